@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../core/cli/base.js'
+import {renderGreeks} from '../core/cli/render/greeks.js'
+import {greeksService, type GreeksResult} from '../core/services/greeks.js'
+
+const number = Flags.custom<number>({
+  parse: async (input) => {
+    const v = Number(input)
+    if (input.trim() === '' || !Number.isFinite(v)) throw new Error(`"${input}" is not a number`)
+    return v
+  },
+})
+
+export default class Greeks extends BaseCommand {
+  static override summary = 'Price, implied volatility and Greeks of one option from our models.'
+  static override description = `Units: price per unit; delta and gamma per 1.00 of the underlying; theta per calendar day; vega per vol point (σ + 0.01); rho per rate point (r + 0.01). Time: --expiry DATE, --days N (calendar days) or --years T (T = N/365). Give --vol to price or --price to solve the implied volatility.`
+  static override examples = [
+    '<%= config.bin %> greeks --type call --spot 49 --strike 50 --years 0.3846 --vol 0.2 --rate 0.05',
+    '<%= config.bin %> greeks --type put --spot 100 --strike 95 --days 30 --price 1.25 --rate 0.045 --dividend 0.01 --style american',
+    '<%= config.bin %> greeks --type call --spot 5000 --strike 5100 --expiry 2026-12-18 --vol 0.18 --model black76 --json',
+  ]
+  static override flags = {
+    type: Flags.string({description: 'Option type.', options: ['call', 'put'], required: true}),
+    spot: number({description: 'Underlying price (the futures price with --model black76).', required: true}),
+    strike: number({description: 'Strike price.', required: true}),
+    expiry: Flags.string({description: 'Expiry date YYYY-MM-DD.'}),
+    days: number({description: 'Calendar days to expiry.'}),
+    years: number({description: 'Years to expiry.'}),
+    vol: number({description: 'Volatility as a fraction (0.25 = 25 %).'}),
+    price: number({description: 'Option price: solve implied volatility from it.'}),
+    rate: number({description: 'Risk-free rate, continuously compounded fraction.', default: 0}),
+    dividend: number({description: 'Continuous dividend yield, fraction.', default: 0}),
+    style: Flags.string({description: 'Exercise style.', options: ['european', 'american'], default: 'european'}),
+    model: Flags.string({description: 'bsm (stock, index) or black76 (futures options).', options: ['bsm', 'black76'], default: 'bsm'}),
+  }
+
+  async run(): Promise<GreeksResult> {
+    const {flags} = await this.parse(Greeks)
+    const result = greeksService({
+      right: flags.type as 'call' | 'put', spot: flags.spot, strike: flags.strike, expiry: flags.expiry, days: flags.days, years: flags.years,
+      vol: flags.vol, price: flags.price, rate: flags.rate, dividend: flags.dividend,
+      style: flags.style as 'european' | 'american', model: flags.model as 'bsm' | 'black76', asOf: new Date(),
+    })
+    this.print(() => renderGreeks(result))
+    return result
+  }
+}

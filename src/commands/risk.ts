@@ -1,0 +1,26 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../core/cli/base.js'
+import {renderRisk} from '../core/cli/render/risk.js'
+import {riskService, type RiskResult} from '../core/services/risk.js'
+
+export default class Risk extends BaseCommand {
+  static override summary = 'Greeks per underlying and portfolio, delta dollars, beta-weighted delta, capital utilisation and limit breaches.'
+  static override description = `Delta dollars = position delta in shares × underlying price. Beta-weighted delta = β × underlying price × share delta ÷ benchmark price (benchmark and betas from the config). Limits come from risk_config.yaml; breaches are reported, and exit with code 3 under --fail-on-breach.`
+  static override examples = [
+    '<%= config.bin %> risk',
+    '<%= config.bin %> risk --portfolio tastytrade --json',
+    '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
+  ]
+  static override flags = {
+    portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
+    'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
+  }
+
+  async run(): Promise<RiskResult> {
+    const {flags} = await this.parse(Risk)
+    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, asOf: new Date()})
+    if (flags['fail-on-breach'] && result.breaches.length > 0) process.exitCode = 3
+    this.print(() => renderRisk(result))
+    return result
+  }
+}

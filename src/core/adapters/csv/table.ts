@@ -1,0 +1,205 @@
+/*
+ * Reading broker exports as tables: BOM, CRLF, trailing commas and preambles are tolerated;
+ * columns are found by name (case-insensitive, aliases per format), never by position. Every
+ * record keeps its 1-based line so errors can point at it.
+ */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {parse} from 'csv-parse/sync'
+import {ExternalError} from '../../errors.js'
+
+/** An export file that cannot be used: names the file, the line when there is one, and why. */
+export class ImportError extends ExternalError {
+  readonly file: string
+  readonly line?: number
+  constructor(file: string, line: number | undefined, reason: string) {
+    super(`${file}${line ? `:${line}` : ''}: ${reason}`, 'import')
+    this.name = 'ImportError'
+    this.file = file
+    this.line = line
+  }
+}
+
+/** A problem with one row; the importer turns it into an ImportError or a skipped row. */
+export class RowError extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'RowError'
+  }
+}
+
+export interface CsvRecord {
+  /** 1-based line where the record starts. */
+  line: number
+  cells: string[]
+}
+
+/** The file as the user should recognise it in messages: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file)
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file
+}
+
+export function readRecords(file: string, options: {comments?: boolean} = {}): {display: string; records: CsvRecord[]} {
+  const display = displayPath(file)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? String(error)})`
+    throw new ImportError(display, undefined, why)
+  }
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw new ImportError(display, undefined, 'file is empty')
+  let parsed: {record: string[]; info: {lines: number}}[]
+  try {
+    parsed = parse(text, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      // A stray quote inside an unquoted cell (5" SCREEN) is data, not a syntax error.
+      relax_quotes: true,
+      skip_empty_lines: !!options.comments,
+      ...(options.comments ? {comment: '#', comment_no_infix: true} : {}),
+    }) as {record: string[]; info: {lines: number}}[]
+  } catch (error) {
+    const e = error as Error & {lines?: number}
+    throw new ImportError(display, typeof e.lines === 'number' ? e.lines : undefined, `not a readable CSV file: ${e.message}`)
+  }
+  const records = parsed.map(({record, info}) => {
+    // info.lines is where the record ends; quoted cells can span lines.
+    const newlines = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0)
+    return {line: info.lines - newlines, cells: record}
+  })
+  return {display, records}
+}
+
+/** Header names compared loosely: case, surrounding space, repeated spaces and `_` do not matter. */
+export function normalizeHeader(name: string): string {
+  return name.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[\s_]+/g, ' ')
+}
+
+export interface ColumnSpec<K extends string> {
+  /** Accepted header names per column, normalised (see normalizeHeader); the first is shown in messages. */
+  columns: Record<K, readonly string[]>
+  required: readonly K[]
+  /** The column whose presence marks the header row, so preamble rows above it are skipped. */
+  anchor: K
+}
+
+export interface Table<K extends string> {
+  display: string
+  headerLine: number
+  /** Column index per key, when the file has that column. */
+  index: Partial<Record<K, number>>
+  /** Header names as written in the file, by key, for messages. */
+  label: Record<K, string>
+  /** Records after the header row. */
+  rows: CsvRecord[]
+}
+
+export function locateColumns<K extends string>(display: string, records: CsvRecord[], spec: ColumnSpec<K>): Table<K> {
+  const keys = Object.keys(spec.columns) as K[]
+  const matches = (cell: string, key: K) => spec.columns[key].includes(normalizeHeader(cell))
+  let at = records.findIndex((r, i) => i < 50 && r.cells.some((c) => matches(c, spec.anchor)))
+  if (at < 0) at = records.findIndex((r) => !isBlank(r.cells))
+  const header = records[at]
+  const index: Partial<Record<K, number>> = {}
+  const label = {} as Record<K, string>
+  for (const key of keys) {
+    const i = header.cells.findIndex((c) => matches(c, key))
+    if (i >= 0) index[key] = i
+    label[key] = i >= 0 ? header.cells[i].replace(/^\uFEFF/, '').trim() : titleOf(spec.columns[key][0])
+  }
+  const missing = spec.required.filter((k) => index[k] === undefined)
+  if (missing.length > 0) {
+    const names = missing.map((k) => `"${label[k]}"`).join(', ')
+    const found = header.cells.map((c) => c.trim()).filter(Boolean).join(', ')
+    throw new ImportError(display, header.line, `missing column${missing.length > 1 ? 's' : ''} ${names} (the header has: ${found || 'nothing'})`)
+  }
+  return {display, headerLine: header.line, index, label, rows: records.slice(at + 1)}
+}
+
+export function isBlank(cells: string[]): boolean {
+  return cells.every((c) => c.trim() === '')
+}
+
+function titleOf(normalized: string): string {
+  return normalized.replace(/\b[a-z]/g, (c) => c.toUpperCase())
+}
+
+/**
+ * Numbers as exports write them: `$1,234.56`, `+$0.16`, `-$397.77`, `"3,500.50"`, `(15.00)`,
+ * `₹1,063`, `+0.32%`, `28d`. Blank, `--` and `n/a` are unknown (null), never 0; anything else
+ * that is not a number gives NaN.
+ */
+export function parseNumber(raw: string, options: {suffix?: string} = {}): number | null {
+  let t = raw.trim()
+  if (t === '' || t === '--' || t === '-' || /^n\/?a$/i.test(t)) return null
+  let sign = 1
+  if (/^\(.*\)$/.test(t)) {
+    sign = -1
+    t = t.slice(1, -1).trim()
+  }
+  // The sign may come before or after the currency mark: -$397.77, $-397.77, +$0.16.
+  t = t.replace(/^([+-]?)\s*(?:\$|₹|Rs\.?|INR|USD)\s*/i, '$1')
+  if (t.startsWith('-')) {
+    sign = -sign
+    t = t.slice(1)
+  } else if (t.startsWith('+')) t = t.slice(1)
+  t = t.replace(/%$/, '')
+  if (options.suffix && t.toLowerCase().endsWith(options.suffix)) t = t.slice(0, -options.suffix.length)
+  t = t.trim()
+  // Western (1,234,567) and Indian (12,34,567) grouping are both fine; other commas are not.
+  if (!/^(\d+|\d{1,3}(,\d{2,3})+)(\.\d+)?$/.test(t) && !/^\.\d+$/.test(t)) return Number.NaN
+  return sign * Number(t.replace(/,/g, ''))
+}
+
+/** Reads one record's cells by column key, turning bad values into RowErrors that name the column. */
+export class RowReader<K extends string> {
+  constructor(
+    private readonly table: Table<K>,
+    readonly record: CsvRecord,
+  ) {}
+
+  has(key: K): boolean {
+    return this.table.index[key] !== undefined
+  }
+
+  text(key: K): string {
+    const i = this.table.index[key]
+    return i === undefined ? '' : (this.record.cells[i] ?? '').trim()
+  }
+
+  /** The cell as written, untrimmed (Fidelity's ` -TSLA…`). */
+  raw(key: K): string {
+    const i = this.table.index[key]
+    return i === undefined ? '' : (this.record.cells[i] ?? '')
+  }
+
+  /** null when blank or absent; RowError when not a number. */
+  number(key: K, options: {suffix?: string} = {}): number | null {
+    const text = this.text(key)
+    const n = parseNumber(text, options)
+    if (n !== null && Number.isNaN(n)) throw new RowError(`${this.table.label[key]} "${text}" is not a number`)
+    return n
+  }
+
+  /** Like number(), but a blank is an error: blank is not zero. */
+  requiredNumber(key: K): number {
+    const n = this.number(key)
+    if (n === null) throw new RowError(`${this.table.label[key]} is blank${this.text(key) ? ` ("${this.text(key)}")` : ''}; a blank is not 0`)
+    return n
+  }
+
+  /** A price: null when blank, RowError when negative. */
+  price(key: K): number | null {
+    const n = this.number(key)
+    if (n !== null && n < 0) throw new RowError(`${this.table.label[key]} "${this.text(key)}" is negative`)
+    return n
+  }
+
+  label(key: K): string {
+    return this.table.label[key]
+  }
+}

@@ -1,0 +1,63 @@
+/*
+ * The base of every command: --json (oclif's), --config and --db resolution, and one place
+ * that turns errors into exit codes and messages: 2 for what the user can fix, 1 for failures
+ * outside, no stack traces for expected failures, JSON errors under --json.
+ */
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {loadConfig, resolveConfigPath, type Config} from '../config/config.js'
+import {ExternalError, UserError} from '../errors.js'
+import path from 'node:path'
+
+export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    config: Flags.string({
+      description: 'Config file (default: $COTRADER_CONFIG, ./config/risk_config.yaml, then the user config dir).',
+      helpGroup: 'GLOBAL',
+    }),
+    db: Flags.string({
+      description: "SQLite database (default: $COTRADER_DB, the config's database:, then the user data dir).",
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  /** Loads the config and picks the database file: --db > COTRADER_DB > config database: > data dir. */
+  protected context(flags: {config?: string; db?: string}): {config: Config; dbPath: string} {
+    const cwd = process.cwd()
+    const config = loadConfig(resolveConfigPath(flags.config, process.env, cwd, this.config.configDir))
+    const dbPath = flags.db
+      ? path.resolve(cwd, flags.db)
+      : process.env.COTRADER_DB
+        ? path.resolve(cwd, process.env.COTRADER_DB)
+        : config.database ?? path.join(this.config.dataDir, 'cotrader.sqlite')
+    return {config, dbPath}
+  }
+
+  /** Human output only: nothing is printed under --json. */
+  protected print(render: () => string): void {
+    if (!this.jsonEnabled()) this.log(render())
+  }
+
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  override async catch(error: Error & {exitCode?: number; code?: string; oclif?: {exit?: number}}): Promise<void> {
+    const known = error instanceof UserError || error instanceof ExternalError
+    const parseError = error.oclif?.exit !== undefined
+    const exitCode = known ? error.exitCode! : parseError ? error.oclif!.exit! : 1
+    if (!known && !parseError && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+    if (this.jsonEnabled()) {
+      process.exitCode = exitCode
+      const code = known ? error.code : parseError ? 'usage' : 'internal'
+      this.logJson({error: {code, message: error.message, exitCode}})
+      return
+    }
+    if (parseError) throw error
+    process.exitCode = exitCode
+    process.stderr.write(`Error: ${error.message}${known ? '' : ' (set DEBUG=1 for details)'}\n`)
+  }
+}

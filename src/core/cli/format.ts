@@ -1,0 +1,54 @@
+/*
+ * Formatting for human output: unknown numbers print as "?", partial sums get a "*" and a
+ * footnote, colour only on a TTY and never with NO_COLOR.
+ */
+import Table from 'cli-table3'
+
+const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+const paint = (code: number) => (s: string) => (color ? `\u001B[${code}m${s}\u001B[0m` : s)
+export const red = paint(31)
+export const green = paint(32)
+export const yellow = paint(33)
+export const bold = paint(1)
+export const dim = paint(2)
+
+export const UNKNOWN = '?'
+
+export function num(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined) return UNKNOWN
+  return v.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})
+}
+
+export function money(v: number | null | undefined, digits = 2): string {
+  return num(v, digits)
+}
+
+/** Signed money, green for gains and red for losses on a colour terminal. */
+export function pnl(v: number | null | undefined): string {
+  if (v === null || v === undefined) return UNKNOWN
+  const s = (v > 0 ? '+' : '') + num(v)
+  return v > 0 ? green(s) : v < 0 ? red(s) : s
+}
+
+export function pct(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined ? UNKNOWN : `${num(v, digits)}%`
+}
+
+/** Marks a sum that left unknown values out. */
+export function partial(text: string, missing: number): string {
+  return missing > 0 ? `${text}*` : text
+}
+
+export function qty(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toLocaleString('en-US', {maximumFractionDigits: 6})
+}
+
+export function table(head: string[], rows: string[][], align?: ('left' | 'right')[]): string {
+  const t = new Table({
+    head: head.map((h) => bold(h)),
+    style: {head: [], border: [], compact: true},
+    colAligns: align ?? head.map((_, i) => (i === 0 ? 'left' : 'right')),
+  })
+  t.push(...rows)
+  return t.toString()
+}

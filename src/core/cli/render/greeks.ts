@@ -1,0 +1,21 @@
+import type {GreeksResult} from '../../services/greeks.js'
+import {table} from '../format.js'
+
+export function renderGreeks(r: GreeksResult): string {
+  const f = (v: number, d = 6) => v.toFixed(d)
+  return table(
+    ['', 'value', 'unit'],
+    [
+      ['model', `${r.model} ${r.style} ${r.right}`, ''],
+      ['price', f(r.price), 'per unit'],
+      ['iv', f(r.iv), 'σ per year, fraction'],
+      ['delta', f(r.delta), 'per 1.00 of underlying'],
+      ['gamma', f(r.gamma, 7), 'per 1.00 of underlying'],
+      ['theta', f(r.theta), 'per calendar day'],
+      ['vega', f(r.vega), 'per vol point (σ + 0.01)'],
+      ['rho', f(r.rho), 'per rate point (r + 0.01)'],
+      ['years', f(r.years), 'calendar days / 365'],
+    ],
+    ['left', 'right', 'left'],
+  )
+}

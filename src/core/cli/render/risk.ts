@@ -1,0 +1,36 @@
+import type {RiskResult} from '../../services/risk.js'
+import {bold, dim, green, money, num, partial, pct, pnl, red, table, yellow} from '../format.js'
+
+export function renderRisk(r: RiskResult): string {
+  const out: string[] = []
+  for (const p of r.portfolios) {
+    out.push(bold(`${p.portfolio} (${p.kind}, ${p.currency})`) + `  equity ${money(p.equity)}  capital in use ${money(p.capitalInUse)} (${p.capitalBasis})  utilisation ${pct(p.capitalUtilizationPct)}`)
+    if (p.underlyings.length === 0) {
+      out.push(dim('  no positions'))
+      continue
+    }
+    const rows = p.underlyings.map((u) => [
+      u.underlying,
+      money(u.underlyingPrice),
+      partial(num(u.delta, 1), u.missingGreeks),
+      partial(num(u.gamma, 3), u.missingGreeks),
+      partial(num(u.theta), u.missingGreeks),
+      partial(num(u.vega), u.missingGreeks),
+      partial(money(u.deltaDollars, 0), u.missingGreeks),
+      num(u.betaWeightedDelta, 1),
+      pnl(u.unrealizedPnl),
+    ])
+    rows.push([bold('Total'), '', partial(num(p.delta, 1), p.missingGreeks), partial(num(p.gamma, 3), p.missingGreeks), partial(num(p.theta), p.missingGreeks),
+      partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), num(p.betaWeightedDelta, 1), pnl(p.unrealizedPnl)])
+    out.push(table(['Underlying', 'Price', 'Δ shares', 'Γ', 'Θ/day', 'Vega/pt', 'Δ$', `βΔ ${r.benchmark}`, 'Unreal. P&L'], rows))
+    if (p.missingGreeks > 0) out.push(dim(`  * ${p.missingGreeks} position(s) with unknown Greeks or underlying price left out (see: cotrader positions)`))
+    for (const b of p.breaches) out.push(red(`  BREACH ${b.message}`))
+    for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
+  }
+  const t = r.totals
+  out.push(bold(`All portfolios in ${r.baseCurrency}:`) + ` Δ$ ${money(t.deltaDollars, 0)}  Θ/day ${money(t.theta)}  vega/pt ${money(t.vega)}  unrealized P&L ${pnl(t.unrealizedPnl)}  βΔ ${num(t.betaWeightedDelta, 1)} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
+  out.push(r.breaches.length === 0 ? green('No risk limit breached.') : red(`${r.breaches.length} risk limit breach(es).`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  return out.join('\n')
+}

@@ -1,0 +1,22 @@
+import type {SyncResult} from '../../services/sync.js'
+import {dim, green, red, table, yellow} from '../format.js'
+
+export function renderSync(r: SyncResult): string {
+  const out: string[] = []
+  const rows = r.portfolios.map((p) => [
+    p.name,
+    p.broker,
+    p.status === 'ok' ? green('ok') : p.status === 'skipped' ? yellow('skipped') : red('failed'),
+    p.positions === null ? '' : String(p.positions),
+    p.greeks ? `${p.greeks.feed}/${p.greeks.model}/${p.greeks.none}` : '',
+    `${p.duration.toFixed(2)}s`,
+  ])
+  out.push(table(['Portfolio', 'Broker', 'Status', 'Positions', 'Greeks feed/model/none', 'Time'], rows, ['left', 'left', 'left', 'right', 'right', 'right']))
+  for (const p of r.portfolios) {
+    if (p.error) out.push((p.status === 'failed' ? red : yellow)(`${p.name}: ${p.error}`))
+    for (const w of p.warnings) out.push(yellow(`${p.name}: ${w}`))
+    for (const s of p.skippedRows) out.push(yellow(`${p.name}: skipped line ${s.line}: ${s.reason}`))
+  }
+  out.push(dim(`${r.ok} ok, ${r.skipped} skipped, ${r.failed} failed`))
+  return out.join('\n')
+}

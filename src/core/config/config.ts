@@ -1,0 +1,240 @@
+/*
+ * Loads and validates risk_config.yaml. Resolution: --config > COTRADER_CONFIG >
+ * ./config/risk_config.yaml > oclif's config dir. Every problem is reported as one ConfigError
+ * naming the file, the line and key path, and what is wrong; nothing is written.
+ */
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
+import type {z} from 'zod'
+import {ConfigError} from '../errors.js'
+import {configSchema, type RawLimits} from './schema.js'
+
+export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
+export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'generic'
+export type PortfolioKind = 'real' | 'whatif' | 'research'
+
+/** Risk limits of one portfolio; undefined = no limit. Money in the portfolio's currency. */
+export interface Limits {
+  maxDeltaDollarsPerUnderlying?: number
+  maxDeltaDollarsTotal?: number
+  /** percent */
+  maxCapitalUtilizationPct?: number
+  /** percent */
+  maxPositionPctOfEquity?: number
+  /** money per vol point */
+  maxAbsVega?: number
+  /** positive amount of money */
+  maxLoss?: number
+}
+
+export interface PortfolioConfig {
+  name: string
+  broker: Broker
+  account?: string
+  currency: string
+  kind: PortfolioKind
+  description?: string
+  /** Absolute path and format of the export file, for file-fed portfolios. */
+  source?: {file: string; format: FileFormat}
+  shadows?: string
+  cash?: number
+  tradingEnabled: boolean
+  limits: Limits
+}
+
+export interface Config {
+  /** Absolute path of the file this came from. */
+  file: string
+  baseCurrency: string
+  /** Absolute path, when the config names one. */
+  database?: string
+  /** Value of 1 unit of the currency in the base currency. */
+  fxRates: Record<string, number>
+  market: {
+    rates: Record<string, number>
+    dividends: Record<string, number>
+    benchmark: string
+    betas: Record<string, number>
+    quotesFile?: string
+  }
+  tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
+  portfolios: PortfolioConfig[]
+}
+
+export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
+
+/** Picks the config file; `configDir` is oclif's per-user config directory. */
+export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string, configDir: string): string {
+  if (flag) return path.resolve(cwd, flag)
+  if (env.COTRADER_CONFIG) return path.resolve(cwd, env.COTRADER_CONFIG)
+  const local = path.resolve(cwd, 'config', 'risk_config.yaml')
+  if (existsSync(local)) return local
+  return path.join(configDir, 'risk_config.yaml')
+}
+
+export function loadConfig(file: string): Config {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`
+    throw new ConfigError(`${file}: ${why}. Pass --config FILE or set COTRADER_CONFIG.`)
+  }
+  return parseConfig(text, file)
+}
+
+export function parseConfig(text: string, file: string): Config {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: true, prettyErrors: false})
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]
+    const at = e.linePos?.[0]
+    throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML: ${firstLine(e.message)}`)
+  }
+  const data = doc.toJS() ?? {}
+  const result = configSchema.safeParse(data)
+  if (!result.success) throw zodError(result.error, doc, lines, file)
+  const raw = result.data
+  const fail = (keyPath: (string | number)[], message: string): never => {
+    throw new ConfigError(`${file}${lineOf(doc, lines, keyPath)}: ${formatPath(keyPath)}: ${message}`)
+  }
+  const dir = path.dirname(file)
+  const names = new Map<string, number>()
+  const accounts = new Map<string, number>()
+  raw.portfolios.forEach((p, i) => {
+    if (names.has(p.name)) fail(['portfolios', i, 'name'], `duplicate portfolio name "${p.name}" (also portfolios[${names.get(p.name)}])`)
+    names.set(p.name, i)
+    if (p.account !== undefined && p.broker !== 'none') {
+      const key = `${p.broker}/${p.account}`
+      if (accounts.has(key)) fail(['portfolios', i, 'account'], `broker ${p.broker} account ${p.account} is already used by portfolios[${accounts.get(key)}]; each account maps to one portfolio`)
+      accounts.set(key, i)
+    }
+    if (p.kind === 'whatif') {
+      if (!p.shadows) fail(['portfolios', i], 'a whatif portfolio needs "shadows: <name of a real portfolio>"')
+    } else if (p.shadows) fail(['portfolios', i, 'shadows'], 'only whatif portfolios shadow another portfolio')
+    if (p.kind !== 'whatif' && (FILE_FED_BROKERS as string[]).includes(p.broker) && !p.source)
+      fail(['portfolios', i], `broker ${p.broker} has no API: add "source: {file: ..., format: ...}"`)
+    if (p.broker === 'tastytrade' && !p.account) fail(['portfolios', i], 'a tastytrade portfolio needs its account number in "account"')
+  })
+  raw.portfolios.forEach((p, i) => {
+    if (!p.shadows) return
+    const target = raw.portfolios.find((q) => q.name === p.shadows)
+    if (!target) fail(['portfolios', i, 'shadows'], `shadows "${p.shadows}", which is not a portfolio in this file`)
+    else if (target.kind !== 'real') fail(['portfolios', i, 'shadows'], `shadows "${p.shadows}", which is a ${target.kind} portfolio, not a real one`)
+  })
+  const defaults = raw.defaults.limits
+  return {
+    file,
+    baseCurrency: raw.base_currency,
+    database: raw.database ? path.resolve(dir, expandHome(raw.database)) : undefined,
+    fxRates: {...raw.fx_rates, [raw.base_currency]: 1},
+    market: {
+      rates: raw.market.rates,
+      dividends: raw.market.dividends,
+      benchmark: raw.market.benchmark,
+      betas: raw.market.betas,
+      quotesFile: raw.market.quotes_file ? path.resolve(dir, expandHome(raw.market.quotes_file)) : undefined,
+    },
+    tastytrade: {
+      environment: raw.tastytrade.environment,
+      credentialsFile: raw.tastytrade.credentials_file ? path.resolve(dir, expandHome(raw.tastytrade.credentials_file)) : undefined,
+      greeksWaitSeconds: raw.tastytrade.greeks_wait_seconds,
+    },
+    portfolios: raw.portfolios.map((p) => ({
+      name: p.name,
+      broker: p.broker,
+      account: p.account,
+      currency: p.currency,
+      kind: p.kind,
+      description: p.description,
+      source: p.source ? {file: path.resolve(dir, expandHome(p.source.file)), format: p.source.format} : undefined,
+      shadows: p.shadows,
+      cash: p.cash,
+      tradingEnabled: p.trading_enabled,
+      limits: toLimits({...defaults, ...p.limits}),
+    })),
+  }
+}
+
+/** Finds a portfolio by name or fails with the list of names. */
+export function findPortfolio(config: Config, name: string): PortfolioConfig {
+  const p = config.portfolios.find((q) => q.name === name)
+  if (!p) throw new ConfigError(`unknown portfolio "${name}"; configured: ${config.portfolios.map((q) => q.name).join(', ')}`)
+  return p
+}
+
+function toLimits(l: RawLimits): Limits {
+  return {
+    maxDeltaDollarsPerUnderlying: l.max_delta_dollars_per_underlying,
+    maxDeltaDollarsTotal: l.max_delta_dollars_total,
+    maxCapitalUtilizationPct: l.max_capital_utilization_pct,
+    maxPositionPctOfEquity: l.max_position_pct_of_equity,
+    maxAbsVega: l.max_abs_vega,
+    maxLoss: l.max_loss,
+  }
+}
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? path.join(process.env.HOME ?? '', p.slice(2)) : p
+}
+
+function zodError(error: z.ZodError, doc: Document, lines: LineCounter, file: string): ConfigError {
+  const issue = error.issues[0]
+  const keyPath = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
+  let message = issue.message
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys
+    const where = [...keyPath, keys[0]]
+    return new ConfigError(`${file}${lineOf(doc, lines, where)}: ${formatPath(where)}: unknown key${keys.length > 1 ? `s ${keys.join(', ')}` : ''}`)
+  }
+  if (issue.code === 'invalid_type') {
+    const value = getIn(doc.toJS(), keyPath)
+    message = value === undefined ? `required (${issue.expected})` : `expected ${issue.expected}, got ${describe(value)}`
+  } else if (issue.code === 'invalid_value' && 'values' in issue) {
+    message = `must be one of ${(issue.values as unknown[]).join(' | ')}, got ${describe(getIn(doc.toJS(), keyPath))}`
+  }
+  return new ConfigError(`${file}${lineOf(doc, lines, keyPath)}: ${formatPath(keyPath) || '(top level)'}: ${message}`)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+function getIn(data: unknown, keyPath: (string | number)[]): unknown {
+  let v: any = data
+  for (const k of keyPath) v = v?.[k]
+  return v
+}
+
+/** `portfolios[2].limits.max_loss` */
+function formatPath(keyPath: (string | number)[]): string {
+  return keyPath.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('')
+}
+
+/** `:LINE` of the deepest node on the path that exists in the document. */
+function lineOf(doc: Document, lines: LineCounter, keyPath: (string | number)[]): string {
+  let node: unknown = doc.contents
+  let offset: number | undefined
+  for (const key of keyPath) {
+    if (isMap(node)) {
+      const pair = node.items.find((p: any) => String(p.key?.value ?? p.key) === String(key))
+      if (!pair) break
+      offset = (pair.key as any)?.range?.[0] ?? offset
+      node = pair.value
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key]
+      offset = (node as any)?.range?.[0] ?? offset
+    } else break
+  }
+  if (offset === undefined) return ''
+  return `:${lines.linePos(offset).line}`
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]
+}

@@ -1,0 +1,32 @@
+/*
+ * One bundle per configured portfolio, holding exactly that portfolio's positions. Stored rows are
+ * matched on broker + account number when the portfolio has one (so a renamed portfolio keeps its
+ * data), by name otherwise; never "first found" (the old system handed every portfolio the first
+ * account's positions, five times over).
+ */
+import type {PortfolioConfig} from '../config/config.js'
+import type {Position} from '../domain/types.js'
+import type {StoredPortfolio} from '../store/repositories.js'
+
+export interface PortfolioBundle {
+  config: PortfolioConfig
+  /** null until the portfolio has been synced once. */
+  stored: StoredPortfolio | null
+  positions: Position[]
+}
+
+export function buildBundles(configs: PortfolioConfig[], stored: StoredPortfolio[], positions: Position[]): PortfolioBundle[] {
+  const byName = new Map(stored.map((s) => [s.name, s]))
+  const byAccount = new Map(stored.filter((s) => s.account).map((s) => [`${s.broker}/${s.account}`, s]))
+  const byPortfolio = new Map<string, Position[]>()
+  for (const p of positions) {
+    const list = byPortfolio.get(p.portfolio)
+    if (list) list.push(p)
+    else byPortfolio.set(p.portfolio, [p])
+  }
+  return configs.map((config) => {
+    const match = config.account && config.broker !== 'none' ? byAccount.get(`${config.broker}/${config.account}`) : byName.get(config.name)
+    const own = match ? byPortfolio.get(match.name) ?? [] : []
+    return {config, stored: match ?? null, positions: own.map((p) => (p.portfolio === config.name ? p : {...p, portfolio: config.name}))}
+  })
+}

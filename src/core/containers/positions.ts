@@ -1,0 +1,78 @@
+/*
+ * The position container: one row per position with P&L and position-total Greeks, the shape
+ * behind `positions` (table, --json, --csv). Field units are stated once, here.
+ */
+import {positionGreeks} from '../domain/greeks.js'
+import {marketValue, unrealizedPnl} from '../domain/pnl.js'
+import {daysToExpiry} from '../domain/time.js'
+import type {GreeksSource, InstrumentType, Position} from '../domain/types.js'
+
+export interface PositionRow {
+  portfolio: string
+  symbol: string
+  brokerSymbol: string
+  underlying: string
+  instrumentType: InstrumentType
+  /** signed: + long, − short (contracts or shares) */
+  quantity: number
+  multiplier: number
+  /** per unit, in `currency`; null = unknown */
+  entryPrice: number | null
+  /** per unit, in `currency`; null = unknown */
+  markPrice: number | null
+  /** mark × quantity × multiplier, in `currency` */
+  marketValue: number | null
+  /** (mark − entry) × quantity × multiplier, in `currency` */
+  unrealizedPnl: number | null
+  currency: string
+  /** position delta in units of the underlying (shares): per-unit delta × quantity × multiplier */
+  delta: number | null
+  /** position gamma: change of position delta per 1.00 move of the underlying */
+  gamma: number | null
+  /** money per calendar day */
+  theta: number | null
+  /** money per vol point (σ + 0.01) */
+  vega: number | null
+  /** implied volatility as a fraction (0.25 = 25 %) */
+  iv: number | null
+  /** calendar days to expiry (options), null otherwise */
+  dte: number | null
+  expiry: string | null
+  strike: number | null
+  right: 'call' | 'put' | null
+  /** per unit of the underlying, in `currency` */
+  underlyingPrice: number | null
+  greeksSource: GreeksSource
+  /** why the Greeks are unknown, when they are */
+  greeksNote: string | null
+}
+
+export function positionRow(p: Position, asOf: Date): PositionRow {
+  const g = positionGreeks(p)
+  return {
+    portfolio: p.portfolio,
+    symbol: p.symbol,
+    brokerSymbol: p.brokerSymbol,
+    underlying: p.underlying,
+    instrumentType: p.instrumentType,
+    quantity: p.quantity,
+    multiplier: p.multiplier,
+    entryPrice: p.entryPrice,
+    markPrice: p.markPrice,
+    marketValue: marketValue(p),
+    unrealizedPnl: unrealizedPnl(p),
+    currency: p.currency,
+    delta: g?.delta ?? null,
+    gamma: g?.gamma ?? null,
+    theta: g?.theta ?? null,
+    vega: g?.vega ?? null,
+    iv: p.iv,
+    dte: p.option ? daysToExpiry(p.option.expiry, p.currency, asOf) : null,
+    expiry: p.option?.expiry ?? null,
+    strike: p.option?.strike ?? null,
+    right: p.option?.right ?? null,
+    underlyingPrice: p.underlyingPrice,
+    greeksSource: p.greeksSource,
+    greeksNote: p.greeksNote ?? null,
+  }
+}

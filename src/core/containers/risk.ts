@@ -1,0 +1,222 @@
+/*
+ * The risk-factor container: Greeks per underlying and per portfolio, delta dollars,
+ * beta-weighted delta, capital utilisation. Sums of partly unknown values carry the count of
+ * positions left out (missingGreeks), so a total is never passed off as complete.
+ */
+import type {Limits} from '../config/config.js'
+import {betaWeightedDelta, deltaDollars, positionGreeks} from '../domain/greeks.js'
+import {toBase} from '../domain/money.js'
+import {marketValue, unrealizedPnl} from '../domain/pnl.js'
+import {total} from '../domain/sum.js'
+import type {Position} from '../domain/types.js'
+import type {PortfolioBundle} from './bundles.js'
+
+export interface UnderlyingRisk {
+  underlying: string
+  currency: string
+  /** per unit, null = unknown */
+  underlyingPrice: number | null
+  positions: number
+  /** position delta in shares of the underlying */
+  delta: number | null
+  /** shares per 1.00 move */
+  gamma: number | null
+  /** money per calendar day */
+  theta: number | null
+  /** money per vol point */
+  vega: number | null
+  /** Σ position delta × underlying price, money */
+  deltaDollars: number | null
+  /** shares of the benchmark with the same dollar exposure (β-weighted); null without a beta or prices */
+  betaWeightedDelta: number | null
+  beta: number | null
+  unrealizedPnl: number | null
+  /** positions of this underlying whose Greeks (or price) are unknown and are left out of the sums */
+  missingGreeks: number
+}
+
+export interface Breach {
+  portfolio: string
+  limit: keyof Limits
+  underlying?: string
+  value: number
+  threshold: number
+  message: string
+}
+
+export interface PortfolioRisk {
+  portfolio: string
+  kind: string
+  currency: string
+  /** net liquidating value, money; null = unknown */
+  equity: number | null
+  cash: number | null
+  /** money tied up: the broker's maintenance requirement, else the cash-secured estimate (see capitalBasis) */
+  capitalInUse: number | null
+  capitalBasis: 'broker' | 'estimate' | 'unknown'
+  /** capitalInUse ÷ equity × 100 */
+  capitalUtilizationPct: number | null
+  delta: number | null
+  gamma: number | null
+  theta: number | null
+  vega: number | null
+  deltaDollars: number | null
+  /** Σ β-weighted delta in benchmark shares over underlyings that have a beta */
+  betaWeightedDelta: number | null
+  unrealizedPnl: number | null
+  missingGreeks: number
+  underlyings: UnderlyingRisk[]
+  breaches: Breach[]
+  /** limits that could not be checked because a number was unknown */
+  unchecked: string[]
+}
+
+export interface RiskMarket {
+  betas: Record<string, number>
+  /** price of the benchmark per share, in the base currency; null = unknown */
+  benchmarkPrice: number | null
+  /** value of one unit of each currency in the base currency (β-weighting compares prices in one currency) */
+  fxRates: Record<string, number>
+}
+
+export function underlyingRisks(positions: Position[], market: RiskMarket): UnderlyingRisk[] {
+  const groups = new Map<string, Position[]>()
+  for (const p of positions) {
+    const key = `${p.underlying}\u0000${p.currency}`
+    const list = groups.get(key)
+    if (list) list.push(p)
+    else groups.set(key, [p])
+  }
+  const out: UnderlyingRisk[] = []
+  for (const list of groups.values()) {
+    const first = list[0]
+    const greeks = list.map(positionGreeks)
+    const dd = list.map(deltaDollars)
+    const delta = total(greeks.map((g) => g?.delta ?? null))
+    const price = list.find((p) => p.underlyingPrice !== null)?.underlyingPrice ?? null
+    const beta = market.betas[first.underlying]
+    const missing = list.filter((p, i) => greeks[i] === null || dd[i] === null).length
+    out.push({
+      underlying: first.underlying,
+      currency: first.currency,
+      underlyingPrice: price,
+      positions: list.length,
+      delta: delta.value,
+      gamma: total(greeks.map((g) => g?.gamma ?? null)).value,
+      theta: total(greeks.map((g) => g?.theta ?? null)).value,
+      vega: total(greeks.map((g) => g?.vega ?? null)).value,
+      deltaDollars: total(dd).value,
+      betaWeightedDelta: betaWeightedDelta(delta.value, toBase(price, first.currency, market.fxRates), beta, market.benchmarkPrice),
+      beta: beta ?? null,
+      unrealizedPnl: total(list.map(unrealizedPnl)).value,
+      missingGreeks: missing,
+    })
+  }
+  return out.sort((a, b) => a.underlying.localeCompare(b.underlying))
+}
+
+/**
+ * Capital tied up when the broker reports no requirement: long holdings at market value, short
+ * puts cash-secured (strike × contracts × multiplier), short calls covered by shares in the same
+ * portfolio free, uncovered ones at the underlying's notional. Futures margin cannot be estimated
+ * from a positions file, so a portfolio holding futures has unknown capital in use.
+ */
+export function estimateCapitalInUse(positions: Position[]): number | null {
+  let sum = 0
+  const shares = new Map<string, number>()
+  for (const p of positions) if (p.instrumentType === 'equity') shares.set(p.underlying, (shares.get(p.underlying) ?? 0) + p.quantity * p.multiplier)
+  for (const p of positions) {
+    if (p.instrumentType === 'future') return null
+    if (p.quantity > 0 || !p.option) {
+      const mv = marketValue(p)
+      if (mv === null) return null
+      sum += Math.abs(mv)
+      continue
+    }
+    const units = Math.abs(p.quantity) * p.multiplier
+    if (p.option.right === 'put') sum += p.option.strike * units
+    else {
+      const covered = Math.min(units, Math.max(0, shares.get(p.underlying) ?? 0))
+      shares.set(p.underlying, (shares.get(p.underlying) ?? 0) - covered)
+      if (units > covered) {
+        if (p.underlyingPrice === null) return null
+        sum += (units - covered) * p.underlyingPrice
+      }
+    }
+  }
+  return sum
+}
+
+export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): PortfolioRisk {
+  const {config, positions} = bundle
+  const underlyings = underlyingRisks(positions, market)
+  const balances = bundle.stored?.balances ?? {equity: null, cash: null, buyingPower: null, maintenanceRequirement: null}
+  const equity = balances.equity
+  let capitalInUse: number | null = balances.maintenanceRequirement
+  let capitalBasis: PortfolioRisk['capitalBasis'] = 'broker'
+  if (capitalInUse === null) {
+    capitalInUse = estimateCapitalInUse(positions)
+    capitalBasis = capitalInUse === null ? 'unknown' : 'estimate'
+  }
+  const bwd = total(underlyings.map((u) => u.betaWeightedDelta))
+  const risk: PortfolioRisk = {
+    portfolio: config.name,
+    kind: config.kind,
+    currency: config.currency,
+    equity,
+    cash: balances.cash,
+    capitalInUse,
+    capitalBasis,
+    capitalUtilizationPct: capitalInUse !== null && equity !== null && equity > 0 ? (capitalInUse / equity) * 100 : null,
+    delta: sumOf(underlyings, 'delta'),
+    gamma: sumOf(underlyings, 'gamma'),
+    theta: sumOf(underlyings, 'theta'),
+    vega: sumOf(underlyings, 'vega'),
+    deltaDollars: sumOf(underlyings, 'deltaDollars'),
+    betaWeightedDelta: bwd.value,
+    unrealizedPnl: sumOf(underlyings, 'unrealizedPnl'),
+    missingGreeks: underlyings.reduce((n, u) => n + u.missingGreeks, 0),
+    underlyings,
+    breaches: [],
+    unchecked: [],
+  }
+  const {breaches, unchecked} = checkLimits(risk, positions, config.limits)
+  risk.breaches = breaches
+  risk.unchecked = unchecked
+  return risk
+}
+
+function sumOf(rows: UnderlyingRisk[], key: 'delta' | 'gamma' | 'theta' | 'vega' | 'deltaDollars' | 'unrealizedPnl'): number | null {
+  return total(rows.map((r) => r[key])).value
+}
+
+/** Breaches are findings, not errors. A limit whose input is unknown is reported as unchecked. */
+export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: Limits): {breaches: Breach[]; unchecked: string[]} {
+  const breaches: Breach[] = []
+  const unchecked: string[] = []
+  const fmt = (n: number) => n.toLocaleString('en-US', {maximumFractionDigits: 2})
+  const over = (limit: keyof Limits, value: number | null, threshold: number | undefined, what: string, underlying?: string) => {
+    if (threshold === undefined) return
+    if (value === null) {
+      unchecked.push(`${limit}${underlying ? ` (${underlying})` : ''}: ${what} unknown`)
+      return
+    }
+    if (value > threshold)
+      breaches.push({portfolio: risk.portfolio, limit, underlying, value, threshold, message: `${risk.portfolio}${underlying ? ` ${underlying}` : ''}: ${what} ${fmt(value)} exceeds ${fmt(threshold)}`})
+  }
+  for (const u of risk.underlyings)
+    over('maxDeltaDollarsPerUnderlying', u.deltaDollars === null ? null : Math.abs(u.deltaDollars), limits.maxDeltaDollarsPerUnderlying, '|delta dollars|', u.underlying)
+  over('maxDeltaDollarsTotal', risk.deltaDollars === null ? null : Math.abs(risk.deltaDollars), limits.maxDeltaDollarsTotal, '|delta dollars|')
+  over('maxCapitalUtilizationPct', risk.capitalUtilizationPct, limits.maxCapitalUtilizationPct, 'capital utilisation %')
+  over('maxAbsVega', risk.vega === null ? null : Math.abs(risk.vega), limits.maxAbsVega, '|vega|')
+  over('maxLoss', risk.unrealizedPnl === null ? null : -risk.unrealizedPnl, limits.maxLoss, 'unrealized loss')
+  if (limits.maxPositionPctOfEquity !== undefined) {
+    if (risk.equity === null || risk.equity <= 0) unchecked.push('maxPositionPctOfEquity: equity unknown')
+    else
+      for (const p of positions) {
+        const mv = marketValue(p)
+        over('maxPositionPctOfEquity', mv === null ? null : (Math.abs(mv) / risk.equity) * 100, limits.maxPositionPctOfEquity, `${p.symbol} % of equity`)
+      }
+  }
+  return {breaches, unchecked}
+}

@@ -1,0 +1,78 @@
+/*
+ * Greeks of positions. Per-unit Greeks (types.ts units) times signed quantity times multiplier
+ * give position totals: delta in units of the underlying (shares), gamma in shares per 1.00 move,
+ * theta in money per calendar day, vega in money per vol point, rho in money per rate point.
+ * Model Greeks for options without feed Greeks: IV solved from the mark, then Greeks at that IV.
+ */
+import {impliedVol, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
+import {yearsToExpiry} from './time.js'
+import type {Position, UnitGreeks} from './types.js'
+
+export interface PositionGreeks extends UnitGreeks {}
+
+/** Position totals; null when the Greeks are unknown. */
+export function positionGreeks(p: Pick<Position, 'greeks' | 'quantity' | 'multiplier'>): PositionGreeks | null {
+  if (!p.greeks) return null
+  const k = p.quantity * p.multiplier
+  return {delta: p.greeks.delta * k, gamma: p.greeks.gamma * k, theta: p.greeks.theta * k, vega: p.greeks.vega * k, rho: p.greeks.rho * k}
+}
+
+/** Position delta in shares × underlying price: money gained per 1.00 (100 %) move, linearised. */
+export function deltaDollars(p: Pick<Position, 'greeks' | 'quantity' | 'multiplier' | 'underlyingPrice'>): number | null {
+  if (!p.greeks || p.underlyingPrice === null) return null
+  return p.greeks.delta * p.quantity * p.multiplier * p.underlyingPrice
+}
+
+/** Beta-weighted delta in shares of the benchmark: β × underlying price × share delta ÷ benchmark price. */
+export function betaWeightedDelta(shareDelta: number | null, underlyingPrice: number | null, beta: number | undefined, benchmarkPrice: number | null): number | null {
+  if (shareDelta === null || underlyingPrice === null || beta === undefined || benchmarkPrice === null || benchmarkPrice <= 0) return null
+  return (beta * underlyingPrice * shareDelta) / benchmarkPrice
+}
+
+const LINEAR: UnitGreeks = {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}
+
+export interface ModelMarket {
+  /** Continuously compounded risk-free rate of the position's currency. */
+  rate: number
+  /** Continuous dividend yield of the underlying. */
+  dividend: number
+}
+
+/** Which model prices an option position: Black-76 on futures, BSM (European or American) otherwise. */
+export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelChoice {
+  if (p.instrumentType === 'future_option') return {model: 'black76', style: 'european'}
+  return {model: 'bsm', style: p.option?.style ?? 'american'}
+}
+
+/**
+ * Fills Greeks the feed did not give. Linear instruments get delta 1 (exact, source model).
+ * Options get IV from the mark (or keep a known IV), then model Greeks; when that is impossible
+ * the Greeks stay unknown and greeksNote says why.
+ */
+export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): Position {
+  if (p.greeks) return p
+  if (!p.option) {
+    return {...p, greeks: {...LINEAR}, greeksSource: 'model', greeksNote: undefined, underlyingPrice: p.underlyingPrice ?? (p.instrumentType === 'equity' || p.instrumentType === 'fund' || p.instrumentType === 'crypto' ? p.markPrice : null)}
+  }
+  const none = (why: string): Position => ({...p, greeks: null, greeksSource: 'none', greeksNote: why})
+  const years = yearsToExpiry(p.option.expiry, p.currency, asOf)
+  if (years <= 0) return none(`expired on ${p.option.expiry}`)
+  if (p.underlyingPrice === null) return none(`no price for the underlying ${p.underlying} (add it to the quotes file)`)
+  const input: Omit<PricingInput, 'vol'> = {
+    right: p.option.right,
+    spot: p.underlyingPrice,
+    strike: p.option.strike,
+    years,
+    rate: market.rate,
+    dividend: p.instrumentType === 'future_option' ? 0 : market.dividend,
+  }
+  const choice = modelFor(p)
+  let iv = p.iv
+  if (iv === null) {
+    if (p.markPrice === null) return none('no mark price to solve implied volatility from')
+    iv = impliedVol(p.markPrice, input, choice)
+    if (iv === null) return none(`mark ${p.markPrice} is outside the model's no-arbitrage bounds at underlying ${p.underlyingPrice}; no implied volatility`)
+  }
+  const g = priceGreeks({...input, vol: iv}, choice)
+  return {...p, iv, greeks: {delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}, greeksSource: 'model', greeksNote: undefined}
+}

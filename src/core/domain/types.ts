@@ -1,0 +1,97 @@
+/*
+ * The domain's vocabulary. Every broker's data is normalised to these shapes at the adapter
+ * boundary; nothing past an adapter knows which broker a number came from, except the fields
+ * named *Source on purpose.
+ *
+ * Units, once:
+ *  - prices (entry, mark, underlying) are per unit of the instrument (per share, per option
+ *    contract unit, per futures point), in the position's currency;
+ *  - quantity is signed: + long, − short, in contracts for options and futures, in shares/units
+ *    otherwise; multiplier converts one contract's price into money (100 for US equity options);
+ *  - Greeks are per unit unless a field says "position": delta per 1.00 move of the underlying,
+ *    gamma per 1.00 move, theta per calendar day, vega per 1 vol point (σ + 0.01),
+ *    rho per 1 rate point (r + 0.01).
+ */
+
+export type InstrumentType = 'equity' | 'equity_option' | 'future' | 'future_option' | 'crypto' | 'fund'
+
+export type OptionRight = 'call' | 'put'
+export type ExerciseStyle = 'american' | 'european'
+
+/** One symbol in the internal form, whatever the broker wrote. */
+export interface ParsedSymbol {
+  /** Internal canonical form: `AAPL`, `AAPL 2026-01-16 150C`, `NIFTY 2024-01-25 21000CE`… see symbols.ts. */
+  symbol: string
+  type: InstrumentType
+  /** Symbol of the underlying instrument (`AAPL`, `NIFTY`, `/ES`); equals `symbol` for stock. */
+  underlying: string
+  /** Options only. */
+  option?: OptionContract
+  /** Futures only: expiry month `YYYY-MM` or date `YYYY-MM-DD` when known. */
+  futureExpiry?: string
+}
+
+export interface OptionContract {
+  /** Expiration date, `YYYY-MM-DD` (exchange-local calendar date). */
+  expiry: string
+  /** Strike, per unit of the underlying, in the position's currency. */
+  strike: number
+  right: OptionRight
+}
+
+/** Greeks of one unit of an instrument (see units at the top of this file). */
+export interface UnitGreeks {
+  delta: number
+  gamma: number
+  /** per calendar day */
+  theta: number
+  /** per vol point (0.01 of σ) */
+  vega: number
+  /** per rate point (0.01 of r) */
+  rho: number
+}
+
+export type GreeksSource = 'feed' | 'model' | 'none'
+export type PriceSource = 'broker' | 'file' | 'feed' | 'quotes' | 'last' | 'none'
+
+/**
+ * A position as the adapters deliver it and the store keeps it.
+ * Unknown numbers are null, never 0.
+ */
+export interface Position {
+  portfolio: string
+  /** Internal canonical symbol. */
+  symbol: string
+  /** The symbol exactly as the broker wrote it (for orders and support tickets). */
+  brokerSymbol: string
+  instrumentType: InstrumentType
+  underlying: string
+  /** Signed: + long, − short. Contracts for options/futures, shares/units otherwise. */
+  quantity: number
+  /** Money per 1.00 of price per contract: 100 for US equity options, 1 for stock. */
+  multiplier: number
+  /** Average open price per unit; null when the broker did not say. */
+  entryPrice: number | null
+  /** Current mark per unit; null when unknown. */
+  markPrice: number | null
+  currency: string
+  option?: OptionContract & {style: ExerciseStyle}
+  /** Price of the underlying per unit, null when unknown. */
+  underlyingPrice: number | null
+  underlyingPriceSource: PriceSource
+  /** Implied volatility as a fraction (0.25 = 25 %), null when unknown. */
+  iv: number | null
+  /** Per-unit Greeks; null when unknown (greeksSource = none, greeksNote says why). */
+  greeks: UnitGreeks | null
+  greeksSource: GreeksSource
+  greeksNote?: string
+}
+
+/** Account-level numbers of one portfolio, in its currency; null when the broker did not say. */
+export interface Balances {
+  /** Net liquidating value. */
+  equity: number | null
+  cash: number | null
+  buyingPower: number | null
+  maintenanceRequirement: number | null
+}

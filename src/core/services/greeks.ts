@@ -1,0 +1,79 @@
+/*
+ * greeks: price, implied volatility and Greeks of one option from the pricing models, in the
+ * domain's units (per unit; theta per calendar day; vega per vol point; rho per rate point).
+ */
+import {daysToExpiry} from '../domain/time.js'
+import {UserError} from '../errors.js'
+import {impliedVol, priceGreeks, type Model, type Right, type Style} from '../pricing/index.js'
+
+export interface GreeksOptions {
+  right: Right
+  spot: number
+  strike: number
+  expiry?: string
+  days?: number
+  years?: number
+  vol?: number
+  price?: number
+  rate: number
+  dividend: number
+  style: Style
+  model: Model
+  asOf: Date
+}
+
+export interface GreeksResult {
+  model: Model
+  style: Style
+  right: Right
+  spot: number
+  strike: number
+  /** time to expiry in years (calendar days / 365) */
+  years: number
+  /** continuously compounded, fraction */
+  rate: number
+  /** continuous yield, fraction */
+  dividend: number
+  /** option price per unit */
+  price: number
+  /** implied (or given) volatility, fraction per year */
+  iv: number
+  /** per 1.00 move of the underlying */
+  delta: number
+  /** per 1.00 move of the underlying */
+  gamma: number
+  /** per calendar day */
+  theta: number
+  /** per vol point (σ + 0.01) */
+  vega: number
+  /** per rate point (r + 0.01) */
+  rho: number
+}
+
+export function greeksService(o: GreeksOptions): GreeksResult {
+  const times = [o.expiry, o.days, o.years].filter((t) => t !== undefined).length
+  if (times !== 1) throw new UserError('give the time to expiry once: --expiry YYYY-MM-DD, --days N or --years T')
+  if ((o.vol === undefined) === (o.price === undefined)) throw new UserError('give exactly one of --vol (to price) or --price (to solve implied volatility)')
+  positive('spot', o.spot)
+  positive('strike', o.strike)
+  if (o.model === 'black76' && o.style === 'american') throw new UserError('--model black76 prices European options only; use --style european')
+  let years: number
+  if (o.expiry !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expiry) || Number.isNaN(Date.parse(o.expiry))) throw new UserError(`--expiry "${o.expiry}" is not a date (YYYY-MM-DD)`)
+    years = daysToExpiry(o.expiry, 'USD', o.asOf) / 365
+  } else if (o.days !== undefined) years = o.days / 365
+  else years = o.years!
+  if (!(years > 0)) throw new UserError('the option must have time left: expiry after today, --days > 0 or --years > 0')
+  if (o.vol !== undefined && !(o.vol > 0 && o.vol <= 10)) throw new UserError(`--vol ${o.vol} is out of range: give σ as a fraction, e.g. 0.25 for 25 %`)
+  if (o.price !== undefined) positive('price', o.price)
+  const input = {right: o.right, spot: o.spot, strike: o.strike, years, rate: o.rate, dividend: o.model === 'black76' ? 0 : o.dividend}
+  const choice = {model: o.model, style: o.style}
+  const iv = o.vol ?? impliedVol(o.price!, input, choice)
+  if (iv === null) throw new UserError(`no implied volatility prices this option at ${o.price}: the price is outside the no-arbitrage bounds`)
+  const g = priceGreeks({...input, vol: iv}, choice)
+  return {model: o.model, style: o.style, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
+}
+
+function positive(name: string, v: number): void {
+  if (!(Number.isFinite(v) && v > 0)) throw new UserError(`--${name} must be a positive number, got ${v}`)
+}

@@ -1,0 +1,61 @@
+/*
+ * positions: every position of the selected portfolios with P&L and position Greeks.
+ */
+import type {Config} from '../config/config.js'
+import {positionRow, type PositionRow} from '../containers/positions.js'
+import {toBase} from '../domain/money.js'
+import {total} from '../domain/sum.js'
+import {loadBook, neverSynced} from './book.js'
+
+export interface PositionsOptions {
+  config: Config
+  dbPath: string
+  portfolio?: string
+  underlying?: string
+  asOf: Date
+}
+
+export interface CurrencyTotal {
+  currency: string
+  /** Σ market value, money in `currency` (partial when `missing` > 0) */
+  marketValue: number | null
+  /** Σ unrealized P&L, money in `currency` */
+  unrealizedPnl: number | null
+  /** positions whose mark or entry price is unknown, left out of the sums */
+  missing: number
+}
+
+export interface PositionsResult {
+  asOf: string
+  baseCurrency: string
+  positions: PositionRow[]
+  totals: CurrencyTotal[]
+  /** Σ unrealized P&L converted to the base currency; null if unknown */
+  unrealizedPnlBase: number | null
+  /** portfolios selected that have never been synced */
+  notSynced: string[]
+}
+
+export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
+  const want = opts.underlying?.toUpperCase()
+  const rows = book.bundles.flatMap((b) => b.positions).filter((p) => !want || p.underlying.toUpperCase() === want).map((p) => positionRow(p, opts.asOf))
+  return {
+    asOf: opts.asOf.toISOString(),
+    baseCurrency: opts.config.baseCurrency,
+    positions: rows,
+    totals: currencyTotals(rows),
+    unrealizedPnlBase: total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates))).value,
+    notSynced: neverSynced(book.bundles),
+  }
+}
+
+export function currencyTotals(rows: Pick<PositionRow, 'currency' | 'marketValue' | 'unrealizedPnl'>[]): CurrencyTotal[] {
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort()
+  return currencies.map((currency) => {
+    const mine = rows.filter((r) => r.currency === currency)
+    const pnl = total(mine.map((r) => r.unrealizedPnl))
+    const mv = total(mine.map((r) => r.marketValue))
+    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, missing: Math.max(pnl.missing, mv.missing)}
+  })
+}

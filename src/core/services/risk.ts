@@ -1,0 +1,79 @@
+/*
+ * risk: Greeks per underlying and per portfolio, delta dollars, beta-weighted delta to the
+ * benchmark, capital utilisation and limit breaches; totals converted to the base currency.
+ */
+import type {Config} from '../config/config.js'
+import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'
+import {toBase} from '../domain/money.js'
+import {total} from '../domain/sum.js'
+import {loadBook, neverSynced} from './book.js'
+import {loadQuotesFile} from './market.js'
+
+export interface RiskOptions {
+  config: Config
+  dbPath: string
+  portfolio?: string
+  asOf: Date
+}
+
+export interface RiskTotals {
+  /** money in the base currency; partial sums leave out unknown or unconvertible values */
+  deltaDollars: number | null
+  /** base currency per calendar day */
+  theta: number | null
+  /** base currency per vol point */
+  vega: number | null
+  unrealizedPnl: number | null
+  /** benchmark shares */
+  betaWeightedDelta: number | null
+  /** portfolios whose numbers could not be converted (no FX rate) */
+  unconverted: string[]
+}
+
+export interface RiskResult {
+  asOf: string
+  baseCurrency: string
+  benchmark: string
+  /** per share; null = unknown (no beta-weighted delta then) */
+  benchmarkPrice: number | null
+  portfolios: PortfolioRisk[]
+  totals: RiskTotals
+  breaches: Breach[]
+  notSynced: string[]
+}
+
+export async function riskService(opts: RiskOptions): Promise<RiskResult> {
+  const {config} = opts
+  const book = await loadBook(config, opts.dbPath, opts.portfolio)
+  const benchmark = config.market.benchmark
+  const benchmarkPrice = findPrice(benchmark, book.bundles.flatMap((b) => b.positions), () => loadQuotesFile(config.market.quotesFile))
+  const portfolios = book.bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
+  return {
+    asOf: opts.asOf.toISOString(),
+    baseCurrency: config.baseCurrency,
+    benchmark,
+    benchmarkPrice,
+    portfolios,
+    totals: riskTotals(portfolios, config.fxRates),
+    breaches: portfolios.flatMap((p) => p.breaches),
+    notSynced: neverSynced(book.bundles),
+  }
+}
+
+export function riskTotals(portfolios: PortfolioRisk[], fxRates: Record<string, number>): RiskTotals {
+  const conv = (k: 'deltaDollars' | 'theta' | 'vega' | 'unrealizedPnl') => total(portfolios.map((p) => toBase(p[k], p.currency, fxRates))).value
+  return {
+    deltaDollars: conv('deltaDollars'),
+    theta: conv('theta'),
+    vega: conv('vega'),
+    unrealizedPnl: conv('unrealizedPnl'),
+    betaWeightedDelta: total(portfolios.map((p) => p.betaWeightedDelta)).value,
+    unconverted: portfolios.filter((p) => fxRates[p.currency] === undefined).map((p) => p.portfolio),
+  }
+}
+
+/** A symbol's price: a position's underlying price, else the quotes file. */
+function findPrice(symbol: string, positions: {underlying: string; underlyingPrice: number | null}[], quotes: () => Map<string, number>): number | null {
+  const held = positions.find((p) => p.underlying === symbol && p.underlyingPrice !== null)
+  return held?.underlyingPrice ?? quotes().get(symbol) ?? null
+}

@@ -1,0 +1,259 @@
+/*
+ * sync: fetch every selected portfolio from its broker (network and files, no lock held), fill
+ * underlying prices and model Greeks, then write everything in one locked write: per portfolio a
+ * savepoint that replaces its positions and aggregates, so one failure keeps that portfolio's
+ * previous positions and the others still land. Every run is recorded.
+ */
+import type {BrokerAdapter, FetchedPortfolio, MarketDataProvider, OptionQuoteRequest} from '../adapters/broker.js'
+import {FILE_FED_BROKERS, type Config, type PortfolioConfig} from '../config/config.js'
+import {underlyingRisks} from '../containers/risk.js'
+import {withModelGreeks} from '../domain/greeks.js'
+import {total} from '../domain/sum.js'
+import {isoDate} from '../domain/time.js'
+import type {Balances, Position} from '../domain/types.js'
+import {UserError} from '../errors.js'
+import {marketValue, unrealizedPnl} from '../domain/pnl.js'
+import {readDb, writeDb} from '../store/database.js'
+import * as repo from '../store/repositories.js'
+import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+
+export interface SyncOptions {
+  config: Config
+  dbPath: string
+  /** Limit the run to these portfolios (names); all syncable ones when empty. */
+  portfolios?: string[]
+  skipInvalid: boolean
+  asOf: Date
+  env: NodeJS.ProcessEnv
+  onProgress?: (portfolio: string, message: string) => void
+}
+
+export interface PortfolioSyncResult {
+  name: string
+  broker: string
+  status: 'ok' | 'skipped' | 'failed'
+  /** positions stored (ok only) */
+  positions: number | null
+  greeks: {feed: number; model: number; none: number} | null
+  /** seconds */
+  duration: number
+  error: string | null
+  warnings: string[]
+  skippedRows: {line: number; reason: string}[]
+}
+
+export interface SyncResult {
+  asOf: string
+  portfolios: PortfolioSyncResult[]
+  ok: number
+  skipped: number
+  failed: number
+}
+
+/** Adapters are created lazily so a run that touches no TastyTrade portfolio never loads the SDK. */
+export interface AdapterFactory {
+  file(): Promise<BrokerAdapter>
+  tastytrade(): Promise<BrokerAdapter & MarketDataProvider>
+}
+
+export const defaultAdapters = (config: Config, env: NodeJS.ProcessEnv): AdapterFactory => {
+  let tt: Promise<BrokerAdapter & MarketDataProvider> | undefined
+  return {
+    async file() {
+      const {fileAdapter} = await import('../adapters/file.js')
+      return fileAdapter()
+    },
+    tastytrade() {
+      tt ??= import('../adapters/tastytrade/adapter.js').then((m) => m.createTastytrade(config, env))
+      return tt
+    },
+  }
+}
+
+/** Portfolios that sync pulls: everything with a broker or a source file, except what-if ones. */
+export function syncable(p: PortfolioConfig): boolean {
+  return p.kind !== 'whatif' && p.broker !== 'none'
+}
+
+export async function syncService(opts: SyncOptions, adapters: AdapterFactory = defaultAdapters(opts.config, opts.env)): Promise<SyncResult> {
+  const {config, asOf} = opts
+  const selected = selectPortfolios(config, opts.portfolios ?? [])
+  const quotes = loadQuotesFile(config.market.quotesFile)
+  const lastPrices = await readDb(opts.dbPath, (db) => repo.lastUnderlyingPrices(db))
+  const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
+  let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
+  try {
+    for (const p of selected) {
+      const started = Date.now()
+      const progress = (m: string) => opts.onProgress?.(p.name, m)
+      progress('fetching')
+      const base: PortfolioSyncResult = {name: p.name, broker: p.broker, status: 'ok', positions: null, greeks: null, duration: 0, error: null, warnings: [], skippedRows: []}
+      try {
+        const isFile = (FILE_FED_BROKERS as string[]).includes(p.broker)
+        const adapter = isFile ? await adapters.file() : (tastytrade ??= await adapters.tastytrade())
+        const why = adapter.unavailable()
+        if (why) {
+          outcomes.push({config: p, result: {...base, status: 'skipped', error: `${p.broker} credentials missing: ${why}`, duration: secondsSince(started)}})
+          continue
+        }
+        const fetched = await adapter.fetch(p, {asOf, skipInvalid: opts.skipInvalid, onProgress: progress})
+        let feed: MarketDataProvider | undefined
+        if (p.broker === 'fidelity' && hasUsOptionsOrStock(fetched.positions)) {
+          tastytrade ??= await adapters.tastytrade()
+          if (!tastytrade.unavailable()) feed = tastytrade
+        }
+        progress('pricing')
+        const positions = await price(fetched.positions, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings})
+        const counts = {feed: 0, model: 0, none: 0}
+        for (const q of positions) counts[q.greeksSource]++
+        outcomes.push({
+          config: p,
+          fetched: {...fetched, positions},
+          result: {...base, positions: positions.length, greeks: counts, warnings: fetched.warnings, skippedRows: fetched.skipped, duration: secondsSince(started)},
+        })
+      } catch (error) {
+        outcomes.push({config: p, result: {...base, status: 'failed', error: oneLine(error), duration: secondsSince(started)}})
+      }
+    }
+  } finally {
+    await Promise.allSettled([tastytrade?.close()])
+  }
+  const now = asOf.toISOString()
+  await writeDb(opts.dbPath, (db) => {
+    for (const p of config.portfolios) repo.upsertPortfolio(db, p, now)
+    for (const {config: p, result, fetched} of outcomes) {
+      const run = {portfolio: p.name, startedAt: now, finishedAt: new Date(Date.parse(now) + result.duration * 1000).toISOString(), status: result.status,
+        positions: result.positions, greeksFeed: result.greeks?.feed ?? null, greeksModel: result.greeks?.model ?? null, greeksNone: result.greeks?.none ?? null, error: result.error}
+      if (result.status !== 'ok' || !fetched) {
+        repo.markSyncStatus(db, p.name, result.status as 'failed' | 'skipped', result.error ?? '', now)
+        repo.recordSyncRun(db, run)
+        continue
+      }
+      db.run('SAVEPOINT portfolio')
+      try {
+        repo.replacePositions(db, p.name, fetched.positions, now)
+        const aggregates = aggregate(fetched.positions, balancesOf(p, fetched))
+        repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
+        snapshot(db, p.name, fetched.positions, aggregates, now)
+        db.run('RELEASE portfolio')
+      } catch (error) {
+        db.run('ROLLBACK TO portfolio')
+        db.run('RELEASE portfolio')
+        result.status = 'failed'
+        result.error = `storing failed: ${oneLine(error)}`
+        run.status = 'failed'
+        run.error = result.error
+        repo.markSyncStatus(db, p.name, 'failed', result.error, now)
+      }
+      repo.recordSyncRun(db, run)
+    }
+  })
+  const results = outcomes.map((o) => o.result)
+  return {
+    asOf: now,
+    portfolios: results,
+    ok: results.filter((r) => r.status === 'ok').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+  }
+}
+
+function selectPortfolios(config: Config, names: string[]): PortfolioConfig[] {
+  if (names.length === 0) return config.portfolios.filter(syncable)
+  return names.map((name) => {
+    const p = config.portfolios.find((q) => q.name === name)
+    if (!p) throw new UserError(`unknown portfolio "${name}"; configured: ${config.portfolios.map((q) => q.name).join(', ')}`)
+    if (!syncable(p)) throw new UserError(`portfolio "${name}" is a ${p.kind === 'whatif' ? 'what-if' : 'broker-less'} portfolio; there is nothing to sync`)
+    return p
+  })
+}
+
+interface PriceContext {
+  config: Config
+  quotes: Map<string, number>
+  lastPrices: Map<string, {price: number; at: string}>
+  asOf: Date
+  feed?: MarketDataProvider
+  warnings: string[]
+}
+
+/**
+ * Underlying prices by precedence: live feed > the file's own > quotes file > last known value;
+ * then model Greeks for whatever the feed did not give.
+ */
+async function price(positions: Position[], ctx: PriceContext): Promise<Position[]> {
+  let live: Awaited<ReturnType<MarketDataProvider['snapshot']>> | undefined
+  if (ctx.feed) {
+    const underlyings = [...new Set(positions.map((p) => p.underlying))]
+    const options: OptionQuoteRequest[] = positions
+      .filter((p) => p.instrumentType === 'equity_option' && p.option)
+      .map((p) => ({symbol: p.symbol, underlying: p.underlying, expiry: p.option!.expiry, strike: p.option!.strike, right: p.option!.right}))
+    try {
+      live = await ctx.feed.snapshot(underlyings, options)
+    } catch (error) {
+      ctx.warnings.push(`live quotes from ${ctx.feed.name} unavailable, using file prices: ${oneLine(error)}`)
+    }
+  }
+  const fromFile = new Map<string, number>()
+  for (const p of positions) if (p.underlyingPrice !== null && p.underlyingPriceSource === 'file') fromFile.set(p.underlying, p.underlyingPrice)
+  const missingPrice = new Set<string>()
+  const priced = positions.map((p) => {
+    let q: Position = p
+    const feedPrice = live?.quotes.get(p.underlying)
+    if (feedPrice !== undefined) q = {...q, underlyingPrice: feedPrice, underlyingPriceSource: 'feed'}
+    else if (q.underlyingPrice === null) {
+      const f = fromFile.get(p.underlying)
+      const quoted = ctx.quotes.get(p.underlying.toUpperCase())
+      const last = ctx.lastPrices.get(p.underlying)
+      if (f !== undefined) q = {...q, underlyingPrice: f, underlyingPriceSource: 'file'}
+      else if (quoted !== undefined) q = {...q, underlyingPrice: quoted, underlyingPriceSource: 'quotes'}
+      else if (last !== undefined) q = {...q, underlyingPrice: last.price, underlyingPriceSource: 'last'}
+      else if (p.option) missingPrice.add(p.underlying)
+    }
+    const feedGreeks = live?.greeks.get(p.symbol)
+    if (feedGreeks && q.option) q = {...q, greeks: feedGreeks.greeks, iv: feedGreeks.iv ?? q.iv, greeksSource: 'feed', greeksNote: undefined}
+    return withModelGreeks(q, {rate: rateFor(ctx.config, q.currency), dividend: dividendFor(ctx.config, q.underlying)}, ctx.asOf)
+  })
+  if (missingPrice.size > 0) ctx.warnings.push(`no price for ${[...missingPrice].join(', ')}: their options have unknown Greeks (add them to market.quotes_file)`)
+  return priced
+}
+
+function balancesOf(p: PortfolioConfig, fetched: FetchedPortfolio): Balances {
+  const b = {...fetched.balances}
+  if (p.cash !== undefined) b.cash = p.cash
+  if (b.equity === null && b.cash !== null) {
+    // Equity of a file without an account total: cash plus what the positions are worth.
+    const mv = total(fetched.positions.map((q) => (q.instrumentType === 'future' ? unrealizedPnl(q) : marketValue(q))))
+    if (mv.missing === 0) b.equity = b.cash + (mv.value ?? 0)
+  } else if (p.cash !== undefined && fetched.balances.cash !== null && b.equity !== null) {
+    b.equity += p.cash - fetched.balances.cash
+  }
+  return b
+}
+
+function aggregate(positions: Position[], balances: Balances): repo.PortfolioAggregates {
+  const rows = underlyingRisks(positions, {betas: {}, benchmarkPrice: null, fxRates: {}})
+  const sum = (k: 'delta' | 'gamma' | 'theta' | 'vega' | 'deltaDollars' | 'unrealizedPnl') => total(rows.map((r) => r[k])).value
+  return {balances, delta: sum('delta'), gamma: sum('gamma'), theta: sum('theta'), vega: sum('vega'), deltaDollars: sum('deltaDollars'), unrealizedPnl: sum('unrealizedPnl')}
+}
+
+/** Daily Greeks snapshot per underlying and for the whole portfolio ('*'); re-syncs the same day overwrite. */
+function snapshot(db: Parameters<typeof repo.upsertSnapshot>[0], portfolio: string, positions: Position[], a: repo.PortfolioAggregates, now: string): void {
+  const date = isoDate(new Date(now))
+  for (const u of underlyingRisks(positions, {betas: {}, benchmarkPrice: null, fxRates: {}}))
+    repo.upsertSnapshot(db, {date, portfolio, underlying: u.underlying, delta: u.delta, gamma: u.gamma, theta: u.theta, vega: u.vega, deltaDollars: u.deltaDollars, unrealizedPnl: u.unrealizedPnl, equity: null, takenAt: now})
+  repo.upsertSnapshot(db, {date, portfolio, underlying: '*', delta: a.delta, gamma: a.gamma, theta: a.theta, vega: a.vega, deltaDollars: a.deltaDollars, unrealizedPnl: a.unrealizedPnl, equity: a.balances.equity, takenAt: now})
+}
+
+function hasUsOptionsOrStock(positions: Position[]): boolean {
+  return positions.some((p) => p.currency === 'USD' && (p.instrumentType === 'equity_option' || p.instrumentType === 'equity'))
+}
+
+function secondsSince(start: number): number {
+  return Math.round((Date.now() - start) / 10) / 100
+}
+
+export function oneLine(error: unknown): string {
+  const msg = error instanceof Error ? error.message : String(error)
+  return msg.split('\n')[0]
+}

@@ -1,0 +1,529 @@
+/*
+ * The storage engine: one SQLite file, held entirely in memory by sql.js (WebAssembly SQLite).
+ *
+ * Why it looks like this (see docs/architecture.md, "Storage with sql.js"):
+ * - sql.js has no file locking and no incremental writes: a command loads the whole file, works on it in
+ *   memory, and (for writes) exports the whole file again. So writers serialise on a lock file, and a save
+ *   is temp file + fsync + rename, which lets lock-free readers see either the old or the new file, never
+ *   a torn one.
+ * - One load and at most one save per command: `writeDb` takes a *synchronous* callback so nobody can do
+ *   network I/O (a broker call, a quote feed) while holding the lock and the in-memory copy.
+ * - Never overwrite a file we could not read: every check (header, integrity, application marker, schema
+ *   version) runs before the lock holder touches anything on disk.
+ * - Start-up time matters (every CLI command opens the db): sql.js and proper-lockfile are imported lazily,
+ *   the wasm is read from disk and compiled synchronously, and reading the db file overlaps with that.
+ */
+import {randomBytes} from 'node:crypto'
+import {constants as fsConstants} from 'node:fs'
+import * as fs from 'node:fs/promises'
+import {createRequire} from 'node:module'
+import * as path from 'node:path'
+import type {Database as SqlJsDatabase, SqlJsStatic, SqlValue, Statement} from 'sql.js'
+import {StoreError} from '../errors.js'
+import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
+
+export {SCHEMA_VERSION}
+
+export type SqlParams = Record<string, unknown> | unknown[]
+
+export interface Db {
+  /** Execute ONE statement (text after the first statement is ignored by SQLite's prepare). */
+  run(sql: string, params?: SqlParams): void
+  all<T = Record<string, unknown>>(sql: string, params?: SqlParams): T[]
+  get<T = Record<string, unknown>>(sql: string, params?: SqlParams): T | undefined
+  /** rows changed by the last statement */
+  changes(): number
+  lastInsertId(): number
+}
+
+export interface WriteOptions {
+  /**
+   * How many times to retry taking the lock (backoff 10 ms → 100 ms, so the default 200 is ~20 s, longer
+   * than the 10 s after which a crashed holder's lock counts as stale). Tests lower it to see "busy" fast.
+   */
+  lockRetries?: number
+}
+
+const MAGIC = 'SQLite format 3\0'
+const APPLICATION = 'cotrader'
+/** A lock whose mtime is older than this is a crashed holder's; the live holder refreshes it every STALE/2. */
+const LOCK_STALE_MS = 10_000
+const LOCK_UPDATE_MS = 5_000
+const LOCK_RETRIES = 200
+/**
+ * `PRAGMA quick_check` reads every page, so its cost grows with the file (measured: see the report in
+ * test/store/database.test.ts header). Below this size it costs well under a millisecond or two and runs on
+ * every open; above it, reads skip it (a read cannot damage anything, and SQLite still reports corruption
+ * on the pages it touches) while writes always run it, because a write is about to replace the file.
+ */
+const QUICK_CHECK_ON_READ_MAX_BYTES = 2 * 1024 * 1024
+
+// ---------------------------------------------------------------------------------------------- sql.js
+
+let sqlJsPromise: Promise<SqlJsStatic> | undefined
+
+/** Initialise sql.js once per process; later calls share the promise (and a failure is retried next time). */
+function loadSqlJs(): Promise<SqlJsStatic> {
+  sqlJsPromise ??= initSqlJs().catch((error: unknown) => {
+    sqlJsPromise = undefined
+    throw new Error(`cannot load sql.js: ${errorMessage(error)}`, {cause: error})
+  })
+  return sqlJsPromise
+}
+
+/** The WebAssembly global is in Node but not in the ES lib typings this project compiles with. */
+type WasmInstance = Parameters<Parameters<EmscriptenModule['instantiateWasm']>[1]>[0]
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => WasmInstance
+}
+const wasmApi = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly
+
+async function initSqlJs(): Promise<SqlJsStatic> {
+  const require = createRequire(import.meta.url)
+  // Read the wasm ourselves (sql.js would otherwise locate it by guessing its script directory); the read
+  // runs in the background while the glue code loads.
+  const wasmRead = fs.readFile(require.resolve('sql.js/dist/sql-wasm.wasm'))
+  // require, not import(): sql.js is CommonJS, and going through the ESM loader measured 8–13 ms against
+  // ~3 ms for require on Node 20. Still lazy: this runs on first use, not when this module is imported.
+  const init = require('sql.js') as typeof import('sql.js')
+  const wasm = await wasmRead
+  return init({
+    // Compile synchronously: with Node's lazy wasm compilation `new WebAssembly.Module` only validates,
+    // which measured ~5–8 ms faster cold than sql.js's own async instantiate path. If this throws, sql.js
+    // rejects its init promise (after logging), which loadSqlJs turns into an error.
+    instantiateWasm(imports, done) {
+      done(new wasmApi.Instance(new wasmApi.Module(wasm), imports))
+      return undefined
+    },
+  })
+}
+
+// ------------------------------------------------------------------------------------------ parameters
+
+/** sql.js binds only number/string/Uint8Array/null (and bigint); map the other JS values we allow. */
+function toSqlValue(value: unknown, name: string | number): SqlValue {
+  if (value === undefined || value === null) return null
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+      return value
+    case 'boolean':
+      return value ? 1 : 0
+    case 'bigint':
+      // sql.js binds bigint as a 64-bit integer; its typings just do not say so.
+      return value as unknown as SqlValue
+    default:
+      if (value instanceof Uint8Array) return value
+      if (value instanceof Date) return value.toISOString()
+      throw new TypeError(`cannot bind a ${Object.prototype.toString.call(value)} to SQL parameter ${name}`)
+  }
+}
+
+/**
+ * Named params come without prefix (`{portfolio}` for `:portfolio`). sql.js looks each key up verbatim
+ * with sqlite3_bind_parameter_index and skips names the statement does not have, so binding every key
+ * under all three SQLite prefixes lets the SQL use whichever it likes. A named parameter the object lacks
+ * stays unbound, which SQLite treats as NULL (the same as passing undefined).
+ */
+function bindParams(stmt: Statement, params: SqlParams | undefined): void {
+  if (params === undefined) return
+  if (Array.isArray(params)) {
+    stmt.bind(params.map((v, i) => toSqlValue(v, i + 1)))
+    return
+  }
+  const bound: Record<string, SqlValue> = {}
+  for (const [key, raw] of Object.entries(params)) {
+    const value = toSqlValue(raw, key)
+    if (key[0] === ':' || key[0] === '$' || key[0] === '@') {
+      bound[key] = value
+    } else {
+      bound[`:${key}`] = value
+      bound[`$${key}`] = value
+      bound[`@${key}`] = value
+    }
+  }
+  stmt.bind(bound)
+}
+
+// ---------------------------------------------------------------------------------------------- errors
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function isCorruption(error: unknown): boolean {
+  return /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(errorMessage(error))
+}
+
+function corrupt(file: string, what: string): StoreError {
+  return new StoreError(`${file}: the database is damaged (${what}). It was left as it is; restore it from a backup or move it away.`)
+}
+
+// ------------------------------------------------------------------------------------------ Db wrapper
+
+class SqlJsDb implements Db {
+  constructor(
+    private readonly raw: SqlJsDatabase,
+    private readonly file: string,
+  ) {}
+
+  run(sql: string, params?: SqlParams): void {
+    this.withStatement(sql, params, (stmt) => {
+      stmt.step()
+    })
+  }
+
+  all<T = Record<string, unknown>>(sql: string, params?: SqlParams): T[] {
+    return this.withStatement(sql, params, (stmt) => {
+      const rows: T[] = []
+      while (stmt.step()) rows.push(stmt.getAsObject() as T)
+      return rows
+    })
+  }
+
+  get<T = Record<string, unknown>>(sql: string, params?: SqlParams): T | undefined {
+    return this.withStatement(sql, params, (stmt) => (stmt.step() ? (stmt.getAsObject() as T) : undefined))
+  }
+
+  changes(): number {
+    return this.raw.getRowsModified()
+  }
+
+  lastInsertId(): number {
+    // A SELECT does not touch sqlite3_changes(), so this can be called between run() and changes().
+    return this.withStatement('SELECT last_insert_rowid() AS id', undefined, (stmt) => {
+      stmt.step()
+      return Number(stmt.getAsObject().id)
+    })
+  }
+
+  private withStatement<R>(sql: string, params: SqlParams | undefined, use: (stmt: Statement) => R): R {
+    let stmt: Statement | undefined
+    try {
+      stmt = this.raw.prepare(sql)
+      bindParams(stmt, params)
+      return use(stmt)
+    } catch (error) {
+      if (error instanceof TypeError) throw error
+      if (isCorruption(error)) throw corrupt(this.file, errorMessage(error))
+      // Keep SQLite's message first (callers match on "UNIQUE constraint failed" etc.) and add the SQL.
+      throw new Error(`${errorMessage(error)} [SQL: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}]`, {cause: error})
+    } finally {
+      stmt?.free()
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------ reading the file
+
+/**
+ * The file's bytes, or undefined when there is no database yet (missing or zero-length: a zero-length file
+ * holds nothing to lose, e.g. a `touch`ed path). Cheap structural checks on the header happen here, before
+ * sql.js sees the bytes, so that "not SQLite" and "truncated" get precise messages.
+ */
+async function readDbFile(file: string): Promise<Uint8Array | undefined> {
+  let bytes: Buffer
+  try {
+    bytes = await fs.readFile(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'EISDIR') throw new StoreError(`${file} is a directory, not a cotrader database file`)
+    throw new StoreError(`cannot read the database ${file}: ${errorMessage(error)}`)
+  }
+  if (bytes.length === 0) return undefined
+  checkHeader(file, bytes)
+  return bytes
+}
+
+function checkHeader(file: string, bytes: Buffer): void {
+  const head = bytes.subarray(0, Math.min(16, bytes.length)).toString('latin1')
+  if (!MAGIC.startsWith(head) || (bytes.length >= 16 && head !== MAGIC)) {
+    throw new StoreError(`${file} is not a SQLite database (unknown file header), so it is not a cotrader database. It was left as it is; point cotrader at another file or move it away.`)
+  }
+  if (bytes.length < 100) throw corrupt(file, `truncated: ${bytes.length} bytes, shorter than the 100-byte SQLite header`)
+  // Page size: 2 bytes big-endian at offset 16, where 1 means 65536.
+  const rawPageSize = bytes.readUInt16BE(16)
+  const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw corrupt(file, `invalid page size ${rawPageSize} in the header`)
+  if (bytes.length % pageSize !== 0) throw corrupt(file, `truncated: ${bytes.length} bytes is not a whole number of ${pageSize}-byte pages`)
+  // The in-header page count (offset 28) is trustworthy when "version-valid-for" (92) equals the change
+  // counter (24); every SQLite since 3.7 maintains it, sql.js included.
+  const pageCount = bytes.readUInt32BE(28)
+  if (pageCount > 0 && bytes.readUInt32BE(92) === bytes.readUInt32BE(24) && bytes.length < pageCount * pageSize) {
+    throw corrupt(file, `truncated: ${bytes.length} bytes but the header says ${pageCount} pages of ${pageSize} bytes`)
+  }
+}
+
+function scalar(raw: SqlJsDatabase, sql: string): SqlValue | undefined {
+  return raw.exec(sql)[0]?.values[0]?.[0]
+}
+
+/**
+ * Open the bytes in sql.js and decide whether this is a usable cotrader database. Returns the open
+ * database and its user_version; a file with no tables at all comes back as a fresh database (version 0).
+ * Closes the database before throwing.
+ */
+function openDatabase(SQL: SqlJsStatic, file: string, bytes: Uint8Array | undefined, quickCheck: boolean): {raw: SqlJsDatabase; version: number} {
+  if (bytes === undefined) return {raw: freshDatabase(SQL), version: 0}
+  let raw: SqlJsDatabase | undefined
+  try {
+    raw = new SQL.Database(bytes)
+    if (quickCheck) {
+      const rows = raw.exec('PRAGMA quick_check(5)')[0]?.values ?? []
+      const problems = rows.map((r) => String(r[0])).filter((r) => r !== 'ok')
+      if (problems.length > 0 || rows.length === 0) throw corrupt(file, `integrity check: ${problems.join('; ') || 'no result'}`)
+    }
+    const tables = (raw.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")[0]?.values ?? []).map((r) => String(r[0]))
+    if (tables.length === 0) {
+      // A valid SQLite file with nothing in it (e.g. made by `sqlite3 file ''`): nothing to lose, start afresh
+      // so that our own settings (auto_vacuum) apply.
+      raw.close()
+      raw = undefined
+      return {raw: freshDatabase(SQL), version: 0}
+    }
+    const marker = tables.includes('meta') ? scalar(raw, "SELECT value FROM meta WHERE key = 'application'") : undefined
+    if (marker !== APPLICATION) {
+      const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '')
+      throw new StoreError(`${file} is a SQLite database of another application (tables: ${shown}; no cotrader marker). It was left as it is; point cotrader at another file.`)
+    }
+    const version = Number(scalar(raw, 'PRAGMA user_version') ?? 0)
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`${file} was written by a newer cotrader (schema version ${version}; this cotrader knows up to ${SCHEMA_VERSION}). Upgrade cotrader; the file was left as it is.`)
+    }
+    if (version < 1) throw corrupt(file, 'it has the cotrader marker but no schema version')
+    return {raw, version}
+  } catch (error) {
+    raw?.close()
+    if (error instanceof StoreError) throw error
+    // sql.js reports a damaged file lazily, on the first statement that reads the bad page.
+    throw corrupt(file, errorMessage(error))
+  }
+}
+
+function freshDatabase(SQL: SqlJsStatic): SqlJsDatabase {
+  const raw = new SQL.Database()
+  // Must be set before the first table exists. FULL gives pages freed by deletes back at commit, so the
+  // file (which is rewritten whole on every save) does not keep growing with pruned history.
+  raw.exec('PRAGMA auto_vacuum = FULL')
+  return raw
+}
+
+/** Apply the migrations after `from`. The caller owns the transaction. */
+function migrate(raw: SqlJsDatabase, file: string, from: number): void {
+  for (const m of MIGRATIONS) {
+    if (m.version <= from) continue
+    try {
+      raw.exec(m.sql)
+      // PRAGMA takes no bound parameters; the version is our own integer.
+      raw.exec(`PRAGMA user_version = ${Math.trunc(m.version)}`)
+    } catch (error) {
+      throw new StoreError(`${file}: cannot upgrade the database to schema version ${m.version} (${m.name}): ${errorMessage(error)}`)
+    }
+  }
+}
+
+/** fn must be synchronous (see the header); a Promise would run after the db is closed and the lock gone. */
+function assertSynchronous(result: unknown, where: string): void {
+  if (result !== null && typeof result === 'object' && typeof (result as {then?: unknown}).then === 'function') {
+    // Silence the orphaned promise's own rejection: the bug is reported by this throw.
+    ;(result as Promise<unknown>).then(undefined, () => undefined)
+    throw new Error(`${where}: the callback must be synchronous (it returned a Promise); do async work before or after`)
+  }
+}
+
+// ----------------------------------------------------------------------------------------------- read
+
+/** Load the file (no lock), run fn, discard. A missing file gives an empty, migrated in-memory db and creates nothing. */
+export async function readDb<T>(file: string, fn: (db: Db) => T): Promise<T> {
+  const abs = path.resolve(file)
+  // Reading the file overlaps with the sql.js start-up (which is most of the cold cost).
+  const [SQL, bytes] = await Promise.all([loadSqlJs(), readDbFile(abs)])
+  const {raw, version} = openDatabase(SQL, abs, bytes, bytes !== undefined && bytes.length <= QUICK_CHECK_ON_READ_MAX_BYTES)
+  try {
+    if (version < SCHEMA_VERSION) {
+      // An older (or no) file: upgrade the in-memory copy only; readers never write.
+      raw.exec('BEGIN')
+      migrate(raw, abs, version)
+      raw.exec('COMMIT')
+    }
+    const result = fn(new SqlJsDb(raw, abs))
+    assertSynchronous(result, 'readDb')
+    return result
+  } finally {
+    raw.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- write
+
+/**
+ * Exclusive lock → load (or create) → migrate → BEGIN → fn → COMMIT → export → temp file + fsync + rename +
+ * fsync dir → unlock (in finally). If fn throws: ROLLBACK, the file is untouched, the error propagates.
+ * fn is synchronous on purpose: no network I/O while holding the lock.
+ */
+export async function writeDb<T>(file: string, fn: (db: Db) => T, options: WriteOptions = {}): Promise<T> {
+  const abs = path.resolve(file)
+  const dir = path.dirname(abs)
+  // Start sql.js while we create the directory and wait for the lock.
+  const sqlJs = loadSqlJs()
+  sqlJs.catch(() => undefined) // awaited below; this only avoids an unhandled rejection if locking fails first
+
+  try {
+    // 0700: the directory holds private positions.
+    await fs.mkdir(dir, {recursive: true, mode: 0o700})
+  } catch (error) {
+    throw new StoreError(`cannot create the directory ${dir} for the database: ${errorMessage(error)}`)
+  }
+  const target = await resolveTarget(abs)
+  const lock = await acquireLock(target, options.lockRetries ?? LOCK_RETRIES)
+  try {
+    await removeOrphanTemps(target)
+    const [SQL, bytes] = await Promise.all([sqlJs, readDbFile(target)])
+    // Always check integrity before a write: we are about to replace the file.
+    const {raw, version} = openDatabase(SQL, target, bytes, true)
+    try {
+      const isNew = version === 0
+      const changesBefore = isNew ? 0 : Number(scalar(raw, 'SELECT total_changes()'))
+      const schemaBefore = isNew ? 0 : Number(scalar(raw, 'PRAGMA schema_version'))
+      let result: T
+      raw.exec('BEGIN IMMEDIATE')
+      try {
+        migrate(raw, target, version)
+        result = fn(new SqlJsDb(raw, target))
+        assertSynchronous(result, 'writeDb')
+        raw.exec('COMMIT')
+      } catch (error) {
+        // SQLite may already have rolled back on some errors; then ROLLBACK itself fails, harmlessly.
+        try {
+          raw.exec('ROLLBACK')
+        } catch {}
+        throw error
+      }
+      // Nothing changed (no rows, no DDL, no migration): leave the file alone, no rewrite, no fsync.
+      const changed =
+        isNew ||
+        version < SCHEMA_VERSION ||
+        Number(scalar(raw, 'SELECT total_changes()')) !== changesBefore ||
+        Number(scalar(raw, 'PRAGMA schema_version')) !== schemaBefore
+      if (changed) {
+        const data = raw.export() // only after COMMIT: sql.js 1.16 refuses during a write transaction
+        if (lock.compromised) {
+          throw new StoreError(`${target}: lost the database lock while working (${errorMessage(lock.compromised)}); nothing was saved`)
+        }
+        await saveAtomically(target, data)
+      }
+      return result
+    } finally {
+      raw.close()
+    }
+  } finally {
+    await lock.release()
+  }
+}
+
+/**
+ * Write through a symlinked database path instead of replacing the link with a regular file (rename
+ * replaces whatever the name points at). Resolves the directory too, so the lock path is the same whether
+ * or not the file exists yet.
+ */
+async function resolveTarget(abs: string): Promise<string> {
+  try {
+    return await fs.realpath(abs)
+  } catch {
+    try {
+      return path.join(await fs.realpath(path.dirname(abs)), path.basename(abs))
+    } catch {
+      return abs
+    }
+  }
+}
+
+interface HeldLock {
+  release(): Promise<void>
+  /** Set if proper-lockfile found our lock taken over (we stalled past the stale time). */
+  compromised: Error | undefined
+}
+
+async function acquireLock(target: string, retries: number): Promise<HeldLock> {
+  // Lazy (only writers need it) and via require for the same reason as sql.js.
+  const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof import('proper-lockfile')
+  const held: HeldLock = {compromised: undefined, release: async () => undefined}
+  let release: () => Promise<void>
+  try {
+    release = await lockfile.lock(target, {
+      realpath: false, // the db file may not exist yet
+      stale: LOCK_STALE_MS,
+      update: LOCK_UPDATE_MS,
+      retries: {retries, minTimeout: 10, maxTimeout: 100, factor: 2, randomize: true},
+      // The default throws from a timer (crashing the process); record it and refuse to save instead.
+      onCompromised: (error) => {
+        held.compromised = error
+      },
+    })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new StoreError(`${target}: database is busy (locked by another cotrader process); try again`)
+    }
+    throw new StoreError(`cannot lock the database ${target}: ${errorMessage(error)}`)
+  }
+  held.release = async () => {
+    try {
+      await release()
+    } catch {
+      // Already released (compromised) or the lock dir vanished: either way it is not ours any more, and
+      // failing here would hide the real outcome (a save that succeeded, or the original error).
+    }
+  }
+  return held
+}
+
+/** Temp files can only be written by the lock holder, so any we find while holding it are from a crashed save. */
+async function removeOrphanTemps(target: string): Promise<void> {
+  const prefix = `${path.basename(target)}.tmp-`
+  try {
+    const names = await fs.readdir(path.dirname(target))
+    await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => fs.rm(path.join(path.dirname(target), n), {force: true})))
+  } catch {
+    // Best effort: a leftover temp file wastes space but harms nothing.
+  }
+}
+
+/** temp file (0600) + fsync + rename + fsync dir; the temp file is removed on any failure. */
+async function saveAtomically(target: string, data: Uint8Array): Promise<void> {
+  const tmp = `${target}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+  let handle: fs.FileHandle | undefined
+  try {
+    handle = await fs.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
+    await handle.chmod(0o600) // the open mode is filtered by the umask; positions are private either way
+    await handle.writeFile(data)
+    await handle.sync()
+    await handle.close()
+    handle = undefined
+    await fs.rename(tmp, target)
+  } catch (error) {
+    await handle?.close().catch(() => undefined)
+    await fs.rm(tmp, {force: true}).catch(() => undefined)
+    throw new StoreError(`cannot save the database ${target}: ${errorMessage(error)}. The previous file is unchanged.`)
+  }
+  await syncDirectory(target)
+}
+
+/** Make the rename itself durable. Some platforms/filesystems cannot fsync a directory; that is not an error there. */
+async function syncDirectory(target: string): Promise<void> {
+  if (process.platform === 'win32') return
+  const dir = path.dirname(target)
+  let handle: fs.FileHandle | undefined
+  try {
+    handle = await fs.open(dir, 'r')
+    await handle.sync()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM') {
+      throw new StoreError(`saved ${target} but could not make it durable (fsync of the directory failed): ${errorMessage(error)}`)
+    }
+  } finally {
+    await handle?.close().catch(() => undefined)
+  }
+}

@@ -1,0 +1,191 @@
+/*
+ * Versioned schema migrations. `PRAGMA user_version` holds the number of the last migration applied;
+ * the engine (database.ts) runs the pending ones inside the write transaction, so a file is either at
+ * the old version or fully at the new one, never in between.
+ *
+ * Rules for adding a migration: append only (never edit one that has shipped: files in the wild were
+ * built by it), keep it pure SQL with no data-dependent branches, and bump nothing else: SCHEMA_VERSION
+ * follows from the list.
+ *
+ * Units (the contract for everyone writing rows): money is in the row's `currency`; Greeks are per unit
+ * of the instrument unless the column says "position" (portfolio and snapshot aggregates are position
+ * totals); NULL means unknown, never zero.
+ */
+
+export interface Migration {
+  /** 1-based and consecutive: migration N moves a file from user_version N-1 to N. */
+  readonly version: number
+  readonly name: string
+  /** One or more statements; run with sql.js `exec`, which accepts several separated by `;`. */
+  readonly sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      -- The marker that tells a cotrader database from any other SQLite file: the engine refuses to
+      -- touch a file that has tables but not this row.
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT
+      );
+      INSERT INTO meta (key, value) VALUES ('application', 'cotrader');
+
+      -- Aggregates (delta .. positions_count) are position totals of the portfolio, in its currency.
+      CREATE TABLE portfolios (
+        name                    TEXT PRIMARY KEY,
+        broker                  TEXT NOT NULL,
+        account                 TEXT,
+        currency                TEXT NOT NULL,
+        kind                    TEXT NOT NULL,
+        shadows                 TEXT,
+        equity                  REAL,
+        cash                    REAL,
+        buying_power            REAL,
+        maintenance_requirement REAL,
+        delta                   REAL,
+        gamma                   REAL,
+        theta                   REAL,
+        vega                    REAL,
+        delta_dollars           REAL,
+        unrealized_pnl          REAL,
+        positions_count         INTEGER,
+        last_sync_at            TEXT,
+        last_sync_status        TEXT,
+        last_sync_error         TEXT,
+        updated_at              TEXT
+      );
+
+      -- Greeks here are per unit (one contract / one share), not per position.
+      CREATE TABLE positions (
+        portfolio               TEXT NOT NULL,
+        symbol                  TEXT NOT NULL,
+        broker_symbol           TEXT NOT NULL,
+        instrument_type         TEXT NOT NULL,
+        underlying              TEXT NOT NULL,
+        quantity                REAL NOT NULL,
+        multiplier              REAL NOT NULL,
+        entry_price             REAL,
+        mark_price              REAL,
+        currency                TEXT NOT NULL,
+        expiry                  TEXT,
+        strike                  REAL,
+        option_right            TEXT,
+        style                   TEXT,
+        underlying_price        REAL,
+        underlying_price_source TEXT,
+        iv                      REAL,
+        delta                   REAL,
+        gamma                   REAL,
+        theta                   REAL,
+        vega                    REAL,
+        rho                     REAL,
+        greeks_source           TEXT NOT NULL,
+        greeks_note             TEXT,
+        updated_at              TEXT NOT NULL,
+        PRIMARY KEY (portfolio, symbol)
+      );
+
+      -- What a position looked like the first time a sync saw it (per unit), kept after it changes.
+      CREATE TABLE entry_greeks (
+        portfolio        TEXT NOT NULL,
+        symbol           TEXT NOT NULL,
+        first_seen_at    TEXT NOT NULL,
+        quantity         REAL,
+        entry_price      REAL,
+        underlying_price REAL,
+        iv               REAL,
+        delta            REAL,
+        gamma            REAL,
+        theta            REAL,
+        vega             REAL,
+        rho              REAL,
+        greeks_source    TEXT NOT NULL,
+        PRIMARY KEY (portfolio, symbol)
+      );
+
+      -- Daily (upserted), position totals; underlying '*' is the whole portfolio. Daily rather than
+      -- per-sync on purpose: sql.js rewrites the whole file on every save, so the file must stay small.
+      CREATE TABLE greeks_snapshots (
+        date           TEXT NOT NULL,
+        portfolio      TEXT NOT NULL,
+        underlying     TEXT NOT NULL,
+        delta          REAL,
+        gamma          REAL,
+        theta          REAL,
+        vega           REAL,
+        delta_dollars  REAL,
+        unrealized_pnl REAL,
+        equity         REAL,
+        taken_at       TEXT NOT NULL,
+        PRIMARY KEY (date, portfolio, underlying)
+      );
+
+      CREATE TABLE sync_runs (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        portfolio    TEXT NOT NULL,
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
+        positions    INTEGER,
+        greeks_feed  INTEGER,
+        greeks_model INTEGER,
+        greeks_none  INTEGER,
+        error        TEXT
+      );
+      CREATE INDEX sync_runs_portfolio_id ON sync_runs (portfolio, id);
+
+      CREATE TABLE proposals (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        source      TEXT NOT NULL CHECK (source IN ('user', 'rule', 'screener')),
+        portfolio   TEXT NOT NULL,
+        legs_json   TEXT NOT NULL,
+        reason      TEXT,
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'executed', 'failed')),
+        created_at  TEXT NOT NULL,
+        decided_at  TEXT,
+        result_json TEXT
+      );
+      CREATE INDEX proposals_status ON proposals (status);
+
+      -- Greeks per unit at the time of the trade.
+      CREATE TABLE trades (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        portfolio        TEXT NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('paper', 'live', 'what_if')),
+        status           TEXT NOT NULL,
+        proposal_id      INTEGER,
+        symbol           TEXT NOT NULL,
+        broker_symbol    TEXT,
+        instrument_type  TEXT NOT NULL,
+        underlying       TEXT NOT NULL,
+        quantity         REAL NOT NULL,
+        price            REAL NOT NULL,
+        multiplier       REAL NOT NULL,
+        currency         TEXT NOT NULL,
+        expiry           TEXT,
+        strike           REAL,
+        option_right     TEXT,
+        style            TEXT,
+        underlying_price REAL,
+        iv               REAL,
+        delta            REAL,
+        gamma            REAL,
+        theta            REAL,
+        vega             REAL,
+        rho              REAL,
+        greeks_source    TEXT NOT NULL,
+        order_id         TEXT,
+        order_status     TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      CREATE INDEX trades_portfolio_kind ON trades (portfolio, kind);
+    `,
+  },
+]
+
+/** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */
+export const SCHEMA_VERSION: number = MIGRATIONS.length

@@ -1,0 +1,235 @@
+/*
+ * Rows ↔ domain objects. No business rules here: the services decide what to write, these
+ * functions only know the tables. All of them run inside readDb/writeDb callbacks.
+ */
+import type {PortfolioConfig} from '../config/config.js'
+import type {Balances, GreeksSource, InstrumentType, Position, PriceSource, UnitGreeks} from '../domain/types.js'
+import type {Db} from './database.js'
+
+export interface StoredPortfolio {
+  name: string
+  broker: string
+  account: string | null
+  currency: string
+  kind: string
+  balances: Balances
+  /** Position totals of the portfolio at the last successful sync (see domain/greeks.ts units). */
+  delta: number | null
+  gamma: number | null
+  theta: number | null
+  vega: number | null
+  deltaDollars: number | null
+  unrealizedPnl: number | null
+  positionsCount: number | null
+  lastSyncAt: string | null
+  lastSyncStatus: string | null
+  lastSyncError: string | null
+}
+
+export interface SyncRun {
+  portfolio: string
+  startedAt: string
+  finishedAt: string
+  status: 'ok' | 'failed' | 'skipped'
+  positions: number | null
+  greeksFeed: number | null
+  greeksModel: number | null
+  greeksNone: number | null
+  error: string | null
+}
+
+export interface PortfolioAggregates {
+  balances: Balances
+  delta: number | null
+  gamma: number | null
+  theta: number | null
+  vega: number | null
+  deltaDollars: number | null
+  unrealizedPnl: number | null
+}
+
+export interface EntryGreeks {
+  firstSeenAt: string
+  quantity: number | null
+  entryPrice: number | null
+  underlyingPrice: number | null
+  iv: number | null
+  greeks: UnitGreeks | null
+  greeksSource: GreeksSource
+}
+
+/** Keeps the portfolios table in step with the config (static fields only). */
+export function upsertPortfolio(db: Db, p: PortfolioConfig, now: string): void {
+  db.run(
+    `INSERT INTO portfolios (name, broker, account, currency, kind, shadows, updated_at)
+     VALUES (:name, :broker, :account, :currency, :kind, :shadows, :now)
+     ON CONFLICT(name) DO UPDATE SET broker = excluded.broker, account = excluded.account, currency = excluded.currency,
+       kind = excluded.kind, shadows = excluded.shadows, updated_at = excluded.updated_at`,
+    {name: p.name, broker: p.broker, account: p.account ?? null, currency: p.currency, kind: p.kind, shadows: p.shadows ?? null, now},
+  )
+}
+
+/** Replaces every position of one portfolio and records entry Greeks of positions seen for the first time. */
+export function replacePositions(db: Db, portfolio: string, positions: Position[], now: string): void {
+  db.run('DELETE FROM positions WHERE portfolio = :portfolio', {portfolio})
+  for (const p of positions) {
+    const g = p.greeks
+    const row = {
+      portfolio,
+      symbol: p.symbol,
+      broker_symbol: p.brokerSymbol,
+      instrument_type: p.instrumentType,
+      underlying: p.underlying,
+      quantity: p.quantity,
+      multiplier: p.multiplier,
+      entry_price: p.entryPrice,
+      mark_price: p.markPrice,
+      currency: p.currency,
+      expiry: p.option?.expiry ?? null,
+      strike: p.option?.strike ?? null,
+      option_right: p.option?.right ?? null,
+      style: p.option?.style ?? null,
+      underlying_price: p.underlyingPrice,
+      underlying_price_source: p.underlyingPriceSource,
+      iv: p.iv,
+      delta: g?.delta ?? null,
+      gamma: g?.gamma ?? null,
+      theta: g?.theta ?? null,
+      vega: g?.vega ?? null,
+      rho: g?.rho ?? null,
+      greeks_source: p.greeksSource,
+      greeks_note: p.greeksNote ?? null,
+      updated_at: now,
+    }
+    const cols = Object.keys(row)
+    db.run(`INSERT INTO positions (${cols.join(', ')}) VALUES (${cols.map((c) => `:${c}`).join(', ')})`, row)
+    // First sighting only: a later rebuild of the same position keeps the Greeks it was opened with.
+    db.run(
+      `INSERT OR IGNORE INTO entry_greeks (portfolio, symbol, first_seen_at, quantity, entry_price, underlying_price, iv, delta, gamma, theta, vega, rho, greeks_source)
+       VALUES (:portfolio, :symbol, :now, :quantity, :entry_price, :underlying_price, :iv, :delta, :gamma, :theta, :vega, :rho, :greeks_source)`,
+      {portfolio, symbol: p.symbol, now, quantity: p.quantity, entry_price: p.entryPrice, underlying_price: p.underlyingPrice, iv: p.iv,
+        delta: g?.delta ?? null, gamma: g?.gamma ?? null, theta: g?.theta ?? null, vega: g?.vega ?? null, rho: g?.rho ?? null, greeks_source: p.greeksSource},
+    )
+  }
+  // Entry Greeks of closed positions go with them, so a position reopened later gets fresh ones.
+  db.run('DELETE FROM entry_greeks WHERE portfolio = :portfolio AND symbol NOT IN (SELECT symbol FROM positions WHERE portfolio = :portfolio)', {portfolio})
+}
+
+export function updateAggregates(db: Db, portfolio: string, a: PortfolioAggregates, count: number, now: string): void {
+  db.run(
+    `UPDATE portfolios SET equity = :equity, cash = :cash, buying_power = :bp, maintenance_requirement = :mr,
+       delta = :delta, gamma = :gamma, theta = :theta, vega = :vega, delta_dollars = :dd, unrealized_pnl = :pnl,
+       positions_count = :count, last_sync_at = :now, last_sync_status = 'ok', last_sync_error = NULL, updated_at = :now
+     WHERE name = :portfolio`,
+    {portfolio, equity: a.balances.equity, cash: a.balances.cash, bp: a.balances.buyingPower, mr: a.balances.maintenanceRequirement,
+      delta: a.delta, gamma: a.gamma, theta: a.theta, vega: a.vega, dd: a.deltaDollars, pnl: a.unrealizedPnl, count, now},
+  )
+}
+
+export function markSyncStatus(db: Db, portfolio: string, status: 'failed' | 'skipped', error: string, now: string): void {
+  db.run('UPDATE portfolios SET last_sync_status = :status, last_sync_error = :error, updated_at = :now WHERE name = :portfolio', {portfolio, status, error, now})
+}
+
+export function recordSyncRun(db: Db, r: SyncRun): void {
+  db.run(
+    `INSERT INTO sync_runs (portfolio, started_at, finished_at, status, positions, greeks_feed, greeks_model, greeks_none, error)
+     VALUES (:portfolio, :startedAt, :finishedAt, :status, :positions, :greeksFeed, :greeksModel, :greeksNone, :error)`,
+    {...r},
+  )
+}
+
+export function upsertSnapshot(
+  db: Db,
+  row: {date: string; portfolio: string; underlying: string; delta: number | null; gamma: number | null; theta: number | null; vega: number | null; deltaDollars: number | null; unrealizedPnl: number | null; equity: number | null; takenAt: string},
+): void {
+  db.run(
+    `INSERT INTO greeks_snapshots (date, portfolio, underlying, delta, gamma, theta, vega, delta_dollars, unrealized_pnl, equity, taken_at)
+     VALUES (:date, :portfolio, :underlying, :delta, :gamma, :theta, :vega, :deltaDollars, :unrealizedPnl, :equity, :takenAt)
+     ON CONFLICT(date, portfolio, underlying) DO UPDATE SET delta = excluded.delta, gamma = excluded.gamma, theta = excluded.theta,
+       vega = excluded.vega, delta_dollars = excluded.delta_dollars, unrealized_pnl = excluded.unrealized_pnl, equity = excluded.equity, taken_at = excluded.taken_at`,
+    row,
+  )
+}
+
+export function loadPortfolios(db: Db): StoredPortfolio[] {
+  return db.all<Record<string, any>>('SELECT * FROM portfolios ORDER BY name').map((r) => ({
+    name: r.name,
+    broker: r.broker,
+    account: r.account,
+    currency: r.currency,
+    kind: r.kind,
+    balances: {equity: r.equity, cash: r.cash, buyingPower: r.buying_power, maintenanceRequirement: r.maintenance_requirement},
+    delta: r.delta,
+    gamma: r.gamma,
+    theta: r.theta,
+    vega: r.vega,
+    deltaDollars: r.delta_dollars,
+    unrealizedPnl: r.unrealized_pnl,
+    positionsCount: r.positions_count,
+    lastSyncAt: r.last_sync_at,
+    lastSyncStatus: r.last_sync_status,
+    lastSyncError: r.last_sync_error,
+  }))
+}
+
+export function loadPositions(db: Db): Position[] {
+  return db.all<Record<string, any>>('SELECT * FROM positions ORDER BY portfolio, underlying, symbol').map(rowToPosition)
+}
+
+export function loadEntryGreeks(db: Db): Map<string, EntryGreeks> {
+  const out = new Map<string, EntryGreeks>()
+  for (const r of db.all<Record<string, any>>('SELECT * FROM entry_greeks')) {
+    out.set(`${r.portfolio}\u0000${r.symbol}`, {
+      firstSeenAt: r.first_seen_at,
+      quantity: r.quantity,
+      entryPrice: r.entry_price,
+      underlyingPrice: r.underlying_price,
+      iv: r.iv,
+      greeks: r.delta === null ? null : {delta: r.delta, gamma: r.gamma, theta: r.theta, vega: r.vega, rho: r.rho},
+      greeksSource: r.greeks_source,
+    })
+  }
+  return out
+}
+
+/** Latest known price of each underlying across all portfolios (the "last known value" fallback). */
+export function lastUnderlyingPrices(db: Db): Map<string, {price: number; at: string}> {
+  const out = new Map<string, {price: number; at: string}>()
+  const rows = db.all<{underlying: string; price: number; at: string}>(
+    `SELECT underlying, underlying_price AS price, updated_at AS at FROM positions WHERE underlying_price IS NOT NULL ORDER BY updated_at`,
+  )
+  for (const r of rows) out.set(r.underlying, {price: r.price, at: r.at})
+  return out
+}
+
+export function loadSyncRuns(db: Db, limit = 50): SyncRun[] {
+  return db
+    .all<Record<string, any>>('SELECT * FROM sync_runs ORDER BY id DESC LIMIT :limit', {limit})
+    .map((r) => ({
+      portfolio: r.portfolio, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, positions: r.positions,
+      greeksFeed: r.greeks_feed, greeksModel: r.greeks_model, greeksNone: r.greeks_none, error: r.error,
+    }))
+}
+
+export function rowToPosition(r: Record<string, any>): Position {
+  const option = r.expiry ? {expiry: r.expiry as string, strike: r.strike as number, right: r.option_right as 'call' | 'put', style: r.style as 'american' | 'european'} : undefined
+  return {
+    portfolio: r.portfolio,
+    symbol: r.symbol,
+    brokerSymbol: r.broker_symbol,
+    instrumentType: r.instrument_type as InstrumentType,
+    underlying: r.underlying,
+    quantity: r.quantity,
+    multiplier: r.multiplier,
+    entryPrice: r.entry_price,
+    markPrice: r.mark_price,
+    currency: r.currency,
+    option,
+    underlyingPrice: r.underlying_price,
+    underlyingPriceSource: (r.underlying_price_source ?? 'none') as PriceSource,
+    iv: r.iv,
+    greeks: r.delta === null ? null : {delta: r.delta, gamma: r.gamma, theta: r.theta, vega: r.vega, rho: r.rho},
+    greeksSource: r.greeks_source as GreeksSource,
+    greeksNote: r.greeks_note ?? undefined,
+  }
+}
