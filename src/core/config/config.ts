@@ -90,8 +90,8 @@ export function parseConfig(text: string, file: string): Config {
   const doc = parseDocument(text, {lineCounter: lines, uniqueKeys: true, prettyErrors: false})
   if (doc.errors.length > 0) {
     const e = doc.errors[0]
-    const at = e.linePos?.[0]
-    throw new ConfigError(`${file}${at ? `:${at.line}:${at.col}` : ''}: invalid YAML: ${firstLine(e.message)}`)
+    const at = lines.linePos(e.pos[0])
+    throw new ConfigError(`${file}:${at.line}:${at.col}: invalid YAML: ${firstLine(e.message)}`)
   }
   const data = doc.toJS() ?? {}
   const result = configSchema.safeParse(data)

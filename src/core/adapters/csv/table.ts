@@ -61,7 +61,7 @@ export function readRecords(file: string, options: {comments?: boolean} = {}): {
       relax_quotes: true,
       skip_empty_lines: !!options.comments,
       ...(options.comments ? {comment: '#', comment_no_infix: true} : {}),
-    }) as {record: string[]; info: {lines: number}}[]
+    }) as unknown as {record: string[]; info: {lines: number}}[]
   } catch (error) {
     const e = error as Error & {lines?: number}
     throw new ImportError(display, typeof e.lines === 'number' ? e.lines : undefined, `not a readable CSV file: ${e.message}`)

@@ -1,0 +1,139 @@
+/*
+ * Fidelity "Portfolio_Positions_Mmm-dd-yyyy.csv". One file holds every account, so rows are kept
+ * only for the portfolio's account. Money-market and pending-activity rows are cash, not
+ * positions; the footer of disclaimers ends the data. Options carry a leading ` -` that is a
+ * marker, not a sign.
+ */
+import type {PortfolioConfig} from '../../config/config.js'
+import {parseSymbol} from '../../domain/symbols.js'
+import type {Balances} from '../../domain/types.js'
+import type {FetchedPortfolio, SkippedRow} from '../broker.js'
+import {eachRow, finalize, round, type Draft} from './positions.js'
+import {ImportError, isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
+
+type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'currentValue' | 'costTotal' | 'costAverage'
+
+const SPEC: ColumnSpec<Col> = {
+  columns: {
+    account: ['account number', 'account name/number'],
+    symbol: ['symbol'],
+    description: ['description'],
+    quantity: ['quantity'],
+    lastPrice: ['last price'],
+    currentValue: ['current value'],
+    costTotal: ['cost basis total', 'cost basis'],
+    costAverage: ['average cost basis', 'cost basis per share'],
+  },
+  required: ['account', 'symbol', 'quantity', 'lastPrice', 'currentValue'],
+  anchor: 'symbol',
+}
+
+const CASH_SYMBOLS = /^(SPAXX|FDRXX|FZFXX|FCASH|CORE|SPRXX|FZDXX|USD)\*{2,3}$/
+const CASH_DESCRIPTIONS = /^HELD IN (MONEY MARKET|FCASH)$/i
+
+export function importFidelity(portfolio: PortfolioConfig, display: string, records: CsvRecord[], skipInvalid: boolean): FetchedPortfolio {
+  const table = locateColumns(display, records, SPEC)
+  const skipped: SkippedRow[] = []
+  const warnings: string[] = []
+  const drafts: Draft[] = []
+
+  // The footer (a blank line, then one-cell disclaimer paragraphs and the download date) ends the data.
+  const end = table.rows.findIndex((r) => isFooter(r.cells))
+  const data = (end < 0 ? table.rows : table.rows.slice(0, end)).filter((r) => !isBlank(r.cells))
+
+  const accountCell = (r: CsvRecord) => (r.cells[table.index.account as number] ?? '').trim()
+  const accounts = [...new Set(data.map(accountCell))]
+  let wanted = portfolio.account?.trim()
+  if (wanted === undefined) {
+    if (accounts.length > 1) throw new ImportError(display, undefined, `holds accounts ${accounts.join(', ')}; set "account:" on portfolio ${portfolio.name} to pick one`)
+    wanted = accounts[0]
+  }
+  const mine = data.filter((r) => sameAccount(accountCell(r), wanted ?? ''))
+  if (mine.length === 0) {
+    const listed = accounts.length > 0 ? `accounts in the file: ${accounts.join(', ')}` : 'the file has no position rows'
+    throw new ImportError(display, undefined, `no rows for account ${wanted} (portfolio ${portfolio.name}); ${listed}`)
+  }
+
+  // Filled inside the row callback; an object because TypeScript does not track closure assignments.
+  const sums: {cash: number | null; pending: number; equity: number; equityUnknown?: string} = {cash: null, pending: 0, equity: 0}
+
+  eachRow(table, mine, skipInvalid, skipped, (row) => {
+    const written = row.text('symbol')
+    if (written === '') throw new RowError(`${row.label('symbol')} is blank`)
+    const value = row.number('currentValue')
+
+    // Pending activity is money in flight (unsettled trades, transfers): it is part of the account's value now.
+    if (/^pending activity$/i.test(written)) {
+      if (value === null) throw new RowError(`${written} has no ${row.label('currentValue')}`)
+      sums.cash = round((sums.cash ?? 0) + value)
+      sums.pending = round(sums.pending + value)
+      sums.equity = round(sums.equity + value)
+      return
+    }
+
+    if (CASH_SYMBOLS.test(written.toUpperCase()) || CASH_DESCRIPTIONS.test(row.text('description'))) {
+      const quantity = row.number('quantity')
+      const price = row.number('lastPrice')
+      const amount = value ?? (quantity !== null && price !== null ? quantity * price : null)
+      if (amount === null) throw new RowError(`cash row ${written} has no ${row.label('currentValue')}`)
+      sums.cash = round((sums.cash ?? 0) + amount)
+      sums.equity = round(sums.equity + amount)
+      return
+    }
+
+    const parsed = parseSymbol(written)
+    if (parsed.type === 'future' || parsed.type === 'future_option') throw new RowError(`${written}: futures are not expected in a Fidelity export`)
+    const quantity = row.requiredNumber('quantity')
+    const mark = row.price('lastPrice')
+    const costTotal = row.number('costTotal')
+    const costAverage = row.number('costAverage')
+    const isOption = parsed.type === 'equity_option'
+    const multiplier = isOption ? 100 : 1
+    let entryPrice: number | null
+    if (isOption) {
+      // Cost Basis Total is the whole position's; the average column is per contract on some exports and per share on others.
+      entryPrice = costTotal !== null && quantity !== 0 ? Math.abs(costTotal) / (Math.abs(quantity) * 100) : costAverage !== null ? Math.abs(costAverage) : null
+    } else {
+      entryPrice = costAverage !== null ? Math.abs(costAverage) : costTotal !== null && quantity !== 0 ? Math.abs(costTotal / quantity) : null
+    }
+    // Mutual-fund tickers are five letters ending in X (FXAIX); CUSIPs (401(k) funds) parse as funds already.
+    const instrumentType = parsed.type === 'equity' && /^[A-Z]{4}X$/.test(parsed.symbol) ? 'fund' : parsed.type
+    drafts.push({
+      line: row.record.line,
+      brokerSymbol: written,
+      parsed,
+      instrumentType,
+      quantity,
+      multiplier,
+      entryPrice: entryPrice === null ? null : round(entryPrice),
+      markPrice: mark,
+      currency: portfolio.currency,
+    })
+    const rowValue = value ?? (mark !== null ? quantity * mark * multiplier : null)
+    if (rowValue === null) sums.equityUnknown ??= `${written} (line ${row.record.line}) has neither ${row.label('currentValue')} nor ${row.label('lastPrice')}`
+    else sums.equity = round(sums.equity + rowValue)
+  })
+
+  const cash = sums.cash
+  let equity: number | null = sums.equity
+  if (sums.equityUnknown) {
+    equity = null
+    warnings.push(`${display}: account value unknown: ${sums.equityUnknown}`)
+  }
+  if (sums.pending !== 0) warnings.push(`${display}: pending activity of ${sums.pending.toFixed(2)} ${portfolio.currency} counted as cash (money in flight)`)
+  const positions = finalize(drafts, portfolio, display, warnings)
+  const balances: Balances = {equity, cash, buyingPower: null, maintenanceRequirement: null}
+  return {positions, balances, skipped, warnings}
+}
+
+/** A blank first cell, or a row whose only content is its first cell (a disclaimer or the download date). */
+function isFooter(cells: string[]): boolean {
+  return (cells[0] ?? '').trim() === '' || cells.slice(1).every((c) => c.trim() === '')
+}
+
+/** `Account Number` holds the number; the older `Account Name/Number` ends with it. */
+function sameAccount(cell: string, account: string): boolean {
+  if (cell === account) return true
+  const tokens = cell.split(/\s+/)
+  return tokens[tokens.length - 1] === account
+}

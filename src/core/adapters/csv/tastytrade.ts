@@ -1,0 +1,152 @@
+/*
+ * tastytrade's web positions export. It holds only the columns that were visible on screen, so
+ * everything but Symbol and Quantity is optional. Its Greeks (`/ Delta`, Theta, Vega) are position
+ * totals with no rho and undocumented conventions: they are ignored and the model fills per-unit
+ * Greeks later. `Underlying Last Price` is used as the underlying's price. `Net Liq` is per
+ * position (its buying-power effect), not the account's, so balances stay unknown here.
+ */
+import type {PortfolioConfig} from '../../config/config.js'
+import {formatOption, parseSymbol} from '../../domain/symbols.js'
+import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
+import type {FetchedPortfolio, SkippedRow} from '../broker.js'
+import {eachRow, finalize, isOption, isTotalRow, round, unknownBalances, type Draft} from './positions.js'
+import {isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
+
+type Col = 'account' | 'symbol' | 'type' | 'quantity' | 'tradePrice' | 'cost' | 'mark' | 'bid' | 'ask' | 'underlyingLast' | 'expiry' | 'strike' | 'callPut' | 'multiplier'
+
+const SPEC: ColumnSpec<Col> = {
+  columns: {
+    account: ['account', 'account number'],
+    symbol: ['symbol'],
+    type: ['type', 'instrument type'],
+    quantity: ['quantity', 'qty'],
+    tradePrice: ['trade price', 'avg price', 'average price', 'open price'],
+    cost: ['cost'],
+    mark: ['mark', 'mark price'],
+    bid: ['bid (sell)', 'bid'],
+    ask: ['ask (buy)', 'ask'],
+    underlyingLast: ['underlying last price', 'underlying price'],
+    expiry: ['exp date', 'expiration date', 'expiration'],
+    strike: ['strike price', 'strike'],
+    callPut: ['call/put', 'put/call'],
+    multiplier: ['multiplier'],
+  },
+  required: ['symbol', 'quantity'],
+  anchor: 'symbol',
+}
+
+/** Contract multipliers of common CME/CFE futures (money per 1.00 of price), used when the export has no Multiplier column. */
+const FUTURES_MULTIPLIERS: Record<string, number> = {
+  ES: 50, MES: 5, NQ: 20, MNQ: 2, RTY: 50, M2K: 5, YM: 5, MYM: 0.5,
+  CL: 1000, MCL: 100, QM: 500, NG: 10000, GC: 100, MGC: 10, SI: 5000, SIL: 1000, HG: 25000,
+  ZB: 1000, UB: 1000, ZN: 1000, ZF: 1000, ZT: 2000, ZC: 50, ZS: 50, ZW: 50,
+  '6E': 125000, '6B': 62500, '6A': 100000, '6C': 100000, BTC: 5, MBT: 0.1, ETH: 50, MET: 0.1, VX: 1000,
+}
+
+export function importTastytradeCsv(portfolio: PortfolioConfig, display: string, records: CsvRecord[], skipInvalid: boolean): FetchedPortfolio {
+  const table = locateColumns(display, records, SPEC)
+  const skipped: SkippedRow[] = []
+  const warnings: string[] = []
+  const drafts: Draft[] = []
+  const account = portfolio.account?.trim()
+  const rows = table.rows.filter((r) => {
+    if (isBlank(r.cells)) return false
+    const cell = (k: Col) => (table.index[k] === undefined ? '' : (r.cells[table.index[k] as number] ?? '').trim())
+    if (isTotalRow(cell('symbol')) || isTotalRow(cell('account')) || isTotalRow(r.cells[0] ?? '')) return false
+    // One export may list several accounts; keep the configured one when both sides say.
+    if (account && cell('account') !== '' && !sameAccount(cell('account'), account)) return false
+    return true
+  })
+
+  eachRow(table, rows, skipInvalid, skipped, (row) => {
+    const written = row.text('symbol')
+    if (written === '') throw new RowError(`${row.label('symbol')} is blank`)
+    const declared = typeFromColumn(row.text('type'))
+    const parsed = symbolOf(written, declared, row.text('expiry'), row.number('strike'), row.text('callPut'))
+    const instrumentType = declared === 'crypto' ? 'crypto' : parsed.type
+    const quantity = row.requiredNumber('quantity')
+    const multiplier = row.number('multiplier') ?? defaultMultiplier(parsed, instrumentType)
+    if (!(multiplier > 0)) throw new RowError(`${row.label('multiplier')} "${row.text('multiplier')}" must be positive`)
+
+    const tradePrice = row.number('tradePrice')
+    const cost = row.number('cost')
+    const entryPrice = tradePrice !== null ? Math.abs(tradePrice) : cost !== null && quantity !== 0 ? round(Math.abs(cost) / (Math.abs(quantity) * multiplier)) : null
+    const bid = row.number('bid')
+    const ask = row.number('ask')
+    const markPrice = row.number('mark') ?? (bid !== null && ask !== null ? round((bid + ask) / 2) : null)
+    drafts.push({
+      line: row.record.line,
+      brokerSymbol: written,
+      parsed: instrumentType === 'crypto' && parsed.type !== 'crypto' ? {...parsed, type: 'crypto'} : parsed,
+      instrumentType,
+      quantity,
+      multiplier,
+      entryPrice,
+      // A negative mark on an option or stock is the export signing it by direction; futures can truly trade below zero.
+      markPrice: markPrice !== null && markPrice < 0 && instrumentType !== 'future' ? Math.abs(markPrice) : markPrice,
+      currency: portfolio.currency,
+      underlyingPrice: row.price('underlyingLast'),
+    })
+  })
+  const positions = finalize(drafts, portfolio, display, warnings)
+  return {positions, balances: unknownBalances(), skipped, warnings}
+}
+
+function typeFromColumn(text: string): InstrumentType | undefined {
+  const t = text.toLowerCase().replace(/[\s_-]+/g, ' ').trim()
+  if (t === '') return undefined
+  if (/^(stock|equity|etf|equities)$/.test(t)) return 'equity'
+  if (/^(equity )?options?$/.test(t) || t === 'equity option') return 'equity_option'
+  if (/^futures? options?$/.test(t)) return 'future_option'
+  if (/^futures?$/.test(t)) return 'future'
+  if (/^(crypto|cryptocurrency)$/.test(t)) return 'crypto'
+  return undefined
+}
+
+/**
+ * The Symbol column in any form parseSymbol knows; when it shows only the underlying of an
+ * option, the Exp Date / Strike Price / Call/Put columns complete it.
+ */
+function symbolOf(written: string, declared: InstrumentType | undefined, expiry: string, strike: number | null, callPut: string): ParsedSymbol {
+  const parsed = parseSymbol(written)
+  if (declared !== 'equity_option' || parsed.type !== 'equity') return parsed
+  const date = looseDate(expiry)
+  const right = /^c/i.test(callPut) ? 'call' : /^p/i.test(callPut) ? 'put' : null
+  if (!date || strike === null || strike <= 0 || !right) throw new RowError(`${written} is an option but its expiry, strike or call/put is missing or unreadable`)
+  return parseSymbol(formatOption(parsed.symbol, date, strike, right))
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
+
+/** `2026-12-18`, `12/18/2026`, `12/18/26`, `Dec 18, 2026`, `18 Dec 2026` → YYYY-MM-DD, else null. */
+function looseDate(text: string): string | null {
+  const t = text.trim().toLowerCase().replace(',', '')
+  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t)
+  if (m) return `${m[1]}-${m[2]}-${m[3]}`
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})$/.exec(t)
+  if (m) return iso(m[3].length === 2 ? 2000 + +m[3] : +m[3], +m[1], +m[2])
+  m = /^([a-z]{3})[a-z]* (\d{1,2}) (\d{4})$/.exec(t)
+  if (m && MONTHS.includes(m[1])) return iso(+m[3], MONTHS.indexOf(m[1]) + 1, +m[2])
+  m = /^(\d{1,2}) ([a-z]{3})[a-z]* (\d{4})$/.exec(t)
+  if (m && MONTHS.includes(m[2])) return iso(+m[3], MONTHS.indexOf(m[2]) + 1, +m[1])
+  return null
+}
+
+function iso(y: number, m: number, d: number): string {
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`
+}
+
+function defaultMultiplier(parsed: ParsedSymbol, type: InstrumentType): number {
+  if (type === 'equity_option') return 100
+  if (type === 'future' || type === 'future_option') {
+    const root = /^\/([A-Z0-9]+?)[FGHJKMNQUVXZ]\d{1,2}$/.exec(parsed.underlying)?.[1]
+    const multiplier = root ? FUTURES_MULTIPLIERS[root] : undefined
+    if (multiplier === undefined) throw new RowError(`no known contract multiplier for ${parsed.underlying}; add a Multiplier column to the export or use the generic format`)
+    return multiplier
+  }
+  return isOption(type) ? 100 : 1
+}
+
+function sameAccount(cell: string, account: string): boolean {
+  return cell === account || cell.split(/\s+/).pop() === account
+}

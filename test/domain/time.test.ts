@@ -1,0 +1,23 @@
+import {describe, expect, it} from 'vitest'
+import {daysToExpiry, expiryInstant, yearsToExpiry} from '../../src/core/domain/time.js'
+
+describe('time to expiry', () => {
+  it('US options stop at 16:00 New York: 21:00 UTC in winter, 20:00 UTC in summer', () => {
+    expect(expiryInstant('2027-01-15', 'USD').toISOString()).toBe('2027-01-15T21:00:00.000Z')
+    expect(expiryInstant('2026-07-17', 'USD').toISOString()).toBe('2026-07-17T20:00:00.000Z')
+  })
+  it('NSE options stop at 15:30 Kolkata = 10:00 UTC', () => {
+    expect(expiryInstant('2026-12-29', 'INR').toISOString()).toBe('2026-12-29T10:00:00.000Z')
+  })
+  it('years are calendar time / 365 days', () => {
+    const asOf = new Date('2027-01-14T21:00:00Z')
+    expect(yearsToExpiry('2027-01-15', 'USD', asOf)).toBeCloseTo(1 / 365, 12)
+  })
+  it('DTE counts calendar days in the exchange time zone; 0 on expiry day', () => {
+    expect(daysToExpiry('2027-01-15', 'USD', new Date('2027-01-15T14:00:00Z'))).toBe(0)
+    // 01:00 UTC on the 15th is still the 14th in New York
+    expect(daysToExpiry('2027-01-15', 'USD', new Date('2027-01-15T01:00:00Z'))).toBe(1)
+    expect(daysToExpiry('2026-12-31', 'USD', new Date('2026-11-24T15:00:00Z'))).toBe(37)
+    expect(daysToExpiry('2026-11-20', 'USD', new Date('2026-11-24T15:00:00Z'))).toBe(-4)
+  })
+})
