@@ -15,20 +15,21 @@ type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'cu
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
-    account: ['account number', 'account name/number'],
-    symbol: ['symbol'],
-    description: ['description'],
-    quantity: ['quantity'],
-    lastPrice: ['last price'],
-    currentValue: ['current value'],
-    costTotal: ['cost basis total', 'cost basis'],
-    costAverage: ['average cost basis', 'cost basis per share'],
+    account: ['Account Number', 'Account Name/Number'],
+    symbol: ['Symbol'],
+    description: ['Description'],
+    quantity: ['Quantity'],
+    lastPrice: ['Last Price'],
+    currentValue: ['Current Value'],
+    costTotal: ['Cost Basis Total', 'Cost Basis'],
+    costAverage: ['Average Cost Basis', 'Cost Basis Per Share'],
   },
   required: ['account', 'symbol', 'quantity', 'lastPrice', 'currentValue'],
   anchor: 'symbol',
 }
 
-const CASH_SYMBOLS = /^(SPAXX|FDRXX|FZFXX|FCASH|CORE|SPRXX|FZDXX|USD)\*{2,3}$/
+// Fidelity marks the core (cash) position with ** (SPAXX**, FDRXX**, FZFXX**, FCASH**, CORE**) or *** (USD***).
+const CASH_SYMBOLS = /^[A-Z]{3,6}\*{2,3}$/
 const CASH_DESCRIPTIONS = /^HELD IN (MONEY MARKET|FCASH)$/i
 
 export function importFidelity(portfolio: PortfolioConfig, display: string, records: CsvRecord[], skipInvalid: boolean): FetchedPortfolio {

@@ -16,9 +16,9 @@ const SPEC: ColumnSpec<Col> = {
   columns: {
     symbol: ['symbol'],
     quantity: ['quantity', 'qty'],
-    entryPrice: ['entry price'],
-    markPrice: ['mark price'],
-    underlyingPrice: ['underlying price'],
+    entryPrice: ['entry_price'],
+    markPrice: ['mark_price'],
+    underlyingPrice: ['underlying_price'],
     multiplier: ['multiplier'],
     currency: ['currency'],
     type: ['type'],

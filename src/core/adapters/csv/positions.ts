@@ -27,10 +27,6 @@ export interface Draft {
   underlyingPrice?: number | null
 }
 
-export interface RowOutcome {
-  skipped: SkippedRow[]
-}
-
 /**
  * Runs fn over rows; a RowError or SymbolError fails the import naming file and line, or under
  * skipInvalid lands in `skipped`. Anything else is a bug and propagates.
@@ -57,7 +53,6 @@ export function exerciseStyle(parsed: ParsedSymbol, currency: string): ExerciseS
   return EUROPEAN_ROOTS.has(root) ? 'european' : 'american'
 }
 
-/** Multiplier when the file does not say: 100 for US equity/index options, 1 otherwise. */
 export function isOption(type: InstrumentType): boolean {
   return type === 'equity_option' || type === 'future_option'
 }

@@ -80,7 +80,7 @@ export function normalizeHeader(name: string): string {
 }
 
 export interface ColumnSpec<K extends string> {
-  /** Accepted header names per column, normalised (see normalizeHeader); the first is shown in messages. */
+  /** Accepted header names per column, compared after normalizeHeader; the first is the name messages use. */
   columns: Record<K, readonly string[]>
   required: readonly K[]
   /** The column whose presence marks the header row, so preamble rows above it are skipped. */
@@ -100,7 +100,8 @@ export interface Table<K extends string> {
 
 export function locateColumns<K extends string>(display: string, records: CsvRecord[], spec: ColumnSpec<K>): Table<K> {
   const keys = Object.keys(spec.columns) as K[]
-  const matches = (cell: string, key: K) => spec.columns[key].includes(normalizeHeader(cell))
+  const wanted = Object.fromEntries(keys.map((k) => [k, spec.columns[k].map(normalizeHeader)])) as Record<K, string[]>
+  const matches = (cell: string, key: K) => wanted[key].includes(normalizeHeader(cell))
   let at = records.findIndex((r, i) => i < 50 && r.cells.some((c) => matches(c, spec.anchor)))
   if (at < 0) at = records.findIndex((r) => !isBlank(r.cells))
   const header = records[at]
@@ -109,7 +110,7 @@ export function locateColumns<K extends string>(display: string, records: CsvRec
   for (const key of keys) {
     const i = header.cells.findIndex((c) => matches(c, key))
     if (i >= 0) index[key] = i
-    label[key] = i >= 0 ? header.cells[i].replace(/^\uFEFF/, '').trim() : titleOf(spec.columns[key][0])
+    label[key] = i >= 0 ? header.cells[i].replace(/^\uFEFF/, '').trim() : spec.columns[key][0]
   }
   const missing = spec.required.filter((k) => index[k] === undefined)
   if (missing.length > 0) {
@@ -122,10 +123,6 @@ export function locateColumns<K extends string>(display: string, records: CsvRec
 
 export function isBlank(cells: string[]): boolean {
   return cells.every((c) => c.trim() === '')
-}
-
-function titleOf(normalized: string): string {
-  return normalized.replace(/\b[a-z]/g, (c) => c.toUpperCase())
 }
 
 /**

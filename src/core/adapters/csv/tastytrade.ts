@@ -10,26 +10,26 @@ import {formatOption, parseSymbol} from '../../domain/symbols.js'
 import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
 import {eachRow, finalize, isOption, isTotalRow, round, unknownBalances, type Draft} from './positions.js'
-import {isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
+import {ImportError, isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
 
 type Col = 'account' | 'symbol' | 'type' | 'quantity' | 'tradePrice' | 'cost' | 'mark' | 'bid' | 'ask' | 'underlyingLast' | 'expiry' | 'strike' | 'callPut' | 'multiplier'
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
-    account: ['account', 'account number'],
-    symbol: ['symbol'],
-    type: ['type', 'instrument type'],
-    quantity: ['quantity', 'qty'],
-    tradePrice: ['trade price', 'avg price', 'average price', 'open price'],
-    cost: ['cost'],
-    mark: ['mark', 'mark price'],
-    bid: ['bid (sell)', 'bid'],
-    ask: ['ask (buy)', 'ask'],
-    underlyingLast: ['underlying last price', 'underlying price'],
-    expiry: ['exp date', 'expiration date', 'expiration'],
-    strike: ['strike price', 'strike'],
-    callPut: ['call/put', 'put/call'],
-    multiplier: ['multiplier'],
+    account: ['Account', 'Account Number'],
+    symbol: ['Symbol'],
+    type: ['Type', 'Instrument Type'],
+    quantity: ['Quantity', 'Qty'],
+    tradePrice: ['Trade Price', 'Avg Price', 'Average Price', 'Open Price'],
+    cost: ['Cost'],
+    mark: ['Mark', 'Mark Price'],
+    bid: ['Bid (Sell)', 'Bid'],
+    ask: ['Ask (Buy)', 'Ask'],
+    underlyingLast: ['Underlying Last Price', 'Underlying Price'],
+    expiry: ['Exp Date', 'Expiration Date', 'Expiration'],
+    strike: ['Strike Price', 'Strike'],
+    callPut: ['Call/Put', 'Put/Call'],
+    multiplier: ['Multiplier'],
   },
   required: ['symbol', 'quantity'],
   anchor: 'symbol',
@@ -49,14 +49,14 @@ export function importTastytradeCsv(portfolio: PortfolioConfig, display: string,
   const warnings: string[] = []
   const drafts: Draft[] = []
   const account = portfolio.account?.trim()
-  const rows = table.rows.filter((r) => {
-    if (isBlank(r.cells)) return false
-    const cell = (k: Col) => (table.index[k] === undefined ? '' : (r.cells[table.index[k] as number] ?? '').trim())
-    if (isTotalRow(cell('symbol')) || isTotalRow(cell('account')) || isTotalRow(r.cells[0] ?? '')) return false
-    // One export may list several accounts; keep the configured one when both sides say.
-    if (account && cell('account') !== '' && !sameAccount(cell('account'), account)) return false
-    return true
-  })
+  const cell = (r: CsvRecord, k: Col) => (table.index[k] === undefined ? '' : (r.cells[table.index[k] as number] ?? '').trim())
+  const data = table.rows.filter((r) => !isBlank(r.cells) && !isTotalRow(cell(r, 'symbol')) && !isTotalRow(cell(r, 'account')) && !isTotalRow(r.cells[0] ?? ''))
+  // One export may list several accounts; keep the configured one when both sides say.
+  const rows = data.filter((r) => !account || cell(r, 'account') === '' || sameAccount(cell(r, 'account'), account))
+  if (rows.length === 0 && data.length > 0) {
+    const accounts = [...new Set(data.map((r) => cell(r, 'account')))].join(', ')
+    throw new ImportError(display, undefined, `no rows for account ${account} (portfolio ${portfolio.name}); accounts in the file: ${accounts}`)
+  }
 
   eachRow(table, rows, skipInvalid, skipped, (row) => {
     const written = row.text('symbol')

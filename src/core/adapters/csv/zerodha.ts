@@ -14,11 +14,11 @@ type HoldingCol = 'instrument' | 'quantity' | 'average' | 'ltp' | 'currentValue'
 
 const HOLDINGS: ColumnSpec<HoldingCol> = {
   columns: {
-    instrument: ['instrument', 'symbol', 'tradingsymbol'],
-    quantity: ['qty.', 'qty', 'quantity'],
-    average: ['avg. cost', 'avg cost', 'average cost', 'average price'],
-    ltp: ['ltp', 'last price', 'close price'],
-    currentValue: ['cur. val', 'cur val', 'current value'],
+    instrument: ['Instrument', 'Symbol', 'Tradingsymbol'],
+    quantity: ['Qty.', 'Qty', 'Quantity'],
+    average: ['Avg. cost', 'Avg cost', 'Average cost', 'Average price'],
+    ltp: ['LTP', 'Last price', 'Close price'],
+    currentValue: ['Cur. val', 'Cur val', 'Current value'],
   },
   required: ['instrument', 'quantity', 'average', 'ltp'],
   anchor: 'instrument',
@@ -28,11 +28,11 @@ type PositionCol = 'product' | 'instrument' | 'quantity' | 'average' | 'ltp'
 
 const POSITIONS: ColumnSpec<PositionCol> = {
   columns: {
-    product: ['product'],
-    instrument: ['instrument', 'tradingsymbol', 'symbol'],
-    quantity: ['qty.', 'qty', 'quantity', 'net qty'],
-    average: ['avg.', 'avg', 'avg. price', 'average price'],
-    ltp: ['ltp', 'last price'],
+    product: ['Product'],
+    instrument: ['Instrument', 'Tradingsymbol', 'Symbol'],
+    quantity: ['Qty.', 'Qty', 'Quantity', 'Net qty'],
+    average: ['Avg.', 'Avg', 'Avg. price', 'Average price'],
+    ltp: ['LTP', 'Last price'],
   },
   required: ['instrument', 'quantity', 'average', 'ltp'],
   anchor: 'instrument',

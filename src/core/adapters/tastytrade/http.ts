@@ -56,6 +56,8 @@ interface Failure {
   status: number | null
   /** `HTTP 503 (server error)`, `timed out after 10 s`, … */
   text: string
+  /** What the server said, `code: message (reasons)`, redacted; '' when nothing. */
+  server: string
   serverCode: string | null
   reasons: string[]
   network: 'refused' | 'other' | null
@@ -99,7 +101,7 @@ export class TastytradeApi {
     return api
   }
 
-  /** Default preset URL of an environment, for messages. */
+  /** The API base URL in use (environment preset or TASTYTRADE_API_URL), for messages. */
   get baseUrl(): string {
     return this.client.httpClient.baseUrl
   }
@@ -135,8 +137,7 @@ export class TastytradeApi {
           continue
         }
         const after = failure.status === 401 && refreshedFor401 ? ' even with a freshly refreshed access token' : ''
-        const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
-        throw new TastytradeApiError(this.redactor.redact(`${label} failed: ${failure.text}${after}${tries}`), failure.status, failure.serverCode, failure.reasons)
+        throw new TastytradeApiError(this.redactor.redact(`${label} failed: ${failure.text}${after}${tries(attempts)}${said(failure)}`), failure.status, failure.serverCode, failure.reasons)
       }
     }
   }
@@ -186,9 +187,8 @@ export class TastytradeApi {
           await this.sleep(this.backoff(attempts, failure.retryAfterMs))
           continue
         }
-        const hint = failure.status === 400 || failure.status === 401 ? '; the refresh token or client secret was not accepted' : ''
-        const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
-        throw new TastytradeApiError(this.redactor.redact(`${label} failed: ${failure.text}${tries}${hint}`), failure.status, failure.serverCode, failure.reasons)
+        const hint = failure.status === 400 || failure.status === 401 ? ' (the refresh token or client secret was not accepted)' : ''
+        throw new TastytradeApiError(this.redactor.redact(`${label} failed: ${failure.text}${hint}${tries(attempts)}${said(failure)}`), failure.status, failure.serverCode, failure.reasons)
       }
     }
     const token = http.accessToken
@@ -248,7 +248,7 @@ export class TastytradeApi {
       name?: string
       response?: {status?: number; data?: unknown; headers?: Record<string, unknown>}
     }
-    const base = {serverCode: null, reasons: [] as string[], network: null, retryAfterMs: null}
+    const base = {server: '', serverCode: null, reasons: [] as string[], network: null, retryAfterMs: null}
     if (e.response && typeof e.response.status === 'number') {
       const status = e.response.status
       const server = serverError(e.response.data, this.redactor)
@@ -256,7 +256,8 @@ export class TastytradeApi {
       return {
         ...base,
         status,
-        text: `HTTP ${status} (${statusLabel(status)})${server.text ? ` ${server.text}` : ''}`,
+        text: `HTTP ${status} (${statusLabel(status)})`,
+        server: server.text,
         serverCode: server.code,
         reasons: server.reasons,
         retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : null,
@@ -299,6 +300,14 @@ function serverError(body: unknown, redactor: Redactor): {text: string; code: st
     : []
   const head = [code, message].filter(Boolean).join(': ')
   return {text: reasons.length > 0 ? `${head} (${reasons.join('; ')})` : head, code, reasons}
+}
+
+function tries(attempts: number): string {
+  return attempts > 1 ? ` after ${attempts} attempts` : ''
+}
+
+function said(failure: Failure): string {
+  return failure.server ? ` — ${failure.server}` : ''
 }
 
 function statusLabel(status: number): string {

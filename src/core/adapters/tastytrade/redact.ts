@@ -10,12 +10,12 @@ const REDACTED = '[redacted]'
 
 /** Anything that looks like a credential even when we never saw its value. */
 const PATTERNS: Array<[RegExp, string]> = [
-  // Authorization header values.
-  [/\bBearer\s+[^\s"',;}\]]+/gi, `Bearer ${REDACTED}`],
+  // Authorization header values (the lookaheads leave what is already redacted alone).
+  [/\bBearer\s+(?!\[redacted\])[^\s"',;})\]]+/gi, `Bearer ${REDACTED}`],
   // JWTs (tastytrade access tokens are JWTs in production).
   [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, REDACTED],
   // key=value or "key":"value" for the OAuth fields and tokens.
-  [/((?:access_token|refresh_token|client_secret|id_token|token|authorization)"?\s*[:=]\s*"?)[^"\s,&}]+/gi, `$1${REDACTED}`],
+  [/((?:access_token|refresh_token|client_secret|id_token|token|authorization)"?\s*[:=]\s*"?)(?!\[redacted\])[^"\s,&})\]]+/gi, `$1${REDACTED}`],
   // Long opaque strings (session ids, tokens): 40+ token characters in a row. `/` is left out so
   // paths (endpoints, the credentials file) stay readable; known secrets are cut by value anyway.
   [/[A-Za-z0-9_\-+=.~]{40,}/g, REDACTED],

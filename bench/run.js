@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/*
+ * npm run bench: figures measured in one run on this machine, printed, never asserted.
+ * Targets (from the issues) are printed beside each figure.
+ */
+import {spawnSync} from 'node:child_process'
+import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const bin = path.join(root, 'bin', 'run.js')
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cotrader-bench-'))
+const env = {...process.env, NO_COLOR: '1'}
+delete env.TASTYTRADE_CLIENT_SECRET
+delete env.TASTYTRADE_REFRESH_TOKEN
+
+function wall(args, runs) {
+  const times = []
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint()
+    const r = spawnSync(process.execPath, args, {cwd: root, env, encoding: 'utf8'})
+    times.push(Number(process.hrtime.bigint() - t) / 1e6)
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]
+}
+
+const line = (name, value, target) => console.log(`${name.padEnd(52)} ${value.padStart(16)}   target ${target}`)
+
+// 1. Start-up: positions --json on the synced demo vs the bare Node floor, interleaved in one run.
+const demoDb = path.join(tmp, 'demo.sqlite')
+spawnSync(process.execPath, [bin, 'sync', '--db', demoDb], {cwd: root, env})
+const runs = 15
+const floor = []
+const ours = []
+for (let i = 0; i < 3; i++) {
+  floor.push(wall(['-e', '0'], runs))
+  ours.push(wall([bin, 'positions', '--json', '--db', demoDb], runs))
+}
+const med = (xs) => xs.sort((a, b) => a - b)[1]
+line('node -e 0 (median ms)', med(floor).toFixed(1), '')
+line('cotrader positions --json, demo (median ms)', med(ours).toFixed(1), '')
+line('ratio positions --json / node -e 0', `${(med(ours) / med(floor)).toFixed(2)}x`, '<= 2.5x')
+
+// 2. Pricing throughput and implied-volatility accuracy.
+const {runPricingBench} = await import('./pricing.mjs')
+const p = runPricingBench({quiet: true})
+line('BSM price + Greeks per second', `${(p.bsmPerSec / 1e6).toFixed(2)} M/s`, '>= 3 M/s')
+line('implied vols per second', `${(p.ivPerSec / 1e6).toFixed(2)} M/s`, '>= 1 M/s')
+line('worst |σ error|, moneyness ±5 sd, vols 1%–300%', p.ivWorstError.toExponential(2), '<= 1e-10')
+
+// 3. sync of a 1,000-row file-fed portfolio (options: every row gets model IV and Greeks).
+const rows = ['symbol,quantity,entry_price,mark_price']
+for (let i = 0; i < 1000; i++) {
+  const strike = 50 + (i % 200)
+  const month = ['2027-01-15', '2027-03-19', '2027-06-18', '2027-09-17', '2027-12-17'][Math.floor(i / 200)]
+  const right = i % 2 ? 'C' : 'P'
+  const intrinsic = right === 'C' ? Math.max(0, 150 - strike) : Math.max(0, strike - 150)
+  rows.push(`BIG ${month} ${strike}${right},${i % 3 ? 1 : -1},2.5,${(intrinsic + 3 + (i % 7) * 0.1).toFixed(2)}`)
+}
+writeFileSync(path.join(tmp, 'big.csv'), `${rows.join('\n')}\n`)
+writeFileSync(path.join(tmp, 'quotes.csv'), 'symbol,price\nBIG,150\n')
+writeFileSync(path.join(tmp, 'big.yaml'), `market: {rates: {USD: 0.04}, quotes_file: quotes.csv}\nportfolios:\n  - {name: big, broker: manual, account: B, source: {file: big.csv, format: generic}}\n`)
+copyFileSync(path.join(tmp, 'big.yaml'), path.join(tmp, 'risk_config.yaml'))
+const syncMs = wall([bin, 'sync', '--config', path.join(tmp, 'big.yaml'), '--db', path.join(tmp, 'big.sqlite')], 5)
+line('sync of a 1,000-row file-fed portfolio (median ms)', syncMs.toFixed(0), '<= 1000 ms')
+
+// 4. TastyTrade: sync of a 1,000-position account against the local fake (issue 3).
+try {
+  const {runTastytradeBench} = await import('./tastytrade.mjs')
+  const t = await runTastytradeBench({bin, root, env, tmp})
+  line('tastytrade sync, 1,000 positions (median ms)', t.totalMs.toFixed(0), '')
+  line('  of which the configured Greeks wait (ms)', t.waitMs.toFixed(0), '')
+  line('  beyond the wait (ms)', (t.totalMs - t.waitMs).toFixed(0), '<= 1500 ms')
+} catch (error) {
+  if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
+}

@@ -1,0 +1,276 @@
+/*
+ * What the fake tastytrade serves. A scenario is data: the account's rows exactly as tastytrade
+ * writes them (money as strings, quantity unsigned with quantity-direction, doc §4), instrument
+ * records with streamer symbols (doc §7.2), the market the fake's DXLink prices Greeks from, and
+ * faults to inject per endpoint.
+ */
+
+export type Row = Record<string, unknown>
+
+/** One fault, applied to matching requests (method + path without query). */
+export interface Fault {
+  method?: 'GET' | 'POST'
+  /** Exact path (`/accounts/5WT0001/positions`) or a pattern. */
+  path: string | RegExp
+  /** How many matching requests fail; default: all of them. */
+  times?: number
+  /**
+   * status: answer `status` with tastytrade's error envelope; timeout: never answer;
+   * malformed: 200 with a truncated JSON body; unenveloped: 200 with the payload but no
+   * {"data"} envelope; revoke-token: invalidate every issued access token, then 401 (the next
+   * requests fail the Bearer check until the client gets a new token).
+   */
+  kind: 'status' | 'timeout' | 'malformed' | 'unenveloped' | 'revoke-token'
+  status?: number
+  code?: string
+  message?: string
+  /** Put the request's Authorization header and the refresh token into the error message (redaction tests). */
+  echoSecrets?: boolean
+}
+
+/** An instrument as /instruments/* describe it. */
+export interface FakeInstrument {
+  /** null: the instrument exists but lists no streamer symbol (seen for some futures options, doc §7.2). */
+  streamerSymbol: string | null
+  exerciseStyle?: 'American' | 'European'
+}
+
+/** What the fake's DXLink needs to price an option's Greeks. */
+export interface FakeOptionMarket {
+  /** Streamer symbol of the underlying whose price (quote mid, else last) the model uses. */
+  underlying: string
+  expiry: string
+  strike: number
+  right: 'call' | 'put'
+  model: 'bsm' | 'black76'
+  style: 'american' | 'european'
+  /** Implied volatility the feed reports and prices with. */
+  vol: number
+}
+
+export interface FakeQuote {
+  bid?: number
+  ask?: number
+  /** Trade price; index underlyings (SPX) have only this (doc §10.6). */
+  last?: number
+}
+
+export interface DxlinkBehaviour {
+  /** false: AUTH_STATE UNAUTHORIZED after AUTH, then close (the client then gives up, doc §9.3). */
+  authorize: boolean
+  /** Close the first connection once it has subscribed, before any data; the client reconnects. */
+  dropOnce: boolean
+  /** >0: the FEED_CONFIG with eventFields comes this late, one data frame is sent before it (dropped by the client), the rest after. */
+  lateFeedConfigMs: number
+  /** accepted: honour acceptEventFields; server: always the full dxFeed field lists in dxFeed order. */
+  fieldOrder: 'accepted' | 'server'
+  /** Streamer symbols that never get data. */
+  silent: string[]
+}
+
+export interface OrderBehaviour {
+  /** Signed change in buying power the dry run reports (negative = consumes). */
+  buyingPowerChange: number
+  /** Signed fees (negative = paid). */
+  fees: number
+  /** Preflight failures to answer with 422. */
+  reject?: Array<{code: string; message: string}>
+  warnings?: Array<{code: string; message: string}>
+}
+
+export interface Scenario {
+  clientSecret: string
+  refreshToken: string
+  /** Accounts visible to the credentials; each serves the same rows. */
+  accounts: string[]
+  positions: Row[]
+  balances: Record<string, string>
+  /** usd: /balances/USD answers; object / list: /balances/USD is 404 and /balances answers in that shape (doc §5). */
+  balancesShape: 'usd' | 'object' | 'list'
+  /** By broker symbol. */
+  instruments: Record<string, FakeInstrument>
+  /** Valuation instant of the fake's model (the feed's "now"). */
+  asOf: string
+  /** Continuously compounded rate the model uses. */
+  rate: number
+  /** By streamer symbol (underlyings, futures). */
+  quotes: Record<string, FakeQuote>
+  /** By option streamer symbol. */
+  options: Record<string, FakeOptionMarket>
+  /** Option streamer symbols whose Greeks (and price/volatility) are "NaN" strings. */
+  nanGreeks: string[]
+  faults: Fault[]
+  tokenExpiresIn: number
+  dxlink: DxlinkBehaviour
+  orders: OrderBehaviour
+}
+
+export const ACCOUNT = '5WT0001'
+export const OTHER_ACCOUNT = '5WT0002'
+export const AS_OF = '2026-01-05T15:00:00.000Z'
+export const RATE = 0.04
+
+/** Secrets of the fake's one customer: long and distinctive so a leak is easy to spot. */
+export const CLIENT_SECRET = 'cs-6b1f0e9d2c7a4b38a5e1d0c9f8e7d6c5b4a39281'
+export const REFRESH_TOKEN = 'rt-eyJraWQiOiJ0ZXN0In0.9f8e7d6c5b4a3f2e1d0c-refresh-7788'
+
+const stamp = {'created-at': '2025-11-03T15:31:07.112+00:00', 'updated-at': '2026-01-05T14:59:58.004+00:00'}
+
+function row(fields: Row): Row {
+  return {
+    'account-number': ACCOUNT,
+    'cost-effect': 'Debit',
+    'is-suppressed': false,
+    'is-frozen': false,
+    'restricted-quantity': '0.0',
+    'realized-day-gain': '0.0',
+    'realized-day-gain-effect': 'None',
+    'realized-day-gain-date': '2026-01-05',
+    'realized-today': '0.0',
+    'realized-today-effect': 'None',
+    'realized-today-date': '2026-01-05',
+    ...stamp,
+    ...fields,
+  }
+}
+
+/**
+ * The happy account: stock, short puts and long calls (one without a broker mark, so the option's
+ * Quote mid is its mark), a European index option on SPX (Trade only, no Quote), a future, a
+ * futures option, crypto, and a closed (Zero) row that must be skipped.
+ */
+export function defaultPositions(): Row[] {
+  return [
+    row({symbol: 'AAPL', 'instrument-type': 'Equity', 'underlying-symbol': 'AAPL', quantity: '100', 'quantity-direction': 'Long', 'close-price': '189.2', 'average-open-price': '180.5', 'mark-price': '190.0', mark: '19000.0', multiplier: 1}),
+    row({symbol: 'AAPL  260618P00170000', 'instrument-type': 'Equity Option', 'underlying-symbol': 'AAPL', quantity: '2', 'quantity-direction': 'Short', 'close-price': '4.3', 'average-open-price': '5.2', 'mark-price': '4.1', mark: '820.0', multiplier: 100, 'cost-effect': 'Credit', 'expires-at': '2026-06-18T20:00:00.000+00:00'}),
+    row({symbol: 'AAPL  260618C00200000', 'instrument-type': 'Equity Option', 'underlying-symbol': 'AAPL', quantity: '3', 'quantity-direction': 'Long', 'close-price': '7.1', 'average-open-price': '6.0', 'mark-price': '7.25', mark: '2175.0', multiplier: 100, 'expires-at': '2026-06-18T20:00:00.000+00:00'}),
+    row({symbol: 'SPY   260320P00550000', 'instrument-type': 'Equity Option', 'underlying-symbol': 'SPY', quantity: '1', 'quantity-direction': 'Short', 'close-price': '6.6', 'average-open-price': '8.0', 'mark-price': '6.5', mark: '650.0', multiplier: 100, 'cost-effect': 'Credit', 'expires-at': '2026-03-20T20:00:00.000+00:00'}),
+    // No mark-price and no close-price: the mark must come from the option's own Quote.
+    row({symbol: 'SPXW  260320C06100000', 'instrument-type': 'Equity Option', 'underlying-symbol': 'SPX', quantity: '1', 'quantity-direction': 'Long', 'average-open-price': '120.0', multiplier: 100, 'expires-at': '2026-03-20T20:15:00.000+00:00'}),
+    row({symbol: '/ESH6', 'instrument-type': 'Future', 'underlying-symbol': '/ES', quantity: '1', 'quantity-direction': 'Long', 'close-price': '6040.0', 'average-open-price': '6000.25', 'mark-price': '6050.5', mark: '302525.0', multiplier: 50, 'expires-at': '2026-03-20T13:30:00.000+00:00'}),
+    row({symbol: './ESH6 EW3H6 260320P5800', 'instrument-type': 'Future Option', 'underlying-symbol': '/ESH6', quantity: '2', 'quantity-direction': 'Short', 'close-price': '41.0', 'average-open-price': '55.5', 'mark-price': '40.25', mark: '4025.0', multiplier: 50, 'cost-effect': 'Credit', 'expires-at': '2026-03-20T20:00:00.000+00:00'}),
+    row({symbol: 'BTC/USD', 'instrument-type': 'Cryptocurrency', 'underlying-symbol': 'BTC/USD', quantity: '0.5', 'quantity-direction': 'Long', 'close-price': '94000.0', 'average-open-price': '60000.0', 'mark-price': '95000.0', mark: '47500.0', multiplier: 1}),
+    row({symbol: 'MSFT', 'instrument-type': 'Equity', 'underlying-symbol': 'MSFT', quantity: '0', 'quantity-direction': 'Zero', 'close-price': '420.0', 'average-open-price': '0.0', multiplier: 1}),
+  ]
+}
+
+export function defaultInstruments(): Record<string, FakeInstrument> {
+  return {
+    'AAPL  260618P00170000': {streamerSymbol: '.AAPL260618P170', exerciseStyle: 'American'},
+    'AAPL  260618C00200000': {streamerSymbol: '.AAPL260618C200', exerciseStyle: 'American'},
+    'SPY   260320P00550000': {streamerSymbol: '.SPY260320P550', exerciseStyle: 'American'},
+    'SPXW  260320C06100000': {streamerSymbol: '.SPXW260320C6100', exerciseStyle: 'European'},
+    '/ESH6': {streamerSymbol: '/ESH26:XCME'},
+    './ESH6 EW3H6 260320P5800': {streamerSymbol: './EW3H26P5800:XCME', exerciseStyle: 'American'},
+  }
+}
+
+export function defaultQuotes(): Record<string, FakeQuote> {
+  return {
+    AAPL: {bid: 189.9, ask: 190.1, last: 190.02},
+    SPY: {bid: 600.1, ask: 600.3, last: 600.2},
+    SPX: {last: 6012.5},
+    '/ESH26:XCME': {bid: 6050.25, ask: 6050.75, last: 6050.5},
+  }
+}
+
+export function defaultOptions(): Record<string, FakeOptionMarket> {
+  return {
+    '.AAPL260618P170': {underlying: 'AAPL', expiry: '2026-06-18', strike: 170, right: 'put', model: 'bsm', style: 'american', vol: 0.27},
+    '.AAPL260618C200': {underlying: 'AAPL', expiry: '2026-06-18', strike: 200, right: 'call', model: 'bsm', style: 'american', vol: 0.25},
+    '.SPY260320P550': {underlying: 'SPY', expiry: '2026-03-20', strike: 550, right: 'put', model: 'bsm', style: 'american', vol: 0.21},
+    '.SPXW260320C6100': {underlying: 'SPX', expiry: '2026-03-20', strike: 6100, right: 'call', model: 'bsm', style: 'european', vol: 0.16},
+    './EW3H26P5800:XCME': {underlying: '/ESH26:XCME', expiry: '2026-03-20', strike: 5800, right: 'put', model: 'black76', style: 'european', vol: 0.19},
+  }
+}
+
+export function defaultBalances(): Record<string, string> {
+  return {
+    'account-number': ACCOUNT,
+    currency: 'USD',
+    'cash-balance': '51600.762',
+    'long-equity-value': '19000.0',
+    'net-liquidating-value': '543557.677',
+    'equity-buying-power': '20078.762',
+    'derivative-buying-power': '18078.5',
+    'maintenance-requirement': '432279.234',
+    'margin-equity': '452284.177',
+    'pending-cash': '0.0',
+    'pending-cash-effect': 'None',
+    'snapshot-date': '2026-01-05',
+    'updated-at': '2026-01-05T14:59:58.004+00:00',
+  }
+}
+
+export function defaultScenario(): Scenario {
+  return {
+    clientSecret: CLIENT_SECRET,
+    refreshToken: REFRESH_TOKEN,
+    accounts: [ACCOUNT, OTHER_ACCOUNT],
+    positions: defaultPositions(),
+    balances: defaultBalances(),
+    balancesShape: 'usd',
+    instruments: defaultInstruments(),
+    asOf: AS_OF,
+    rate: RATE,
+    quotes: defaultQuotes(),
+    options: defaultOptions(),
+    nanGreeks: [],
+    faults: [],
+    tokenExpiresIn: 900,
+    dxlink: {authorize: true, dropOnce: false, lateFeedConfigMs: 0, fieldOrder: 'accepted', silent: []},
+    orders: {buyingPowerChange: -102.302, fees: -2.302},
+  }
+}
+
+/** Rows with JSON-number quantities, as some captures show (doc §4.1). */
+export function withNumericQuantities(rows: Row[]): Row[] {
+  return rows.map((r) => ({...r, quantity: Number(r.quantity), 'restricted-quantity': 0}))
+}
+
+/**
+ * An account of `count` distinct positions: 40 % stock, 60 % equity options (three per
+ * underlying), every option with a streamer symbol and a market. Tickers are letters only.
+ */
+export function largeAccount(count = 1000): Pick<Scenario, 'positions' | 'instruments' | 'quotes' | 'options'> {
+  const positions: Row[] = []
+  const instruments: Record<string, FakeInstrument> = {}
+  const quotes: Record<string, FakeQuote> = {}
+  const options: Record<string, FakeOptionMarket> = {}
+  const ticker = (i: number) => {
+    let s = ''
+    let n = i
+    for (let k = 0; k < 3; k++) {
+      s = String.fromCharCode(65 + (n % 26)) + s
+      n = Math.floor(n / 26)
+    }
+    return `Q${s}`
+  }
+  const stocks = Math.round(count * 0.4)
+  for (let i = 0; i < stocks; i++) {
+    const t = ticker(i)
+    const px = 50 + (i % 200)
+    quotes[t] = {bid: px - 0.05, ask: px + 0.05, last: px}
+    positions.push(row({symbol: t, 'instrument-type': 'Equity', 'underlying-symbol': t, quantity: String(10 + (i % 90)), 'quantity-direction': i % 7 === 0 ? 'Short' : 'Long', 'average-open-price': String(px - 1), 'mark-price': String(px), 'close-price': String(px), multiplier: 1}))
+  }
+  const strikes = [0.9, 1.0, 1.1]
+  for (let j = 0; positions.length < count; j++) {
+    const t = ticker(10_000 + j)
+    const px = 80 + (j % 150)
+    quotes[t] = {bid: px - 0.05, ask: px + 0.05, last: px}
+    for (const [k, f] of strikes.entries()) {
+      if (positions.length >= count) break
+      const strike = Math.round(px * f)
+      const right = k === 1 ? 'call' : 'put'
+      const occ = `${t.padEnd(6, ' ')}260618${right === 'call' ? 'C' : 'P'}${String(strike * 1000).padStart(8, '0')}`
+      const streamer = `.${t}260618${right === 'call' ? 'C' : 'P'}${strike}`
+      instruments[occ] = {streamerSymbol: streamer, exerciseStyle: 'American'}
+      options[streamer] = {underlying: t, expiry: '2026-06-18', strike, right, model: 'bsm', style: 'european', vol: 0.2 + (j % 10) / 100}
+      positions.push(row({symbol: occ, 'instrument-type': 'Equity Option', 'underlying-symbol': t, quantity: String(1 + (j % 5)), 'quantity-direction': right === 'put' ? 'Short' : 'Long', 'average-open-price': '3.5', 'mark-price': '3.25', 'close-price': '3.3', multiplier: 100, 'expires-at': '2026-06-18T20:00:00.000+00:00'}))
+    }
+  }
+  return {positions, instruments, quotes, options}
+}
+
+/** The default account's positions endpoint, for faults. */
+export const POSITIONS_PATH = `/accounts/${ACCOUNT}/positions`
