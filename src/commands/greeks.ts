@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
+import {UserError} from '../core/errors.js'
 import {renderGreeks} from '../core/cli/render/greeks.js'
 import {greeksService, type GreeksResult} from '../core/services/greeks.js'
 
 const number = Flags.custom<number>({
   parse: async (input) => {
     const v = Number(input)
-    if (input.trim() === '' || !Number.isFinite(v)) throw new Error(`"${input}" is not a number`)
+    if (input.trim() === '' || !Number.isFinite(v)) throw new UserError(`"${input}" is not a number`)
     return v
   },
 })

@@ -20,7 +20,7 @@ portfolios:
 `
 const ALPHA = `symbol,quantity,entry_price,mark_price
 AAPL,100,150,200
-AAPL 2027-01-15 210P,-2,7.47,5.05
+AAPL 2027-01-15 190P,-2,7.47,5.05
 AAPL 2027-01-15 250C,1,5,3
 CASH,10000,1,1
 `
@@ -55,7 +55,7 @@ describe('sync → positions → risk → pnl on file-fed portfolios', () => {
     expect(r.code).toBe(0)
     const rows = r.json().positions
     expect(rows).toHaveLength(4)
-    const put = rows.find((p: any) => p.symbol === 'AAPL 2027-01-15 210P')
+    const put = rows.find((p: any) => p.symbol === 'AAPL 2027-01-15 190P')
     expect(put).toMatchObject({portfolio: 'alpha', underlying: 'AAPL', instrumentType: 'equity_option', quantity: -2, multiplier: 100, entryPrice: 7.47, markPrice: 5.05, currency: 'USD', greeksSource: 'model', underlyingPrice: 200})
     expect(put.unrealizedPnl).toBeCloseTo(484, 9)
     expect(put.iv).toBeGreaterThan(0.05)
@@ -105,7 +105,7 @@ describe('sync → positions → risk → pnl on file-fed portfolios', () => {
     expect(aapl.betaWeightedDelta).toBeCloseTo((1.2 * 200 * aapl.delta) / 600, 6)
     expect(alpha.equity).toBeCloseTo(10_000 + 20_000 - 1010 + 300, 6)
     expect(alpha.capitalBasis).toBe('estimate')
-    expect(alpha.capitalUtilizationPct).toBeCloseTo(((20_000 + 42_000 + 300) / 29_290) * 100, 6)
+    expect(alpha.capitalUtilizationPct).toBeCloseTo(((38_000 + 20_000 - 1010 + 300) / 29_290) * 100, 6)
     const beta = j.portfolios.find((p: any) => p.portfolio === 'beta')
     expect(beta.breaches).toEqual([expect.objectContaining({limit: 'maxLoss', value: 1000, threshold: 1})])
     expect(j.breaches).toHaveLength(1)

@@ -89,16 +89,19 @@ describe('risk factors per underlying', () => {
 })
 
 describe('capital utilisation and limits', () => {
-  it('cash-secured estimate: long market value + short put strike × units; covered calls free', () => {
+  it('estimate = max loss by expiration from today\'s marks: stock to zero less covered-call premium, cash-secured put less premium', () => {
     const positions = [
       pos('100 MSFT @ 400 mark 420'),
       pos('-1 MSFT 2027-01-15 450C @ 5 mark 4', {underlyingPrice: 420}),
       pos('-2 AAPL 2027-01-15 150P @ 7.47 mark 5.05'),
       pos('1 AAPL 2027-01-15 160C @ 5 mark 3'),
     ]
-    expect(estimateCapitalInUse(positions)).toBeCloseTo(42_000 + 30_000 + 300, 6)
+    // MSFT: 42,000 stock − 400 call premium; AAPL: 30,000 secured − 1,010 put value + 300 long call
+    expect(estimateCapitalInUse(positions)).toBeCloseTo(41_600 + 29_290, 6)
   })
-  it('a naked call counts at the underlying notional; futures make it unknown', () => {
+  it('a vertical ties up its width less the credit; a naked call its notional; futures make it unknown', () => {
+    const spread = [pos('-1 AAPL 2027-01-15 210P @ 9.10 mark 9.10'), pos('1 AAPL 2027-01-15 200P @ 6.20 mark 6.20')]
+    expect(estimateCapitalInUse(spread)).toBeCloseTo(1000 - 290, 6)
     expect(estimateCapitalInUse([pos('-1 MSFT 2027-01-15 450C @ 5 mark 4', {underlyingPrice: 420})])).toBeCloseTo(42_000, 6)
     expect(estimateCapitalInUse([pos('1 ES @ 1 mark 1', {instrumentType: 'future'})])).toBeNull()
   })
@@ -108,8 +111,8 @@ describe('capital utilisation and limits', () => {
     const limits = {maxDeltaDollarsPerUnderlying: 10_000, maxPositionPctOfEquity: 50, maxCapitalUtilizationPct: 90, maxLoss: 1, maxAbsVega: 100}
     const risk = portfolioRisk({config: cfg('p', 'manual', 'A', limits), stored: stored('p', 'manual', 'A', 30_000, null), positions}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1}})
     expect(risk.capitalBasis).toBe('estimate')
-    expect(risk.capitalInUse).toBeCloseTo(20_000 + 30_000, 6)
-    expect(risk.capitalUtilizationPct).toBeCloseTo(50_000 / 300, 6)
+    expect(risk.capitalInUse).toBeCloseTo(20_000 + 30_000 - 1_800, 6)
+    expect(risk.capitalUtilizationPct).toBeCloseTo(48_200 / 300, 6)
     expect(risk.breaches.map((b) => b.limit).sort()).toEqual(['maxCapitalUtilizationPct', 'maxDeltaDollarsPerUnderlying', 'maxPositionPctOfEquity'])
     expect(risk.unrealizedPnl).toBeCloseTo(5000 - 306, 6)
     const noEquity = portfolioRisk({config: cfg('p', 'manual', 'A', limits), stored: null, positions}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1}})

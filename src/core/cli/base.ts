@@ -45,19 +45,19 @@ export abstract class BaseCommand extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
   }
 
-  override async catch(error: Error & {exitCode?: number; code?: string; oclif?: {exit?: number}}): Promise<void> {
+  override async catch(error: Error & {exitCode?: number; code?: string; oclif?: {exit?: number}; parse?: unknown}): Promise<void> {
     const known = error instanceof UserError || error instanceof ExternalError
-    const parseError = error.oclif?.exit !== undefined
-    const exitCode = known ? error.exitCode! : parseError ? error.oclif!.exit! : 1
-    if (!known && !parseError && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+    // oclif's flag and argument errors (CLIParseError and friends) are usage errors: exit 2.
+    const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2)
+    const exitCode = known ? error.exitCode! : usage ? 2 : 1
+    const message = error.message.replace(/\s*\n\s*/g, ' ').trim()
+    if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+    process.exitCode = exitCode
     if (this.jsonEnabled()) {
-      process.exitCode = exitCode
-      const code = known ? error.code : parseError ? 'usage' : 'internal'
-      this.logJson({error: {code, message: error.message, exitCode}})
+      const code = known ? error.code : usage ? 'usage' : 'internal'
+      this.logJson({error: {code, message, exitCode}})
       return
     }
-    if (parseError) throw error
-    process.exitCode = exitCode
-    process.stderr.write(`Error: ${error.message}${known ? '' : ' (set DEBUG=1 for details)'}\n`)
+    process.stderr.write(`Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}\n`)
   }
 }

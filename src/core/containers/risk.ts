@@ -116,33 +116,33 @@ export function underlyingRisks(positions: Position[], market: RiskMarket): Unde
 }
 
 /**
- * Capital tied up when the broker reports no requirement: long holdings at market value, short
- * puts cash-secured (strike × contracts × multiplier), short calls covered by shares in the same
- * portfolio free, uncovered ones at the underlying's notional. Futures margin cannot be estimated
- * from a positions file, so a portfolio holding futures has unknown capital in use.
+ * Capital tied up when the broker reports no requirement, per underlying: the most the stock and
+ * options on it can lose by expiration from today's marks. That is market value for long stock and
+ * long options, strike × units less premium for a cash-secured put, width less credit for a
+ * vertical, nothing extra for a covered call. Units that lose without bound (short calls not
+ * covered by shares or long calls, short stock) count at the underlying's notional on top. Futures
+ * margin cannot be estimated from an export file, so a portfolio holding futures has unknown
+ * capital in use, as has one with an unknown mark.
  */
 export function estimateCapitalInUse(positions: Position[]): number | null {
+  const groups = new Map<string, Position[]>()
+  for (const p of positions) groups.set(p.underlying, [...(groups.get(p.underlying) ?? []), p])
   let sum = 0
-  const shares = new Map<string, number>()
-  for (const p of positions) if (p.instrumentType === 'equity') shares.set(p.underlying, (shares.get(p.underlying) ?? 0) + p.quantity * p.multiplier)
-  for (const p of positions) {
-    if (p.instrumentType === 'future') return null
-    if (p.quantity > 0 || !p.option) {
-      const mv = marketValue(p)
-      if (mv === null) return null
-      sum += Math.abs(mv)
-      continue
+  for (const group of groups.values()) {
+    if (group.some((p) => p.instrumentType === 'future' || p.instrumentType === 'future_option' || p.markPrice === null)) return null
+    const now = group.reduce((v, p) => v + p.markPrice! * p.quantity * p.multiplier, 0)
+    const valueAt = (s: number) =>
+      group.reduce((v, p) => v + (p.option ? Math.max(0, p.option.right === 'call' ? s - p.option.strike : p.option.strike - s) : s) * p.quantity * p.multiplier, 0)
+    const kinks = [0, ...group.flatMap((p) => (p.option ? [p.option.strike] : []))]
+    let loss = Math.max(0, ...kinks.map((s) => now - valueAt(s)))
+    // Beyond the highest strike the value changes by `slope` per 1.00 of the underlying.
+    const slope = group.reduce((v, p) => v + (!p.option || p.option.right === 'call' ? p.quantity * p.multiplier : 0), 0)
+    if (slope < 0) {
+      const price = group.find((p) => p.underlyingPrice !== null)?.underlyingPrice ?? null
+      if (price === null) return null
+      loss += -slope * price
     }
-    const units = Math.abs(p.quantity) * p.multiplier
-    if (p.option.right === 'put') sum += p.option.strike * units
-    else {
-      const covered = Math.min(units, Math.max(0, shares.get(p.underlying) ?? 0))
-      shares.set(p.underlying, (shares.get(p.underlying) ?? 0) - covered)
-      if (units > covered) {
-        if (p.underlyingPrice === null) return null
-        sum += (units - covered) * p.underlyingPrice
-      }
-    }
+    sum += loss
   }
   return sum
 }
@@ -154,7 +154,8 @@ export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): Port
   const equity = balances.equity
   let capitalInUse: number | null = balances.maintenanceRequirement
   let capitalBasis: PortfolioRisk['capitalBasis'] = 'broker'
-  if (capitalInUse === null) {
+  if (!bundle.stored) capitalBasis = 'unknown'
+  else if (capitalInUse === null) {
     capitalInUse = estimateCapitalInUse(positions)
     capitalBasis = capitalInUse === null ? 'unknown' : 'estimate'
   }

@@ -52,7 +52,9 @@ export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelC
 export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): Position {
   if (p.greeks) return p
   if (!p.option) {
-    return {...p, greeks: {...LINEAR}, greeksSource: 'model', greeksNote: undefined, underlyingPrice: p.underlyingPrice ?? (p.instrumentType === 'equity' || p.instrumentType === 'fund' || p.instrumentType === 'crypto' ? p.markPrice : null)}
+    // A linear instrument that is its own underlying (stock, fund, crypto, a future held outright) is priced by its mark.
+    const own = p.underlying === p.symbol || p.instrumentType !== 'future'
+    return {...p, greeks: {...LINEAR}, greeksSource: 'model', greeksNote: undefined, underlyingPrice: p.underlyingPrice ?? (own ? p.markPrice : null)}
   }
   const none = (why: string): Position => ({...p, greeks: null, greeksSource: 'none', greeksNote: why})
   const years = yearsToExpiry(p.option.expiry, p.currency, asOf)

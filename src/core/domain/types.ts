@@ -20,7 +20,7 @@ export type ExerciseStyle = 'american' | 'european'
 
 /** One symbol in the internal form, whatever the broker wrote. */
 export interface ParsedSymbol {
-  /** Internal canonical form: `AAPL`, `AAPL 2026-01-16 150C`, `NIFTY 2024-01-25 21000CE`… see symbols.ts. */
+  /** Internal canonical form: `AAPL`, `AAPL 2026-01-16 150C`, `NIFTY 2024-01-25 21000C`, `NIFTY 2024-01 FUT`, `/ESZ6`… see symbols.ts. */
   symbol: string
   type: InstrumentType
   /** Symbol of the underlying instrument (`AAPL`, `NIFTY`, `/ES`); equals `symbol` for stock. */
