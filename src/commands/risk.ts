@@ -10,15 +10,17 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk',
     '<%= config.bin %> risk --portfolio tastytrade --json',
     '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
+    '<%= config.bin %> risk --with-whatif',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
+    'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
   }
 
   async run(): Promise<RiskResult> {
     const {flags} = await this.parse(Risk)
-    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, asOf: new Date()})
+    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
     if (flags['fail-on-breach'] && result.breaches.length > 0) process.exitCode = 3
     this.print(() => renderRisk(result))
     return result

@@ -4,8 +4,8 @@
  */
 import Table from 'cli-table3'
 
-const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
-const paint = (code: number) => (s: string) => (color ? `\u001B[${code}m${s}\u001B[0m` : s)
+export const colorEnabled = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+const paint = (code: number) => (s: string) => (colorEnabled ? `\u001B[${code}m${s}\u001B[0m` : s)
 export const red = paint(31)
 export const green = paint(32)
 export const yellow = paint(33)
@@ -26,6 +26,7 @@ export function money(v: number | null | undefined, digits = 2): string {
 /** Signed money, green for gains and red for losses on a colour terminal. */
 export function pnl(v: number | null | undefined): string {
   if (v === null || v === undefined) return UNKNOWN
+  if (Math.abs(v) < 0.005) return num(0)
   const s = (v > 0 ? '+' : '') + num(v)
   return v > 0 ? green(s) : v < 0 ? red(s) : s
 }

@@ -6,18 +6,35 @@ import {findPortfolio, type Config} from '../config/config.js'
 import {buildBundles, type PortfolioBundle} from '../containers/bundles.js'
 import {readDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
+import type {Trade} from '../domain/trade.js'
+import type {Position} from '../domain/types.js'
 
 export interface Book {
   bundles: PortfolioBundle[]
   runs: repo.SyncRun[]
+  /** every stored position, across all portfolios (for marks and underlying prices) */
+  allPositions: Position[]
+  /** open paper and live trades booked on approval */
+  agentTrades: Trade[]
+  /** open what-if trades */
+  whatIf: Trade[]
 }
 
 export async function loadBook(config: Config, dbPath: string, portfolio?: string): Promise<Book> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
-  return readDb(dbPath, (db) => ({
-    bundles: buildBundles(configs, repo.loadPortfolios(db), repo.loadPositions(db)),
-    runs: repo.loadSyncRuns(db),
-  }))
+  return readDb(dbPath, (db) => {
+    const positions = repo.loadPositions(db)
+    const trades = repo.loadTrades(db).filter((t) => t.status !== 'rejected' && t.status !== 'approved')
+    const names = new Set(configs.flatMap((c) => [c.name, ...config.portfolios.filter((w) => w.shadows === c.name).map((w) => w.name)]))
+    const mine = (t: Trade) => names.has(t.portfolio)
+    return {
+      bundles: buildBundles(configs, repo.loadPortfolios(db), positions),
+      runs: repo.loadSyncRuns(db),
+      allPositions: positions,
+      agentTrades: trades.filter((t) => t.kind !== 'what_if' && mine(t)),
+      whatIf: trades.filter((t) => t.kind === 'what_if' && mine(t)),
+    }
+  })
 }
 
 /** Names of the given bundles' portfolios that have never been synced (and could be). */

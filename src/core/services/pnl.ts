@@ -8,9 +8,14 @@ import {unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {loadBook, neverSynced} from './book.js'
+import {loadQuotesFile} from './market.js'
+import {marketView, tradePositions} from './trades.js'
+import type {Trade} from '../domain/trade.js'
 
 export interface PnlLine {
   portfolio: string
+  /** position = synced from the broker; paper/live = booked by approve; whatif = hypothetical (with --with-whatif) */
+  source: 'position' | 'paper' | 'live' | 'whatif'
   /** position symbol, or null on underlying/portfolio lines */
   symbol: string | null
   underlying: string | null
@@ -34,6 +39,8 @@ export interface PnlResult {
   /** everything in the base currency */
   totalBase: number | null
   notSynced: string[]
+  /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
+  whatif?: {portfolio: string; currency: string; before: number | null; after: number | null}[]
 }
 
 export interface PnlOptions {
@@ -41,26 +48,43 @@ export interface PnlOptions {
   dbPath: string
   portfolio?: string
   asOf: Date
+  withWhatif?: boolean
 }
 
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
   const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
-  const line = (portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[]): PnlLine => {
+  const line = (source: PnlLine['source'], portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[]): PnlLine => {
     const t = total(list.map(unrealizedPnl))
-    return {portfolio, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing}
+    return {portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing}
   }
+  const view = marketView(book.allPositions, loadQuotesFile(opts.config.market.quotesFile))
+  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, opts.asOf).map((p, i) => ({p, t: trades[i]}))
+  const agent = marked(book.agentTrades)
+  const whatIf = marked(book.whatIf)
   const positions: PnlLine[] = []
   const underlyings: PnlLine[] = []
   const portfolios: PnlLine[] = []
+  const whatif: NonNullable<PnlResult['whatif']> = []
   for (const b of book.bundles) {
-    if (b.positions.length === 0 && b.config.kind === 'whatif') continue
-    for (const p of b.positions) positions.push(line(b.config.name, p.symbol, p.underlying, p.currency, [p]))
-    for (const u of [...new Set(b.positions.map((p) => p.underlying))].sort()) {
-      const list = b.positions.filter((p) => p.underlying === u)
-      underlyings.push(line(b.config.name, null, u, list[0].currency, list))
+    if (b.config.kind === 'whatif') continue
+    // Paper and live trades count in their portfolio's P&L like synced positions.
+    const booked = agent.filter((a) => a.p.portfolio === b.config.name)
+    const all = [...b.positions, ...booked.map((a) => a.p)]
+    for (const p of b.positions) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p]))
+    for (const a of booked) positions.push(line(a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))
+    for (const u of [...new Set(all.map((p) => p.underlying))].sort()) {
+      const list = all.filter((p) => p.underlying === u)
+      underlyings.push(line('position', b.config.name, null, u, list[0].currency, list))
     }
-    portfolios.push(line(b.config.name, null, null, b.config.currency, b.positions))
+    const sum = line('position', b.config.name, null, null, b.config.currency, all)
+    portfolios.push(sum)
+    const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
+    if (opts.withWhatif && shadow.length > 0) {
+      for (const w of shadow) positions.push(line('whatif', w.p.portfolio, w.p.symbol, w.p.underlying, w.p.currency, [w.p]))
+      const after = total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))]).value
+      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after})
+    }
   }
   const currencies = [...new Set(positions.map((p) => p.currency))].sort()
   return {
@@ -70,10 +94,11 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     underlyings,
     portfolios,
     byCurrency: currencies.map((currency) => {
-      const t = total(positions.filter((p) => p.currency === currency).map((p) => p.unrealizedPnl))
+      const t = total(positions.filter((p) => p.currency === currency && p.source !== 'whatif').map((p) => p.unrealizedPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing}
     }),
-    totalBase: total(positions.map((p) => p.unrealizedPnlBase)).value,
+    totalBase: total(positions.filter((p) => p.source !== 'whatif').map((p) => p.unrealizedPnlBase)).value,
     notSynced: neverSynced(book.bundles),
+    ...(opts.withWhatif ? {whatif} : {}),
   }
 }

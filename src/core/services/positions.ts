@@ -6,6 +6,8 @@ import {positionRow, type PositionRow} from '../containers/positions.js'
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
 import {loadBook, neverSynced} from './book.js'
+import {loadQuotesFile} from './market.js'
+import {marketView, tradePositions} from './trades.js'
 
 export interface PositionsOptions {
   config: Config
@@ -28,7 +30,12 @@ export interface CurrencyTotal {
 export interface PositionsResult {
   asOf: string
   baseCurrency: string
+  /** broker positions (synced) */
   positions: PositionRow[]
+  /** paper and live trades booked by `approve`, marked to market */
+  agentTrades: PositionRow[]
+  /** open what-if trades, marked to market */
+  whatIf: PositionRow[]
   totals: CurrencyTotal[]
   /** Σ unrealized P&L converted to the base currency; null if unknown */
   unrealizedPnlBase: number | null
@@ -39,11 +46,16 @@ export interface PositionsResult {
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
   const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
   const want = opts.underlying?.toUpperCase()
-  const rows = book.bundles.flatMap((b) => b.positions).filter((p) => !want || p.underlying.toUpperCase() === want).map((p) => positionRow(p, opts.asOf))
+  const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
+  const rows = book.bundles.flatMap((b) => b.positions).filter(keep).map((p) => positionRow(p, opts.asOf))
+  const view = marketView(book.allPositions, loadQuotesFile(opts.config.market.quotesFile))
+  const traded = (trades: typeof book.whatIf) => tradePositions(trades.filter(keep), view, opts.config, opts.asOf).map((p) => positionRow(p, opts.asOf))
   return {
     asOf: opts.asOf.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions: rows,
+    agentTrades: traded(book.agentTrades),
+    whatIf: traded(book.whatIf),
     totals: currencyTotals(rows),
     unrealizedPnlBase: total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates))).value,
     notSynced: neverSynced(book.bundles),

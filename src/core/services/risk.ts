@@ -8,12 +8,15 @@ import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
 import {loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
+import {marketView, whatifRisks, type WhatifRisk} from './trades.js'
 
 export interface RiskOptions {
   config: Config
   dbPath: string
   portfolio?: string
   asOf: Date
+  /** also show each portfolio with its open what-if trades (before → after) */
+  withWhatif?: boolean
 }
 
 export interface RiskTotals {
@@ -40,6 +43,8 @@ export interface RiskResult {
   totals: RiskTotals
   breaches: Breach[]
   notSynced: string[]
+  /** with --with-whatif: per real portfolio with open what-if trades, risk before and after them */
+  whatif?: WhatifRisk[]
 }
 
 export async function riskService(opts: RiskOptions): Promise<RiskResult> {
@@ -57,6 +62,9 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     totals: riskTotals(portfolios, config.fxRates),
     breaches: portfolios.flatMap((p) => p.breaches),
     notSynced: neverSynced(book.bundles),
+    ...(opts.withWhatif
+      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, loadQuotesFile(config.market.quotesFile)), {benchmarkPrice}, opts.asOf)}
+      : {}),
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type {PortfolioConfig} from '../config/config.js'
 import type {Balances, GreeksSource, InstrumentType, Position, PriceSource, UnitGreeks} from '../domain/types.js'
+import type {Trade} from '../domain/trade.js'
 import type {Db} from './database.js'
 
 export interface StoredPortfolio {
@@ -232,4 +233,91 @@ export function rowToPosition(r: Record<string, any>): Position {
     greeksSource: r.greeks_source as GreeksSource,
     greeksNote: r.greeks_note ?? undefined,
   }
+}
+
+// ------------------------------------------------------------------------------------ trades & proposals
+
+export interface ProposalLeg {
+  quantity: number
+  /** internal symbol */
+  symbol: string
+  /** per unit */
+  price: number
+}
+
+export interface Proposal {
+  id: number
+  source: 'user' | 'rule' | 'screener'
+  /** the real portfolio the proposal would trade in */
+  portfolio: string
+  legs: ProposalLeg[]
+  reason: string | null
+  status: 'pending' | 'approved' | 'rejected' | 'executed' | 'failed'
+  createdAt: string
+  decidedAt: string | null
+  result: Record<string, unknown> | null
+}
+
+export function insertProposal(db: Db, p: Omit<Proposal, 'id' | 'decidedAt' | 'result' | 'status'>): number {
+  db.run(
+    `INSERT INTO proposals (source, portfolio, legs_json, reason, status, created_at) VALUES (:source, :portfolio, :legs, :reason, 'pending', :createdAt)`,
+    {source: p.source, portfolio: p.portfolio, legs: JSON.stringify(p.legs), reason: p.reason, createdAt: p.createdAt},
+  )
+  return db.lastInsertId()
+}
+
+export function loadProposals(db: Db, where: {id?: number; status?: Proposal['status']} = {}): Proposal[] {
+  const rows = db.all<Record<string, any>>(
+    `SELECT * FROM proposals WHERE (:id IS NULL OR id = :id) AND (:status IS NULL OR status = :status) ORDER BY id`,
+    {id: where.id ?? null, status: where.status ?? null},
+  )
+  return rows.map((r) => ({
+    id: r.id, source: r.source, portfolio: r.portfolio, legs: JSON.parse(r.legs_json), reason: r.reason, status: r.status,
+    createdAt: r.created_at, decidedAt: r.decided_at, result: r.result_json ? JSON.parse(r.result_json) : null,
+  }))
+}
+
+/** Moves a proposal on only from the status it was read in, so two approvals can never both book. */
+export function decideProposal(db: Db, id: number, from: Proposal['status'], to: Proposal['status'], now: string, result: Record<string, unknown> | null): boolean {
+  db.run('UPDATE proposals SET status = :to, decided_at = :now, result_json = :result WHERE id = :id AND status = :from', {id, from, to, now, result: result ? JSON.stringify(result) : null})
+  return db.changes() === 1
+}
+
+export function deleteProposal(db: Db, id: number): void {
+  db.run(`DELETE FROM trades WHERE proposal_id = :id AND kind = 'what_if'`, {id})
+  db.run('DELETE FROM proposals WHERE id = :id', {id})
+}
+
+export function insertTrade(db: Db, t: Omit<Trade, 'id'>, now: string): number {
+  const g = t.entry.greeks
+  db.run(
+    `INSERT INTO trades (portfolio, kind, status, proposal_id, symbol, broker_symbol, instrument_type, underlying, quantity, price, multiplier, currency,
+       expiry, strike, option_right, style, underlying_price, iv, delta, gamma, theta, vega, rho, greeks_source, order_id, order_status, created_at, updated_at)
+     VALUES (:portfolio, :kind, :status, :proposalId, :symbol, :brokerSymbol, :instrumentType, :underlying, :quantity, :price, :multiplier, :currency,
+       :expiry, :strike, :right, :style, :underlyingPrice, :iv, :delta, :gamma, :theta, :vega, :rho, :greeksSource, :orderId, :orderStatus, :createdAt, :now)`,
+    {
+      portfolio: t.portfolio, kind: t.kind, status: t.status, proposalId: t.proposalId, symbol: t.symbol, brokerSymbol: t.brokerSymbol, instrumentType: t.instrumentType,
+      underlying: t.underlying, quantity: t.quantity, price: t.price, multiplier: t.multiplier, currency: t.currency, expiry: t.option?.expiry ?? null,
+      strike: t.option?.strike ?? null, right: t.option?.right ?? null, style: t.option?.style ?? null, underlyingPrice: t.entry.underlyingPrice, iv: t.entry.iv,
+      delta: g?.delta ?? null, gamma: g?.gamma ?? null, theta: g?.theta ?? null, vega: g?.vega ?? null, rho: g?.rho ?? null, greeksSource: t.entry.greeksSource,
+      orderId: t.orderId, orderStatus: t.orderStatus, createdAt: t.createdAt, now,
+    },
+  )
+  return db.lastInsertId()
+}
+
+export function updateTradeStatus(db: Db, where: {proposalId: number; kind: Trade['kind']}, status: string, now: string): void {
+  db.run('UPDATE trades SET status = :status, updated_at = :now WHERE proposal_id = :proposalId AND kind = :kind', {...where, status, now})
+}
+
+export function loadTrades(db: Db, where: {kind?: Trade['kind']; status?: string} = {}): Trade[] {
+  return db
+    .all<Record<string, any>>(`SELECT * FROM trades WHERE (:kind IS NULL OR kind = :kind) AND (:status IS NULL OR status = :status) ORDER BY id`, {kind: where.kind ?? null, status: where.status ?? null})
+    .map((r) => ({
+      id: r.id, portfolio: r.portfolio, kind: r.kind, status: r.status, proposalId: r.proposal_id, symbol: r.symbol, brokerSymbol: r.broker_symbol,
+      instrumentType: r.instrument_type, underlying: r.underlying, quantity: r.quantity, price: r.price, multiplier: r.multiplier, currency: r.currency,
+      option: r.expiry ? {expiry: r.expiry, strike: r.strike, right: r.option_right, style: r.style} : undefined,
+      entry: {underlyingPrice: r.underlying_price, iv: r.iv, greeks: r.delta === null ? null : {delta: r.delta, gamma: r.gamma, theta: r.theta, vega: r.vega, rho: r.rho}, greeksSource: r.greeks_source},
+      orderId: r.order_id, orderStatus: r.order_status, createdAt: r.created_at,
+    }))
 }

@@ -23,7 +23,7 @@ export {EUROPEAN_INDEX_ROOTS} from './mapping.js'
 export type {OrderAction, OrderLeg, OrderRequest, OrderResult} from './orders.js'
 
 export interface TastytradeAdapterOptions {
-  /** Per-request HTTP timeout; default 10 000 ms. */
+  /** Per-request HTTP timeout; default TASTYTRADE_HTTP_TIMEOUT_MS from the environment, else 10 000 ms. */
   httpTimeoutMs?: number
   /** First retry backoff step (doubling, jittered ×0.5–1.5); default 500 ms. */
   retryBaseMs?: number
@@ -36,8 +36,28 @@ const MAX_ATTEMPTS = 3
 const INSTRUMENT_BATCH = 50
 const PARALLEL_REQUESTS = 4
 
+/** Longest per-request timeout TASTYTRADE_HTTP_TIMEOUT_MS may set: ten minutes. */
+const MAX_TIMEOUT_MS = 600_000
+
 export function createTastytrade(config: Config, env: NodeJS.ProcessEnv, options: TastytradeAdapterOptions = {}): TastytradeAdapter {
   return new TastytradeAdapter(config, env, options)
+}
+
+/**
+ * The per-request timeout: the caller's option, else TASTYTRADE_HTTP_TIMEOUT_MS (for slow links,
+ * and so tests of the CLI can see a timeout quickly), else 10 s. A value that is not a whole number
+ * of milliseconds in 1..600000 is a problem the user must fix; it fails the tastytrade calls, it is
+ * never silently replaced by the default.
+ */
+function httpTimeout(env: NodeJS.ProcessEnv, option: number | undefined): {ms: number} | {problem: string} {
+  if (option !== undefined) return {ms: option}
+  const raw = env.TASTYTRADE_HTTP_TIMEOUT_MS?.trim()
+  if (!raw) return {ms: DEFAULT_TIMEOUT_MS}
+  const ms = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    return {problem: `TASTYTRADE_HTTP_TIMEOUT_MS must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}`}
+  }
+  return {ms}
 }
 
 /** What the adapter decided to ask the feed for, per position. */
@@ -384,6 +404,8 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     this.apiPromise ??= (async () => {
       const result = this.credentials()
       if ('problem' in result) throw new UserError(`tastytrade: ${result.problem}`, 'credentials')
+      const timeout = httpTimeout(this.env, this.options.httpTimeoutMs)
+      if ('problem' in timeout) throw new UserError(`tastytrade: ${timeout.problem}`, 'config')
       const credentials: TastytradeCredentials = result.credentials
       this.redactor.add(credentials.clientSecret)
       this.redactor.add(credentials.refreshToken)
@@ -395,7 +417,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
           baseUrl: this.env.TASTYTRADE_API_URL?.trim() ?? '',
           environment: this.config.tastytrade.environment,
           scopes: trading ? ['read', 'trade'] : ['read'],
-          timeoutMs: this.options.httpTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+          timeoutMs: timeout.ms,
           retryBaseMs: this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
           maxAttempts: MAX_ATTEMPTS,
         },

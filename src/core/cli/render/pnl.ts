@@ -6,7 +6,7 @@ export function renderPnl(r: PnlResult): string {
   const base = `P&L ${r.baseCurrency}`
   const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing)]
   out.push(bold('By position'))
-  out.push(table(['Portfolio', 'Symbol', 'Unreal. P&L', 'Ccy', base], r.positions.map((l) => [l.portfolio, l.symbol ?? '', ...cells(l)]), ['left', 'left', 'right', 'left', 'right']))
+  out.push(table(['Portfolio', 'Symbol', 'Source', 'Unreal. P&L', 'Ccy', base], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.source, ...cells(l)]), ['left', 'left', 'left', 'right', 'left', 'right']))
   out.push(bold('By underlying'))
   out.push(table(['Portfolio', 'Underlying', 'Unreal. P&L', 'Ccy', base], r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', ...cells(l)]), ['left', 'left', 'right', 'left', 'right']))
   out.push(bold('By portfolio'))
@@ -14,6 +14,7 @@ export function renderPnl(r: PnlResult): string {
   for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}`)
   out.push(bold(`Total in ${r.baseCurrency}: ${pnl(r.totalBase)}`))
   if ([...r.positions].some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price are left out of the sums'))
+  for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${pnl(w.before)} → ${pnl(w.after)} ${w.currency}`)
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   return out.join('\n')
 }

@@ -1,5 +1,6 @@
 import type {PositionsResult} from '../../services/positions.js'
-import {dim, money, num, partial, pnl, qty, table, UNKNOWN, yellow} from '../format.js'
+import {tradeTable} from './trades.js'
+import {bold, dim, money, num, partial, pnl, qty, table, UNKNOWN, yellow} from '../format.js'
 
 export function renderPositions(r: PositionsResult): string {
   const out: string[] = []
@@ -28,6 +29,8 @@ export function renderPositions(r: PositionsResult): string {
     const unknown = r.positions.filter((p) => p.greeksSource === 'none')
     for (const p of unknown) out.push(yellow(`${p.portfolio} ${p.symbol}: Greeks unknown: ${p.greeksNote ?? 'no reason recorded'}`))
   }
+  if (r.agentTrades.length > 0) out.push(bold('Agent trades (booked on approval)'), tradeTable(r.agentTrades))
+  if (r.whatIf.length > 0) out.push(bold('What-if trades'), tradeTable(r.whatIf))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   return out.join('\n')
 }

@@ -32,5 +32,28 @@ export function renderRisk(r: RiskResult): string {
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   out.push(r.breaches.length === 0 ? green('No risk limit breached.') : red(`${r.breaches.length} risk limit breach(es).`))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.whatif) out.push(renderWhatifRisk(r.whatif))
+  return out.join('\n')
+}
+
+const arrow = (a: string, b: string) => (a === b ? a : `${a} → ${b}`)
+
+export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): string {
+  if (list.length === 0) return dim('No open what-if trades.')
+  const out: string[] = []
+  for (const w of list) {
+    out.push(bold(`With what-if trades (${w.whatifPortfolio}): ${w.portfolio}, before → after`))
+    const names = [...new Set([...w.before.underlyings, ...w.after.underlyings].map((u) => u.underlying))].sort()
+    const rows = names.map((n) => {
+      const b = w.before.underlyings.find((u) => u.underlying === n)
+      const a = w.after.underlyings.find((u) => u.underlying === n)
+      return [n, arrow(num(b?.delta ?? 0, 1), num(a?.delta, 1)), arrow(num(b?.theta ?? 0), num(a?.theta)), arrow(num(b?.vega ?? 0), num(a?.vega)), arrow(money(b?.deltaDollars ?? 0, 0), money(a?.deltaDollars, 0))]
+    })
+    rows.push([bold('Total'), arrow(num(w.before.delta, 1), num(w.after.delta, 1)), arrow(num(w.before.theta), num(w.after.theta)), arrow(num(w.before.vega), num(w.after.vega)), arrow(money(w.before.deltaDollars, 0), money(w.after.deltaDollars, 0))])
+    out.push(table(['Underlying', 'Δ shares', 'Θ/day', 'Vega/pt', 'Δ$'], rows))
+    out.push(`  capital utilisation ${arrow(pct(w.before.capitalUtilizationPct), pct(w.after.capitalUtilizationPct))}`)
+    for (const b of w.newBreaches) out.push(red(`  would breach: ${b.message}`))
+    if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
+  }
   return out.join('\n')
 }

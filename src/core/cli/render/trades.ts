@@ -1,0 +1,57 @@
+import type {PositionRow} from '../../containers/positions.js'
+import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
+import type {WhatifAddResult, WhatifListResult} from '../../services/trades.js'
+import {bold, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow} from '../format.js'
+
+/** Rows of trades marked to market (what-if, paper, live). */
+export function tradeTable(rows: (PositionRow & {proposalId?: number})[], withId = false): string {
+  return table(
+    [...(withId ? ['ID'] : []), 'Portfolio', 'Symbol', 'Qty', 'Price', 'Mark', 'Unreal. P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV'],
+    rows.map((r) => [
+      ...(withId ? [String(r.proposalId ?? '')] : []), r.portfolio, r.symbol, qty(r.quantity), money(r.entryPrice), money(r.markPrice), pnl(r.unrealizedPnl), r.currency,
+      num(r.delta), num(r.theta), num(r.vega), r.iv === null ? UNKNOWN : `${num(r.iv * 100, 1)}%`,
+    ]),
+    [...(withId ? ['right' as const] : []), 'left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
+  )
+}
+
+export function renderWhatifAdd(r: WhatifAddResult): string {
+  return [
+    `What-if trade ${r.proposalId} added to ${r.whatifPortfolio} (shadows ${r.portfolio}); it waits for approval: cotrader approve ${r.proposalId}`,
+    tradeTable(r.trades),
+    dim('Entry Greeks stored. See the effect: cotrader risk --with-whatif; the payoff: cotrader whatif payoff --portfolio ' + r.portfolio),
+  ].join('\n')
+}
+
+export function renderWhatifList(r: WhatifListResult): string {
+  return r.whatIf.length === 0 ? 'No open what-if trades.' : tradeTable(r.whatIf, true)
+}
+
+export function renderPending(items: PendingItem[]): string {
+  if (items.length === 0) return 'Nothing waits for approval.'
+  return table(
+    ['ID', 'Source', 'Portfolio', 'Legs', 'Reason', 'Created (UTC)'],
+    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price}`).join('\n'), i.reason ?? '', i.createdAt.slice(0, 19)]),
+    ['right', 'left', 'left', 'left', 'left', 'left'],
+  )
+}
+
+export function renderDryRun(d: DryRun, order: OrderRequestLike): string {
+  const lines = [
+    bold('Dry run'),
+    ...order.legs.map((l) => `  ${l.action} ${l.quantity} ${l.symbol}`),
+    `  ${order.orderType} ${order.price} ${order.priceEffect}, ${order.timeInForce}`,
+    `  buying-power effect ${money(d.buyingPowerEffect)}   fees ${money(d.fees)}`,
+    ...d.warnings.map((w) => yellow(`  warning: ${w}`)),
+  ]
+  return lines.join('\n')
+}
+
+export function renderApprove(r: ApproveResult): string {
+  const out: string[] = []
+  if (r.dryRun && r.status !== 'cancelled') out.push(`Dry run: buying-power effect ${money(r.dryRun.buyingPowerEffect)}, fees ${money(r.dryRun.fees)}${r.dryRun.warnings.map((w) => `\n  warning: ${w}`).join('')}`)
+  for (const b of r.newBreaches) out.push(red(`would breach: ${b.message}`))
+  out.push(r.status === 'approved' || r.status === 'executed' ? green(r.message) : yellow(r.message))
+  if (r.booked.length > 0) out.push(tradeTable(r.booked))
+  return out.join('\n')
+}

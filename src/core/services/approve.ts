@@ -1,0 +1,203 @@
+/*
+ * approve / reject: a pending proposal (a what-if add, or a rule's or screener's idea) is booked as
+ * a paper trade, or, with --live on a portfolio that enables trading, sent to TastyTrade after a
+ * dry run, a pre-trade risk check and an explicit confirmation. A proposal moves on only from
+ * `pending`, under the database lock, so approving twice never books twice, and a live order is
+ * claimed before it is sent so two shells cannot both send it.
+ */
+import {findPortfolio, type Config} from '../config/config.js'
+import {buildBundles} from '../containers/bundles.js'
+import {positionRow, type PositionRow} from '../containers/positions.js'
+import type {Breach} from '../containers/risk.js'
+import {parseSymbol} from '../domain/symbols.js'
+import type {Trade} from '../domain/trade.js'
+import {ExternalError, UserError} from '../errors.js'
+import {readDb, writeDb} from '../store/database.js'
+import * as repo from '../store/repositories.js'
+import {loadQuotesFile} from './market.js'
+import {marketView, newTrade, tradePositions, whatifRisks, type TradesContext} from './trades.js'
+
+export interface PendingItem {
+  id: number
+  source: repo.Proposal['source']
+  portfolio: string
+  legs: repo.ProposalLeg[]
+  reason: string | null
+  createdAt: string
+}
+
+export async function approveList(o: TradesContext): Promise<{pending: PendingItem[]}> {
+  const proposals = await readDb(o.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}))
+  return {pending: proposals.map(({id, source, portfolio, legs, reason, createdAt}) => ({id, source, portfolio, legs, reason, createdAt}))}
+}
+
+export interface DryRun {
+  /** money; negative = the order uses buying power */
+  buyingPowerEffect: number | null
+  /** money; negative = fees paid */
+  fees: number | null
+  warnings: string[]
+}
+
+/** What the live path needs from a broker; TastyTrade's adapter provides it. */
+export interface OrderBroker {
+  unavailable(): string | null
+  dryRunOrder(account: string, order: OrderRequestLike): Promise<DryRun & {status: string; orderId?: string}>
+  placeOrder(account: string, order: OrderRequestLike): Promise<DryRun & {status: string; orderId?: string}>
+  close(): Promise<void>
+}
+
+export interface OrderRequestLike {
+  legs: {instrumentType: Trade['instrumentType']; symbol: string; quantity: number; action: 'Buy to Open' | 'Sell to Open' | 'Buy to Close' | 'Sell to Close'}[]
+  orderType: 'Limit'
+  timeInForce: 'Day'
+  /** per unit, positive: net for spreads */
+  price: number
+  priceEffect: 'Debit' | 'Credit'
+}
+
+export interface ApproveOptions extends TradesContext {
+  id: number
+  live: boolean
+  force: boolean
+  yes: boolean
+  /** Asks the user; resolves true to send. Absent when there is no terminal. */
+  confirm?: (dryRun: DryRun, order: OrderRequestLike) => Promise<boolean>
+  broker?: () => Promise<OrderBroker>
+}
+
+export interface ApproveResult {
+  id: number
+  /** approved = booked as paper trades; executed = live order sent; already = nothing done; cancelled = user said no */
+  status: 'approved' | 'executed' | 'already' | 'cancelled'
+  message: string
+  /** paper or live trades booked, marked to market */
+  booked: PositionRow[]
+  dryRun: DryRun | null
+  order: {orderId: string | null; status: string} | null
+  /** breaches the trade would cause (live path; refused without --force) */
+  newBreaches: Breach[]
+}
+
+/** Refused because the trade would breach a risk limit: exit 3 like --fail-on-breach. */
+export class BreachRefusal extends UserError {
+  override readonly exitCode = 3
+  constructor(message: string) {
+    super(message, 'risk_breach')
+  }
+}
+
+export async function approve(o: ApproveOptions): Promise<ApproveResult> {
+  const state = await readDb(o.dbPath, (db) => ({
+    proposal: repo.loadProposals(db, {id: o.id})[0],
+    positions: repo.loadPositions(db),
+    stored: repo.loadPortfolios(db),
+  }))
+  const p = state.proposal
+  if (!p) throw new UserError(`no proposal with ID ${o.id} (see: cotrader approve)`)
+  const empty = {booked: [], dryRun: null, order: null, newBreaches: []}
+  if (p.status !== 'pending') return {id: p.id, status: 'already', message: `proposal ${p.id} is already ${p.status}${p.decidedAt ? ` (${p.decidedAt})` : ''}; nothing booked`, ...empty}
+  const real = findPortfolio(o.config, p.portfolio)
+  const view = marketView(state.positions, loadQuotesFile(o.config.market.quotesFile))
+  const kind: Trade['kind'] = o.live ? 'live' : 'paper'
+  const trades = p.legs.map((leg) => newTrade({quantity: leg.quantity, parsed: parseSymbol(leg.symbol), price: leg.price}, real, kind, o.config, view, o.asOf))
+  const now = o.asOf.toISOString()
+  if (!o.live) {
+    const ok = await writeDb(o.dbPath, (db) => {
+      if (!repo.decideProposal(db, p.id, 'pending', 'approved', now, {booked: 'paper'})) return false
+      for (const t of trades) repo.insertTrade(db, {...t, proposalId: p.id}, now)
+      repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'approved', now)
+      return true
+    })
+    if (!ok) return {id: p.id, status: 'already', message: `proposal ${p.id} was decided by another process meanwhile; nothing booked`, ...empty}
+    return {id: p.id, status: 'approved', message: `proposal ${p.id} booked as ${trades.length} paper trade(s) in ${real.name}`, ...empty, booked: rows(trades, view, o)}
+  }
+  return approveLive(o, p, real, trades, view, state)
+}
+
+async function approveLive(
+  o: ApproveOptions, p: repo.Proposal, real: ReturnType<typeof findPortfolio>, trades: Omit<Trade, 'id'>[], view: ReturnType<typeof marketView>,
+  state: {positions: import('../domain/types.js').Position[]; stored: repo.StoredPortfolio[]},
+): Promise<ApproveResult> {
+  if (real.broker !== 'tastytrade' || !real.account) throw new UserError(`live orders go to TastyTrade only; portfolio "${real.name}" is ${real.broker}`)
+  if (!real.tradingEnabled) throw new UserError(`trading is not enabled for portfolio "${real.name}"; set trading_enabled: true in the config to allow --live`)
+  const bundles = buildBundles([real], state.stored, state.positions)
+  const held = new Map(bundles[0].positions.map((q) => [q.symbol, q.quantity]))
+  const order = orderFor(trades, held)
+  // Pre-trade risk: the trade's effect on this portfolio, refused on a new breach unless --force.
+  const asWhatif = trades.map((t, i) => ({...t, id: -1 - i, portfolio: `${real.name}#live`}))
+  const cfg: Config = {...o.config, portfolios: [...o.config.portfolios, {...real, name: `${real.name}#live`, kind: 'whatif', shadows: real.name, broker: 'none'}]}
+  const [risk] = whatifRisks(cfg, bundles, asWhatif, view, {benchmarkPrice: null}, o.asOf)
+  const newBreaches = risk?.newBreaches ?? []
+  const broker = await (o.broker ?? defaultBroker(o))()
+  try {
+    const why = broker.unavailable()
+    if (why) throw new UserError(`cannot send a live order: ${why}`)
+    const dry = await broker.dryRunOrder(real.account, order)
+    const dryRun: DryRun = {buyingPowerEffect: dry.buyingPowerEffect, fees: dry.fees, warnings: dry.warnings}
+    if (newBreaches.length > 0 && !o.force)
+      throw new BreachRefusal(`refused: the order would breach ${newBreaches.map((b) => b.message).join('; ')} (use --force to send anyway)`)
+    if (!o.yes) {
+      if (!o.confirm) throw new UserError('refusing to send a live order without confirmation: no terminal to ask on; pass --yes to confirm in scripts')
+      if (!(await o.confirm(dryRun, order)))
+        return {id: p.id, status: 'cancelled', message: 'not sent: you did not confirm', booked: [], dryRun, order: null, newBreaches}
+    }
+    const now = o.asOf.toISOString()
+    const claimed = await writeDb(o.dbPath, (db) => repo.decideProposal(db, p.id, 'pending', 'approved', now, {sending: 'live'}))
+    if (!claimed) return {id: p.id, status: 'already', message: `proposal ${p.id} was decided by another process meanwhile; no order sent`, booked: [], dryRun, order: null, newBreaches}
+    let placed
+    try {
+      placed = await broker.placeOrder(real.account, order)
+    } catch (error) {
+      const reason = (error as Error).message
+      await writeDb(o.dbPath, (db) => repo.decideProposal(db, p.id, 'approved', 'failed', now, {error: reason}))
+      throw error instanceof ExternalError || error instanceof UserError ? error : new ExternalError(reason)
+    }
+    await writeDb(o.dbPath, (db) => {
+      repo.decideProposal(db, p.id, 'approved', 'executed', now, {orderId: placed.orderId ?? null, status: placed.status, dryRun})
+      for (const t of trades) repo.insertTrade(db, {...t, proposalId: p.id, orderId: placed.orderId ?? null, orderStatus: placed.status, status: placed.status}, now)
+      repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'approved', now)
+    })
+    return {
+      id: p.id, status: 'executed', message: `order ${placed.orderId ?? '(no id)'} ${placed.status} for proposal ${p.id}`,
+      booked: rows(trades, view, o), dryRun, order: {orderId: placed.orderId ?? null, status: placed.status}, newBreaches,
+    }
+  } finally {
+    await broker.close()
+  }
+}
+
+/** Dash-case happens in the adapter; here: open vs close from what the portfolio holds, and the net limit price. */
+export function orderFor(trades: Omit<Trade, 'id'>[], held: Map<string, number>): OrderRequestLike {
+  const legs = trades.map((t) => {
+    const h = held.get(t.symbol) ?? 0
+    const closing = (t.quantity > 0 && h < 0) || (t.quantity < 0 && h > 0)
+    const action = t.quantity > 0 ? (closing ? 'Buy to Close' : 'Buy to Open') : closing ? 'Sell to Close' : 'Sell to Open'
+    return {instrumentType: t.instrumentType, symbol: t.symbol, quantity: Math.abs(t.quantity), action} as OrderRequestLike['legs'][number]
+  })
+  const net = trades.reduce((v, t) => v + t.price * t.quantity, 0)
+  return {legs, orderType: 'Limit', timeInForce: 'Day', price: Math.round(Math.abs(net) * 100) / 100, priceEffect: net >= 0 ? 'Debit' : 'Credit'}
+}
+
+function defaultBroker(o: ApproveOptions): () => Promise<OrderBroker> {
+  return async () => {
+    const {createTastytrade} = await import('../adapters/tastytrade/adapter.js')
+    return createTastytrade(o.config, process.env) as unknown as OrderBroker
+  }
+}
+
+function rows(trades: Omit<Trade, 'id'>[], view: ReturnType<typeof marketView>, o: TradesContext): PositionRow[] {
+  return tradePositions(trades.map((t, i) => ({...t, id: i})), view, o.config, o.asOf).map((q) => positionRow(q, o.asOf))
+}
+
+export async function reject(o: TradesContext & {id: number; reason?: string}): Promise<{id: number; status: 'rejected' | 'already'; message: string}> {
+  const now = o.asOf.toISOString()
+  return writeDb(o.dbPath, (db) => {
+    const [p] = repo.loadProposals(db, {id: o.id})
+    if (!p) throw new UserError(`no proposal with ID ${o.id} (see: cotrader approve)`)
+    if (!repo.decideProposal(db, p.id, 'pending', 'rejected', now, o.reason ? {reason: o.reason} : null))
+      return {id: p.id, status: 'already' as const, message: `proposal ${p.id} is already ${p.status}; nothing changed`}
+    repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'rejected', now)
+    return {id: p.id, status: 'rejected' as const, message: `proposal ${p.id} rejected`}
+  })
+}

@@ -1,0 +1,296 @@
+/*
+ * The co-trader loop: what-if legs and proposals wait for approval; approval books a paper trade
+ * or, when asked and enabled, sends a real order after a dry run, a risk check and confirmation.
+ * Every what-if add is a proposal (source user) whose legs are stored as what_if trades in the
+ * what-if portfolio shadowing the real one; rules and screeners add proposals the same way.
+ */
+import type {MarketDataProvider} from '../adapters/broker.js'
+import {findPortfolio, type Config, type PortfolioConfig} from '../config/config.js'
+import type {PortfolioBundle} from '../containers/bundles.js'
+import {positionRow, type PositionRow} from '../containers/positions.js'
+import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'
+import {modelFor} from '../domain/greeks.js'
+import {analyzePayoff, type PayoffAnalysis} from '../domain/payoff.js'
+import {parseLeg, styleFor, tradeAsPosition, type LegSpec, type Trade} from '../domain/trade.js'
+import {yearsToExpiry} from '../domain/time.js'
+import type {Position} from '../domain/types.js'
+import {UserError} from '../errors.js'
+import {impliedVol, optionPrice, priceGreeks} from '../pricing/index.js'
+import {readDb, writeDb, type Db} from '../store/database.js'
+import * as repo from '../store/repositories.js'
+import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+
+export interface TradesContext {
+  config: Config
+  dbPath: string
+  asOf: Date
+}
+
+/** Prices known to the book: marks by symbol, underlying prices, IVs of held options. */
+export interface MarketView {
+  marks: Map<string, number>
+  underlyings: Map<string, number>
+  ivs: Map<string, {iv: number; expiry: string}[]>
+}
+
+export function marketView(positions: Position[], quotes: Map<string, number>): MarketView {
+  const marks = new Map<string, number>()
+  const underlyings = new Map<string, number>(quotes)
+  const ivs = new Map<string, {iv: number; expiry: string}[]>()
+  for (const p of positions) {
+    if (p.markPrice !== null) marks.set(p.symbol, p.markPrice)
+    if (p.underlyingPrice !== null) underlyings.set(p.underlying, p.underlyingPrice)
+    if (p.option && p.iv !== null) ivs.set(p.underlying, [...(ivs.get(p.underlying) ?? []), {iv: p.iv, expiry: p.option.expiry}])
+  }
+  return {marks, underlyings, ivs}
+}
+
+/** Trades of one kind marked to market as positions. */
+export function tradePositions(trades: Trade[], view: MarketView, config: Config, asOf: Date): Position[] {
+  return trades.map((t) =>
+    tradeAsPosition(t, {
+      underlyingPrice: view.underlyings.get(t.underlying) ?? null,
+      bookMark: view.marks.get(t.symbol) ?? null,
+      market: {rate: rateFor(config, t.currency), dividend: dividendFor(config, t.underlying)},
+      asOf,
+    }),
+  )
+}
+
+/** The what-if portfolio for a name that is either a what-if portfolio or the real one it shadows. */
+export function whatifPortfolioFor(config: Config, name: string): {whatif: PortfolioConfig; real: PortfolioConfig} {
+  const p = findPortfolio(config, name)
+  if (p.kind === 'whatif') return {whatif: p, real: findPortfolio(config, p.shadows!)}
+  const w = config.portfolios.find((q) => q.kind === 'whatif' && q.shadows === p.name)
+  if (!w) throw new UserError(`no what-if portfolio shadows "${p.name}"; add one to the config: {name: ${p.name}-whatif, broker: none, kind: whatif, shadows: ${p.name}}`)
+  return {whatif: w, real: p}
+}
+
+// ------------------------------------------------------------------------------------------ what-if add
+
+export interface WhatifAddOptions extends TradesContext {
+  portfolio: string
+  legs: string[]
+  reason?: string
+  /** For live prices of legs without @ PRICE when TastyTrade credentials are set. */
+  env: NodeJS.ProcessEnv
+}
+
+export interface WhatifAddResult {
+  proposalId: number
+  portfolio: string
+  whatifPortfolio: string
+  trades: PositionRow[]
+}
+
+export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
+  if (o.legs.length === 0) throw new UserError('give at least one --leg "QTY SYMBOL [@ PRICE]"')
+  const {whatif, real} = whatifPortfolioFor(o.config, o.portfolio)
+  const specs = o.legs.map(parseLeg)
+  const symbols = new Set<string>()
+  for (const s of specs) {
+    if (symbols.has(s.parsed.symbol)) throw new UserError(`leg ${s.parsed.symbol} is given twice; combine the quantities`)
+    symbols.add(s.parsed.symbol)
+    if (s.parsed.option && yearsToExpiry(s.parsed.option.expiry, whatif.currency, o.asOf) <= 0)
+      throw new UserError(`leg ${s.parsed.symbol}: the option expired on ${s.parsed.option.expiry}`)
+    if (s.parsed.type === 'future' || s.parsed.type === 'future_option') throw new UserError(`leg ${s.parsed.symbol}: what-if futures are not supported yet; use stock or equity/index options`)
+  }
+  const positions = await readDb(o.dbPath, (db) => repo.loadPositions(db))
+  const view = marketView(positions, loadQuotesFile(o.config.market.quotesFile))
+  const live = specs.some((s) => s.price === null) ? await liveSnapshot(o.config, o.env, specs) : undefined
+  if (live) for (const [u, price] of live.quotes) view.underlyings.set(u, price)
+  const trades = specs.map((s) => newTrade(s, whatif, 'what_if', o.config, view, o.asOf, live?.prices.get(s.parsed.symbol)))
+  const now = o.asOf.toISOString()
+  const proposalId = await writeDb(o.dbPath, (db) => {
+    for (const p of o.config.portfolios) repo.upsertPortfolio(db, p, now)
+    const id = repo.insertProposal(db, {source: 'user', portfolio: real.name, legs: trades.map((t) => ({quantity: t.quantity, symbol: t.symbol, price: t.price})), reason: o.reason ?? null, createdAt: now})
+    for (const t of trades) repo.insertTrade(db, {...t, proposalId: id}, now)
+    return id
+  })
+  return {
+    proposalId,
+    portfolio: real.name,
+    whatifPortfolio: whatif.name,
+    trades: tradePositions(trades.map((t, i) => ({...t, id: i, proposalId})), view, o.config, o.asOf).map((p) => positionRow(p, o.asOf)),
+  }
+}
+
+/** Underlying quotes and option prices from TastyTrade's feed, when credentials are set (else undefined: the model prices). */
+async function liveSnapshot(config: Config, env: NodeJS.ProcessEnv, specs: LegSpec[]) {
+  if (!config.portfolios.some((p) => p.broker === 'tastytrade')) return undefined
+  const {createTastytrade} = await import('../adapters/tastytrade/adapter.js')
+  const feed: MarketDataProvider = createTastytrade(config, env)
+  let snap
+  try {
+    if (feed.unavailable()) return undefined
+    snap = await feed.snapshot(
+      [...new Set(specs.map((s) => s.parsed.underlying))],
+      specs.filter((s) => s.parsed.option && s.price === null).map((s) => ({symbol: s.parsed.symbol, underlying: s.parsed.underlying, ...s.parsed.option!})),
+    )
+  } catch {
+    return undefined // the feed is a convenience here; the model prices without it
+  } finally {
+    await feed.close()
+  }
+  const prices = new Map<string, number>()
+  for (const [symbol, g] of snap.greeks) if (g.price !== null) prices.set(symbol, g.price)
+  return {quotes: snap.quotes, prices}
+}
+
+/** A new trade with its entry Greeks at this moment: price given, else the feed's, else the model's at a held option's IV. */
+export function newTrade(s: LegSpec, portfolio: PortfolioConfig, kind: Trade['kind'], config: Config, view: MarketView, asOf: Date, feedPrice?: number): Omit<Trade, 'id'> {
+  const {parsed} = s
+  const currency = portfolio.currency
+  const underlyingPrice = view.underlyings.get(parsed.underlying) ?? null
+  const market = {rate: rateFor(config, currency), dividend: dividendFor(config, parsed.underlying)}
+  const base = {
+    portfolio: portfolio.name, kind, status: 'open', proposalId: null, symbol: parsed.symbol, brokerSymbol: null,
+    instrumentType: parsed.type === 'equity_option' ? 'equity_option' as const : parsed.type, underlying: parsed.underlying, quantity: s.quantity,
+    currency, orderId: null, orderStatus: null, createdAt: asOf.toISOString(),
+  }
+  if (!parsed.option) {
+    const price = s.price ?? feedPrice ?? underlyingPrice
+    if (price === null) throw new UserError(`leg ${parsed.symbol}: no price known; give one with "@ PRICE" or add ${parsed.underlying} to the quotes file`)
+    return {...base, price, multiplier: 1, entry: {underlyingPrice: price, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'}}
+  }
+  const option = {...parsed.option, style: styleFor(parsed, currency)}
+  const multiplier = currency === 'INR' ? 1 : 100
+  if (underlyingPrice === null) throw new UserError(`leg ${parsed.symbol}: no price for the underlying ${parsed.underlying}; sync a portfolio holding it or add it to the quotes file`)
+  const years = yearsToExpiry(option.expiry, currency, asOf)
+  const input = {right: option.right, spot: underlyingPrice, strike: option.strike, years, ...market}
+  const choice = modelFor({instrumentType: 'equity_option', option})
+  let price = s.price ?? feedPrice ?? null
+  let iv: number | null
+  if (price === null) {
+    const held = nearestIv(view.ivs.get(parsed.underlying) ?? [], option.expiry)
+    if (held === null) throw new UserError(`leg ${parsed.symbol}: no price given, no live feed and no implied volatility known for ${parsed.underlying}; give one with "@ PRICE"`)
+    iv = held
+    price = optionPrice({...input, vol: iv}, choice)
+  } else {
+    iv = impliedVol(price, input, choice)
+  }
+  const g = iv === null ? null : priceGreeks({...input, vol: iv}, choice)
+  return {
+    ...base, price, multiplier, option,
+    entry: {underlyingPrice, iv, greeks: g && {delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}, greeksSource: g ? 'model' : 'none'},
+  }
+}
+
+function nearestIv(list: {iv: number; expiry: string}[], expiry: string): number | null {
+  if (list.length === 0) return null
+  const t = Date.parse(expiry)
+  return [...list].sort((a, b) => Math.abs(Date.parse(a.expiry) - t) - Math.abs(Date.parse(b.expiry) - t))[0].iv
+}
+
+// ------------------------------------------------------------------------------------------ list / remove
+
+export interface WhatifRow extends PositionRow {
+  proposalId: number
+  tradeId: number
+  /** per-unit entry Greeks at creation, domain units */
+  entryGreeks: Trade['entry']
+}
+
+export interface WhatifListResult {
+  whatIf: WhatifRow[]
+}
+
+export async function whatifList(o: TradesContext & {portfolio?: string}): Promise<WhatifListResult> {
+  const names = o.portfolio ? [whatifPortfolioFor(o.config, o.portfolio).whatif.name] : null
+  const {trades, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'what_if', status: 'open'}), positions: repo.loadPositions(db)}))
+  const mine = trades.filter((t) => !names || names.includes(t.portfolio))
+  const view = marketView(positions, loadQuotesFile(o.config.market.quotesFile))
+  const rows = tradePositions(mine, view, o.config, o.asOf)
+  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf), proposalId: mine[i].proposalId!, tradeId: mine[i].id, entryGreeks: mine[i].entry}))}
+}
+
+export async function whatifRemove(o: TradesContext & {id: number}): Promise<{removed: number}> {
+  return writeDb(o.dbPath, (db) => {
+    const p = pendingWhatif(db, o.id)
+    repo.deleteProposal(db, p.id)
+    return {removed: p.id}
+  })
+}
+
+export async function whatifClear(o: TradesContext & {portfolio: string}): Promise<{removed: number[]}> {
+  const {whatif} = whatifPortfolioFor(o.config, o.portfolio)
+  return writeDb(o.dbPath, (db) => {
+    const ids = [...new Set(repo.loadTrades(db, {kind: 'what_if', status: 'open'}).filter((t) => t.portfolio === whatif.name).map((t) => t.proposalId!))]
+    for (const id of ids) repo.deleteProposal(db, id)
+    return {removed: ids}
+  })
+}
+
+function pendingWhatif(db: Db, id: number): repo.Proposal {
+  const [p] = repo.loadProposals(db, {id})
+  if (!p) throw new UserError(`no proposal or what-if trade with ID ${id} (see: cotrader whatif list, cotrader approve)`)
+  if (p.status !== 'pending') throw new UserError(`proposal ${id} is ${p.status}, not pending; only pending what-if trades can be removed`)
+  return p
+}
+
+// ------------------------------------------------------------------------------------------ risk before → after
+
+export interface WhatifRisk {
+  portfolio: string
+  whatifPortfolio: string
+  before: PortfolioRisk
+  after: PortfolioRisk
+  /** breaches the what-if trades would cause (present after, absent before) */
+  newBreaches: Breach[]
+}
+
+/** Risk of each real portfolio with and without its open what-if trades. */
+export function whatifRisks(config: Config, bundles: PortfolioBundle[], whatifs: Trade[], view: MarketView, market: {benchmarkPrice: number | null}, asOf: Date): WhatifRisk[] {
+  const out: WhatifRisk[] = []
+  for (const w of config.portfolios.filter((p) => p.kind === 'whatif')) {
+    const trades = whatifs.filter((t) => t.portfolio === w.name)
+    const real = bundles.find((b) => b.config.name === w.shadows)
+    if (trades.length === 0 || !real) continue
+    const riskMarket = {betas: config.market.betas, benchmarkPrice: market.benchmarkPrice, fxRates: config.fxRates}
+    const before = portfolioRisk(real, riskMarket)
+    const added = tradePositions(trades, view, config, asOf).map((p) => ({...p, portfolio: real.config.name}))
+    const after = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
+    const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.message.split(':')[0]}`
+    const had = new Set(before.breaches.map(key))
+    out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: after.breaches.filter((b) => !had.has(key(b)))})
+  }
+  return out
+}
+
+// ------------------------------------------------------------------------------------------ payoff
+
+export interface WhatifPayoffResult {
+  portfolio: string
+  underlying: string
+  currency: string
+  /** per unit, the price the curves are drawn around */
+  spot: number
+  legs: {proposalId: number; symbol: string; quantity: number; price: number; iv: number | null}[]
+  /** P&L in money (`currency`) at expiration and today, by underlying price; see domain/payoff.ts */
+  analysis: PayoffAnalysis
+}
+
+/** The payoff of a what-if portfolio's open legs on one underlying. */
+export async function whatifPayoff(o: TradesContext & {portfolio: string; underlying?: string}): Promise<WhatifPayoffResult> {
+  const {whatif} = whatifPortfolioFor(o.config, o.portfolio)
+  const {trades, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'what_if', status: 'open'}), positions: repo.loadPositions(db)}))
+  const mine = trades.filter((t) => t.portfolio === whatif.name)
+  if (mine.length === 0) throw new UserError(`no open what-if trades in ${whatif.name}; add some with: cotrader whatif add --portfolio ${whatif.name} --leg "..."`)
+  const underlyings = [...new Set(mine.map((t) => t.underlying))]
+  const underlying = o.underlying?.toUpperCase() ?? (underlyings.length === 1 ? underlyings[0] : undefined)
+  if (!underlying) throw new UserError(`what-if trades in ${whatif.name} are on ${underlyings.join(', ')}; pick one with --underlying`)
+  const legs = mine.filter((t) => t.underlying === underlying)
+  if (legs.length === 0) throw new UserError(`no what-if trades on ${underlying} in ${whatif.name}; they are on ${underlyings.join(', ')}`)
+  const view = marketView(positions, loadQuotesFile(o.config.market.quotesFile))
+  const spot = view.underlyings.get(underlying) ?? legs.find((t) => t.entry.underlyingPrice !== null)?.entry.underlyingPrice ?? null
+  if (spot === null) throw new UserError(`no price known for ${underlying}; add it to the quotes file`)
+  const currency = whatif.currency
+  const analysis = analyzePayoff(
+    legs.map((t) => ({
+      kind: t.option ? 'option' as const : 'linear' as const, right: t.option?.right, strike: t.option?.strike, expiry: t.option?.expiry,
+      quantity: t.quantity, multiplier: t.multiplier, price: t.price, iv: t.entry.iv, style: t.option?.style, model: modelFor(t).model,
+    })),
+    {spot, rate: rateFor(o.config, currency), dividend: dividendFor(o.config, underlying), asOf: o.asOf, currency},
+  )
+  return {portfolio: whatif.name, underlying, currency, spot, legs: legs.map((t) => ({proposalId: t.proposalId!, symbol: t.symbol, quantity: t.quantity, price: t.price, iv: t.entry.iv})), analysis}
+}
