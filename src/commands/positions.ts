@@ -1,7 +1,6 @@
 import {writeFileSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
-import {positionsCsv} from '../core/cli/csv.js'
 import {renderPositions} from '../core/cli/render/positions.js'
 import {positionsService, type PositionsResult} from '../core/services/positions.js'
 
@@ -28,6 +27,7 @@ export default class Positions extends BaseCommand {
     const {flags} = await this.parse(Positions)
     const result = await positionsService({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date()})
     if (flags.csv !== undefined && !this.jsonEnabled()) {
+      const {positionsCsv} = await import('../core/cli/csv.js') // csv-stringify only when asked for
       const csv = positionsCsv(result.positions)
       if (flags.csv === '-') process.stdout.write(csv)
       else {

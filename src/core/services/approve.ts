@@ -98,7 +98,7 @@ export async function approve(o: ApproveOptions): Promise<ApproveResult> {
   const empty = {booked: [], dryRun: null, order: null, newBreaches: []}
   if (p.status !== 'pending') return {id: p.id, status: 'already', message: `proposal ${p.id} is already ${p.status}${p.decidedAt ? ` (${p.decidedAt})` : ''}; nothing booked`, ...empty}
   const real = findPortfolio(o.config, p.portfolio)
-  const view = marketView(state.positions, loadQuotesFile(o.config.market.quotesFile))
+  const view = marketView(state.positions, await loadQuotesFile(o.config.market.quotesFile))
   const kind: Trade['kind'] = o.live ? 'live' : 'paper'
   const trades = p.legs.map((leg) => newTrade({quantity: leg.quantity, parsed: parseSymbol(leg.symbol), price: leg.price}, real, kind, o.config, view, o.asOf))
   const now = o.asOf.toISOString()

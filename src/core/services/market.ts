@@ -3,14 +3,14 @@
  * file-fed portfolios), rates and dividend yields from the config.
  */
 import {readFileSync} from 'node:fs'
-import {parse} from 'csv-parse/sync'
 import type {Config} from '../config/config.js'
 import {ConfigError} from '../errors.js'
 
 /** symbol → price per unit, from `symbol,price[,as_of]`. A bad line is an error naming it. */
-export function loadQuotesFile(file: string | undefined): Map<string, number> {
+export async function loadQuotesFile(file: string | undefined): Promise<Map<string, number>> {
   const out = new Map<string, number>()
   if (!file) return out
+  const {parse} = await import('csv-parse/sync') // only on the paths that need quotes
   let text: string
   try {
     text = readFileSync(file, 'utf8')

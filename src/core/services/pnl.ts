@@ -58,7 +58,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     const t = total(list.map(unrealizedPnl))
     return {portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing}
   }
-  const view = marketView(book.allPositions, loadQuotesFile(opts.config.market.quotesFile))
+  const view = marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile))
   const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, opts.asOf).map((p, i) => ({p, t: trades[i]}))
   const agent = marked(book.agentTrades)
   const whatIf = marked(book.whatIf)

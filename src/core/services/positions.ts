@@ -48,8 +48,9 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const want = opts.underlying?.toUpperCase()
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
   const rows = book.bundles.flatMap((b) => b.positions).filter(keep).map((p) => positionRow(p, opts.asOf))
-  const view = marketView(book.allPositions, loadQuotesFile(opts.config.market.quotesFile))
-  const traded = (trades: typeof book.whatIf) => tradePositions(trades.filter(keep), view, opts.config, opts.asOf).map((p) => positionRow(p, opts.asOf))
+  const hasTrades = book.agentTrades.length + book.whatIf.length > 0
+  const view = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
+  const traded = (trades: typeof book.whatIf) => (view ? tradePositions(trades.filter(keep), view, opts.config, opts.asOf).map((p) => positionRow(p, opts.asOf)) : [])
   return {
     asOf: opts.asOf.toISOString(),
     baseCurrency: opts.config.baseCurrency,

@@ -51,7 +51,8 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   const {config} = opts
   const book = await loadBook(config, opts.dbPath, opts.portfolio)
   const benchmark = config.market.benchmark
-  const benchmarkPrice = findPrice(benchmark, book.bundles.flatMap((b) => b.positions), () => loadQuotesFile(config.market.quotesFile))
+  const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)?.underlyingPrice
+  const benchmarkPrice = held ?? (await loadQuotesFile(config.market.quotesFile)).get(benchmark) ?? null
   const portfolios = book.bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
   return {
     asOf: opts.asOf.toISOString(),
@@ -63,7 +64,7 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     breaches: portfolios.flatMap((p) => p.breaches),
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif
-      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, loadQuotesFile(config.market.quotesFile)), {benchmarkPrice}, opts.asOf)}
+      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, await loadQuotesFile(config.market.quotesFile)), {benchmarkPrice}, opts.asOf)}
       : {}),
   }
 }
@@ -78,10 +79,4 @@ export function riskTotals(portfolios: PortfolioRisk[], fxRates: Record<string, 
     betaWeightedDelta: total(portfolios.map((p) => p.betaWeightedDelta)).value,
     unconverted: portfolios.filter((p) => fxRates[p.currency] === undefined).map((p) => p.portfolio),
   }
-}
-
-/** A symbol's price: a position's underlying price, else the quotes file. */
-function findPrice(symbol: string, positions: {underlying: string; underlyingPrice: number | null}[], quotes: () => Map<string, number>): number | null {
-  const held = positions.find((p) => p.underlying === symbol && p.underlyingPrice !== null)
-  return held?.underlyingPrice ?? quotes().get(symbol) ?? null
 }

@@ -78,7 +78,7 @@ export function syncable(p: PortfolioConfig): boolean {
 export async function syncService(opts: SyncOptions, adapters: AdapterFactory = defaultAdapters(opts.config, opts.env)): Promise<SyncResult> {
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
-  const quotes = loadQuotesFile(config.market.quotesFile)
+  const quotes = await loadQuotesFile(config.market.quotesFile)
   const lastPrices = await readDb(opts.dbPath, (db) => repo.lastUnderlyingPrices(db))
   const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined

@@ -96,7 +96,7 @@ export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
     if (s.parsed.type === 'future' || s.parsed.type === 'future_option') throw new UserError(`leg ${s.parsed.symbol}: what-if futures are not supported yet; use stock or equity/index options`)
   }
   const positions = await readDb(o.dbPath, (db) => repo.loadPositions(db))
-  const view = marketView(positions, loadQuotesFile(o.config.market.quotesFile))
+  const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
   const live = specs.some((s) => s.price === null) ? await liveSnapshot(o.config, o.env, specs) : undefined
   if (live) for (const [u, price] of live.quotes) view.underlyings.set(u, price)
   const trades = specs.map((s) => newTrade(s, whatif, 'what_if', o.config, view, o.asOf, live?.prices.get(s.parsed.symbol)))
@@ -199,7 +199,7 @@ export async function whatifList(o: TradesContext & {portfolio?: string}): Promi
   const names = o.portfolio ? [whatifPortfolioFor(o.config, o.portfolio).whatif.name] : null
   const {trades, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'what_if', status: 'open'}), positions: repo.loadPositions(db)}))
   const mine = trades.filter((t) => !names || names.includes(t.portfolio))
-  const view = marketView(positions, loadQuotesFile(o.config.market.quotesFile))
+  const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
   const rows = tradePositions(mine, view, o.config, o.asOf)
   return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf), proposalId: mine[i].proposalId!, tradeId: mine[i].id, entryGreeks: mine[i].entry}))}
 }
@@ -281,7 +281,7 @@ export async function whatifPayoff(o: TradesContext & {portfolio: string; underl
   if (!underlying) throw new UserError(`what-if trades in ${whatif.name} are on ${underlyings.join(', ')}; pick one with --underlying`)
   const legs = mine.filter((t) => t.underlying === underlying)
   if (legs.length === 0) throw new UserError(`no what-if trades on ${underlying} in ${whatif.name}; they are on ${underlyings.join(', ')}`)
-  const view = marketView(positions, loadQuotesFile(o.config.market.quotesFile))
+  const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
   const spot = view.underlyings.get(underlying) ?? legs.find((t) => t.entry.underlyingPrice !== null)?.entry.underlyingPrice ?? null
   if (spot === null) throw new UserError(`no price known for ${underlying}; add it to the quotes file`)
   const currency = whatif.currency
