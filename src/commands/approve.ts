@@ -1,6 +1,7 @@
 import {createInterface} from 'node:readline/promises'
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
+import {UserError} from '../core/errors.js'
 import {renderApprove, renderDryRun, renderPending} from '../core/cli/render/trades.js'
 import {approve, approveList, type ApproveResult, type PendingItem} from '../core/services/approve.js'
 
@@ -24,6 +25,7 @@ export default class Approve extends BaseCommand {
     const {args, flags} = await this.parse(Approve)
     const ctx = {...this.context(flags), asOf: new Date()}
     if (args.id === undefined) {
+      if (flags.live) throw new UserError('--live needs the ID of the proposal to send (see: cotrader approve)')
       const list = await approveList(ctx)
       this.print(() => renderPending(list.pending))
       return list

@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   status: number | 'no answer'
   /** Parsed JSON body of POSTs. */
   body?: unknown
+  /** The User-Agent header as sent (tastytrade requires `<product>/<version>`, doc §2.1). */
+  userAgent?: string
 }
 
 export interface FakeState {
@@ -90,7 +92,8 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
         body = Object.fromEntries(new URLSearchParams(raw))
       }
     }
-    const entry: RequestLogEntry = {method: req.method ?? 'GET', path, query, status: 'no answer', ...(body !== undefined ? {body} : {})}
+    const userAgent = req.headers['user-agent']
+    const entry: RequestLogEntry = {method: req.method ?? 'GET', path, query, status: 'no answer', ...(body !== undefined ? {body} : {}), ...(userAgent !== undefined ? {userAgent} : {})}
     state.requests.push(entry)
     const reply = (status: number, payload: unknown, raw = false) => {
       entry.status = status

@@ -129,20 +129,27 @@ async function approveLive(
   const cfg: Config = {...o.config, portfolios: [...o.config.portfolios, {...real, name: `${real.name}#live`, kind: 'whatif', shadows: real.name, broker: 'none'}]}
   const [risk] = whatifRisks(cfg, bundles, asWhatif, view, {benchmarkPrice: null}, o.asOf)
   const newBreaches = risk?.newBreaches ?? []
+  // Nobody to ask and no --yes: refuse before the broker is contacted at all.
+  if (!o.yes && !o.confirm) throw new UserError('refusing to send a live order without confirmation: no terminal to ask on; pass --yes to confirm in scripts')
+  const now = o.asOf.toISOString()
   const broker = await (o.broker ?? defaultBroker(o))()
   try {
     const why = broker.unavailable()
     if (why) throw new UserError(`cannot send a live order: ${why}`)
-    const dry = await broker.dryRunOrder(real.account, order)
+    let dry
+    try {
+      dry = await broker.dryRunOrder(real.account, order)
+    } catch (error) {
+      // The broker refused this order as built (preflight checks, validation): it cannot be sent, so the proposal failed.
+      // Transport failures (timeouts, 5xx, auth) leave it pending to retry.
+      if (rejectedByBroker(error)) await writeDb(o.dbPath, (db) => repo.decideProposal(db, p.id, 'pending', 'failed', now, {error: (error as Error).message, stage: 'dry-run'}))
+      throw error
+    }
     const dryRun: DryRun = {buyingPowerEffect: dry.buyingPowerEffect, fees: dry.fees, warnings: dry.warnings}
     if (newBreaches.length > 0 && !o.force)
       throw new BreachRefusal(`refused: the order would breach ${newBreaches.map((b) => b.message).join('; ')} (use --force to send anyway)`)
-    if (!o.yes) {
-      if (!o.confirm) throw new UserError('refusing to send a live order without confirmation: no terminal to ask on; pass --yes to confirm in scripts')
-      if (!(await o.confirm(dryRun, order)))
-        return {id: p.id, status: 'cancelled', message: 'not sent: you did not confirm', booked: [], dryRun, order: null, newBreaches}
-    }
-    const now = o.asOf.toISOString()
+    if (!o.yes && !(await o.confirm!(dryRun, order)))
+      return {id: p.id, status: 'cancelled', message: 'not sent: you did not confirm', booked: [], dryRun, order: null, newBreaches}
     const claimed = await writeDb(o.dbPath, (db) => repo.decideProposal(db, p.id, 'pending', 'approved', now, {sending: 'live'}))
     if (!claimed) return {id: p.id, status: 'already', message: `proposal ${p.id} was decided by another process meanwhile; no order sent`, booked: [], dryRun, order: null, newBreaches}
     let placed
@@ -167,7 +174,12 @@ async function approveLive(
   }
 }
 
-/** Dash-case happens in the adapter; here: open vs close from what the portfolio holds, and the net limit price. */
+/**
+ * Dash-case happens in the adapter; here: open vs close from what the portfolio holds, and the net
+ * limit price. The broker's limit price is per unit of the order: per share or contract for one
+ * leg, per spread for several (the legs' quantities divided by their greatest common divisor), so
+ * 5 contracts at 1.20 are sent at 1.20 and a 2 × (−210P +200P) vertical at the one-lot net.
+ */
 export function orderFor(trades: Omit<Trade, 'id'>[], held: Map<string, number>): OrderRequestLike {
   const legs = trades.map((t) => {
     const h = held.get(t.symbol) ?? 0
@@ -175,8 +187,20 @@ export function orderFor(trades: Omit<Trade, 'id'>[], held: Map<string, number>)
     const action = t.quantity > 0 ? (closing ? 'Buy to Close' : 'Buy to Open') : closing ? 'Sell to Close' : 'Sell to Open'
     return {instrumentType: t.instrumentType, symbol: t.symbol, quantity: Math.abs(t.quantity), action} as OrderRequestLike['legs'][number]
   })
-  const net = trades.reduce((v, t) => v + t.price * t.quantity, 0)
+  const sizes = trades.map((t) => Math.abs(t.quantity))
+  const unit = sizes.length === 1 ? sizes[0] : sizes.every(Number.isInteger) ? sizes.reduce(gcd) : 1
+  const net = trades.reduce((v, t) => v + t.price * t.quantity, 0) / unit
   return {legs, orderType: 'Limit', timeInForce: 'Day', price: Math.round(Math.abs(net) * 100) / 100, priceEffect: net >= 0 ? 'Debit' : 'Credit'}
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b)
+}
+
+/** The broker answered that it will not take this order (HTTP 400/422: validation, preflight checks). */
+function rejectedByBroker(error: unknown): boolean {
+  const status = (error as {status?: unknown} | null)?.status
+  return error instanceof ExternalError && (status === 400 || status === 422)
 }
 
 function defaultBroker(o: ApproveOptions): () => Promise<OrderBroker> {

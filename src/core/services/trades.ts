@@ -94,6 +94,7 @@ export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
     if (s.parsed.option && yearsToExpiry(s.parsed.option.expiry, whatif.currency, o.asOf) <= 0)
       throw new UserError(`leg ${s.parsed.symbol}: the option expired on ${s.parsed.option.expiry}`)
     if (s.parsed.type === 'future' || s.parsed.type === 'future_option') throw new UserError(`leg ${s.parsed.symbol}: what-if futures are not supported yet; use stock or equity/index options`)
+    if (s.parsed.option && !Number.isInteger(s.quantity)) throw new UserError(`leg ${s.parsed.symbol}: options trade in whole contracts, got ${s.quantity}`)
   }
   const positions = await readDb(o.dbPath, (db) => repo.loadPositions(db))
   const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))

@@ -8,6 +8,7 @@
  * Authorization header and the OAuth body).
  */
 import {setMaxListeners} from 'node:events'
+import {readFileSync} from 'node:fs'
 import type TastytradeClient from '@tastytrade/api'
 import {ExternalError} from '../../errors.js'
 import type {TastytradeCredentials} from './credentials.js'
@@ -205,13 +206,20 @@ export class TastytradeApi {
 
   /**
    * The SDK calls axios with a config it builds in a private method and offers no timeout or
-   * cancellation; wrap that method on this instance (not axios globally) to add both.
+   * cancellation; wrap that method on this instance (not axios globally) to add both. The same
+   * wrapper replaces the SDK's User-Agent (`tastytrade-sdk-js`): tastytrade documents that every
+   * request, the OAuth call included, must send `<product>/<version>` or be rejected with a 401.
    */
   private installTimeout(): void {
     const http = this.client.httpClient as unknown as {axiosConfig?: (...args: unknown[]) => Record<string, unknown>}
     const original = http.axiosConfig
     if (typeof original !== 'function') throw new Error('@tastytrade/api changed: TastytradeHttpClient.axiosConfig is gone; update the tastytrade adapter')
-    http.axiosConfig = (...args: unknown[]) => ({...original.apply(http, args), timeout: this.options.timeoutMs, signal: this.abort.signal})
+    const agent = userAgent()
+    http.axiosConfig = (...args: unknown[]) => {
+      const config = original.apply(http, args)
+      const headers = {...((config.headers as Record<string, unknown> | undefined) ?? {}), 'User-Agent': agent}
+      return {...config, headers, timeout: this.options.timeoutMs, signal: this.abort.signal}
+    }
   }
 
   private retryable(f: Failure, policy: RetryPolicy): boolean {
@@ -276,6 +284,22 @@ export class TastytradeApi {
     const message = this.redactor.redact(String(e.message ?? error)).slice(0, 200)
     return {...base, status: null, text: `${e.name ?? 'Error'}: ${message}`}
   }
+}
+
+let agentCache: string | undefined
+
+/** `cotrader/<version>` from the package's package.json (four levels up from src/ and dist/ alike). */
+function userAgent(): string {
+  if (agentCache) return agentCache
+  let version = '0'
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {name?: unknown; version?: unknown}
+    if (pkg.name === 'cotrader' && typeof pkg.version === 'string' && /^[\w.+-]+$/.test(pkg.version)) version = pkg.version
+  } catch {
+    // A relocated build: any version keeps the documented format.
+  }
+  agentCache = `cotrader/${version}`
+  return agentCache
 }
 
 /** tastytrade's `{"error":{"code","message","errors":[…]}}`, or RFC 6749's `{"error","error_description"}` from /oauth/token. */
