@@ -296,8 +296,9 @@ describe.concurrent('cotrader sync against the fake tastytrade (built CLI, real 
     expect(tt.duration).toBeLessThan(30)
     expect(tt.warnings).toEqual([])
     expectFileFedOk(expect, sync)
-    // The fake saw what a read-only client sends.
+    // The fake saw what a read-only client sends, with the `<product>/<version>` User-Agent tastytrade requires.
     expect(new Set(book.fake.state.tokenScopes)).toEqual(new Set(['read']))
+    expect(new Set(book.fake.state.requests.map((r) => r.userAgent))).toEqual(new Set([`cotrader/${JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}`]))
 
     const [positions, portfolios, risk] = await Promise.all([
       book.sh(['positions', '--json', '--portfolio', 'tt']),

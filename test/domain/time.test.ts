@@ -21,3 +21,22 @@ describe('time to expiry', () => {
     expect(daysToExpiry('2026-11-20', 'USD', new Date('2026-11-24T15:00:00Z'))).toBe(-4)
   })
 })
+
+describe('New York daylight saving edges (hand-written rule, no Intl)', () => {
+  it.each([
+    ['2026-03-08', '2026-03-08T20:00:00.000Z'], // DST starts that morning (second Sunday of March)
+    ['2026-03-06', '2026-03-06T21:00:00.000Z'],
+    ['2026-11-01', '2026-11-01T21:00:00.000Z'], // DST ended that morning (first Sunday of November)
+    ['2026-10-30', '2026-10-30T20:00:00.000Z'],
+    ['2027-03-15', '2027-03-15T20:00:00.000Z'],
+  ])('%s closes at %s', (expiry, instant) => {
+    expect(expiryInstant(expiry, 'USD').toISOString()).toBe(instant)
+  })
+  it('agrees with Intl over two years of dates', () => {
+    const f = new Intl.DateTimeFormat('en-US', {timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23'})
+    for (let d = Date.UTC(2026, 0, 1); d < Date.UTC(2028, 0, 1); d += 86_400_000) {
+      const expiry = new Date(d).toISOString().slice(0, 10)
+      expect(Number(f.format(expiryInstant(expiry, 'USD')))).toBe(16)
+    }
+  })
+})

@@ -5,7 +5,7 @@
  */
 const DAY_MS = 86_400_000
 
-const CLOSE: Record<string, {zone: string; hour: number; minute: number}> = {
+const CLOSE: Record<string, {zone: 'Asia/Kolkata' | 'America/New_York'; hour: number; minute: number}> = {
   INR: {zone: 'Asia/Kolkata', hour: 15, minute: 30},
   USD: {zone: 'America/New_York', hour: 16, minute: 0},
 }
@@ -37,19 +37,23 @@ export function isoDate(at: Date): string {
   return at.toISOString().slice(0, 10)
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
+/**
+ * Offset of the exchange's zone from UTC at an instant, in ms (+ east of Greenwich). Written out
+ * rather than asked of Intl, whose first use loads ICU time-zone data (~10–25 ms per process):
+ * Kolkata is UTC+5:30 all year; New York is UTC−5, or UTC−4 from the second Sunday of March 02:00
+ * to the first Sunday of November 02:00 local time (US rules since 2007).
+ */
+function zoneOffsetMs(zone: 'Asia/Kolkata' | 'America/New_York', at: Date): number {
+  if (zone === 'Asia/Kolkata') return 5.5 * 3_600_000
+  const y = at.getUTCFullYear()
+  const start = Date.UTC(y, 2, nthSunday(y, 2, 2), 7) // 02:00 EST = 07:00 UTC
+  const end = Date.UTC(y, 10, nthSunday(y, 10, 1), 6) // 02:00 EDT = 06:00 UTC
+  const t = at.getTime()
+  return (t >= start && t < end ? -4 : -5) * 3_600_000
+}
 
-/** Offset of a time zone from UTC at an instant, in ms (+ east of Greenwich). */
-function zoneOffsetMs(zone: string, at: Date): number {
-  let f = formatters.get(zone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    })
-    formatters.set(zone, f)
-  }
-  const parts: Record<string, number> = {}
-  for (const p of f.formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value)
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second)
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000
+/** Day of the month of the n-th Sunday of a month (month 0-based). */
+function nthSunday(year: number, month: number, n: number): number {
+  const first = new Date(Date.UTC(year, month, 1)).getUTCDay()
+  return 1 + ((7 - first) % 7) + 7 * (n - 1)
 }
