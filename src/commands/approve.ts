@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
 import {UserError} from '../core/errors.js'
 import {renderApprove, renderDryRun, renderPending} from '../core/cli/render/trades.js'
-import {approve, approveList, type ApproveResult, type PendingItem} from '../core/services/approve.js'
+import {approve, approveList, parseProposalId, type ApproveResult, type PendingItem} from '../core/services/approve.js'
 
 export default class Approve extends BaseCommand {
   static override summary = 'List what waits for approval, or approve one item: book it as a paper trade, or send it live.'
@@ -14,7 +14,7 @@ export default class Approve extends BaseCommand {
     '<%= config.bin %> approve 3 --live',
     '<%= config.bin %> approve 3 --live --yes --json',
   ]
-  static override args = {id: Args.integer({description: 'Proposal ID (from approve or whatif list).', min: 1})}
+  static override args = {id: Args.integer({description: 'Proposal ID (from approve or whatif list).', parse: async (s) => parseProposalId(s)})}
   static override flags = {
     live: Flags.boolean({description: 'Send a real order to the broker (needs trading_enabled).'}),
     force: Flags.boolean({description: 'With --live: send even if the order would breach a risk limit.', dependsOn: ['live']}),

@@ -7,15 +7,20 @@
  * The child must be spawned asynchronously (never spawnSync, which is what helpers.ts's cli() does):
  * the fake answers from this process's event loop.
  *
- * Each test starts its own fake and workspace and closes the fake in `finally`; tests run
- * concurrently to keep the file well under a minute.
+ * Each test starts its own fake and workspace and closes the fake in `finally` (the happy-path
+ * tests share one book, closed in afterAll). Tests run concurrently: most of their time is spent
+ * waiting (child start-up, retry backoff, timeouts), and ~65 CLI processes in a row would take
+ * minutes.
+ *
+ * The fake's dates are fixed (valuation 2026-01-05, options expiring in 2026), the CLI's clock is
+ * the real one: nothing here depends on which of the two is later.
  */
 import {spawn} from 'node:child_process'
-import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, test, type ExpectStatic} from 'vitest'
 import {readDb} from '../../src/core/store/database.js'
-import {defaultInstruments, defaultOptions, defaultPositions, POSITIONS_PATH, startFakeTastytrade, type FakeOptionMarket, type FakeTastytrade, type Fault, type Row, type Scenario} from '../fake-tastytrade/index.js'
+import {defaultInstruments, defaultOptions, defaultPositions, defaultQuotes, POSITIONS_PATH, startFakeTastytrade, type FakeOptionMarket, type FakeTastytrade, type Fault, type Row, type Scenario} from '../fake-tastytrade/index.js'
 import {modelGreeks, underlyingPrice} from '../fake-tastytrade/market.js'
 import {ROOT, tempDir} from './helpers.js'
 
@@ -28,9 +33,15 @@ const SECRET_PIECES = ['5e1f9a7c3b2d', '8d4c6b0a', '0b7d3e9f1a5c', '2f6a8c4e', '
 
 /** The Fidelity account's option, and the market the fake's DXLink prices it from. */
 const FID_OPTION_STREAMER = '.AAPL271217C250'
+const FID_OPTION_MARKET: FakeOptionMarket = {underlying: 'AAPL', expiry: '2027-12-17', strike: 250, right: 'call', model: 'bsm', style: 'american', vol: 0.3}
 /** The same contract held at tastytrade, in the DXLink test. */
 const LONG_DATED_OCC = 'AAPL  271217C00250000'
-const FID_OPTION_MARKET: FakeOptionMarket = {underlying: 'AAPL', expiry: '2027-12-17', strike: 250, right: 'call', model: 'bsm', style: 'american', vol: 0.3}
+/**
+ * The feed's MSFT: every symbol of every book then streams, so the Greeks wait ends as soon as the
+ * data is in (the configured 3 s is only a ceiling for a loaded machine); and it differs from the
+ * Fidelity file's 410, so the feed's price is told from the file's.
+ */
+const MSFT_QUOTE = {bid: 414.9, ask: 415.1, last: 415}
 
 const FIDELITY_CSV = `\uFEFFAccount Number,Account Name,Symbol,Description,Quantity,Last Price,Last Price Change,Current Value,Today's Gain/Loss Dollar,Today's Gain/Loss Percent,Total Gain/Loss Dollar,Total Gain/Loss Percent,Percent Of Account,Cost Basis Total,Average Cost Basis,Type
 Z22222222,Individual - TOD,SPAXX**,HELD IN MONEY MARKET,,,,"$2,500.00",,,,,7.60%,,,Cash,
@@ -134,6 +145,7 @@ async function openBook(options: BookOptions): Promise<{book: Book; close: () =>
     clientSecret: CLIENT_SECRET,
     refreshToken: REFRESH_TOKEN,
     options: {...defaultOptions(), [FID_OPTION_STREAMER]: FID_OPTION_MARKET},
+    quotes: {...defaultQuotes(), MSFT: MSFT_QUOTE},
     ...options.scenario,
   })
   opened.add(fake)
@@ -156,7 +168,7 @@ market:
   rates: {USD: 0.04}
   quotes_file: quotes.csv
 tastytrade:
-  greeks_wait_seconds: 1
+  greeks_wait_seconds: 3
 ${credentialsFile ? `  credentials_file: ${path.basename(credentialsFile)}\n` : ''}portfolios:
   - {name: tt, broker: tastytrade, account: '${options.account ?? '5WT0001'}'}
   - {name: hand, broker: manual, account: M1, source: {file: manual.csv, format: generic}}
@@ -185,6 +197,7 @@ ${credentialsFile ? `  credentials_file: ${path.basename(credentialsFile)}\n` : 
     const close = async () => {
       opened.delete(fake)
       await fake.close()
+      rmSync(dir, {recursive: true, force: true})
     }
     return {book, close}
   } catch (error) {
@@ -370,7 +383,7 @@ describe.concurrent('cotrader sync against the fake tastytrade (built CLI, real 
     const s = book.fake.scenario
     expect(sync.code, sync.stderr).toBe(0)
     const fid = byName(sync).fid
-    // AAPL stock (model delta), the AAPL call (feed), MSFT (model; the fake streams nothing for it).
+    // AAPL and MSFT stock (model: delta 1), the AAPL call (feed).
     expect(fid).toMatchObject({status: 'ok', positions: 3, greeks: {feed: 1, model: 2, none: 0}, error: null})
 
     const rows = (await book.sh(['positions', '--json', '--portfolio', 'fid'])).json().positions
@@ -378,7 +391,8 @@ describe.concurrent('cotrader sync against the fake tastytrade (built CLI, real 
     const call = rows.find((r: any) => r.symbol === 'AAPL 2027-12-17 250C')
     const msft = rows.find((r: any) => r.symbol === 'MSFT')
     const aaplFeed = feedPriceOf(s, 'AAPL')!
-    // The file says 230.50; the feed's mid wins for the underlying price (the mark stays the file's).
+    // The file says 230.50 and 410; the feed's mids win for the underlying price (the marks stay the file's).
+    // (Without usable credentials the file's prices stay: see the credentials-file test.)
     expect(aapl).toMatchObject({quantity: 100, markPrice: 230.5})
     expect(aapl.underlyingPrice).toBeCloseTo(aaplFeed, 9)
     expect(call).toMatchObject({quantity: 2, multiplier: 100, markPrice: 18.4, greeksSource: 'feed', greeksNote: null})
@@ -387,13 +401,13 @@ describe.concurrent('cotrader sync against the fake tastytrade (built CLI, real 
     const g = modelGreeks(FID_OPTION_MARKET, s)!
     expect(call.delta).toBeCloseTo(g.delta * 200, 9)
     expect(call.vega).toBeCloseTo(g.vega * 200, 9)
-    expect(msft).toMatchObject({underlyingPrice: 410, greeksSource: 'model'})
+    expect(msft).toMatchObject({markPrice: 410, underlyingPrice: 415, greeksSource: 'model'})
 
     // positions rows do not expose the price source; the database does.
     const stored = await storedPrices(book.db, 'fid')
     expect(stored.AAPL).toMatchObject({source: 'feed', greeks: 'model'})
     expect(stored['AAPL 2027-12-17 250C']).toMatchObject({source: 'feed', greeks: 'feed'})
-    expect(stored.MSFT).toMatchObject({price: 410, source: 'file'})
+    expect(stored.MSFT).toMatchObject({price: 415, source: 'feed'})
     // The manual portfolio is not fed from tastytrade: its prices are the quotes file's.
     const hand = await storedPrices(book.db, 'hand')
     expect(hand['KO 2027-06-18 65C']).toMatchObject({price: 62, greeks: 'model'})
@@ -528,18 +542,19 @@ describe.concurrent('cotrader sync against the fake tastytrade (built CLI, real 
     })
   })
 
-  test('credentials file readable by others (0644): refused with chmod 600; 0600 works without env vars', TIMEOUT, async ({expect}) => {
+  test('credentials file readable by others (0644): the portfolio fails saying chmod 600 (exit 1); 0600 works without env vars', TIMEOUT, async ({expect}) => {
     await withBook({credentials: {fileMode: 0o644}}, async (book) => {
       const json = await book.sh(['sync', '--json'])
-      expect(json.code, json.stderr).toBe(0)
+      expect(json.code, json.stderr).toBe(1)
       const tt = byName(json).tt
-      expect(tt.status).toBe('skipped')
+      expect(tt.status).toBe('failed')
       expect(tt.error).toMatch(/tastytrade credentials file .*tastytrade\.json is accessible by other users \(mode 0644\); run chmod 600 /)
       expectFileFedOk(expect, json)
       // Nothing was sent: credentials that may have been exposed are not used.
       expect(book.fake.state.requests).toEqual([])
       const stored = await storedPrices(book.db, 'fid')
       expect(stored.AAPL).toMatchObject({price: 230.5, source: 'file'}) // no feed without usable credentials
+      expect(stored.MSFT).toMatchObject({price: 410, source: 'file'})
 
       chmodSync(book.credentialsFile!, 0o600)
       const ok = await book.sh(['sync', '--json'])

@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import lockfile from 'proper-lockfile'
 import initSqlJs from 'sql.js'
@@ -19,6 +19,18 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const HELPER = join(here, 'helper.mjs')
 const DIST_ENGINE = join(root, 'dist', 'core', 'store', 'database.js')
+
+// The child processes run dist/, so it must exist and be at least as new as the engine's sources.
+beforeAll(() => {
+  if (!existsSync(DIST_ENGINE)) {
+    throw new Error(`${DIST_ENGINE} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`)
+  }
+  for (const src of ['database.ts', 'migrations.ts']) {
+    if (statSync(join(root, 'src', 'core', 'store', src)).mtimeMs > statSync(DIST_ENGINE).mtimeMs + 1000) {
+      throw new Error(`dist/ is older than src/core/store/${src}: rebuild (npx tsc -p tsconfig.build.json) so the child processes test the current engine`)
+    }
+  }
+})
 
 let dir: string
 beforeEach(() => {
@@ -39,6 +51,8 @@ interface ChildResult {
 function runHelper(args: string[], onLine?: (line: string) => void): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HELPER, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+    // Never leave a child behind (e.g. if dist/ is rebuilt under it); the test then fails on its exit code.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -47,7 +61,10 @@ function runHelper(args: string[], onLine?: (line: string) => void): Promise<Chi
     })
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr}))
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      resolve({code, stdout, stderr})
+    })
   })
 }
 
@@ -59,7 +76,7 @@ function expectOk(result: ChildResult): void {
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 /** Everything in the directory except the db itself: temp files and lock dirs must not linger. */
-const leftovers = (file: string): string[] => readdirSync(dirname(file)).filter((n) => n !== file.split('/').pop())
+const leftovers = (file: string): string[] => readdirSync(dirname(file)).filter((n) => n !== basename(file))
 
 const count = (db: Db, table = 'sync_runs'): number => Number(db.get<{n: number}>(`SELECT count(*) AS n FROM ${table}`)?.n)
 
@@ -68,7 +85,8 @@ function insertRun(db: Db, tag = 'p'): void {
 }
 
 async function rawSql() {
-  return initSqlJs({wasmBinary: readFileSync(join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm')).buffer as ArrayBuffer})
+  const wasm = readFileSync(join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm'))
+  return initSqlJs({wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer})
 }
 
 // --------------------------------------------------------------------------------------------- basics
@@ -267,17 +285,6 @@ describe('atomic save', () => {
 // ------------------------------------------------------------------------------------- concurrency
 
 describe('concurrency and locking', () => {
-  beforeAll(() => {
-    if (!existsSync(DIST_ENGINE)) {
-      throw new Error(`${DIST_ENGINE} is missing: build first (npx tsc -p tsconfig.build.json; npm test does it)`)
-    }
-    for (const src of ['database.ts', 'migrations.ts']) {
-      if (statSync(join(root, 'src', 'core', 'store', src)).mtimeMs > statSync(DIST_ENGINE).mtimeMs + 1000) {
-        throw new Error(`dist/ is older than src/core/store/${src}: rebuild (npx tsc -p tsconfig.build.json) so the child processes test the current engine`)
-      }
-    }
-  })
-
   it('two processes inserting 50 rows each, one writeDb per row, end with exactly 100 rows', async () => {
     const file = join(dir, 'cotrader.db')
     const [a, b] = await Promise.all([runHelper(['insert', file, '50', 'A']), runHelper(['insert', file, '50', 'B'])])

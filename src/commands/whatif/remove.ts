@@ -1,11 +1,12 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../core/cli/base.js'
+import {parseProposalId} from '../../core/services/approve.js'
 import {whatifRemove} from '../../core/services/trades.js'
 
 export default class WhatifRemove extends BaseCommand {
   static override summary = 'Remove a pending what-if trade (all its legs) by ID.'
   static override examples = ['<%= config.bin %> whatif remove 3']
-  static override args = {id: Args.integer({description: 'ID from whatif list.', required: true, min: 1})}
+  static override args = {id: Args.integer({description: 'ID from whatif list.', required: true, parse: async (s) => parseProposalId(s)})}
 
   async run(): Promise<{removed: number}> {
     const {args, flags} = await this.parse(WhatifRemove)

@@ -12,7 +12,7 @@ import type {Breach} from '../containers/risk.js'
 import {parseSymbol} from '../domain/symbols.js'
 import type {Trade} from '../domain/trade.js'
 import {ExternalError, UserError} from '../errors.js'
-import {readDb, writeDb} from '../store/database.js'
+import {readDb, writeDb, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, newTrade, tradePositions, whatifRisks, type TradesContext} from './trades.js'
@@ -24,6 +24,16 @@ export interface PendingItem {
   legs: repo.ProposalLeg[]
   reason: string | null
   createdAt: string
+}
+
+/**
+ * A proposal ID typed on the command line. Validated here rather than by oclif's integer arg,
+ * whose errors are plain Errors (exit 1, "set DEBUG=1") instead of usage errors (exit 2).
+ */
+export function parseProposalId(text: string): number {
+  const id = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(id) || id < 1) throw new UserError(`"${text}" is not a proposal ID: IDs are whole numbers from 1 (see: cotrader approve)`)
+  return id
 }
 
 export async function approveList(o: TradesContext): Promise<{pending: PendingItem[]}> {
@@ -142,7 +152,7 @@ async function approveLive(
     } catch (error) {
       // The broker refused this order as built (preflight checks, validation): it cannot be sent, so the proposal failed.
       // Transport failures (timeouts, 5xx, auth) leave it pending to retry.
-      if (rejectedByBroker(error)) await writeDb(o.dbPath, (db) => repo.decideProposal(db, p.id, 'pending', 'failed', now, {error: (error as Error).message, stage: 'dry-run'}))
+      if (rejectedByBroker(error)) await writeDb(o.dbPath, (db) => markFailed(db, p.id, 'pending', now, (error as Error).message, 'dry-run'))
       throw error
     }
     const dryRun: DryRun = {buyingPowerEffect: dry.buyingPowerEffect, fees: dry.fees, warnings: dry.warnings}
@@ -157,7 +167,7 @@ async function approveLive(
       placed = await broker.placeOrder(real.account, order)
     } catch (error) {
       const reason = (error as Error).message
-      await writeDb(o.dbPath, (db) => repo.decideProposal(db, p.id, 'approved', 'failed', now, {error: reason}))
+      await writeDb(o.dbPath, (db) => markFailed(db, p.id, 'approved', now, reason, 'order'))
       throw error instanceof ExternalError || error instanceof UserError ? error : new ExternalError(reason)
     }
     await writeDb(o.dbPath, (db) => {
@@ -195,6 +205,15 @@ export function orderFor(trades: Omit<Trade, 'id'>[], held: Map<string, number>)
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b)
+}
+
+/**
+ * The proposal failed: recorded with the broker's reason, and its what-if legs leave the what-if
+ * book (status rejected, as on reject) so they neither linger in whatif list / risk --with-whatif
+ * nor block a new proposal; approving it again answers 'already'.
+ */
+function markFailed(db: Db, id: number, from: repo.Proposal['status'], now: string, error: string, stage: 'dry-run' | 'order'): void {
+  if (repo.decideProposal(db, id, from, 'failed', now, {error, stage})) repo.updateTradeStatus(db, {proposalId: id, kind: 'what_if'}, 'rejected', now)
 }
 
 /** The broker answered that it will not take this order (HTTP 400/422: validation, preflight checks). */

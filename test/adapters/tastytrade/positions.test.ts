@@ -180,9 +180,10 @@ describe('credentials', () => {
     await expect(adapter.fetch(portfolio(), ctx)).rejects.toBeInstanceOf(UserError)
   })
 
-  test('one of the two variables set: names the missing one', async () => {
+  test('one of the two variables set: configured but unusable, so fetch() fails naming the missing one', async () => {
     const {adapter} = await setup({}, {env: {TASTYTRADE_CLIENT_SECRET: CLIENT_SECRET}})
-    expect(adapter.unavailable()).toMatch(/^TASTYTRADE_REFRESH_TOKEN is not set; /)
+    expect(adapter.unavailable()).toBeNull()
+    await expect(adapter.fetch(portfolio(), ctx)).rejects.toThrow(/TASTYTRADE_REFRESH_TOKEN is not set; /)
   })
 
   function credentialsFile(mode: number, content: unknown = {client_secret: CLIENT_SECRET, refresh_token: REFRESH_TOKEN}): string {
@@ -200,8 +201,9 @@ describe('credentials', () => {
     cleanups.push(() => fake.close())
     const adapter: TastytradeAdapter = createTastytrade(configFor({credentialsFile: file}), envFor(fake, false))
     cleanups.push(() => adapter.close())
-    expect(adapter.unavailable()).toBe(`tastytrade credentials file ${file} is accessible by other users (mode 0644); run chmod 600 ${file}`)
+    expect(adapter.unavailable()).toBeNull() // configured, so the portfolio fails rather than being skipped
     const error = await adapter.fetch(portfolio(), ctx).catch((e) => e)
+    expect(error.message).toContain(`tastytrade credentials file ${file} is accessible by other users (mode 0644); run chmod 600 ${file}`)
     expect(error).toBeInstanceOf(UserError)
     expect(error.message).toContain(`chmod 600 ${file}`)
     expect(fake.state.requests).toHaveLength(0)
@@ -219,9 +221,11 @@ describe('credentials', () => {
 
   test('a credentials file without the keys, or not JSON, says so without echoing its content', async () => {
     const partial = credentialsFile(0o600, {client_secret: CLIENT_SECRET})
-    expect(createTastytrade(configFor({credentialsFile: partial}), {}).unavailable()).toMatch(/lacks refresh_token/)
+    const a = createTastytrade(configFor({credentialsFile: partial}), {})
+    expect(a.unavailable()).toBeNull()
+    await expect(a.fetch(portfolio(), ctx)).rejects.toThrow(/lacks refresh_token/)
     const garbage = credentialsFile(0o600, `{"client_secret": "${CLIENT_SECRET}", oops`)
-    const why = createTastytrade(configFor({credentialsFile: garbage}), {}).unavailable()
+    const why = ((await createTastytrade(configFor({credentialsFile: garbage}), {}).fetch(portfolio(), ctx).catch((e) => e)) as Error).message
     expect(why).toMatch(/is not valid JSON/)
     expect(why).not.toContain(CLIENT_SECRET)
   })

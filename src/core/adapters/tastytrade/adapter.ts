@@ -91,9 +91,15 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     this.hub = new DxlinkHub(() => this.quoteEndpoint(), this.redactor)
   }
 
+  /**
+   * Unavailable only when no credentials are configured at all (the portfolio is skipped). Credentials
+   * that are configured but unusable (one variable missing, a file that is absent, unreadable, not
+   * mode 0600 or not JSON) fail the portfolio in fetch() instead, so cron notices (exit 1).
+   */
   unavailable(): string | null {
+    const configured = Boolean(this.env.TASTYTRADE_CLIENT_SECRET || this.env.TASTYTRADE_REFRESH_TOKEN || this.config.tastytrade.credentialsFile)
     const result = this.credentials()
-    return 'problem' in result ? result.problem : null
+    return !configured && 'problem' in result ? result.problem : null
   }
 
   async fetch(portfolio: PortfolioConfig, ctx: FetchContext): Promise<FetchedPortfolio> {
