@@ -680,6 +680,24 @@ describe.concurrent('approve --live against the fake tastytrade (built CLI, real
     })
   })
 
+  test('the order fails after a good dry run (HTTP 500 echoing the secrets): sent once, exit 1, redacted, proposal failed', TIMEOUT, async () => {
+    await withFake({faults: [{method: 'POST', path: ORDERS, kind: 'status', status: 500, echoSecrets: true}]}, async (book) => {
+      const id = (await book.ok(['whatif', 'add', '--portfolio', 'tt', ...VERTICAL])).proposalId
+      const r = await book.sh(['approve', String(id), '--live', '--yes'])
+      expect(r.code, r.stdout).toBe(1)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/^Error: tastytrade: POST \/accounts\/5WT0001\/orders failed: HTTP 500/)
+      expect(r.stderr).toMatch(/you sent Bearer \[redacted\]/) // the fake echoed the secrets; they were redacted
+      // Not retried: the order may have reached the exchange.
+      expect(orderPosts(book.fake).map((p) => p.path)).toEqual([DRY_RUN, ORDERS])
+      const [p] = await proposals(book.db)
+      expect(p).toMatchObject({id, status: 'failed', result: {stage: 'order'}})
+      expect(await liveTrades(book.db)).toEqual([])
+      expect((await book.ok(['positions'])).whatIf).toEqual([])
+      // expectNoSecrets (in withFake) checks the echoed Bearer token, refresh token and client secret were redacted.
+    })
+  })
+
   test('a new risk breach: refused with exit 3 and no order; --force sends it', TIMEOUT, async () => {
     await withFake({}, async (book) => {
       book.setLimits({tt: 'max_delta_dollars_per_underlying: 10'})

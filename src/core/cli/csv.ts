@@ -7,7 +7,7 @@ import type {PositionRow} from '../containers/positions.js'
 
 const COLUMNS: (keyof PositionRow)[] = [
   'portfolio', 'symbol', 'brokerSymbol', 'underlying', 'instrumentType', 'quantity', 'multiplier', 'entryPrice', 'markPrice', 'marketValue',
-  'unrealizedPnl', 'currency', 'delta', 'gamma', 'theta', 'vega', 'iv', 'dte', 'expiry', 'strike', 'right', 'underlyingPrice', 'greeksSource', 'greeksNote',
+  'unrealizedPnl', 'currency', 'delta', 'gamma', 'theta', 'vega', 'iv', 'dte', 'expiry', 'strike', 'right', 'underlyingPrice', 'underlyingPriceSource', 'greeksSource', 'greeksNote',
 ]
 
 export function positionsCsv(rows: PositionRow[]): string {

@@ -5,7 +5,7 @@
 import {positionGreeks} from '../domain/greeks.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {daysToExpiry} from '../domain/time.js'
-import type {GreeksSource, InstrumentType, Position} from '../domain/types.js'
+import type {GreeksSource, InstrumentType, Position, PriceSource} from '../domain/types.js'
 
 export interface PositionRow {
   portfolio: string
@@ -42,6 +42,8 @@ export interface PositionRow {
   right: 'call' | 'put' | null
   /** per unit of the underlying, in `currency` */
   underlyingPrice: number | null
+  /** where the underlying price came from: feed (live), broker, file, quotes (quotes file), last (last known), none */
+  underlyingPriceSource: PriceSource
   greeksSource: GreeksSource
   /** why the Greeks are unknown, when they are */
   greeksNote: string | null
@@ -72,6 +74,7 @@ export function positionRow(p: Position, asOf: Date): PositionRow {
     strike: p.option?.strike ?? null,
     right: p.option?.right ?? null,
     underlyingPrice: p.underlyingPrice,
+    underlyingPriceSource: p.underlyingPriceSource,
     greeksSource: p.greeksSource,
     greeksNote: p.greeksNote ?? null,
   }

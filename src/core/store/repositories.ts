@@ -197,7 +197,9 @@ export function loadEntryGreeks(db: Db): Map<string, EntryGreeks> {
 export function lastUnderlyingPrices(db: Db): Map<string, {price: number; at: string}> {
   const out = new Map<string, {price: number; at: string}>()
   const rows = db.all<{underlying: string; price: number; at: string}>(
-    `SELECT underlying, underlying_price AS price, updated_at AS at FROM positions WHERE underlying_price IS NOT NULL ORDER BY updated_at`,
+    // Latest wins; among rows of the same sync, a live feed price beats a file's, which beats a carried-over one.
+    `SELECT underlying, underlying_price AS price, updated_at AS at FROM positions WHERE underlying_price IS NOT NULL
+     ORDER BY updated_at, CASE underlying_price_source WHEN 'feed' THEN 3 WHEN 'broker' THEN 2 WHEN 'file' THEN 2 WHEN 'quotes' THEN 1 ELSE 0 END`,
   )
   for (const r of rows) out.set(r.underlying, {price: r.price, at: r.at})
   return out
