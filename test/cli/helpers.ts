@@ -17,7 +17,8 @@ export interface RunResult {
 }
 
 export function cli(args: string[], opts: {cwd?: string; env?: Record<string, string | undefined>} = {}): RunResult {
-  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', TASTYTRADE_CLIENT_SECRET: undefined, TASTYTRADE_REFRESH_TOKEN: undefined, COTRADER_CONFIG: undefined, COTRADER_DB: undefined, ...opts.env}
+  // NODE_ENV (vitest sets it to test) would make oclif print developer warnings users never see.
+  const env: Record<string, string | undefined> = {...process.env, NODE_ENV: undefined, NO_COLOR: '1', TASTYTRADE_CLIENT_SECRET: undefined, TASTYTRADE_REFRESH_TOKEN: undefined, COTRADER_CONFIG: undefined, COTRADER_DB: undefined, ...opts.env}
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
   const r = spawnSync(process.execPath, [BIN, ...args], {cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000})
   return {code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout)}

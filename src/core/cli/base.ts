@@ -48,7 +48,7 @@ export abstract class BaseCommand extends Command {
   override async catch(error: Error & {exitCode?: number; code?: string; oclif?: {exit?: number}; parse?: unknown}): Promise<void> {
     const known = error instanceof UserError || error instanceof ExternalError
     // oclif's flag and argument errors (CLIParseError and friends) are usage errors: exit 2.
-    const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2)
+    const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
     const exitCode = known ? error.exitCode! : usage ? 2 : 1
     const message = error.message.replace(/\s*\n\s*/g, ' ').trim()
     if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)

@@ -166,9 +166,12 @@ async function approveLive(
     try {
       placed = await broker.placeOrder(real.account, order)
     } catch (error) {
-      const reason = (error as Error).message
+      // A refusal (400/422) means no order exists. Anything else (timeout, 5xx, network) may have
+      // reached the broker after all: orders are never retried, and the user is told to check.
+      const uncertain = !rejectedByBroker(error)
+      const reason = `${(error as Error).message}${uncertain ? ' — the order may still have reached TastyTrade: check your orders there before approving again' : ''}`
       await writeDb(o.dbPath, (db) => markFailed(db, p.id, 'approved', now, reason, 'order'))
-      throw error instanceof ExternalError || error instanceof UserError ? error : new ExternalError(reason)
+      throw new ExternalError(reason, 'order')
     }
     await writeDb(o.dbPath, (db) => {
       repo.decideProposal(db, p.id, 'approved', 'executed', now, {orderId: placed.orderId ?? null, status: placed.status, dryRun})

@@ -81,6 +81,8 @@ export interface WhatifAddResult {
   portfolio: string
   whatifPortfolio: string
   trades: PositionRow[]
+  /** legs whose Greeks could not be computed, and why */
+  warnings: string[]
 }
 
 export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
@@ -108,7 +110,11 @@ export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
     for (const t of trades) repo.insertTrade(db, {...t, proposalId: id}, now)
     return id
   })
+  const warnings = trades
+    .filter((t) => t.option && t.entry.iv === null)
+    .map((t) => `leg ${t.symbol}: price ${t.price} is outside the model's no-arbitrage bounds with ${t.underlying} at ${t.entry.underlyingPrice}; no implied volatility, Greeks unknown`)
   return {
+    warnings,
     proposalId,
     portfolio: real.name,
     whatifPortfolio: whatif.name,

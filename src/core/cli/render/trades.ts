@@ -19,6 +19,7 @@ export function renderWhatifAdd(r: WhatifAddResult): string {
   return [
     `What-if trade ${r.proposalId} added to ${r.whatifPortfolio} (shadows ${r.portfolio}); it waits for approval: cotrader approve ${r.proposalId}`,
     tradeTable(r.trades),
+    ...r.warnings.map((w) => yellow(w)),
     dim('Entry Greeks stored. See the effect: cotrader risk --with-whatif; the payoff: cotrader whatif payoff --portfolio ' + r.portfolio),
   ].join('\n')
 }
