@@ -1,7 +1,7 @@
 /*
  * Runs the built CLI as a real process (what users run) against temp configs and databases.
  */
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -35,4 +35,48 @@ export function workspace(files: Record<string, string>) {
   const config = path.join(dir, 'risk_config.yaml')
   const db = path.join(dir, 'book.sqlite')
   return {dir, config, db, run: (args: string[], env: Record<string, string | undefined> = {}) => cli([...args, '--config', config, '--db', db], {cwd: dir, env})}
+}
+
+export interface Run {
+  args: string[]
+  code: number
+  stdout: string
+  stderr: string
+  json: () => any
+}
+
+/**
+ * The CLI as a child process without blocking this process's event loop, for tests whose fake
+ * server answers from it. TASTYTRADE_*, COTRADER_* and NODE_ENV (vitest sets it to test, which makes
+ * oclif print developer warnings users never see) are not passed on; `extraEnv` sets what the test needs.
+ */
+export function cliAsync(args: string[], cwd: string, extraEnv: Record<string, string>): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!/^(TASTYTRADE_|COTRADER_|NODE_ENV$)/.test(k)) env[k] = v
+  Object.assign(env, {NO_COLOR: '1'}, extraEnv)
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({
+        args,
+        code: code ?? (signal ? 128 : -1),
+        stdout,
+        stderr,
+        json: () => {
+          try {
+            return JSON.parse(stdout)
+          } catch {
+            throw new Error(`cotrader ${args.join(' ')} printed no JSON (exit ${code}): ${stdout.slice(0, 500)} ${stderr.slice(0, 500)}`)
+          }
+        },
+      })
+    })
+  })
 }

@@ -15,16 +15,14 @@
  * The fake's dates are fixed (valuation 2026-01-05, options expiring in 2026), the CLI's clock is
  * the real one: nothing here depends on which of the two is later.
  */
-import {spawn} from 'node:child_process'
 import {chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, test, type ExpectStatic} from 'vitest'
 import {readDb} from '../../src/core/store/database.js'
 import {defaultInstruments, defaultOptions, defaultPositions, defaultQuotes, POSITIONS_PATH, startFakeTastytrade, type FakeOptionMarket, type FakeTastytrade, type Fault, type Row, type Scenario} from '../fake-tastytrade/index.js'
 import {modelGreeks, underlyingPrice} from '../fake-tastytrade/market.js'
-import {ROOT, tempDir} from './helpers.js'
+import {cliAsync, ROOT, tempDir, type Run} from './helpers.js'
 
-const BIN = path.join(ROOT, 'bin', 'run.js')
 
 /** Distinctive secrets: a leak of any of them (or of a telling piece) is unmistakable. */
 const CLIENT_SECRET = 'cs-CLIPROC-5e1f9a7c3b2d-client-secret-never-print-8d4c6b0a'
@@ -67,44 +65,7 @@ const SPINNER = /[\u2800-\u28ff]|\r|\u001b\[|Syncing/
 // ---------------------------------------------------------------------------------------------
 // Running the CLI
 
-interface Run {
-  args: string[]
-  code: number
-  stdout: string
-  stderr: string
-  json: () => any
-}
-
-function runCli(args: string[], cwd: string, extraEnv: Record<string, string>): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!/^(TASTYTRADE_|COTRADER_)/.test(k)) env[k] = v
-  Object.assign(env, {NO_COLOR: '1'}, extraEnv)
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({
-        args,
-        code: code ?? (signal ? 128 : -1),
-        stdout,
-        stderr,
-        json: () => {
-          try {
-            return JSON.parse(stdout)
-          } catch {
-            throw new Error(`cotrader ${args.join(' ')} printed no JSON (exit ${code}): ${stdout.slice(0, 500)} ${stderr.slice(0, 500)}`)
-          }
-        },
-      })
-    })
-  })
-}
+const runCli = cliAsync
 
 interface BookOptions {
   /** Changes to the fake's default scenario (secrets and the Fidelity option's market are always set). */

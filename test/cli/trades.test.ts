@@ -6,7 +6,6 @@
  *
  * Each test has its own workspace (and fake); tests run concurrently to keep the file short.
  */
-import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -14,9 +13,8 @@ import {afterAll, describe, expect, test, type ExpectStatic} from 'vitest'
 import {readDb} from '../../src/core/store/database.js'
 import * as repo from '../../src/core/store/repositories.js'
 import {CLIENT_SECRET, REFRESH_TOKEN, startFakeTastytrade, type FakeTastytrade, type Scenario} from '../fake-tastytrade/index.js'
-import {ROOT, tempDir} from './helpers.js'
+import {cliAsync, tempDir, type Run} from './helpers.js'
 
-const BIN = path.join(ROOT, 'bin', 'run.js')
 /** Per test: generous, as every test runs a dozen processes and they all share the machine. */
 const TIMEOUT = {timeout: 120_000}
 
@@ -73,45 +71,7 @@ portfolios:
 // ---------------------------------------------------------------------------------------------
 // Running the CLI
 
-interface Run {
-  args: string[]
-  code: number
-  stdout: string
-  stderr: string
-  json: () => any
-}
-
-function runCli(args: string[], cwd: string, extraEnv: Record<string, string>): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {}
-  // NODE_ENV (vitest sets it to test) would make oclif print developer warnings users never see.
-  for (const [k, v] of Object.entries(process.env)) if (!/^(TASTYTRADE_|COTRADER_|NODE_ENV$)/.test(k)) env[k] = v
-  Object.assign(env, {NO_COLOR: '1'}, extraEnv)
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({
-        args,
-        code: code ?? (signal ? 128 : -1),
-        stdout,
-        stderr,
-        json: () => {
-          try {
-            return JSON.parse(stdout)
-          } catch {
-            throw new Error(`cotrader ${args.join(' ')} printed no JSON (exit ${code}): ${stdout.slice(0, 500)} ${stderr.slice(0, 500)}`)
-          }
-        },
-      })
-    })
-  })
-}
+const runCli = cliAsync
 
 interface Book {
   dir: string

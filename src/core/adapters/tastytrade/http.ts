@@ -288,15 +288,19 @@ export class TastytradeApi {
 
 let agentCache: string | undefined
 
-/** `cotrader/<version>` from the package's package.json (four levels up from src/ and dist/ alike). */
+/** `cotrader/<version>` from the nearest package.json named cotrader above this file (src/, dist/ or the bundle). */
 function userAgent(): string {
   if (agentCache) return agentCache
-  let version = '0'
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {name?: unknown; version?: unknown}
-    if (pkg.name === 'cotrader' && typeof pkg.version === 'string' && /^[\w.+-]+$/.test(pkg.version)) version = pkg.version
-  } catch {
-    // A relocated build: any version keeps the documented format.
+  let version = '0' // a relocated build: any version keeps the documented format
+  for (let up = '../'; up.length <= 6 * 3; up += '../') {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as {name?: unknown; version?: unknown}
+      if (pkg.name !== 'cotrader') continue
+      if (typeof pkg.version === 'string' && /^[\w.+-]+$/.test(pkg.version)) version = pkg.version
+      break
+    } catch {
+      // no package.json at this level
+    }
   }
   agentCache = `cotrader/${version}`
   return agentCache
