@@ -36,6 +36,12 @@ export abstract class BaseCommand extends Command {
     return {config, dbPath}
   }
 
+  /** Plain JSON when piped (oclif tokenises every document to colour it, which costs ~5 ms even when it cannot colour). */
+  override logJson(json: unknown): void {
+    if (process.stdout.isTTY && !process.env.NO_COLOR) super.logJson(json)
+    else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
   /** Human output only: nothing is printed under --json. */
   protected print(render: () => string): void {
     if (!this.jsonEnabled()) this.log(render())

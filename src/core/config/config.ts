@@ -6,7 +6,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
-import type {z} from 'zod'
+import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
 import {configSchema, type RawLimits} from './schema.js'
 
@@ -180,9 +180,9 @@ function expandHome(p: string): string {
   return p.startsWith('~/') ? path.join(process.env.HOME ?? '', p.slice(2)) : p
 }
 
-function zodError(error: z.ZodError, doc: Document, lines: LineCounter, file: string): ConfigError {
+function zodError(error: $ZodError, doc: Document, lines: LineCounter, file: string): ConfigError {
   const issue = error.issues[0]
-  const keyPath = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
+  const keyPath = issue.path.filter((k: PropertyKey): k is string | number => typeof k !== 'symbol')
   let message = issue.message
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys
