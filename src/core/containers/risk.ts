@@ -213,11 +213,17 @@ export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: 
   over('maxLoss', risk.unrealizedPnl === null ? null : -risk.unrealizedPnl, limits.maxLoss, 'unrealized loss')
   if (limits.maxPositionPctOfEquity !== undefined) {
     if (risk.equity === null || risk.equity <= 0) unchecked.push('maxPositionPctOfEquity: equity unknown')
-    else
+    else {
+      // One position per symbol: a what-if or paper trade adds to a holding of the same symbol.
+      const bySymbol = new Map<string, number | null>()
       for (const p of positions) {
         const mv = marketValue(p)
-        over('maxPositionPctOfEquity', mv === null ? null : (Math.abs(mv) / risk.equity) * 100, limits.maxPositionPctOfEquity, `${p.symbol} % of equity`)
+        const prev = bySymbol.get(p.symbol)
+        bySymbol.set(p.symbol, prev === null || mv === null ? null : (prev ?? 0) + mv)
       }
+      for (const [symbol, mv] of bySymbol)
+        over('maxPositionPctOfEquity', mv === null ? null : (Math.abs(mv) / risk.equity) * 100, limits.maxPositionPctOfEquity, `${symbol} % of equity`)
+    }
   }
   return {breaches, unchecked}
 }

@@ -257,7 +257,8 @@ export function whatifRisks(config: Config, bundles: PortfolioBundle[], whatifs:
     const before = portfolioRisk(real, riskMarket)
     const added = tradePositions(trades, view, config, asOf).map((p) => ({...p, portfolio: real.config.name}))
     const after = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
-    const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.message.split(':')[0]}`
+    // Same limit on the same thing (underlying, or position for % of equity), whatever the value.
+    const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.message.split(' exceeds ')[0].replace(/ [-\d,.]+$/, '')}`
     const had = new Set(before.breaches.map(key))
     out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: after.breaches.filter((b) => !had.has(key(b)))})
   }

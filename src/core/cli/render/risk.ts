@@ -47,7 +47,9 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
     const rows = names.map((n) => {
       const b = w.before.underlyings.find((u) => u.underlying === n)
       const a = w.after.underlyings.find((u) => u.underlying === n)
-      return [n, arrow(num(b?.delta ?? 0, 1), num(a?.delta, 1)), arrow(num(b?.theta ?? 0), num(a?.theta)), arrow(num(b?.vega ?? 0), num(a?.vega)), arrow(money(b?.deltaDollars ?? 0, 0), money(a?.deltaDollars, 0))]
+      // An underlying not held before starts from exactly 0; one held with unknown Greeks stays "?".
+      const before = (k: 'delta' | 'theta' | 'vega' | 'deltaDollars') => (b ? b[k] : 0)
+      return [n, arrow(num(before('delta'), 1), num(a?.delta, 1)), arrow(num(before('theta')), num(a?.theta)), arrow(num(before('vega')), num(a?.vega)), arrow(money(before('deltaDollars'), 0), money(a?.deltaDollars, 0))]
     })
     rows.push([bold('Total'), arrow(num(w.before.delta, 1), num(w.after.delta, 1)), arrow(num(w.before.theta), num(w.after.theta)), arrow(num(w.before.vega), num(w.after.vega)), arrow(money(w.before.deltaDollars, 0), money(w.after.deltaDollars, 0))])
     out.push(table(['Underlying', 'Δ shares', 'Θ/day', 'Vega/pt', 'Δ$'], rows))
