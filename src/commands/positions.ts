@@ -23,7 +23,7 @@ export default class Positions extends BaseCommand {
   async run(): Promise<PositionsResult> {
     // `--csv` without a value means stdout: oclif string flags need a value, so give it one.
     const i = this.argv.indexOf('--csv')
-    if (i >= 0 && (i === this.argv.length - 1 || this.argv[i + 1].startsWith('-'))) this.argv.splice(i + 1, 0, '-')
+    if (i >= 0 && (i === this.argv.length - 1 || (this.argv[i + 1].startsWith('-') && this.argv[i + 1] !== '-'))) this.argv.splice(i + 1, 0, '-')
     const {flags} = await this.parse(Positions)
     const result = await positionsService({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date()})
     if (flags.csv !== undefined && !this.jsonEnabled()) {

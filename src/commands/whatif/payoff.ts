@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../core/cli/base.js'
-import {colorEnabled} from '../../core/cli/format.js'
-import {renderPayoff} from '../../core/cli/render/payoff.js'
+import {renderWhatifPayoff} from '../../core/cli/render/trades.js'
 import {whatifPayoff, type WhatifPayoffResult} from '../../core/services/trades.js'
 
 export default class WhatifPayoff extends BaseCommand {
@@ -15,8 +14,7 @@ export default class WhatifPayoff extends BaseCommand {
   async run(): Promise<WhatifPayoffResult> {
     const {flags} = await this.parse(WhatifPayoff)
     const result = await whatifPayoff({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date()})
-    this.print(() => `${result.portfolio}: ${result.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price}`).join(', ')} (${result.underlying} at ${result.spot})\n` +
-      renderPayoff(result.analysis, {color: colorEnabled, currency: result.currency}))
+    this.print(() => renderWhatifPayoff(result))
     return result
   }
 }

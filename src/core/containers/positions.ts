@@ -6,6 +6,7 @@ import {positionGreeks} from '../domain/greeks.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {daysToExpiry} from '../domain/time.js'
 import type {GreeksSource, InstrumentType, Position, PriceSource} from '../domain/types.js'
+import type {EntryGreeks} from '../store/repositories.js'
 
 export interface PositionRow {
   portfolio: string
@@ -47,9 +48,11 @@ export interface PositionRow {
   greeksSource: GreeksSource
   /** why the Greeks are unknown, when they are */
   greeksNote: string | null
+  /** Greeks per unit (types.ts units), IV and underlying price recorded when the position was first seen; null if not recorded */
+  entryGreeks: EntryGreeks | null
 }
 
-export function positionRow(p: Position, asOf: Date): PositionRow {
+export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null = null): PositionRow {
   const g = positionGreeks(p)
   return {
     portfolio: p.portfolio,
@@ -77,5 +80,6 @@ export function positionRow(p: Position, asOf: Date): PositionRow {
     underlyingPriceSource: p.underlyingPriceSource,
     greeksSource: p.greeksSource,
     greeksNote: p.greeksNote ?? null,
+    entryGreeks: entry,
   }
 }

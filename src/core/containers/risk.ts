@@ -6,6 +6,7 @@
 import type {Limits} from '../config/config.js'
 import {betaWeightedDelta, deltaDollars, positionGreeks} from '../domain/greeks.js'
 import {toBase} from '../domain/money.js'
+import {intrinsic} from '../pricing/index.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
@@ -39,6 +40,8 @@ export interface Breach {
   portfolio: string
   limit: keyof Limits
   underlying?: string
+  /** the position's symbol, for maxPositionPctOfEquity */
+  symbol?: string
   value: number
   threshold: number
   message: string
@@ -132,7 +135,7 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
     if (group.some((p) => p.instrumentType === 'future' || p.instrumentType === 'future_option' || p.markPrice === null)) return null
     const now = group.reduce((v, p) => v + p.markPrice! * p.quantity * p.multiplier, 0)
     const valueAt = (s: number) =>
-      group.reduce((v, p) => v + (p.option ? Math.max(0, p.option.right === 'call' ? s - p.option.strike : p.option.strike - s) : s) * p.quantity * p.multiplier, 0)
+      group.reduce((v, p) => v + (p.option ? intrinsic({right: p.option.right, spot: s, strike: p.option.strike}) : s) * p.quantity * p.multiplier, 0)
     const kinks = [0, ...group.flatMap((p) => (p.option ? [p.option.strike] : []))]
     let loss = Math.max(0, ...kinks.map((s) => now - valueAt(s)))
     // Beyond the highest strike the value changes by `slope` per 1.00 of the underlying.
@@ -196,14 +199,14 @@ export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: 
   const breaches: Breach[] = []
   const unchecked: string[] = []
   const fmt = (n: number) => n.toLocaleString('en-US', {maximumFractionDigits: 2})
-  const over = (limit: keyof Limits, value: number | null, threshold: number | undefined, what: string, underlying?: string) => {
+  const over = (limit: keyof Limits, value: number | null, threshold: number | undefined, what: string, underlying?: string, symbol?: string) => {
     if (threshold === undefined) return
     if (value === null) {
       unchecked.push(`${limit}${underlying ? ` (${underlying})` : ''}: ${what} unknown`)
       return
     }
     if (value > threshold)
-      breaches.push({portfolio: risk.portfolio, limit, underlying, value, threshold, message: `${risk.portfolio}${underlying ? ` ${underlying}` : ''}: ${what} ${fmt(value)} exceeds ${fmt(threshold)}`})
+      breaches.push({portfolio: risk.portfolio, limit, underlying, symbol, value, threshold, message: `${risk.portfolio}${underlying ? ` ${underlying}` : ''}: ${what} ${fmt(value)} exceeds ${fmt(threshold)}`})
   }
   for (const u of risk.underlyings)
     over('maxDeltaDollarsPerUnderlying', u.deltaDollars === null ? null : Math.abs(u.deltaDollars), limits.maxDeltaDollarsPerUnderlying, '|delta dollars|', u.underlying)
@@ -222,7 +225,7 @@ export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: 
         bySymbol.set(p.symbol, prev === null || mv === null ? null : (prev ?? 0) + mv)
       }
       for (const [symbol, mv] of bySymbol)
-        over('maxPositionPctOfEquity', mv === null ? null : (Math.abs(mv) / risk.equity) * 100, limits.maxPositionPctOfEquity, `${symbol} % of equity`)
+        over('maxPositionPctOfEquity', mv === null ? null : (Math.abs(mv) / risk.equity) * 100, limits.maxPositionPctOfEquity, `${symbol} % of equity`, undefined, symbol)
     }
   }
   return {breaches, unchecked}

@@ -17,9 +17,3 @@ export function marketValue(p: Pick<Position, 'quantity' | 'multiplier' | 'markP
   if (p.markPrice === null) return null
   return p.markPrice * p.quantity * p.multiplier
 }
-
-/** entry × signed quantity × multiplier: what was paid (+) or received (−) to open. */
-export function costBasis(p: Pick<Position, 'quantity' | 'multiplier' | 'entryPrice'>): number | null {
-  if (p.entryPrice === null) return null
-  return p.entryPrice * p.quantity * p.multiplier
-}

@@ -22,8 +22,3 @@ export function total(values: Iterable<number | null>): Total {
   }
   return {value: known > 0 ? sum : missing > 0 ? null : 0, missing}
 }
-
-export function addTotals(a: Total, b: Total): Total {
-  const value = a.value === null ? b.value : b.value === null ? a.value : a.value + b.value
-  return {value, missing: a.missing + b.missing}
-}

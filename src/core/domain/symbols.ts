@@ -13,7 +13,7 @@
  * impossible date, a zero strike) is rejected rather than taken for a plain ticker.
  */
 import {UserError} from '../errors.js'
-import type {InstrumentType, OptionRight, ParsedSymbol} from './types.js'
+import type {ExerciseStyle, InstrumentType, OptionRight, ParsedSymbol} from './types.js'
 
 export class SymbolError extends UserError {
   constructor(message: string) {
@@ -351,4 +351,17 @@ function isoDate(year: number, month: number, day: number): string {
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0')
+}
+
+/**
+ * Cash-settled index option classes, European-style: S&P 500 (SPX, SPXW), Mini-SPX (XSP), Nasdaq-100
+ * (NDX, NDXP, XND), Russell 2000 (RUT, RUTW, MRUT), VIX (VIX, VIXW), Dow (DJX), S&P 100 European (XEO).
+ * Every other US equity/ETF option is American; NSE options are all European.
+ */
+export const EUROPEAN_INDEX_ROOTS: ReadonlySet<string> = new Set(['SPX', 'SPXW', 'XSP', 'NDX', 'NDXP', 'XND', 'RUT', 'RUTW', 'MRUT', 'VIX', 'VIXW', 'DJX', 'XEO'])
+
+/** The exercise style of an option when the broker does not state it. */
+export function defaultExerciseStyle(parsed: ParsedSymbol, currency: string): ExerciseStyle {
+  if (currency === 'INR') return 'european'
+  return EUROPEAN_INDEX_ROOTS.has(parsed.symbol.split(' ')[0]) ? 'european' : 'american'
 }

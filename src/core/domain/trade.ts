@@ -5,7 +5,7 @@
  */
 import {UserError} from '../errors.js'
 import {modelFor, withModelGreeks, type ModelMarket} from './greeks.js'
-import {optionPrice} from '../pricing/index.js'
+import {intrinsic, optionPrice} from '../pricing/index.js'
 import {parseSymbol} from './symbols.js'
 import {yearsToExpiry} from './time.js'
 import type {ExerciseStyle, ParsedSymbol, Position, UnitGreeks} from './types.js'
@@ -64,20 +64,13 @@ export function parseLeg(text: string): LegSpec {
   return {quantity, parsed, price}
 }
 
-/** Default exercise style of a new option leg: European for NSE and cash-settled US index options. */
-export function styleFor(parsed: ParsedSymbol, currency: string): ExerciseStyle {
-  if (currency === 'INR') return 'european'
-  return /^(SPX|SPXW|XSP|NDX|NDXP|RUT|RUTW|VIX|VIXW|DJX|OEX|XEO)$/.test(parsed.symbol.split(' ')[0]) ? 'european' : 'american'
-}
-
 /** The trade as a position, marked to market: the book's mark for the symbol, else the model at the trade's IV. */
 export function tradeAsPosition(t: Trade, ctx: {underlyingPrice: number | null; bookMark: number | null; market: ModelMarket; asOf: Date}): Position {
   let mark = ctx.bookMark
   if (mark === null && !t.option) mark = ctx.underlyingPrice
   if (mark === null && t.option && t.entry.iv !== null && ctx.underlyingPrice !== null) {
     const years = yearsToExpiry(t.option.expiry, t.currency, ctx.asOf)
-    const intrinsic = Math.max(0, t.option.right === 'call' ? ctx.underlyingPrice - t.option.strike : t.option.strike - ctx.underlyingPrice)
-    mark = years <= 0 ? intrinsic
+    mark = years <= 0 ? intrinsic({right: t.option.right, spot: ctx.underlyingPrice, strike: t.option.strike})
       : optionPrice({right: t.option.right, spot: ctx.underlyingPrice, strike: t.option.strike, years, rate: ctx.market.rate, dividend: ctx.market.dividend, vol: t.entry.iv}, modelFor(t))
   }
   const p: Position = {

@@ -173,10 +173,13 @@ async function approveLive(
       await writeDb(o.dbPath, (db) => markFailed(db, p.id, 'approved', now, reason, 'order'))
       throw new ExternalError(reason, 'order')
     }
+    // The order exists now: if recording it fails, say which order it was rather than lose it.
     await writeDb(o.dbPath, (db) => {
       repo.decideProposal(db, p.id, 'approved', 'executed', now, {orderId: placed.orderId ?? null, status: placed.status, dryRun})
       for (const t of trades) repo.insertTrade(db, {...t, proposalId: p.id, orderId: placed.orderId ?? null, orderStatus: placed.status, status: placed.status}, now)
       repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'approved', now)
+    }).catch((error: unknown) => {
+      throw new ExternalError(`order ${placed.orderId ?? '(no id)'} was sent (${placed.status}) but could not be recorded: ${(error as Error).message}; proposal ${p.id} stays approved`, 'store')
     })
     return {
       id: p.id, status: 'executed', message: `order ${placed.orderId ?? '(no id)'} ${placed.status} for proposal ${p.id}`,

@@ -11,30 +11,44 @@ import type {Position} from '../domain/types.js'
 
 export interface Book {
   bundles: PortfolioBundle[]
-  runs: repo.SyncRun[]
   /** every stored position, across all portfolios (for marks and underlying prices) */
   allPositions: Position[]
   /** open paper and live trades booked on approval */
   agentTrades: Trade[]
   /** open what-if trades */
   whatIf: Trade[]
+  /** entry Greeks by `portfolio\u0000symbol` */
+  entryGreeks: Map<string, repo.EntryGreeks>
 }
 
 export async function loadBook(config: Config, dbPath: string, portfolio?: string): Promise<Book> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
-    const trades = repo.loadTrades(db).filter((t) => t.status !== 'rejected' && t.status !== 'approved')
+    const trades = repo.loadTrades(db).filter(isOpen)
     const names = new Set(configs.flatMap((c) => [c.name, ...config.portfolios.filter((w) => w.shadows === c.name).map((w) => w.name)]))
     const mine = (t: Trade) => names.has(t.portfolio)
     return {
       bundles: buildBundles(configs, repo.loadPortfolios(db), positions),
-      runs: repo.loadSyncRuns(db),
       allPositions: positions,
+      entryGreeks: repo.loadEntryGreeks(db),
       agentTrades: trades.filter((t) => t.kind !== 'what_if' && mine(t)),
       whatIf: trades.filter((t) => t.kind === 'what_if' && mine(t)),
     }
   })
+}
+
+/** Order states after which a live order no longer works (case as the broker writes it varies). */
+const FINISHED = new Set(['rejected', 'cancelled', 'canceled', 'expired', 'removed', 'failed', 'filled'])
+
+/**
+ * Trades still open: what-if legs not yet decided, paper trades, and live orders still working. A
+ * filled live order is not listed: its position comes in with the next sync, and counting both
+ * would double it.
+ */
+function isOpen(t: Trade): boolean {
+  if (t.kind === 'live') return !FINISHED.has(t.status.toLowerCase())
+  return t.status === 'open'
 }
 
 /** Names of the given bundles' portfolios that have never been synced (and could be). */

@@ -2,7 +2,7 @@
  * greeks: price, implied volatility and Greeks of one option from the pricing models, in the
  * domain's units (per unit; theta per calendar day; vega per vol point; rho per rate point).
  */
-import {daysToExpiry} from '../domain/time.js'
+import {yearsToExpiry} from '../domain/time.js'
 import {UserError} from '../errors.js'
 import {impliedVol, priceGreeks, type Model, type Right, type Style} from '../pricing/index.js'
 
@@ -60,7 +60,7 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   let years: number
   if (o.expiry !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expiry) || Number.isNaN(Date.parse(o.expiry))) throw new UserError(`--expiry "${o.expiry}" is not a date (YYYY-MM-DD)`)
-    years = daysToExpiry(o.expiry, 'USD', o.asOf) / 365
+    years = yearsToExpiry(o.expiry, 'USD', o.asOf) // to the 16:00 New York close, as positions and sync use
   } else if (o.days !== undefined) years = o.days / 365
   else years = o.years!
   if (!(years > 0)) throw new UserError('the option must have time left: expiry after today, --days > 0 or --years > 0')

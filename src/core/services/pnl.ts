@@ -68,8 +68,9 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const whatif: NonNullable<PnlResult['whatif']> = []
   for (const b of book.bundles) {
     if (b.config.kind === 'whatif') continue
-    // Paper and live trades count in their portfolio's P&L like synced positions.
-    const booked = agent.filter((a) => a.p.portfolio === b.config.name)
+    // Paper trades count in their portfolio's P&L like synced positions. Live orders still working
+    // are listed but not summed: until filled they are no position, and once filled sync brings it.
+    const booked = agent.filter((a) => a.p.portfolio === b.config.name && a.t.kind === 'paper')
     const all = [...b.positions, ...booked.map((a) => a.p)]
     for (const p of b.positions) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p]))
     for (const a of booked) positions.push(line(a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))

@@ -7,7 +7,7 @@ import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
 import {loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
-import {marketView, tradePositions} from './trades.js'
+import {entryOf, marketView, tradePositions} from './trades.js'
 
 export interface PositionsOptions {
   config: Config
@@ -47,10 +47,13 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
   const want = opts.underlying?.toUpperCase()
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
-  const rows = book.bundles.flatMap((b) => b.positions).filter(keep).map((p) => positionRow(p, opts.asOf))
+  const rows = book.bundles.flatMap((b) => b.positions).filter(keep).map((p) => positionRow(p, opts.asOf, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null))
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
   const view = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
-  const traded = (trades: typeof book.whatIf) => (view ? tradePositions(trades.filter(keep), view, opts.config, opts.asOf).map((p) => positionRow(p, opts.asOf)) : [])
+  const traded = (trades: typeof book.whatIf) => {
+    const mine = trades.filter(keep)
+    return view ? tradePositions(mine, view, opts.config, opts.asOf).map((p, i) => positionRow(p, opts.asOf, entryOf(mine[i]))) : []
+  }
   return {
     asOf: opts.asOf.toISOString(),
     baseCurrency: opts.config.baseCurrency,

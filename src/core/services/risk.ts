@@ -51,8 +51,10 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   const {config} = opts
   const book = await loadBook(config, opts.dbPath, opts.portfolio)
   const benchmark = config.market.benchmark
-  const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)?.underlyingPrice
-  const benchmarkPrice = held ?? (await loadQuotesFile(config.market.quotesFile)).get(benchmark) ?? null
+  const quotes = await loadQuotesFile(config.market.quotesFile)
+  // β-weighting compares prices in the base currency: a held benchmark is converted; the quotes file is taken as quoting it in the base currency.
+  const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)
+  const benchmarkPrice = held ? toBase(held.underlyingPrice, held.currency, config.fxRates) : quotes.get(benchmark) ?? null
   const portfolios = book.bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
   return {
     asOf: opts.asOf.toISOString(),
@@ -64,7 +66,7 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     breaches: portfolios.flatMap((p) => p.breaches),
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif
-      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, await loadQuotesFile(config.market.quotesFile)), {benchmarkPrice}, opts.asOf)}
+      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, quotes), {benchmarkPrice}, opts.asOf)}
       : {}),
   }
 }

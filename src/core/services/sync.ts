@@ -6,7 +6,7 @@
  */
 import type {BrokerAdapter, FetchedPortfolio, MarketDataProvider, OptionQuoteRequest} from '../adapters/broker.js'
 import {FILE_FED_BROKERS, type Config, type PortfolioConfig} from '../config/config.js'
-import {underlyingRisks} from '../containers/risk.js'
+import {underlyingRisks, type UnderlyingRisk} from '../containers/risk.js'
 import {withModelGreeks} from '../domain/greeks.js'
 import {total} from '../domain/sum.js'
 import {isoDate} from '../domain/time.js'
@@ -132,9 +132,10 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
       db.run('SAVEPOINT portfolio')
       try {
         repo.replacePositions(db, p.name, fetched.positions, now)
-        const aggregates = aggregate(fetched.positions, balancesOf(p, fetched))
+        const rows = underlyingRisks(fetched.positions, {betas: {}, benchmarkPrice: null, fxRates: {}})
+        const aggregates = aggregate(rows, balancesOf(p, fetched))
         repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
-        snapshot(db, p.name, fetched.positions, aggregates, now)
+        snapshot(db, p.name, rows, aggregates, now)
         db.run('RELEASE portfolio')
       } catch (error) {
         db.run('ROLLBACK TO portfolio')
@@ -231,16 +232,16 @@ function balancesOf(p: PortfolioConfig, fetched: FetchedPortfolio): Balances {
   return b
 }
 
-function aggregate(positions: Position[], balances: Balances): repo.PortfolioAggregates {
-  const rows = underlyingRisks(positions, {betas: {}, benchmarkPrice: null, fxRates: {}})
+/** Portfolio totals from the per-underlying rows (partial sums of known values; see containers/risk.ts). */
+function aggregate(rows: UnderlyingRisk[], balances: Balances): repo.PortfolioAggregates {
   const sum = (k: 'delta' | 'gamma' | 'theta' | 'vega' | 'deltaDollars' | 'unrealizedPnl') => total(rows.map((r) => r[k])).value
   return {balances, delta: sum('delta'), gamma: sum('gamma'), theta: sum('theta'), vega: sum('vega'), deltaDollars: sum('deltaDollars'), unrealizedPnl: sum('unrealizedPnl')}
 }
 
 /** Daily Greeks snapshot per underlying and for the whole portfolio ('*'); re-syncs the same day overwrite. */
-function snapshot(db: Parameters<typeof repo.upsertSnapshot>[0], portfolio: string, positions: Position[], a: repo.PortfolioAggregates, now: string): void {
+function snapshot(db: Parameters<typeof repo.upsertSnapshot>[0], portfolio: string, rows: UnderlyingRisk[], a: repo.PortfolioAggregates, now: string): void {
   const date = isoDate(new Date(now))
-  for (const u of underlyingRisks(positions, {betas: {}, benchmarkPrice: null, fxRates: {}}))
+  for (const u of rows)
     repo.upsertSnapshot(db, {date, portfolio, underlying: u.underlying, delta: u.delta, gamma: u.gamma, theta: u.theta, vega: u.vega, deltaDollars: u.deltaDollars, unrealizedPnl: u.unrealizedPnl, equity: null, takenAt: now})
   repo.upsertSnapshot(db, {date, portfolio, underlying: '*', delta: a.delta, gamma: a.gamma, theta: a.theta, vega: a.vega, deltaDollars: a.deltaDollars, unrealizedPnl: a.unrealizedPnl, equity: a.balances.equity, takenAt: now})
 }

@@ -11,7 +11,8 @@ import {positionRow, type PositionRow} from '../containers/positions.js'
 import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'
 import {modelFor} from '../domain/greeks.js'
 import {analyzePayoff, type PayoffAnalysis} from '../domain/payoff.js'
-import {parseLeg, styleFor, tradeAsPosition, type LegSpec, type Trade} from '../domain/trade.js'
+import {defaultExerciseStyle} from '../domain/symbols.js'
+import {parseLeg, tradeAsPosition, type LegSpec, type Trade} from '../domain/trade.js'
 import {yearsToExpiry} from '../domain/time.js'
 import type {Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
@@ -43,6 +44,11 @@ export function marketView(positions: Position[], quotes: Map<string, number>): 
     if (p.option && p.iv !== null) ivs.set(p.underlying, [...(ivs.get(p.underlying) ?? []), {iv: p.iv, expiry: p.option.expiry}])
   }
   return {marks, underlyings, ivs}
+}
+
+/** A trade's Greeks at creation in the shape positions use for entry Greeks. */
+export function entryOf(t: Trade): repo.EntryGreeks {
+  return {firstSeenAt: t.createdAt, quantity: t.quantity, entryPrice: t.price, ...t.entry}
 }
 
 /** Trades of one kind marked to market as positions. */
@@ -152,7 +158,7 @@ export function newTrade(s: LegSpec, portfolio: PortfolioConfig, kind: Trade['ki
   const market = {rate: rateFor(config, currency), dividend: dividendFor(config, parsed.underlying)}
   const base = {
     portfolio: portfolio.name, kind, status: 'open', proposalId: null, symbol: parsed.symbol, brokerSymbol: null,
-    instrumentType: parsed.type === 'equity_option' ? 'equity_option' as const : parsed.type, underlying: parsed.underlying, quantity: s.quantity,
+    instrumentType: parsed.type, underlying: parsed.underlying, quantity: s.quantity,
     currency, orderId: null, orderStatus: null, createdAt: asOf.toISOString(),
   }
   if (!parsed.option) {
@@ -160,7 +166,7 @@ export function newTrade(s: LegSpec, portfolio: PortfolioConfig, kind: Trade['ki
     if (price === null) throw new UserError(`leg ${parsed.symbol}: no price known; give one with "@ PRICE" or add ${parsed.underlying} to the quotes file`)
     return {...base, price, multiplier: 1, entry: {underlyingPrice: price, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'}}
   }
-  const option = {...parsed.option, style: styleFor(parsed, currency)}
+  const option = {...parsed.option, style: defaultExerciseStyle(parsed, currency)}
   const multiplier = currency === 'INR' ? 1 : 100
   if (underlyingPrice === null) throw new UserError(`leg ${parsed.symbol}: no price for the underlying ${parsed.underlying}; sync a portfolio holding it or add it to the quotes file`)
   const years = yearsToExpiry(option.expiry, currency, asOf)
@@ -194,8 +200,6 @@ function nearestIv(list: {iv: number; expiry: string}[], expiry: string): number
 export interface WhatifRow extends PositionRow {
   proposalId: number
   tradeId: number
-  /** per-unit entry Greeks at creation, domain units */
-  entryGreeks: Trade['entry']
 }
 
 export interface WhatifListResult {
@@ -208,7 +212,7 @@ export async function whatifList(o: TradesContext & {portfolio?: string}): Promi
   const mine = trades.filter((t) => !names || names.includes(t.portfolio))
   const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
   const rows = tradePositions(mine, view, o.config, o.asOf)
-  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf), proposalId: mine[i].proposalId!, tradeId: mine[i].id, entryGreeks: mine[i].entry}))}
+  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf, entryOf(mine[i])), proposalId: mine[i].proposalId!, tradeId: mine[i].id}))}
 }
 
 export async function whatifRemove(o: TradesContext & {id: number}): Promise<{removed: number}> {
@@ -258,7 +262,7 @@ export function whatifRisks(config: Config, bundles: PortfolioBundle[], whatifs:
     const added = tradePositions(trades, view, config, asOf).map((p) => ({...p, portfolio: real.config.name}))
     const after = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
     // Same limit on the same thing (underlying, or position for % of equity), whatever the value.
-    const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.message.split(' exceeds ')[0].replace(/ [-\d,.]+$/, '')}`
+    const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.symbol ?? ''}`
     const had = new Set(before.breaches.map(key))
     out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: after.breaches.filter((b) => !had.has(key(b)))})
   }

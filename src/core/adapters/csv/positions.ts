@@ -4,7 +4,7 @@
  * market value that balances are built from.
  */
 import type {PortfolioConfig} from '../../config/config.js'
-import {SymbolError} from '../../domain/symbols.js'
+import {defaultExerciseStyle, SymbolError} from '../../domain/symbols.js'
 import type {Balances, ExerciseStyle, InstrumentType, ParsedSymbol, Position, PriceSource} from '../../domain/types.js'
 import type {SkippedRow} from '../broker.js'
 import {ImportError, RowError, RowReader, type CsvRecord, type Table} from './table.js'
@@ -43,15 +43,6 @@ export function eachRow<K extends string>(table: Table<K>, rows: CsvRecord[], sk
   }
 }
 
-/** Option roots settled European-style in the US (cash-settled index options). */
-const EUROPEAN_ROOTS = new Set(['SPX', 'SPXW', 'XSP', 'NDX', 'NDXP', 'XND', 'RUT', 'RUTW', 'MRUT', 'VIX', 'VIXW', 'DJX', 'XEO'])
-
-/** NSE options are all European; US equity options American except the cash-settled index classes. */
-export function exerciseStyle(parsed: ParsedSymbol, currency: string): ExerciseStyle {
-  if (currency === 'INR') return 'european'
-  const root = parsed.symbol.split(' ')[0]
-  return EUROPEAN_ROOTS.has(root) ? 'european' : 'american'
-}
 
 export function isOption(type: InstrumentType): boolean {
   return type === 'equity_option' || type === 'future_option'
@@ -107,7 +98,7 @@ export function finalize(drafts: Draft[], portfolio: PortfolioConfig, display: s
       greeks: null,
       greeksSource: 'none',
     }
-    if (d.parsed.option) position.option = {...d.parsed.option, style: d.style ?? exerciseStyle(d.parsed, d.currency)}
+    if (d.parsed.option) position.option = {...d.parsed.option, style: d.style ?? defaultExerciseStyle(d.parsed, d.currency)}
     return position
   })
 }

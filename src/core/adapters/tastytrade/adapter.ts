@@ -19,7 +19,6 @@ import {Redactor} from './redact.js'
 
 export {normaliseFeedGreeks, feedNumber, type GreeksReading} from './feed.js'
 export {TastytradeApiError} from './http.js'
-export {EUROPEAN_INDEX_ROOTS} from './mapping.js'
 export type {OrderAction, OrderLeg, OrderRequest, OrderResult} from './orders.js'
 
 export interface TastytradeAdapterOptions {

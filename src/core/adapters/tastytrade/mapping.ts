@@ -4,7 +4,7 @@
  * spellings (OCC, `/ESZ6`, `./ESZ6 EW3U6 260918P9100`, `BTC/USD`). Feed-dependent fields
  * (underlying price, IV, Greeks) are left unknown here and filled by the adapter.
  */
-import {parseSymbol} from '../../domain/symbols.js'
+import {defaultExerciseStyle, parseSymbol} from '../../domain/symbols.js'
 import type {Balances, ExerciseStyle, InstrumentType, ParsedSymbol, Position} from '../../domain/types.js'
 
 export type Json = Record<string, unknown>
@@ -37,14 +37,6 @@ export const BROKER_INSTRUMENT_TYPE: Record<InstrumentType, string | undefined> 
   fund: undefined,
 }
 
-/**
- * Cash-settled index option classes, which are European-style: S&P 500 (SPX and its weeklies
- * SPXW), Mini-SPX (XSP), Nasdaq-100 (NDX, NDXP), Russell 2000 (RUT, RUTW) and VIX (VIX, VIXW).
- * Every other US equity/ETF option is American. Used only when the instrument lookup did not
- * state `exercise-style`.
- */
-export const EUROPEAN_INDEX_ROOTS: ReadonlySet<string> = new Set(['SPX', 'SPXW', 'XSP', 'NDX', 'NDXP', 'RUT', 'RUTW', 'VIX', 'VIXW'])
-
 /** Exercise style of an option from the instrument's `exercise-style` or, failing that, its class. */
 export function optionStyle(type: InstrumentType, parsed: ParsedSymbol, stated?: unknown): ExerciseStyle {
   if (typeof stated === 'string') {
@@ -53,7 +45,7 @@ export function optionStyle(type: InstrumentType, parsed: ParsedSymbol, stated?:
   }
   // Futures options on CME products are American unless the instrument says otherwise.
   if (type === 'future_option') return 'american'
-  return EUROPEAN_INDEX_ROOTS.has(parsed.symbol.split(' ')[0]) ? 'european' : 'american'
+  return defaultExerciseStyle(parsed, 'USD')
 }
 
 export interface MappedRow {

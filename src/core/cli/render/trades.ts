@@ -1,7 +1,8 @@
 import type {PositionRow} from '../../containers/positions.js'
 import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
-import type {WhatifAddResult, WhatifListResult} from '../../services/trades.js'
-import {bold, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow} from '../format.js'
+import type {WhatifAddResult, WhatifListResult, WhatifPayoffResult} from '../../services/trades.js'
+import {bold, colorEnabled, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow} from '../format.js'
+import {renderPayoff} from './payoff.js'
 
 /** Rows of trades marked to market (what-if, paper, live). */
 export function tradeTable(rows: (PositionRow & {proposalId?: number})[], withId = false): string {
@@ -55,4 +56,9 @@ export function renderApprove(r: ApproveResult): string {
   out.push(r.status === 'approved' || r.status === 'executed' ? green(r.message) : yellow(r.message))
   if (r.booked.length > 0) out.push(tradeTable(r.booked))
   return out.join('\n')
+}
+
+export function renderWhatifPayoff(r: WhatifPayoffResult): string {
+  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price}`).join(', ')
+  return `${r.portfolio}: ${legs} (${r.underlying} at ${r.spot})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency})}`
 }
