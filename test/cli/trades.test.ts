@@ -554,8 +554,9 @@ describe.concurrent('approve --live against the fake tastytrade (built CLI, real
       ])
       expect(positions.whatIf).toEqual([])
       expect((await book.ok(['approve'])).pending).toEqual([])
+      // A working order is listed, not summed in P&L: once filled, the next sync brings the position (counting both would double it).
       const pnl = await book.ok(['pnl'])
-      expect(pnl.positions.filter((l: any) => l.source === 'live').map((l: any) => l.symbol)).toEqual([P210, P200])
+      expect(pnl.positions.filter((l: any) => l.source === 'live')).toEqual([])
 
       // Approving the executed proposal again, live or paper: nothing sent, nothing booked.
       const again = await Promise.all([book.ok(['approve', String(id), '--live', '--yes']), book.ok(['approve', String(id)])])

@@ -68,6 +68,8 @@ export interface PortfolioRisk {
   betaWeightedDelta: number | null
   unrealizedPnl: number | null
   missingGreeks: number
+  /** positions whose P&L is unknown (no mark or entry), left out of unrealizedPnl */
+  missingPnl: number
   underlyings: UnderlyingRisk[]
   breaches: Breach[]
   /** limits that could not be checked because a number was unknown */
@@ -180,6 +182,7 @@ export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): Port
     betaWeightedDelta: bwd.value,
     unrealizedPnl: sumOf(underlyings, 'unrealizedPnl'),
     missingGreeks: underlyings.reduce((n, u) => n + u.missingGreeks, 0),
+    missingPnl: positions.filter((p) => unrealizedPnl(p) === null).length,
     underlyings,
     breaches: [],
     unchecked: [],
@@ -213,7 +216,8 @@ export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: 
   over('maxDeltaDollarsTotal', risk.deltaDollars === null ? null : Math.abs(risk.deltaDollars), limits.maxDeltaDollarsTotal, '|delta dollars|')
   over('maxCapitalUtilizationPct', risk.capitalUtilizationPct, limits.maxCapitalUtilizationPct, 'capital utilisation %')
   over('maxAbsVega', risk.vega === null ? null : Math.abs(risk.vega), limits.maxAbsVega, '|vega|')
-  over('maxLoss', risk.unrealizedPnl === null ? null : -risk.unrealizedPnl, limits.maxLoss, 'unrealized loss')
+  // A partial P&L proves nothing either way: an unknown position could hold the loss or offset it.
+  over('maxLoss', risk.unrealizedPnl === null || risk.missingPnl > 0 ? null : -risk.unrealizedPnl, limits.maxLoss, 'unrealized loss')
   if (limits.maxPositionPctOfEquity !== undefined) {
     if (risk.equity === null || risk.equity <= 0) unchecked.push('maxPositionPctOfEquity: equity unknown')
     else {

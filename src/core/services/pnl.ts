@@ -36,11 +36,13 @@ export interface PnlResult {
   portfolios: PnlLine[]
   /** per currency, money in that currency */
   byCurrency: {currency: string; unrealizedPnl: number | null; missing: number}[]
-  /** everything in the base currency */
+  /** everything in the base currency, of the positions whose P&L and FX rate are known */
   totalBase: number | null
+  /** positions left out of totalBase */
+  totalBaseMissing: number
   notSynced: string[]
   /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
-  whatif?: {portfolio: string; currency: string; before: number | null; after: number | null}[]
+  whatif?: {portfolio: string; currency: string; before: number | null; after: number | null; missing: number}[]
 }
 
 export interface PnlOptions {
@@ -83,10 +85,11 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
     if (opts.withWhatif && shadow.length > 0) {
       for (const w of shadow) positions.push(line('whatif', w.p.portfolio, w.p.symbol, w.p.underlying, w.p.currency, [w.p]))
-      const after = total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))]).value
-      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after})
+      const after = total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))])
+      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: sum.missing + after.missing})
     }
   }
+  const base = total(positions.filter((p) => p.source !== 'whatif').map((p) => p.unrealizedPnlBase))
   const currencies = [...new Set(positions.map((p) => p.currency))].sort()
   return {
     asOf: opts.asOf.toISOString(),
@@ -98,7 +101,8 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       const t = total(positions.filter((p) => p.currency === currency && p.source !== 'whatif').map((p) => p.unrealizedPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing}
     }),
-    totalBase: total(positions.filter((p) => p.source !== 'whatif').map((p) => p.unrealizedPnlBase)).value,
+    totalBase: base.value,
+    totalBaseMissing: base.missing,
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif ? {whatif} : {}),
   }

@@ -37,8 +37,10 @@ export interface PositionsResult {
   /** open what-if trades, marked to market */
   whatIf: PositionRow[]
   totals: CurrencyTotal[]
-  /** Σ unrealized P&L converted to the base currency; null if unknown */
+  /** Σ unrealized P&L converted to the base currency, of the positions whose P&L and FX rate are known */
   unrealizedPnlBase: number | null
+  /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
+  unrealizedPnlBaseMissing: number
   /** portfolios selected that have never been synced */
   notSynced: string[]
 }
@@ -54,6 +56,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     const mine = trades.filter(keep)
     return view ? tradePositions(mine, view, opts.config, opts.asOf).map((p, i) => positionRow(p, opts.asOf, entryOf(mine[i]))) : []
   }
+  const base = total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)))
   return {
     asOf: opts.asOf.toISOString(),
     baseCurrency: opts.config.baseCurrency,
@@ -61,7 +64,8 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     agentTrades: traded(book.agentTrades),
     whatIf: traded(book.whatIf),
     totals: currencyTotals(rows),
-    unrealizedPnlBase: total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates))).value,
+    unrealizedPnlBase: base.value,
+    unrealizedPnlBaseMissing: base.missing,
     notSynced: neverSynced(book.bundles),
   }
 }

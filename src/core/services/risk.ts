@@ -31,6 +31,8 @@ export interface RiskTotals {
   betaWeightedDelta: number | null
   /** portfolios whose numbers could not be converted (no FX rate) */
   unconverted: string[]
+  /** positions (plus unconverted portfolios) left out of these sums: they are partial when > 0 */
+  missing: number
 }
 
 export interface RiskResult {
@@ -80,5 +82,6 @@ export function riskTotals(portfolios: PortfolioRisk[], fxRates: Record<string, 
     unrealizedPnl: conv('unrealizedPnl'),
     betaWeightedDelta: total(portfolios.map((p) => p.betaWeightedDelta)).value,
     unconverted: portfolios.filter((p) => fxRates[p.currency] === undefined).map((p) => p.portfolio),
+    missing: portfolios.reduce((n, p) => n + Math.max(p.missingGreeks, p.missingPnl) + (fxRates[p.currency] === undefined ? 1 : 0), 0),
   }
 }

@@ -12,9 +12,9 @@ export function renderPnl(r: PnlResult): string {
   out.push(bold('By portfolio'))
   out.push(table(['Portfolio', 'Unreal. P&L', 'Ccy', base], r.portfolios.map((l) => [l.portfolio, ...cells(l)]), ['left', 'right', 'left', 'right']))
   for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}`)
-  out.push(bold(`Total in ${r.baseCurrency}: ${pnl(r.totalBase)}`))
-  if ([...r.positions].some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price are left out of the sums'))
-  for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${pnl(w.before)} → ${pnl(w.after)} ${w.currency}`)
+  out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}`))
+  if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
+  for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   return out.join('\n')
 }

@@ -24,8 +24,8 @@ export function renderPositions(r: PositionsResult): string {
     out.push(table(['Portfolio', 'Symbol', 'Qty', 'Entry', 'Mark', 'Unreal. P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV', 'DTE', 'Greeks'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'left']))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}`)
-    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${pnl(r.unrealizedPnlBase)}`)
-    if (r.totals.some((t) => t.missing > 0)) out.push(dim('* sum of known values; positions with an unknown price are left out'))
+    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}`)
+    if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
     const unknown = r.positions.filter((p) => p.greeksSource === 'none')
     for (const p of unknown) out.push(yellow(`${p.portfolio} ${p.symbol}: Greeks unknown: ${p.greeksNote ?? 'no reason recorded'}`))
   }

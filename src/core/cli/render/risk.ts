@@ -28,7 +28,9 @@ export function renderRisk(r: RiskResult): string {
     for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
   }
   const t = r.totals
-  out.push(bold(`All portfolios in ${r.baseCurrency}:`) + ` Δ$ ${money(t.deltaDollars, 0)}  Θ/day ${money(t.theta)}  vega/pt ${money(t.vega)}  unrealized P&L ${pnl(t.unrealizedPnl)}  βΔ ${num(t.betaWeightedDelta, 1)} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  const m = (s: string) => partial(s, t.missing)
+  out.push(bold(`All portfolios in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  if (t.missing > 0) out.push(dim(`  * partial: ${t.missing} position(s) with unknown Greeks, price or P&L, or portfolios without an FX rate, are left out`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   out.push(r.breaches.length === 0 ? green('No risk limit breached.') : red(`${r.breaches.length} risk limit breach(es).`))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
