@@ -86,6 +86,7 @@ describe('sync → positions → risk → pnl on file-fed portfolios', () => {
     const lines = r.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^portfolio,symbol,brokerSymbol,underlying,instrumentType,quantity,multiplier,entryPrice,markPrice/)
     expect(lines).toHaveLength(5)
+    expect(ws.run(['positions', '--csv', '-']).stdout).toBe(r.stdout)
     const file = path.join(ws.dir, 'out.csv')
     const f = ws.run(['positions', '--csv', file, '--portfolio', 'alpha'])
     expect(f.code).toBe(0)
