@@ -1,7 +1,7 @@
 import {readFileSync, writeFileSync, existsSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {cli, workspace} from './helpers.js'
+import {cli, ROOT, workspace} from './helpers.js'
 
 const CONFIG = `
 base_currency: USD
@@ -259,5 +259,26 @@ describe('greeks', () => {
     const r = cli(['greeks', ...args])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(message)
+  })
+})
+
+describe('where config and database come from', () => {
+  it('COTRADER_CONFIG and COTRADER_DB are used without flags; --db wins over COTRADER_DB', () => {
+    const ws = book()
+    const env = {COTRADER_CONFIG: ws.config, COTRADER_DB: ws.db}
+    const r = cli(['sync', '--json'], {cwd: ws.dir, env})
+    expect(r.code).toBe(0)
+    expect(existsSync(ws.db)).toBe(true)
+    const j = cli(['portfolios', '--json'], {cwd: ROOT, env}).json()
+    expect(j.config).toBe(ws.config)
+    expect(j.database).toBe(ws.db)
+    const other = path.join(ws.dir, 'other.sqlite')
+    expect(cli(['portfolios', '--json', '--db', other], {cwd: ROOT, env}).json().database).toBe(other)
+  })
+
+  it("the config's database: is relative to the config file", () => {
+    const ws = workspace({'risk_config.yaml': `database: sub/book.sqlite\n${CONFIG}`, 'alpha.csv': ALPHA, 'beta.csv': BETA, 'quotes.csv': QUOTES})
+    const j = cli(['portfolios', '--json', '--config', ws.config], {cwd: ROOT}).json()
+    expect(j.database).toBe(path.join(ws.dir, 'sub', 'book.sqlite'))
   })
 })
