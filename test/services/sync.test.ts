@@ -120,3 +120,16 @@ describe('sync semantics', () => {
     expect(option).toMatchObject({underlyingPrice: 210, underlyingPriceSource: 'feed', greeksSource: 'feed', iv: 0.31})
   })
 })
+
+describe('a carried-over price keeps the time it was observed', () => {
+  it('the last known price is stored with its original time, not re-stamped by later syncs', async () => {
+    const db = path.join(tempDir(), 'db.sqlite')
+    const t1 = new Date('2026-11-20T15:00:00Z')
+    await run(db, fakeBroker({a: [put('5.05')]}), t1)
+    const noPrice = {underlyingPrice: null, underlyingPriceSource: 'none' as const}
+    await run(db, fakeBroker({a: [put('5.05', noPrice)]}), new Date('2026-11-21T15:00:00Z'))
+    await run(db, fakeBroker({a: [put('5.05', noPrice)]}), new Date('2026-11-24T15:00:00Z'))
+    const p = (await readDb(db, (d) => repo.loadPositions(d)))[0]
+    expect(p).toMatchObject({underlyingPrice: 200, underlyingPriceSource: 'last', underlyingPriceAsOf: t1.toISOString()})
+  })
+})

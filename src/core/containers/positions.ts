@@ -45,6 +45,8 @@ export interface PositionRow {
   underlyingPrice: number | null
   /** where the underlying price came from: feed (live), broker, file, quotes (quotes file), last (last known), none */
   underlyingPriceSource: PriceSource
+  /** when that price was observed (ISO): the sync that stored it, or an earlier one for a carried-over last known price */
+  underlyingPriceAsOf: string | null
   greeksSource: GreeksSource
   /** why the Greeks are unknown, when they are */
   greeksNote: string | null
@@ -78,6 +80,7 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     right: p.option?.right ?? null,
     underlyingPrice: p.underlyingPrice,
     underlyingPriceSource: p.underlyingPriceSource,
+    underlyingPriceAsOf: p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? null,
     greeksSource: p.greeksSource,
     greeksNote: p.greeksNote ?? null,
     entryGreeks: entry,

@@ -79,6 +79,8 @@ export interface Position {
   /** Price of the underlying per unit, null when unknown. */
   underlyingPrice: number | null
   underlyingPriceSource: PriceSource
+  /** When the underlying price was observed (ISO), if not just now: set for a carried-over last known price. */
+  underlyingPriceAsOf?: string
   /** Implied volatility as a fraction (0.25 = 25 %), null when unknown. */
   iv: number | null
   /** Per-unit Greeks; null when unknown (greeksSource = none, greeksNote says why). */

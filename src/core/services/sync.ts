@@ -208,7 +208,7 @@ async function price(positions: Position[], ctx: PriceContext): Promise<Position
       const last = ctx.lastPrices.get(p.underlying)
       if (f !== undefined) q = {...q, underlyingPrice: f, underlyingPriceSource: 'file'}
       else if (quoted !== undefined) q = {...q, underlyingPrice: quoted, underlyingPriceSource: 'quotes'}
-      else if (last !== undefined) q = {...q, underlyingPrice: last.price, underlyingPriceSource: 'last'}
+      else if (last !== undefined) q = {...q, underlyingPrice: last.price, underlyingPriceSource: 'last', underlyingPriceAsOf: last.at}
       else if (p.option) missingPrice.add(p.underlying)
     }
     const feedGreeks = live?.greeks.get(p.symbol)

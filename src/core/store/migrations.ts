@@ -76,6 +76,7 @@ export const MIGRATIONS: readonly Migration[] = [
         style                   TEXT,
         underlying_price        REAL,
         underlying_price_source TEXT,
+        underlying_price_at     TEXT,  -- when the underlying price was observed (ISO); older than updated_at for a carried-over 'last' price
         iv                      REAL,
         delta                   REAL,
         gamma                   REAL,

@@ -92,6 +92,7 @@ export function replacePositions(db: Db, portfolio: string, positions: Position[
       style: p.option?.style ?? null,
       underlying_price: p.underlyingPrice,
       underlying_price_source: p.underlyingPriceSource,
+      underlying_price_at: p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? now,
       iv: p.iv,
       delta: g?.delta ?? null,
       gamma: g?.gamma ?? null,
@@ -198,8 +199,8 @@ export function lastUnderlyingPrices(db: Db): Map<string, {price: number; at: st
   const out = new Map<string, {price: number; at: string}>()
   const rows = db.all<{underlying: string; price: number; at: string}>(
     // Latest wins; among rows of the same sync, a live feed price beats a file's, which beats a carried-over one.
-    `SELECT underlying, underlying_price AS price, updated_at AS at FROM positions WHERE underlying_price IS NOT NULL
-     ORDER BY updated_at, CASE underlying_price_source WHEN 'feed' THEN 3 WHEN 'broker' THEN 2 WHEN 'file' THEN 2 WHEN 'quotes' THEN 1 ELSE 0 END`,
+    `SELECT underlying, underlying_price AS price, underlying_price_at AS at FROM positions WHERE underlying_price IS NOT NULL
+     ORDER BY underlying_price_at, CASE underlying_price_source WHEN 'feed' THEN 3 WHEN 'broker' THEN 2 WHEN 'file' THEN 2 WHEN 'quotes' THEN 1 ELSE 0 END`,
   )
   for (const r of rows) out.set(r.underlying, {price: r.price, at: r.at})
   return out
@@ -230,6 +231,7 @@ export function rowToPosition(r: Record<string, any>): Position {
     option,
     underlyingPrice: r.underlying_price,
     underlyingPriceSource: (r.underlying_price_source ?? 'none') as PriceSource,
+    ...(r.underlying_price_at ? {underlyingPriceAsOf: r.underlying_price_at as string} : {}),
     iv: r.iv,
     greeks: r.delta === null ? null : {delta: r.delta, gamma: r.gamma, theta: r.theta, vega: r.vega, rho: r.rho},
     greeksSource: r.greeks_source as GreeksSource,
