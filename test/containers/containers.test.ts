@@ -125,3 +125,22 @@ describe('capital utilisation and limits', () => {
     expect(risk).toMatchObject({capitalBasis: 'broker', capitalInUse: 25_000, capitalUtilizationPct: 25})
   })
 })
+
+describe('a portfolio never adds two currencies', () => {
+  const inr = pos('10 INFY @ 1500 mark 1600', {currency: 'INR', underlyingPrice: 1600})
+  const usd = pos('10 AAPL @ 150 mark 200')
+
+  it('a position in another currency is restated in the portfolio currency before summing', () => {
+    const risk = portfolioRisk({config: cfg('p', 'manual', 'A'), stored: stored('p', 'manual', 'A', 10_000), positions: [usd, inr]}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1, INR: 0.012}})
+    expect(risk.unrealizedPnl).toBeCloseTo(500 + 1000 * 0.012, 9)
+    expect(risk.deltaDollars).toBeCloseTo(2000 + 16_000 * 0.012, 9)
+    expect(risk.missingPnl).toBe(0)
+  })
+
+  it('without an FX rate the foreign position is unknown and counted as left out', () => {
+    const risk = portfolioRisk({config: cfg('p', 'manual', 'A'), stored: stored('p', 'manual', 'A', 10_000), positions: [usd, inr]}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1}})
+    expect(risk.unrealizedPnl).toBeCloseTo(500, 9)
+    expect(risk.missingPnl).toBe(1)
+    expect(risk.missingGreeks).toBe(1)
+  })
+})

@@ -5,7 +5,7 @@
  */
 import type {Limits} from '../config/config.js'
 import {betaWeightedDelta, deltaDollars, positionGreeks} from '../domain/greeks.js'
-import {toBase} from '../domain/money.js'
+import {inCurrency, toBase} from '../domain/money.js'
 import {intrinsic} from '../pricing/index.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
@@ -153,7 +153,9 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
 }
 
 export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): PortfolioRisk {
-  const {config, positions} = bundle
+  const {config} = bundle
+  // Every sum below is in the portfolio's currency: a position held in another currency is restated first.
+  const positions = bundle.positions.map((p) => inCurrency(p, config.currency, market.fxRates))
   const underlyings = underlyingRisks(positions, market)
   const balances = bundle.stored?.balances ?? {equity: null, cash: null, buyingPower: null, maintenanceRequirement: null}
   const equity = balances.equity

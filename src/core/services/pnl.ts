@@ -3,7 +3,7 @@
  * currency and converted to the base currency.
  */
 import type {Config} from '../config/config.js'
-import {toBase} from '../domain/money.js'
+import {inCurrency, toBase} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
@@ -73,7 +73,8 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     // Paper trades count in their portfolio's P&L like synced positions. Live orders still working
     // are listed but not summed: until filled they are no position, and once filled sync brings it.
     const booked = agent.filter((a) => a.p.portfolio === b.config.name && a.t.kind === 'paper')
-    const all = [...b.positions, ...booked.map((a) => a.p)]
+    // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
+    const all = [...b.positions, ...booked.map((a) => a.p)].map((p) => inCurrency(p, b.config.currency, fxRates))
     for (const p of b.positions) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p]))
     for (const a of booked) positions.push(line(a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))
     for (const u of [...new Set(all.map((p) => p.underlying))].sort()) {

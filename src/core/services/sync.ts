@@ -13,6 +13,7 @@ import {isoDate} from '../domain/time.js'
 import type {Balances, Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
+import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
@@ -132,7 +133,8 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
       db.run('SAVEPOINT portfolio')
       try {
         repo.replacePositions(db, p.name, fetched.positions, now)
-        const rows = underlyingRisks(fetched.positions, {betas: {}, benchmarkPrice: null, fxRates: {}})
+        const inOwn = fetched.positions.map((q) => inCurrency(q, p.currency, config.fxRates))
+        const rows = underlyingRisks(inOwn, {betas: {}, benchmarkPrice: null, fxRates: config.fxRates})
         const aggregates = aggregate(rows, balancesOf(p, fetched))
         repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
         snapshot(db, p.name, rows, aggregates, now)
