@@ -38,10 +38,20 @@ export interface ModelMarket {
   dividend: number
 }
 
-/** Which model prices an option position: Black-76 on futures, BSM (European or American) otherwise. */
+/**
+ * Which model prices an option position: Black-76 for European options on futures, BSM (European
+ * or American) otherwise. An American option on a future is BSM-American with a carry of zero
+ * (dividend yield = rate), which is Bjerksund–Stensland on the futures price (see carryFor).
+ */
 export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelChoice {
-  if (p.instrumentType === 'future_option') return {model: 'black76', style: 'european'}
+  if (p.instrumentType === 'future_option') return p.option?.style === 'american' ? {model: 'bsm', style: 'american'} : {model: 'black76', style: 'european'}
   return {model: 'bsm', style: p.option?.style ?? 'american'}
+}
+
+/** The continuous yield to price with: the dividend for stock and indexes, the rate (zero carry) for futures under BSM. */
+export function carryFor(p: Pick<Position, 'instrumentType'>, choice: ModelChoice, market: ModelMarket): number {
+  if (p.instrumentType !== 'future_option') return market.dividend
+  return choice.model === 'bsm' ? market.rate : 0
 }
 
 /**
@@ -60,15 +70,15 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   const years = yearsToExpiry(p.option.expiry, p.currency, asOf)
   if (years <= 0) return none(`expired on ${p.option.expiry}`)
   if (p.underlyingPrice === null) return none(`no price for the underlying ${p.underlying} (add it to the quotes file)`)
+  const choice = modelFor(p)
   const input: Omit<PricingInput, 'vol'> = {
     right: p.option.right,
     spot: p.underlyingPrice,
     strike: p.option.strike,
     years,
     rate: market.rate,
-    dividend: p.instrumentType === 'future_option' ? 0 : market.dividend,
+    dividend: carryFor(p, choice, market),
   }
-  const choice = modelFor(p)
   let iv = p.iv
   if (iv === null) {
     if (p.markPrice === null) return none('no mark price to solve implied volatility from')
