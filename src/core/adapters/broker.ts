@@ -52,7 +52,7 @@ export interface OptionQuoteRequest {
 export interface MarketSnapshot {
   /** Underlying symbol → price per unit (mid of bid/ask, else last). */
   quotes: Map<string, number>
-  /** Internal option symbol → feed Greeks (per unit, domain units), IV (fraction) and option price. */
+  /** Internal option symbol → feed Greeks (per unit, domain units), IV (fraction) and option price per unit (quote mid, else the Greeks event's price). */
   greeks: Map<string, {greeks: UnitGreeks; iv: number | null; price: number | null}>
 }
 

@@ -132,7 +132,8 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       const streamer = optionStreamer(o)
       if (streamer) greeksOf.set(o.symbol, streamer)
     }
-    const result = await this.hub.collect({greeks: unique([...greeksOf.values()]), prices: unique([...priceOf.values()])}, this.waitMs())
+    // Option quotes too: an option's price is the mid of its quote, the Greeks event's price only when no quote came.
+    const result = await this.hub.collect({greeks: unique([...greeksOf.values()]), prices: unique([...priceOf.values(), ...greeksOf.values()])}, this.waitMs())
     if (result.failure && result.events.size === 0) throw new ExternalError(`tastytrade market data: ${result.failure}`, 'tastytrade')
 
     const quotes = new Map<string, number>()
@@ -144,7 +145,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     for (const [symbol, streamer] of greeksOf) {
       const event = result.events.get(`Greeks:${streamer}`)
       const reading = event ? normaliseFeedGreeks(event) : null
-      if (reading?.ok) greeks.set(symbol, {greeks: reading.greeks, iv: reading.iv, price: reading.price})
+      if (reading?.ok) greeks.set(symbol, {greeks: reading.greeks, iv: reading.iv, price: feedPrice(result, streamer) ?? reading.price})
     }
     return {quotes, greeks}
   }
