@@ -39,19 +39,12 @@ export interface ModelMarket {
 }
 
 /**
- * Which model prices an option position: Black-76 for European options on futures, BSM (European
- * or American) otherwise. An American option on a future is BSM-American with a carry of zero
- * (dividend yield = rate), which is Bjerksund–Stensland on the futures price (see carryFor).
+ * Which model prices an option position: Black-76 on futures (Bjerksund–Stensland with zero carry
+ * when American, as CME futures options are), BSM (European or American) otherwise.
  */
 export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelChoice {
-  if (p.instrumentType === 'future_option') return p.option?.style === 'american' ? {model: 'bsm', style: 'american'} : {model: 'black76', style: 'european'}
+  if (p.instrumentType === 'future_option') return {model: 'black76', style: p.option?.style ?? 'european'}
   return {model: 'bsm', style: p.option?.style ?? 'american'}
-}
-
-/** The continuous yield to price with: the dividend for stock and indexes, the rate (zero carry) for futures under BSM. */
-export function carryFor(p: Pick<Position, 'instrumentType'>, choice: ModelChoice, market: ModelMarket): number {
-  if (p.instrumentType !== 'future_option') return market.dividend
-  return choice.model === 'bsm' ? market.rate : 0
 }
 
 /**
@@ -77,7 +70,7 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
     strike: p.option.strike,
     years,
     rate: market.rate,
-    dividend: carryFor(p, choice, market),
+    dividend: p.instrumentType === 'future_option' ? 0 : market.dividend,
   }
   let iv = p.iv
   if (iv === null) {

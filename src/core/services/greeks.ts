@@ -56,7 +56,6 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   if ((o.vol === undefined) === (o.price === undefined)) throw new UserError('give exactly one of --vol (to price) or --price (to solve implied volatility)')
   positive('spot', o.spot)
   positive('strike', o.strike)
-  if (o.model === 'black76' && o.style === 'american') throw new UserError('--model black76 prices European options only; use --style european')
   let years: number
   if (o.expiry !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expiry) || Number.isNaN(Date.parse(o.expiry))) throw new UserError(`--expiry "${o.expiry}" is not a date (YYYY-MM-DD)`)

@@ -45,7 +45,7 @@ describe('Greeks from the feed', () => {
       expect(q.iv, symbol).not.toBeNull()
       const model = priceGreeks(
         {right: q.option!.right, spot: q.underlyingPrice!, strike: q.option!.strike, years: yearsToExpiry(q.option!.expiry, q.currency, asOf), rate: RATE, dividend: 0, vol: q.iv!},
-        // The fake streams Black-76 Greeks for futures options (scenario.ts); our own pricing of an American one differs slightly.
+        // The fake streams European Black-76 Greeks for its futures option (scenario.ts); ours is American (CME), which differs slightly.
         q.instrumentType === 'future_option' ? {model: 'black76', style: 'european'} : modelFor(q),
       )
       for (const greek of ['delta', 'gamma', 'theta', 'vega', 'rho'] as const) expectClose(q.greeks![greek], model[greek])
