@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {parseConfig} from '../../src/core/config/config.js'
 import type {Trade} from '../../src/core/domain/trade.js'
+import {orderFor} from '../../src/core/services/approve.js'
 import {whatifRisks, type MarketView} from '../../src/core/services/trades.js'
 import type {StoredPortfolio} from '../../src/core/store/repositories.js'
 import {pos} from '../domain/builders.js'
@@ -38,5 +39,20 @@ describe('what-if risk: before → after and the breaches the trades would add',
     const [r] = whatifRisks(config, bundles, [trade('XYZ', 5, 100)], view, {benchmarkPrice: null}, new Date('2026-11-24T15:00:00Z'))
     expect(r.after.breaches.map((b) => b.message)).toEqual(['p: XYZ % of equity 40 exceeds 30'])
     expect(r.newBreaches).toEqual([])
+  })
+})
+
+describe('live order legs: open or close from what is held, per-unit net limit', () => {
+  const leg = (symbol: string, quantity: number, price: number) => ({...trade(symbol, quantity, price), instrumentType: 'equity_option' as const, multiplier: 100})
+  it('a vertical opens both legs at the one-lot net credit', () => {
+    const o = orderFor([leg('AAPL 2027-01-15 210P', -2, 9.1), leg('AAPL 2027-01-15 200P', 2, 6.2)], new Map())
+    expect(o.legs.map((l) => [l.action, l.quantity])).toEqual([['Sell to Open', 2], ['Buy to Open', 2]])
+    expect(o).toMatchObject({price: 2.9, priceEffect: 'Credit', orderType: 'Limit'})
+  })
+  it('buying back a short closes it', () => {
+    expect(orderFor([leg('AAPL 2027-01-15 210P', 1, 5)], new Map([['AAPL 2027-01-15 210P', -1]])).legs[0].action).toBe('Buy to Close')
+  })
+  it('a leg that would close and then flip the position is refused', () => {
+    expect(() => orderFor([leg('AAPL 2027-01-15 210P', 3, 5)], new Map([['AAPL 2027-01-15 210P', -1]]))).toThrow(/would close the -1 held and open 2 more/)
   })
 })

@@ -200,6 +200,9 @@ export function orderFor(trades: Omit<Trade, 'id'>[], held: Map<string, number>)
   const legs = trades.map((t) => {
     const h = held.get(t.symbol) ?? 0
     const closing = (t.quantity > 0 && h < 0) || (t.quantity < 0 && h > 0)
+    // One leg cannot both close and open, and an order's leg symbols must differ: two proposals then.
+    if (closing && Math.abs(t.quantity) > Math.abs(h))
+      throw new UserError(`leg ${t.quantity > 0 ? '+' : ''}${t.quantity} ${t.symbol} would close the ${h} held and open ${t.quantity + h} more; propose the close and the open separately`)
     const action = t.quantity > 0 ? (closing ? 'Buy to Close' : 'Buy to Open') : closing ? 'Sell to Close' : 'Sell to Open'
     return {instrumentType: t.instrumentType, symbol: t.symbol, quantity: Math.abs(t.quantity), action} as OrderRequestLike['legs'][number]
   })
