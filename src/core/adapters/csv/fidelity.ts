@@ -9,7 +9,7 @@ import {parseSymbol} from '../../domain/symbols.js'
 import type {Balances} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
 import {eachRow, finalize, round, type Draft} from './positions.js'
-import {ImportError, isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
+import {ImportError, isBlank, locateColumns, RowError, sameAccount, type ColumnSpec, type CsvRecord} from './table.js'
 
 type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'currentValue' | 'costTotal' | 'costAverage'
 
@@ -132,9 +132,3 @@ function isFooter(cells: string[]): boolean {
   return (cells[0] ?? '').trim() === '' || cells.slice(1).every((c) => c.trim() === '')
 }
 
-/** `Account Number` holds the number; the older `Account Name/Number` ends with it. */
-function sameAccount(cell: string, account: string): boolean {
-  if (cell === account) return true
-  const tokens = cell.split(/\s+/)
-  return tokens[tokens.length - 1] === account
-}

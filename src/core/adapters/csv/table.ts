@@ -200,3 +200,8 @@ export class RowReader<K extends string> {
     return this.table.label[key]
   }
 }
+
+/** The account cell names the account: equal to it, or ending with it (`Account Name/Number` style cells). */
+export function sameAccount(cell: string, account: string): boolean {
+  return cell === account || cell.split(/\s+/).pop() === account
+}

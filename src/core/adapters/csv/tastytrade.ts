@@ -10,7 +10,7 @@ import {formatOption, parseSymbol} from '../../domain/symbols.js'
 import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
 import {eachRow, finalize, isOption, isTotalRow, round, unknownBalances, type Draft} from './positions.js'
-import {ImportError, isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
+import {ImportError, isBlank, locateColumns, RowError, sameAccount, type ColumnSpec, type CsvRecord} from './table.js'
 
 type Col = 'account' | 'symbol' | 'type' | 'quantity' | 'tradePrice' | 'cost' | 'mark' | 'bid' | 'ask' | 'underlyingLast' | 'expiry' | 'strike' | 'callPut' | 'multiplier'
 
@@ -145,8 +145,4 @@ function defaultMultiplier(parsed: ParsedSymbol, type: InstrumentType): number {
     return multiplier
   }
   return isOption(type) ? 100 : 1
-}
-
-function sameAccount(cell: string, account: string): boolean {
-  return cell === account || cell.split(/\s+/).pop() === account
 }

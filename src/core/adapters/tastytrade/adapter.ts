@@ -17,7 +17,7 @@ import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances
 import {buildOrderBody, parseOrderResponse, type OrderRequest, type OrderResult} from './orders.js'
 import {Redactor} from './redact.js'
 
-export {normaliseFeedGreeks, feedNumber, type GreeksReading} from './feed.js'
+export {normaliseFeedGreeks, type GreeksReading} from './feed.js'
 export {TastytradeApiError} from './http.js'
 export type {OrderAction, OrderLeg, OrderRequest, OrderResult} from './orders.js'
 

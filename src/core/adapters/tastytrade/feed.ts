@@ -9,19 +9,10 @@
  */
 import type {DXLinkFeed, DXLinkLogLevel, DXLinkWebSocketClient, FeedContract, FeedEventData} from '@dxfeed/dxlink-api'
 import type {UnitGreeks} from '../../domain/types.js'
+import {num} from './mapping.js'
 import type {Redactor} from './redact.js'
 
 export type FeedEvent = FeedEventData
-
-/** A number from a feed value; `"NaN"`/`"Infinity"` strings and non-finite numbers are missing (doc §9.4). */
-export function feedNumber(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value)
-    return Number.isFinite(n) ? n : null
-  }
-  return null
-}
 
 export type GreeksReading = {ok: true; greeks: UnitGreeks; iv: number | null; price: number | null} | {ok: false; why: string}
 
@@ -58,12 +49,12 @@ export function normaliseFeedGreeks(event: FeedEvent): GreeksReading {
   const values: Partial<Record<(typeof GREEK_NAMES)[number], number>> = {}
   const missing: string[] = []
   for (const name of GREEK_NAMES) {
-    const v = feedNumber(event[name])
+    const v = num(event[name])
     if (v === null) missing.push(`${name} ${describeRaw(event[name])}`)
     else values[name] = v
   }
   if (missing.length > 0) return {ok: false, why: `DXLink sent no usable Greeks (${missing.join(', ')})`}
-  const iv = feedNumber(event.volatility)
+  const iv = num(event.volatility)
   return {
     ok: true,
     greeks: {
@@ -74,7 +65,7 @@ export function normaliseFeedGreeks(event: FeedEvent): GreeksReading {
       rho: values.rho!, // per rate point, as sent
     },
     iv: iv !== null && iv > 0 ? iv : null,
-    price: feedNumber(event.price),
+    price: num(event.price),
   }
 }
 
@@ -86,15 +77,15 @@ function describeRaw(value: unknown): string {
 /** Mid of a Quote event when both sides are usable, else null. */
 export function quoteMid(event: FeedEvent | undefined): number | null {
   if (!event) return null
-  const bid = feedNumber(event.bidPrice)
-  const ask = feedNumber(event.askPrice)
+  const bid = num(event.bidPrice)
+  const ask = num(event.askPrice)
   if (bid === null || ask === null || bid <= 0 || ask <= 0 || ask < bid) return null
   return (bid + ask) / 2
 }
 
 /** Price of a Trade event, else null. */
 export function tradePrice(event: FeedEvent | undefined): number | null {
-  const p = feedNumber(event?.price)
+  const p = num(event?.price)
   return p !== null && p > 0 ? p : null
 }
 

@@ -9,7 +9,7 @@ import type {Balances, ExerciseStyle, InstrumentType, ParsedSymbol, Position} fr
 
 export type Json = Record<string, unknown>
 
-/** A finite number from a JSON number or numeric string; null otherwise (never 0 for "unknown"). */
+/** A finite number from a JSON number or numeric string; null otherwise, including DXLink's "NaN"/"Infinity" strings (doc §9.4): never 0 for "unknown". */
 export function num(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null
   if (typeof value === 'string' && value.trim() !== '') {
