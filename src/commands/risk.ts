@@ -10,18 +10,21 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk',
     '<%= config.bin %> risk --portfolio tastytrade --json',
     '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
+    '<%= config.bin %> risk --fail-on-breach --fail-on-unchecked   # also when a limit cannot be checked',
     '<%= config.bin %> risk --with-whatif',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
+    'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
   }
 
   async run(): Promise<RiskResult> {
     const {flags} = await this.parse(Risk)
     const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
-    if (flags['fail-on-breach'] && result.breaches.length > 0) process.exitCode = 3
+    const unchecked = result.portfolios.some((p) => p.unchecked.length > 0)
+    if (flags['fail-on-breach'] && (result.breaches.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
     this.print(() => renderRisk(result))
     return result
   }

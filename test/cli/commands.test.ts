@@ -15,7 +15,7 @@ defaults:
 portfolios:
   - {name: alpha, broker: manual, account: A1, source: {file: alpha.csv, format: generic}}
   - {name: beta, broker: manual, account: B1, currency: INR, source: {file: beta.csv, format: generic}, limits: {max_loss: 1}}
-  - {name: tt, broker: tastytrade, account: 5WT00001}
+  - {name: tt, broker: tastytrade, account: 5WT00001, limits: {max_capital_utilization_pct: 50}}
   - {name: alpha-whatif, broker: none, kind: whatif, shadows: alpha}
 `
 const ALPHA = `symbol,quantity,entry_price,mark_price
@@ -120,6 +120,11 @@ describe('sync → positions → risk → pnl on file-fed portfolios', () => {
     const f = ws.run(['risk', '--fail-on-breach'])
     expect(f.code).toBe(3)
     expect(ws.run(['risk', '--fail-on-breach', '--portfolio', 'alpha']).code).toBe(0)
+    // alpha's limits can all be checked; tt (never synced, equity unknown) has unchecked ones.
+    expect(ws.run(['risk', '--fail-on-breach', '--fail-on-unchecked', '--portfolio', 'alpha']).code).toBe(0)
+    expect(ws.run(['risk', '--json', '--portfolio', 'tt']).json().portfolios[0].unchecked.length).toBeGreaterThan(0)
+    expect(ws.run(['risk', '--fail-on-breach', '--portfolio', 'tt']).code).toBe(0)
+    expect(ws.run(['risk', '--fail-on-breach', '--fail-on-unchecked', '--portfolio', 'tt']).code).toBe(3)
   })
 
   it('pnl: per position, underlying and portfolio, in each currency and the base currency', () => {
