@@ -363,6 +363,11 @@ export function impliedVolBlack(price: number, isCall: boolean, forward: number,
   return Number.isFinite(s) && s > 0 ? s / Math.sqrt(years) : null
 }
 
+/** Inputs an implied vol can be solved from: positive, finite price, spot, strike and time; finite rate and yield. */
+function solvable(price: number, spot: number, strike: number, years: number, rate: number, dividend: number): boolean {
+  return spot > 0 && strike > 0 && years > 0 && price > 0 && [price, spot, strike, years, rate, dividend].every(Number.isFinite)
+}
+
 /** BSM implied vol (continuous dividend yield), via the Black-76 reduction F = S·e^{(r−q)T}. */
 export function impliedVolBsm(
   price: number,
@@ -373,9 +378,7 @@ export function impliedVolBsm(
   rate: number,
   dividend: number,
 ): number | null {
-  if (!(spot > 0 && strike > 0 && years > 0 && price > 0)) return null
-  if (!Number.isFinite(spot) || !Number.isFinite(strike) || !Number.isFinite(years) || !Number.isFinite(price)) return null
-  if (!Number.isFinite(rate) || !Number.isFinite(dividend)) return null
+  if (!solvable(price, spot, strike, years, rate, dividend)) return null
   const carry = rate - dividend
   const x = Math.log(spot / strike) + carry * years
   const scale = Math.sqrt(spot * strike * Math.exp(-(rate + dividend) * years)) // e^{−rT}·√(FK)
@@ -399,9 +402,7 @@ export function impliedVolAmerican(
   dividend: number,
   black76: boolean,
 ): number | null {
-  if (!(spot > 0 && strike > 0 && years > 0 && price > 0)) return null
-  if (!Number.isFinite(spot) || !Number.isFinite(strike) || !Number.isFinite(years) || !Number.isFinite(price)) return null
-  if (!Number.isFinite(rate) || !Number.isFinite(dividend)) return null
+  if (!solvable(price, spot, strike, years, rate, dividend)) return null
   const q = black76 ? rate : dividend // Black-76: b = r − q = 0
   const intrinsic = Math.max(isCall ? spot - strike : strike - spot, 0)
   const upper = isCall ? spot : strike
