@@ -47,9 +47,18 @@ export interface PriceGreeks {
   rho: number
 }
 
+/**
+ * American engine: 'exact' (default) is the converged Andersen–Lake–Offengelden engine
+ * (american-exact.ts); 'bs2002' the corrected Bjerksund–Stensland (2002) approximation, faster and
+ * with the worst error stated in README (for scenario-heavy work such as VaR and stress grids).
+ * Ignored for European style.
+ */
+export type Engine = 'exact' | 'bs2002'
+
 export interface ModelChoice {
   model: Model
   style: Style
+  engine?: Engine
 }
 
 const DEFAULT_CHOICE: ModelChoice = {model: 'bsm', style: 'european'}
