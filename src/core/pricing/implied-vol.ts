@@ -357,10 +357,37 @@ export function normalisedImpliedVol(beta: number, x: number, isCall: boolean): 
 export function impliedVolBlack(price: number, isCall: boolean, forward: number, strike: number, years: number, discount: number): number | null {
   if (!(forward > 0 && strike > 0 && years > 0 && discount > 0 && price > 0)) return null
   if (!Number.isFinite(forward) || !Number.isFinite(strike) || !Number.isFinite(years) || !Number.isFinite(price)) return null
+  if (onOrOutsideBounds(price, isCall, discount * forward, discount * strike)) return null
   const x = Math.log(forward / strike)
   const beta = price / (discount * Math.sqrt(forward * strike))
   const s = normalisedImpliedVol(beta, x, isCall)
-  return Number.isFinite(s) && s > 0 ? s / Math.sqrt(years) : null
+  return acceptedVol(s, years)
+}
+
+/**
+ * The largest implied vol returned (σ = 10, i.e. 1,000 %): the same limit `greeks --vol` accepts,
+ * so that every IV we report can be fed back as an input. Above it the price carries no usable
+ * volatility information (it sits a rounding error below the upper bound).
+ */
+export const MAX_IMPLIED_VOL = 10
+
+/** σ from a normalised s = σ√T, or null when none was found or it is outside (0, MAX_IMPLIED_VOL]. */
+function acceptedVol(s: number, years: number): number | null {
+  if (!(Number.isFinite(s) && s > 0)) return null
+  const vol = s / Math.sqrt(years)
+  return vol > 0 && vol <= MAX_IMPLIED_VOL ? vol : null
+}
+
+/**
+ * True when a European price is on or outside its no-arbitrage bounds, decided on the price
+ * itself: `sDisc` = e^{−qT}·S (D·F), `kDisc` = e^{−rT}·K. A price exactly at the discounted
+ * intrinsic or at the discounted upper bound has no implied vol (every small σ, resp. σ → ∞,
+ * reproduces it); normalising first (β = P/(D·√(FK))) could round it strictly inside.
+ */
+function onOrOutsideBounds(price: number, isCall: boolean, sDisc: number, kDisc: number): boolean {
+  const lower = Math.max(isCall ? sDisc - kDisc : kDisc - sDisc, 0)
+  const upper = isCall ? sDisc : kDisc
+  return !(price > lower && price < upper)
 }
 
 /** Inputs an implied vol can be solved from: positive, finite price, spot, strike and time; finite rate and yield. */
@@ -379,11 +406,12 @@ export function impliedVolBsm(
   dividend: number,
 ): number | null {
   if (!solvable(price, spot, strike, years, rate, dividend)) return null
+  if (onOrOutsideBounds(price, isCall, spot * Math.exp(-dividend * years), strike * Math.exp(-rate * years))) return null
   const carry = rate - dividend
   const x = Math.log(spot / strike) + carry * years
   const scale = Math.sqrt(spot * strike * Math.exp(-(rate + dividend) * years)) // e^{−rT}·√(FK)
   const s = normalisedImpliedVol(price / scale, x, isCall)
-  return Number.isFinite(s) && s > 0 ? s / Math.sqrt(years) : null
+  return acceptedVol(s, years)
 }
 
 /**

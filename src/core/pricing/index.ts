@@ -196,7 +196,7 @@ export function impliedVol(price: number, input: Omit<PricingInput, 'vol'>, choi
 // Lower-level entry points for hot loops and diagnostics (beyond the fixed API above).
 export {normCdf, normPdf, normInv, erfc, erfcx} from './normal.js'
 export {normalisedBlackCall, normalisedVega} from './black76.js'
-export {normalisedImpliedVol, impliedVolBlack, impliedVolBsm, impliedVolAmerican} from './implied-vol.js'
+export {normalisedImpliedVol, impliedVolBlack, impliedVolBsm, impliedVolAmerican, MAX_IMPLIED_VOL} from './implied-vol.js'
 export {bsmPrice, bsmInto} from './bsm.js'
 export {black76Price, black76Into, type RawGreeks, newRawGreeks} from './black76.js'
 export {bs2002Price} from './american.js'

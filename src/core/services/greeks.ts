@@ -4,7 +4,7 @@
  */
 import {yearsToExpiry} from '../domain/time.js'
 import {UserError} from '../errors.js'
-import {impliedVol, priceGreeks, type Model, type Right, type Style} from '../pricing/index.js'
+import {impliedVol, MAX_IMPLIED_VOL, priceGreeks, type Model, type Right, type Style} from '../pricing/index.js'
 
 export interface GreeksOptions {
   right: Right
@@ -63,7 +63,7 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   } else if (o.days !== undefined) years = o.days / 365
   else years = o.years!
   if (!(years > 0)) throw new UserError('the option must have time left: expiry after today, --days > 0 or --years > 0')
-  if (o.vol !== undefined && !(o.vol > 0 && o.vol <= 10)) throw new UserError(`--vol ${o.vol} is out of range: give σ as a fraction, e.g. 0.25 for 25 %`)
+  if (o.vol !== undefined && !(o.vol > 0 && o.vol <= MAX_IMPLIED_VOL)) throw new UserError(`--vol ${o.vol} is out of range: give σ as a fraction, e.g. 0.25 for 25 %`)
   if (o.price !== undefined) positive('price', o.price)
   const input = {right: o.right, spot: o.spot, strike: o.strike, years, rate: o.rate, dividend: o.model === 'black76' ? 0 : o.dividend}
   const choice = {model: o.model, style: o.style}
