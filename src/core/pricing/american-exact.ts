@@ -165,9 +165,9 @@ function chebyshev(z: number): number {
 /*
  * QD+ boundary at time to expiry τ (Li, "The QD+ method", 2005 as in QuantLib): the root S* of
  *   f(S) = (1 − e^{−qτ}Φ(−d₊))·S − β·(K − S − p_E(S)) + α·Θ_E(S)/(r·e^{−rτ})
- * by Halley's method from X, safeguarded by bisection on [tiny, X].
+ * by Halley's method from X; if that fails, the boundary of the next shorter node.
  */
-function qdPlusBoundary(K: number, tau: number, r: number, q: number, vol: number, xmax: number, start: number): number {
+function qdPlusBoundary(K: number, tau: number, r: number, q: number, vol: number, xmax: number, start: number, fallback: number): number {
   const sigma2 = vol * vol
   const v = vol * Math.sqrt(tau)
   const dr = Math.exp(-r * tau)
@@ -181,10 +181,12 @@ function qdPlusBoundary(K: number, tau: number, r: number, q: number, vol: numbe
   const kappa = 2 * lambda + omega - 1
   const beta = (2 * dr) / (sigma2 * kappa * rho) + (4 * dr) / (sigma2 * sigma2 * kappa * kappa * rho * rho * root) - lambda
   const c = 2 / (sigma2 * kappa) // α/(r·e^{−rτ})
-  let lo = 1e-12 * xmax
-  let hi = xmax
+  // Halley from `start` (X), clamped at a tiny positive floor, as QuantLib does: bisection
+  // would jump to the spurious root f has far below the boundary.
+  const floor = 1e-8 * xmax
   let x = start
-  for (let it = 0; it < 40; it++) {
+  let converged = false
+  for (let it = 0; it < 30; it++) {
     const dp = Math.log((x * dq) / (K * dr)) / v + 0.5 * v
     const dm = dp - v
     const cdp = normCdf(-dp)
@@ -194,20 +196,21 @@ function qdPlusBoundary(K: number, tau: number, r: number, q: number, vol: numbe
     const theta = r * K * dr * cdm - q * x * dq * cdp - ((sigma2 * x) / (2 * v)) * dq * pdp
     const charm = -dq * (pdp * ((r - q) / v - dm / (2 * tau)) + q * cdp)
     const f = (1 - dq * cdp) * x - beta * (K - x - npv) + c * theta
-    if (f > 0) hi = x
-    else lo = x
     const fp = 1 - dq * cdp + (dq / v) * pdp + beta * (1 - dq * cdp) + c * charm
     const gamma = (pdp * dq) / (v * x)
     const colour = gamma * (q + ((r - q) * dp) / v + (1 - dp * dm) / (2 * tau))
     const fpp = dq * (pdp / (x * v) - (pdp * dp) / (x * v * v)) + beta * gamma + c * colour
     const lf = (f * fpp) / (fp * fp)
-    let next = x - f / fp / (1 - 0.5 * lf)
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi)
+    const next = Math.max(floor, x - f / fp / (1 - 0.5 * lf))
+    if (!Number.isFinite(next)) break
     const step = Math.abs(next - x)
     x = next
-    if (step < 1e-10 * xmax || hi - lo < 1e-13 * xmax) break
+    if (step < 1e-10 * xmax) {
+      converged = true
+      break
+    }
   }
-  return x
+  return converged && x <= xmax ? x : fallback
 }
 
 /** Where the put core leaves its results (per unit, in put space; delta and gamma in S). */
@@ -229,7 +232,7 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
   let guess = xmax
   for (let j = N - 1; j >= 0; j--) {
     const tau = T * NODE_X[j] * NODE_X[j]
-    const b = qdPlusBoundary(K, tau, r, q, vol, xmax, guess)
+    const b = qdPlusBoundary(K, tau, r, q, vol, xmax, xmax, guess)
     guess = b
     const lb = Math.log(b / xmax)
     yH[j] = lb * lb
