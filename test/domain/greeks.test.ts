@@ -32,10 +32,10 @@ describe('model Greeks for positions without feed Greeks', () => {
     expect(q.greeksNote).toMatch(why)
   })
 
-  it('options on futures: Black-76, with Bjerksund–Stensland at zero carry when American', () => {
+  it('options on futures: Black-76, with the exact American engine at zero carry when American', () => {
     const fop = (style: 'american' | 'european') =>
       pos('1 /ESZ6 2026-12-18 6000P @ 80 mark 90', {instrumentType: 'future_option', underlying: '/ESZ6', underlyingPrice: 6050, option: {expiry: '2026-12-18', strike: 6000, right: 'put', style}})
-    expect(modelFor(fop('american'))).toEqual({model: 'black76', style: 'american'})
+    expect(modelFor(fop('american'))).toEqual({model: 'black76', style: 'american', engine: 'exact'})
     expect(modelFor(fop('european'))).toEqual({model: 'black76', style: 'european'})
     const am = withModelGreeks(fop('american'), market, asOf)
     const eu = withModelGreeks(fop('european'), market, asOf)

@@ -39,12 +39,14 @@ export interface ModelMarket {
 }
 
 /**
- * Which model prices an option position: Black-76 on futures (Bjerksund–Stensland with zero carry
- * when American, as CME futures options are), BSM (European or American) otherwise.
+ * Which model prices an option position: Black-76 on futures (zero carry), BSM otherwise; American
+ * style (equity options by default) by the converged engine ('exact': Andersen–Lake–Offengelden),
+ * which every valuation of a position uses (sync model Greeks and IV, what-if, payoff, paper trades).
  */
 export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelChoice {
-  if (p.instrumentType === 'future_option') return {model: 'black76', style: p.option?.style ?? 'european'}
-  return {model: 'bsm', style: p.option?.style ?? 'american'}
+  const model = p.instrumentType === 'future_option' ? 'black76' : 'bsm'
+  const style = p.option?.style ?? (model === 'black76' ? 'european' : 'american')
+  return style === 'american' ? {model, style, engine: 'exact'} : {model, style}
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import {yearsToExpiry} from '../domain/time.js'
 import {UserError} from '../errors.js'
-import {impliedVol, MAX_IMPLIED_VOL, priceGreeks, type Model, type Right, type Style} from '../pricing/index.js'
+import {impliedVol, MAX_IMPLIED_VOL, priceGreeks, type Engine, type Model, type Right, type Style} from '../pricing/index.js'
 
 export interface GreeksOptions {
   right: Right
@@ -19,12 +19,16 @@ export interface GreeksOptions {
   dividend: number
   style: Style
   model: Model
+  /** American engine; default 'exact' (ignored for European style) */
+  engine?: Engine
   asOf: Date
 }
 
 export interface GreeksResult {
   model: Model
   style: Style
+  /** American engine used ('exact' or 'bs2002'); null for European style */
+  engine: Engine | null
   right: Right
   spot: number
   strike: number
@@ -66,11 +70,12 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   if (o.vol !== undefined && !(o.vol > 0 && o.vol <= MAX_IMPLIED_VOL)) throw new UserError(`--vol ${o.vol} is out of range: give σ as a fraction, e.g. 0.25 for 25 %`)
   if (o.price !== undefined) positive('price', o.price)
   const input = {right: o.right, spot: o.spot, strike: o.strike, years, rate: o.rate, dividend: o.model === 'black76' ? 0 : o.dividend}
-  const choice = {model: o.model, style: o.style}
+  const engine: Engine | null = o.style === 'american' ? (o.engine ?? 'exact') : null
+  const choice = engine === null ? {model: o.model, style: o.style} : {model: o.model, style: o.style, engine}
   const iv = o.vol ?? impliedVol(o.price!, input, choice)
   if (iv === null) throw new UserError(`no implied volatility prices this option at ${o.price}: the price is outside the no-arbitrage bounds`)
   const g = priceGreeks({...input, vol: iv}, choice)
-  return {model: o.model, style: o.style, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
+  return {model: o.model, style: o.style, engine, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
 }
 
 function positive(name: string, v: number): void {

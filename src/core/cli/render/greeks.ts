@@ -6,7 +6,7 @@ export function renderGreeks(r: GreeksResult): string {
   return table(
     ['', 'value', 'unit'],
     [
-      ['model', `${r.model} ${r.style} ${r.right}`, ''],
+      ['model', `${r.model} ${r.style}${r.engine ? ` (${r.engine})` : ''} ${r.right}`, ''],
       ['price', f(r.price), 'per unit'],
       ['iv', f(r.iv), 'σ per year, fraction'],
       ['delta', f(r.delta), 'per 1.00 of underlying'],
