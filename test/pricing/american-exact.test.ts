@@ -245,3 +245,30 @@ describe('American implied vol on the converged engine', () => {
     expect(Math.abs((impliedVol(p, inp, AM) as number) - 0.3)).toBeGreaterThan(1e-4) // different engines
   })
 })
+
+describe('negative rates with two exercise boundaries (q < r < 0 put, r < q < 0 call): finite differences', () => {
+  // Reference: QuantLib's Crank–Nicolson finite differences on 2000² and 4000² grids, Richardson
+  // extrapolated, with |P(4000) − P(2000)| as its error estimate `err` (scripts/american-fixtures.py
+  // double). Our solver agrees within that estimate plus 1e-6 × K.
+  const text = readFileSync(fileURLToPath(new URL('../fixtures/american-double-boundary.csv', import.meta.url)), 'utf8')
+  const rows = text.trim().split('\n').slice(1).map((line) => line.split(','))
+  it(`all ${rows.length} cases within the reference's own error estimate`, () => {
+    expect(rows.length).toBe(12)
+    for (const [, type, spot, strike, years, vol, rate, dividend, price, , err] of rows) {
+      const [d, per] = years.split('/').map(Number)
+      const p = optionPrice(input(type as Right, +spot, +strike, d / per, +rate, +dividend, +vol), AM)
+      expect(Math.abs(p - +price), `${type} ${spot} ${years}`).toBeLessThanOrEqual(+err + 1e-6 * +strike)
+    }
+  })
+
+  it('the put is exercised only between two boundaries, and is worth more than the European', () => {
+    const at = (S: number) => priceGreeks(input('put', S, 100, 0.5, -0.01, -0.03, 0.2), AM)
+    // Near S = 0 waiting pays (K·e^{−rT} > K): not exercised; in between exercised; near K not.
+    expect(at(20).price).toBeGreaterThan(80 + 1e-3)
+    expect(at(20).delta).toBeLessThan(-1) // −e^{−qT}·Φ(−d₁) with q < 0: below −1, not the exercise −1
+    expect(at(70).price).toBeCloseTo(30, 9)
+    expect(at(95).price).toBeGreaterThan(5 + 1e-3)
+    const eu = optionPrice(input('put', 90, 100, 0.5, -0.01, -0.03, 0.2), EU)
+    expect(optionPrice(input('put', 90, 100, 0.5, -0.01, -0.03, 0.2), AM)).toBeGreaterThan(eu + 1e-3)
+  })
+})
