@@ -11,9 +11,10 @@
  * where B(τ) is the exercise boundary at time τ before expiry. B solves B = K·e^{−(r−q)τ}·N/D
  * (value matching, or smooth pasting when r ≈ q); we iterate that map on a Chebyshev
  * interpolant of H(√τ) = ln²(B(τ)/X), X = B(0+) = K·min(1, r/q), started from the QD+ boundary
- * (Li 2005) and taking one Jacobi–Newton step then plain fixed-point steps, with tanh-sinh
- * quadrature after the substitution τ − u = τ(1+y)²/4 that removes the √ singularity; the
- * premium integral by Gauss–Legendre.
+ * (Li 2005) and taking one Jacobi–Newton step then plain fixed-point steps. The fixed-point
+ * integrals use the substitution τ − u = τ(1+y)²/4 (the √ singularity at u = τ) and
+ * Gauss–Legendre in w with y = sin(πw/2) (the √ singularity where the boundary meets expiry);
+ * the premium integral is Gauss–Legendre in √t.
  *
  * Where the method does not apply: r ≤ 0 with q ≥ r (a put is never exercised early: European);
  * q < r ≤ 0 (two exercise boundaries: the finite-difference solver in american-fd.ts).
@@ -30,16 +31,38 @@ import {fdAmericanPut} from './american-fd.js'
 export interface Scheme {
   /** Chebyshev nodes − 1 (n + 1 Lobatto nodes in √τ) */
   n: number
-  /** tanh-sinh points per fixed-point integral */
+  /** quadrature points per fixed-point integral */
   l: number
   /** fixed-point iterations (the first a Jacobi–Newton step) */
   m: number
   /** Gauss–Legendre points of the final premium integral */
   p: number
+  /** how many of the m iterations are Jacobi–Newton steps (default 1, as QuantLib) */
+  newton?: number
+  /** half-width of the tanh-sinh grid in t (default 3) */
+  tMax?: number
+  /** fixed-point rule: 'sin-gl' (Gauss–Legendre in w, y = sin(πw/2); the default) or 'tanh-sinh' */
+  rule?: 'tanh-sinh' | 'sin-gl'
+}
+
+/**
+ * Gauss–Legendre in w with y = sin(πw/2): both ends of [−1, 1] clustered like √. The fixed-point
+ * integrands have a √ singularity at y = 1 (the boundary meets expiry there: B(u) − X ~
+ * √(u·ln u)); after this map they are smooth, and 10 points do what 24 tanh-sinh points do.
+ */
+export function sinGaussLegendre(n: number): {x: Float64Array; w: Float64Array} {
+  const g = gaussLegendre(n)
+  const x = new Float64Array(n)
+  const w = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    x[i] = Math.sin(0.5 * Math.PI * g.x[i])
+    w[i] = g.w[i] * 0.5 * Math.PI * Math.cos(0.5 * Math.PI * g.x[i])
+  }
+  return {x, w}
 }
 
 /** The default scheme: see README for the accuracy it reaches over the issue-7 grid. */
-export const DEFAULT_SCHEME: Scheme = {n: 8, l: 24, m: 6, p: 32}
+export const DEFAULT_SCHEME: Scheme = {n: 8, l: 10, m: 5, p: 32, rule: 'sin-gl'}
 
 /** Gauss–Legendre nodes and weights on [−1, 1], by Newton on the Legendre polynomial. */
 export function gaussLegendre(n: number): {x: Float64Array; w: Float64Array} {
@@ -70,13 +93,12 @@ export function gaussLegendre(n: number): {x: Float64Array; w: Float64Array} {
 /**
  * Tanh-sinh (double-exponential) rule with n points on [−1, 1] (Takahasi & Mori 1974): y =
  * tanh(½π·sinh t) on an even grid in t. It converges exponentially even with endpoint
- * singularities, which the fixed-point integrands have where the boundary meets expiry
+ * singularities (tMax ≤ 3 keeps |y| < 1 − 1e-14: the ends are never evaluated), which the fixed-point integrands have where the boundary meets expiry
  * (B(τ) − X ~ √(τ·ln τ) when q ≤ 0 < r): Gauss–Legendre converges only algebraically there.
  */
-export function tanhSinh(n: number): {x: Float64Array; w: Float64Array} {
+export function tanhSinh(n: number, tMax = 3): {x: Float64Array; w: Float64Array} {
   const x = new Float64Array(n)
   const w = new Float64Array(n)
-  const tMax = 3 // keeps |y| < 1 − 1e-14: the ends themselves are never evaluated
   const h = (2 * tMax) / (n - 1)
   for (let i = 0; i < n; i++) {
     const t = -tMax + i * h
@@ -92,6 +114,7 @@ export function tanhSinh(n: number): {x: Float64Array; w: Float64Array} {
 let N = 0
 let L = 0
 let M = 0
+let NEWTON = 1
 
 let P = 0
 // Lobatto nodes z_j = cos(jπ/N), j = 0…N: j = 0 is τ = T, j = N is τ = 0; √(τ_j/T) = (1 + z_j)/2.
@@ -129,7 +152,8 @@ export function useScheme(s: Scheme): void {
   CHEB_COS = new Float64Array((N + 1) * (N + 1))
   for (let j = 0; j <= N; j++) NODE_X[j] = 0.5 * (1 + Math.cos((j * Math.PI) / N))
   for (let k = 0; k <= N; k++) for (let j = 0; j <= N; j++) CHEB_COS[k * (N + 1) + j] = Math.cos((j * k * Math.PI) / N)
-  const fp = tanhSinh(L)
+  const fp = s.rule === 'tanh-sinh' ? tanhSinh(L, s.tMax ?? 3) : sinGaussLegendre(L)
+  NEWTON = s.newton ?? 1
   FP_W = fp.w
   FP_M = new Float64Array(L)
   FP_DU = new Float64Array(L)
@@ -291,7 +315,7 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
   fitChebyshev()
   // 2. Fixed-point iterations on B = K·e^{−(r−q)τ}·N/D.
   for (let iter = 0; iter < M; iter++) {
-    const newton = iter === 0
+    const newton = iter < NEWTON
     for (let j = 0; j < N; j++) {
       const x = NODE_X[j]
       const tau = T * x * x
