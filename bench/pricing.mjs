@@ -138,6 +138,7 @@ function ivWorstError() {
 }
 
 const AM_EXACT = {model: 'bsm', style: 'american', engine: 'exact'}
+const AM_FAST = {model: 'bsm', style: 'american', engine: 'fast'}
 const AM_BS2002 = {model: 'bsm', style: 'american', engine: 'bs2002'}
 
 /**
@@ -165,7 +166,7 @@ function americanThroughput(seconds, trials) {
   }
   const out = {price: 0, delta: 0, gamma: 0, theta: 0, vega: 0, rho: 0}
   const result = {}
-  for (const [name, choice] of [['exact', AM_EXACT], ['bs2002', AM_BS2002]]) {
+  for (const [name, choice] of [['exact', AM_EXACT], ['fast', AM_FAST], ['bs2002', AM_BS2002]]) {
     const prices = inputs.map((x) => optionPrice(x, choice))
     const ivInputs = inputs.map(({vol: _v, ...rest}) => rest)
     let sink = 0
@@ -182,8 +183,8 @@ function americanThroughput(seconds, trials) {
  * (test/fixtures/american-*.csv: QuantLib's high-precision QdFp values over the issue-7 grid).
  */
 function americanWorstError() {
-  const worst = {exact: 0, bs2002: 0}
-  const where = {exact: null, bs2002: null}
+  const worst = {exact: 0, fast: 0, bs2002: 0}
+  const where = {exact: null, fast: null, bs2002: null}
   let points = 0
   for (const name of ['american-reference.csv', 'american-grid.csv']) {
     const text = readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8')
@@ -192,7 +193,7 @@ function americanWorstError() {
       const [d, per] = years.split('/').map(Number)
       const inp = {right: type, spot: +spot, strike: +strike, years: d / per, rate: +rate, dividend: +dividend, vol: +vol}
       points++
-      for (const engine of ['exact', 'bs2002']) {
+      for (const engine of ['exact', 'fast', 'bs2002']) {
         const e = Math.abs(optionPrice(inp, {model, style: 'american', engine}) - Number(price)) / +strike
         if (e > worst[engine]) {
           worst[engine] = e
@@ -244,11 +245,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 export function printAmerican(r) {
   if (!r.american) return
   const k = (x) => (x.best / 1e3).toFixed(1) + ' k/s'
-  const {exact, bs2002} = r.american
-  console.log(`american price:        exact ${k(exact.price)}  bs2002 ${k(bs2002.price)}  (target exact ≥ 20 k/s)`)
-  console.log(`american price+greeks: exact ${k(exact.greeks)}  bs2002 ${k(bs2002.greeks)}  (target exact ≥ 5 k/s)`)
-  console.log(`american IV:           exact ${k(exact.iv)}  bs2002 ${k(bs2002.iv)}  (target exact ≥ 2 k/s)`)
+  const {exact, fast, bs2002} = r.american
+  console.log(`american price:        exact ${k(exact.price)}  fast ${k(fast.price)}  bs2002 ${k(bs2002.price)}  (target exact ≥ 20 k/s)`)
+  console.log(`american price+greeks: exact ${k(exact.greeks)}  fast ${k(fast.greeks)}  bs2002 ${k(bs2002.greeks)}  (target exact ≥ 5 k/s)`)
+  console.log(`american IV:           exact ${k(exact.iv)}  fast ${k(fast.iv)}  bs2002 ${k(bs2002.iv)}  (target exact ≥ 2 k/s)`)
   const e = r.americanError
-  console.log(`american worst |err|/K over ${e.points} converged cases: exact ${e.worst.exact.toExponential(2)} (target ≤ 1e-6), bs2002 ${e.worst.bs2002.toExponential(2)}`)
+  const x = (v) => v.toExponential(2)
+  console.log(`american worst |err|/K over ${e.points} converged cases: exact ${x(e.worst.exact)} (target ≤ 1e-6), fast ${x(e.worst.fast)}, bs2002 ${x(e.worst.bs2002)}`)
+  console.log(`  fast worst at ${e.where.fast}`)
   console.log(`  bs2002 worst at ${e.where.bs2002}`)
 }

@@ -75,6 +75,27 @@ describe('price within 1e-6 × strike of the converged reference values', () => 
   }
 })
 
+describe('the fast engine for scenario grids', () => {
+  it('fast (QD+ and one Jacobi–Newton step) stays within 1e-4 × strike of every converged case', () => {
+    const FAST: ModelChoice = {model: 'bsm', style: 'american', engine: 'fast'}
+    const FAST76: ModelChoice = {model: 'black76', style: 'american', engine: 'fast'}
+    let worst = 0
+    for (const row of [...fixture('american-reference.csv'), ...fixture('american-grid.csv')]) {
+      const p = optionPrice(row.input, row.choice === AM76 ? FAST76 : FAST)
+      worst = Math.max(worst, Math.abs(p - row.price) / row.input.strike)
+    }
+    expect(worst).toBeLessThan(1e-4)
+    expect(worst).toBeGreaterThan(1e-6) // it is an approximation: the exact engine is what marks use
+  })
+
+  it('choosing it does not disturb the exact engine (separate tables)', () => {
+    const inp = input('put', 95, 100, 0.5, 0.05, 0.01, 0.3)
+    const before = optionPrice(inp, AM)
+    optionPrice(inp, {model: 'bsm', style: 'american', engine: 'fast'})
+    expect(optionPrice(inp, AM)).toBe(before)
+  })
+})
+
 describe("the issue's worked cases", () => {
   it('put S=K=100, T=0.5, σ 20 %, r 8 %, q 0: 4.1913 (BS2002 4.15, the old code 4.1324)', () => {
     // QuantLib's high-precision scheme gives 4.187236 at 182 days and 4.195438 at 183.

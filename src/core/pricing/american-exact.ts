@@ -143,47 +143,118 @@ let W_D: Float64Array = new Float64Array(0)
 let W_D2: Float64Array = new Float64Array(0)
 
 /** Switch the engine to another scheme (diagnostics and the accuracy study; not thread of use). */
-export function useScheme(s: Scheme): void {
-  N = s.n
-  L = s.l
-  M = s.m
-  P = s.p
-  NODE_X = new Float64Array(N + 1)
-  CHEB_COS = new Float64Array((N + 1) * (N + 1))
-  for (let j = 0; j <= N; j++) NODE_X[j] = 0.5 * (1 + Math.cos((j * Math.PI) / N))
-  for (let k = 0; k <= N; k++) for (let j = 0; j <= N; j++) CHEB_COS[k * (N + 1) + j] = Math.cos((j * k * Math.PI) / N)
-  const fp = s.rule === 'tanh-sinh' ? tanhSinh(L, s.tMax ?? 3) : sinGaussLegendre(L)
-  NEWTON = s.newton ?? 1
-  FP_W = fp.w
-  FP_M = new Float64Array(L)
-  FP_DU = new Float64Array(L)
-  FP_HALF = new Float64Array(L)
-  FP_Z = new Float64Array((N + 1) * L)
-  for (let k = 0; k < L; k++) {
-    FP_M[k] = 0.25 * (1 + fp.x[k]) ** 2
-    FP_DU[k] = 0.5 * fp.w[k] * (1 + fp.x[k])
-    FP_HALF[k] = 0.5 * (1 + fp.x[k])
-  }
-  for (let j = 0; j <= N; j++) for (let k = 0; k < L; k++) FP_Z[j * L + k] = 2 * NODE_X[j] * Math.sqrt(1 - FP_M[k]) - 1
-  const pr = gaussLegendre(P)
-  PR_W = pr.w
-  PR_S = new Float64Array(P)
-  PR_Z = new Float64Array(P)
-  for (let k = 0; k < P; k++) {
-    PR_S[k] = 0.5 * (1 + pr.x[k])
-    PR_Z[k] = 2 * Math.sqrt(Math.max(0, 1 - PR_S[k] * PR_S[k])) - 1
-  }
-  yH = new Float64Array(N + 1)
-  yNext = new Float64Array(N + 1)
-  coef = new Float64Array(N + 1)
-  IV_M = new Float64Array((N + 1) * L)
-  VM = new Float64Array((N + 1) * L)
-  DP_C = new Float64Array((N + 1) * L)
-  W_N = new Float64Array((N + 1) * L)
-  W_D = new Float64Array((N + 1) * L)
-  W_D2 = new Float64Array((N + 1) * L)
+interface Tables {
+  N: number
+  L: number
+  M: number
+  NEWTON: number
+  P: number
+  NODE_X: Float64Array
+  CHEB_COS: Float64Array
+  FP_W: Float64Array
+  FP_M: Float64Array
+  FP_DU: Float64Array
+  FP_HALF: Float64Array
+  FP_Z: Float64Array
+  PR_W: Float64Array
+  PR_S: Float64Array
+  PR_Z: Float64Array
+  yH: Float64Array
+  yNext: Float64Array
+  coef: Float64Array
+  IV_M: Float64Array
+  VM: Float64Array
+  DP_C: Float64Array
+  W_N: Float64Array
+  W_D: Float64Array
+  W_D2: Float64Array
 }
-useScheme(DEFAULT_SCHEME)
+
+function buildTables(s: Scheme): Tables {
+  const n = s.n
+  const l = s.l
+  const p = s.p
+  const nodeX = new Float64Array(n + 1)
+  const chebCos = new Float64Array((n + 1) * (n + 1))
+  for (let j = 0; j <= n; j++) nodeX[j] = 0.5 * (1 + Math.cos((j * Math.PI) / n))
+  for (let k = 0; k <= n; k++) for (let j = 0; j <= n; j++) chebCos[k * (n + 1) + j] = Math.cos((j * k * Math.PI) / n)
+  const fp = s.rule === 'tanh-sinh' ? tanhSinh(l, s.tMax ?? 3) : sinGaussLegendre(l)
+  const fpM = new Float64Array(l)
+  const fpDu = new Float64Array(l)
+  const fpHalf = new Float64Array(l)
+  const fpZ = new Float64Array((n + 1) * l)
+  for (let k = 0; k < l; k++) {
+    fpM[k] = 0.25 * (1 + fp.x[k]) ** 2
+    fpDu[k] = 0.5 * fp.w[k] * (1 + fp.x[k])
+    fpHalf[k] = 0.5 * (1 + fp.x[k])
+  }
+  for (let j = 0; j <= n; j++) for (let k = 0; k < l; k++) fpZ[j * l + k] = 2 * nodeX[j] * Math.sqrt(1 - fpM[k]) - 1
+  const pr = gaussLegendre(p)
+  const prS = new Float64Array(p)
+  const prZ = new Float64Array(p)
+  for (let k = 0; k < p; k++) {
+    prS[k] = 0.5 * (1 + pr.x[k])
+    prZ[k] = 2 * Math.sqrt(Math.max(0, 1 - prS[k] * prS[k])) - 1
+  }
+  const size = (n + 1) * l
+  return {
+    N: n, L: l, M: s.m, NEWTON: s.newton ?? 1, P: p,
+    NODE_X: nodeX, CHEB_COS: chebCos, FP_W: fp.w, FP_M: fpM, FP_DU: fpDu, FP_HALF: fpHalf, FP_Z: fpZ,
+    PR_W: pr.w, PR_S: prS, PR_Z: prZ,
+    yH: new Float64Array(n + 1), yNext: new Float64Array(n + 1), coef: new Float64Array(n + 1),
+    IV_M: new Float64Array(size), VM: new Float64Array(size), DP_C: new Float64Array(size),
+    W_N: new Float64Array(size), W_D: new Float64Array(size), W_D2: new Float64Array(size),
+  }
+}
+
+let active: Tables | null = null
+
+/** Point the engine's working variables at prebuilt tables (no allocation). */
+function activate(t: Tables): void {
+  if (active === t) return
+  active = t
+  N = t.N
+  L = t.L
+  M = t.M
+  NEWTON = t.NEWTON
+  P = t.P
+  NODE_X = t.NODE_X
+  CHEB_COS = t.CHEB_COS
+  FP_W = t.FP_W
+  FP_M = t.FP_M
+  FP_DU = t.FP_DU
+  FP_HALF = t.FP_HALF
+  FP_Z = t.FP_Z
+  PR_W = t.PR_W
+  PR_S = t.PR_S
+  PR_Z = t.PR_Z
+  yH = t.yH
+  yNext = t.yNext
+  coef = t.coef
+  IV_M = t.IV_M
+  VM = t.VM
+  DP_C = t.DP_C
+  W_N = t.W_N
+  W_D = t.W_D
+  W_D2 = t.W_D2
+}
+
+/**
+ * The fast scheme (engine 'fast'): QD+ and a single Jacobi–Newton step on 7 nodes. Its worst
+ * error over the converged sets is stated in README (about 7e-5 × K); for scenario grids.
+ */
+export const FAST_SCHEME: Scheme = {n: 6, l: 8, m: 1, p: 24}
+
+let exactTables = buildTables(DEFAULT_SCHEME)
+const fastTables = buildTables(FAST_SCHEME)
+
+/** Replace the exact engine's scheme (the accuracy study in scripts/; not for production use). */
+export function useScheme(s: Scheme): void {
+  exactTables = buildTables(s)
+  active = null
+  activate(exactTables)
+}
+
 
 function fitChebyshev(): void {
   const inv = 2 / N
@@ -476,7 +547,8 @@ function putAny(S: number, K: number, T: number, r: number, q: number, vol: numb
  * Converged American price per unit; q is the dividend yield (q = r for a futures option).
  * Preconditions (checked in index.ts): finite, S, K ≥ 0, T > 0.
  */
-export function exactAmericanPrice(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number): number {
+export function exactAmericanPrice(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, fast = false): number {
+  activate(fast ? fastTables : exactTables)
   const intrinsic = Math.max(isCall ? S - K : K - S, 0)
   if (!(T > 0)) return intrinsic
   if (!(vol > 0)) return deterministic(isCall, S, K, T, r, q)
@@ -487,7 +559,8 @@ export function exactAmericanPrice(isCall: boolean, S: number, K: number, T: num
 }
 
 /** True when exercising now is optimal (price = intrinsic, delta ±1) for these inputs. */
-export function inExerciseRegion(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number): boolean {
+export function inExerciseRegion(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, fast = false): boolean {
+  activate(fast ? fastTables : exactTables)
   if (!(T > 0) || !(vol > 0) || S === 0 || K === 0) return false
   if (isCall) putAny(K, S, T, q, r, vol, false)
   else putAny(S, K, T, r, q, vol, false)
@@ -514,8 +587,10 @@ export function exactAmericanInto(
   q: number,
   vol: number,
   black76: boolean,
+  fast = false,
 ): RawGreeks {
   if (!(vol > 0) || S === 0 || K === 0) return degenerateInto(out, isCall, S, K, T, r, q, vol, black76)
+  activate(fast ? fastTables : exactTables)
   if (isCall) putAny(K, S, T, q, r, vol, true)
   else putAny(S, K, T, r, q, vol, true)
   let price = core.price
@@ -542,13 +617,13 @@ export function exactAmericanInto(
   out.gamma = gamma
   out.theta = exercise ? 0 : r * price - (r - q) * S * delta - 0.5 * vol * vol * S * S * gamma
   const dv = vol * VOL_BUMP
-  out.vega = exercise ? 0 : (exactAmericanPrice(isCall, S, K, T, r, q, vol + dv) - exactAmericanPrice(isCall, S, K, T, r, q, vol - dv)) / (2 * dv)
+  out.vega = exercise ? 0 : (exactAmericanPrice(isCall, S, K, T, r, q, vol + dv, fast) - exactAmericanPrice(isCall, S, K, T, r, q, vol - dv, fast)) / (2 * dv)
   const qUp = black76 ? r + RATE_BUMP : q
   const qDn = black76 ? r - RATE_BUMP : q
   out.rho =
     exercise
       ? 0
-      : (exactAmericanPrice(isCall, S, K, T, r + RATE_BUMP, qUp, vol) - exactAmericanPrice(isCall, S, K, T, r - RATE_BUMP, qDn, vol)) /
+      : (exactAmericanPrice(isCall, S, K, T, r + RATE_BUMP, qUp, vol, fast) - exactAmericanPrice(isCall, S, K, T, r - RATE_BUMP, qDn, vol, fast)) /
         (2 * RATE_BUMP)
   return out
 }

@@ -417,7 +417,7 @@ export function impliedVolBsm(
 
 /**
  * American implied vol (`black76` means spot is a futures price with zero carry), solved against
- * the chosen engine ('exact', the converged one, by default; or 'bs2002'). Null at or below
+ * the chosen engine ('exact', the converged one, by default; or 'fast' / 'bs2002'). Null at or below
  * intrinsic, at or above the upper bound (S for a call, K for a put), when no σ in
  * (0, MAX_IMPLIED_VOL] reproduces the price, and for invalid inputs.
  *
@@ -435,15 +435,18 @@ export function impliedVolAmerican(
   rate: number,
   dividend: number,
   black76: boolean,
-  engine: 'exact' | 'bs2002' = 'exact',
+  engine: 'exact' | 'fast' | 'bs2002' = 'exact',
 ): number | null {
   if (!solvable(price, spot, strike, years, rate, dividend)) return null
   const q = black76 ? rate : dividend // Black-76: b = r − q = 0
   const intrinsic = Math.max(isCall ? spot - strike : strike - spot, 0)
   const upper = isCall ? spot : strike
   if (!(price > intrinsic) || !(price < upper)) return null
-  const american = engine === 'bs2002' ? bs2002Price : exactAmericanPrice
-  const f = (vol: number): number => american(isCall, spot, strike, years, rate, q, vol) - price
+  const fast = engine === 'fast'
+  const f =
+    engine === 'bs2002'
+      ? (vol: number): number => bs2002Price(isCall, spot, strike, years, rate, q, vol) - price
+      : (vol: number): number => exactAmericanPrice(isCall, spot, strike, years, rate, q, vol, fast) - price
   const euIv = (p: number): number | null => (p > 0 ? impliedVolBsm(p, isCall, spot, strike, years, rate, q) : null)
   const tol = 1e-12
 

@@ -51,11 +51,14 @@ export interface PriceGreeks {
 
 /**
  * American engine: 'exact' (default) is the converged Andersen–Lake–Offengelden engine
- * (american-exact.ts); 'bs2002' the corrected Bjerksund–Stensland (2002) approximation, faster and
- * with the worst error stated in README (for scenario-heavy work such as VaR and stress grids).
- * Ignored for European style.
+ * (american-exact.ts), within 1e-6 × strike. For scenario-heavy work (VaR full revaluation,
+ * stress grids) two faster approximations, with their worst error over the issue-7 grid stated in
+ * README: 'fast', the same engine with QD+ and one Jacobi–Newton step (~7e-5 × strike), and
+ * 'bs2002', the corrected Bjerksund–Stensland (2002) formula (~5e-2 × strike). Ignored for
+ * European style.
  */
-export type Engine = 'exact' | 'bs2002'
+export type Engine = 'exact' | 'fast' | 'bs2002'
+export const ENGINES: readonly Engine[] = ['exact', 'fast', 'bs2002']
 
 export interface ModelChoice {
   model: Model
@@ -87,8 +90,8 @@ function checkChoice(choice: ModelChoice): void {
   if (choice.style !== 'european' && choice.style !== 'american') {
     throw new RangeError(`pricing: style must be 'european' or 'american', got ${String(choice.style)}`)
   }
-  if (choice.engine !== undefined && choice.engine !== 'exact' && choice.engine !== 'bs2002') {
-    throw new RangeError(`pricing: engine must be 'exact' or 'bs2002', got ${String(choice.engine)}`)
+  if (choice.engine !== undefined && !ENGINES.includes(choice.engine)) {
+    throw new RangeError(`pricing: engine must be one of ${ENGINES.join(', ')}, got ${String(choice.engine)}`)
   }
 }
 
@@ -149,7 +152,7 @@ export function priceGreeksInto(input: PricingInput, out: PriceGreeks, choice: M
   if (choice.style === 'american') {
     const q = black76 ? input.rate : input.dividend
     if (choice.engine === 'bs2002') americanInto(scratch, call, input.spot, input.strike, input.years, input.rate, q, input.vol, black76)
-    else exactAmericanInto(scratch, call, input.spot, input.strike, input.years, input.rate, q, input.vol, black76)
+    else exactAmericanInto(scratch, call, input.spot, input.strike, input.years, input.rate, q, input.vol, black76, choice.engine === 'fast')
   } else if (black76) {
     black76Into(scratch, call, input.spot, input.strike, input.years, input.rate, input.vol)
   } else {
@@ -171,7 +174,7 @@ export function optionPrice(input: PricingInput, choice: ModelChoice = DEFAULT_C
   if (choice.style === 'american') {
     const q = choice.model === 'black76' ? input.rate : input.dividend
     if (choice.engine === 'bs2002') return bs2002Price(call, input.spot, input.strike, input.years, input.rate, q, input.vol)
-    return exactAmericanPrice(call, input.spot, input.strike, input.years, input.rate, q, input.vol)
+    return exactAmericanPrice(call, input.spot, input.strike, input.years, input.rate, q, input.vol, choice.engine === 'fast')
   }
   if (choice.model === 'black76') return black76Price(call, input.spot, input.strike, input.years, input.rate, input.vol)
   return bsmPrice(call, input.spot, input.strike, input.years, input.rate, input.dividend, input.vol)
@@ -192,7 +195,7 @@ export function impliedVol(price: number, input: Omit<PricingInput, 'vol'>, choi
   if (input.right !== 'call' && input.right !== 'put') return null
   if (choice.model !== 'bsm' && choice.model !== 'black76') return null
   if (choice.style !== 'european' && choice.style !== 'american') return null
-  if (choice.engine !== undefined && choice.engine !== 'exact' && choice.engine !== 'bs2002') return null
+  if (choice.engine !== undefined && !ENGINES.includes(choice.engine)) return null
   const {spot, strike, years, rate} = input
   const dividend = choice.model === 'black76' ? 0 : input.dividend
   if (!isFiniteNumber(price) || !isFiniteNumber(spot) || !isFiniteNumber(strike)) return null
