@@ -3,6 +3,8 @@
  * for US listings, 15:30 Kolkata for NSE. Years are calendar time / 365 days, the convention the
  * pricing models use (theta per calendar day). The clock is always passed in (asOf).
  */
+import {zoneOffsetMs} from './calendar/zones.js'
+
 const DAY_MS = 86_400_000
 
 const CLOSE: Record<string, {zone: 'Asia/Kolkata' | 'America/New_York'; hour: number; minute: number}> = {
@@ -35,25 +37,4 @@ export function daysToExpiry(expiry: string, currency: string, asOf: Date): numb
 /** The calendar date of an instant in UTC, YYYY-MM-DD. */
 export function isoDate(at: Date): string {
   return at.toISOString().slice(0, 10)
-}
-
-/**
- * Offset of the exchange's zone from UTC at an instant, in ms (+ east of Greenwich). Written out
- * rather than asked of Intl, whose first use loads ICU time-zone data (~10–25 ms per process):
- * Kolkata is UTC+5:30 all year; New York is UTC−5, or UTC−4 from the second Sunday of March 02:00
- * to the first Sunday of November 02:00 local time (US rules since 2007).
- */
-function zoneOffsetMs(zone: 'Asia/Kolkata' | 'America/New_York', at: Date): number {
-  if (zone === 'Asia/Kolkata') return 5.5 * 3_600_000
-  const y = at.getUTCFullYear()
-  const start = Date.UTC(y, 2, nthSunday(y, 2, 2), 7) // 02:00 EST = 07:00 UTC
-  const end = Date.UTC(y, 10, nthSunday(y, 10, 1), 6) // 02:00 EDT = 06:00 UTC
-  const t = at.getTime()
-  return (t >= start && t < end ? -4 : -5) * 3_600_000
-}
-
-/** Day of the month of the n-th Sunday of a month (month 0-based). */
-function nthSunday(year: number, month: number, n: number): number {
-  const first = new Date(Date.UTC(year, month, 1)).getUTCDay()
-  return 1 + ((7 - first) % 7) + 7 * (n - 1)
 }
