@@ -153,3 +153,4 @@ export function marketFor(p: {instrumentType: string; currency: string; underlyi
 
 export {addDays, dayNumber, weekday, zonedDate, zonedInstant, zoneOffsetMs} from './zones.js'
 export type {Zone} from './zones.js'
+export * from './expiry.js'
