@@ -9,6 +9,7 @@ type FlagOutput = {[name: string]: any}
 type ArgOutput = {[name: string]: any}
 import {loadConfig, resolveConfigPath, type Config} from '../config/config.js'
 import {ExternalError, UserError} from '../errors.js'
+import {setWasmTierUp} from '../store/database.js'
 import {withTableWidth} from './format.js'
 import {terminalWidth} from './table.js'
 import path from 'node:path'
@@ -31,6 +32,18 @@ export abstract class BaseCommand extends Command {
       description: 'Tables show every column even when wider than the terminal (piped output always does).',
       helpGroup: 'GLOBAL',
     }),
+  }
+
+  /**
+   * Long-running commands (the daemon) set this to keep V8's optimising tier-up of sql.js's
+   * WebAssembly; short ones turn it off so the process exits without waiting for background
+   * compilation (see store/database.ts).
+   */
+  static keepWasmTierUp = false
+
+  override async init(): Promise<void> {
+    await super.init()
+    setWasmTierUp((this.constructor as typeof BaseCommand).keepWasmTierUp)
   }
 
   /** --wide, once parsed: tables keep every column. */
