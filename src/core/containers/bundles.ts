@@ -12,7 +12,10 @@ export interface PortfolioBundle {
   config: PortfolioConfig
   /** null until the portfolio has been synced once. */
   stored: StoredPortfolio | null
+  /** live positions (containers/aging.ts): options and futures past settlement are moved to `expired` */
   positions: Position[]
+  /** positions whose contract has settled by the valuation instant: last mark, no Greeks, out of every live sum */
+  expired?: Position[]
 }
 
 export function buildBundles(configs: PortfolioConfig[], stored: StoredPortfolio[], positions: Position[]): PortfolioBundle[] {

@@ -3,7 +3,9 @@
  * command; the read-side services (positions, risk, pnl, portfolios) all start here.
  */
 import {findPortfolio, type Config} from '../config/config.js'
+import {agePositions, type Aging} from '../containers/aging.js'
 import {buildBundles, type PortfolioBundle} from '../containers/bundles.js'
+import {dividendFor, rateFor} from './market.js'
 import {readDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
@@ -21,7 +23,23 @@ export interface Book {
   entryGreeks: Map<string, repo.EntryGreeks>
 }
 
-export async function loadBook(config: Config, dbPath: string, portfolio?: string): Promise<Book> {
+/**
+ * Reads the book. With `at`, each bundle's positions are aged to that instant (containers/aging.ts):
+ * expired contracts move to `bundle.expired`, and with `revalue` live options are re-priced there.
+ */
+export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book> {
+  const book = await readBook(config, dbPath, portfolio)
+  if (!at) return book
+  const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
+  return {...book, bundles: book.bundles.map((b) => ({...b, ...splitAged(b.positions, aging)}))}
+}
+
+function splitAged(positions: Position[], aging: Aging): {positions: Position[]; expired: Position[]} {
+  const {live, expired} = agePositions(positions, aging)
+  return {positions: live, expired}
+}
+
+async function readBook(config: Config, dbPath: string, portfolio?: string): Promise<Book> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
