@@ -5,6 +5,8 @@
 import {findPortfolio, type Config} from '../config/config.js'
 import {agePositions, type Aging} from '../containers/aging.js'
 import {buildBundles, type PortfolioBundle} from '../containers/bundles.js'
+import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'
+import {UserError} from '../errors.js'
 import {dividendFor, rateFor} from './market.js'
 import {readDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
@@ -67,6 +69,29 @@ const FINISHED = new Set(['rejected', 'cancelled', 'canceled', 'expired', 'remov
 function isOpen(t: Trade): boolean {
   if (t.kind === 'live') return !FINISHED.has(t.status.toLowerCase())
   return t.status === 'open'
+}
+
+export interface BookFreshness {
+  /** one entry per selected syncable portfolio */
+  freshness: PortfolioFreshness[]
+  /** what is printed to stderr: stale, failed-sync and never-synced portfolios */
+  dataWarnings: string[]
+  /** true when any portfolio is not fresh (what --fail-on-stale exits 3 on) */
+  stale: boolean
+}
+
+/** Freshness of every syncable bundle at `now`, against `maxAge` (a flag) or the config's market.max_data_age (default one session). */
+export function bookFreshness(config: Config, bundles: PortfolioBundle[], now: Date, maxAge?: string): BookFreshness {
+  const text = maxAge ?? config.market.maxDataAge
+  const max = text === undefined ? DEFAULT_MAX_AGE : parseMaxAge(text)
+  if (max === null) throw new UserError(`max data age "${text}" is not an age such as "1 session", "2 sessions", "12h", "90m" or "3d"`)
+  const freshness = bundles.map((b) => portfolioFreshness(b, now, max)).filter((f): f is PortfolioFreshness => f !== null)
+  return {freshness, dataWarnings: freshness.flatMap((f) => (f.warning ? [f.warning] : [])), stale: freshness.some((f) => f.status !== 'fresh')}
+}
+
+/** True for a portfolio whose numbers are unknown because it has never been synced. */
+export function isNeverSynced(b: PortfolioBundle): boolean {
+  return b.config.kind !== 'whatif' && b.config.broker !== 'none' && !b.stored?.lastSyncAt
 }
 
 /** Names of the given bundles' portfolios that have never been synced (and could be). */

@@ -3,10 +3,11 @@ import {bold, dim, partial, pnl, table} from '../format.js'
 
 export function renderPnl(r: PnlResult): string {
   const out: string[] = []
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   const base = `P&L ${r.baseCurrency}`
   const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing)]
   out.push(bold('By position'))
-  out.push(table(['Portfolio', 'Symbol', 'Source', 'Unreal. P&L', 'Ccy', base], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.source, ...cells(l)]), ['left', 'left', 'left', 'right', 'left', 'right']))
+  out.push(table(['Portfolio', 'Symbol', 'Source', 'Unreal. P&L', 'Ccy', base], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.expired === true ? `${l.source} (expired)` : l.source, ...cells(l)]), ['left', 'left', 'left', 'right', 'left', 'right']))
   out.push(bold('By underlying'))
   out.push(table(['Portfolio', 'Underlying', 'Unreal. P&L', 'Ccy', base], r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', ...cells(l)]), ['left', 'left', 'right', 'left', 'right']))
   out.push(bold('By portfolio'))
@@ -15,6 +16,7 @@ export function renderPnl(r: PnlResult): string {
   out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}`))
   if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
+  if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   return out.join('\n')
 }
