@@ -18,6 +18,15 @@ export interface PortfolioBundle {
   expired?: Position[]
 }
 
+/**
+ * True when nothing is known about a broker-fed portfolio: no successful sync has stored anything
+ * (a row left by a failed first sync has no positions and no sync time). Its numbers are unknown, not 0.
+ */
+export function neverSyncedBundle(b: PortfolioBundle): boolean {
+  if (b.config.kind === 'whatif' || b.config.broker === 'none') return false
+  return !b.stored || (!b.stored.lastSyncAt && b.positions.length === 0 && (b.expired?.length ?? 0) === 0)
+}
+
 export function buildBundles(configs: PortfolioConfig[], stored: StoredPortfolio[], positions: Position[]): PortfolioBundle[] {
   const byName = new Map(stored.map((s) => [s.name, s]))
   const byAccount = new Map(stored.filter((s) => s.account).map((s) => [`${s.broker}/${s.account}`, s]))

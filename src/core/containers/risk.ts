@@ -10,7 +10,7 @@ import {intrinsic} from '../pricing/index.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
-import type {PortfolioBundle} from './bundles.js'
+import {neverSyncedBundle, type PortfolioBundle} from './bundles.js'
 
 export interface UnderlyingRisk {
   underlying: string
@@ -161,7 +161,7 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
 export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): PortfolioRisk {
   const {config} = bundle
   const expired = (bundle.expired ?? []).map((p) => p.symbol)
-  if (config.kind !== 'whatif' && config.broker !== 'none' && !bundle.stored?.lastSyncAt) return unknownRisk(bundle, expired)
+  if (neverSyncedBundle(bundle)) return unknownRisk(bundle, expired)
   // Every sum below is in the portfolio's currency: a position held in another currency is restated first.
   const positions = bundle.positions.map((p) => inCurrency(p, config.currency, market.fxRates))
   const underlyings = underlyingRisks(positions, market)

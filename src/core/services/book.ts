@@ -4,7 +4,7 @@
  */
 import {findPortfolio, type Config} from '../config/config.js'
 import {agePositions, type Aging} from '../containers/aging.js'
-import {buildBundles, type PortfolioBundle} from '../containers/bundles.js'
+import {buildBundles, neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
 import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'
 import {UserError} from '../errors.js'
 import {dividendFor, rateFor} from './market.js'
@@ -91,7 +91,7 @@ export function bookFreshness(config: Config, bundles: PortfolioBundle[], now: D
 
 /** True for a portfolio whose numbers are unknown because it has never been synced. */
 export function isNeverSynced(b: PortfolioBundle): boolean {
-  return b.config.kind !== 'whatif' && b.config.broker !== 'none' && !b.stored?.lastSyncAt
+  return neverSyncedBundle(b)
 }
 
 /** Names of the given bundles' portfolios that have never been synced (and could be). */
