@@ -250,6 +250,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'freshness: when marks and prices were observed',
+    sql: `
+      -- When each mark was observed (ISO) and what it is (live, file, quote_mid, previous_close);
+      -- NULL on rows written before this migration = unknown.
+      ALTER TABLE positions ADD COLUMN mark_at TEXT;
+      ALTER TABLE positions ADD COLUMN mark_source TEXT;
+      -- The observation time of the portfolio's prices: the export's own stamp (Fidelity's
+      -- "Date downloaded"), else the sync time.
+      ALTER TABLE portfolios ADD COLUMN prices_as_of TEXT;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

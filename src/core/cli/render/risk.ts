@@ -26,8 +26,14 @@ export const WHATIF_RISK_COLUMNS: Column[] = [
 
 export function renderRisk(r: RiskResult): string {
   const out: string[] = []
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   for (const p of r.portfolios) {
     out.push(bold(`${p.portfolio} (${p.kind}, ${p.currency})`) + `  equity ${money(p.equity)}  capital in use ${money(p.capitalInUse)} (${p.capitalBasis})  utilisation ${pct(p.capitalUtilizationPct)}`)
+    if (p.expired?.length) out.push(yellow(`  expired, left out of Greeks, capital in use and limits: ${p.expired.join(', ')}`))
+    if (p.synced === false) {
+      out.push(yellow('  never synced: every number is unknown'))
+      continue
+    }
     if (p.underlyings.length === 0) {
       out.push(dim('  no positions'))
       continue
