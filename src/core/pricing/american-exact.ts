@@ -344,6 +344,7 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
   const eqA = Math.abs(r - q) < 0.001
   const sqrtT = Math.sqrt(T)
   const carry = r - q
+  const hasQ = q !== 0
   // 1. QD+ boundary at the nodes, from short to long time to expiry (each start from the last).
   yH[N] = 0
   let guess = xmax
@@ -371,7 +372,7 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
       VM[i] = vm
       DP_C[i] = (carry * m) / vm + 0.5 * vm
       const eru = Math.exp(r * u)
-      const equ = Math.exp(q * u)
+      const equ = q === 0 ? 1 : Math.exp(q * u)
       if (eqA) {
         // ∫ dy with dm = τ(1+y)/2·dy: the φ terms carry dm/(σ√m) = (√τ/σ)·dy.
         W_N[i] = FP_W[k] * eru * (sqrtTau / vol) * ONE_OVER_SQRT_2PI
@@ -406,13 +407,13 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
         const lnRatio = (h > 0 ? Math.sqrt(h) : 0) - hb
         const dp = lnRatio * IV_M[i] + DP_C[i]
         const dm = dp - VM[i]
+        // With q = 0 (most puts) D has no integral: half the work.
         if (eqA) {
-          const phiP = Math.exp(-0.5 * dp * dp)
           n1 += W_N[i] * Math.exp(-0.5 * dm * dm)
-          n2 += W_D[i] * normCdf(dp) + W_D2[i] * phiP
+          if (hasQ) n2 += W_D[i] * normCdf(dp) + W_D2[i] * Math.exp(-0.5 * dp * dp)
         } else {
           n1 += W_N[i] * normCdf(dm)
-          n2 += W_D[i] * normCdf(dp)
+          if (hasQ) n2 += W_D[i] * normCdf(dp)
         }
       }
       let Nn: number
@@ -471,9 +472,9 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
     const dp = (lnSX + sh + carry * t) / v + 0.5 * v
     const dm = dp - v
     const disc = Math.exp(-r * t)
-    const dq = Math.exp(-q * t)
+    const dq = hasQ ? Math.exp(-q * t) : 1
     const w = PR_W[k] * half * 2 * z
-    premium += w * (r * K * disc * normCdf(-dm) - q * S * dq * normCdf(-dp))
+    premium += w * (r * K * disc * normCdf(-dm) - (hasQ ? q * S * dq * normCdf(-dp) : 0))
     if (greeks) {
       const pdp = ONE_OVER_SQRT_2PI * Math.exp(-0.5 * dp * dp)
       const c = q - ((r * K) / xmax) * Math.exp(sh)
