@@ -572,11 +572,11 @@ export function inExerciseRegion(isCall: boolean, S: number, K: number, T: numbe
  * Greeks. Delta and gamma: exact derivatives of the premium formula (for a call through the
  * homogeneity of the put in (spot, strike): ∂P/∂K = (P − S·∂P/∂S)/K, ∂²P/∂K² = S²·Γ/K²).
  * Theta: the Black–Scholes equation, which the value satisfies in the continuation region,
- * ∂V/∂t = rV − (r − q)·S·Δ − ½σ²S²Γ (and 0 where the option is exercised). Vega and rho: central
- * differences of the whole engine (the boundary moves with σ and r), steps 1e-4·σ and 1e-5.
+ * ∂V/∂t = rV − (r − q)·S·Δ − ½σ²S²Γ (and 0 where the option is exercised). Vega and rho:
+ * one-sided differences of the whole engine (the boundary moves with σ and r).
  */
-const VOL_BUMP = 1e-4
-const RATE_BUMP = 1e-5
+const VOL_BUMP = 1e-6
+const RATE_BUMP = 1e-7
 
 export function exactAmericanInto(
   out: RawGreeks,
@@ -617,16 +617,28 @@ export function exactAmericanInto(
   out.delta = delta
   out.gamma = gamma
   out.theta = exercise ? 0 : r * price - (r - q) * S * delta - 0.5 * vol * vol * S * S * gamma
+  if (exercise) {
+    out.vega = 0
+    out.rho = 0
+    return out
+  }
+  // One-sided differences from the price already in hand (two solves, not four): the engine is
+  // smooth to rounding, so a step of 1e-6·σ (1e-7 in r) keeps both truncation and rounding
+  // below 1e-6 per vol/rate point. Rho steps away from the rates where the method switches
+  // (r = 0, r = q, |r − q| = 0.001), so that it never differences across a switch.
   const dv = vol * VOL_BUMP
-  out.vega = exercise ? 0 : (exactAmericanPrice(isCall, S, K, T, r, q, vol + dv, fast) - exactAmericanPrice(isCall, S, K, T, r, q, vol - dv, fast)) / (2 * dv)
-  const qUp = black76 ? r + RATE_BUMP : q
-  const qDn = black76 ? r - RATE_BUMP : q
-  out.rho =
-    exercise
-      ? 0
-      : (exactAmericanPrice(isCall, S, K, T, r + RATE_BUMP, qUp, vol, fast) - exactAmericanPrice(isCall, S, K, T, r - RATE_BUMP, qDn, vol, fast)) /
-        (2 * RATE_BUMP)
+  out.vega = (exactAmericanPrice(isCall, S, K, T, r, q, vol + dv, fast) - price) / dv
+  const h = crossesSwitch(r, r + RATE_BUMP, q) ? -RATE_BUMP : RATE_BUMP
+  out.rho = (exactAmericanPrice(isCall, S, K, T, r + h, black76 ? r + h : q, vol, fast) - price) / h
   return out
+}
+
+/** True when [a, b] (either order) contains a rate at which the engine changes method. */
+function crossesSwitch(a: number, b: number, q: number): boolean {
+  const lo = Math.min(a, b)
+  const hi = Math.max(a, b)
+  const inside = (x: number): boolean => x >= lo && x <= hi
+  return inside(0) || inside(q) || inside(q - 0.001) || inside(q + 0.001)
 }
 
 /** σ = 0, S = 0 or K = 0: central differences of the (piecewise simple) price. */
