@@ -17,6 +17,15 @@ describe('model Greeks for positions without feed Greeks', () => {
     expect(p.greeks!.theta).toBeLessThan(0) // per unit, long: decays
   })
 
+  it('an American put marked at intrinsic is in the exercise region: no IV, but delta −1 and the rest 0', () => {
+    const p = withModelGreeks(pos('1 XYZ 2027-01-15 100P @ 40 mark 40', {underlyingPrice: 60}), market, asOf)
+    expect(p).toMatchObject({iv: null, greeks: {delta: -1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'})
+    expect(p.greeksNote).toMatch(/exercise region/)
+    // A call without a dividend yield large enough is never exercised: at intrinsic nothing is known.
+    const call = withModelGreeks(pos('1 XYZ 2027-01-15 50C @ 10 mark 10', {underlyingPrice: 60}), market, asOf)
+    expect(call).toMatchObject({greeks: null, greeksSource: 'none'})
+  })
+
   it('stock gets delta 1 exactly', () => {
     expect(withModelGreeks(pos('100 XYZ @ 1 mark 2', {greeks: null, greeksSource: 'none'}), market, asOf)).toMatchObject({greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model', underlyingPrice: 2})
   })

@@ -12,6 +12,7 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {
+  exercisedGreeks,
   impliedVol,
   optionPrice,
   priceGreeks,
@@ -256,6 +257,17 @@ describe('American implied vol on the converged engine', () => {
     const iv = impliedVol(40.5, inp, AM) as number
     expect(iv).toBeGreaterThan(0.2)
     expect(optionPrice({...inp, vol: iv}, AM)).toBeCloseTo(40.5, 9)
+  })
+
+  it('exercisedGreeks: at intrinsic, delta ±1 only where exercising now can be optimal', () => {
+    expect(exercisedGreeks(40, input('put', 60, 100, 1, 0.08, 0, 0), AM)).toEqual({price: 40, delta: -1, gamma: 0, theta: 0, vega: 0, rho: 0})
+    expect(exercisedGreeks(30, input('call', 130, 100, 0.5, 0.02, 0.08, 0), AM)).toMatchObject({delta: 1})
+    // A call without dividends is never exercised early: a price at intrinsic is an arbitrage.
+    expect(exercisedGreeks(30, input('call', 130, 100, 0.5, 0.05, 0, 0), AM)).toBeNull()
+    // Above intrinsic, out of the money, or European: not this case.
+    expect(exercisedGreeks(40.5, input('put', 60, 100, 1, 0.08, 0, 0), AM)).toBeNull()
+    expect(exercisedGreeks(0, input('put', 120, 100, 1, 0.08, 0, 0), AM)).toBeNull()
+    expect(exercisedGreeks(40, input('put', 60, 100, 1, 0.08, 0, 0), EU)).toBeNull()
   })
 
   it('the fast engine can be asked for: IV against BS2002 when engine is bs2002', () => {

@@ -4,7 +4,7 @@
  * theta in money per calendar day, vega in money per vol point, rho in money per rate point.
  * Model Greeks for options without feed Greeks: IV solved from the mark, then Greeks at that IV.
  */
-import {impliedVol, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
+import {exercisedGreeks, impliedVol, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
 import {expiryInstant, yearsToExpiry} from './time.js'
 import type {Position, UnitGreeks} from './types.js'
 
@@ -78,6 +78,12 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   if (iv === null) {
     if (p.markPrice === null) return none('no mark price to solve implied volatility from')
     iv = impliedVol(p.markPrice, input, choice)
+    // At intrinsic an American option is exercised: no IV, but delta ±1 and the rest 0 are known.
+    const exercised = iv === null ? exercisedGreeks(p.markPrice, input, choice) : null
+    if (exercised) {
+      const {delta, gamma, theta, vega, rho} = exercised
+      return {...p, iv: null, greeks: {delta, gamma, theta, vega, rho}, greeksSource: 'model', greeksNote: 'priced at intrinsic: in the exercise region (no implied volatility)'}
+    }
     if (iv === null) return none(`mark ${p.markPrice} is outside the model's no-arbitrage bounds at underlying ${p.underlyingPrice}; no implied volatility`)
   }
   const g = priceGreeks({...input, vol: iv}, choice)

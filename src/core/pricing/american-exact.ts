@@ -559,6 +559,18 @@ export function exactAmericanPrice(isCall: boolean, S: number, K: number, T: num
   return Math.max(core.price, intrinsic)
 }
 
+/**
+ * True when exercising now is optimal in the σ → 0 limit (the best deterministic exercise time is
+ * now and the option is in the money). Exactly then an American price equal to intrinsic value is
+ * consistent with some σ > 0 (the exercise region only grows as σ falls): that price has no
+ * implied vol, yet its Greeks are those of the exercised option (delta ±1, the rest 0).
+ */
+export function exerciseNowAsVolVanishes(isCall: boolean, S: number, K: number, T: number, r: number, q: number): boolean {
+  const intrinsic = Math.max(isCall ? S - K : K - S, 0)
+  if (!(intrinsic > 0) || !(T > 0)) return false
+  return deterministic(isCall, S, K, T, r, q) <= intrinsic * (1 + 1e-12)
+}
+
 /** True when exercising now is optimal (price = intrinsic, delta ±1) for these inputs. */
 export function inExerciseRegion(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, fast = false): boolean {
   activate(fast ? fastTables : exactTables)

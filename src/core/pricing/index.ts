@@ -10,7 +10,7 @@
  * rho per rate point (r + 0.01) = annual rho/100.
  */
 import {americanInto, bs2002Price} from './american.js'
-import {exactAmericanInto, exactAmericanPrice} from './american-exact.js'
+import {exactAmericanInto, exactAmericanPrice, exerciseNowAsVolVanishes} from './american-exact.js'
 import {black76Into, black76Price, newRawGreeks, type RawGreeks} from './black76.js'
 import {bsmInto, bsmPrice} from './bsm.js'
 import {impliedVolAmerican, impliedVolBlack, impliedVolBsm} from './implied-vol.js'
@@ -206,6 +206,24 @@ export function impliedVol(price: number, input: Omit<PricingInput, 'vol'>, choi
   }
   if (choice.model === 'black76') return impliedVolBlack(price, call, spot, strike, years, Math.exp(-rate * years))
   return impliedVolBsm(price, call, spot, strike, years, rate, dividend)
+}
+
+/**
+ * Greeks of an American option priced at (or below) its intrinsic value: a price it can only
+ * have inside the exercise region, where delta is ±1 and gamma, theta, vega and rho are 0. It
+ * has no implied vol (impliedVol gives null), but these Greeks are known. Null for European
+ * style, out-of-the-money options, or when exercising now is never optimal (then a price at
+ * intrinsic is below the no-arbitrage bound and nothing is known).
+ */
+export function exercisedGreeks(price: number, input: Omit<PricingInput, 'vol'>, choice: ModelChoice = DEFAULT_CHOICE): PriceGreeks | null {
+  if (choice.style !== 'american' || !isFiniteNumber(price)) return null
+  const value = intrinsic(input)
+  if (!(value > 0) || price > value) return null
+  const q = choice.model === 'black76' ? input.rate : input.dividend
+  const call = input.right === 'call'
+  if (![input.spot, input.strike, input.years, input.rate, q].every(isFiniteNumber)) return null
+  if (!exerciseNowAsVolVanishes(call, input.spot, input.strike, input.years, input.rate, q)) return null
+  return {price: value, delta: call ? 1 : -1, gamma: 0, theta: 0, vega: 0, rho: 0}
 }
 
 // Lower-level entry points for hot loops and diagnostics (beyond the fixed API above).
