@@ -4,7 +4,7 @@
  */
 import {yearsToExpiry} from '../domain/time.js'
 import {UserError} from '../errors.js'
-import {impliedVol, MAX_IMPLIED_VOL, priceGreeks, type Engine, type Model, type Right, type Style} from '../pricing/index.js'
+import {exercisedGreeks, impliedVol, MAX_IMPLIED_VOL, priceGreeks, type Engine, type Model, type Right, type Style} from '../pricing/index.js'
 
 export interface GreeksOptions {
   right: Right
@@ -43,8 +43,8 @@ export interface GreeksResult {
   dividend: number
   /** option price per unit */
   price: number
-  /** implied (or given) volatility, fraction per year */
-  iv: number
+  /** implied (or given) volatility, fraction per year; null for an American price at intrinsic in the exercise region (no IV, Greeks still known) */
+  iv: number | null
   /** per 1.00 move of the underlying */
   delta: number
   /** per 1.00 move of the underlying */
@@ -78,6 +78,10 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   const engine: Engine | null = o.style === 'american' ? (o.engine ?? 'exact') : null
   const choice = engine === null ? {model: o.model, style: o.style} : {model: o.model, style: o.style, engine}
   const iv = o.vol ?? impliedVol(o.price!, input, choice)
+  if (iv === null) {
+    const exercised = exercisedGreeks(o.price!, input, choice)
+    if (exercised) return {model: o.model, style: o.style, engine, ...input, iv: null, ...exercised}
+  }
   if (iv === null) throw new UserError(`no implied volatility prices this option at ${o.price}: the price is outside the no-arbitrage bounds`)
   const g = priceGreeks({...input, vol: iv}, choice)
   return {model: o.model, style: o.style, engine, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
