@@ -111,6 +111,8 @@ export interface Table<K extends string> {
   rows: CsvRecord[]
   /** Number of fields in the header row (trailing empty header cells not counted). */
   width: number
+  /** The file ends its data rows with one extra, empty field (Fidelity's trailing comma). */
+  trailingComma: boolean
 }
 
 export function locateColumns<K extends string>(display: string, records: CsvRecord[], spec: ColumnSpec<K>): Table<K> {
@@ -143,7 +145,12 @@ export function locateColumns<K extends string>(display: string, records: CsvRec
   }
   let width = header.cells.length
   while (width > 0 && header.cells[width - 1].trim() === '') width--
-  return {display, headerLine: header.line, index, label, rows: records.slice(at + 1), width}
+  // Whether rows end with one empty extra field is a property of the file, decided by most rows: a
+  // file-wide trailing comma is the export's style, one row's extra field is a stray comma.
+  const rows = records.slice(at + 1)
+  const withTrailing = rows.filter((r) => r.cells.length === width + 1 && r.cells[width].trim() === '').length
+  const exact = rows.filter((r) => r.cells.length === width).length
+  return {display, headerLine: header.line, index, label, rows, width, trailingComma: withTrailing > exact}
 }
 
 export function isBlank(cells: string[]): boolean {
@@ -246,13 +253,13 @@ function isDecimalComma(text: string): boolean {
 }
 
 /**
- * Checks a record's shape against the header: exactly as many fields, or one more that is empty
- * (Fidelity ends every data row with a comma). Anything else means a missing or stray separator
+ * Checks a record's shape against the header: exactly as many fields, or, in a file whose rows end
+ * with a comma (Fidelity), one more that is empty. Anything else means a missing or stray separator
  * (an unquoted 241,30) that shifts every value after it one column, so the row is refused.
  */
-export function checkShape(table: Pick<Table<string>, 'width'>, record: CsvRecord): void {
+export function checkShape(table: Pick<Table<string>, 'width' | 'trailingComma'>, record: CsvRecord): void {
   const n = record.cells.length
-  if (n === table.width || (n === table.width + 1 && record.cells[n - 1].trim() === '')) return
+  if (n === table.width || (table.trailingComma && n === table.width + 1 && record.cells[n - 1].trim() === '')) return
   const shifted = 'a missing or stray comma (e.g. an unquoted 241,30) shifts every value after it, so the row is not read'
   throw new RowError(`has ${n} fields but the header has ${table.width}; ${shifted}`)
 }
