@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
 import {renderRisk} from '../core/cli/render/risk.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
+import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 
 export default class Risk extends BaseCommand {
   static override summary = 'Greeks per underlying and portfolio, delta dollars, beta-weighted delta, capital utilisation and limit breaches.'
@@ -13,6 +14,8 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --fail-on-breach --fail-on-unchecked   # also when a limit cannot be checked',
     '<%= config.bin %> risk --with-whatif',
     '<%= config.bin %> risk --fail-on-breach --include-research   # research portfolios count too',
+    '<%= config.bin %> risk --as-of 2026-12-18   # the book valued Friday noon New York: decay and expiries by then',
+    '<%= config.bin %> risk --fail-on-breach --fail-on-stale   # cron: exit 3 on a breach, stale or never-synced data',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
@@ -20,15 +23,24 @@ export default class Risk extends BaseCommand {
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
     'include-research': Flags.boolean({description: 'With --fail-on-breach: research portfolios count too (by default only the real book does).', dependsOn: ['fail-on-breach']}),
+    ...timeFlags,
   }
 
   async run(): Promise<RiskResult> {
     const {flags} = await this.parse(Risk)
-    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
+    const ctx = this.context(flags)
+    const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    warnData(result)
+    // Research portfolios count only when asked (--include-research); the real book always does.
+    const research = new Set(ctx.config.portfolios.filter((p) => p.kind === 'research').map((p) => p.name))
     const counted = result.portfolios.filter((p) => flags['include-research'] || p.kind !== 'research')
     const unchecked = counted.some((p) => p.unchecked.length > 0)
     const breaches = result.breaches.length + (flags['include-research'] ? result.research.breaches.length : 0)
-    if (flags['fail-on-breach'] && (breaches > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
+    const notSynced = result.notSynced.filter((n) => flags['include-research'] || !research.has(n))
+    // A never-synced portfolio cannot pass a limit check: nothing about it is known.
+    if (flags['fail-on-breach'] && (breaches > 0 || notSynced.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
+    if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     this.print(() => renderRisk(result))
     return result
   }
