@@ -8,6 +8,7 @@ import {execFileSync} from 'node:child_process'
 import {chmodSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {beforeAll, describe, expect, it, vi} from 'vitest'
+import {readDb} from '../../src/core/store/database.js'
 import {cli, workspace} from './helpers.js'
 
 // Real processes on a shared 2-core machine: setup runs several CLI commands.
@@ -149,6 +150,26 @@ describe('no silent wipes', {timeout: 180_000}, () => {
     expect(r.code).toBe(1)
     expect(r.json().portfolios[0].error).toMatch(/^every row was skipped \(1\); the previous 2 positions are kept/)
     expect(ws.ok(['positions', '--portfolio', 'alpha']).positions).toHaveLength(2)
+  })
+})
+
+describe('control characters from a file', () => {
+  it('never reach the terminal or the database', async () => {
+    const ws = book()
+    ws.ok(['sync'])
+    writeFileSync(path.join(ws.dir, 'alpha.csv'), `${ALPHA}"\u001b]0;pwned\u0007\u001b[2JEVIL",1,1,1\n`)
+    for (const args of [['sync'], ['sync', '--json'], ['sync', '--skip-invalid'], ['portfolios'], ['portfolios', '--json']]) {
+      const r = ws.run(args)
+      expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    }
+    expect(ws.run(['sync', '--json']).json().portfolios[0].error).toContain('\\x1b]0;pwned\\x07\\x1b[2JEVIL')
+    const stored = await readDb(ws.db, (db) => [
+      ...db.all<{t: string}>('SELECT error AS t FROM sync_runs WHERE error IS NOT NULL'),
+      ...db.all<{t: string}>('SELECT last_sync_error AS t FROM portfolios WHERE last_sync_error IS NOT NULL'),
+      ...db.all<{t: string}>('SELECT broker_symbol AS t FROM positions'),
+    ].map((r) => r.t))
+    expect(stored.some((t) => t.includes('EVIL'))).toBe(true)
+    for (const t of stored) expect(t).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
   })
 })
 
