@@ -634,9 +634,11 @@ describe.concurrent('approve --live against the fake tastytrade (built CLI, real
       expect(positions.agentTrades).toEqual([])
       expect(positions.whatIf).toEqual([]) // a failed proposal no longer waits
       expect((await book.ok(['approve'])).pending).toEqual([])
-      // Nothing more happens to a failed proposal.
+      // Nothing more happens to a failed proposal: approving it again is refused (exit 2), not "nothing to do".
       book.fake.setScenario({orders: {buyingPowerChange: -102.302, fees: -2.302}})
-      expect((await book.ok(['approve', String(id), '--live', '--yes'])).status).toBe('already')
+      const again = await book.sh(['approve', String(id), '--live', '--yes', '--json'])
+      expect(again.code).toBe(2)
+      expect(again.json().error).toMatchObject({code: 'conflict', message: expect.stringMatching(new RegExp(`proposal ${id} failed .*; it cannot be approved`))})
       expect(book.fake.state.ordersPlaced).toBe(0)
       // --json: the error envelope with exit 1.
       const id2 = (await book.ok(['whatif', 'add', '--portfolio', 'tt', '--leg', `1 ${P200} @ 6.20`])).proposalId

@@ -114,7 +114,7 @@ export async function approve(o: ApproveOptions): Promise<ApproveResult> {
   if (!p) throw new UserError(`no proposal with ID ${o.id} (see: cotrader approve)`)
   const empty = {booked: [], dryRun: null, order: null, newBreaches: []}
   // Approving what was approved is idempotent (answer 'already'); approving what was turned down is refused.
-  if (p.status === 'rejected' || p.status === 'failed') throw new ProposalConflict(`proposal ${p.id} was ${p.status}${p.decidedAt ? ` (${p.decidedAt})` : ''}; it cannot be approved — propose the trade again (cotrader whatif add)`)
+  if (p.status === 'rejected' || p.status === 'failed') throw new ProposalConflict(`proposal ${p.id} ${p.status === 'rejected' ? 'was rejected' : 'failed'}${p.decidedAt ? ` (${p.decidedAt})` : ''}; it cannot be approved — propose the trade again (cotrader whatif add)`)
   if (p.status !== 'pending') return {id: p.id, status: 'already', message: `proposal ${p.id} is already ${p.status}${p.decidedAt ? ` (${p.decidedAt})` : ''}; nothing booked`, ...empty}
   const real = findPortfolio(o.config, p.portfolio)
   const view = marketView(state.positions, await loadQuotesFile(o.config.market.quotesFile))
