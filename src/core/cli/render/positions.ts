@@ -1,6 +1,23 @@
 import type {PositionsResult} from '../../services/positions.js'
 import {tradeTable} from './trades.js'
-import {bold, dim, money, num, partial, pnl, qty, table, UNKNOWN, yellow} from '../format.js'
+import {bold, dim, money, num, partial, pnl, qty, table, UNKNOWN, yellow, type Column} from '../format.js'
+
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export const POSITION_COLUMNS: Column[] = [
+  {header: 'Portfolio', priority: 5, minWidth: 8},
+  {header: 'Symbol', priority: 0},
+  {header: 'Qty', align: 'right', priority: 0},
+  {header: 'Entry', align: 'right', priority: 7},
+  {header: 'Mark', align: 'right', priority: 4},
+  {header: 'Unreal. P&L', align: 'right', priority: 1},
+  {header: 'Ccy', priority: 2},
+  {header: 'Δ sh', align: 'right', priority: 3},
+  {header: 'Θ/day', align: 'right', priority: 6},
+  {header: 'Vega/pt', align: 'right', priority: 10},
+  {header: 'IV', align: 'right', priority: 9},
+  {header: 'DTE', align: 'right', priority: 8},
+  {header: 'Greeks', priority: 11},
+]
 
 /** The mark with what it is when it is not a live one. */
 function markCell(mark: number | null, source: string | null): string {
@@ -28,7 +45,7 @@ export function renderPositions(r: PositionsResult): string {
       p.expired ? 'expired' : p.dte === null ? '' : String(p.dte),
       p.greeksSource,
     ])
-    out.push(table(['Portfolio', 'Symbol', 'Qty', 'Entry', 'Mark', 'Unreal. P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV', 'DTE', 'Greeks'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'left']))
+    out.push(table(POSITION_COLUMNS, rows))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}`)
     out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}`)
