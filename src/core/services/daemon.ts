@@ -329,7 +329,10 @@ export class Daemon {
   private async scanIfTrading(): Promise<void> {
     const now = this.now
     if (!this.markets().some((m) => this.d.calendar.sessionOn(m, this.d.calendar.localDate(m, now)))) return
-    if (this.machine.state !== 'monitoring') return this.dispatch({type: 'tick'}) // waiting on approvals: keep watching
+    if (this.machine.state !== 'monitoring') {
+      this.d.log.info(`scan skipped: ${this.machine.state} (waiting on the trader or an order); the monitor keeps watching`, {job: 'scan'})
+      return
+    }
     await this.dispatch({type: 'scan_due'})
   }
 
@@ -349,7 +352,8 @@ export class Daemon {
       for (const hit of hits) {
         const date = this.tradeDate(hit, mine, now)
         const key = {rule: hit.rule, portfolio: hit.portfolio, symbol: hit.symbol, date}
-        if (!dstore.claimRuleHit(db, {...key, at: now.toISOString()})) continue
+        // Once per rule, position and trade date, and never again while the last one waits or once it was approved.
+        if (dstore.ruleProposalPending(db, key) || !dstore.claimRuleHit(db, {...key, at: now.toISOString()})) continue
         const id = repo.insertProposal(db, {source: 'rule', portfolio: hit.portfolio, legs: hit.legs, reason: `${hit.rule}: ${hit.reason}`, createdAt: now.toISOString()})
         dstore.setRuleHitProposal(db, key, id)
         ids.push({hit, id})

@@ -124,3 +124,14 @@ export function dropExpiredPositions(db: Db): number {
   db.run('DELETE FROM positions WHERE EXISTS (SELECT 1 FROM expiries e WHERE e.portfolio = positions.portfolio AND e.symbol = positions.symbol)')
   return db.changes()
 }
+
+/** A proposal of this rule on this position still waits for approve/reject, or was approved (acted on: not proposed again). */
+export function ruleProposalPending(db: Db, h: {rule: string; portfolio: string; symbol: string}): boolean {
+  return (
+    db.get(
+      `SELECT 1 AS x FROM rule_hits h JOIN proposals p ON p.id = h.proposal_id
+       WHERE h.rule = :rule AND h.portfolio = :portfolio AND h.symbol = :symbol AND p.status IN ('pending', 'approved', 'executed') LIMIT 1`,
+      {...h},
+    ) !== undefined
+  )
+}
