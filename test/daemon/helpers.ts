@@ -55,7 +55,10 @@ export function simDaemon(ws: {configFile: string; dbPath: string; dataDir: stri
   const clock = new SimClock(start)
   const lines: string[] = []
   let daemon: Daemon | undefined
-  const log = createLogger({file: settings.log.file, level: 'info', maxBytes: 50_000_000, keep: 2, clock, human: (l) => lines.push(l), state: () => daemon?.machine.state ?? 'initializing'})
+  const log = createLogger({file: settings.log.file, level: 'info', maxBytes: 50_000_000, keep: 2, clock, human: (l) => {
+    lines.push(l)
+    if (process.env.SIM_DEBUG) process.stderr.write(`${l}\n`)
+  }, state: () => daemon?.machine.state ?? 'initializing'})
   daemon = new Daemon({
     config, settings, dbPath: ws.dbPath, env: o.env ?? {}, clock, scheduler: clock, calendar, log, alerter: createAlerter(ws.dbPath, settings.alerts), adapters: o.adapters,
     reloadConfig: () => {
