@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
 import {renderRisk} from '../core/cli/render/risk.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
+import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 
 export default class Risk extends BaseCommand {
   static override summary = 'Greeks per underlying and portfolio, delta dollars, beta-weighted delta, capital utilisation and limit breaches.'
@@ -12,19 +13,27 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
     '<%= config.bin %> risk --fail-on-breach --fail-on-unchecked   # also when a limit cannot be checked',
     '<%= config.bin %> risk --with-whatif',
+    '<%= config.bin %> risk --as-of 2026-12-18   # the book valued Friday noon New York: decay and expiries by then',
+    '<%= config.bin %> risk --fail-on-breach --fail-on-stale   # cron: exit 3 on a breach, stale or never-synced data',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
+    ...timeFlags,
   }
 
   async run(): Promise<RiskResult> {
     const {flags} = await this.parse(Risk)
-    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
+    const ctx = this.context(flags)
+    const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    warnData(result)
     const unchecked = result.portfolios.some((p) => p.unchecked.length > 0)
-    if (flags['fail-on-breach'] && (result.breaches.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
+    // A never-synced portfolio cannot pass a limit check: nothing about it is known.
+    if (flags['fail-on-breach'] && (result.breaches.length > 0 || result.notSynced.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
+    if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     this.print(() => renderRisk(result))
     return result
   }
