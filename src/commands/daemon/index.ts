@@ -3,6 +3,8 @@ import {BaseCommand} from '../../core/cli/base.js'
 import {runDaemon, type DaemonRunResult} from '../../core/services/daemon-run.js'
 
 export default class DaemonCommand extends BaseCommand {
+  /** Long-running: V8 should optimise sql.js (the short-lived commands turn tier-up off). */
+  static override keepWasmTierUp = true
   static override summary = 'Run the co-trader: watch the book through the trading day, check risk, propose from rules, keep history.'
   static override description = `Runs in the foreground (systemd, tmux, nohup). Boot: config → bundles → broker credentials → sync → refresh → scheduler, each step logged. Then: monitoring every daemon.monitor.in_hours_seconds while a market of the book is open (out_of_hours_seconds outside, 0 = none), opportunity scans on daemon.scan.cron, the end-of-day snapshot, expiries and summary after each market's close. Rule proposals wait for "cotrader approve/reject" from another shell. One daemon per database (exit 2 if one runs). SIGTERM/SIGINT stop cleanly (exit 0), SIGHUP reloads the config (a bad one is reported, the old kept). --once runs one cycle and exits, for cron.`
   static override examples = [
