@@ -76,6 +76,14 @@ describe('cotrader daemon as a real process', () => {
     expect(Object.values(check.integrity!)[0]).toBe('ok')
     expect(check.positions).toBeGreaterThan(10)
     expect(check.transitions.slice(0, 3)).toEqual(['market_analysis', 'portfolio_state', 'monitoring'])
+    // The demo's standing breaches were alerted once each, to the configured file too.
+    const alerts = cli(['alerts', '--json', '--since', '1d', ...args], {cwd: ws.dir}).json().alerts
+    const breaches = alerts.filter((a: any) => a.kind === 'breach')
+    expect(breaches.length).toBeGreaterThan(3)
+    expect(new Set(breaches.map((a: any) => a.key)).size).toBe(breaches.length)
+    expect(breaches.every((a: any) => a.status === 'sent' && a.severity === 'critical')).toBe(true)
+    expect(readFileSync(path.join(ws.dataDir, 'alerts.jsonl'), 'utf8').trim().split('\n').length).toBe(alerts.filter((a: any) => a.status === 'sent').length)
+    expect(cli(['alerts', '--since', 'yesterday-ish', ...args], {cwd: ws.dir}).code).toBe(2)
     const stopped = cli(['daemon', 'status', '--json', ...args], {cwd: ws.dir}).json()
     expect(stopped).toMatchObject({running: false, state: 'stopped', stalePidFile: false})
   }, 180_000)
