@@ -8,7 +8,7 @@ import path from 'node:path'
 import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
-import {configSchema, type RawLimits} from './schema.js'
+import {configSchema, type RawDaemon, type RawLimits} from './schema.js'
 
 export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
 export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'generic'
@@ -62,6 +62,8 @@ export interface Config {
   }
   tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
   portfolios: PortfolioConfig[]
+  /** the daemon section as validated (snake_case; services/daemon-config.ts reads it) */
+  daemon?: RawDaemon
 }
 
 export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
@@ -158,6 +160,7 @@ export function parseConfig(text: string, file: string): Config {
       tradingEnabled: p.trading_enabled,
       limits: toLimits({...defaults, ...p.limits}),
     })),
+    daemon: raw.daemon,
   }
 }
 
