@@ -23,6 +23,7 @@ const keepTierUp = meta.keepWasmTierUp.some((id) => id === argv[0] || id === `${
 // Same value as src/core/store/database.ts sets; setting it first keeps V8's flags (and so the cache) stable.
 if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
 
+globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
 const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
 await bundle.execute({dir: import.meta.url})
 // Every command awaits its own work (writes, sockets) before returning; what can be left is libuv
@@ -80,6 +81,10 @@ function saveCache(script, cacheFile) {
     writeFileSync(tmp, script.createCachedData())
     renameSync(tmp, cacheFile)
   } catch {
-    rmSync(tmp, {force: true})
+    try {
+      rmSync(tmp, {force: true})
+    } catch {
+      // nothing was written
+    }
   }
 }
