@@ -4,7 +4,10 @@
  * ~100 separate modules resolved one by one, on every command. The broker SDKs, ws and sql.js stay
  * outside the bundle and are loaded only on the paths that need them.
  */
+import Alerts from './commands/alerts.js'
 import Approve from './commands/approve.js'
+import Daemon from './commands/daemon/index.js'
+import DaemonStatus from './commands/daemon/status.js'
 import Greeks from './commands/greeks.js'
 import Pnl from './commands/pnl.js'
 import Portfolios from './commands/portfolios.js'
@@ -24,7 +27,10 @@ import TradesClose from './commands/trades/close.js'
 import TradesList from './commands/trades/list.js'
 
 export const COMMANDS = {
+  alerts: Alerts,
   approve: Approve,
+  daemon: Daemon,
+  'daemon:status': DaemonStatus,
   greeks: Greeks,
   pnl: Pnl,
   portfolios: Portfolios,

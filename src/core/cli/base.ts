@@ -61,7 +61,10 @@ export abstract class BaseCommand extends Command {
   /** Loads the config and picks the database file: --db > COTRADER_DB > config database: > data dir. */
   protected context(flags: {config?: string; db?: string}): {config: Config; dbPath: string} {
     const cwd = process.cwd()
-    const config = loadConfig(resolveConfigPath(flags.config, process.env, cwd, this.config.configDir))
+    // bin/run.js names the build; without it (the modules loaded some other way) nothing is cached.
+    const buildId = (globalThis as {cotraderBuildId?: string}).cotraderBuildId
+    const cache = buildId ? {dir: this.config.cacheDir, buildId} : undefined
+    const config = loadConfig(resolveConfigPath(flags.config, process.env, cwd, this.config.configDir), cache)
     const dbPath = flags.db
       ? path.resolve(cwd, flags.db)
       : process.env.COTRADER_DB
