@@ -31,7 +31,7 @@ export default class Positions extends BaseCommand {
     const {flags} = await this.parse(Positions)
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (flags.csv !== undefined && !this.jsonEnabled()) {

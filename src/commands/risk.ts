@@ -28,7 +28,7 @@ export default class Risk extends BaseCommand {
     const {flags} = await this.parse(Risk)
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     const unchecked = result.portfolios.some((p) => p.unchecked.length > 0)
     // A never-synced portfolio cannot pass a limit check: nothing about it is known.

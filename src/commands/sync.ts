@@ -24,7 +24,7 @@ export default class Sync extends BaseCommand {
     let result: SyncResult
     try {
       result = await syncService({
-        config, dbPath, portfolios: flags.portfolio, skipInvalid: flags['skip-invalid'], asOf: new Date(), env: process.env,
+        config, dbPath, portfolios: flags.portfolio, skipInvalid: flags['skip-invalid'], asOf: this.now(), env: process.env,
         onProgress: spinner ? (portfolio, message) => { ux.action.status = `${portfolio}: ${message}` } : undefined,
       })
     } finally {
