@@ -94,3 +94,7 @@ try {
 } catch (error) {
   if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
 }
+
+// 5. Calendar: aging and freshness on every read (issue 11).
+const {runCalendarBench} = await import('./calendar.mjs')
+await runCalendarBench()

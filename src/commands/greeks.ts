@@ -45,7 +45,7 @@ export default class Greeks extends BaseCommand {
       right: flags.type as 'call' | 'put', spot: flags.spot, strike: flags.strike, expiry: flags.expiry, days: flags.days, years: flags.years,
       vol: flags.vol, price: flags.price, rate: flags.rate, dividend: flags.dividend,
       style: flags.style as 'european' | 'american', model: flags.model as 'bsm' | 'black76', root: flags.root,
-      asOf: flags['as-of'] ? parseAsOf(flags['as-of'], 'USD') : new Date(),
+      asOf: flags['as-of'] ? parseAsOf(flags['as-of'], 'USD') : this.now(),
     })
     this.print(() => renderGreeks(result))
     return result
