@@ -103,7 +103,7 @@ async function simDaemon({tiny = false, inHours = 60} = {}) {
     writeFileSync(path.join(dir, 'data', 'q.csv'), 'symbol,price\nSPY,600\n')
   } else {
     cpSync(path.join(root, 'data'), path.join(dir, 'data'), {recursive: true, filter: (f) => !f.endsWith('.sqlite')})
-    writeFileSync(path.join(dir, 'config', 'risk_config.yaml'), readFileSync(path.join(root, 'config', 'risk_config.yaml'), 'utf8') + daemonYaml)
+    writeFileSync(path.join(dir, 'config', 'risk_config.yaml'), readFileSync(path.join(root, 'config', 'risk_config.yaml'), 'utf8').replace(/\n# --- the daemon[\s\S]*$/, '\n') + daemonYaml)
   }
   const config = loadConfig(path.join(dir, 'config', 'risk_config.yaml'))
   const settings = daemonSettings(config, path.join(dir, 'data'))
