@@ -153,6 +153,6 @@ export async function daemonBench({ticks = 10_000, quiet = false} = {}) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const ticks = Number(process.env.DAEMON_BENCH_TICKS ?? 10_000)
-  await snapshotHistoryBench()
+  if (!process.env.DAEMON_BENCH_SKIP_HISTORY) await snapshotHistoryBench()
   await daemonBench({ticks})
 }
