@@ -8,6 +8,7 @@ import path from 'node:path'
 import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
+import {cachedConfig, storeConfig, type ConfigCache} from './cache.js'
 import {configSchema, type RawDaemon, type RawLimits} from './schema.js'
 
 export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
@@ -77,7 +78,8 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   return path.join(configDir, 'risk_config.yaml')
 }
 
-export function loadConfig(file: string): Config {
+/** Reads and validates the config file; with `cache`, a config validated earlier from the same text is reused. */
+export function loadConfig(file: string, cache?: ConfigCache): Config {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -86,7 +88,12 @@ export function loadConfig(file: string): Config {
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`
     throw new ConfigError(`${file}: ${why}. Pass --config FILE or set COTRADER_CONFIG.`)
   }
-  return parseConfig(text, file)
+  if (!cache) return parseConfig(text, file)
+  const hit = cachedConfig(cache, file, text)
+  if (hit) return hit
+  const config = parseConfig(text, file)
+  storeConfig(cache, file, text, config)
+  return config
 }
 
 export function parseConfig(text: string, file: string): Config {

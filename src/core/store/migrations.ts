@@ -330,6 +330,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'paper trade closes',
+    sql: `
+      -- trades close ID: the price a paper trade was closed at (per unit, trade currency), the realised
+      -- P&L ((close − open) × quantity × multiplier, money in the trade's currency) and when.
+      ALTER TABLE trades ADD COLUMN close_price REAL;
+      ALTER TABLE trades ADD COLUMN realized_pnl REAL;
+      ALTER TABLE trades ADD COLUMN closed_at TEXT;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */
