@@ -98,3 +98,9 @@ try {
 // 5. Calendar: aging and freshness on every read (issue 11).
 const {runCalendarBench} = await import('./calendar.mjs')
 await runCalendarBench()
+// Daemon and history (issue 10): snapshot history size and save time, CPU per monitor tick, RSS growth.
+// Its own process with --expose-gc so RSS is read after a collection. DAEMON_BENCH_TICKS shortens the RSS run.
+{
+  const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'bench', 'daemon.mjs')], {cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit']})
+  if (r.status !== 0) console.log(`bench/daemon.mjs exited ${r.status}`)
+}
