@@ -23,6 +23,8 @@ const keepTierUp = meta.keepWasmTierUp.some((id) => id === argv[0] || id === `${
 // Same value as src/core/store/database.ts sets; setting it first keeps V8's flags (and so the cache) stable.
 if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
 
+// The bundle's import() calls (the ES-module SDKs, loaded lazily) come here: see scripts/bundle.mjs.
+globalThis.cotraderImport = (specifier) => import(specifier)
 globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
 const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
 await bundle.execute({dir: import.meta.url})
@@ -57,12 +59,7 @@ function loadCached(file, key) {
   } catch {
     // first run, or no readable cache: compile from source
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
-    filename: file,
-    cachedData,
-    // import() of the lazily loaded packages (the TastyTrade SDK, DXLink, ws) from inside the bundle.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
-  })
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {filename: file, cachedData})
   if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile))
   const module = new Module(file, undefined)
   module.filename = file
