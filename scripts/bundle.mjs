@@ -31,7 +31,8 @@ await build({
 // not specified": the cached functions lose the script's import hook), so every import() in the bundle
 // (the ES-module SDKs loaded lazily, oclif's loader for ES-module plugins) calls bin/run.js's instead.
 const dynamicImport = /(?<![\w$.])import\((?=[\s"'`@(\w])/g
-writeFileSync(out, readFileSync(out, 'utf8').replace(dynamicImport, '__cotraderImport('))
+// (The banner's own fallback, for the bundle loaded by plain require(), keeps the real import().)
+writeFileSync(out, readFileSync(out, 'utf8').replace(dynamicImport, '__cotraderImport(').replace('((s) => __cotraderImport(s))', '((s) => import(s))'))
 
 const code = readFileSync(out)
 const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16)
