@@ -94,6 +94,8 @@ export abstract class BaseCommand extends Command {
     const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
     const exitCode = known ? error.exitCode! : usage ? 2 : 1
     const message = error.message.replace(/\s*\n\s*/g, ' ').trim()
+      // Text from input files may carry control characters: shown escaped, never sent raw to a terminal.
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
     process.exitCode = exitCode
     if (this.jsonEnabled()) {

@@ -28,6 +28,8 @@ function formatter(min: number, max: number): Intl.NumberFormat {
 
 export function num(v: number | null | undefined, digits = 2): string {
   if (v === null || v === undefined) return UNKNOWN
+  // A value that rounds to zero prints as 0, never "-0.00".
+  if (Math.abs(v) < 0.5 * 10 ** -digits) v = 0
   return formatter(digits, digits).format(v)
 }
 

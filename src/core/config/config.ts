@@ -9,7 +9,7 @@ import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
 import {cachedConfig, storeConfig, type ConfigCache} from './cache.js'
-import {configSchema, type RawLimits} from './schema.js'
+import {configSchema, type RawDaemon, type RawLimits} from './schema.js'
 
 export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
 export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'generic'
@@ -58,9 +58,13 @@ export interface Config {
     benchmark: string
     betas: Record<string, number>
     quotesFile?: string
+    /** how old prices may be before a warning: "1 session" (default), "12h"… (containers/freshness.ts) */
+    maxDataAge?: string
   }
   tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
   portfolios: PortfolioConfig[]
+  /** the daemon section as validated (snake_case; services/daemon-config.ts reads it) */
+  daemon?: RawDaemon
 }
 
 export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
@@ -143,6 +147,7 @@ export function parseConfig(text: string, file: string): Config {
       benchmark: raw.market.benchmark,
       betas: raw.market.betas,
       quotesFile: raw.market.quotes_file ? path.resolve(dir, expandHome(raw.market.quotes_file)) : undefined,
+      ...(raw.market.max_data_age ? {maxDataAge: raw.market.max_data_age.trim()} : {}),
     },
     tastytrade: {
       environment: raw.tastytrade.environment,
@@ -162,6 +167,7 @@ export function parseConfig(text: string, file: string): Config {
       tradingEnabled: p.trading_enabled,
       limits: toLimits({...defaults, ...p.limits}),
     })),
+    daemon: raw.daemon,
   }
 }
 

@@ -24,6 +24,8 @@ export interface SyncOptions {
   /** Limit the run to these portfolios (names); all syncable ones when empty. */
   portfolios?: string[]
   skipInvalid: boolean
+  /** Accept an import with no positions for a portfolio that had some (else it fails and keeps them). */
+  allowEmpty?: boolean
   asOf: Date
   env: NodeJS.ProcessEnv
   onProgress?: (portfolio: string, message: string) => void
@@ -80,7 +82,10 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
   const quotes = await loadQuotesFile(config.market.quotesFile)
-  const lastPrices = await readDb(opts.dbPath, (db) => repo.lastUnderlyingPrices(db))
+  const {lastPrices, held} = await readDb(opts.dbPath, (db) => ({
+    lastPrices: repo.lastUnderlyingPrices(db),
+    held: new Map(db.all<{portfolio: string; n: number}>('SELECT portfolio, count(*) AS n FROM positions GROUP BY portfolio').map((r) => [r.portfolio, Number(r.n)])),
+  }))
   const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
   try {
@@ -98,13 +103,20 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           continue
         }
         const fetched = await adapter.fetch(p, {asOf, skipInvalid: opts.skipInvalid, onProgress: progress})
+        // No silent wipes: a header-only export, or --skip-invalid leaving nothing, must not empty a portfolio that had positions.
+        const had = held.get(p.name) ?? 0
+        if (isFile && fetched.positions.length === 0 && had > 0 && !opts.allowEmpty) {
+          const why = fetched.skipped.length > 0 ? `every row was skipped (${fetched.skipped.length})` : 'the file has no positions'
+          throw new UserError(`${why}; the previous ${had} position${had > 1 ? 's are' : ' is'} kept. If the portfolio is really empty now, sync again with --allow-empty`)
+        }
         let feed: MarketDataProvider | undefined
         if (p.broker === 'fidelity' && hasUsOptionsOrStock(fetched.positions)) {
           tastytrade ??= await adapters.tastytrade()
           if (!tastytrade.unavailable()) feed = tastytrade
         }
         progress('pricing')
-        const positions = await price(fetched.positions, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings})
+        const observed = stampMarks(fetched.positions, fetched.pricesAsOf ?? asOf.toISOString(), isFile)
+        const positions = await price(observed, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings})
         const counts = {feed: 0, model: 0, none: 0}
         for (const q of positions) counts[q.greeksSource]++
         outcomes.push({
@@ -137,6 +149,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         const rows = underlyingRisks(inOwn, {betas: {}, benchmarkPrice: null, fxRates: config.fxRates})
         const aggregates = aggregate(rows, balancesOf(p, fetched))
         repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
+        repo.setPricesAsOf(db, p.name, fetched.pricesAsOf ?? now)
         snapshot(db, p.name, rows, aggregates, now)
         db.run('RELEASE portfolio')
       } catch (error) {
@@ -219,6 +232,11 @@ async function price(positions: Position[], ctx: PriceContext): Promise<Position
   })
   if (missingPrice.size > 0) ctx.warnings.push(`no price for ${[...missingPrice].join(', ')}: their options have unknown Greeks (add them to market.quotes_file)`)
   return priced
+}
+
+/** Each mark's observation time and kind: the adapter's own when it set them, else the export's stamp (files) or the fetch time (broker API). */
+function stampMarks(positions: Position[], at: string, isFile: boolean): Position[] {
+  return positions.map((p) => (p.markPrice === null ? p : {...p, markAsOf: p.markAsOf ?? at, markSource: p.markSource ?? (isFile ? 'file' : 'live')}))
 }
 
 function balancesOf(p: PortfolioConfig, fetched: FetchedPortfolio): Balances {

@@ -186,6 +186,161 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trades_portfolio_kind ON trades (portfolio, kind);
     `,
   },
+  {
+    version: 2,
+    name: 'daily snapshots',
+    sql: `
+      -- What an instrument is, once (daily rows point here by id, so history stays small).
+      CREATE TABLE snapshot_instruments (
+        id              INTEGER PRIMARY KEY,
+        symbol          TEXT NOT NULL,
+        underlying      TEXT NOT NULL,
+        instrument_type TEXT NOT NULL,
+        multiplier      REAL NOT NULL,
+        currency        TEXT NOT NULL,
+        expiry          TEXT,
+        strike          REAL,
+        option_right    TEXT,
+        style           TEXT,
+        UNIQUE (symbol, instrument_type, multiplier, currency, underlying)
+      );
+
+      -- One row per portfolio per month; \`data\` packs every position of every snapshot day of that month
+      -- (store/snapshots.ts documents the format: quantities and prices lossless, IV and per-unit Greeks
+      -- to fixed decimals). Month rows, not day rows: SQLite fills its pages far better with a few large
+      -- rows than with many 1–5 kB ones, and one month compresses well (the same positions day after day).
+      CREATE TABLE position_snapshots (
+        id        INTEGER PRIMARY KEY,
+        portfolio TEXT NOT NULL,
+        month     TEXT NOT NULL,
+        days      INTEGER NOT NULL,
+        data      BLOB NOT NULL
+      );
+      CREATE UNIQUE INDEX position_snapshots_key ON position_snapshots (portfolio, month);
+
+      -- First and last date each portfolio held each instrument in a snapshot, so "each position's latest
+      -- row before D" reads a few days instead of the whole history.
+      CREATE TABLE snapshot_holdings (
+        portfolio     TEXT NOT NULL,
+        instrument_id INTEGER NOT NULL,
+        first_date    TEXT NOT NULL,
+        last_date     TEXT NOT NULL,
+        PRIMARY KEY (portfolio, instrument_id)
+      ) WITHOUT ROWID;
+
+      -- One row per portfolio per date. Money in \`currency\`; Greeks are position totals
+      -- (delta in shares, theta per day, vega per vol point), beta-weighted delta in benchmark shares.
+      CREATE TABLE portfolio_snapshots (
+        date                TEXT NOT NULL,
+        portfolio           TEXT NOT NULL,
+        currency            TEXT NOT NULL,
+        equity              REAL,
+        cash                REAL,
+        delta               REAL,
+        beta_weighted_delta REAL,
+        gamma               REAL,
+        theta               REAL,
+        vega                REAL,
+        unrealized_pnl      REAL,
+        day_pnl             REAL,
+        positions           INTEGER NOT NULL,
+        missing             INTEGER NOT NULL,
+        taken_at            TEXT NOT NULL,
+        PRIMARY KEY (portfolio, date)
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'freshness: when marks and prices were observed',
+    sql: `
+      -- When each mark was observed (ISO) and what it is (live, file, quote_mid, previous_close);
+      -- NULL on rows written before this migration = unknown.
+      ALTER TABLE positions ADD COLUMN mark_at TEXT;
+      ALTER TABLE positions ADD COLUMN mark_source TEXT;
+      -- The observation time of the portfolio's prices: the export's own stamp (Fidelity's
+      -- "Date downloaded"), else the sync time.
+      ALTER TABLE portfolios ADD COLUMN prices_as_of TEXT;
+    `,
+  },
+  {
+    version: 4,
+    name: 'daemon: workflow events, alerts, rule hits, expiries, latest state',
+    sql: `
+      -- Every state change of the workflow (self-loops such as a monitor tick are not stored).
+      CREATE TABLE workflow_events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state   TEXT NOT NULL,
+        reason     TEXT NOT NULL
+      );
+
+      -- The daemon's latest state (one JSON value per key: status, last tick, jobs, breaches open,
+      -- ends of day done, broker backoff). Monitoring keeps no per-tick rows.
+      CREATE TABLE daemon_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- Every alert raised, whether it was sent, a duplicate, or over the rate limit.
+      CREATE TABLE alerts (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        severity  TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+        message   TEXT NOT NULL,
+        status    TEXT NOT NULL CHECK (status IN ('sent', 'duplicate', 'rate_limited', 'failed', 'recorded')),
+        error     TEXT
+      );
+      CREATE INDEX alerts_key_at ON alerts (key, at);
+      CREATE INDEX alerts_at ON alerts (at);
+
+      -- One rule hit per rule, portfolio, symbol and trade date: a rule never proposes twice a day.
+      CREATE TABLE rule_hits (
+        rule        TEXT NOT NULL,
+        portfolio   TEXT NOT NULL,
+        symbol      TEXT NOT NULL,
+        date        TEXT NOT NULL,
+        proposal_id INTEGER,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (rule, portfolio, symbol, date)
+      );
+
+      -- Options that left the book at expiry. Money in \`currency\`; realized_pnl = (settlement value
+      -- − entry) × quantity × multiplier with the settlement value = intrinsic value at the close.
+      CREATE TABLE expiries (
+        portfolio        TEXT NOT NULL,
+        symbol           TEXT NOT NULL,
+        date             TEXT NOT NULL,
+        quantity         REAL NOT NULL,
+        multiplier       REAL NOT NULL,
+        currency         TEXT NOT NULL,
+        outcome          TEXT NOT NULL CHECK (outcome IN ('expired', 'assigned', 'exercised', 'cash_settled')),
+        underlying_price REAL,
+        intrinsic        REAL NOT NULL,
+        entry_price      REAL,
+        realized_pnl     REAL,
+        stock_symbol     TEXT,
+        stock_quantity   REAL,
+        at               TEXT NOT NULL,
+        PRIMARY KEY (portfolio, symbol, date)
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'paper trade closes',
+    sql: `
+      -- trades close ID: the price a paper trade was closed at (per unit, trade currency), the realised
+      -- P&L ((close − open) × quantity × multiplier, money in the trade's currency) and when.
+      ALTER TABLE trades ADD COLUMN close_price REAL;
+      ALTER TABLE trades ADD COLUMN realized_pnl REAL;
+      ALTER TABLE trades ADD COLUMN closed_at TEXT;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {PortfolioConfig} from '../../../src/core/config/config.js'
 import {ImportError, importPositionsFile} from '../../../src/core/adapters/csv/index.js'
+import {downloadedAt} from '../../../src/core/adapters/csv/fidelity.js'
 import {ExternalError} from '../../../src/core/errors.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/csv')
@@ -39,7 +40,7 @@ describe('fidelity: the canonical 16-column export', () => {
     expect(r.skipped).toEqual([])
   })
 
-  it('reads $50.922, "$38,362.05" and per-share average cost into per-unit prices', () => {
+  it('reads $50.922 and takes the entry from "$38,362.05" ÷ quantity', () => {
     const vwo = importFixture('fidelity_positions.csv', 'X11111111').positions[0]
     expect(vwo).toEqual({
       portfolio: 'fid',
@@ -49,7 +50,7 @@ describe('fidelity: the canonical 16-column export', () => {
       underlying: 'VWO',
       quantity: 900,
       multiplier: 1,
-      entryPrice: 42.62,
+      entryPrice: 42.6245, // Cost Basis Total ÷ quantity (38,362.05 ÷ 900), not the rounded $42.62 column
       markPrice: 50.922,
       currency: 'USD',
       underlyingPrice: 50.922,
@@ -108,7 +109,7 @@ describe('fidelity: other vintages', () => {
     const r = importFixture('fidelity_2026.csv', 'Z00000123')
     expect(r.positions.map((p) => [p.symbol, p.instrumentType, p.quantity, p.entryPrice, p.markPrice])).toEqual([
       ['FXAIX', 'fund', 12.5, 200, 228.1],
-      ['SPY', 'equity', 0.0003, 666.67, 690.12],
+      ['SPY', 'equity', 0.0003, 666.66666667, 690.12],
     ])
     expect(r.balances).toEqual({equity: 3662.57, cash: 811.11, buyingPower: null, maintenanceRequirement: null})
   })
@@ -188,5 +189,21 @@ describe('fidelity: bad rows', () => {
     const r = importPositionsFile(portfolio(file, 'Z1'), {skipInvalid: false})
     expect(r.positions[0]).toMatchObject({symbol: 'MSFT', quantity: 10, markPrice: 500, entryPrice: null})
     expect(r.balances.equity).toBe(5000)
+  })
+})
+
+describe('fidelity: the "Date downloaded" footer is when the prices were observed', () => {
+  it.each([
+    ['Date downloaded Feb-18-2026 at 7:04 p.m ET', '2026-02-19T00:04:00.000Z'], // EST
+    ['Date downloaded 07/30/2021 2:26 PM ET', '2021-07-30T18:26:00.000Z'], // EDT
+    ['Date downloaded Nov-24-2026 at 9:41 a.m ET', '2026-11-24T14:41:00.000Z'],
+    ['Date downloaded Jul-06-2026 at 12:05 p.m ET', '2026-07-06T16:05:00.000Z'],
+    ['Brokerage services are provided by Fidelity', null],
+  ])('%s → %s', (cell, iso) => {
+    expect(downloadedAt(cell)).toBe(iso)
+  })
+  it('the import carries the stamp as pricesAsOf', () => {
+    expect(importFixture('fidelity_2026.csv', undefined).pricesAsOf).toBe('2026-02-19T00:04:00.000Z')
+    expect(importPositionsFile(portfolio(tempExport(['Z1,Individual,AAPL,APPLE INC,10,$200.00,,"$2,000.00",,,,,,"$1,500.00",$150.00,Cash']), 'Z1'), {skipInvalid: false}).pricesAsOf).toBe('2026-11-24T21:05:00.000Z')
   })
 })

@@ -20,18 +20,21 @@ export function pnlColumns(base: string, keys: string[]): Column[] {
 
 export function renderPnl(r: PnlResult): string {
   const out: string[] = []
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   const base = `P&L ${r.baseCurrency}`
   const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing)]
   out.push(bold('By position'))
-  out.push(table(pnlColumns(base, ['Symbol', 'Source']), r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.source, ...cells(l)])))
+  out.push(table(pnlColumns(base, ['Symbol', 'Source']), r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.expired === true ? `${l.source} (expired)` : l.source, ...cells(l)])))
   out.push(bold('By underlying'))
   out.push(table(pnlColumns(base, ['Underlying']), r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', ...cells(l)])))
   out.push(bold('By portfolio'))
   out.push(table(pnlColumns(base, []), r.portfolios.map((l) => [l.portfolio, ...cells(l)])))
   for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}`)
-  out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}`))
+  out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
+  if (r.research.portfolios.length > 0) out.push(`Research (${r.research.portfolios.join(', ')}), not in the totals: ${partial(pnl(r.research.totalBase), r.research.missing)} ${r.baseCurrency}`)
   if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
+  if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   return out.join('\n')
 }

@@ -26,8 +26,14 @@ export const WHATIF_RISK_COLUMNS: Column[] = [
 
 export function renderRisk(r: RiskResult): string {
   const out: string[] = []
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   for (const p of r.portfolios) {
     out.push(bold(`${p.portfolio} (${p.kind}, ${p.currency})`) + `  equity ${money(p.equity)}  capital in use ${money(p.capitalInUse)} (${p.capitalBasis})  utilisation ${pct(p.capitalUtilizationPct)}`)
+    if (p.expired?.length) out.push(yellow(`  expired, left out of Greeks, capital in use and limits: ${p.expired.join(', ')}`))
+    if (p.synced === false) {
+      out.push(yellow('  never synced: every number is unknown'))
+      continue
+    }
     if (p.underlyings.length === 0) {
       out.push(dim('  no positions'))
       continue
@@ -52,10 +58,15 @@ export function renderRisk(r: RiskResult): string {
   }
   const t = r.totals
   const m = (s: string) => partial(s, t.missing)
-  out.push(bold(`All portfolios in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
   if (t.missing > 0) out.push(dim(`  * partial: ${t.missing} position(s) with unknown Greeks, price or P&L, or portfolios without an FX rate, are left out`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   out.push(r.breaches.length === 0 ? green('No risk limit breached.') : red(`${r.breaches.length} risk limit breach(es).`))
+  if (r.portfolios.some((p) => p.kind === 'research')) {
+    const rt = r.research.totals
+    const rm = (s: string) => partial(s, rt.missing)
+    out.push(bold(`Research portfolios (not in the real book's totals or breaches) in ${r.baseCurrency}:`) + ` Δ$ ${rm(money(rt.deltaDollars, 0))}  Θ/day ${rm(money(rt.theta))}  vega/pt ${rm(money(rt.vega))}  unrealized P&L ${rm(pnl(rt.unrealizedPnl))}  ${r.research.breaches.length} breach(es)`)
+  }
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   if (r.whatif) out.push(renderWhatifRisk(r.whatif))
   return out.join('\n')
