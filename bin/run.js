@@ -19,7 +19,9 @@ import vm from 'node:vm'
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle')
 const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'))
 const argv = process.argv.slice(2)
-const keepTierUp = meta.keepWasmTierUp.some((id) => id === argv[0] || id === `${argv[0]}:${argv[1]}`)
+// The command id as oclif reads it (topics separated by spaces: `daemon status` is daemon:status).
+const command = meta.commands.includes(`${argv[0]}:${argv[1]}`) ? `${argv[0]}:${argv[1]}` : argv[0]
+const keepTierUp = meta.keepWasmTierUp.includes(command)
 // Same value as src/core/store/database.ts sets; setting it first keeps V8's flags (and so the cache) stable.
 if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
 
