@@ -649,8 +649,7 @@ export function exactAmericanInto(
 function crossesSwitch(a: number, b: number, q: number): boolean {
   const lo = Math.min(a, b)
   const hi = Math.max(a, b)
-  const inside = (x: number): boolean => x >= lo && x <= hi
-  return inside(0) || inside(q) || inside(q - 0.001) || inside(q + 0.001)
+  return (lo <= 0 && 0 <= hi) || (lo <= q && q <= hi) || (lo <= q - 0.001 && q - 0.001 <= hi) || (lo <= q + 0.001 && q + 0.001 <= hi)
 }
 
 /** σ = 0, S = 0 or K = 0: central differences of the (piecewise simple) price. */
