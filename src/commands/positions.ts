@@ -33,7 +33,7 @@ export default class Positions extends BaseCommand {
     if (flags.csv === '-' && this.jsonEnabled()) throw new UserError('--csv to stdout and --json both write stdout; give --csv a FILE to get both')
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (flags.csv !== undefined) {

@@ -30,7 +30,7 @@ export default class Risk extends BaseCommand {
     const {flags} = await this.parse(Risk)
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     // Research portfolios count only when asked (--include-research); the real book always does.
     const research = new Set(ctx.config.portfolios.filter((p) => p.kind === 'research').map((p) => p.name))
