@@ -8,6 +8,7 @@ import Approve from './commands/approve.js'
 import Greeks from './commands/greeks.js'
 import Pnl from './commands/pnl.js'
 import Portfolios from './commands/portfolios.js'
+import PricesImport from './commands/prices/import.js'
 import Positions from './commands/positions.js'
 import Reject from './commands/reject.js'
 import Risk from './commands/risk.js'
@@ -25,6 +26,7 @@ export const COMMANDS = {
   greeks: Greeks,
   pnl: Pnl,
   portfolios: Portfolios,
+  'prices:import': PricesImport,
   positions: Positions,
   reject: Reject,
   risk: Risk,

@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
+import {writeFileSync} from 'node:fs'
 import {renderRisk} from '../core/cli/render/risk.js'
+import {renderStress, renderVar, stressCsv} from '../core/cli/render/var.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
 
 export default class Risk extends BaseCommand {
@@ -12,20 +14,37 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
     '<%= config.bin %> risk --fail-on-breach --fail-on-unchecked   # also when a limit cannot be checked',
     '<%= config.bin %> risk --with-whatif',
+    '<%= config.bin %> risk --var   # recompute VaR/ES now',
+    '<%= config.bin %> risk --stress',
+    '<%= config.bin %> risk --stress --csv stress.csv',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
+    var: Flags.boolean({description: 'Recompute VaR and expected shortfall now, even if the stored figures are current.'}),
+    stress: Flags.boolean({description: 'Show the stress grid: P&L per underlying and portfolio under price moves × implied-vol shifts.'}),
+    csv: Flags.string({description: 'With --stress: write the grid as CSV to FILE, or to stdout when FILE is omitted or "-".', helpValue: '[FILE]', dependsOn: ['stress']}),
   }
 
   async run(): Promise<RiskResult> {
+    const i = this.argv.indexOf('--csv')
+    if (i >= 0 && (i === this.argv.length - 1 || (this.argv[i + 1].startsWith('-') && this.argv[i + 1] !== '-'))) this.argv.splice(i + 1, 0, '-')
     const {flags} = await this.parse(Risk)
-    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
+    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], recomputeVar: flags.var, stress: flags.stress, asOf: new Date()})
     const unchecked = result.portfolios.some((p) => p.unchecked.length > 0)
     if (flags['fail-on-breach'] && (result.breaches.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
-    this.print(() => renderRisk(result))
+    if (result.stress && flags.csv !== undefined && !this.jsonEnabled()) {
+      const csv = await stressCsv(result.stress)
+      if (flags.csv === '-') process.stdout.write(csv)
+      else {
+        writeFileSync(flags.csv, csv)
+        this.note(`wrote the stress grid to ${flags.csv}`)
+      }
+      return result
+    }
+    this.print(() => (result.stress ? renderStress(result.stress) : [renderRisk(result), renderVar(result.var)].filter(Boolean).join('\n')))
     return result
   }
 }

@@ -69,7 +69,9 @@ export function bookStress(positions: Position[], market: VarMarket, settings: S
   if (legs.length === 0) return {...base, underlyings: [], total: [], worst: null}
   const book = legBook(legs)
   const indexes = new Set(settings.indexSymbols.map((s) => s.toUpperCase()))
-  const kinds = book.underlyings.map((u) => (indexes.has(u.toUpperCase()) ? 'index' : 'stock') as 'index' | 'stock')
+  // A futures contract (/ESZ6) counts by its root (/ES).
+  const root = (u: string) => (u.startsWith('/') ? u.toUpperCase().replace(/[FGHJKMNQUVXZ]\d{1,2}$/, '') : u.toUpperCase())
+  const kinds = book.underlyings.map((u) => (indexes.has(u.toUpperCase()) || indexes.has(root(u)) ? 'index' : 'stock') as 'index' | 'stock')
   const stock = scanPoints(settings.singleStock)
   const index = scanPoints(settings.broadIndex)
   if (stock.length !== index.length) throw new RangeError('stress: single-stock and broad-index ranges need the same number of steps')
@@ -81,6 +83,16 @@ export function bookStress(positions: Position[], market: VarMarket, settings: S
     return {underlying: u, range: kinds[i], moves: moves[i], pnl: g.underlying[i], worst: {moveIndex: w.move, volIndex: w.vol, pnl: w.pnl, label: `${u} ${pctLabel(moves[i][w.move])}, ${vol(w.vol)}`}}
   })
   const w = worstCell(g.total)!
-  const label = `${book.underlyings.map((u, i) => `${u} ${pctLabel(moves[i][w.move])}`).join(', ')}; ${vol(w.vol)}`
+  const label = `${movesLabel(book.underlyings, moves, kinds, w.move)}; ${vol(w.vol)}`
   return {...base, underlyings, total: g.total, worst: {moveIndex: w.move, volIndex: w.vol, pnl: w.pnl, label}}
+}
+
+/** The price side of a portfolio cell: each underlying for up to three, else the move per range. */
+function movesLabel(names: string[], moves: number[][], kinds: ('index' | 'stock')[], p: number): string {
+  if (names.length <= 3) return names.map((u, i) => `${u} ${pctLabel(moves[i][p])}`).join(', ')
+  const of = (k: 'index' | 'stock') => kinds.indexOf(k)
+  const parts: string[] = []
+  if (of('stock') >= 0) parts.push(`single stocks ${pctLabel(moves[of('stock')][p])}`)
+  if (of('index') >= 0) parts.push(`indices ${pctLabel(moves[of('index')][p])}`)
+  return `all ${names.length} underlyings: ${parts.join(', ')}`
 }

@@ -184,7 +184,8 @@ export function bookVar(positions: Position[], history: PriceHistory, market: Va
     withIv: symbols.filter((_, u) => aligned.ivs[u] !== null),
   }
   if (short.length > 0 || aligned.dates.length < needed) {
-    const which = short.length > 0 ? short.map((x) => `${x.symbol} has ${x.days}`).join(', ') : `only ${aligned.dates.length} dates are common to ${symbols.join(', ')}`
+    const list = short.slice(0, 5).map((x) => `${x.symbol} has ${x.days}`).join(', ') + (short.length > 5 ? `, and ${short.length - 5} more` : '')
+    const which = short.length > 0 ? list : `only ${aligned.dates.length} dates are common to ${symbols.join(', ')}`
     return {...base, status: 'insufficient-history', message: `VaR needs ${needed} daily closes of each underlying (${settings.minObservations} ${parametricOnly ? 'returns' : `${h}-day scenarios`}); ${which}`}
   }
   const figures: VarFigure[] = []

@@ -9,6 +9,8 @@ import {total} from '../domain/sum.js'
 import {loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, whatifRisks, type WhatifRisk} from './trades.js'
+import {portfolioStress, type PortfolioStress} from './stress.js'
+import {portfolioVars, type PortfolioVar} from './var.js'
 
 export interface RiskOptions {
   config: Config
@@ -17,6 +19,10 @@ export interface RiskOptions {
   asOf: Date
   /** also show each portfolio with its open what-if trades (before → after) */
   withWhatif?: boolean
+  /** recompute VaR/ES even when the stored figures are current (risk --var) */
+  recomputeVar?: boolean
+  /** compute the full stress grid (risk --stress) */
+  stress?: boolean
 }
 
 export interface RiskTotals {
@@ -47,6 +53,10 @@ export interface RiskResult {
   notSynced: string[]
   /** with --with-whatif: per real portfolio with open what-if trades, risk before and after them */
   whatif?: WhatifRisk[]
+  /** per real/research portfolio: VaR and ES (money per horizon, portfolio currency), when computed, and the worst stress cell */
+  var: PortfolioVar[]
+  /** with --stress: the full stress grid per portfolio */
+  stress?: PortfolioStress[]
 }
 
 export async function riskService(opts: RiskOptions): Promise<RiskResult> {
@@ -67,6 +77,8 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     totals: riskTotals(portfolios, config.fxRates),
     breaches: portfolios.flatMap((p) => p.breaches),
     notSynced: neverSynced(book.bundles),
+    var: await portfolioVars({config, dbPath: opts.dbPath, asOf: opts.asOf, bundles: book.bundles, force: opts.recomputeVar}),
+    ...(opts.stress ? {stress: portfolioStress(config, book.bundles, opts.asOf)} : {}),
     ...(opts.withWhatif
       ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, quotes), {benchmarkPrice}, opts.asOf)}
       : {}),

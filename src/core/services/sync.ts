@@ -17,6 +17,7 @@ import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+import {refreshVarsInDb} from './var.js'
 
 export interface SyncOptions {
   config: Config
@@ -149,6 +150,15 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         repo.markSyncStatus(db, p.name, 'failed', result.error, now)
       }
       repo.recordSyncRun(db, run)
+    }
+    // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts).
+    const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
+    if (synced.length > 0) {
+      try {
+        refreshVarsInDb(db, config, asOf, synced)
+      } catch (error) {
+        for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`VaR not computed: ${oneLine(error)}`)
+      }
     }
   })
   const results = outcomes.map((o) => o.result)
