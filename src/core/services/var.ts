@@ -115,7 +115,7 @@ export interface VarOptions {
 /** Stored figures while current, else recomputed and stored (one locked write, only then). */
 export async function portfolioVars(opts: VarOptions): Promise<PortfolioVar[]> {
   // Never-synced portfolios have no book to measure (risk lists them under "Never synced").
-  const bundles = opts.bundles.filter((b) => b.config.kind !== 'whatif' && b.stored !== null)
+  const bundles = opts.bundles.filter((b) => b.config.kind !== 'whatif' && Boolean(b.stored?.lastSyncAt))
   if (bundles.length === 0) return []
   const {stored, version} = await readDb(opts.dbPath, (db) => ({stored: loadVars(db), version: priceHistoryVersion(db)}))
   const current = new Map<string, PortfolioVar>()
