@@ -211,3 +211,19 @@ export async function candleRows(source: CandleSource, symbols: string[], fromDa
   for (const [symbol, points] of got) for (const p of points) rows.push({symbol, date: p.date, close: p.close, iv: p.iv, source: 'candle'})
   return rows
 }
+
+/** DXLink candles are asked for only when TastyTrade credentials are configured. */
+export function candlesConfigured(config: Config, env: NodeJS.ProcessEnv): boolean {
+  return Boolean((env.TASTYTRADE_CLIENT_SECRET && env.TASTYTRADE_REFRESH_TOKEN) || config.tastytrade.credentialsFile)
+}
+
+/**
+ * Rows to store for the held underlyings: from each one's last stored close (refreshing it), or
+ * the VaR lookback (in trading days, about 7/5 as many calendar days) when it has none.
+ */
+export async function refreshCandles(source: CandleSource, underlyings: string[], lastDates: Map<string, string>, lookbackDays: number, asOf: Date): Promise<PriceRow[]> {
+  if (underlyings.length === 0) return []
+  const start = new Date(asOf.getTime() - Math.ceil((lookbackDays * 7) / 5 + 10) * DAY_MS).toISOString().slice(0, 10)
+  const from = underlyings.map((u) => lastDates.get(u) ?? start).sort()[0]
+  return candleRows(source, underlyings, from)
+}

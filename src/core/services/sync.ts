@@ -17,7 +17,9 @@ import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
-import {refreshVarsInDb} from './var.js'
+import {refreshVarsInDb, varSettings} from './var.js'
+import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
+import {lastPriceDates, upsertPrices, type PriceRow} from '../store/prices.js'
 
 export interface SyncOptions {
   config: Config
@@ -81,7 +83,8 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
   const quotes = await loadQuotesFile(config.market.quotesFile)
-  const lastPrices = await readDb(opts.dbPath, (db) => repo.lastUnderlyingPrices(db))
+  const {lastPrices, lastDates} = await readDb(opts.dbPath, (db) => ({lastPrices: repo.lastUnderlyingPrices(db), lastDates: lastPriceDates(db)}))
+  let candles: PriceRow[] = []
   const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
   try {
@@ -115,6 +118,16 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         })
       } catch (error) {
         outcomes.push({config: p, result: {...base, status: 'failed', error: oneLine(error), duration: secondsSince(started)}})
+      }
+    }
+    // Daily closes for VaR from DXLink candles, with TastyTrade credentials (services/prices.ts).
+    const held = [...new Set(outcomes.flatMap((o) => o.fetched?.positions.map((q) => q.underlying) ?? []))]
+    if (held.length > 0 && candlesConfigured(config, opts.env)) {
+      try {
+        tastytrade ??= await adapters.tastytrade()
+        if ('dailyCandles' in tastytrade) candles = await refreshCandles(tastytrade as unknown as CandleSource, held, lastDates, varSettings(config).lookbackDays, asOf)
+      } catch (error) {
+        for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`price history from DXLink candles not updated: ${oneLine(error)}`)
       }
     }
   } finally {
@@ -151,6 +164,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
       }
       repo.recordSyncRun(db, run)
     }
+    if (candles.length > 0) upsertPrices(db, candles)
     // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts).
     const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
     if (synced.length > 0) {
