@@ -94,8 +94,8 @@ const varSchema = z.strictObject({
     /** Student-t degrees of freedom, a whole number above 2. */
     dof: z._default(wholeAtLeast(3), 5),
   }), {scenarios: 10_000, seed: 1, distribution: 'normal', dof: 5}),
-  /** Price option legs on a per-leg interpolation grid (faster on large books; error stated in the README). */
-  interpolate: z._default(z.boolean(), false),
+  /** Price option legs through the interpolating engine (true), always exactly (false); unset: interpolate when legs × scenarios ≥ 1,000,000. */
+  interpolate: z.optional(z.boolean()),
 })
 
 const scanSchema = (down: number, up: number, steps: number) =>

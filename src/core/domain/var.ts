@@ -41,7 +41,7 @@ export interface VarSettings {
   /** fewest h-day scenarios (historical) or daily returns (the others) accepted */
   minObservations: number
   monteCarlo: {scenarios: number; seed: number; distribution: 'normal' | 'student-t'; dof: number}
-  /** price option legs on a per-leg interpolation grid (revalue.ts) */
+  /** price option legs through the interpolating engine (revalue.ts); undefined = when legs × scenarios ≥ AUTO_INTERPOLATE */
   interpolate?: boolean
 }
 
@@ -99,6 +99,9 @@ export interface VarMarket {
   rate: (currency: string) => number
   dividend: (underlying: string) => number
 }
+
+/** Above this many leg revaluations a full-revaluation method uses the interpolating engine unless told otherwise. */
+export const AUTO_INTERPOLATE = 1_000_000
 
 /** Years that pass over a horizon of h trading days (252 a year). */
 export const horizonYears = (h: number) => h / 252
@@ -202,7 +205,7 @@ export function bookVar(positions: Position[], history: PriceHistory, market: Va
         if (volShift && iv) volShift.set(scenarioShifts(iv, h), u * n)
       }
       const pnl = new Float64Array(n)
-      revaluePnl(book, {n, spotFactor, volShift, elapsedYears: horizonYears(h)}, pnl, {engine, interpolate: settings.interpolate})
+      revaluePnl(book, {n, spotFactor, volShift, elapsedYears: horizonYears(h)}, pnl, {engine, interpolate: settings.interpolate ?? book.n * n >= AUTO_INTERPOLATE})
       base.scenarios.historical = n
       for (const level of settings.levels) figures.push(figure(method, level, h, pnl))
     } else if (method === 'monte-carlo') {
@@ -226,7 +229,7 @@ export function bookVar(positions: Position[], history: PriceHistory, market: Va
         ivIdx.forEach((u, j) => volShift!.set(draws.subarray((m + j) * n, (m + j + 1) * n), u * n))
       }
       const pnl = new Float64Array(n)
-      revaluePnl(book, {n, spotFactor, volShift, elapsedYears: horizonYears(h)}, pnl, {engine, interpolate: settings.interpolate})
+      revaluePnl(book, {n, spotFactor, volShift, elapsedYears: horizonYears(h)}, pnl, {engine, interpolate: settings.interpolate ?? book.n * n >= AUTO_INTERPOLATE})
       base.scenarios.monteCarlo = n
       for (const level of settings.levels) figures.push(figure(method, level, h, pnl))
     } else {
