@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
 import {renderPositions} from '../core/cli/render/positions.js'
 import {positionsService, type PositionsResult} from '../core/services/positions.js'
+import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 
 export default class Positions extends BaseCommand {
   static override summary = 'Show positions with unrealized P&L and position Greeks.'
@@ -13,11 +14,14 @@ export default class Positions extends BaseCommand {
     '<%= config.bin %> positions --csv positions.csv',
     '<%= config.bin %> positions --csv | head',
     '<%= config.bin %> positions --json',
+    '<%= config.bin %> positions --as-of 2026-12-18   # DTE, decay and expiries as of Friday noon New York',
+    '<%= config.bin %> positions --fail-on-stale   # exit 3 when prices are older than one market session',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     underlying: Flags.string({char: 'u', description: 'Only positions on this underlying.'}),
     csv: Flags.string({description: 'Write CSV to FILE, or to stdout when FILE is omitted or "-".', helpValue: '[FILE]'}),
+    ...timeFlags,
   }
 
   async run(): Promise<PositionsResult> {
@@ -25,7 +29,11 @@ export default class Positions extends BaseCommand {
     const i = this.argv.indexOf('--csv')
     if (i >= 0 && (i === this.argv.length - 1 || (this.argv[i + 1].startsWith('-') && this.argv[i + 1] !== '-'))) this.argv.splice(i + 1, 0, '-')
     const {flags} = await this.parse(Positions)
-    const result = await positionsService({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date()})
+    const ctx = this.context(flags)
+    const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
+    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    warnData(result)
+    if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (flags.csv !== undefined && !this.jsonEnabled()) {
       const {positionsCsv} = await import('../core/cli/csv.js') // csv-stringify only when asked for
       const csv = positionsCsv(result.positions)

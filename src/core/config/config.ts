@@ -59,6 +59,8 @@ export interface Config {
     benchmark: string
     betas: Record<string, number>
     quotesFile?: string
+    /** how old prices may be before a warning: "1 session" (default), "12h"… (containers/freshness.ts) */
+    maxDataAge?: string
   }
   tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
   portfolios: PortfolioConfig[]
@@ -142,6 +144,7 @@ export function parseConfig(text: string, file: string): Config {
       benchmark: raw.market.benchmark,
       betas: raw.market.betas,
       quotesFile: raw.market.quotes_file ? path.resolve(dir, expandHome(raw.market.quotes_file)) : undefined,
+      ...(raw.market.max_data_age ? {maxDataAge: raw.market.max_data_age.trim()} : {}),
     },
     tastytrade: {
       environment: raw.tastytrade.environment,

@@ -62,6 +62,8 @@ const marketSchema = z.strictObject({
   betas: z._default(z.record(z.string(), z.number()), {}),
   /** CSV of underlying prices (symbol,price[,as_of]) used when a file carries no price. */
   quotes_file: z.optional(z.string()),
+  /** How old a portfolio's prices may be before positions/risk/pnl warn: "1 session" (default), "2 sessions", "12h", "90m", "3d". */
+  max_data_age: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*(sessions?|h|m|d)\s*$/, 'must be an age such as "1 session", "2 sessions", "12h", "90m" or "3d"'))),
 })
 
 const tastytradeSchema = z.strictObject({

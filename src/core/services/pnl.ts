@@ -7,7 +7,8 @@ import {inCurrency, toBase} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
-import {loadBook, neverSynced} from './book.js'
+import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
+import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, tradePositions} from './trades.js'
 import type {Trade} from '../domain/trade.js'
@@ -26,10 +27,17 @@ export interface PnlLine {
   unrealizedPnlBase: number | null
   /** positions left out of this line's sum because their P&L is unknown */
   missing: number
+  /** position lines: true once the contract has settled (its last P&L is shown, never summed); sum lines: how many such positions were left out */
+  expired: boolean | number
+  /** oldest observation time (ISO) of the marks behind this line; null = unknown (never synced) */
+  pricesAsOf: string | null
 }
 
 export interface PnlResult {
+  /** the clock (ISO) */
   asOf: string
+  /** the instant the book is valued at (ISO): asOf, or --as-of */
+  valuedAt: string
   baseCurrency: string
   positions: PnlLine[]
   underlyings: PnlLine[]
@@ -43,25 +51,42 @@ export interface PnlResult {
   notSynced: string[]
   /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
   whatif?: {portfolio: string; currency: string; before: number | null; after: number | null; missing: number}[]
+  /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
+  freshness: PortfolioFreshness[]
+  /** warnings about stale, failed or never-synced data (also printed to stderr) */
+  dataWarnings: string[]
+  /** true when any portfolio is stale, failed its last sync or was never synced (--fail-on-stale exits 3) */
+  stale: boolean
 }
 
 export interface PnlOptions {
   config: Config
   dbPath: string
   portfolio?: string
+  /** the clock: freshness is judged here, and the book valued here unless valueAt is given */
   asOf: Date
+  /** --as-of: value the stored book at this instant (time decay, expiries) with today's prices */
+  valueAt?: Date
+  /** how old prices may be before a warning ("1 session", "12h"); default the config's, else one session */
+  maxAge?: string
   withWhatif?: boolean
 }
 
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
-  const line = (source: PnlLine['source'], portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[]): PnlLine => {
-    const t = total(list.map(unrealizedPnl))
-    return {portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing}
+  const at = opts.valueAt ?? opts.asOf
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
+  const stamp = (p: Position, fallback: string | null) => (p.markPrice === null ? null : p.markAsOf ?? fallback)
+  // Sum lines skip expired positions (counted in `expired`); a position line of an expired one shows its last P&L.
+  const line = (source: PnlLine['source'], portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[], fallback: string | null = null): PnlLine => {
+    const single = symbol !== null
+    const live = single ? list : list.filter((p) => !p.expired)
+    const t = total(live.map(unrealizedPnl))
+    return {portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing,
+      expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback)))}
   }
   const view = marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile))
-  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, opts.asOf).map((p, i) => ({p, t: trades[i]}))
+  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
   const agent = marked(book.agentTrades)
   const whatIf = marked(book.whatIf)
   const positions: PnlLine[] = []
@@ -74,14 +99,19 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     // are listed but not summed: until filled they are no position, and once filled sync brings it.
     const booked = agent.filter((a) => a.p.portfolio === b.config.name && a.t.kind === 'paper')
     // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
-    const all = [...b.positions, ...booked.map((a) => a.p)].map((p) => inCurrency(p, b.config.currency, fxRates))
-    for (const p of b.positions) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p]))
+    const held = [...b.positions, ...(b.expired ?? [])]
+    const fallback = b.stored?.pricesAsOf ?? b.stored?.lastSyncAt ?? null
+    const all = [...held, ...booked.map((a) => a.p)].map((p) => inCurrency(p, b.config.currency, fxRates))
+    for (const p of held) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p], fallback))
     for (const a of booked) positions.push(line(a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))
     for (const u of [...new Set(all.map((p) => p.underlying))].sort()) {
       const list = all.filter((p) => p.underlying === u)
-      underlyings.push(line('position', b.config.name, null, u, list[0].currency, list))
+      underlyings.push(line('position', b.config.name, null, u, list[0].currency, list, fallback))
     }
-    const sum = line('position', b.config.name, null, null, b.config.currency, all)
+    // Never synced: nothing is known, so the portfolio's P&L is unknown, not 0.
+    const sum = isNeverSynced(b)
+      ? {portfolio: b.config.name, source: 'position' as const, symbol: null, underlying: null, currency: b.config.currency, unrealizedPnl: null, unrealizedPnlBase: null, missing: 0, expired: 0, pricesAsOf: null}
+      : line('position', b.config.name, null, null, b.config.currency, all, fallback)
     portfolios.push(sum)
     const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
     if (opts.withWhatif && shadow.length > 0) {
@@ -90,21 +120,25 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: sum.missing + after.missing})
     }
   }
-  const base = total(positions.filter((p) => p.source !== 'whatif').map((p) => p.unrealizedPnlBase))
+  const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
+  // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
+  const base = total([...summed.map((p) => p.unrealizedPnlBase), ...book.bundles.filter(isNeverSynced).map(() => null)])
   const currencies = [...new Set(positions.map((p) => p.currency))].sort()
   return {
     asOf: opts.asOf.toISOString(),
+    valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions,
     underlyings,
     portfolios,
     byCurrency: currencies.map((currency) => {
-      const t = total(positions.filter((p) => p.currency === currency && p.source !== 'whatif').map((p) => p.unrealizedPnl))
+      const t = total(summed.filter((p) => p.currency === currency).map((p) => p.unrealizedPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing}
     }),
     totalBase: base.value,
     totalBaseMissing: base.missing,
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif ? {whatif} : {}),
+    ...bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge),
   }
 }

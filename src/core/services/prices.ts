@@ -10,6 +10,7 @@ import {ExternalError, UserError} from '../errors.js'
 import type {Db} from '../store/database.js'
 import {writeDb} from '../store/database.js'
 import {upsertPrices, type PriceRow} from '../store/prices.js'
+import {positionSnapshots} from '../store/snapshots.js'
 
 export interface ImportPricesOptions {
   config: Config
@@ -177,20 +178,10 @@ export function historyFromSnapshots(rows: SnapshotPoint[], symbols: string[]): 
   return out
 }
 
-/**
- * Snapshot-based history from the store. The daily snapshots (issue 10, `store/snapshots.ts`
- * `positionSnapshots`) are read through `snapshotReader`, which the snapshot store registers;
- * until it does, the imported and candle closes are the only source.
- */
-export let snapshotReader: ((db: Db, from?: string) => SnapshotPoint[]) | null = null
-
-export function registerSnapshotReader(fn: (db: Db, from?: string) => SnapshotPoint[]): void {
-  snapshotReader = fn
-}
-
-export function snapshotHistory(db: Db, symbols: string[]): PriceHistory {
-  if (!snapshotReader || symbols.length === 0) return new Map()
-  return historyFromSnapshots(snapshotReader(db), symbols)
+/** Snapshot-based history from the store (issue 10's daily position snapshots), from `from` on. */
+export function snapshotHistory(db: Db, symbols: string[], from?: string): PriceHistory {
+  if (symbols.length === 0) return new Map()
+  return historyFromSnapshots(positionSnapshots(db, {from}), symbols)
 }
 
 // ---------------------------------------------------------------------------------------- candles

@@ -60,9 +60,9 @@ export function inputsKey(positions: Position[], priceVersion: string, config: C
 }
 
 /** History of the given underlyings: the imported/candle table, filled in from the daily snapshots where it has no close. */
-function historyIn(db: Db, symbols: string[]): PriceHistory {
-  const table = loadPriceHistory(db, symbols)
-  const snaps = snapshotHistory(db, symbols)
+function historyIn(db: Db, symbols: string[], from: string): PriceHistory {
+  const table = loadPriceHistory(db, symbols, from)
+  const snaps = snapshotHistory(db, symbols, from)
   for (const [symbol, points] of snaps) {
     const have = table.get(symbol) ?? []
     const dates = new Set(have.map((p) => p.date))
@@ -85,7 +85,9 @@ export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: stri
   const version = priceHistoryVersion(db)
   const bundles = bundlesIn(db, varPortfolios(config, names))
   const symbols = [...new Set(bundles.flatMap((b) => b.positions.map((p) => p.underlying)))]
-  const history = historyIn(db, symbols)
+  // The lookback in trading days, as calendar days with room for holidays.
+  const from = isoDate(new Date(asOf.getTime() - Math.ceil(((settings.lookbackDays + settings.horizonDays) * 7) / 5 + 14) * 86_400_000))
+  const history = historyIn(db, symbols, from)
   const now = asOf.toISOString()
   return bundles.map((b) => {
     const v = computeOne(b, history, config, settings, asOf)

@@ -188,6 +188,83 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'daily snapshots',
+    sql: `
+      -- What an instrument is, once (daily rows point here by id, so history stays small).
+      CREATE TABLE snapshot_instruments (
+        id              INTEGER PRIMARY KEY,
+        symbol          TEXT NOT NULL,
+        underlying      TEXT NOT NULL,
+        instrument_type TEXT NOT NULL,
+        multiplier      REAL NOT NULL,
+        currency        TEXT NOT NULL,
+        expiry          TEXT,
+        strike          REAL,
+        option_right    TEXT,
+        style           TEXT,
+        UNIQUE (symbol, instrument_type, multiplier, currency, underlying)
+      );
+
+      -- One row per portfolio per month; \`data\` packs every position of every snapshot day of that month
+      -- (store/snapshots.ts documents the format: quantities and prices lossless, IV and per-unit Greeks
+      -- to fixed decimals). Month rows, not day rows: SQLite fills its pages far better with a few large
+      -- rows than with many 1–5 kB ones, and one month compresses well (the same positions day after day).
+      CREATE TABLE position_snapshots (
+        id        INTEGER PRIMARY KEY,
+        portfolio TEXT NOT NULL,
+        month     TEXT NOT NULL,
+        days      INTEGER NOT NULL,
+        data      BLOB NOT NULL
+      );
+      CREATE UNIQUE INDEX position_snapshots_key ON position_snapshots (portfolio, month);
+
+      -- First and last date each portfolio held each instrument in a snapshot, so "each position's latest
+      -- row before D" reads a few days instead of the whole history.
+      CREATE TABLE snapshot_holdings (
+        portfolio     TEXT NOT NULL,
+        instrument_id INTEGER NOT NULL,
+        first_date    TEXT NOT NULL,
+        last_date     TEXT NOT NULL,
+        PRIMARY KEY (portfolio, instrument_id)
+      ) WITHOUT ROWID;
+
+      -- One row per portfolio per date. Money in \`currency\`; Greeks are position totals
+      -- (delta in shares, theta per day, vega per vol point), beta-weighted delta in benchmark shares.
+      CREATE TABLE portfolio_snapshots (
+        date                TEXT NOT NULL,
+        portfolio           TEXT NOT NULL,
+        currency            TEXT NOT NULL,
+        equity              REAL,
+        cash                REAL,
+        delta               REAL,
+        beta_weighted_delta REAL,
+        gamma               REAL,
+        theta               REAL,
+        vega                REAL,
+        unrealized_pnl      REAL,
+        day_pnl             REAL,
+        positions           INTEGER NOT NULL,
+        missing             INTEGER NOT NULL,
+        taken_at            TEXT NOT NULL,
+        PRIMARY KEY (portfolio, date)
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'freshness: when marks and prices were observed',
+    sql: `
+      -- When each mark was observed (ISO) and what it is (live, file, quote_mid, previous_close);
+      -- NULL on rows written before this migration = unknown.
+      ALTER TABLE positions ADD COLUMN mark_at TEXT;
+      ALTER TABLE positions ADD COLUMN mark_source TEXT;
+      -- The observation time of the portfolio's prices: the export's own stamp (Fidelity's
+      -- "Date downloaded"), else the sync time.
+      ALTER TABLE portfolios ADD COLUMN prices_as_of TEXT;
+    `,
+  },
+  {
+    version: 4,
     name: 'price history and stored VaR',
     sql: `
       -- Daily closes per symbol (imported CSV, DXLink candles). close per unit in the symbol's own

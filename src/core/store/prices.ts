@@ -45,10 +45,14 @@ export function lastPriceDates(db: Db): Map<string, string> {
   return new Map(db.all<{symbol: string; d: string}>('SELECT symbol, MAX(date) AS d FROM price_history GROUP BY symbol').map((r) => [r.symbol, r.d]))
 }
 
-/** A cheap fingerprint of the whole table: changes whenever a close is added or changed. */
+/**
+ * A cheap fingerprint of the price history: the table (changes whenever a close is added or
+ * changed) and the daily position snapshots (another source of closes; changes when one is taken).
+ */
 export function priceHistoryVersion(db: Db): string {
   const r = db.get<{n: number; d: string | null; s: number | null}>('SELECT COUNT(*) AS n, MAX(date) AS d, TOTAL(close) AS s FROM price_history')
-  return `${r?.n ?? 0}/${r?.d ?? ''}/${r?.s ?? 0}`
+  const snaps = db.get<{n: number; t: string | null}>('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM position_snapshots')
+  return `${r?.n ?? 0}/${r?.d ?? ''}/${r?.s ?? 0}/${snaps?.n ?? 0}/${snaps?.t ?? ''}`
 }
 
 export interface StoredVar {

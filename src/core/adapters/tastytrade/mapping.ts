@@ -54,6 +54,8 @@ export interface MappedRow {
   /** The broker's `underlying-symbol` (`AAPL`, `SPX`, `/ESZ6`), used for instrument and quote lookups. */
   brokerUnderlying: string
   parsed: ParsedSymbol
+  /** The broker's `close-price` per unit: the previous session's close, or the fill price of a position opened today. Not a live mark. */
+  closePrice: number | null
 }
 
 export type RowResult = {ok: MappedRow} | {skip: string} | {closed: true}
@@ -100,7 +102,8 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     multiplier,
     entryPrice: num(row['average-open-price']),
     // mark-price is per unit (with include-marks=true); `mark` is the position's total, not used.
-    markPrice: num(row['mark-price']) ?? num(row['close-price']),
+    // Without it (after hours) there is no live mark: close-price is kept aside (closePrice), never passed off as one.
+    markPrice: num(row['mark-price']),
     currency: 'USD',
     ...(parsed.option ? {option: {...parsed.option, style: optionStyle(type, parsed)}} : {}),
     underlyingPrice: null,
@@ -109,7 +112,8 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     greeks: null,
     greeksSource: 'none',
   }
-  return {ok: {position, brokerUnderlying, parsed}}
+  if (position.markPrice !== null) position.markSource = 'live'
+  return {ok: {position, brokerUnderlying, parsed, closePrice: num(row['close-price'])}}
 }
 
 /**
