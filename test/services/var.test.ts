@@ -210,3 +210,32 @@ describe('history from daily snapshots', () => {
     expect(h.get('AAPL')).toEqual([{date: '2025-01-02', close: 100, iv: 0.34}, {date: '2025-01-03', close: 101, iv: null}])
   })
 })
+
+describe('history from the stored daily snapshots', () => {
+  it('snapshots written by the snapshot store are read back as closes (and IVs) for VaR', async () => {
+    const {writeDb, readDb} = await import('../../src/core/store/database.js')
+    const {writeSnapshots} = await import('../../src/core/store/snapshots.js')
+    const {snapshotHistory} = await import('../../src/core/services/prices.js')
+    const {tempDir} = await import('../cli/helpers.js')
+    const file = `${tempDir()}/book.sqlite`
+    const dates = series(120, 50, 0.02, 0, 0.3)
+    await writeDb(file, (db) => {
+      for (const d of dates) {
+        const takenAt = `${d.date}T21:00:00.000Z`
+        const base = {date: d.date, portfolio: 'p', currency: 'USD', entryPrice: 40, greeks: null, unrealizedPnl: null, takenAt}
+        writeSnapshots(db, d.date, [
+          {...base, symbol: 'XYZ', underlying: 'XYZ', instrumentType: 'equity', quantity: 100, multiplier: 1, markPrice: d.close, underlyingPrice: d.close, iv: null},
+          {...base, symbol: 'XYZ 2026-09-18 45P', underlying: 'XYZ', instrumentType: 'equity_option', quantity: -1, multiplier: 100, option: {expiry: '2026-09-18', strike: 45, right: 'put', style: 'american'}, markPrice: 1, underlyingPrice: d.close, iv: d.iv},
+        ], [{date: d.date, portfolio: 'p', currency: 'USD', equity: null, cash: null, delta: null, betaWeightedDelta: null, gamma: null, theta: null, vega: null, unrealizedPnl: null, dayPnl: null, positions: 2, missing: 0, takenAt}])
+      }
+    })
+    const h = await readDb(file, (db) => snapshotHistory(db, ['XYZ']))
+    const got = h.get('XYZ')!
+    expect(got).toHaveLength(121)
+    expect(got[5].close).toBeCloseTo(dates[5].close, 6)
+    expect(got[5].iv).toBeCloseTo(dates[5].iv!, 3)
+    const r = bookVar([pos('100 XYZ @ 40 mark 50')], h, market, settings(), asOf)
+    expect(r.status).toBe('ok')
+    expect(r.history.withIv).toEqual(['XYZ'])
+  }, 60_000)
+})

@@ -51,7 +51,7 @@ export function lastPriceDates(db: Db): Map<string, string> {
  */
 export function priceHistoryVersion(db: Db): string {
   const r = db.get<{n: number; d: string | null; s: number | null}>('SELECT COUNT(*) AS n, MAX(date) AS d, TOTAL(close) AS s FROM price_history')
-  const snaps = db.get<{n: number; t: string | null}>('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM position_snapshots')
+  const snaps = db.get<{n: number; t: string | null}>('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM portfolio_snapshots')
   return `${r?.n ?? 0}/${r?.d ?? ''}/${r?.s ?? 0}/${snaps?.n ?? 0}/${snaps?.t ?? ''}`
 }
 
