@@ -122,8 +122,10 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
       }
     }
     // Daily closes for VaR from DXLink candles, with TastyTrade credentials (services/prices.ts).
+    // Only over a connection this run has shown to work: a failing broker is not asked twice.
     const held = [...new Set(outcomes.flatMap((o) => o.fetched?.positions.map((q) => q.underlying) ?? []))]
-    if (held.length > 0 && candlesConfigured(config, opts.env)) {
+    const ttOk = outcomes.some((o) => o.config.broker === 'tastytrade' && o.result.status === 'ok')
+    if (held.length > 0 && ttOk && candlesConfigured(config, opts.env)) {
       try {
         tastytrade ??= await adapters.tastytrade()
         if ('dailyCandles' in tastytrade) candles = await refreshCandles(tastytrade as unknown as CandleSource, held, lastDates, varSettings(config).lookbackDays, asOf)

@@ -162,7 +162,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     const wanted = new Map(symbols.filter((s) => !s.startsWith('/') && !s.includes(' ')).map((s) => [`${equityStreamer(s)}{=1d}`, s]))
     const out = new Map<string, {date: string; close: number; iv: number | null}[]>()
     if (wanted.size === 0) return out
-    const result = await this.hub.collect({greeks: [], prices: [], candles: [...wanted.keys()].map((symbol) => ({symbol, fromTime}))}, Math.max(this.waitMs(), 10_000))
+    const result = await this.hub.collect({greeks: [], prices: [], candles: [...wanted.keys()].map((symbol) => ({symbol, fromTime}))}, this.waitMs())
     if (result.failure) throw new ExternalError(`DXLink candles: ${result.failure}`)
     for (const [streamer, events] of result.candles) {
       const byDate = new Map<string, {date: string; close: number; iv: number | null}>()
