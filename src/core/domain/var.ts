@@ -101,7 +101,7 @@ export interface VarMarket {
 }
 
 /** Above this many leg revaluations a full-revaluation method uses the interpolating engine unless told otherwise. */
-export const AUTO_INTERPOLATE = 1_000_000
+export const AUTO_INTERPOLATE = 100_000
 
 /** Years that pass over a horizon of h trading days (252 a year). */
 export const horizonYears = (h: number) => h / 252

@@ -44,7 +44,7 @@ export interface StressResult {
  * `moves[u]` are percent moves for underlying u (all the same length); `volShifts` in vol points.
  * Instantaneous: no time passes.
  */
-export function stressGrid(book: LegBook, moves: number[][], volShifts: number[], engine?: LegEngine): StressResult {
+export function stressGrid(book: LegBook, moves: number[][], volShifts: number[], engine?: LegEngine, interpolate = false): StressResult {
   const m = book.underlyings.length
   const P = moves[0]?.length ?? 0
   if (moves.length !== m || moves.some((row) => row.length !== P)) throw new RangeError('stress: one list of moves per underlying, all the same length')
@@ -60,7 +60,7 @@ export function stressGrid(book: LegBook, moves: number[][], volShifts: number[]
       }
   const out = new Float64Array(n)
   const per = new Float64Array(m * n)
-  revaluePnl(book, {n, spotFactor, volShift, elapsedYears: 0}, out, {engine}, per)
+  revaluePnl(book, {n, spotFactor, volShift, elapsedYears: 0}, out, {engine, interpolate}, per)
   const grid = (arr: Float64Array, offset: number) => Array.from({length: P}, (_, p) => Array.from({length: V}, (_, v) => arr[offset + p * V + v]))
   return {moves, volShifts, underlying: book.underlyings.map((_, u) => grid(per, u * n)), total: grid(out, 0)}
 }

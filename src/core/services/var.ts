@@ -27,8 +27,8 @@ export interface PortfolioVar extends BookVar {
   computedAt: string
   /** true when computed by this command, false when read from the store */
   recomputed: boolean
-  /** the worst cell of the stress grid (risk --stress shows the whole grid); null when nothing could be valued */
-  worstStress: StressCell | null
+  /** the worst cell of the stress grid (risk --stress shows the whole grid); null when nothing could be valued; absent only in sync's own refresh, which leaves the grid to risk */
+  worstStress?: StressCell | null
 }
 
 /** The portfolios that get a VaR: real and research ones (what-if books are shown by --with-whatif). */
@@ -78,9 +78,11 @@ function bundlesIn(db: Db, configs: PortfolioConfig[]): PortfolioBundle[] {
 
 /**
  * Computes and stores the VaR of the given portfolios inside an open write (sync's). Synchronous:
- * the lock is held, so no I/O beyond the database happens here.
+ * the lock is held, so no I/O beyond the database happens here. sync leaves the stress grid out
+ * (`stress: false`: a full grid reprices every option 99 times); the first `risk` after it fills
+ * the worst cell in and stores it.
  */
-export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: string[]): PortfolioVar[] {
+export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean} = {}): PortfolioVar[] {
   const settings = varSettings(config)
   const version = priceHistoryVersion(db)
   const bundles = bundlesIn(db, varPortfolios(config, names))
@@ -90,18 +92,26 @@ export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: stri
   const history = historyIn(db, symbols, from)
   const now = asOf.toISOString()
   return bundles.map((b) => {
-    const v = computeOne(b, history, config, settings, asOf)
+    const v = computeOne(b, history, config, settings, asOf, opts.stress ?? true)
     if (b.stored) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
     return {...v, portfolio: b.config.name, computedAt: now, recomputed: true}
   })
 }
 
-type Computed = BookVar & {worstStress: StressCell | null}
+/** worstStress undefined = not computed yet (stored by sync). */
+type Computed = BookVar & {worstStress?: StressCell | null}
 
-function computeOne(b: PortfolioBundle, history: PriceHistory, config: Config, settings: VarSettings, asOf: Date): Computed {
-  const market = {currency: b.config.currency, fxRates: config.fxRates, rate: (c: string) => rateFor(config, c), dividend: (u: string) => dividendFor(config, u)}
-  const worstStress = bookStress(b.positions, market, config.stress ?? DEFAULT_STRESS_SETTINGS, asOf).worst
-  return {...bookVar(b.positions, history, market, settings, asOf), worstStress}
+function marketOf(b: PortfolioBundle, config: Config) {
+  return {currency: b.config.currency, fxRates: config.fxRates, rate: (c: string) => rateFor(config, c), dividend: (u: string) => dividendFor(config, u)}
+}
+
+function worstStressOf(b: PortfolioBundle, config: Config, asOf: Date): StressCell | null {
+  return bookStress(b.positions, marketOf(b, config), config.stress ?? DEFAULT_STRESS_SETTINGS, asOf).worst
+}
+
+function computeOne(b: PortfolioBundle, history: PriceHistory, config: Config, settings: VarSettings, asOf: Date, stress: boolean): Computed {
+  const v = bookVar(b.positions, history, marketOf(b, config), settings, asOf)
+  return stress ? {...v, worstStress: worstStressOf(b, config, asOf)} : v
 }
 
 export interface VarOptions {
@@ -127,15 +137,26 @@ export async function portfolioVars(opts: VarOptions): Promise<PortfolioVar[]> {
       current.set(b.config.name, {...(s.result as Computed), portfolio: b.config.name, computedAt: s.computedAt, recomputed: false})
   }
   const stale = bundles.filter((b) => !current.has(b.config.name)).map((b) => b.config.name)
-  if (stale.length > 0) {
+  // Current VaR stored by sync without the stress grid's worst cell: compute it now, store it with the same key.
+  const noStress = bundles.filter((b) => current.get(b.config.name)?.worstStress === undefined && current.has(b.config.name))
+  const cells = new Map(noStress.map((b) => [b.config.name, worstStressOf(b, opts.config, opts.asOf)]))
+  if (stale.length > 0 || cells.size > 0) {
     let fresh: PortfolioVar[]
     try {
-      fresh = await writeDb(opts.dbPath, (db) => refreshVarsInDb(db, opts.config, opts.asOf, stale))
+      fresh = await writeDb(opts.dbPath, (db) => {
+        const keys = loadVars(db)
+        for (const [name, worst] of cells) {
+          const s = keys.get(name)
+          if (s && s.inputsKey === stored.get(name)?.inputsKey) saveVar(db, {...s, result: {...(s.result as Computed), worstStress: worst}})
+        }
+        return stale.length > 0 ? refreshVarsInDb(db, opts.config, opts.asOf, stale) : []
+      })
     } catch (error) {
       if (error instanceof RangeError) throw new UserError(`VaR: ${error.message} (fix var: in the config)`)
       throw error
     }
     for (const v of fresh) current.set(v.portfolio, v)
+    for (const [name, worst] of cells) current.set(name, {...current.get(name)!, worstStress: worst})
   }
   return bundles.map((b) => current.get(b.config.name)!).filter(Boolean)
 }
