@@ -24,7 +24,7 @@ export default class Pnl extends BaseCommand {
     const {flags} = await this.parse(Pnl)
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await pnlService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await pnlService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     this.print(() => renderPnl(result))

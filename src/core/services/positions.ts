@@ -49,8 +49,11 @@ export interface PositionsResult {
   agentTrades: PositionRow[]
   /** open what-if trades, marked to market */
   whatIf: PositionRow[]
+  /** the real book: broker positions and paper trades of real portfolios (research portfolios excluded) */
   totals: CurrencyTotal[]
-  /** Σ unrealized P&L converted to the base currency, of the positions whose P&L and FX rate are known */
+  /** research portfolios on their own (never part of `totals` or `unrealizedPnlBase`) */
+  researchTotals: CurrencyTotal[]
+  /** Σ unrealized P&L of the real book (positions + paper trades) in the base currency, of the positions whose P&L and FX rate are known */
   unrealizedPnlBase: number | null
   /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
   unrealizedPnlBaseMissing: number
@@ -74,22 +77,29 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
   const rows = book.bundles.flatMap((b) => [...b.positions, ...(b.expired ?? [])]).filter(keep).map((p) => positionRow(p, at, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null))
   const live = rows.filter((r) => !r.expired)
-  const unknown = book.bundles.filter(isNeverSynced).map(() => null)
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
   const view = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return view ? tradePositions(mine, view, opts.config, at).map((p, i) => positionRow(p, at, entryOf(mine[i]))) : []
+    return {mine, rows: view ? tradePositions(mine, view, opts.config, at).map((p, i) => positionRow(p, at, entryOf(mine[i]))) : []}
   }
-  const base = total([...live.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...unknown])
+  const agent = traded(book.agentTrades)
+  // Paper trades are in the book like positions (pnl and risk count them too); live orders still working are not.
+  const paperRows = agent.rows.filter((_, i) => agent.mine[i].kind === 'paper')
+  // Research portfolios are shown but never summed into the real book.
+  const research = new Set(book.bundles.filter((b) => b.config.kind === 'research').map((b) => b.config.name))
+  const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
+  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions: rows,
-    agentTrades: traded(book.agentTrades),
-    whatIf: traded(book.whatIf),
-    totals: currencyTotals(rows),
+    agentTrades: agent.rows,
+    whatIf: traded(book.whatIf).rows,
+    totals: currencyTotals(realRows),
+    researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,
     unrealizedPnlBaseMissing: base.missing,
     notSynced: neverSynced(book.bundles),

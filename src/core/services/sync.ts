@@ -27,6 +27,8 @@ export interface SyncOptions {
   /** Limit the run to these portfolios (names); all syncable ones when empty. */
   portfolios?: string[]
   skipInvalid: boolean
+  /** Accept an import with no positions for a portfolio that had some (else it fails and keeps them). */
+  allowEmpty?: boolean
   asOf: Date
   env: NodeJS.ProcessEnv
   onProgress?: (portfolio: string, message: string) => void
@@ -83,7 +85,11 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
   const quotes = await loadQuotesFile(config.market.quotesFile)
-  const {lastPrices, lastDates} = await readDb(opts.dbPath, (db) => ({lastPrices: repo.lastUnderlyingPrices(db), lastDates: lastPriceDates(db)}))
+  const {lastPrices, held, lastDates} = await readDb(opts.dbPath, (db) => ({
+    lastPrices: repo.lastUnderlyingPrices(db),
+    held: new Map(db.all<{portfolio: string; n: number}>('SELECT portfolio, count(*) AS n FROM positions GROUP BY portfolio').map((r) => [r.portfolio, Number(r.n)])),
+    lastDates: lastPriceDates(db),
+  }))
   let candles: PriceRow[] = []
   const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
@@ -102,6 +108,12 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           continue
         }
         const fetched = await adapter.fetch(p, {asOf, skipInvalid: opts.skipInvalid, onProgress: progress})
+        // No silent wipes: a header-only export, or --skip-invalid leaving nothing, must not empty a portfolio that had positions.
+        const had = held.get(p.name) ?? 0
+        if (isFile && fetched.positions.length === 0 && had > 0 && !opts.allowEmpty) {
+          const why = fetched.skipped.length > 0 ? `every row was skipped (${fetched.skipped.length})` : 'the file has no positions'
+          throw new UserError(`${why}; the previous ${had} position${had > 1 ? 's are' : ' is'} kept. If the portfolio is really empty now, sync again with --allow-empty`)
+        }
         let feed: MarketDataProvider | undefined
         if (p.broker === 'fidelity' && hasUsOptionsOrStock(fetched.positions)) {
           tastytrade ??= await adapters.tastytrade()
@@ -123,12 +135,12 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
     }
     // Daily closes for VaR from DXLink candles, with TastyTrade credentials (services/prices.ts).
     // Only over a connection this run has shown to work: a failing broker is not asked twice.
-    const held = [...new Set(outcomes.flatMap((o) => o.fetched?.positions.map((q) => q.underlying) ?? []))]
+    const underlyings = [...new Set(outcomes.flatMap((o) => o.fetched?.positions.map((q) => q.underlying) ?? []))]
     const ttOk = outcomes.some((o) => o.config.broker === 'tastytrade' && o.result.status === 'ok')
-    if (held.length > 0 && ttOk && candlesConfigured(config, opts.env)) {
+    if (underlyings.length > 0 && ttOk && candlesConfigured(config, opts.env)) {
       try {
         tastytrade ??= await adapters.tastytrade()
-        if ('dailyCandles' in tastytrade) candles = await refreshCandles(tastytrade as unknown as CandleSource, held, lastDates, varSettings(config).lookbackDays, asOf)
+        if ('dailyCandles' in tastytrade) candles = await refreshCandles(tastytrade as unknown as CandleSource, underlyings, lastDates, varSettings(config).lookbackDays, asOf)
       } catch (error) {
         for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`price history from DXLink candles not updated: ${oneLine(error)}`)
       }

@@ -48,7 +48,9 @@ export function renderPositions(r: PositionsResult): string {
     out.push(table(POSITION_COLUMNS, rows))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}`)
-    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}`)
+    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)
+    for (const t of r.researchTotals)
+      out.push(dim(`Research portfolios, not in the totals, ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}`))
     if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
     const expired = r.positions.filter((p) => p.expired).length
     if (expired > 0) out.push(yellow(`${expired} expired position(s) (past settlement, shown at their last mark) left out of the totals and Greeks; the next sync removes them`))
