@@ -185,7 +185,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
     const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
     if (synced.length > 0) {
       try {
-        refreshVarsInDb(db, config, asOf, synced, {stress: false})
+        refreshVarsInDb(db, config, asOf, synced, {stress: false, positions: new Map(outcomes.filter((o) => o.result.status === 'ok').map((o) => [o.config.name, o.fetched?.positions ?? []]))})
       } catch (error) {
         for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`VaR not computed: ${oneLine(error)}`)
       }

@@ -82,10 +82,14 @@ function bundlesIn(db: Db, configs: PortfolioConfig[]): PortfolioBundle[] {
  * (`stress: false`: a full grid reprices every option 99 times); the first `risk` after it fills
  * the worst cell in and stores it.
  */
-export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean} = {}): PortfolioVar[] {
+export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean; positions?: Map<string, Position[]>} = {}): PortfolioVar[] {
   const settings = varSettings(config)
   const version = priceHistoryVersion(db)
-  const bundles = bundlesIn(db, varPortfolios(config, names))
+  // sync hands over the positions it has just written (reading 1,000 rows back costs more than the VaR).
+  const given = opts.positions
+  const bundles = given
+    ? varPortfolios(config, names).map((c): PortfolioBundle => ({config: c, stored: null, positions: given.get(c.name) ?? []}))
+    : bundlesIn(db, varPortfolios(config, names))
   const symbols = [...new Set(bundles.flatMap((b) => b.positions.map((p) => p.underlying)))]
   // The lookback in trading days, as calendar days with room for holidays.
   const from = isoDate(new Date(asOf.getTime() - Math.ceil(((settings.lookbackDays + settings.horizonDays) * 7) / 5 + 14) * 86_400_000))
@@ -93,7 +97,7 @@ export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: stri
   const now = asOf.toISOString()
   return bundles.map((b) => {
     const v = computeOne(b, history, config, settings, asOf, opts.stress ?? true)
-    if (b.stored) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
+    if (b.stored || given) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
     return {...v, portfolio: b.config.name, computedAt: now, recomputed: true}
   })
 }
