@@ -68,6 +68,13 @@ const p = runPricingBench({quiet: true})
 line('BSM price + Greeks per second', `${(p.bsmPerSec / 1e6).toFixed(2)} M/s`, '>= 3 M/s')
 line('implied vols per second', `${(p.ivPerSec / 1e6).toFixed(2)} M/s`, '>= 1 M/s')
 line('worst |σ error|, moneyness ±5 sd, vols 1%–300%', p.ivWorstError.toExponential(2), '<= 1e-10')
+const a = p.american
+const ks = (x) => `${(x.best / 1e3).toFixed(1)} k/s`
+line('American price/s, exact (fast / bs2002 same run)', `${ks(a.exact.price)} (${ks(a.fast.price)} / ${ks(a.bs2002.price)})`, '>= 20 k/s')
+line('American price+Greeks/s, exact (fast / bs2002)', `${ks(a.exact.greeks)} (${ks(a.fast.greeks)} / ${ks(a.bs2002.greeks)})`, '>= 5 k/s')
+line('American IV/s, exact (fast / bs2002)', `${ks(a.exact.iv)} (${ks(a.fast.iv)} / ${ks(a.bs2002.iv)})`, '>= 2 k/s')
+const w = p.americanError.worst
+line('American worst |err|/K, exact (fast / bs2002)', `${w.exact.toExponential(1)} (${w.fast.toExponential(1)} / ${w.bs2002.toExponential(1)})`, '<= 1e-6')
 
 // 3. sync of a 1,000-row file-fed portfolio (options: every row gets model IV and Greeks).
 const rows = ['symbol,quantity,entry_price,mark_price']
