@@ -57,6 +57,8 @@ export interface Config {
     benchmark: string
     betas: Record<string, number>
     quotesFile?: string
+    /** next cash dividend by underlying: ex-date YYYY-MM-DD and money per share (assignment risk) */
+    nextDividends?: Record<string, {exDate: string; amount: number}>
   }
   tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
   portfolios: PortfolioConfig[]
@@ -136,6 +138,7 @@ export function parseConfig(text: string, file: string): Config {
       benchmark: raw.market.benchmark,
       betas: raw.market.betas,
       quotesFile: raw.market.quotes_file ? path.resolve(dir, expandHome(raw.market.quotes_file)) : undefined,
+      nextDividends: Object.fromEntries(Object.entries(raw.market.next_dividends).map(([k, v]) => [k, {exDate: v.ex_date, amount: v.amount}])),
     },
     tastytrade: {
       environment: raw.tastytrade.environment,

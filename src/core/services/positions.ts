@@ -3,10 +3,13 @@
  */
 import type {Config} from '../config/config.js'
 import {positionRow, type PositionRow} from '../containers/positions.js'
-import {toBase} from '../domain/money.js'
+import {positionHealth, type PositionHealth} from '../domain/health.js'
+import {inCurrency, toBase} from '../domain/money.js'
+import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
 import {total} from '../domain/sum.js'
+import type {Position} from '../domain/types.js'
 import {loadBook, neverSynced} from './book.js'
-import {loadQuotesFile} from './market.js'
+import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 import {entryOf, marketView, tradePositions} from './trades.js'
 
 export interface PositionsOptions {
@@ -15,6 +18,13 @@ export interface PositionsOptions {
   portfolio?: string
   underlying?: string
   asOf: Date
+  /** also group each account's legs per underlying into strategies (`groups` in the result) */
+  group?: boolean
+}
+
+/** A position row with its health (domain/health.ts units). */
+export interface PositionView extends PositionRow {
+  health: PositionHealth
 }
 
 export interface CurrencyTotal {
@@ -31,11 +41,13 @@ export interface PositionsResult {
   asOf: string
   baseCurrency: string
   /** broker positions (synced) */
-  positions: PositionRow[]
+  positions: PositionView[]
   /** paper and live trades booked by `approve`, marked to market */
-  agentTrades: PositionRow[]
+  agentTrades: PositionView[]
   /** open what-if trades, marked to market */
-  whatIf: PositionRow[]
+  whatIf: PositionView[]
+  /** with --group: broker positions grouped per account and underlying into strategies (money in the portfolio's currency) */
+  groups?: StrategyGroup[]
   totals: CurrencyTotal[]
   /** Σ unrealized P&L converted to the base currency, of the positions whose P&L and FX rate are known */
   unrealizedPnlBase: number | null
@@ -49,12 +61,24 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
   const want = opts.underlying?.toUpperCase()
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
-  const rows = book.bundles.flatMap((b) => b.positions).filter(keep).map((p) => positionRow(p, opts.asOf, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null))
+  const {config, asOf} = opts
+  const view = (p: Position, row: PositionRow): PositionView => {
+    const next = config.market.nextDividends?.[p.underlying] ?? null
+    return {...row, health: positionHealth(p, {asOf, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})}
+  }
+  const held = book.bundles.flatMap((b) => b.positions).filter(keep)
+  const rows = held.map((p) => view(p, positionRow(p, asOf, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null)))
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
-  const view = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
+  const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return view ? tradePositions(mine, view, opts.config, opts.asOf).map((p, i) => positionRow(p, opts.asOf, entryOf(mine[i]))) : []
+    return market ? tradePositions(mine, market, opts.config, opts.asOf).map((p, i) => view(p, positionRow(p, opts.asOf, entryOf(mine[i])))) : []
+  }
+  const groups = () => {
+    // Each portfolio's legs in its own currency; cash decides whether a lone short put is cash-secured.
+    const cash = Object.fromEntries(book.bundles.map((b) => [b.config.name, b.stored?.balances.cash ?? null]))
+    const restated = book.bundles.flatMap((b) => b.positions.filter(keep).map((p) => inCurrency(p, b.config.currency, config.fxRates)))
+    return groupStrategies(restated, {asOf, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
   const base = total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)))
   return {
@@ -67,6 +91,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     unrealizedPnlBase: base.value,
     unrealizedPnlBaseMissing: base.missing,
     notSynced: neverSynced(book.bundles),
+    ...(opts.group ? {groups: groups()} : {}),
   }
 }
 
