@@ -101,6 +101,8 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     entryPrice: num(row['average-open-price']),
     // mark-price is per unit (with include-marks=true); `mark` is the position's total, not used.
     markPrice: num(row['mark-price']) ?? num(row['close-price']),
+    // The day-P&L basis only beside a live mark: with the close standing in as the mark, day P&L would read 0.
+    previousClose: num(row['mark-price']) === null ? null : num(row['average-daily-market-close-price']) ?? num(row['close-price']),
     currency: 'USD',
     ...(parsed.option ? {option: {...parsed.option, style: optionStyle(type, parsed)}} : {}),
     underlyingPrice: null,
