@@ -188,6 +188,69 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'daily snapshots',  // PROVISIONAL copy of issue-10's migration: take theirs at merge
+    sql: `
+      -- What an instrument is, once (daily rows point here by id, so history stays small).
+      CREATE TABLE snapshot_instruments (
+        id              INTEGER PRIMARY KEY,
+        symbol          TEXT NOT NULL,
+        underlying      TEXT NOT NULL,
+        instrument_type TEXT NOT NULL,
+        multiplier      REAL NOT NULL,
+        currency        TEXT NOT NULL,
+        expiry          TEXT,
+        strike          REAL,
+        option_right    TEXT,
+        style           TEXT,
+        UNIQUE (symbol, instrument_type, multiplier, currency, underlying)
+      );
+
+      -- One row per portfolio per date; \`data\` packs every position of that day (store/snapshots.ts
+      -- documents the format: quantities and prices lossless, IV and per-unit Greeks to fixed decimals).
+      CREATE TABLE position_snapshots (
+        id        INTEGER PRIMARY KEY,
+        date      TEXT NOT NULL,
+        portfolio TEXT NOT NULL,
+        taken_at  TEXT NOT NULL,
+        positions INTEGER NOT NULL,
+        data      BLOB NOT NULL
+      );
+      CREATE UNIQUE INDEX position_snapshots_key ON position_snapshots (portfolio, date);
+
+      -- First and last date each portfolio held each instrument in a snapshot, so "each position's latest
+      -- row before D" reads a few days instead of the whole history.
+      CREATE TABLE snapshot_holdings (
+        portfolio     TEXT NOT NULL,
+        instrument_id INTEGER NOT NULL,
+        first_date    TEXT NOT NULL,
+        last_date     TEXT NOT NULL,
+        PRIMARY KEY (portfolio, instrument_id)
+      ) WITHOUT ROWID;
+
+      -- One row per portfolio per date. Money in \`currency\`; Greeks are position totals
+      -- (delta in shares, theta per day, vega per vol point), beta-weighted delta in benchmark shares.
+      CREATE TABLE portfolio_snapshots (
+        date                TEXT NOT NULL,
+        portfolio           TEXT NOT NULL,
+        currency            TEXT NOT NULL,
+        equity              REAL,
+        cash                REAL,
+        delta               REAL,
+        beta_weighted_delta REAL,
+        gamma               REAL,
+        theta               REAL,
+        vega                REAL,
+        unrealized_pnl      REAL,
+        day_pnl             REAL,
+        positions           INTEGER NOT NULL,
+        missing             INTEGER NOT NULL,
+        taken_at            TEXT NOT NULL,
+        PRIMARY KEY (portfolio, date)
+      );
+    `,
+  },
+  {
+    version: 3,
     name: 'positions: broker day-P&L basis',
     sql: `
       -- Per unit, the broker's basis for day P&L (TastyTrade average-daily-market-close-price: the previous

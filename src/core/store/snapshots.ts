@@ -1,0 +1,446 @@
+/*
+ * Daily snapshots: one row per position per date per portfolio, plus one per portfolio. The history
+ * that day P&L, attribution and VaR read. Taking a snapshot again on the same date replaces that date.
+ *
+ * Why the position rows are packed: sql.js loads and saves the whole file on every command, so history
+ * size is start-up time. 10 years × 252 days × 200 positions is ~500k rows; as plain SQL rows (a REAL per
+ * number, text keys) that is ~60 MB. Here one SQL row holds one portfolio-day: every position as
+ * [instrument id, flags, zig-zag varints of scaled integers], static fields (symbol, type, multiplier,
+ * option terms) once in `snapshot_instruments`, and each day's distinct underlying prices once. Measured
+ * in bench/daemon.mjs: ~32 bytes per position-day.
+ *
+ * Precision: quantity, entry, mark and underlying prices and unrealized P&L round-trip exactly (a value
+ * that is not a whole number of 1e-6 is kept as a float64); IV and per-unit Greeks are stored to fixed
+ * decimals: IV, delta, theta, vega, rho to 1e-6, gamma to 1e-8 (per unit).
+ */
+import {unrealizedPnl} from '../domain/pnl.js'
+import type {ExerciseStyle, InstrumentType, OptionRight, UnitGreeks} from '../domain/types.js'
+import type {Db} from './database.js'
+
+export interface PositionSnapshot {
+  /** trade date the snapshot closes, YYYY-MM-DD (exchange-local) */
+  date: string
+  portfolio: string
+  symbol: string
+  underlying: string
+  instrumentType: InstrumentType
+  /** signed: + long, − short; contracts or shares */
+  quantity: number
+  /** money per 1.00 of price per contract */
+  multiplier: number
+  currency: string
+  option?: {expiry: string; strike: number; right: OptionRight; style: ExerciseStyle}
+  /** per unit, row currency */
+  entryPrice: number | null
+  markPrice: number | null
+  underlyingPrice: number | null
+  /** fraction, 0.25 = 25 % */
+  iv: number | null
+  /** per unit (see domain/types.ts units) */
+  greeks: UnitGreeks | null
+  /** position total, row currency */
+  unrealizedPnl: number | null
+  /** ISO instant the snapshot was taken */
+  takenAt: string
+}
+
+export interface PortfolioSnapshot {
+  date: string
+  portfolio: string
+  currency: string
+  /** money in `currency`; null = unknown */
+  equity: number | null
+  cash: number | null
+  /** position totals: delta in shares of the underlyings, gamma per 1.00, theta per day, vega per vol point */
+  delta: number | null
+  /** benchmark shares */
+  betaWeightedDelta: number | null
+  gamma: number | null
+  theta: number | null
+  vega: number | null
+  unrealizedPnl: number | null
+  /** change in value since the previous snapshot, money (see services/snapshot.ts) */
+  dayPnl: number | null
+  positions: number
+  /** positions whose Greeks or P&L were unknown and are left out of the sums */
+  missing: number
+  takenAt: string
+}
+
+export interface SnapshotQuery {
+  portfolios?: string[]
+  /** inclusive, YYYY-MM-DD */
+  from?: string
+  /** inclusive, YYYY-MM-DD */
+  to?: string
+}
+
+// ------------------------------------------------------------------------------------------ write
+
+/**
+ * Replaces the snapshots of `date` for every portfolio named in `positions` or `portfolios` (a portfolio
+ * snapshot with no position rows means "no positions that day"). Run inside writeDb.
+ */
+export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot[], portfolios: PortfolioSnapshot[]): void {
+  checkDate(date)
+  const byPortfolio = new Map<string, PositionSnapshot[]>()
+  for (const p of portfolios) byPortfolio.set(p.portfolio, [])
+  for (const p of positions) {
+    if (p.date !== date) throw new TypeError(`position snapshot of ${p.portfolio} ${p.symbol} is dated ${p.date}, not ${date}`)
+    const list = byPortfolio.get(p.portfolio)
+    if (list) list.push(p)
+    else byPortfolio.set(p.portfolio, [p])
+  }
+  const ids = instrumentIds(db)
+  for (const [portfolio, list] of byPortfolio) {
+    const takenAt = portfolios.find((p) => p.portfolio === portfolio)?.takenAt ?? list[0]?.takenAt
+    if (!takenAt) throw new TypeError(`snapshot of ${portfolio} has no takenAt`)
+    const items = list.map((p) => ({p, id: ids.idOf(db, p)}))
+    const data = encode(items)
+    for (const {id} of items)
+      db.run(
+        `INSERT INTO snapshot_holdings (portfolio, instrument_id, first_date, last_date) VALUES (:portfolio, :id, :date, :date)
+         ON CONFLICT(portfolio, instrument_id) DO UPDATE SET first_date = min(first_date, excluded.first_date), last_date = max(last_date, excluded.last_date)`,
+        {portfolio, id, date},
+      )
+    db.run(
+      `INSERT INTO position_snapshots (date, portfolio, taken_at, positions, data) VALUES (:date, :portfolio, :takenAt, :n, :data)
+       ON CONFLICT(portfolio, date) DO UPDATE SET taken_at = excluded.taken_at, positions = excluded.positions, data = excluded.data`,
+      {date, portfolio, takenAt, n: list.length, data},
+    )
+  }
+  for (const s of portfolios) {
+    if (s.date !== date) throw new TypeError(`portfolio snapshot of ${s.portfolio} is dated ${s.date}, not ${date}`)
+    db.run(
+      `INSERT OR REPLACE INTO portfolio_snapshots (date, portfolio, currency, equity, cash, delta, beta_weighted_delta, gamma, theta, vega, unrealized_pnl, day_pnl, positions, missing, taken_at)
+       VALUES (:date, :portfolio, :currency, :equity, :cash, :delta, :betaWeightedDelta, :gamma, :theta, :vega, :unrealizedPnl, :dayPnl, :positions, :missing, :takenAt)`,
+      {...s},
+    )
+  }
+}
+
+// ------------------------------------------------------------------------------------------- read
+
+export function positionSnapshots(db: Db, q: SnapshotQuery = {}): PositionSnapshot[] {
+  const rows = db.all<BlobRow>(
+    `SELECT date, portfolio, taken_at, data FROM position_snapshots
+     WHERE (:from IS NULL OR date >= :from) AND (:to IS NULL OR date <= :to) ORDER BY date, portfolio`,
+    {from: q.from ?? null, to: q.to ?? null},
+  )
+  const want = q.portfolios ? new Set(q.portfolios) : undefined
+  const instruments = loadInstruments(db)
+  return rows.filter((r) => !want || want.has(r.portfolio)).flatMap((r) => decodeRow(r, instruments))
+}
+
+export function portfolioSnapshots(db: Db, q: SnapshotQuery = {}): PortfolioSnapshot[] {
+  const want = q.portfolios ? new Set(q.portfolios) : undefined
+  return db
+    .all<Record<string, any>>(
+      `SELECT * FROM portfolio_snapshots WHERE (:from IS NULL OR date >= :from) AND (:to IS NULL OR date <= :to) ORDER BY date, portfolio`,
+      {from: q.from ?? null, to: q.to ?? null},
+    )
+    .filter((r) => !want || want.has(r.portfolio))
+    .map((r) => ({
+      date: r.date, portfolio: r.portfolio, currency: r.currency, equity: r.equity, cash: r.cash, delta: r.delta, betaWeightedDelta: r.beta_weighted_delta,
+      gamma: r.gamma, theta: r.theta, vega: r.vega, unrealizedPnl: r.unrealized_pnl, dayPnl: r.day_pnl, positions: r.positions, missing: r.missing, takenAt: r.taken_at,
+    }))
+}
+
+/**
+ * Each position's latest row dated before `date` (per portfolio and symbol), including positions closed
+ * since. Walks each portfolio's days newest first and stops once every instrument the portfolio ever
+ * held before `date` has been seen.
+ */
+export function lastPositionSnapshotsBefore(db: Db, date: string, portfolios?: string[]): PositionSnapshot[] {
+  checkDate(date)
+  const want = portfolios ? new Set(portfolios) : undefined
+  const instruments = loadInstruments(db)
+  const holdings = db.all<{portfolio: string; instrument_id: number; last_date: string}>(
+    'SELECT portfolio, instrument_id, last_date FROM snapshot_holdings WHERE first_date < :date ORDER BY portfolio',
+    {date},
+  )
+  const byPortfolio = new Map<string, {id: number; lastDate: string}[]>()
+  for (const h of holdings) {
+    if (want && !want.has(h.portfolio)) continue
+    byPortfolio.set(h.portfolio, [...(byPortfolio.get(h.portfolio) ?? []), {id: h.instrument_id, lastDate: h.last_date}])
+  }
+  const out: PositionSnapshot[] = []
+  const read = (portfolio: string, day: string) =>
+    db.get<BlobRow>('SELECT date, portfolio, taken_at, data FROM position_snapshots WHERE portfolio = :portfolio AND date = :day', {portfolio, day})
+  for (const [portfolio, held] of byPortfolio) {
+    const found = new Map<string, PositionSnapshot>()
+    const take = (row: BlobRow | undefined) => {
+      if (!row) return
+      for (const s of decodeRow(row, instruments)) if (!found.has(s.symbol)) found.set(s.symbol, s)
+    }
+    const want = new Set(held.map((h) => instruments.get(h.id)?.symbol))
+    // 1. The latest day before `date` holds every position still open then.
+    take(db.get<BlobRow>('SELECT date, portfolio, taken_at, data FROM position_snapshots WHERE portfolio = :portfolio AND date < :date ORDER BY date DESC LIMIT 1', {portfolio, date}))
+    // 2. Positions closed earlier: their last day, read directly.
+    const days = [...new Set(held.filter((h) => h.lastDate < date && !found.has(instruments.get(h.id)?.symbol ?? '')).map((h) => h.lastDate))].sort().reverse()
+    for (const day of days) take(read(portfolio, day))
+    // 3. Anything still missing (closed, reopened after `date`, or a retaken day): walk back.
+    if ([...want].some((s) => s !== undefined && !found.has(s))) {
+      for (const row of db.all<BlobRow>('SELECT date, portfolio, taken_at, data FROM position_snapshots WHERE portfolio = :portfolio AND date < :date ORDER BY date DESC', {portfolio, date})) {
+        take(row)
+        if ([...want].every((s) => s === undefined || found.has(s))) break
+      }
+    }
+    out.push(...found.values())
+  }
+  return out
+}
+
+/** Dates with a portfolio snapshot, per portfolio (for "exactly one per day" checks and history views). */
+export function snapshotDates(db: Db, portfolio: string): string[] {
+  return db.all<{date: string}>('SELECT date FROM portfolio_snapshots WHERE portfolio = :portfolio ORDER BY date', {portfolio}).map((r) => r.date)
+}
+
+// ----------------------------------------------------------------------------------- instruments
+
+interface Instrument {
+  symbol: string
+  underlying: string
+  instrumentType: InstrumentType
+  multiplier: number
+  currency: string
+  option?: PositionSnapshot['option']
+}
+
+function instrumentIds(db: Db) {
+  const cache = new Map<string, number>()
+  return {
+    idOf(db2: Db, p: PositionSnapshot): number {
+      const key = `${p.symbol}\u0000${p.instrumentType}\u0000${p.multiplier}\u0000${p.currency}\u0000${p.underlying}`
+      const cached = cache.get(key)
+      if (cached !== undefined) return cached
+      const params = {symbol: p.symbol, type: p.instrumentType, multiplier: p.multiplier, currency: p.currency, underlying: p.underlying}
+      let row = db2.get<{id: number}>(
+        'SELECT id FROM snapshot_instruments WHERE symbol = :symbol AND instrument_type = :type AND multiplier = :multiplier AND currency = :currency AND underlying = :underlying',
+        params,
+      )
+      if (!row) {
+        db2.run(
+          `INSERT INTO snapshot_instruments (symbol, underlying, instrument_type, multiplier, currency, expiry, strike, option_right, style)
+           VALUES (:symbol, :underlying, :type, :multiplier, :currency, :expiry, :strike, :right, :style)`,
+          {...params, expiry: p.option?.expiry ?? null, strike: p.option?.strike ?? null, right: p.option?.right ?? null, style: p.option?.style ?? null},
+        )
+        row = {id: db2.lastInsertId()}
+      }
+      cache.set(key, row.id)
+      return row.id
+    },
+  }
+  void db
+}
+
+function loadInstruments(db: Db): Map<number, Instrument> {
+  const out = new Map<number, Instrument>()
+  for (const r of db.all<Record<string, any>>('SELECT * FROM snapshot_instruments')) {
+    out.set(r.id, {
+      symbol: r.symbol, underlying: r.underlying, instrumentType: r.instrument_type, multiplier: r.multiplier, currency: r.currency,
+      ...(r.expiry ? {option: {expiry: r.expiry, strike: r.strike, right: r.option_right, style: r.style}} : {}),
+    })
+  }
+  return out
+}
+
+// ----------------------------------------------------------------------------------------- codec
+
+interface BlobRow {
+  date: string
+  portfolio: string
+  taken_at: string
+  data: Uint8Array
+}
+
+const FORMAT = 1
+/** Scales of the lossy fields (IV and per-unit Greeks): value = integer / scale. */
+const GREEK_SCALE = {delta: 1e6, gamma: 1e8, theta: 1e6, vega: 1e6, rho: 1e6} as const
+const IV_SCALE = 1e6
+/** Lossless fields are written as integer / 1e6 when that is exact, else as a float64. */
+const EXACT_SCALE = 1e6
+
+// Field kinds in the per-position flags (2 bits each): 0 null, 1 varint, 2 float64.
+const NULL = 0
+const VARINT = 1
+const FLOAT = 2
+// Flag layout: qty, entry, mark, underlying (index into the day's price list), iv, greeks (all or none), pnl.
+// pnl kind 3 = "equals (mark − entry) × quantity × multiplier", so it is not stored.
+const DERIVED = 3
+
+class Writer {
+  private buf = new Uint8Array(256)
+  private len = 0
+  private ensure(n: number) {
+    if (this.len + n <= this.buf.length) return
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n))
+    next.set(this.buf.subarray(0, this.len))
+    this.buf = next
+  }
+  /** unsigned LEB128 of a non-negative safe integer (arithmetic, not bitwise: values exceed 32 bits) */
+  uint(v: number) {
+    this.ensure(8)
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80
+      v = Math.floor(v / 0x80)
+    }
+    this.buf[this.len++] = v
+  }
+  int(v: number) {
+    this.uint(v >= 0 ? v * 2 : -v * 2 - 1)
+  }
+  float(v: number) {
+    this.ensure(8)
+    new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 8).setFloat64(0, v, true)
+    this.len += 8
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len)
+  }
+}
+
+class Reader {
+  private pos = 0
+  private readonly view: DataView
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  }
+  uint(): number {
+    let v = 0
+    let mul = 1
+    for (;;) {
+      const b = this.buf[this.pos++]
+      if (b === undefined) throw new Error('snapshot data is truncated')
+      v += (b & 0x7f) * mul
+      if (b < 0x80) return v
+      mul *= 0x80
+    }
+  }
+  int(): number {
+    const z = this.uint()
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2
+  }
+  float(): number {
+    const v = this.view.getFloat64(this.pos, true)
+    this.pos += 8
+    return v
+  }
+}
+
+const MAX_SCALED = Number.MAX_SAFE_INTEGER / 4
+
+/** kind of a lossless number: VARINT when v × 1e6 is a whole number that divides back to exactly v */
+function exactKind(v: number | null): number {
+  if (v === null) return NULL
+  const n = Math.round(v * EXACT_SCALE)
+  return Math.abs(n) < MAX_SCALED && n / EXACT_SCALE === v ? VARINT : FLOAT
+}
+
+function writeExact(w: Writer, kind: number, v: number | null) {
+  if (kind === VARINT) w.int(Math.round(v! * EXACT_SCALE))
+  else if (kind === FLOAT) w.float(v!)
+}
+
+function readExact(r: Reader, kind: number): number | null {
+  if (kind === VARINT) return r.int() / EXACT_SCALE
+  if (kind === FLOAT) return r.float()
+  return null
+}
+
+function lossyKind(v: number | null, scale: number): number {
+  if (v === null) return NULL
+  return Number.isFinite(v) && Math.abs(v * scale) < MAX_SCALED ? VARINT : FLOAT
+}
+
+function writeLossy(w: Writer, kind: number, v: number | null, scale: number) {
+  if (kind === VARINT) w.int(Math.round(v! * scale))
+  else if (kind === FLOAT) w.float(v!)
+}
+
+function readLossy(r: Reader, kind: number, scale: number): number | null {
+  if (kind === VARINT) return r.int() / scale
+  if (kind === FLOAT) return r.float()
+  return null
+}
+
+const GREEKS = ['delta', 'gamma', 'theta', 'vega', 'rho'] as const
+
+function encode(items: {p: PositionSnapshot; id: number}[]): Uint8Array {
+  const w = new Writer()
+  w.uint(FORMAT)
+  // The day's distinct underlying prices, once: positions of one underlying share theirs.
+  const prices: number[] = []
+  const priceIndex = new Map<number, number>()
+  for (const {p} of items) {
+    if (p.underlyingPrice !== null && !priceIndex.has(p.underlyingPrice)) {
+      priceIndex.set(p.underlyingPrice, prices.length)
+      prices.push(p.underlyingPrice)
+    }
+  }
+  w.uint(prices.length)
+  for (const v of prices) {
+    const k = exactKind(v)
+    w.uint(k)
+    writeExact(w, k, v)
+  }
+  w.uint(items.length)
+  for (const {p, id} of items) {
+    const kq = exactKind(p.quantity)
+    const ke = exactKind(p.entryPrice)
+    const km = exactKind(p.markPrice)
+    const ku = p.underlyingPrice === null ? NULL : VARINT
+    const ki = lossyKind(p.iv, IV_SCALE)
+    const kg = p.greeks === null ? NULL : GREEKS.every((g) => lossyKind(p.greeks![g], GREEK_SCALE[g]) === VARINT) ? VARINT : FLOAT
+    const derived = unrealizedPnl(p)
+    const kp = p.unrealizedPnl === null ? NULL : derived !== null && derived === p.unrealizedPnl ? DERIVED : exactKind(p.unrealizedPnl)
+    w.uint(id)
+    w.uint(kq | (ke << 2) | (km << 4) | (ku << 6) | (ki << 8) | (kg << 10) | (kp << 12))
+    writeExact(w, kq, p.quantity)
+    writeExact(w, ke, p.entryPrice)
+    writeExact(w, km, p.markPrice)
+    if (ku === VARINT) w.uint(priceIndex.get(p.underlyingPrice!)!)
+    writeLossy(w, ki, p.iv, IV_SCALE)
+    if (kg === VARINT) for (const g of GREEKS) w.int(Math.round(p.greeks![g] * GREEK_SCALE[g]))
+    else if (kg === FLOAT) for (const g of GREEKS) w.float(p.greeks![g])
+    if (kp !== DERIVED) writeExact(w, kp, p.unrealizedPnl)
+  }
+  return w.bytes()
+}
+
+function decodeRow(row: BlobRow, instruments: Map<number, Instrument>): PositionSnapshot[] {
+  const r = new Reader(row.data)
+  const format = r.uint()
+  if (format !== FORMAT) throw new Error(`snapshot of ${row.portfolio} ${row.date} is in format ${format}, which this cotrader cannot read`)
+  const prices: number[] = []
+  for (let n = r.uint(); n > 0; n--) prices.push(readExact(r, r.uint())!)
+  const out: PositionSnapshot[] = []
+  for (let n = r.uint(); n > 0; n--) {
+    const id = r.uint()
+    const flags = r.uint()
+    const kind = (shift: number) => (flags >> shift) & 3
+    const inst = instruments.get(id)
+    if (!inst) throw new Error(`snapshot of ${row.portfolio} ${row.date} names instrument ${id}, which is not stored`)
+    const quantity = readExact(r, kind(0))!
+    const entryPrice = readExact(r, kind(2))
+    const markPrice = readExact(r, kind(4))
+    const underlyingPrice = kind(6) === VARINT ? prices[r.uint()] : null
+    const iv = readLossy(r, kind(8), IV_SCALE)
+    let greeks: UnitGreeks | null = null
+    if (kind(10) === VARINT) greeks = {delta: r.int() / GREEK_SCALE.delta, gamma: r.int() / GREEK_SCALE.gamma, theta: r.int() / GREEK_SCALE.theta, vega: r.int() / GREEK_SCALE.vega, rho: r.int() / GREEK_SCALE.rho}
+    else if (kind(10) === FLOAT) greeks = {delta: r.float(), gamma: r.float(), theta: r.float(), vega: r.float(), rho: r.float()}
+    const kp = kind(12)
+    const base = {quantity, multiplier: inst.multiplier, entryPrice, markPrice}
+    const pnl = kp === DERIVED ? unrealizedPnl(base) : readExact(r, kp)
+    out.push({
+      date: row.date, portfolio: row.portfolio, symbol: inst.symbol, underlying: inst.underlying, instrumentType: inst.instrumentType,
+      quantity, multiplier: inst.multiplier, currency: inst.currency, ...(inst.option ? {option: inst.option} : {}),
+      entryPrice, markPrice, underlyingPrice, iv, greeks, unrealizedPnl: pnl, takenAt: row.taken_at,
+    })
+  }
+  return out
+}
+
+function checkDate(date: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new TypeError(`snapshot date must be YYYY-MM-DD, got ${JSON.stringify(date)}`)
+}
