@@ -1,6 +1,6 @@
-import {writeFileSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
+import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPositions} from '../core/cli/render/positions.js'
 import {positionsService, type PositionsResult} from '../core/services/positions.js'
 
@@ -13,29 +13,24 @@ export default class Positions extends BaseCommand {
     '<%= config.bin %> positions --group   # legs grouped into strategies: max profit / loss, break-evens, net Greeks',
     '<%= config.bin %> positions --csv positions.csv',
     '<%= config.bin %> positions --csv | head',
+    '<%= config.bin %> positions --group --csv groups.csv',
     '<%= config.bin %> positions --json',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     underlying: Flags.string({char: 'u', description: 'Only positions on this underlying.'}),
     group: Flags.boolean({description: 'Also group each account\'s legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE.'}),
-    csv: Flags.string({description: 'Write CSV to FILE, or to stdout when FILE is omitted or "-".', helpValue: '[FILE]'}),
+    csv: csvFlag(),
   }
 
   async run(): Promise<PositionsResult> {
-    // `--csv` without a value means stdout: oclif string flags need a value, so give it one.
-    const i = this.argv.indexOf('--csv')
-    if (i >= 0 && (i === this.argv.length - 1 || (this.argv[i + 1].startsWith('-') && this.argv[i + 1] !== '-'))) this.argv.splice(i + 1, 0, '-')
+    csvToStdout(this.argv)
     const {flags} = await this.parse(Positions)
     const result = await positionsService({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: new Date()})
     if (flags.csv !== undefined && !this.jsonEnabled()) {
-      const {positionsCsv} = await import('../core/cli/csv.js') // csv-stringify only when asked for
-      const csv = positionsCsv(result.positions)
-      if (flags.csv === '-') process.stdout.write(csv)
-      else {
-        writeFileSync(flags.csv, csv)
-        this.note(`wrote ${result.positions.length} positions to ${flags.csv}`)
-      }
+      const {rowsCsv, GROUP_COLUMNS, POSITION_VIEW_COLUMNS} = await import('../core/cli/csv.js') // csv-stringify only when asked for
+      if (result.groups) writeCsv(flags.csv, rowsCsv(result.groups, GROUP_COLUMNS), `${result.groups.length} strategy groups`, (m) => this.note(m))
+      else writeCsv(flags.csv, rowsCsv(result.positions, POSITION_VIEW_COLUMNS), `${result.positions.length} positions`, (m) => this.note(m))
       return result
     }
     this.print(() => renderPositions(result))

@@ -24,7 +24,7 @@ export function rowsCsv(rows: readonly object[], columns: readonly string[]): st
   const cell = (row: object, column: string): unknown => {
     let v: unknown = row
     for (const key of column.split('.')) v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[key]
-    if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(' ')
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join('; ')
     if (typeof v === 'number') return Number.isFinite(v) ? String(v) : ''
     if (typeof v === 'boolean') return v ? 'true' : 'false'
     return v === undefined || v === null ? '' : v
@@ -57,4 +57,23 @@ export const PNL_COLUMNS: readonly string[] = ['level', 'portfolio', 'source', '
 export const RISK_COLUMNS: readonly string[] = [
   'level', 'portfolio', 'underlying', 'currency', 'underlyingPrice', 'positions', 'delta', 'gamma', 'theta', 'vega', 'deltaDollars', 'betaWeightedDelta', 'beta',
   'unrealizedPnl', 'missingGreeks', 'equity', 'cash', 'capitalInUse', 'capitalBasis', 'capitalUtilizationPct', 'missingPnl', 'breaches', 'unchecked',
+]
+
+/** The rows behind `risk --csv`: each portfolio's underlyings, then the portfolio itself. */
+export function riskCsvRows(portfolios: readonly {portfolio: string; underlyings: readonly object[]; breaches: readonly {message: string}[]}[]): object[] {
+  return portfolios.flatMap((p) => [
+    ...p.underlyings.map((u) => ({level: 'underlying', portfolio: p.portfolio, ...u})),
+    {...p, level: 'portfolio', underlying: null, breaches: p.breaches.map((b) => b.message)},
+  ])
+}
+
+/** `pnl --history --csv`: one row per portfolio per date, and the base-currency total of each date. */
+export const PNL_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'equity', 'unrealizedPnl', 'dayPnl', 'missing']
+
+/** `risk --history --csv`. */
+export const RISK_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'delta', 'betaWeightedDelta', 'theta', 'vega', 'missing']
+
+/** `pnl --attribution --csv`: position, underlying and portfolio lines. */
+export const ATTRIBUTION_COLUMNS: readonly string[] = [
+  'level', 'portfolio', 'symbol', 'underlying', 'currency', 'from', 'days', 'pnl', 'delta', 'gamma', 'theta', 'vega', 'rho', 'explained', 'residual', 'explainedShare', 'missing', 'note',
 ]

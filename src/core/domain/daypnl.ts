@@ -10,6 +10,7 @@
  *     that has snapshots, and first seen today).
  * Otherwise it is unknown (null), never 0. Money in the position's currency. Pure.
  */
+import {daysToExpiry} from './time.js'
 import type {Position} from './types.js'
 
 export type DayPnlBasis = 'broker' | 'snapshot' | 'entry'
@@ -72,4 +73,11 @@ export function dayPnl(i: DayPnlInput): DayPnl {
     return {dayPnl: (p.markPrice - p.entryPrice) * size, basis: 'entry', basisPrice: p.entryPrice, note: null}
   }
   return unknown('no previous close: no broker close price and no earlier snapshot')
+}
+
+/** The exchange-local calendar date (YYYY-MM-DD) of an instant, by the position currency's exchange (time.ts). */
+export function exchangeDate(currency: string, at: Date): string {
+  const guess = at.toISOString().slice(0, 10)
+  const ahead = daysToExpiry(guess, currency, at) // guess − local date, in days
+  return ahead === 0 ? guess : new Date(Date.parse(guess) - ahead * 86_400_000).toISOString().slice(0, 10)
 }

@@ -4,7 +4,7 @@
  */
 import {findPortfolio, type Config} from '../config/config.js'
 import {buildBundles, type PortfolioBundle} from '../containers/bundles.js'
-import {readDb} from '../store/database.js'
+import {readDb, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
 import type {Position} from '../domain/types.js'
@@ -21,7 +21,13 @@ export interface Book {
   entryGreeks: Map<string, repo.EntryGreeks>
 }
 
-export async function loadBook(config: Config, dbPath: string, portfolio?: string): Promise<Book> {
+/**
+ * The book of every configured portfolio (or one). `also` reads more in the same load of the file (history
+ * for day P&L, snapshots): its result comes back as `extra`, so a command still loads the database once.
+ */
+export async function loadBook(config: Config, dbPath: string, portfolio?: string): Promise<Book>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, also: (db: Db, portfolios: string[]) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
@@ -34,6 +40,7 @@ export async function loadBook(config: Config, dbPath: string, portfolio?: strin
       entryGreeks: repo.loadEntryGreeks(db),
       agentTrades: trades.filter((t) => t.kind !== 'what_if' && mine(t)),
       whatIf: trades.filter((t) => t.kind === 'what_if' && mine(t)),
+      ...(also ? {extra: also(db, configs.map((c) => c.name))} : {}),
     }
   })
 }

@@ -3,12 +3,14 @@
  */
 import type {Config} from '../config/config.js'
 import {positionRow, type PositionRow} from '../containers/positions.js'
+import type {DayPnl} from '../domain/daypnl.js'
 import {positionHealth, type PositionHealth} from '../domain/health.js'
 import {inCurrency, toBase} from '../domain/money.js'
 import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {loadBook, neverSynced} from './book.js'
+import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 import {entryOf, marketView, tradePositions} from './trades.js'
 
@@ -24,6 +26,14 @@ export interface PositionsOptions {
 
 /** A position row with its health (domain/health.ts units). */
 export interface PositionView extends PositionRow {
+  /** P&L since the previous close, money in `currency`; null = unknown (no previous mark), never 0 for unknown */
+  dayPnl: number | null
+  /** where the previous-close price came from: broker (TastyTrade close), snapshot (previous daily snapshot's mark), entry (opened today) */
+  dayPnlBasis: 'broker' | 'snapshot' | 'entry' | null
+  /** that price, per unit in `currency` */
+  dayPnlBasisPrice: number | null
+  /** why day P&L is unknown, when it is */
+  dayPnlNote: string | null
   health: PositionHealth
 }
 
@@ -33,6 +43,10 @@ export interface CurrencyTotal {
   marketValue: number | null
   /** Σ unrealized P&L, money in `currency` */
   unrealizedPnl: number | null
+  /** Σ day P&L, money in `currency`; partial when dayPnlMissing > 0 */
+  dayPnl: number | null
+  /** positions whose day P&L is unknown, left out of dayPnl */
+  dayPnlMissing: number
   /** positions whose mark or entry price is unknown, left out of the sums */
   missing: number
 }
@@ -53,26 +67,34 @@ export interface PositionsResult {
   unrealizedPnlBase: number | null
   /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
   unrealizedPnlBaseMissing: number
+  /** Σ day P&L in the base currency, of the positions whose day P&L and FX rate are known */
+  dayPnlBase: number | null
+  /** positions left out of dayPnlBase */
+  dayPnlBaseMissing: number
   /** portfolios selected that have never been synced */
   notSynced: string[]
 }
 
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio)
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, (db, names) => readDayHistory(db, names, opts.asOf))
   const want = opts.underlying?.toUpperCase()
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
   const {config, asOf} = opts
-  const view = (p: Position, row: PositionRow): PositionView => {
+  const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {
     const next = config.market.nextDividends?.[p.underlying] ?? null
-    return {...row, health: positionHealth(p, {asOf, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})}
+    const health = positionHealth(p, {asOf, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})
+    return {...row, dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health}
   }
   const held = book.bundles.flatMap((b) => b.positions).filter(keep)
-  const rows = held.map((p) => view(p, positionRow(p, asOf, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null)))
+  const rows = held.map((p) => {
+    const entry = book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null
+    return view(p, positionRow(p, asOf, entry), positionDayPnl(p, book.extra, entry, asOf))
+  })
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
   const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return market ? tradePositions(mine, market, opts.config, opts.asOf).map((p, i) => view(p, positionRow(p, opts.asOf, entryOf(mine[i])))) : []
+    return market ? tradePositions(mine, market, opts.config, opts.asOf).map((p, i) => view(p, positionRow(p, opts.asOf, entryOf(mine[i])), tradeDayPnl(p, mine[i], asOf))) : []
   }
   const groups = () => {
     // Each portfolio's legs in its own currency; cash decides whether a lone short put is cash-secured.
@@ -81,6 +103,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     return groupStrategies(restated, {asOf, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
   const base = total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)))
+  const dayBase = total(rows.map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)))
   return {
     asOf: opts.asOf.toISOString(),
     baseCurrency: opts.config.baseCurrency,
@@ -90,17 +113,20 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     totals: currencyTotals(rows),
     unrealizedPnlBase: base.value,
     unrealizedPnlBaseMissing: base.missing,
+    dayPnlBase: dayBase.value,
+    dayPnlBaseMissing: dayBase.missing,
     notSynced: neverSynced(book.bundles),
     ...(opts.group ? {groups: groups()} : {}),
   }
 }
 
-export function currencyTotals(rows: Pick<PositionRow, 'currency' | 'marketValue' | 'unrealizedPnl'>[]): CurrencyTotal[] {
+export function currencyTotals(rows: Pick<PositionView, 'currency' | 'marketValue' | 'unrealizedPnl' | 'dayPnl'>[]): CurrencyTotal[] {
   const currencies = [...new Set(rows.map((r) => r.currency))].sort()
   return currencies.map((currency) => {
     const mine = rows.filter((r) => r.currency === currency)
     const pnl = total(mine.map((r) => r.unrealizedPnl))
     const mv = total(mine.map((r) => r.marketValue))
-    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, missing: Math.max(pnl.missing, mv.missing)}
+    const day = total(mine.map((r) => r.dayPnl))
+    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, missing: Math.max(pnl.missing, mv.missing), dayPnl: day.value, dayPnlMissing: day.missing}
   })
 }

@@ -14,6 +14,7 @@ export function renderPositions(r: PositionsResult): string {
       money(p.entryPrice),
       money(p.markPrice),
       pnl(p.unrealizedPnl),
+      pnl(p.dayPnl),
       p.currency,
       num(p.delta, 2),
       num(p.theta, 2),
@@ -26,10 +27,11 @@ export function renderPositions(r: PositionsResult): string {
       p.health.assignmentRisk === true ? red('!') : p.health.assignmentRisk === null ? UNKNOWN : '',
       p.greeksSource,
     ])
-    out.push(table(['Portfolio', 'Symbol', 'Qty', 'Entry', 'Mark', 'Unreal. P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV', 'DTE', 'Max%', 'BE σ', 'P(ITM)', 'Asgn', 'Greeks'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']))
+    out.push(table(['Portfolio', 'Symbol', 'Qty', 'Entry', 'Mark', 'Unreal. P&L', 'Day P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV', 'DTE', 'Max%', 'BE σ', 'P(ITM)', 'Asgn', 'Greeks'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']))
     for (const t of r.totals)
-      out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}`)
-    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}`)
+      out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`)
+    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`)
+    if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown for ${r.dayPnlBaseMissing} position(s): no previous close (no broker close price, no earlier snapshot: run cotrader snapshot daily)`))
     if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
     const unknown = r.positions.filter((p) => p.greeksSource === 'none')
     for (const p of unknown) out.push(yellow(`${p.portfolio} ${p.symbol}: Greeks unknown: ${p.greeksNote ?? 'no reason recorded'}`))
