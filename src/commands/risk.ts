@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
+import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import type {RiskHistoryResult} from '../core/services/history.js'
 import {renderRisk} from '../core/cli/render/risk.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
 
@@ -12,20 +14,38 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
     '<%= config.bin %> risk --fail-on-breach --fail-on-unchecked   # also when a limit cannot be checked',
     '<%= config.bin %> risk --with-whatif',
+    '<%= config.bin %> risk --csv risk.csv',
+    '<%= config.bin %> risk --history --days 90   # net delta, beta-weighted delta, theta, vega per day',
+    '<%= config.bin %> risk --history --since 2026-01-01 --csv',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
+    history: Flags.boolean({description: 'Daily net delta, beta-weighted delta, theta and vega per portfolio and in the base currency, from the daily snapshots.', exclusive: ['with-whatif', 'fail-on-breach']}),
+    days: Flags.integer({description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']}),
+    since: Flags.string({description: 'With --history: from DATE (YYYY-MM-DD).', helpValue: 'DATE', dependsOn: ['history']}),
+    csv: csvFlag(),
   }
 
-  async run(): Promise<RiskResult> {
+  async run(): Promise<RiskResult | RiskHistoryResult> {
+    csvToStdout(this.argv)
     const {flags} = await this.parse(Risk)
+    const csv = flags.csv !== undefined && !this.jsonEnabled() ? flags.csv : undefined
+    const c = csv === undefined ? undefined : await import('../core/cli/csv.js') // csv-stringify only when asked for
+    if (flags.history) {
+      const [{riskHistoryService}, {renderRiskHistory}] = await Promise.all([import('../core/services/history.js'), import('../core/cli/render/history.js')])
+      const history = await riskHistoryService({...this.context(flags), portfolio: flags.portfolio, asOf: new Date(), days: flags.days, since: flags.since})
+      if (c) writeCsv(csv!, c.rowsCsv(history.rows, c.RISK_HISTORY_COLUMNS), `${history.rows.length} history rows`, (m) => this.note(m))
+      else this.print(() => renderRiskHistory(history))
+      return history
+    }
     const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
     const unchecked = result.portfolios.some((p) => p.unchecked.length > 0)
     if (flags['fail-on-breach'] && (result.breaches.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
-    this.print(() => renderRisk(result))
+    if (c) writeCsv(csv!, c.rowsCsv(c.riskCsvRows(result.portfolios), c.RISK_COLUMNS), 'risk rows', (m) => this.note(m))
+    else this.print(() => renderRisk(result))
     return result
   }
 }
