@@ -155,6 +155,24 @@ export function classify(positions: Position[], cashLeft: Map<string, number | n
           if (Math.abs(b.q) >= 2) return [[w1, sgn(w1.q)], [b, 2 * sgn(b.q)], [w3, sgn(w3.q)]]
     return null
   })
+  // Vertical: one right and expiry, opposite signs, equal lots; the narrowest pair first (ties: lowest strike).
+  const pairs = (samePair: (a: Leg, b: Leg) => boolean, equal: boolean) => () => {
+    let best: [Leg, number][] | null = null
+    let bestKey = Infinity
+    for (const a of opts())
+      for (const b of opts((l) => l !== a && o(l).right === o(a).right && sgn(l.q) === -sgn(a.q) && samePair(a, l))) {
+        if (equal !== (Math.abs(a.q) === Math.abs(b.q))) continue
+        const key = Math.abs(o(a).strike - o(b).strike) * 1e6 + daysBetween(o(a).expiry, o(b).expiry) * 1e3 + Math.min(o(a).strike, o(b).strike) * 1e-6
+        if (key < bestKey) {
+          bestKey = key
+          const [lo, hi] = o(a).strike <= o(b).strike ? [a, b] : [b, a]
+          best = equal ? [[lo, sgn(lo.q)], [hi, sgn(hi.q)]] : [[lo, lo.q], [hi, hi.q]]
+        }
+      }
+    return best
+  }
+  const sameExpDiffStrike = (a: Leg, b: Leg) => sameExp(a, b) && o(a).strike !== o(b).strike
+  pass('vertical', pairs(sameExpDiffStrike, true))
   // Collar: long stock, long put below a short call of one expiry, 1 contract per `multiplier` shares.
   pass('collar', () => {
     for (const s of legs.filter((l) => live(l) && isStock(l) && l.q > 0))
@@ -193,24 +211,6 @@ export function classify(positions: Position[], cashLeft: Map<string, number | n
       return best
     },
   )
-  // Vertical: one right and expiry, opposite signs, equal lots; the narrowest pair first (ties: lowest strike).
-  const pairs = (samePair: (a: Leg, b: Leg) => boolean, equal: boolean) => () => {
-    let best: [Leg, number][] | null = null
-    let bestKey = Infinity
-    for (const a of opts())
-      for (const b of opts((l) => l !== a && o(l).right === o(a).right && sgn(l.q) === -sgn(a.q) && samePair(a, l))) {
-        if (equal !== (Math.abs(a.q) === Math.abs(b.q))) continue
-        const key = Math.abs(o(a).strike - o(b).strike) * 1e6 + daysBetween(o(a).expiry, o(b).expiry) * 1e3 + Math.min(o(a).strike, o(b).strike) * 1e-6
-        if (key < bestKey) {
-          bestKey = key
-          const [lo, hi] = o(a).strike <= o(b).strike ? [a, b] : [b, a]
-          best = equal ? [[lo, sgn(lo.q)], [hi, sgn(hi.q)]] : [[lo, lo.q], [hi, hi.q]]
-        }
-      }
-    return best
-  }
-  const sameExpDiffStrike = (a: Leg, b: Leg) => sameExp(a, b) && o(a).strike !== o(b).strike
-  pass('vertical', pairs(sameExpDiffStrike, true))
   // Ratio spread: the same shape with unequal quantities: all of both legs.
   pass('ratio_spread', pairs(sameExpDiffStrike, false))
   // Calendar (one strike) and diagonal (two strikes): opposite signs across two expiries.

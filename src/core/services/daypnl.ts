@@ -12,7 +12,7 @@ import {lastPositionSnapshotsBefore, portfolioSnapshots, type PositionSnapshot} 
 export interface DayHistory {
   /** latest snapshot before the position's exchange-local today, by `date\0portfolio\0symbol` (date = today) */
   previous: Map<string, PositionSnapshot>
-  /** `date\0portfolio` of portfolios that have a snapshot before that date */
+  /** `date\0portfolio` of portfolios with position snapshots before that date, or whose latest snapshot held nothing */
   withHistory: Set<string>
 }
 
@@ -27,9 +27,12 @@ export function readDayHistory(db: Db, portfolios: string[], asOf: Date, currenc
       previous.set(`${date}\u0000${s.portfolio}\u0000${s.symbol}`, s)
       withHistory.add(`${date}\u0000${s.portfolio}`)
     }
+    // A portfolio whose latest snapshot held nothing also has history: what it holds now is new.
     const month = new Date(Date.parse(date) - 31 * 86_400_000).toISOString().slice(0, 10)
     const dayBefore = new Date(Date.parse(date) - 86_400_000).toISOString().slice(0, 10)
-    for (const s of portfolioSnapshots(db, {portfolios, from: month, to: dayBefore})) withHistory.add(`${date}\u0000${s.portfolio}`)
+    const latest = new Map<string, number>()
+    for (const s of portfolioSnapshots(db, {portfolios, from: month, to: dayBefore})) latest.set(s.portfolio, s.positions)
+    for (const [portfolio, n] of latest) if (n === 0) withHistory.add(`${date}\u0000${portfolio}`)
   }
   return {previous, withHistory}
 }
