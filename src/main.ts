@@ -11,6 +11,7 @@ import Portfolios from './commands/portfolios.js'
 import Positions from './commands/positions.js'
 import Reject from './commands/reject.js'
 import Risk from './commands/risk.js'
+import Snapshot from './commands/snapshot.js'
 import Sync from './commands/sync.js'
 import WhatifAdd from './commands/whatif/add.js'
 import WhatifClear from './commands/whatif/clear.js'
@@ -28,6 +29,7 @@ export const COMMANDS = {
   positions: Positions,
   reject: Reject,
   risk: Risk,
+  snapshot: Snapshot,
   sync: Sync,
   'whatif:add': WhatifAdd,
   'whatif:clear': WhatifClear,

@@ -23,7 +23,7 @@ describe('model Greeks for positions without feed Greeks', () => {
 
   it.each([
     ['no underlying price', pos('1 XYZ 2027-01-15 50C @ 2 mark 3'), /no price for the underlying XYZ/],
-    ['expired', pos('1 XYZ 2026-11-20 50C @ 2 mark 3', {underlyingPrice: 55}), /expired on 2026-11-20/],
+    ['expired', pos('1 XYZ 2026-11-20 50C @ 2 mark 3', {underlyingPrice: 55}), /expired: settled 2026-11-20 21:00Z/],
     ['no mark', pos('1 XYZ 2027-01-15 50C @ 2 mark ?', {underlyingPrice: 55}), /no mark price/],
     ['mark below intrinsic', pos('1 XYZ 2027-01-15 50C @ 2 mark 3', {underlyingPrice: 60}), /outside the model's no-arbitrage bounds/],
   ])('%s → unknown with the reason, never 0', (_name, p, why) => {

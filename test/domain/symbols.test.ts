@@ -43,7 +43,7 @@ describe('parseSymbol maps every broker form to the internal form', () => {
     ['BANKNIFTY23OCT38000PE', 'BANKNIFTY 2023-10-26 38000P', 'equity_option', 'BANKNIFTY', put('2023-10-26', 38000)],
     ['BANKNIFTY20FEB30900CE', 'BANKNIFTY 2020-02-27 30900C', 'equity_option', 'BANKNIFTY', call('2020-02-27', 30900)],
     ['NIFTY26DEC24000CE', 'NIFTY 2026-12-29 24000C', 'equity_option', 'NIFTY', call('2026-12-29', 24000)],
-    ['NIFTY27JAN23500PE', 'NIFTY 2027-01-26 23500P', 'equity_option', 'NIFTY', put('2027-01-26', 23500)],
+    ['NIFTY27JAN23500PE', 'NIFTY 2027-01-25 23500P', 'equity_option', 'NIFTY', put('2027-01-25', 23500)], // last Tuesday 26th is Republic Day
     ['M&M26DEC3000CE', 'M&M 2026-12-29 3000C', 'equity_option', 'M&M', call('2026-12-29', 3000)],
     ['BAJAJ-AUTO26DEC9000PE', 'BAJAJ-AUTO 2026-12-29 9000P', 'equity_option', 'BAJAJ-AUTO', put('2026-12-29', 9000)],
     ['RELIANCE26DEC1302.5CE', 'RELIANCE 2026-12-29 1302.5C', 'equity_option', 'RELIANCE', call('2026-12-29', 1302.5)],
@@ -133,7 +133,7 @@ describe('nseExpiry', () => {
     [2025, 8, '2025-08-28'], // last month of Thursday expiries
     [2025, 9, '2025-09-30'], // first month of Tuesday expiries
     [2026, 12, '2026-12-29'],
-    [2027, 1, '2027-01-26'],
+    [2027, 1, '2027-01-25'], // the 26th is Republic Day
     [2027, 2, '2027-02-23'],
   ])('%i-%i → %s', (year, month, expected) => {
     expect(nseExpiry(year, month)).toBe(expected)

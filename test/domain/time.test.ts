@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {daysToExpiry, expiryInstant, yearsToExpiry} from '../../src/core/domain/time.js'
+import {sessionOn, zonedInstant} from '../../src/core/domain/calendar/index.js'
 
 describe('time to expiry', () => {
   it('US options stop at 16:00 New York: 21:00 UTC in winter, 20:00 UTC in summer', () => {
@@ -29,14 +30,16 @@ describe('New York daylight saving edges (hand-written rule, no Intl)', () => {
     ['2026-11-01', '2026-11-01T21:00:00.000Z'], // DST ended that morning (first Sunday of November)
     ['2026-10-30', '2026-10-30T20:00:00.000Z'],
     ['2027-03-15', '2027-03-15T20:00:00.000Z'],
-  ])('%s closes at %s', (expiry, instant) => {
-    expect(expiryInstant(expiry, 'USD').toISOString()).toBe(instant)
+  ])('16:00 New York on %s is %s', (date, instant) => {
+    expect(zonedInstant('America/New_York', date, 16 * 60).toISOString()).toBe(instant)
   })
-  it('agrees with Intl over two years of dates', () => {
+  it('agrees with Intl over two years of dates; expiries on full trading days stop at 16:00, early closes at 13:00', () => {
     const f = new Intl.DateTimeFormat('en-US', {timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23'})
     for (let d = Date.UTC(2026, 0, 1); d < Date.UTC(2028, 0, 1); d += 86_400_000) {
-      const expiry = new Date(d).toISOString().slice(0, 10)
-      expect(Number(f.format(expiryInstant(expiry, 'USD')))).toBe(16)
+      const date = new Date(d).toISOString().slice(0, 10)
+      expect(Number(f.format(zonedInstant('America/New_York', date, 16 * 60)))).toBe(16)
+      const s = sessionOn('XNYS', date)
+      if (s) expect(Number(f.format(expiryInstant(date, 'USD')))).toBe(s.earlyClose ? 13 : 16)
     }
   })
 })

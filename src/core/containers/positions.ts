@@ -74,7 +74,7 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     theta: g?.theta ?? null,
     vega: g?.vega ?? null,
     iv: p.iv,
-    dte: p.option ? daysToExpiry(p.option.expiry, p.currency, asOf) : null,
+    dte: p.option ? daysToExpiry(p.option.expiry, p.currency, asOf, p) : null,
     expiry: p.option?.expiry ?? null,
     strike: p.option?.strike ?? null,
     right: p.option?.right ?? null,

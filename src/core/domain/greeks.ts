@@ -5,7 +5,7 @@
  * Model Greeks for options without feed Greeks: IV solved from the mark, then Greeks at that IV.
  */
 import {impliedVol, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
-import {yearsToExpiry} from './time.js'
+import {expiryInstant, yearsToExpiry} from './time.js'
 import type {Position, UnitGreeks} from './types.js'
 
 export interface PositionGreeks extends UnitGreeks {}
@@ -60,8 +60,8 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
     return {...p, greeks: {...LINEAR}, greeksSource: 'model', greeksNote: undefined, underlyingPrice: p.underlyingPrice ?? (own ? p.markPrice : null)}
   }
   const none = (why: string): Position => ({...p, greeks: null, greeksSource: 'none', greeksNote: why})
-  const years = yearsToExpiry(p.option.expiry, p.currency, asOf)
-  if (years <= 0) return none(`expired on ${p.option.expiry}`)
+  const years = yearsToExpiry(p.option.expiry, p.currency, asOf, p)
+  if (years <= 0) return none(`expired: settled ${expiryInstant(p.option.expiry, p.currency, p).toISOString().slice(0, 16).replace("T", " ")}Z`)
   if (p.underlyingPrice === null) return none(`no price for the underlying ${p.underlying} (add it to the quotes file)`)
   const choice = modelFor(p)
   const input: Omit<PricingInput, 'vol'> = {

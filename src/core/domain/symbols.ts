@@ -13,6 +13,7 @@
  * impossible date, a zero strike) is rejected rather than taken for a plain ticker.
  */
 import {UserError} from '../errors.js'
+import {indiaMonthlyExpiry} from './calendar/expiry.js'
 import type {ExerciseStyle, InstrumentType, OptionRight, ParsedSymbol} from './types.js'
 
 export class SymbolError extends UserError {
@@ -95,18 +96,13 @@ export function toStreamerSymbol(p: ParsedSymbol): string {
 }
 
 /**
- * Monthly NSE expiry: the last Thursday of the month for contracts expiring before 2025-09-01,
- * the last Tuesday from 2025-09-01 on (SEBI moved NSE's expiry day). Exchange holidays are
- * ignored (a holiday moves the real expiry to the previous trading day), as are the pre-2025
- * index-specific days (BANKNIFTY Wednesday, FINNIFTY Tuesday, MIDCPNIFTY Monday) and BSE's own
- * calendar, because a tradingsymbol carries only the month.
+ * Monthly NSE/BSE expiry of a root (default NIFTY): the last expiry weekday of the month for the
+ * root's exchange and era (NIFTY last Thursday → last Tuesday from 2025-09; SENSEX/BANKEX on BSE's
+ * own day), moved to the trading day before when it is a holiday (calendar/expiry.ts).
  */
-export function nseExpiry(year: number, month: number): string {
+export function nseExpiry(year: number, month: number, root = 'NIFTY'): string {
   if (!Number.isInteger(year) || !Number.isInteger(month) || month < 1 || month > 12) throw new SymbolError(`no such month ${year}-${month}`)
-  const weekday = Date.UTC(year, month - 1, 1) >= Date.UTC(2025, 8, 1) ? 2 : 4
-  const last = new Date(Date.UTC(year, month, 0))
-  const back = (last.getUTCDay() - weekday + 7) % 7
-  return isoDate(year, month, last.getUTCDate() - back)
+  return indiaMonthlyExpiry(root, year, month)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +178,7 @@ function nseRest(root: string, rest: string): ParsedSymbol | null {
   if (monthly) {
     const strike = Number(monthly[3])
     if (!(strike > 0)) throw new SymbolError(`"${root}${rest}": strike must be positive`)
-    const expiry = nseExpiry(2000 + Number(monthly[1]), MONTHS.indexOf(monthly[2] as (typeof MONTHS)[number]) + 1)
+    const expiry = nseExpiry(2000 + Number(monthly[1]), MONTHS.indexOf(monthly[2] as (typeof MONTHS)[number]) + 1, root)
     return option(root, expiry, strike, monthly[4] === 'CE' ? 'call' : 'put', 'equity_option', root)
   }
   const future = new RegExp(`^(\\d{2})(${MONTHS.join('|')})FUT$`).exec(rest)
@@ -230,7 +226,7 @@ function spacedForm(s: string, original: string): ParsedSymbol | null {
     throw new SymbolError(`"${original}" has no expiry; write it with one, e.g. ${root} 2026-12-29 ${formatStrike(strike)}${right === 'call' ? 'C' : 'P'} or as a tradingsymbol such as ${root}26DEC${formatStrike(strike)}${right === 'call' ? 'CE' : 'PE'}`)
   }
   // A month alone only names a contract on NSE, where each month has one monthly expiry.
-  const expiry = date.kind === 'day' ? date.value : nseExpiry(Number(date.value.slice(0, 4)), Number(date.value.slice(5, 7)))
+  const expiry = date.kind === 'day' ? date.value : nseExpiry(Number(date.value.slice(0, 4)), Number(date.value.slice(5, 7)), root)
   if (root.startsWith('/')) return option(root, expiry, strike, right, 'future_option', root)
   return equityOption(root, expiry, strike, right)
 }

@@ -1,59 +1,41 @@
 /*
- * Time to expiry. Options stop trading at the exchange's close on the expiry date: 16:00 New York
- * for US listings, 15:30 Kolkata for NSE. Years are calendar time / 365 days, the convention the
+ * Time to expiry. A contract is over at its settlement instant (calendar/expiry.ts): the 16:00
+ * New York close for PM-settled US options (13:00 on an early-close day), the opening prints for
+ * AM-settled SPX/NDX/RUT monthlies and VIX options, 15:30 Kolkata for NSE/BSE; an expiry date on a
+ * holiday moves to the trading day before. Years are calendar time / 365 days, the convention the
  * pricing models use (theta per calendar day). The clock is always passed in (asOf).
  */
+import {localDate, marketFor} from './calendar/index.js'
+import {optionExpiry, type ContractKey} from './calendar/expiry.js'
+import {dayNumber} from './calendar/zones.js'
+
 const DAY_MS = 86_400_000
 
-const CLOSE: Record<string, {zone: 'Asia/Kolkata' | 'America/New_York'; hour: number; minute: number}> = {
-  INR: {zone: 'Asia/Kolkata', hour: 15, minute: 30},
-  USD: {zone: 'America/New_York', hour: 16, minute: 0},
+/** The contract an expiry belongs to; without one, a plain PM-settled option of the currency's main exchange. */
+export type ExpiryContract = Partial<ContractKey>
+
+function key(currency: string, c?: ExpiryContract): ContractKey {
+  return {symbol: c?.symbol ?? '', underlying: c?.underlying ?? '', instrumentType: c?.instrumentType ?? 'equity_option', currency}
 }
 
-/** The instant an option on `expiry` (YYYY-MM-DD) stops trading, by the currency's exchange. */
-export function expiryInstant(expiry: string, currency: string): Date {
-  const close = CLOSE[currency] ?? CLOSE.USD
-  const [y, m, d] = expiry.split('-').map(Number)
-  const guess = Date.UTC(y, m - 1, d, close.hour, close.minute)
-  return new Date(guess - zoneOffsetMs(close.zone, new Date(guess)))
+/** The instant an option on `expiry` (YYYY-MM-DD) is settled and stops being a live position. */
+export function expiryInstant(expiry: string, currency: string, contract?: ExpiryContract): Date {
+  return optionExpiry(expiry, key(currency, contract)).settlesAt
 }
 
-/** Years from asOf to the expiry close; negative once expired. */
-export function yearsToExpiry(expiry: string, currency: string, asOf: Date): number {
-  return (expiryInstant(expiry, currency).getTime() - asOf.getTime()) / (365 * DAY_MS)
+/** Years from asOf to the settlement instant; negative once expired. */
+export function yearsToExpiry(expiry: string, currency: string, asOf: Date, contract?: ExpiryContract): number {
+  return (expiryInstant(expiry, currency, contract).getTime() - asOf.getTime()) / (365 * DAY_MS)
 }
 
 /** Calendar days from asOf's date (in the exchange's zone) to the expiry date: 0 on expiry day. */
-export function daysToExpiry(expiry: string, currency: string, asOf: Date): number {
-  const close = CLOSE[currency] ?? CLOSE.USD
-  const local = new Date(asOf.getTime() + zoneOffsetMs(close.zone, asOf))
-  const today = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate())
-  const [y, m, d] = expiry.split('-').map(Number)
-  return Math.round((Date.UTC(y, m - 1, d) - today) / DAY_MS)
+export function daysToExpiry(expiry: string, currency: string, asOf: Date, contract?: ExpiryContract): number {
+  const k = key(currency, contract)
+  const e = optionExpiry(expiry, k)
+  return dayNumber(e.expiryDate) - dayNumber(localDate(marketFor(k), asOf))
 }
 
 /** The calendar date of an instant in UTC, YYYY-MM-DD. */
 export function isoDate(at: Date): string {
   return at.toISOString().slice(0, 10)
-}
-
-/**
- * Offset of the exchange's zone from UTC at an instant, in ms (+ east of Greenwich). Written out
- * rather than asked of Intl, whose first use loads ICU time-zone data (~10–25 ms per process):
- * Kolkata is UTC+5:30 all year; New York is UTC−5, or UTC−4 from the second Sunday of March 02:00
- * to the first Sunday of November 02:00 local time (US rules since 2007).
- */
-function zoneOffsetMs(zone: 'Asia/Kolkata' | 'America/New_York', at: Date): number {
-  if (zone === 'Asia/Kolkata') return 5.5 * 3_600_000
-  const y = at.getUTCFullYear()
-  const start = Date.UTC(y, 2, nthSunday(y, 2, 2), 7) // 02:00 EST = 07:00 UTC
-  const end = Date.UTC(y, 10, nthSunday(y, 10, 1), 6) // 02:00 EDT = 06:00 UTC
-  const t = at.getTime()
-  return (t >= start && t < end ? -4 : -5) * 3_600_000
-}
-
-/** Day of the month of the n-th Sunday of a month (month 0-based). */
-function nthSunday(year: number, month: number, n: number): number {
-  const first = new Date(Date.UTC(year, month, 1)).getUTCDay()
-  return 1 + ((7 - first) % 7) + 7 * (n - 1)
 }

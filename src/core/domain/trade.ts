@@ -69,7 +69,7 @@ export function tradeAsPosition(t: Trade, ctx: {underlyingPrice: number | null; 
   let mark = ctx.bookMark
   if (mark === null && !t.option) mark = ctx.underlyingPrice
   if (mark === null && t.option && t.entry.iv !== null && ctx.underlyingPrice !== null) {
-    const years = yearsToExpiry(t.option.expiry, t.currency, ctx.asOf)
+    const years = yearsToExpiry(t.option.expiry, t.currency, ctx.asOf, t)
     mark = years <= 0 ? intrinsic({right: t.option.right, spot: ctx.underlyingPrice, strike: t.option.strike})
       : optionPrice({right: t.option.right, spot: ctx.underlyingPrice, strike: t.option.strike, years, rate: ctx.market.rate, dividend: ctx.market.dividend, vol: t.entry.iv}, modelFor(t))
   }

@@ -99,7 +99,7 @@ export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
   for (const s of specs) {
     if (symbols.has(s.parsed.symbol)) throw new UserError(`leg ${s.parsed.symbol} is given twice; combine the quantities`)
     symbols.add(s.parsed.symbol)
-    if (s.parsed.option && yearsToExpiry(s.parsed.option.expiry, whatif.currency, o.asOf) <= 0)
+    if (s.parsed.option && yearsToExpiry(s.parsed.option.expiry, whatif.currency, o.asOf, {symbol: s.parsed.symbol, underlying: s.parsed.underlying, instrumentType: s.parsed.type}) <= 0)
       throw new UserError(`leg ${s.parsed.symbol}: the option expired on ${s.parsed.option.expiry}`)
     if (s.parsed.type === 'future' || s.parsed.type === 'future_option') throw new UserError(`leg ${s.parsed.symbol}: what-if futures are not supported yet; use stock or equity/index options`)
     if (s.parsed.option && !Number.isInteger(s.quantity)) throw new UserError(`leg ${s.parsed.symbol}: options trade in whole contracts, got ${s.quantity}`)
@@ -169,7 +169,7 @@ export function newTrade(s: LegSpec, portfolio: PortfolioConfig, kind: Trade['ki
   const option = {...parsed.option, style: defaultExerciseStyle(parsed, currency)}
   const multiplier = currency === 'INR' ? 1 : 100
   if (underlyingPrice === null) throw new UserError(`leg ${parsed.symbol}: no price for the underlying ${parsed.underlying}; sync a portfolio holding it or add it to the quotes file`)
-  const years = yearsToExpiry(option.expiry, currency, asOf)
+  const years = yearsToExpiry(option.expiry, currency, asOf, {symbol: parsed.symbol, underlying: parsed.underlying, instrumentType: parsed.type})
   const input = {right: option.right, spot: underlyingPrice, strike: option.strike, years, ...market}
   const choice = modelFor({instrumentType: 'equity_option', option})
   let price = s.price ?? feedPrice ?? null

@@ -188,7 +188,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'daily snapshots',  // PROVISIONAL copy of issue-10's migration: take theirs at merge
+    name: 'daily snapshots',
     sql: `
       -- What an instrument is, once (daily rows point here by id, so history stays small).
       CREATE TABLE snapshot_instruments (
@@ -205,17 +205,18 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (symbol, instrument_type, multiplier, currency, underlying)
       );
 
-      -- One row per portfolio per date; \`data\` packs every position of that day (store/snapshots.ts
-      -- documents the format: quantities and prices lossless, IV and per-unit Greeks to fixed decimals).
+      -- One row per portfolio per month; \`data\` packs every position of every snapshot day of that month
+      -- (store/snapshots.ts documents the format: quantities and prices lossless, IV and per-unit Greeks
+      -- to fixed decimals). Month rows, not day rows: SQLite fills its pages far better with a few large
+      -- rows than with many 1–5 kB ones, and one month compresses well (the same positions day after day).
       CREATE TABLE position_snapshots (
         id        INTEGER PRIMARY KEY,
-        date      TEXT NOT NULL,
         portfolio TEXT NOT NULL,
-        taken_at  TEXT NOT NULL,
-        positions INTEGER NOT NULL,
+        month     TEXT NOT NULL,
+        days      INTEGER NOT NULL,
         data      BLOB NOT NULL
       );
-      CREATE UNIQUE INDEX position_snapshots_key ON position_snapshots (portfolio, date);
+      CREATE UNIQUE INDEX position_snapshots_key ON position_snapshots (portfolio, month);
 
       -- First and last date each portfolio held each instrument in a snapshot, so "each position's latest
       -- row before D" reads a few days instead of the whole history.

@@ -9,10 +9,11 @@
  * option terms) once in `snapshot_instruments`, and each day's distinct underlying prices once. Measured
  * in bench/daemon.mjs: ~32 bytes per position-day.
  *
- * Precision: quantity, entry, mark and underlying prices and unrealized P&L round-trip exactly (a value
- * that is not a whole number of 1e-6 is kept as a float64); IV and per-unit Greeks are stored to fixed
- * decimals: IV, delta, theta, vega, rho to 1e-6, gamma to 1e-8 (per unit).
+ * Precision: quantity, entry, mark and underlying prices and unrealized P&L round-trip exactly (a decimal
+ * with up to 6 places is packed as one, anything else is kept as a float64); IV and per-unit Greeks are stored to fixed
+ * decimals: IV, delta, theta, vega, rho to 1e-6, gamma to 1e-7 (per unit).
  */
+import {deflateRawSync, inflateRawSync} from 'node:zlib'
 import {unrealizedPnl} from '../domain/pnl.js'
 import type {ExerciseStyle, InstrumentType, OptionRight, UnitGreeks} from '../domain/types.js'
 import type {Db} from './database.js'
@@ -103,11 +104,9 @@ export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot
          ON CONFLICT(portfolio, instrument_id) DO UPDATE SET first_date = min(first_date, excluded.first_date), last_date = max(last_date, excluded.last_date)`,
         {portfolio, id, date},
       )
-    db.run(
-      `INSERT INTO position_snapshots (date, portfolio, taken_at, positions, data) VALUES (:date, :portfolio, :takenAt, :n, :data)
-       ON CONFLICT(portfolio, date) DO UPDATE SET taken_at = excluded.taken_at, positions = excluded.positions, data = excluded.data`,
-      {date, portfolio, takenAt, n: list.length, data},
-    )
+    const month = readMonth(db, portfolio, date.slice(0, 7))
+    month.set(date, {date, portfolio, takenAt, data})
+    writeMonth(db, portfolio, date.slice(0, 7), month)
   }
   for (const s of portfolios) {
     if (s.date !== date) throw new TypeError(`portfolio snapshot of ${s.portfolio} is dated ${s.date}, not ${date}`)
@@ -122,14 +121,8 @@ export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot
 // ------------------------------------------------------------------------------------------- read
 
 export function positionSnapshots(db: Db, q: SnapshotQuery = {}): PositionSnapshot[] {
-  const rows = db.all<BlobRow>(
-    `SELECT date, portfolio, taken_at, data FROM position_snapshots
-     WHERE (:from IS NULL OR date >= :from) AND (:to IS NULL OR date <= :to) ORDER BY date, portfolio`,
-    {from: q.from ?? null, to: q.to ?? null},
-  )
-  const want = q.portfolios ? new Set(q.portfolios) : undefined
   const instruments = loadInstruments(db)
-  return rows.filter((r) => !want || want.has(r.portfolio)).flatMap((r) => decodeRow(r, instruments))
+  return [...days(db, {...q, newestFirst: false})].flatMap((d) => decodeDay(d, instruments))
 }
 
 export function portfolioSnapshots(db: Db, q: SnapshotQuery = {}): PortfolioSnapshot[] {
@@ -148,44 +141,46 @@ export function portfolioSnapshots(db: Db, q: SnapshotQuery = {}): PortfolioSnap
 
 /**
  * Each position's latest row dated before `date` (per portfolio and symbol), including positions closed
- * since. Walks each portfolio's days newest first and stops once every instrument the portfolio ever
- * held before `date` has been seen.
+ * since. Walks each portfolio's days newest first and stops once every instrument it held before
+ * `date` (snapshot_holdings) has been found.
  */
 export function lastPositionSnapshotsBefore(db: Db, date: string, portfolios?: string[]): PositionSnapshot[] {
   checkDate(date)
   const want = portfolios ? new Set(portfolios) : undefined
   const instruments = loadInstruments(db)
-  const holdings = db.all<{portfolio: string; instrument_id: number; last_date: string}>(
-    'SELECT portfolio, instrument_id, last_date FROM snapshot_holdings WHERE first_date < :date ORDER BY portfolio',
-    {date},
-  )
-  const byPortfolio = new Map<string, {id: number; lastDate: string}[]>()
-  for (const h of holdings) {
+  const held = new Map<string, {symbol: string; lastDate: string}[]>()
+  for (const h of db.all<{portfolio: string; instrument_id: number; last_date: string}>('SELECT portfolio, instrument_id, last_date FROM snapshot_holdings WHERE first_date < :date', {date})) {
     if (want && !want.has(h.portfolio)) continue
-    byPortfolio.set(h.portfolio, [...(byPortfolio.get(h.portfolio) ?? []), {id: h.instrument_id, lastDate: h.last_date}])
+    const symbol = instruments.get(h.instrument_id)?.symbol
+    if (symbol !== undefined) held.set(h.portfolio, [...(held.get(h.portfolio) ?? []), {symbol, lastDate: h.last_date}])
   }
   const out: PositionSnapshot[] = []
-  const read = (portfolio: string, day: string) =>
-    db.get<BlobRow>('SELECT date, portfolio, taken_at, data FROM position_snapshots WHERE portfolio = :portfolio AND date = :day', {portfolio, day})
-  for (const [portfolio, held] of byPortfolio) {
+  for (const [portfolio, list] of [...held].sort((a, b) => a[0].localeCompare(b[0]))) {
     const found = new Map<string, PositionSnapshot>()
-    const take = (row: BlobRow | undefined) => {
-      if (!row) return
-      for (const s of decodeRow(row, instruments)) if (!found.has(s.symbol)) found.set(s.symbol, s)
+    const take = (day: DayBlob | undefined) => {
+      if (day) for (const s of decodeDay(day, instruments)) if (!found.has(s.symbol)) found.set(s.symbol, s)
     }
-    const want = new Set(held.map((h) => instruments.get(h.id)?.symbol))
-    // 1. The latest day before `date` holds every position still open then.
-    take(db.get<BlobRow>('SELECT date, portfolio, taken_at, data FROM position_snapshots WHERE portfolio = :portfolio AND date < :date ORDER BY date DESC LIMIT 1', {portfolio, date}))
-    // 2. Positions closed earlier: their last day, read directly.
-    const days = [...new Set(held.filter((h) => h.lastDate < date && !found.has(instruments.get(h.id)?.symbol ?? '')).map((h) => h.lastDate))].sort().reverse()
-    for (const day of days) take(read(portfolio, day))
-    // 3. Anything still missing (closed, reopened after `date`, or a retaken day): walk back.
-    if ([...want].some((s) => s !== undefined && !found.has(s))) {
-      for (const row of db.all<BlobRow>('SELECT date, portfolio, taken_at, data FROM position_snapshots WHERE portfolio = :portfolio AND date < :date ORDER BY date DESC', {portfolio, date})) {
-        take(row)
-        if ([...want].every((s) => s === undefined || found.has(s))) break
+    const missing = (l: typeof list) => l.filter((h) => !found.has(h.symbol))
+    // 1. Held on or after `date`: their row is on the newest days before it (usually the very last one).
+    const open = list.filter((h) => h.lastDate >= date)
+    if (open.length > 0)
+      for (const day of days(db, {portfolios: [portfolio], before: date, newestFirst: true})) {
+        take(day)
+        if (missing(open).length === 0) break
       }
+    // 2. Closed before `date`: their last day is known; read those days only, newest first.
+    const months = new Map<string, Map<string, DayBlob>>()
+    for (const lastDate of [...new Set(missing(list).map((h) => h.lastDate))].sort().reverse()) {
+      const month = lastDate.slice(0, 7)
+      if (!months.has(month)) months.set(month, readMonth(db, portfolio, month))
+      take(months.get(month)!.get(lastDate))
     }
+    // 3. Anything not where snapshot_holdings said (a day retaken without it): walk everything.
+    if (missing(list).length > 0)
+      for (const day of days(db, {portfolios: [portfolio], before: date, newestFirst: true})) {
+        take(day)
+        if (missing(list).length === 0) break
+      }
     out.push(...found.values())
   }
   return out
@@ -247,19 +242,80 @@ function loadInstruments(db: Db): Map<number, Instrument> {
 
 // ----------------------------------------------------------------------------------------- codec
 
-interface BlobRow {
+/** One portfolio's packed positions of one day. */
+interface DayBlob {
   date: string
   portfolio: string
-  taken_at: string
+  takenAt: string
   data: Uint8Array
+}
+
+const MONTH_FORMAT = 1
+
+/** The days stored in one month row, by date (inflated and split, not yet decoded). */
+function readMonth(db: Db, portfolio: string, month: string): Map<string, DayBlob> {
+  const row = db.get<{data: Uint8Array}>('SELECT data FROM position_snapshots WHERE portfolio = :portfolio AND month = :month', {portfolio, month})
+  return row ? splitMonth(portfolio, month, row.data) : new Map()
+}
+
+function splitMonth(portfolio: string, month: string, packed: Uint8Array): Map<string, DayBlob> {
+  const bytes = inflateRawSync(packed)
+  const r = new Reader(bytes)
+  const format = r.uint()
+  if (format !== MONTH_FORMAT) throw new Error(`position snapshots of ${portfolio} ${month} are in format ${format}, which this cotrader cannot read`)
+  const out = new Map<string, DayBlob>()
+  for (let n = r.uint(); n > 0; n--) {
+    const date = `${month}-${String(r.uint()).padStart(2, '0')}`
+    const takenAt = new Date(r.uint()).toISOString()
+    const len = r.uint()
+    out.set(date, {date, portfolio, takenAt, data: r.take(len)})
+  }
+  return out
+}
+
+function writeMonth(db: Db, portfolio: string, month: string, days: Map<string, DayBlob>): void {
+  const w = new Writer()
+  w.uint(MONTH_FORMAT)
+  const list = [...days.values()].sort((a, b) => a.date.localeCompare(b.date))
+  w.uint(list.length)
+  for (const d of list) {
+    w.uint(Number(d.date.slice(8, 10)))
+    w.uint(Date.parse(d.takenAt))
+    w.uint(d.data.length)
+    w.raw(d.data)
+  }
+  const data = deflateRawSync(w.bytes(), {level: 6})
+  db.run(
+    `INSERT INTO position_snapshots (portfolio, month, days, data) VALUES (:portfolio, :month, :days, :data)
+     ON CONFLICT(portfolio, month) DO UPDATE SET days = excluded.days, data = excluded.data`,
+    {portfolio, month, days: list.length, data},
+  )
+}
+
+/** Stored days, filtered by portfolio and date, oldest (or newest) first. */
+function* days(db: Db, q: SnapshotQuery & {before?: string; newestFirst: boolean}): Generator<DayBlob> {
+  const want = q.portfolios ? new Set(q.portfolios) : undefined
+  const rows = db.all<{portfolio: string; month: string}>(
+    `SELECT portfolio, month FROM position_snapshots
+     WHERE (:from IS NULL OR month >= :from) AND (:to IS NULL OR month <= :to) AND (:before IS NULL OR month <= :before)
+     ORDER BY month ${q.newestFirst ? 'DESC' : 'ASC'}, portfolio`,
+    {from: q.from?.slice(0, 7) ?? null, to: q.to?.slice(0, 7) ?? null, before: q.before?.slice(0, 7) ?? null},
+  )
+  for (const {portfolio, month} of rows) {
+    if (want && !want.has(portfolio)) continue
+    const list = [...readMonth(db, portfolio, month).values()]
+    if (q.newestFirst) list.reverse()
+    for (const d of list) {
+      if ((q.from && d.date < q.from) || (q.to && d.date > q.to) || (q.before && d.date >= q.before)) continue
+      yield d
+    }
+  }
 }
 
 const FORMAT = 1
 /** Scales of the lossy fields (IV and per-unit Greeks): value = integer / scale. */
-const GREEK_SCALE = {delta: 1e6, gamma: 1e8, theta: 1e6, vega: 1e6, rho: 1e6} as const
+const GREEK_SCALE = {delta: 1e6, gamma: 1e7, theta: 1e6, vega: 1e6, rho: 1e6} as const
 const IV_SCALE = 1e6
-/** Lossless fields are written as integer / 1e6 when that is exact, else as a float64. */
-const EXACT_SCALE = 1e6
 
 // Field kinds in the per-position flags (2 bits each): 0 null, 1 varint, 2 float64.
 const NULL = 0
@@ -295,8 +351,13 @@ class Writer {
     new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 8).setFloat64(0, v, true)
     this.len += 8
   }
+  raw(bytes: Uint8Array) {
+    this.ensure(bytes.length)
+    this.buf.set(bytes, this.len)
+    this.len += bytes.length
+  }
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.len)
+    return this.buf.subarray(0, this.len)
   }
 }
 
@@ -321,6 +382,12 @@ class Reader {
     const z = this.uint()
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2
   }
+  take(n: number): Uint8Array {
+    if (this.pos + n > this.buf.length) throw new Error('snapshot data is truncated')
+    const out = this.buf.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return out
+  }
   float(): number {
     const v = this.view.getFloat64(this.pos, true)
     this.pos += 8
@@ -328,22 +395,45 @@ class Reader {
   }
 }
 
-const MAX_SCALED = Number.MAX_SAFE_INTEGER / 4
+const MAX_SCALED = Number.MAX_SAFE_INTEGER / 64
 
-/** kind of a lossless number: VARINT when v × 1e6 is a whole number that divides back to exactly v */
+/**
+ * Lossless numbers as a decimal: zig-zag(mantissa) × 8 + d, value = mantissa / 10^d for d in 0..6,
+ * the smallest d that reproduces the value exactly (5.05 → 505, d 2: two bytes). A value that no d up
+ * to 6 reproduces is kept as a float64.
+ */
 function exactKind(v: number | null): number {
   if (v === null) return NULL
-  const n = Math.round(v * EXACT_SCALE)
-  return Math.abs(n) < MAX_SCALED && n / EXACT_SCALE === v ? VARINT : FLOAT
+  return decimalsOf(v) >= 0 ? VARINT : FLOAT
+}
+
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
+
+function decimalsOf(v: number): number {
+  for (let d = 0; d <= 6; d++) {
+    const n = Math.round(v * POW10[d])
+    if (Math.abs(n) >= MAX_SCALED) return -1
+    if (n / POW10[d] === v) return d
+  }
+  return -1
 }
 
 function writeExact(w: Writer, kind: number, v: number | null) {
-  if (kind === VARINT) w.int(Math.round(v! * EXACT_SCALE))
-  else if (kind === FLOAT) w.float(v!)
+  if (kind === VARINT) {
+    const d = decimalsOf(v!)
+    const n = Math.round(v! * POW10[d])
+    w.uint((n >= 0 ? n * 2 : -n * 2 - 1) * 8 + d)
+  } else if (kind === FLOAT) w.float(v!)
 }
 
 function readExact(r: Reader, kind: number): number | null {
-  if (kind === VARINT) return r.int() / EXACT_SCALE
+  if (kind === VARINT) {
+    const u = r.uint()
+    const d = u % 8
+    const z = (u - d) / 8
+    const n = z % 2 === 0 ? z / 2 : -(z + 1) / 2
+    return n / POW10[d]
+  }
   if (kind === FLOAT) return r.float()
   return null
 }
@@ -408,7 +498,7 @@ function encode(items: {p: PositionSnapshot; id: number}[]): Uint8Array {
   return w.bytes()
 }
 
-function decodeRow(row: BlobRow, instruments: Map<number, Instrument>): PositionSnapshot[] {
+function decodeDay(row: DayBlob, instruments: Map<number, Instrument>): PositionSnapshot[] {
   const r = new Reader(row.data)
   const format = r.uint()
   if (format !== FORMAT) throw new Error(`snapshot of ${row.portfolio} ${row.date} is in format ${format}, which this cotrader cannot read`)
@@ -435,7 +525,7 @@ function decodeRow(row: BlobRow, instruments: Map<number, Instrument>): Position
     out.push({
       date: row.date, portfolio: row.portfolio, symbol: inst.symbol, underlying: inst.underlying, instrumentType: inst.instrumentType,
       quantity, multiplier: inst.multiplier, currency: inst.currency, ...(inst.option ? {option: inst.option} : {}),
-      entryPrice, markPrice, underlyingPrice, iv, greeks, unrealizedPnl: pnl, takenAt: row.taken_at,
+      entryPrice, markPrice, underlyingPrice, iv, greeks, unrealizedPnl: pnl, takenAt: row.takenAt,
     })
   }
   return out

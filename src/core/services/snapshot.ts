@@ -1,0 +1,108 @@
+/*
+ * snapshot: the end-of-day record of the book (per position and per portfolio), written for the trade
+ * date each portfolio's market is closing (or last closed). Idempotent per date: taking it again the
+ * same day replaces that day's rows. The daemon's eod_evaluation calls the same function.
+ */
+import type {Config} from '../config/config.js'
+import {portfolioRisk} from '../containers/risk.js'
+import {toBase} from '../domain/money.js'
+import {total} from '../domain/sum.js'
+import type {Position} from '../domain/types.js'
+import {unrealizedPnl} from '../domain/pnl.js'
+import {UserError} from '../errors.js'
+import {writeDb, type WriteOptions} from '../store/database.js'
+import {lastPositionSnapshotsBefore, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
+import {loadBook} from './book.js'
+import {calendar as defaultCalendar, portfolioMarket, sessionDate, type Calendar} from './calendar-adapter.js'
+import {loadQuotesFile} from './market.js'
+
+export interface SnapshotOptions {
+  config: Config
+  dbPath: string
+  asOf: Date
+  /** trade date to record (YYYY-MM-DD); default: the session each portfolio's market is closing or last closed */
+  date?: string
+  /** only these portfolios; default every real and research portfolio that has been synced */
+  portfolios?: string[]
+  calendar?: Calendar
+  write?: WriteOptions
+}
+
+export interface SnapshotResult {
+  asOf: string
+  /** one entry per portfolio snapshotted */
+  portfolios: (PortfolioSnapshot & {replaced: boolean})[]
+  /** portfolios selected but never synced: nothing to record */
+  skipped: string[]
+  /** position rows written */
+  positions: number
+}
+
+export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotResult> {
+  const {config, asOf} = opts
+  const cal = opts.calendar ?? defaultCalendar
+  if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UserError(`--date must be YYYY-MM-DD, got "${opts.date}"`)
+  const names = opts.portfolios ?? []
+  for (const n of names) if (!config.portfolios.some((p) => p.name === n)) throw new UserError(`unknown portfolio "${n}"; configured: ${config.portfolios.map((p) => p.name).join(', ')}`)
+  const book = await loadBook(config, opts.dbPath)
+  const bundles = book.bundles.filter((b) => b.config.kind !== 'whatif' && (names.length === 0 || names.includes(b.config.name)))
+  const skipped = bundles.filter((b) => !b.stored?.lastSyncAt).map((b) => b.config.name)
+  const ready = bundles.filter((b) => b.stored?.lastSyncAt)
+  const benchmark = config.market.benchmark
+  const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)
+  const benchmarkPrice = held ? toBase(held.underlyingPrice, held.currency, config.fxRates) : (await loadQuotesFile(config.market.quotesFile)).get(benchmark) ?? null
+  const takenAt = asOf.toISOString()
+
+  const plan = ready.map((b) => ({bundle: b, date: opts.date ?? sessionDate(cal, portfolioMarket(cal, b.config.currency), asOf)}))
+  return writeDb(
+    opts.dbPath,
+    (db) => {
+      const out: SnapshotResult = {asOf: takenAt, portfolios: [], skipped, positions: 0}
+      const byDate = new Map<string, typeof plan>()
+      for (const item of plan) byDate.set(item.date, [...(byDate.get(item.date) ?? []), item])
+      for (const [date, items] of byDate) {
+        const existing = new Set(db.all<{portfolio: string}>('SELECT portfolio FROM portfolio_snapshots WHERE date = :date', {date}).map((r) => r.portfolio))
+        const previous = lastPositionSnapshotsBefore(db, date, items.map((i) => i.bundle.config.name))
+        const positions: PositionSnapshot[] = []
+        const portfolios: PortfolioSnapshot[] = []
+        for (const {bundle} of items) {
+          const name = bundle.config.name
+          const risk = portfolioRisk(bundle, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates})
+          const rows = bundle.positions.map((p) => positionSnapshot(p, date, takenAt))
+          const prevMark = new Map(previous.filter((s) => s.portfolio === name).map((s) => [s.symbol, s.markPrice]))
+          const day = total(bundle.positions.map((p) => dayPnl(p, prevMark)))
+          positions.push(...rows)
+          portfolios.push({
+            date, portfolio: name, currency: bundle.config.currency, equity: risk.equity, cash: risk.cash, delta: risk.delta, betaWeightedDelta: risk.betaWeightedDelta,
+            gamma: risk.gamma, theta: risk.theta, vega: risk.vega, unrealizedPnl: risk.unrealizedPnl, dayPnl: day.value, positions: rows.length,
+            missing: Math.max(risk.missingGreeks, risk.missingPnl), takenAt,
+          })
+        }
+        writeSnapshots(db, date, positions, portfolios)
+        out.positions += positions.length
+        out.portfolios.push(...portfolios.map((p) => ({...p, replaced: existing.has(p.portfolio)})))
+      }
+      out.portfolios.sort((a, b) => a.portfolio.localeCompare(b.portfolio))
+      return out
+    },
+    opts.write,
+  )
+}
+
+export function positionSnapshot(p: Position, date: string, takenAt: string): PositionSnapshot {
+  return {
+    date, portfolio: p.portfolio, symbol: p.symbol, underlying: p.underlying, instrumentType: p.instrumentType, quantity: p.quantity, multiplier: p.multiplier,
+    currency: p.currency, ...(p.option ? {option: p.option} : {}), entryPrice: p.entryPrice, markPrice: p.markPrice, underlyingPrice: p.underlyingPrice,
+    iv: p.iv, greeks: p.greeks, unrealizedPnl: unrealizedPnl(p), takenAt,
+  }
+}
+
+/**
+ * Day P&L of one position, money: (mark − the previous snapshot's mark) × quantity × multiplier; a
+ * position new since the previous snapshot counts from its entry price. Unknown prices give null.
+ */
+function dayPnl(p: Position, prevMark: Map<string, number | null>): number | null {
+  const ref = prevMark.has(p.symbol) ? prevMark.get(p.symbol)! : p.entryPrice
+  if (p.markPrice === null || ref === null) return null
+  return (p.markPrice - ref) * p.quantity * p.multiplier
+}
