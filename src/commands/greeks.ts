@@ -3,6 +3,7 @@ import {BaseCommand} from '../core/cli/base.js'
 import {UserError} from '../core/errors.js'
 import {renderGreeks} from '../core/cli/render/greeks.js'
 import {greeksService, type GreeksResult} from '../core/services/greeks.js'
+import {parseAsOf} from '../core/cli/time-flags.js'
 
 const number = Flags.custom<number>({
   parse: async (input) => {
@@ -19,6 +20,7 @@ export default class Greeks extends BaseCommand {
     '<%= config.bin %> greeks --type call --spot 49 --strike 50 --years 0.3846 --vol 0.2 --rate 0.05',
     '<%= config.bin %> greeks --type put --spot 100 --strike 95 --days 30 --price 1.25 --rate 0.045 --dividend 0.01 --style american',
     '<%= config.bin %> greeks --type call --spot 5000 --strike 5100 --expiry 2026-12-18 --vol 0.18 --model black76 --json',
+    '<%= config.bin %> greeks --type call --spot 6795 --strike 6800 --expiry 2026-12-18 --root SPX --price 12 --rate 0.045 --as-of 2026-12-17T16:30   # AM-settled: 17 h left, IV ≈ 11.8 %',
   ]
   static override flags = {
     type: Flags.string({description: 'Option type.', options: ['call', 'put'], required: true}),
@@ -33,6 +35,8 @@ export default class Greeks extends BaseCommand {
     dividend: number({description: 'Continuous dividend yield, fraction.', default: 0}),
     style: Flags.string({description: 'Exercise style.', options: ['european', 'american'], default: 'european'}),
     model: Flags.string({description: 'bsm (stock, index) or black76 (futures options).', options: ['bsm', 'black76'], default: 'bsm'}),
+    root: Flags.string({description: 'Option class, for its settlement instant with --expiry: SPX/NDX/RUT/VIX are AM-settled (value fixed at the open), SPXW and equity options PM (16:00 New York).'}),
+    'as-of': Flags.string({description: 'Measure time to expiry from this instant instead of now: DATE or DATETHH:MM New York time (a bare DATE is 12:00), or ISO with Z.', helpValue: 'DATE[THH:MM]'}),
   }
 
   async run(): Promise<GreeksResult> {
@@ -40,7 +44,8 @@ export default class Greeks extends BaseCommand {
     const result = greeksService({
       right: flags.type as 'call' | 'put', spot: flags.spot, strike: flags.strike, expiry: flags.expiry, days: flags.days, years: flags.years,
       vol: flags.vol, price: flags.price, rate: flags.rate, dividend: flags.dividend,
-      style: flags.style as 'european' | 'american', model: flags.model as 'bsm' | 'black76', asOf: new Date(),
+      style: flags.style as 'european' | 'american', model: flags.model as 'bsm' | 'black76', root: flags.root,
+      asOf: flags['as-of'] ? parseAsOf(flags['as-of'], 'USD') : new Date(),
     })
     this.print(() => renderGreeks(result))
     return result

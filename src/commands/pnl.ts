@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
-import {UserError} from '../core/errors.js'
 import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPnl} from '../core/cli/render/pnl.js'
+import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
+import {UserError} from '../core/errors.js'
 import type {AttributionResult} from '../core/services/attribution.js'
 import type {PnlHistoryResult} from '../core/services/history.js'
 import {pnlService, type PnlResult} from '../core/services/pnl.js'
@@ -17,20 +18,23 @@ export default class Pnl extends BaseCommand {
     '<%= config.bin %> pnl --with-whatif',
     '<%= config.bin %> pnl --json',
     '<%= config.bin %> pnl --csv pnl.csv',
+    '<%= config.bin %> pnl --as-of 2026-12-18T15:30   # option marks re-priced at that instant (time decay), expired ones at intrinsic',
+    '<%= config.bin %> pnl --fail-on-stale --max-age 12h',
     '<%= config.bin %> pnl --history --days 60',
     '<%= config.bin %> pnl --history --since 2026-01-01 --csv equity.csv',
-    '<%= config.bin %> pnl --attribution                 # since yesterday\'s snapshot',
+    "<%= config.bin %> pnl --attribution                 # since yesterday's snapshot",
     '<%= config.bin %> pnl --attribution --since entry   # since entry, with the entry Greeks',
     '<%= config.bin %> pnl --attribution --since 2026-03-02 --json',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
-    history: Flags.boolean({description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif']}),
-    attribution: Flags.boolean({description: 'Split the P&L since --since (yesterday, entry or a date; default yesterday) into delta, gamma, theta, vega, rho and residual.', exclusive: ['history', 'with-whatif']}),
+    history: Flags.boolean({description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of']}),
+    attribution: Flags.boolean({description: 'Split the P&L since --since (yesterday, entry or a date; default yesterday) into delta, gamma, theta, vega, rho and residual.', exclusive: ['history', 'with-whatif', 'as-of']}),
     days: Flags.integer({description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']}),
     since: Flags.string({description: 'With --history: from DATE (YYYY-MM-DD). With --attribution: yesterday, entry or DATE.', helpValue: 'DATE'}),
     csv: csvFlag(),
+    ...timeFlags,
   }
 
   async run(): Promise<PnlResult | PnlHistoryResult | AttributionResult> {
@@ -55,7 +59,10 @@ export default class Pnl extends BaseCommand {
       else this.print(() => renderAttribution(result))
       return result
     }
-    const result = await pnlService({...ctx, withWhatif: flags['with-whatif']})
+    const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
+    const result = await pnlService({...ctx, withWhatif: flags['with-whatif'], valueAt, maxAge: flags['max-age']})
+    warnData(result)
+    if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (c) out([...result.positions, ...result.underlyings, ...result.portfolios], c.PNL_COLUMNS, 'P&L lines')
     else this.print(() => renderPnl(result))
     return result

@@ -3,6 +3,7 @@ import {BaseCommand} from '../core/cli/base.js'
 import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPositions} from '../core/cli/render/positions.js'
 import {positionsService, type PositionsResult} from '../core/services/positions.js'
+import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 
 export default class Positions extends BaseCommand {
   static override summary = 'Show positions with unrealized P&L and position Greeks.'
@@ -11,22 +12,29 @@ export default class Positions extends BaseCommand {
     '<%= config.bin %> positions',
     '<%= config.bin %> positions --portfolio fidelity-ira --underlying MSFT',
     '<%= config.bin %> positions --group   # legs grouped into strategies: max profit / loss, break-evens, net Greeks',
+    '<%= config.bin %> positions --group --csv groups.csv',
     '<%= config.bin %> positions --csv positions.csv',
     '<%= config.bin %> positions --csv | head',
-    '<%= config.bin %> positions --group --csv groups.csv',
     '<%= config.bin %> positions --json',
+    '<%= config.bin %> positions --as-of 2026-12-18   # DTE, decay and expiries as of Friday noon New York',
+    '<%= config.bin %> positions --fail-on-stale   # exit 3 when prices are older than one market session',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     underlying: Flags.string({char: 'u', description: 'Only positions on this underlying.'}),
-    group: Flags.boolean({description: 'Also group each account\'s legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE.'}),
+    group: Flags.boolean({description: "Also group each account's legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE."}),
     csv: csvFlag(),
+    ...timeFlags,
   }
 
   async run(): Promise<PositionsResult> {
     csvToStdout(this.argv)
     const {flags} = await this.parse(Positions)
-    const result = await positionsService({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: new Date()})
+    const ctx = this.context(flags)
+    const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
+    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    warnData(result)
+    if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (flags.csv !== undefined && !this.jsonEnabled()) {
       const {rowsCsv, GROUP_COLUMNS, POSITION_VIEW_COLUMNS} = await import('../core/cli/csv.js') // csv-stringify only when asked for
       if (result.groups) writeCsv(flags.csv, rowsCsv(result.groups, GROUP_COLUMNS), `${result.groups.length} strategy groups`, (m) => this.note(m))

@@ -4,6 +4,7 @@ import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import type {RiskHistoryResult} from '../core/services/history.js'
 import {renderRisk} from '../core/cli/render/risk.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
+import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 
 export default class Risk extends BaseCommand {
   static override summary = 'Greeks per underlying and portfolio, delta dollars, beta-weighted delta, capital utilisation and limit breaches.'
@@ -14,6 +15,8 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --fail-on-breach   # for cron: exit 3 on any breach',
     '<%= config.bin %> risk --fail-on-breach --fail-on-unchecked   # also when a limit cannot be checked',
     '<%= config.bin %> risk --with-whatif',
+    '<%= config.bin %> risk --as-of 2026-12-18   # the book valued Friday noon New York: decay and expiries by then',
+    '<%= config.bin %> risk --fail-on-breach --fail-on-stale   # cron: exit 3 on a breach, stale or never-synced data',
     '<%= config.bin %> risk --csv risk.csv',
     '<%= config.bin %> risk --history --days 90   # net delta, beta-weighted delta, theta, vega per day',
     '<%= config.bin %> risk --history --since 2026-01-01 --csv',
@@ -23,27 +26,33 @@ export default class Risk extends BaseCommand {
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
-    history: Flags.boolean({description: 'Daily net delta, beta-weighted delta, theta and vega per portfolio and in the base currency, from the daily snapshots.', exclusive: ['with-whatif', 'fail-on-breach']}),
+    history: Flags.boolean({description: 'Daily net delta, beta-weighted delta, theta and vega per portfolio and in the base currency, from the daily snapshots.', exclusive: ['with-whatif', 'fail-on-breach', 'as-of']}),
     days: Flags.integer({description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']}),
     since: Flags.string({description: 'With --history: from DATE (YYYY-MM-DD).', helpValue: 'DATE', dependsOn: ['history']}),
     csv: csvFlag(),
+    ...timeFlags,
   }
 
   async run(): Promise<RiskResult | RiskHistoryResult> {
     csvToStdout(this.argv)
     const {flags} = await this.parse(Risk)
+    const ctx = this.context(flags)
     const csv = flags.csv !== undefined && !this.jsonEnabled() ? flags.csv : undefined
     const c = csv === undefined ? undefined : await import('../core/cli/csv.js') // csv-stringify only when asked for
     if (flags.history) {
       const [{riskHistoryService}, {renderRiskHistory}] = await Promise.all([import('../core/services/history.js'), import('../core/cli/render/history.js')])
-      const history = await riskHistoryService({...this.context(flags), portfolio: flags.portfolio, asOf: new Date(), days: flags.days, since: flags.since})
+      const history = await riskHistoryService({...ctx, portfolio: flags.portfolio, asOf: new Date(), days: flags.days, since: flags.since})
       if (c) writeCsv(csv!, c.rowsCsv(history.rows, c.RISK_HISTORY_COLUMNS), `${history.rows.length} history rows`, (m) => this.note(m))
       else this.print(() => renderRiskHistory(history))
       return history
     }
-    const result = await riskService({...this.context(flags), portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date()})
+    const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    warnData(result)
     const unchecked = result.portfolios.some((p) => p.unchecked.length > 0)
-    if (flags['fail-on-breach'] && (result.breaches.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
+    // A never-synced portfolio cannot pass a limit check: nothing about it is known.
+    if (flags['fail-on-breach'] && (result.breaches.length > 0 || result.notSynced.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
+    if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (c) writeCsv(csv!, c.rowsCsv(c.riskCsvRows(result.portfolios), c.RISK_COLUMNS), 'risk rows', (m) => this.note(m))
     else this.print(() => renderRisk(result))
     return result

@@ -87,6 +87,10 @@ describe('analytics on a synced book with two days of snapshots', () => {
     expect(by['XYZ 2027-06-18 95P'].health.profitCaptured).toBeCloseTo(0.9 / 3.5, 12)
     expect(by['XYZ 2027-06-18 95P'].health.breakeven).toBeCloseTo(91.5, 12)
     expect(by['XYZ 2027-06-18 95P'].health.assignmentRisk).toBe(false)
+    // --csv: the JSON row's fields, nested ones dotted.
+    const flat = (o: any, pre = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${pre}${k}.`) : [`${pre}${k}`]))
+    const header = ws.run(['positions', '--csv']).stdout.split('\n')[0].split(',')
+    expect([...header].sort()).toEqual(flat(by['XYZ 2027-06-18 110C']).sort())
     const human = ws.run(['positions'], {COLUMNS: '250'})
     expect(human.stdout).toMatch(/Day P&L/)
     expect(human.stdout).toMatch(/P\(ITM\)/)

@@ -125,7 +125,11 @@ describe('sync → positions → risk → pnl on file-fed portfolios', () => {
     // alpha's limits can all be checked; tt (never synced, equity unknown) has unchecked ones.
     expect(ws.run(['risk', '--fail-on-breach', '--fail-on-unchecked', '--portfolio', 'alpha']).code).toBe(0)
     expect(ws.run(['risk', '--json', '--portfolio', 'tt']).json().portfolios[0].unchecked.length).toBeGreaterThan(0)
-    expect(ws.run(['risk', '--fail-on-breach', '--portfolio', 'tt']).code).toBe(0)
+    // Never synced: nothing is known, so it cannot pass a limit check (issue 11), and its numbers are null, not 0.
+    const tt = ws.run(['risk', '--fail-on-breach', '--portfolio', 'tt'])
+    expect(tt.code).toBe(3)
+    expect(tt.stderr).toMatch(/warning: tt: never synced/)
+    expect(ws.run(['risk', '--json', '--portfolio', 'tt']).json().portfolios[0]).toMatchObject({synced: false, delta: null, capitalInUse: null, unrealizedPnl: null})
     expect(ws.run(['risk', '--fail-on-breach', '--fail-on-unchecked', '--portfolio', 'tt']).code).toBe(3)
   })
 

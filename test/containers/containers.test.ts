@@ -11,7 +11,7 @@ const cfg = (name: string, broker: PortfolioConfig['broker'], account?: string, 
 })
 const stored = (name: string, broker: string, account: string | null, equity: number | null = null, mr: number | null = null): StoredPortfolio => ({
   name, broker, account, currency: 'USD', kind: 'real', balances: {equity, cash: null, buyingPower: null, maintenanceRequirement: mr},
-  delta: null, gamma: null, theta: null, vega: null, deltaDollars: null, unrealizedPnl: null, positionsCount: null, lastSyncAt: null, lastSyncStatus: null, lastSyncError: null,
+  delta: null, gamma: null, theta: null, vega: null, deltaDollars: null, unrealizedPnl: null, positionsCount: null, lastSyncAt: '2026-11-24T15:00:00.000Z', lastSyncStatus: 'ok', lastSyncError: null,
 })
 
 describe('bundles: each configured portfolio sees exactly its own positions', () => {
@@ -115,9 +115,15 @@ describe('capital utilisation and limits', () => {
     expect(risk.capitalUtilizationPct).toBeCloseTo(48_200 / 300, 6)
     expect(risk.breaches.map((b) => b.limit).sort()).toEqual(['maxCapitalUtilizationPct', 'maxDeltaDollarsPerUnderlying', 'maxPositionPctOfEquity'])
     expect(risk.unrealizedPnl).toBeCloseTo(5000 - 306, 6)
-    const noEquity = portfolioRisk({config: cfg('p', 'manual', 'A', limits), stored: null, positions}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1}})
+    const noEquity = portfolioRisk({config: cfg('p', 'manual', 'A', limits), stored: stored('p', 'manual', 'A', null, null), positions}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1}})
     expect(noEquity.capitalUtilizationPct).toBeNull()
     expect(noEquity.unchecked.join('\n')).toMatch(/maxCapitalUtilizationPct: capital utilisation % unknown/)
+  })
+
+  it('a portfolio never synced has unknown numbers (null, never 0) and every limit unchecked', () => {
+    const risk = portfolioRisk({config: cfg('p', 'tastytrade', 'A', {maxLoss: 1}), stored: null, positions: []}, {betas: {}, benchmarkPrice: null, fxRates: {USD: 1}})
+    expect(risk).toMatchObject({synced: false, delta: null, deltaDollars: null, capitalInUse: null, capitalBasis: 'unknown', unrealizedPnl: null, breaches: []})
+    expect(risk.unchecked).toEqual(['maxLoss: never synced, nothing known'])
   })
 
   it('uses the broker maintenance requirement when known', () => {

@@ -2,9 +2,9 @@ import {describe, expect, it} from 'vitest'
 import {positionHealth} from '../../src/core/domain/health.js'
 import {pos} from './builders.js'
 
-const E = '2026-06-19'
-// 2026-06-19 16:00 New York = 20:00 UTC; asOf 30 days and 5 hours earlier.
-const asOf = new Date('2026-05-20T15:00:00Z')
+const E = '2026-06-26'
+// 2026-06-26 16:00 New York = 20:00 UTC; asOf 30 days and 5 hours earlier.
+const asOf = new Date('2026-05-27T15:00:00Z')
 const T = (30 + 5 / 24) / 365
 const m = {asOf, rate: 0, dividend: 0}
 
@@ -42,12 +42,12 @@ describe('position health', () => {
 
   it('assignment risk: short ITM call with extrinsic below the next dividend before expiry', () => {
     const p = pos(`-1 XYZ ${E} 95C @ 4 mark 5.30`, {underlyingPrice: 100, iv: 0.3}) // extrinsic 0.30
-    const risky = positionHealth(p, {...m, dividend: 0.02, nextDividend: {exDate: '2026-06-01', amount: 0.5}})
+    const risky = positionHealth(p, {...m, dividend: 0.02, nextDividend: {exDate: '2026-06-08', amount: 0.5}})
     expect(risky.assignmentRisk).toBe(true)
     expect(risky.assignmentNote).toMatch(/extrinsic 0.30 below the 0.50 dividend/)
-    expect(positionHealth(p, {...m, nextDividend: {exDate: '2026-06-01', amount: 0.2}}).assignmentRisk).toBe(false)
-    expect(positionHealth(p, {...m, nextDividend: {exDate: '2026-06-22', amount: 0.5}}).assignmentRisk).toBe(false) // ex after expiry
-    expect(positionHealth(p, {...m, nextDividend: {exDate: '2026-05-01', amount: 0.5}}).assignmentRisk).toBe(false) // already past
+    expect(positionHealth(p, {...m, nextDividend: {exDate: '2026-06-08', amount: 0.2}}).assignmentRisk).toBe(false)
+    expect(positionHealth(p, {...m, nextDividend: {exDate: '2026-06-29', amount: 0.5}}).assignmentRisk).toBe(false) // ex after expiry
+    expect(positionHealth(p, {...m, nextDividend: {exDate: '2026-05-08', amount: 0.5}}).assignmentRisk).toBe(false) // already past
     // A dividend-paying underlying without a known next dividend cannot be judged.
     const unknown = positionHealth(p, {...m, dividend: 0.02})
     expect(unknown.assignmentRisk).toBeNull()
@@ -55,7 +55,7 @@ describe('position health', () => {
   })
 
   it('assignment risk: short ITM option expiring within 2 days; European options are never assigned early', () => {
-    const near = new Date('2026-06-17T15:00:00Z')
+    const near = new Date('2026-06-24T15:00:00Z')
     const p = pos(`-1 XYZ ${E} 105P @ 3 mark 5.10`, {underlyingPrice: 100, iv: 0.3})
     const h = positionHealth(p, {...m, asOf: near})
     expect(h.dte).toBe(2)

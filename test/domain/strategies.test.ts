@@ -3,9 +3,9 @@ import {classify, groupStrategies, type StrategyName} from '../../src/core/domai
 import type {Position} from '../../src/core/domain/types.js'
 import {pos} from './builders.js'
 
-const E = '2026-06-19'
-const L = '2026-07-17'
-const asOf = new Date('2026-05-20T15:00:00Z') // 30 days before E
+const E = '2026-06-26'
+const L = '2026-07-24'
+const asOf = new Date('2026-05-27T15:00:00Z') // 30 days before E
 const market = {asOf, rates: {USD: 0.04}, dividends: {}}
 
 /** Groups as `strategy: leg leg ...`, legs as signed quantity and symbol, sorted for comparison. */

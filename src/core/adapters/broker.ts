@@ -20,6 +20,8 @@ export interface FetchedPortfolio {
   skipped: SkippedRow[]
   /** Things the user should know that did not stop the import. */
   warnings: string[]
+  /** When the file's prices were observed (ISO), from the export's own stamp (Fidelity's "Date downloaded" footer); unset = at fetch time. */
+  pricesAsOf?: string
 }
 
 export interface FetchContext {

@@ -4,8 +4,14 @@
  * outside, no stack traces for expected failures, JSON errors under --json.
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
+// oclif's own constraint types (not exported from its entry point).
+type FlagOutput = {[name: string]: any}
+type ArgOutput = {[name: string]: any}
 import {loadConfig, resolveConfigPath, type Config} from '../config/config.js'
 import {ExternalError, UserError} from '../errors.js'
+import {setWasmTierUp} from '../store/database.js'
+import {withTableWidth} from './format.js'
+import {terminalWidth} from './table.js'
 import path from 'node:path'
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
@@ -22,6 +28,34 @@ export abstract class BaseCommand extends Command {
       description: "SQLite database (default: $COTRADER_DB, the config's database:, then the user data dir).",
       helpGroup: 'GLOBAL',
     }),
+    wide: Flags.boolean({
+      description: 'Tables show every column even when wider than the terminal (piped output always does).',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  /**
+   * Long-running commands (the daemon) set this to keep V8's optimising tier-up of sql.js's
+   * WebAssembly; short ones turn it off so the process exits without waiting for background
+   * compilation (see store/database.ts).
+   */
+  static keepWasmTierUp = false
+
+  override async init(): Promise<void> {
+    await super.init()
+    setWasmTierUp((this.constructor as typeof BaseCommand).keepWasmTierUp)
+  }
+
+  /** --wide, once parsed: tables keep every column. */
+  private wide = false
+
+  override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    this.wide = (parsed.flags as {wide?: boolean}).wide === true
+    return parsed
   }
 
   /** Loads the config and picks the database file: --db > COTRADER_DB > config database: > data dir. */
@@ -42,9 +76,9 @@ export abstract class BaseCommand extends Command {
     else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
-  /** Human output only: nothing is printed under --json. */
+  /** Human output only: nothing is printed under --json. Tables fit the terminal (see table.ts) unless --wide. */
   protected print(render: () => string): void {
-    if (!this.jsonEnabled()) this.log(render())
+    if (!this.jsonEnabled()) this.log(withTableWidth(terminalWidth(process.stdout, process.env, this.wide), render))
   }
 
   protected note(message: string): void {

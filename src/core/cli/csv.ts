@@ -36,7 +36,8 @@ const ENTRY_GREEKS = ['firstSeenAt', 'quantity', 'entryPrice', 'underlyingPrice'
 const HEALTH = ['dte', 'profitCaptured', 'breakeven', 'breakevenDistancePct', 'breakevenDistanceSd', 'intrinsic', 'extrinsic', 'probItm', 'assignmentRisk', 'assignmentNote'].map((k) => `health.${k}`)
 
 /** `positions --csv`: the position row of --json, nested fields dotted. */
-export const POSITION_VIEW_COLUMNS: readonly string[] = [...COLUMNS, 'underlyingPriceAsOf', 'dayPnl', 'dayPnlBasis', 'dayPnlBasisPrice', ...HEALTH, ...ENTRY_GREEKS]
+const ROW_EXTRA = ['underlyingPriceAsOf', 'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource']
+export const POSITION_VIEW_COLUMNS: readonly string[] = [...COLUMNS, ...ROW_EXTRA, 'dayPnl', 'dayPnlBasis', 'dayPnlBasisPrice', 'dayPnlNote', ...HEALTH, ...ENTRY_GREEKS]
 
 /** `positions --group --csv`: one row per strategy group. */
 export const GROUP_COLUMNS: readonly string[] = [
@@ -45,13 +46,13 @@ export const GROUP_COLUMNS: readonly string[] = [
 ]
 
 /** `whatif list --csv`: the what-if rows of --json (position row + proposal and trade ids). */
-export const WHATIF_COLUMNS: readonly string[] = ['proposalId', 'tradeId', ...COLUMNS, 'underlyingPriceAsOf', ...ENTRY_GREEKS]
+export const WHATIF_COLUMNS: readonly string[] = ['proposalId', 'tradeId', ...COLUMNS, ...ROW_EXTRA, ...ENTRY_GREEKS]
 
 /** `portfolios --csv`. */
 export const PORTFOLIO_COLUMNS: readonly string[] = ['name', 'broker', 'account', 'kind', 'currency', 'shadows', 'source', 'equity', 'cash', 'positions', 'lastSyncAt', 'lastSyncStatus', 'lastSyncError']
 
 /** `pnl --csv`: position, underlying and portfolio lines of --json, told apart by `level`. */
-export const PNL_COLUMNS: readonly string[] = ['level', 'portfolio', 'source', 'symbol', 'underlying', 'currency', 'unrealizedPnl', 'unrealizedPnlBase', 'dayPnl', 'dayPnlBase', 'missing', 'dayPnlMissing']
+export const PNL_COLUMNS: readonly string[] = ['level', 'portfolio', 'source', 'symbol', 'underlying', 'currency', 'unrealizedPnl', 'unrealizedPnlBase', 'dayPnl', 'dayPnlBase', 'missing', 'dayPnlMissing', 'expired', 'pricesAsOf']
 
 /** `risk --csv`: the underlying rows of each portfolio (level underlying) and the portfolio row (level portfolio). */
 export const RISK_COLUMNS: readonly string[] = [

@@ -2,7 +2,9 @@
  * Formatting for human output: unknown numbers print as "?", partial sums get a "*" and a
  * footnote, colour only on a TTY and never with NO_COLOR.
  */
-import Table from 'cli-table3'
+import {renderTable, type Align, type Column} from './table.js'
+
+export type {Column} from './table.js'
 
 export const colorEnabled = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
 const paint = (code: number) => (s: string) => (colorEnabled ? `\u001B[${code}m${s}\u001B[0m` : s)
@@ -44,12 +46,31 @@ export function qty(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toLocaleString('en-US', {maximumFractionDigits: 6})
 }
 
-export function table(head: string[], rows: string[][], align?: ('left' | 'right')[]): string {
-  const t = new Table({
-    head: head.map((h) => bold(h)),
-    style: {head: [], border: [], compact: true},
-    colAligns: align ?? head.map((_, i) => (i === 0 ? 'left' : 'right')),
-  })
-  t.push(...rows)
-  return t.toString()
+/**
+ * The width tables are fitted to while a command renders (set by BaseCommand.print from the terminal
+ * and --wide); null = no limit. Renderers stay pure functions of their result: the width is ambient
+ * so every table in a view, however deep, fits the same terminal.
+ */
+let currentWidth: number | null = null
+
+export function withTableWidth<T>(width: number | null, render: () => T): T {
+  const before = currentWidth
+  currentWidth = width
+  try {
+    return render()
+  } finally {
+    currentWidth = before
+  }
+}
+
+/**
+ * A table fitted to the current width (see table.ts). `columns` as Column objects (header, align,
+ * priority, minWidth), or as plain headers with `align`: then the first column is essential and the
+ * others go from the right.
+ */
+export function table(columns: Column[] | string[], rows: string[][], align?: Align[]): string {
+  const cols: Column[] = columns.map((c, i) =>
+    typeof c === 'string' ? {header: c, align: align?.[i] ?? (i === 0 ? 'left' : 'right'), priority: i} : c,
+  )
+  return renderTable(cols, rows, {width: currentWidth, head: bold, note: dim})
 }

@@ -70,6 +70,8 @@ const marketSchema = z.strictObject({
     })),
     {},
   ),
+  /** How old a portfolio's prices may be before positions/risk/pnl warn: "1 session" (default), "2 sessions", "12h", "90m", "3d". */
+  max_data_age: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*(sessions?|h|m|d)\s*$/, 'must be an age such as "1 session", "2 sessions", "12h", "90m" or "3d"'))),
 })
 
 const tastytradeSchema = z.strictObject({

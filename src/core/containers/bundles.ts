@@ -12,7 +12,19 @@ export interface PortfolioBundle {
   config: PortfolioConfig
   /** null until the portfolio has been synced once. */
   stored: StoredPortfolio | null
+  /** live positions (containers/aging.ts): options and futures past settlement are moved to `expired` */
   positions: Position[]
+  /** positions whose contract has settled by the valuation instant: last mark, no Greeks, out of every live sum */
+  expired?: Position[]
+}
+
+/**
+ * True when nothing is known about a broker-fed portfolio: no successful sync has stored anything
+ * (a row left by a failed first sync has no positions and no sync time). Its numbers are unknown, not 0.
+ */
+export function neverSyncedBundle(b: PortfolioBundle): boolean {
+  if (b.config.kind === 'whatif' || b.config.broker === 'none') return false
+  return !b.stored || (!b.stored.lastSyncAt && b.positions.length === 0 && (b.expired?.length ?? 0) === 0)
 }
 
 export function buildBundles(configs: PortfolioConfig[], stored: StoredPortfolio[], positions: Position[]): PortfolioBundle[] {

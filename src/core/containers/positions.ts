@@ -4,8 +4,9 @@
  */
 import {positionGreeks} from '../domain/greeks.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
-import {daysToExpiry} from '../domain/time.js'
-import type {GreeksSource, InstrumentType, Position, PriceSource} from '../domain/types.js'
+import {dayNumber, localDate, marketFor} from '../domain/calendar/index.js'
+import type {GreeksSource, InstrumentType, MarkSource, Position, PriceSource} from '../domain/types.js'
+import {positionExpiry} from './aging.js'
 import type {EntryGreeks} from '../store/repositories.js'
 
 export interface PositionRow {
@@ -36,9 +37,20 @@ export interface PositionRow {
   vega: number | null
   /** implied volatility as a fraction (0.25 = 25 %) */
   iv: number | null
-  /** calendar days to expiry (options), null otherwise */
+  /** calendar days from asOf's exchange-local date to the expiry / last trading date (options, dated futures), null otherwise */
   dte: number | null
+  /** option expiry date, or a future's last trading date (exchange-local), after any holiday roll-back */
   expiry: string | null
+  /** the instant the contract settles (ISO): PM close, AM opening prints, 15:30 Kolkata…; null for stock or an unknown futures rule */
+  settlesAt: string | null
+  /** options: am (value fixed at the open of the expiry date: SPX/NDX/RUT monthlies, VIX) or pm */
+  settlement: 'am' | 'pm' | null
+  /** true once settlesAt has passed: kept with its last mark, left out of Greeks, capital in use, breaches and totals */
+  expired: boolean
+  /** when the mark was observed (ISO): the export's own stamp, the feed time, else the sync time; null = unknown */
+  markAsOf: string | null
+  /** live, file, quote_mid, previous_close (no live mark: the last close, labelled), model or intrinsic (--as-of); null = not recorded */
+  markSource: MarkSource | null
   strike: number | null
   right: 'call' | 'put' | null
   /** per unit of the underlying, in `currency` */
@@ -56,6 +68,7 @@ export interface PositionRow {
 
 export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null = null): PositionRow {
   const g = positionGreeks(p)
+  const e = positionExpiry(p, asOf)
   return {
     portfolio: p.portfolio,
     symbol: p.symbol,
@@ -74,8 +87,13 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     theta: g?.theta ?? null,
     vega: g?.vega ?? null,
     iv: p.iv,
-    dte: p.option ? daysToExpiry(p.option.expiry, p.currency, asOf, p) : null,
-    expiry: p.option?.expiry ?? null,
+    dte: e ? dayNumber(e.date) - dayNumber(localDate(marketFor(p), asOf)) : null,
+    expiry: e?.date ?? null,
+    settlesAt: e?.settlesAt.toISOString() ?? null,
+    settlement: e?.settlement ?? null,
+    expired: p.expired ?? false,
+    markAsOf: p.markPrice === null ? null : p.markAsOf ?? null,
+    markSource: p.markPrice === null ? null : p.markSource ?? null,
     strike: p.option?.strike ?? null,
     right: p.option?.right ?? null,
     underlyingPrice: p.underlyingPrice,

@@ -10,7 +10,7 @@ import {intrinsic} from '../pricing/index.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
-import type {PortfolioBundle} from './bundles.js'
+import {neverSyncedBundle, type PortfolioBundle} from './bundles.js'
 
 export interface UnderlyingRisk {
   underlying: string
@@ -74,6 +74,12 @@ export interface PortfolioRisk {
   breaches: Breach[]
   /** limits that could not be checked because a number was unknown */
   unchecked: string[]
+  /** false when the portfolio has never been synced: every number above is unknown (null), not 0 */
+  synced: boolean
+  /** symbols of positions past their settlement instant: left out of Greeks, capital in use, P&L and breaches */
+  expired: string[]
+  /** oldest observation time (ISO) of the marks behind these numbers; null = unknown */
+  pricesAsOf: string | null
 }
 
 export interface RiskMarket {
@@ -154,6 +160,8 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
 
 export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): PortfolioRisk {
   const {config} = bundle
+  const expired = (bundle.expired ?? []).map((p) => p.symbol)
+  if (neverSyncedBundle(bundle)) return unknownRisk(bundle, expired)
   // Every sum below is in the portfolio's currency: a position held in another currency is restated first.
   const positions = bundle.positions.map((p) => inCurrency(p, config.currency, market.fxRates))
   const underlyings = underlyingRisks(positions, market)
@@ -188,11 +196,36 @@ export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): Port
     underlyings,
     breaches: [],
     unchecked: [],
+    synced: true,
+    expired,
+    pricesAsOf: oldestMark(bundle.positions, bundle.stored?.pricesAsOf ?? bundle.stored?.lastSyncAt ?? null),
   }
   const {breaches, unchecked} = checkLimits(risk, positions, config.limits)
   risk.breaches = breaches
   risk.unchecked = unchecked
   return risk
+}
+
+/** A never-synced portfolio: nothing is known, so every number is null and every limit unchecked (never a clean 0). */
+function unknownRisk(bundle: PortfolioBundle, expired: string[]): PortfolioRisk {
+  const {config} = bundle
+  const limits = Object.keys(config.limits).filter((k) => config.limits[k as keyof Limits] !== undefined)
+  return {
+    portfolio: config.name, kind: config.kind, currency: config.currency, equity: null, cash: null, capitalInUse: null, capitalBasis: 'unknown',
+    capitalUtilizationPct: null, delta: null, gamma: null, theta: null, vega: null, deltaDollars: null, betaWeightedDelta: null, unrealizedPnl: null,
+    missingGreeks: 0, missingPnl: 0, underlyings: [], breaches: [], unchecked: limits.map((l) => `${l}: never synced, nothing known`),
+    synced: false, expired, pricesAsOf: null,
+  }
+}
+
+/** The oldest mark observation among positions (ISO); positions without one fall back to the portfolio's stamp. */
+function oldestMark(positions: Position[], fallback: string | null): string | null {
+  let out: string | null = null
+  for (const p of positions) {
+    const t = p.markPrice === null ? null : p.markAsOf ?? fallback
+    if (t && (out === null || t < out)) out = t
+  }
+  return out ?? fallback
 }
 
 function sumOf(rows: UnderlyingRisk[], key: 'delta' | 'gamma' | 'theta' | 'vega' | 'deltaDollars' | 'unrealizedPnl'): number | null {

@@ -68,8 +68,9 @@ export function positionHealth(p: Position, m: HealthMarket): PositionHealth {
   }
   const {strike, right, expiry, style} = p.option
   const call = right === 'call'
-  const dte = daysToExpiry(expiry, p.currency, m.asOf)
-  const years = yearsToExpiry(expiry, p.currency, m.asOf)
+  // The contract decides its settlement (AM-settled index options, holiday roll-back): calendar/expiry.ts.
+  const dte = daysToExpiry(expiry, p.currency, m.asOf, p)
+  const years = yearsToExpiry(expiry, p.currency, m.asOf, p)
   const short = p.quantity < 0
   const mark = p.markPrice
   const entry = p.entryPrice

@@ -247,8 +247,8 @@ function describeGroup(f: Found, market: StrategyMarket): StrategyGroup {
   const greeks = members.map(positionGreeks)
   const sum = (k: 'delta' | 'gamma' | 'theta' | 'vega') => total(greeks.map((g) => (g ? g[k] : null)))
   const pnl = total(members.map(unrealizedPnl))
-  const expiries = members.flatMap((p) => (p.option ? [p.option.expiry] : [])).sort()
-  const expiry = expiries[0] ?? null
+  const nearest = members.filter((p) => p.option).sort((a, b) => (a.option!.expiry < b.option!.expiry ? -1 : 1))[0]
+  const expiry = nearest?.option!.expiry ?? null
 
   let maxProfit: number | null = null
   let maxLoss: number | null = null
@@ -301,7 +301,7 @@ function describeGroup(f: Found, market: StrategyMarket): StrategyGroup {
     missingGreeks: greeks.filter((g) => g === null).length,
     unrealizedPnl: pnl.value,
     missingPnl: pnl.missing,
-    dte: expiry ? daysToExpiry(expiry, first.currency, market.asOf) : null,
+    dte: nearest ? daysToExpiry(expiry!, first.currency, market.asOf, nearest) : null,
     expiry,
     notes,
   }

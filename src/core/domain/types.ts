@@ -92,7 +92,21 @@ export interface Position {
   greeks: UnitGreeks | null
   greeksSource: GreeksSource
   greeksNote?: string
+  /** When the mark was observed (ISO): the export's own stamp, the feed time, else the sync time. Unset = unknown. */
+  markAsOf?: string
+  /** What the mark is: a live broker/feed mark, the broker's previous close, a quote mid, or (as-of valuation) model/intrinsic value. */
+  markSource?: MarkSource
+  /** Set by the read side (containers/aging.ts) once the contract's settlement instant has passed. */
+  expired?: boolean
 }
+
+/**
+ * live = the broker's or feed's current mark; file = the export's price (as of its stamp);
+ * quote_mid = DXLink bid/ask mid; previous_close = the last session's close, shown when no live
+ * mark exists (after hours); model = re-priced by --as-of at another instant; intrinsic = an
+ * option valued at its settlement (expired under --as-of).
+ */
+export type MarkSource = 'live' | 'file' | 'quote_mid' | 'previous_close' | 'model' | 'intrinsic'
 
 /** Account-level numbers of one portfolio, in its currency; null when the broker did not say. */
 export interface Balances {

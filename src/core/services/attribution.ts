@@ -94,7 +94,7 @@ export async function attributionService(o: AttributionOptions): Promise<Attribu
   if (since !== 'yesterday' && since !== 'entry' && (!DATE.test(since) || Number.isNaN(Date.parse(since))))
     throw new UserError(`--since ${since}: expected yesterday, entry or a date YYYY-MM-DD`)
   const fromSnap = (s: PositionSnapshot): Start => ({at: s.takenAt, quantity: s.quantity, price: s.markPrice, underlyingPrice: s.underlyingPrice, iv: s.iv, greeks: s.greeks})
-  const book = await loadBook(o.config, o.dbPath, o.portfolio, (db, names) => {
+  const book = await loadBook(o.config, o.dbPath, o.portfolio, {asOf: o.asOf}, (db, names) => {
     const starts = new Map<string, Start>()
     if (since === 'entry') return starts
     // Yesterday: before each exchange's today; a date: on or before it.

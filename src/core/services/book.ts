@@ -3,7 +3,11 @@
  * command; the read-side services (positions, risk, pnl, portfolios) all start here.
  */
 import {findPortfolio, type Config} from '../config/config.js'
-import {buildBundles, type PortfolioBundle} from '../containers/bundles.js'
+import {agePositions, type Aging} from '../containers/aging.js'
+import {buildBundles, neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
+import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'
+import {UserError} from '../errors.js'
+import {dividendFor, rateFor} from './market.js'
 import {readDb, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
@@ -22,12 +26,26 @@ export interface Book {
 }
 
 /**
- * The book of every configured portfolio (or one). `also` reads more in the same load of the file (history
- * for day P&L, snapshots): its result comes back as `extra`, so a command still loads the database once.
+ * Reads the book. With `at`, each bundle's positions are aged to that instant (containers/aging.ts):
+ * expired contracts move to `bundle.expired`, and with `revalue` live options are re-priced there.
+ * `also` reads more in the same load of the file (history for day P&L, attribution): its result comes
+ * back as `extra`, so a command still loads the database once.
  */
-export async function loadBook(config: Config, dbPath: string, portfolio?: string): Promise<Book>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, also: (db: Db, portfolios: string[]) => T): Promise<Book & {extra: T}>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
+export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[]) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
+  const book = await readBook(config, dbPath, portfolio, also)
+  if (!at) return book
+  const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
+  return {...book, bundles: book.bundles.map((b) => ({...b, ...splitAged(b.positions, aging)}))}
+}
+
+function splitAged(positions: Position[], aging: Aging): {positions: Position[]; expired: Position[]} {
+  const {live, expired} = agePositions(positions, aging)
+  return {positions: live, expired}
+}
+
+async function readBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
@@ -56,6 +74,29 @@ const FINISHED = new Set(['rejected', 'cancelled', 'canceled', 'expired', 'remov
 function isOpen(t: Trade): boolean {
   if (t.kind === 'live') return !FINISHED.has(t.status.toLowerCase())
   return t.status === 'open'
+}
+
+export interface BookFreshness {
+  /** one entry per selected syncable portfolio */
+  freshness: PortfolioFreshness[]
+  /** what is printed to stderr: stale, failed-sync and never-synced portfolios */
+  dataWarnings: string[]
+  /** true when any portfolio is not fresh (what --fail-on-stale exits 3 on) */
+  stale: boolean
+}
+
+/** Freshness of every syncable bundle at `now`, against `maxAge` (a flag) or the config's market.max_data_age (default one session). */
+export function bookFreshness(config: Config, bundles: PortfolioBundle[], now: Date, maxAge?: string): BookFreshness {
+  const text = maxAge ?? config.market.maxDataAge
+  const max = text === undefined ? DEFAULT_MAX_AGE : parseMaxAge(text)
+  if (max === null) throw new UserError(`max data age "${text}" is not an age such as "1 session", "2 sessions", "12h", "90m" or "3d"`)
+  const freshness = bundles.map((b) => portfolioFreshness(b, now, max)).filter((f): f is PortfolioFreshness => f !== null)
+  return {freshness, dataWarnings: freshness.flatMap((f) => (f.warning ? [f.warning] : [])), stale: freshness.some((f) => f.status !== 'fresh')}
+}
+
+/** True for a portfolio whose numbers are unknown because it has never been synced. */
+export function isNeverSynced(b: PortfolioBundle): boolean {
+  return neverSyncedBundle(b)
 }
 
 /** Names of the given bundles' portfolios that have never been synced (and could be). */

@@ -19,7 +19,10 @@ export interface GreeksOptions {
   dividend: number
   style: Style
   model: Model
+  /** the instant time to expiry is measured from (now, or --as-of) */
   asOf: Date
+  /** option class for the settlement rule with --expiry: SPX (AM, value fixed at Friday's open), SPXW (PM 16:00)…; default a PM-settled US option */
+  root?: string
 }
 
 export interface GreeksResult {
@@ -59,7 +62,9 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   let years: number
   if (o.expiry !== undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expiry) || Number.isNaN(Date.parse(o.expiry))) throw new UserError(`--expiry "${o.expiry}" is not a date (YYYY-MM-DD)`)
-    years = yearsToExpiry(o.expiry, 'USD', o.asOf) // to the 16:00 New York close, as positions and sync use
+    // To the settlement instant of the class, as positions and sync use: 16:00 New York, the open for AM-settled SPX/NDX/RUT/VIX.
+    const root = o.root?.trim().toUpperCase()
+    years = yearsToExpiry(o.expiry, 'USD', o.asOf, root ? {symbol: root, underlying: root} : undefined)
   } else if (o.days !== undefined) years = o.days / 365
   else years = o.years!
   if (!(years > 0)) throw new UserError('the option must have time left: expiry after today, --days > 0 or --years > 0')

@@ -7,7 +7,8 @@ import {convert, inCurrency, toBase} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
-import {loadBook, neverSynced} from './book.js'
+import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
+import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, tradePositions} from './trades.js'
@@ -29,7 +30,11 @@ export interface PnlLine {
   unrealizedPnlBase: number | null
   /** positions left out of this line's sum because their P&L is unknown */
   missing: number
-  /** P&L since the previous close (see positions: broker close, previous snapshot's mark, or entry when opened today), money in `currency`; null = unknown */
+  /** position lines: true once the contract has settled (its last P&L is shown, never summed); sum lines: how many such positions were left out */
+  expired: boolean | number
+  /** oldest observation time (ISO) of the marks behind this line; null = unknown (never synced) */
+  pricesAsOf: string | null
+  /** P&L since the previous close (broker close, previous snapshot's mark, or entry when opened today), money in `currency`; null = unknown */
   dayPnl: number | null
   /** the same in the base currency */
   dayPnlBase: number | null
@@ -38,7 +43,10 @@ export interface PnlLine {
 }
 
 export interface PnlResult {
+  /** the clock (ISO) */
   asOf: string
+  /** the instant the book is valued at (ISO): asOf, or --as-of */
+  valuedAt: string
   baseCurrency: string
   positions: PnlLine[]
   underlyings: PnlLine[]
@@ -56,30 +64,48 @@ export interface PnlResult {
   notSynced: string[]
   /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
   whatif?: {portfolio: string; currency: string; before: number | null; after: number | null; missing: number}[]
+  /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
+  freshness: PortfolioFreshness[]
+  /** warnings about stale, failed or never-synced data (also printed to stderr) */
+  dataWarnings: string[]
+  /** true when any portfolio is stale, failed its last sync or was never synced (--fail-on-stale exits 3) */
+  stale: boolean
 }
 
 export interface PnlOptions {
   config: Config
   dbPath: string
   portfolio?: string
+  /** the clock: freshness is judged here, and the book valued here unless valueAt is given */
   asOf: Date
+  /** --as-of: value the stored book at this instant (time decay, expiries) with today's prices */
+  valueAt?: Date
+  /** how old prices may be before a warning ("1 session", "12h"); default the config's, else one session */
+  maxAge?: string
   withWhatif?: boolean
 }
 
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, (db, names) => readDayHistory(db, names, opts.asOf))
+  const at = opts.valueAt ?? opts.asOf
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (db, names) => readDayHistory(db, names, opts.asOf))
   // Day P&L per position in its own currency, computed before any restating (snapshot marks are in that currency).
   const day = new Map<Position, number | null>()
   const dayOf = (p: Position) => day.get(p) ?? null
-  const line = (level: PnlLine['level'], source: PnlLine['source'], portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[]): PnlLine => {
-    const t = total(list.map(unrealizedPnl))
-    const d = total(list.map(dayOf))
+  const stamp = (p: Position, fallback: string | null) => (p.markPrice === null ? null : p.markAsOf ?? fallback)
+  // Sum lines skip expired positions (counted in `expired`); a position line of an expired one shows its last P&L.
+  const line = (source: PnlLine['source'], portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[], fallback: string | null = null): PnlLine => {
+    const single = symbol !== null
+    const live = single ? list : list.filter((p) => !p.expired)
+    const t = total(live.map(unrealizedPnl))
+    const d = total(live.map(dayOf))
+    const level = single ? 'position' : underlying !== null ? 'underlying' : 'portfolio'
     return {level, portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing,
+      expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback))),
       dayPnl: d.value, dayPnlBase: toBase(d.value, currency, fxRates), dayPnlMissing: d.missing}
   }
   const view = marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile))
-  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, opts.asOf).map((p, i) => ({p, t: trades[i]}))
+  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
   const agent = marked(book.agentTrades)
   const whatIf = marked(book.whatIf)
   const positions: PnlLine[] = []
@@ -92,39 +118,47 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     // are listed but not summed: until filled they are no position, and once filled sync brings it.
     const booked = agent.filter((a) => a.p.portfolio === b.config.name && a.t.kind === 'paper')
     // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
-    for (const p of b.positions) day.set(p, positionDayPnl(p, book.extra, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null, opts.asOf).dayPnl)
+    const held = [...b.positions, ...(b.expired ?? [])]
+    const fallback = b.stored?.pricesAsOf ?? b.stored?.lastSyncAt ?? null
+    for (const p of held) day.set(p, positionDayPnl(p, book.extra, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null, opts.asOf).dayPnl)
     for (const a of booked) day.set(a.p, tradeDayPnl(a.p, a.t, opts.asOf).dayPnl)
-    const all = [...b.positions, ...booked.map((a) => a.p)].map((p) => {
+    const all = [...held, ...booked.map((a) => a.p)].map((p) => {
       const q = inCurrency(p, b.config.currency, fxRates)
       if (q !== p) day.set(q, convert(dayOf(p), p.currency, b.config.currency, fxRates))
       return q
     })
-    for (const p of b.positions) positions.push(line('position', 'position', b.config.name, p.symbol, p.underlying, p.currency, [p]))
-    for (const a of booked) positions.push(line('position', a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))
+    for (const p of held) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p], fallback))
+    for (const a of booked) positions.push(line(a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))
     for (const u of [...new Set(all.map((p) => p.underlying))].sort()) {
       const list = all.filter((p) => p.underlying === u)
-      underlyings.push(line('underlying', 'position', b.config.name, null, u, list[0].currency, list))
+      underlyings.push(line('position', b.config.name, null, u, list[0].currency, list, fallback))
     }
-    const sum = line('portfolio', 'position', b.config.name, null, null, b.config.currency, all)
+    // Never synced: nothing is known, so the portfolio's P&L is unknown, not 0.
+    const sum = isNeverSynced(b)
+      ? {level: 'portfolio' as const, portfolio: b.config.name, source: 'position' as const, symbol: null, underlying: null, currency: b.config.currency, unrealizedPnl: null, unrealizedPnlBase: null, missing: 0, expired: 0, pricesAsOf: null, dayPnl: null, dayPnlBase: null, dayPnlMissing: 0}
+      : line('position', b.config.name, null, null, b.config.currency, all, fallback)
     portfolios.push(sum)
     const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
     if (opts.withWhatif && shadow.length > 0) {
-      for (const w of shadow) positions.push(line('position', 'whatif', w.p.portfolio, w.p.symbol, w.p.underlying, w.p.currency, [w.p]))
+      for (const w of shadow) positions.push(line('whatif', w.p.portfolio, w.p.symbol, w.p.underlying, w.p.currency, [w.p]))
       const after = total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))])
       whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: sum.missing + after.missing})
     }
   }
-  const base = total(positions.filter((p) => p.source !== 'whatif').map((p) => p.unrealizedPnlBase))
-  const dayBase = total(positions.filter((p) => p.source !== 'whatif').map((p) => p.dayPnlBase))
+  const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
+  // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
+  const base = total([...summed.map((p) => p.unrealizedPnlBase), ...book.bundles.filter(isNeverSynced).map(() => null)])
+  const dayBase = total([...summed.map((p) => p.dayPnlBase), ...book.bundles.filter(isNeverSynced).map(() => null)])
   const currencies = [...new Set(positions.map((p) => p.currency))].sort()
   return {
     asOf: opts.asOf.toISOString(),
+    valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions,
     underlyings,
     portfolios,
     byCurrency: currencies.map((currency) => {
-      const mine = positions.filter((p) => p.currency === currency && p.source !== 'whatif')
+      const mine = summed.filter((p) => p.currency === currency)
       const t = total(mine.map((p) => p.unrealizedPnl))
       const d = total(mine.map((p) => p.dayPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
@@ -135,5 +169,6 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     dayPnlBaseMissing: dayBase.missing,
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif ? {whatif} : {}),
+    ...bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge),
   }
 }

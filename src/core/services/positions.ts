@@ -7,9 +7,10 @@ import type {DayPnl} from '../domain/daypnl.js'
 import {positionHealth, type PositionHealth} from '../domain/health.js'
 import {inCurrency, toBase} from '../domain/money.js'
 import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
-import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
-import {loadBook, neverSynced} from './book.js'
+import {total} from '../domain/sum.js'
+import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
+import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 import {entryOf, marketView, tradePositions} from './trades.js'
@@ -19,12 +20,17 @@ export interface PositionsOptions {
   dbPath: string
   portfolio?: string
   underlying?: string
+  /** the clock: freshness is judged at this instant (and the book valued here unless valueAt is given) */
   asOf: Date
+  /** --as-of: value the stored book at this instant instead (time decay and expiries, today's prices) */
+  valueAt?: Date
+  /** how old prices may be before a warning ("1 session", "12h"); default the config's, else one session */
+  maxAge?: string
   /** also group each account's legs per underlying into strategies (`groups` in the result) */
   group?: boolean
 }
 
-/** A position row with its health (domain/health.ts units). */
+/** A position row with its day P&L and health (domain/health.ts units). */
 export interface PositionView extends PositionRow {
   /** P&L since the previous close, money in `currency`; null = unknown (no previous mark), never 0 for unknown */
   dayPnl: number | null
@@ -49,10 +55,17 @@ export interface CurrencyTotal {
   dayPnlMissing: number
   /** positions whose mark or entry price is unknown, left out of the sums */
   missing: number
+  /** expired positions (past settlement) of this currency, left out of the sums */
+  expired: number
+  /** oldest observation time (ISO) of the marks in the sums; null = unknown */
+  pricesAsOf: string | null
 }
 
 export interface PositionsResult {
+  /** the clock (ISO) */
   asOf: string
+  /** the instant the book is valued at (ISO): asOf, or --as-of */
+  valuedAt: string
   baseCurrency: string
   /** broker positions (synced) */
   positions: PositionView[]
@@ -71,41 +84,54 @@ export interface PositionsResult {
   dayPnlBase: number | null
   /** positions left out of dayPnlBase */
   dayPnlBaseMissing: number
-  /** portfolios selected that have never been synced */
+  /** portfolios selected that have never been synced (their numbers are unknown: unrealizedPnlBase is then null or partial) */
   notSynced: string[]
+  /** expired positions listed (expired: true), left out of every total */
+  expired: number
+  /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
+  freshness: PortfolioFreshness[]
+  /** warnings about stale, failed or never-synced data (also printed to stderr) */
+  dataWarnings: string[]
+  /** true when any portfolio is stale, failed its last sync or was never synced (--fail-on-stale exits 3) */
+  stale: boolean
 }
 
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, (db, names) => readDayHistory(db, names, opts.asOf))
-  const want = opts.underlying?.toUpperCase()
-  const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
-  const {config, asOf} = opts
+  const at = opts.valueAt ?? opts.asOf
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (db, names) => readDayHistory(db, names, opts.asOf))
+  const {config} = opts
+  // Health at the instant the book is valued; day P&L by the clock (since the previous close).
   const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {
     const next = config.market.nextDividends?.[p.underlying] ?? null
-    const health = positionHealth(p, {asOf, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})
+    const health = positionHealth(p, {asOf: at, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})
     return {...row, dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health}
   }
-  const held = book.bundles.flatMap((b) => b.positions).filter(keep)
-  const rows = held.map((p) => {
+  const fresh = bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge)
+  const want = opts.underlying?.toUpperCase()
+  const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
+  const rows = book.bundles.flatMap((b) => [...b.positions, ...(b.expired ?? [])]).filter(keep).map((p) => {
     const entry = book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null
-    return view(p, positionRow(p, asOf, entry), positionDayPnl(p, book.extra, entry, asOf))
+    return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
   })
+  const live = rows.filter((r) => !r.expired)
+  const unknown = book.bundles.filter(isNeverSynced).map(() => null)
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
   const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return market ? tradePositions(mine, market, opts.config, opts.asOf).map((p, i) => view(p, positionRow(p, opts.asOf, entryOf(mine[i])), tradeDayPnl(p, mine[i], asOf))) : []
+    return market ? tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf))) : []
   }
   const groups = () => {
-    // Each portfolio's legs in its own currency; cash decides whether a lone short put is cash-secured.
+    // Each portfolio's live legs in its own currency; cash decides whether a lone short put is cash-secured.
     const cash = Object.fromEntries(book.bundles.map((b) => [b.config.name, b.stored?.balances.cash ?? null]))
     const restated = book.bundles.flatMap((b) => b.positions.filter(keep).map((p) => inCurrency(p, b.config.currency, config.fxRates)))
-    return groupStrategies(restated, {asOf, rates: config.market.rates, dividends: config.market.dividends, cash})
+    return groupStrategies(restated, {asOf: at, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
-  const base = total(rows.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)))
-  const dayBase = total(rows.map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)))
+  const base = total([...live.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...unknown])
+  const dayBase = total([...live.map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...unknown])
   return {
     asOf: opts.asOf.toISOString(),
+    valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions: rows,
     agentTrades: traded(book.agentTrades),
@@ -116,17 +142,21 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     dayPnlBase: dayBase.value,
     dayPnlBaseMissing: dayBase.missing,
     notSynced: neverSynced(book.bundles),
+    expired: rows.length - live.length,
+    ...fresh,
     ...(opts.group ? {groups: groups()} : {}),
   }
 }
 
-export function currencyTotals(rows: Pick<PositionView, 'currency' | 'marketValue' | 'unrealizedPnl' | 'dayPnl'>[]): CurrencyTotal[] {
+/** Per-currency sums of the live rows; expired rows (expired: true) are counted, not summed. */
+export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketValue' | 'unrealizedPnl' | 'dayPnl'> & Partial<Pick<PositionRow, 'expired' | 'markAsOf'>>)[]): CurrencyTotal[] {
   const currencies = [...new Set(rows.map((r) => r.currency))].sort()
   return currencies.map((currency) => {
-    const mine = rows.filter((r) => r.currency === currency)
+    const all = rows.filter((r) => r.currency === currency)
+    const mine = all.filter((r) => !r.expired)
     const pnl = total(mine.map((r) => r.unrealizedPnl))
     const mv = total(mine.map((r) => r.marketValue))
     const day = total(mine.map((r) => r.dayPnl))
-    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, missing: Math.max(pnl.missing, mv.missing), dayPnl: day.value, dayPnlMissing: day.missing}
+    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, dayPnl: day.value, dayPnlMissing: day.missing, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
   })
 }

@@ -6,7 +6,8 @@ import type {Config} from '../config/config.js'
 import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
-import {loadBook, neverSynced} from './book.js'
+import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
+import {bookFreshness, loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, whatifRisks, type WhatifRisk} from './trades.js'
 
@@ -14,7 +15,12 @@ export interface RiskOptions {
   config: Config
   dbPath: string
   portfolio?: string
+  /** the clock: freshness is judged here, and the book valued here unless valueAt is given */
   asOf: Date
+  /** --as-of: value the stored book at this instant (time decay, expiries) with today's prices */
+  valueAt?: Date
+  /** how old prices may be before a warning ("1 session", "12h"); default the config's, else one session */
+  maxAge?: string
   /** also show each portfolio with its open what-if trades (before → after) */
   withWhatif?: boolean
 }
@@ -31,12 +37,19 @@ export interface RiskTotals {
   betaWeightedDelta: number | null
   /** portfolios whose numbers could not be converted (no FX rate) */
   unconverted: string[]
-  /** positions (plus unconverted portfolios) left out of these sums: they are partial when > 0 */
+  /** positions (plus unconverted and never-synced portfolios) left out of these sums: they are partial when > 0 */
   missing: number
+  /** expired positions (past settlement) left out of every sum */
+  expired: number
+  /** oldest observation time (ISO) of the marks behind these sums; null = unknown */
+  pricesAsOf: string | null
 }
 
 export interface RiskResult {
+  /** the clock (ISO) */
   asOf: string
+  /** the instant the book is valued at (ISO): asOf, or --as-of */
+  valuedAt: string
   baseCurrency: string
   benchmark: string
   /** per share; null = unknown (no beta-weighted delta then) */
@@ -47,11 +60,18 @@ export interface RiskResult {
   notSynced: string[]
   /** with --with-whatif: per real portfolio with open what-if trades, risk before and after them */
   whatif?: WhatifRisk[]
+  /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
+  freshness: PortfolioFreshness[]
+  /** warnings about stale, failed or never-synced data (also printed to stderr) */
+  dataWarnings: string[]
+  /** true when any portfolio is stale, failed its last sync or was never synced (--fail-on-stale exits 3) */
+  stale: boolean
 }
 
 export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   const {config} = opts
-  const book = await loadBook(config, opts.dbPath, opts.portfolio)
+  const at = opts.valueAt ?? opts.asOf
+  const book = await loadBook(config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
   const benchmark = config.market.benchmark
   const quotes = await loadQuotesFile(config.market.quotesFile)
   // β-weighting compares prices in the base currency: a held benchmark is converted; the quotes file is taken as quoting it in the base currency.
@@ -60,6 +80,7 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   const portfolios = book.bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
   return {
     asOf: opts.asOf.toISOString(),
+    valuedAt: at.toISOString(),
     baseCurrency: config.baseCurrency,
     benchmark,
     benchmarkPrice,
@@ -68,8 +89,9 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     breaches: portfolios.flatMap((p) => p.breaches),
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif
-      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, quotes), {benchmarkPrice}, opts.asOf)}
+      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, quotes), {benchmarkPrice}, at)}
       : {}),
+    ...bookFreshness(config, book.bundles, opts.asOf, opts.maxAge),
   }
 }
 
@@ -82,6 +104,8 @@ export function riskTotals(portfolios: PortfolioRisk[], fxRates: Record<string, 
     unrealizedPnl: conv('unrealizedPnl'),
     betaWeightedDelta: total(portfolios.map((p) => p.betaWeightedDelta)).value,
     unconverted: portfolios.filter((p) => fxRates[p.currency] === undefined).map((p) => p.portfolio),
-    missing: portfolios.reduce((n, p) => n + Math.max(p.missingGreeks, p.missingPnl) + (fxRates[p.currency] === undefined ? 1 : 0), 0),
+    missing: portfolios.reduce((n, p) => n + Math.max(p.missingGreeks, p.missingPnl) + (fxRates[p.currency] === undefined || p.synced === false ? 1 : 0), 0),
+    expired: portfolios.reduce((n, p) => n + (p.expired?.length ?? 0), 0),
+    pricesAsOf: oldest(portfolios.map((p) => p.pricesAsOf)),
   }
 }

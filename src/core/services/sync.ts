@@ -104,7 +104,8 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           if (!tastytrade.unavailable()) feed = tastytrade
         }
         progress('pricing')
-        const positions = await price(fetched.positions, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings})
+        const observed = stampMarks(fetched.positions, fetched.pricesAsOf ?? asOf.toISOString(), isFile)
+        const positions = await price(observed, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings})
         const counts = {feed: 0, model: 0, none: 0}
         for (const q of positions) counts[q.greeksSource]++
         outcomes.push({
@@ -137,6 +138,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         const rows = underlyingRisks(inOwn, {betas: {}, benchmarkPrice: null, fxRates: config.fxRates})
         const aggregates = aggregate(rows, balancesOf(p, fetched))
         repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
+        repo.setPricesAsOf(db, p.name, fetched.pricesAsOf ?? now)
         snapshot(db, p.name, rows, aggregates, now)
         db.run('RELEASE portfolio')
       } catch (error) {
@@ -219,6 +221,11 @@ async function price(positions: Position[], ctx: PriceContext): Promise<Position
   })
   if (missingPrice.size > 0) ctx.warnings.push(`no price for ${[...missingPrice].join(', ')}: their options have unknown Greeks (add them to market.quotes_file)`)
   return priced
+}
+
+/** Each mark's observation time and kind: the adapter's own when it set them, else the export's stamp (files) or the fetch time (broker API). */
+function stampMarks(positions: Position[], at: string, isFile: boolean): Position[] {
+  return positions.map((p) => (p.markPrice === null ? p : {...p, markAsOf: p.markAsOf ?? at, markSource: p.markSource ?? (isFile ? 'file' : 'live')}))
 }
 
 function balancesOf(p: PortfolioConfig, fetched: FetchedPortfolio): Balances {

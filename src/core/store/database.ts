@@ -55,6 +55,22 @@ const LOCK_RETRIES = 200
 
 let sqlJsPromise: Promise<SqlJsStatic> | undefined
 
+/**
+ * WebAssembly tier-up. V8 first runs sql.js's wasm with its baseline compiler (Liftoff) and, once a
+ * function has run enough, recompiles it with the optimising compiler on a background thread; a
+ * process that is done cannot exit until those jobs finish (~100 ms measured here after a short
+ * command had written its output). Short-lived commands switch tier-up off before the wasm is
+ * compiled (`--wasm-tiering-budget` set very high, accepted at run time on Node 20, 22 and 24);
+ * long-running ones (the daemon: `static keepWasmTierUp = true` on the command) keep the default.
+ */
+const NO_TIER_UP_BUDGET = 2_000_000_000
+let tierUp = true
+
+/** Call before the first database access; with `false`, sql.js runs on baseline code only. */
+export function setWasmTierUp(keep: boolean): void {
+  tierUp = keep
+}
+
 /** Initialise sql.js once per process; later calls share the promise (and a failure is retried next time). */
 function loadSqlJs(): Promise<SqlJsStatic> {
   sqlJsPromise ??= initSqlJs().catch((error: unknown) => {
@@ -74,6 +90,8 @@ const wasmApi = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly
 
 async function initSqlJs(): Promise<SqlJsStatic> {
   const require = createRequire(import.meta.url)
+  // V8 reads the flag when it compiles the module, so it is set just before; it cannot be undone later.
+  if (!tierUp) (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--wasm-tiering-budget=${NO_TIER_UP_BUDGET}`)
   // Read the wasm ourselves (sql.js would otherwise locate it by guessing its script directory). A sync
   // read: 0.7 MB costs well under a millisecond, while an async read waits for a libuv thread, which was
   // measured at 3–14 ms on a busy 2-CPU machine.

@@ -252,6 +252,19 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'freshness: when marks and prices were observed',
+    sql: `
+      -- When each mark was observed (ISO) and what it is (live, file, quote_mid, previous_close);
+      -- NULL on rows written before this migration = unknown.
+      ALTER TABLE positions ADD COLUMN mark_at TEXT;
+      ALTER TABLE positions ADD COLUMN mark_source TEXT;
+      -- The observation time of the portfolio's prices: the export's own stamp (Fidelity's
+      -- "Date downloaded"), else the sync time.
+      ALTER TABLE portfolios ADD COLUMN prices_as_of TEXT;
+    `,
+  },
+  {
+    version: 4,
     name: 'positions: broker day-P&L basis',
     sql: `
       -- Per unit, the broker's basis for day P&L (TastyTrade average-daily-market-close-price: the previous

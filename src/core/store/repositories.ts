@@ -3,7 +3,7 @@
  * functions only know the tables. All of them run inside readDb/writeDb callbacks.
  */
 import type {PortfolioConfig} from '../config/config.js'
-import type {Balances, GreeksSource, InstrumentType, Position, PriceSource, UnitGreeks} from '../domain/types.js'
+import type {Balances, GreeksSource, InstrumentType, MarkSource, Position, PriceSource, UnitGreeks} from '../domain/types.js'
 import type {Trade} from '../domain/trade.js'
 import type {Db} from './database.js'
 
@@ -25,6 +25,8 @@ export interface StoredPortfolio {
   lastSyncAt: string | null
   lastSyncStatus: string | null
   lastSyncError: string | null
+  /** when the prices of the last successful sync were observed (ISO): the export's stamp, else the sync time; null = unknown */
+  pricesAsOf?: string | null
 }
 
 export interface SyncRun {
@@ -102,6 +104,8 @@ export function replacePositions(db: Db, portfolio: string, positions: Position[
       rho: g?.rho ?? null,
       greeks_source: p.greeksSource,
       greeks_note: p.greeksNote ?? null,
+      mark_at: p.markPrice === null ? null : p.markAsOf ?? now,
+      mark_source: p.markPrice === null ? null : p.markSource ?? null,
       updated_at: now,
     }
     const cols = Object.keys(row)
@@ -172,6 +176,7 @@ export function loadPortfolios(db: Db): StoredPortfolio[] {
     lastSyncAt: r.last_sync_at,
     lastSyncStatus: r.last_sync_status,
     lastSyncError: r.last_sync_error,
+    pricesAsOf: r.prices_as_of ?? null,
   }))
 }
 
@@ -238,7 +243,14 @@ export function rowToPosition(r: Record<string, any>): Position {
     greeks: r.delta === null ? null : {delta: r.delta, gamma: r.gamma, theta: r.theta, vega: r.vega, rho: r.rho},
     greeksSource: r.greeks_source as GreeksSource,
     greeksNote: r.greeks_note ?? undefined,
+    ...(r.mark_at ? {markAsOf: r.mark_at as string} : {}),
+    ...(r.mark_source ? {markSource: r.mark_source as MarkSource} : {}),
   }
+}
+
+/** Records when the prices just stored were observed (after updateAggregates, same sync). */
+export function setPricesAsOf(db: Db, portfolio: string, pricesAsOf: string): void {
+  db.run('UPDATE portfolios SET prices_as_of = :pricesAsOf WHERE name = :portfolio', {portfolio, pricesAsOf})
 }
 
 // ------------------------------------------------------------------------------------ trades & proposals

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {PortfolioConfig} from '../../../src/core/config/config.js'
 import {ImportError, importPositionsFile} from '../../../src/core/adapters/csv/index.js'
+import {downloadedAt} from '../../../src/core/adapters/csv/fidelity.js'
 import {ExternalError} from '../../../src/core/errors.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/csv')
@@ -188,5 +189,21 @@ describe('fidelity: bad rows', () => {
     const r = importPositionsFile(portfolio(file, 'Z1'), {skipInvalid: false})
     expect(r.positions[0]).toMatchObject({symbol: 'MSFT', quantity: 10, markPrice: 500, entryPrice: null})
     expect(r.balances.equity).toBe(5000)
+  })
+})
+
+describe('fidelity: the "Date downloaded" footer is when the prices were observed', () => {
+  it.each([
+    ['Date downloaded Feb-18-2026 at 7:04 p.m ET', '2026-02-19T00:04:00.000Z'], // EST
+    ['Date downloaded 07/30/2021 2:26 PM ET', '2021-07-30T18:26:00.000Z'], // EDT
+    ['Date downloaded Nov-24-2026 at 9:41 a.m ET', '2026-11-24T14:41:00.000Z'],
+    ['Date downloaded Jul-06-2026 at 12:05 p.m ET', '2026-07-06T16:05:00.000Z'],
+    ['Brokerage services are provided by Fidelity', null],
+  ])('%s → %s', (cell, iso) => {
+    expect(downloadedAt(cell)).toBe(iso)
+  })
+  it('the import carries the stamp as pricesAsOf', () => {
+    expect(importFixture('fidelity_2026.csv', undefined).pricesAsOf).toBe('2026-02-19T00:04:00.000Z')
+    expect(importPositionsFile(portfolio(tempExport(['Z1,Individual,AAPL,APPLE INC,10,$200.00,,"$2,000.00",,,,,,"$1,500.00",$150.00,Cash']), 'Z1'), {skipInvalid: false}).pricesAsOf).toBe('2026-11-24T21:05:00.000Z')
   })
 })

@@ -82,6 +82,18 @@ describe('positions of the happy account', () => {
     expect(p['BTC/USD']).toMatchObject({instrumentType: 'crypto', quantity: 0.5, multiplier: 1, entryPrice: 60000, markPrice: 95000})
   })
 
+  test('marks say what they are: live mark-price, DXLink quote mid, or after hours the previous close labelled as such', async () => {
+    const rows = defaultPositions().map((r) => (r.symbol === 'AAPL' ? (({'mark-price': _m, mark: _t, ...rest}) => rest)(r) : r))
+    const {adapter} = await setup({positions: rows})
+    const result = await adapter.fetch(portfolio(), ctx)
+    const p = bySymbol(result.positions)
+    expect(p['AAPL 2026-06-18 170P']).toMatchObject({markPrice: 4.1, markSource: 'live', markAsOf: '2026-01-05T15:00:00.000Z'})
+    expect(p['SPXW 2026-03-20 6100C']).toMatchObject({markSource: 'quote_mid', markAsOf: '2026-01-05T15:00:00.000Z'})
+    // No mark-price: close-price 189.2 stands in, dated at the last close (Fri 2026-01-02 16:00 New York).
+    expect(p.AAPL).toMatchObject({markPrice: 189.2, markSource: 'previous_close', markAsOf: '2026-01-02T21:00:00.000Z'})
+    expect(result.warnings).toContainEqual(expect.stringMatching(/no live mark for AAPL: shown at the previous close/))
+  })
+
   test('underlying prices come from the feed: Quote mid, or Trade where an index has no Quote', async () => {
     const {adapter} = await setup()
     const p = bySymbol((await adapter.fetch(portfolio(), ctx)).positions)

@@ -5,6 +5,7 @@
  * marker, not a sign.
  */
 import type {PortfolioConfig} from '../../config/config.js'
+import {zonedInstant} from '../../domain/calendar/zones.js'
 import {parseSymbol} from '../../domain/symbols.js'
 import type {Balances} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
@@ -124,7 +125,29 @@ export function importFidelity(portfolio: PortfolioConfig, display: string, reco
   if (sums.pending !== 0) warnings.push(`${display}: pending activity of ${sums.pending.toFixed(2)} ${portfolio.currency} counted as cash (money in flight)`)
   const positions = finalize(drafts, portfolio, display, warnings)
   const balances: Balances = {equity, cash, buyingPower: null, maintenanceRequirement: null}
-  return {positions, balances, skipped, warnings}
+  const stamp = records.map((r) => downloadedAt(r.cells[0] ?? '')).find((d) => d !== null)
+  return {positions, balances, skipped, warnings, ...(stamp ? {pricesAsOf: stamp} : {})}
+}
+
+const MON = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
+
+/**
+ * The footer's download stamp as an ISO instant: `Date downloaded 07/30/2021 2:26 PM ET` (older
+ * exports) or `Date downloaded Feb-18-2026 at 7:04 p.m ET` (2026). ET is New York time, EST or EDT
+ * by the date. This, not the sync time, is when the file's prices were observed. Null otherwise.
+ */
+export function downloadedAt(cell: string): string | null {
+  const m = /^\s*Date downloaded\s+(?:(\d{1,2})\/(\d{1,2})\/(\d{4})|([A-Za-z]{3})-(\d{1,2})-(\d{4}))\s+(?:at\s+)?(\d{1,2}):(\d{2})\s*([ap])\.?\s*m\.?\s*(?:ET|EST|EDT)?\s*$/i.exec(cell)
+  if (!m) return null
+  const month = m[1] ? Number(m[1]) : MON.indexOf(m[4].toUpperCase()) + 1
+  const day = Number(m[1] ? m[2] : m[5])
+  const year = Number(m[1] ? m[3] : m[6])
+  let hour = Number(m[7]) % 12
+  if (m[9].toLowerCase() === 'p') hour += 12
+  const minute = Number(m[8])
+  if (month < 1 || month > 12 || day < 1 || day > 31 || minute > 59) return null
+  const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+  return zonedInstant('America/New_York', date, hour * 60 + minute).toISOString()
 }
 
 /** A blank first cell, or a row whose only content is its first cell (a disclaimer or the download date). */

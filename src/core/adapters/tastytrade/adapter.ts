@@ -6,6 +6,7 @@
  * FetchedPortfolio.warnings says so; the sync service then fills model Greeks.
  */
 import type {Config, PortfolioConfig} from '../../config/config.js'
+import {marketFor, previousClose} from '../../domain/calendar/index.js'
 import {parseSymbol, toStreamerSymbol, formatOption} from '../../domain/symbols.js'
 import type {Balances, ParsedSymbol, Position} from '../../domain/types.js'
 import {ExternalError, UserError} from '../../errors.js'
@@ -234,7 +235,9 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     }
     progress('Greeks and quotes')
     const feed = await this.hub.collect(request, this.waitMs())
-    const positions = rows.map((r, i) => this.complete(r, plans[i], feed))
+    const positions = rows.map((r, i) => markProvenance(this.complete(r, plans[i], feed), r, ctx.asOf))
+    const closes = positions.filter((p) => p.markSource === 'previous_close').map((p) => p.symbol)
+    if (closes.length > 0) warnings.push(`no live mark for ${closes.slice(0, 5).join(', ')}${closes.length > 5 ? ` and ${closes.length - 5} more` : ''}: shown at the previous close (labelled previous_close)`)
     warnings.push(...this.feedWarnings(positions, plans, request, feed))
     return {positions, balances, skipped, warnings}
   }
@@ -288,7 +291,10 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       p.underlyingPrice = price
       p.underlyingPriceSource = 'feed'
     }
-    if (p.markPrice === null && plan.optionQuote) p.markPrice = quoteMid(feed.events.get(`Quote:${plan.optionQuote}`))
+    if (p.markPrice === null && plan.optionQuote) {
+      p.markPrice = quoteMid(feed.events.get(`Quote:${plan.optionQuote}`))
+      if (p.markPrice !== null) p.markSource = 'quote_mid'
+    }
     if (!p.option) {
       p.greeksNote = 'not an option: delta 1 comes from the model'
       return p
@@ -489,4 +495,16 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
     while (next < items.length) await fn(items[next++])
   }
   await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+}
+
+/**
+ * When and what each mark is: the broker's mark-price and a DXLink quote mid are observed now (the
+ * API/feed time); without either, the broker's close-price stands in, labelled previous_close and
+ * dated at the close of the last session, never as a live mark.
+ */
+function markProvenance(p: Position, row: MappedRow, asOf: Date): Position {
+  if (p.markPrice !== null) return {...p, markSource: p.markSource ?? 'live', markAsOf: asOf.toISOString()}
+  if (row.closePrice === null) return p
+  const close = previousClose(marketFor(p), asOf)
+  return {...p, markPrice: row.closePrice, markSource: 'previous_close', ...(close ? {markAsOf: close.close.toISOString()} : {})}
 }

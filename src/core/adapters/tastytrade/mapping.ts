@@ -54,6 +54,8 @@ export interface MappedRow {
   /** The broker's `underlying-symbol` (`AAPL`, `SPX`, `/ESZ6`), used for instrument and quote lookups. */
   brokerUnderlying: string
   parsed: ParsedSymbol
+  /** The broker's `close-price` per unit: the previous session's close, or the fill price of a position opened today. Not a live mark. */
+  closePrice: number | null
 }
 
 export type RowResult = {ok: MappedRow} | {skip: string} | {closed: true}
@@ -100,8 +102,9 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     multiplier,
     entryPrice: num(row['average-open-price']),
     // mark-price is per unit (with include-marks=true); `mark` is the position's total, not used.
-    markPrice: num(row['mark-price']) ?? num(row['close-price']),
-    // The day-P&L basis only beside a live mark: with the close standing in as the mark, day P&L would read 0.
+    // Without it (after hours) there is no live mark: close-price is kept aside (closePrice), never passed off as one.
+    markPrice: num(row['mark-price']),
+    // The broker's day-P&L basis only beside a live mark (average-daily-market-close-price: the previous close, or the fill price if opened today).
     previousClose: num(row['mark-price']) === null ? null : num(row['average-daily-market-close-price']) ?? num(row['close-price']),
     currency: 'USD',
     ...(parsed.option ? {option: {...parsed.option, style: optionStyle(type, parsed)}} : {}),
@@ -111,7 +114,8 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     greeks: null,
     greeksSource: 'none',
   }
-  return {ok: {position, brokerUnderlying, parsed}}
+  if (position.markPrice !== null) position.markSource = 'live'
+  return {ok: {position, brokerUnderlying, parsed, closePrice: num(row['close-price'])}}
 }
 
 /**

@@ -1,10 +1,17 @@
 import type {GreeksResult} from '../../services/greeks.js'
-import {table} from '../format.js'
+import {table, type Column} from '../format.js'
+
+/** Column priority: the unit is cut, then dropped, when the terminal is narrow. */
+export const GREEKS_COLUMNS: Column[] = [
+  {header: '', priority: 0},
+  {header: 'value', align: 'right', priority: 0},
+  {header: 'unit', priority: 1, minWidth: 10},
+]
 
 export function renderGreeks(r: GreeksResult): string {
   const f = (v: number, d = 6) => v.toFixed(d)
   return table(
-    ['', 'value', 'unit'],
+    GREEKS_COLUMNS,
     [
       ['model', `${r.model} ${r.style} ${r.right}`, ''],
       ['price', f(r.price), 'per unit'],
@@ -16,6 +23,5 @@ export function renderGreeks(r: GreeksResult): string {
       ['rho', f(r.rho), 'per rate point (r + 0.01)'],
       ['years', f(r.years), 'calendar days / 365'],
     ],
-    ['left', 'right', 'left'],
   )
 }

@@ -1,10 +1,40 @@
 import type {StrategyGroup} from '../../domain/strategies.js'
 import type {PositionsResult} from '../../services/positions.js'
 import {tradeTable} from './trades.js'
-import {bold, dim, money, num, partial, pct, pnl, qty, red, table, UNKNOWN, yellow} from '../format.js'
+import {bold, dim, money, num, partial, pct, pnl, qty, red, table, UNKNOWN, yellow, type Column} from '../format.js'
+
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export const POSITION_COLUMNS: Column[] = [
+  {header: 'Portfolio', priority: 5, minWidth: 8},
+  {header: 'Symbol', priority: 0},
+  {header: 'Qty', align: 'right', priority: 0},
+  {header: 'Entry', align: 'right', priority: 7},
+  {header: 'Mark', align: 'right', priority: 4},
+  {header: 'Unreal. P&L', align: 'right', priority: 1},
+  {header: 'Day P&L', align: 'right', priority: 2},
+  {header: 'Ccy', priority: 2},
+  {header: 'Δ sh', align: 'right', priority: 3},
+  {header: 'Θ/day', align: 'right', priority: 6},
+  {header: 'Vega/pt', align: 'right', priority: 10},
+  {header: 'IV', align: 'right', priority: 9},
+  {header: 'DTE', align: 'right', priority: 8},
+  // Health (domain/health.ts): share of a short option's credit captured, distance to break-even in σ, P(ITM), assignment risk.
+  {header: 'Max%', align: 'right', priority: 12},
+  {header: 'BE σ', align: 'right', priority: 13},
+  {header: 'P(ITM)', align: 'right', priority: 12},
+  {header: 'Asgn', priority: 8},
+  {header: 'Greeks', priority: 14},
+]
+
+/** The mark with what it is when it is not a live one. */
+function markCell(mark: number | null, source: string | null): string {
+  const label = source === 'previous_close' ? ' *' : source === 'model' ? ' (model)' : source === 'intrinsic' ? ' (intr.)' : ''
+  return money(mark) + label
+}
 
 export function renderPositions(r: PositionsResult): string {
   const out: string[] = []
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   if (r.positions.length === 0) out.push('No positions.')
   else {
     const rows = r.positions.map((p) => [
@@ -12,7 +42,7 @@ export function renderPositions(r: PositionsResult): string {
       p.symbol,
       qty(p.quantity),
       money(p.entryPrice),
-      money(p.markPrice),
+      markCell(p.markPrice, p.markSource),
       pnl(p.unrealizedPnl),
       pnl(p.dayPnl),
       p.currency,
@@ -20,23 +50,26 @@ export function renderPositions(r: PositionsResult): string {
       num(p.theta, 2),
       num(p.vega, 2),
       p.iv === null ? UNKNOWN : `${num(p.iv * 100, 1)}%`,
-      p.dte === null ? '' : String(p.dte),
+      p.expired ? 'expired' : p.dte === null ? '' : String(p.dte),
       p.health.profitCaptured === null ? '' : pct(p.health.profitCaptured * 100, 0),
       p.health.breakevenDistanceSd === null ? (p.expiry ? UNKNOWN : '') : num(p.health.breakevenDistanceSd, 1),
       p.health.probItm === null ? (p.expiry ? UNKNOWN : '') : pct(p.health.probItm * 100, 0),
       p.health.assignmentRisk === true ? red('!') : p.health.assignmentRisk === null ? UNKNOWN : '',
       p.greeksSource,
     ])
-    out.push(table(['Portfolio', 'Symbol', 'Qty', 'Entry', 'Mark', 'Unreal. P&L', 'Day P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV', 'DTE', 'Max%', 'BE σ', 'P(ITM)', 'Asgn', 'Greeks'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']))
+    out.push(table(POSITION_COLUMNS, rows))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`)
     out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`)
     if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown for ${r.dayPnlBaseMissing} position(s): no previous close (no broker close price, no earlier snapshot: run cotrader snapshot daily)`))
     if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
-    const unknown = r.positions.filter((p) => p.greeksSource === 'none')
+    const expired = r.positions.filter((p) => p.expired).length
+    if (expired > 0) out.push(yellow(`${expired} expired position(s) (past settlement, shown at their last mark) left out of the totals and Greeks; the next sync removes them`))
+    if (r.positions.some((p) => p.markSource === 'previous_close')) out.push(dim('* mark = the previous close (no live mark yet, e.g. after hours)'))
+    const unknown = r.positions.filter((p) => p.greeksSource === 'none' && !p.expired)
     for (const p of unknown) out.push(yellow(`${p.portfolio} ${p.symbol}: Greeks unknown: ${p.greeksNote ?? 'no reason recorded'}`))
-    for (const p of r.positions) if (p.health.assignmentRisk !== false && p.health.assignmentNote) out.push((p.health.assignmentRisk ? red : yellow)(`${p.portfolio} ${p.symbol}: assignment risk${p.health.assignmentRisk ? '' : ' unchecked'}: ${p.health.assignmentNote}`))
-    out.push(dim('Max% = share of a short option\'s credit captured; BE σ = distance to break-even in standard deviations to expiry; P(ITM) = model probability of expiring in the money'))
+    for (const p of r.positions) if (!p.expired && p.health.assignmentRisk !== false && p.health.assignmentNote) out.push((p.health.assignmentRisk ? red : yellow)(`${p.portfolio} ${p.symbol}: assignment risk${p.health.assignmentRisk ? '' : ' unchecked'}: ${p.health.assignmentNote}`))
+    if (r.positions.some((p) => p.expiry)) out.push(dim("Max% = share of a short option's credit captured; BE σ = distance to break-even in standard deviations to expiry; P(ITM) = model probability of expiring in the money"))
   }
   if (r.groups) out.push(bold('Strategy groups'), renderGroups(r.groups))
   if (r.agentTrades.length > 0) out.push(bold('Agent trades (booked on approval)'), tradeTable(r.agentTrades))

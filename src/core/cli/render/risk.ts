@@ -1,10 +1,39 @@
 import type {RiskResult} from '../../services/risk.js'
-import {bold, dim, green, money, num, partial, pct, pnl, red, table, yellow} from '../format.js'
+import {bold, dim, green, money, num, partial, pct, pnl, red, table, yellow, type Column} from '../format.js'
+
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export function riskColumns(benchmark: string): Column[] {
+  return [
+    {header: 'Underlying', priority: 0},
+    {header: 'Price', align: 'right', priority: 7},
+    {header: 'Δ shares', align: 'right', priority: 2},
+    {header: 'Γ', align: 'right', priority: 8},
+    {header: 'Θ/day', align: 'right', priority: 4},
+    {header: 'Vega/pt', align: 'right', priority: 5},
+    {header: 'Δ$', align: 'right', priority: 1},
+    {header: `βΔ ${benchmark}`, align: 'right', priority: 6},
+    {header: 'Unreal. P&L', align: 'right', priority: 3},
+  ]
+}
+
+export const WHATIF_RISK_COLUMNS: Column[] = [
+  {header: 'Underlying', priority: 0},
+  {header: 'Δ shares', align: 'right', priority: 2},
+  {header: 'Θ/day', align: 'right', priority: 3},
+  {header: 'Vega/pt', align: 'right', priority: 4},
+  {header: 'Δ$', align: 'right', priority: 1},
+]
 
 export function renderRisk(r: RiskResult): string {
   const out: string[] = []
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   for (const p of r.portfolios) {
     out.push(bold(`${p.portfolio} (${p.kind}, ${p.currency})`) + `  equity ${money(p.equity)}  capital in use ${money(p.capitalInUse)} (${p.capitalBasis})  utilisation ${pct(p.capitalUtilizationPct)}`)
+    if (p.expired?.length) out.push(yellow(`  expired, left out of Greeks, capital in use and limits: ${p.expired.join(', ')}`))
+    if (p.synced === false) {
+      out.push(yellow('  never synced: every number is unknown'))
+      continue
+    }
     if (p.underlyings.length === 0) {
       out.push(dim('  no positions'))
       continue
@@ -22,7 +51,7 @@ export function renderRisk(r: RiskResult): string {
     ])
     rows.push([bold('Total'), '', partial(num(p.delta, 1), p.missingGreeks), partial(num(p.gamma, 3), p.missingGreeks), partial(num(p.theta), p.missingGreeks),
       partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), num(p.betaWeightedDelta, 1), pnl(p.unrealizedPnl)])
-    out.push(table(['Underlying', 'Price', 'Δ shares', 'Γ', 'Θ/day', 'Vega/pt', 'Δ$', `βΔ ${r.benchmark}`, 'Unreal. P&L'], rows))
+    out.push(table(riskColumns(r.benchmark), rows))
     if (p.missingGreeks > 0) out.push(dim(`  * ${p.missingGreeks} position(s) with unknown Greeks or underlying price left out (see: cotrader positions)`))
     for (const b of p.breaches) out.push(red(`  BREACH ${b.message}`))
     for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
@@ -54,7 +83,7 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
       return [n, arrow(num(before('delta'), 1), num(a?.delta, 1)), arrow(num(before('theta')), num(a?.theta)), arrow(num(before('vega')), num(a?.vega)), arrow(money(before('deltaDollars'), 0), money(a?.deltaDollars, 0))]
     })
     rows.push([bold('Total'), arrow(num(w.before.delta, 1), num(w.after.delta, 1)), arrow(num(w.before.theta), num(w.after.theta)), arrow(num(w.before.vega), num(w.after.vega)), arrow(money(w.before.deltaDollars, 0), money(w.after.deltaDollars, 0))])
-    out.push(table(['Underlying', 'Δ shares', 'Θ/day', 'Vega/pt', 'Δ$'], rows))
+    out.push(table(WHATIF_RISK_COLUMNS, rows))
     out.push(`  capital utilisation ${arrow(pct(w.before.capitalUtilizationPct), pct(w.after.capitalUtilizationPct))}`)
     for (const b of w.newBreaches) out.push(red(`  would breach: ${b.message}`))
     if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))

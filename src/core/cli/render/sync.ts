@@ -1,5 +1,15 @@
 import type {SyncResult} from '../../services/sync.js'
-import {dim, green, red, table, yellow} from '../format.js'
+import {dim, green, red, table, yellow, type Column} from '../format.js'
+
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export const SYNC_COLUMNS: Column[] = [
+  {header: 'Portfolio', priority: 0},
+  {header: 'Broker', priority: 4},
+  {header: 'Status', priority: 0},
+  {header: 'Positions', align: 'right', priority: 1},
+  {header: 'Greeks feed/model/none', align: 'right', priority: 3},
+  {header: 'Time', align: 'right', priority: 2},
+]
 
 export function renderSync(r: SyncResult): string {
   const out: string[] = []
@@ -11,7 +21,7 @@ export function renderSync(r: SyncResult): string {
     p.greeks ? `${p.greeks.feed}/${p.greeks.model}/${p.greeks.none}` : '',
     `${p.duration.toFixed(2)}s`,
   ])
-  out.push(table(['Portfolio', 'Broker', 'Status', 'Positions', 'Greeks feed/model/none', 'Time'], rows, ['left', 'left', 'left', 'right', 'right', 'right']))
+  out.push(table(SYNC_COLUMNS, rows))
   for (const p of r.portfolios) {
     if (p.error) out.push((p.status === 'failed' ? red : yellow)(`${p.name}: ${p.error}`))
     for (const w of p.warnings) out.push(yellow(`${p.name}: ${w}`))

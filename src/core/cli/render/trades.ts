@@ -1,18 +1,41 @@
 import type {PositionRow} from '../../containers/positions.js'
 import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
 import type {WhatifAddResult, WhatifListResult, WhatifPayoffResult} from '../../services/trades.js'
-import {bold, colorEnabled, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow} from '../format.js'
+import {bold, colorEnabled, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow, type Column} from '../format.js'
 import {renderPayoff} from './payoff.js'
+
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export const TRADE_COLUMNS: Column[] = [
+  {header: 'Portfolio', priority: 5, minWidth: 8},
+  {header: 'Symbol', priority: 0},
+  {header: 'Qty', align: 'right', priority: 0},
+  {header: 'Price', align: 'right', priority: 3},
+  {header: 'Mark', align: 'right', priority: 4},
+  {header: 'Unreal. P&L', align: 'right', priority: 1},
+  {header: 'Ccy', priority: 2},
+  {header: 'Δ sh', align: 'right', priority: 6},
+  {header: 'Θ/day', align: 'right', priority: 7},
+  {header: 'Vega/pt', align: 'right', priority: 9},
+  {header: 'IV', align: 'right', priority: 8},
+]
+
+export const PENDING_COLUMNS: Column[] = [
+  {header: 'ID', align: 'right', priority: 0},
+  {header: 'Source', priority: 4},
+  {header: 'Portfolio', priority: 3},
+  {header: 'Legs', priority: 0},
+  {header: 'Reason', priority: 2, minWidth: 10},
+  {header: 'Created (UTC)', priority: 5},
+]
 
 /** Rows of trades marked to market (what-if, paper, live). */
 export function tradeTable(rows: (PositionRow & {proposalId?: number})[], withId = false): string {
   return table(
-    [...(withId ? ['ID'] : []), 'Portfolio', 'Symbol', 'Qty', 'Price', 'Mark', 'Unreal. P&L', 'Ccy', 'Δ sh', 'Θ/day', 'Vega/pt', 'IV'],
+    [...(withId ? [{header: 'ID', align: 'right', priority: 0} as Column] : []), ...TRADE_COLUMNS],
     rows.map((r) => [
       ...(withId ? [String(r.proposalId ?? '')] : []), r.portfolio, r.symbol, qty(r.quantity), money(r.entryPrice), money(r.markPrice), pnl(r.unrealizedPnl), r.currency,
       num(r.delta), num(r.theta), num(r.vega), r.iv === null ? UNKNOWN : `${num(r.iv * 100, 1)}%`,
     ]),
-    [...(withId ? ['right' as const] : []), 'left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
   )
 }
 
@@ -32,9 +55,8 @@ export function renderWhatifList(r: WhatifListResult): string {
 export function renderPending(items: PendingItem[]): string {
   if (items.length === 0) return 'Nothing waits for approval.'
   return table(
-    ['ID', 'Source', 'Portfolio', 'Legs', 'Reason', 'Created (UTC)'],
+    PENDING_COLUMNS,
     items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price}`).join('\n'), i.reason ?? '', i.createdAt.slice(0, 19)]),
-    ['right', 'left', 'left', 'left', 'left', 'left'],
   )
 }
 
