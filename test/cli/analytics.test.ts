@@ -214,3 +214,32 @@ describe('analytics on a synced book with two days of snapshots', () => {
     expect(w[0]).toMatch(/^proposalId,tradeId,portfolio,symbol/)
   })
 })
+
+describe('assignment risk from market.next_dividends', () => {
+  it('a short ITM call whose extrinsic is below the next dividend is flagged; a bad ex_date is a config error', () => {
+    const ex = new Date(Date.parse(today) + 10 * DAY).toISOString().slice(0, 10)
+    const config = (date: string) => `
+base_currency: USD
+market:
+  rates: {USD: 0.04}
+  dividends: {XYZ: 0.02}
+  next_dividends:
+    XYZ: {ex_date: ${date}, amount: 1.0}
+portfolios:
+  - {name: opt, broker: manual, account: O1, source: {file: opt.csv, format: generic}}
+`
+    // XYZ at 100, the 90 call marked 10.20: extrinsic 0.20 < the 1.00 dividend going ex in 10 days.
+    const ws = workspace({'risk_config.yaml': config(ex), 'opt.csv': 'symbol,quantity,entry_price,mark_price\nXYZ,100,90,100\nXYZ 2027-06-18 90C,-1,11,10.2\n'})
+    expect(ws.run(['sync']).code).toBe(0)
+    const call = ws.run(['positions', '--json']).json().positions.find((p: any) => p.symbol === 'XYZ 2027-06-18 90C')
+    expect(call.health).toMatchObject({assignmentRisk: true, intrinsic: 10})
+    expect(call.health.extrinsic).toBeCloseTo(0.2, 9)
+    expect(call.health.assignmentNote).toMatch(/below the 1.00 dividend/)
+    const human = ws.run(['positions'], {COLUMNS: '250'}).stdout
+    expect(human).toMatch(/opt XYZ 2027-06-18 90C: assignment risk: in the money, extrinsic 0.20 below the 1.00 dividend/)
+    const bad = workspace({'risk_config.yaml': config('soon'), 'opt.csv': 'symbol,quantity,entry_price,mark_price\nXYZ,100,90,100\n'})
+    const r = bad.run(['positions'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/next_dividends\.XYZ\.ex_date: must be a date YYYY-MM-DD/)
+  })
+})
