@@ -200,7 +200,9 @@ describe('analytics on a synced book with two days of snapshots', () => {
     const risk = ws.run(['risk', '--json']).json()
     const csv = ws.run(['risk', '--csv']).stdout.trim().split('\n')
     const header = csv[0].split(',')
-    for (const k of header.filter((h) => h !== 'level')) expect(k in risk.portfolios[0] || k in risk.portfolios[0].underlyings[0]).toBe(true)
+    const fields = new Set([...Object.keys(risk.portfolios[0]), ...Object.keys(risk.portfolios[0].underlyings[0])].filter((k) => k !== 'underlyings'))
+    // Every JSON field of a portfolio and of an underlying, plus `level` telling the rows apart.
+    expect([...header].sort()).toEqual(['level', ...fields].sort())
     expect(csv).toHaveLength(1 + risk.portfolios.reduce((n: number, p: any) => n + 1 + p.underlyings.length, 0))
     const ports = ws.run(['portfolios', '--json']).json().portfolios
     const file = path.join(ws.dir, 'p.csv')
@@ -212,6 +214,9 @@ describe('analytics on a synced book with two days of snapshots', () => {
     const w = ws.run(['whatif', 'list', '--csv']).stdout.trim().split('\n')
     expect(w).toHaveLength(2)
     expect(w[0]).toMatch(/^proposalId,tradeId,portfolio,symbol/)
+    const flat = (o: any, pre = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${pre}${k}.`) : [`${pre}${k}`]))
+    const row = ws.run(['whatif', 'list', '--json']).json().whatIf[0]
+    expect(w[0].split(',').sort()).toEqual(flat(row).sort())
   })
 })
 
