@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {dayPnl} from '../../src/core/domain/daypnl.js'
+import {dayPnl, exchangeDate} from '../../src/core/domain/daypnl.js'
 
 const opt = {multiplier: 100, entryPrice: 3, markPrice: 2.5}
 const prev = (quantity: number, markPrice: number | null, entryPrice: number | null = 3) => ({date: '2026-05-19', quantity, markPrice, entryPrice})
@@ -44,5 +44,13 @@ describe('day P&L', () => {
     const d = dayPnl({position: {quantity: 60, multiplier: 1, entryPrice: 50, markPrice: 55}, previous: {date: '2026-05-19', quantity: 100, entryPrice: 50, markPrice: 52}, portfolioHasHistory: true, firstSeenToday: false})
     expect(d.dayPnl).toBeCloseTo(180, 9)
     expect(dayPnl({position: {quantity: -10, multiplier: 1, entryPrice: 56, markPrice: 55}, previous: {date: '2026-05-19', quantity: 100, entryPrice: 50, markPrice: 52}, portfolioHasHistory: true, firstSeenToday: false}).dayPnl).toBeNull()
+  })
+})
+
+describe('exchange date', () => {
+  it('is the local calendar date of the exchange, holidays included', () => {
+    expect(exchangeDate('USD', new Date('2026-12-25T15:00:00Z'))).toBe('2026-12-25') // Christmas: still that date
+    expect(exchangeDate('USD', new Date('2026-12-26T03:00:00Z'))).toBe('2026-12-25') // 22:00 New York
+    expect(exchangeDate('INR', new Date('2026-12-25T20:00:00Z'))).toBe('2026-12-26') // 01:30 Kolkata
   })
 })

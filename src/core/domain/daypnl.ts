@@ -10,7 +10,7 @@
  *     that has snapshots, and first seen today).
  * Otherwise it is unknown (null), never 0. Money in the position's currency. Pure.
  */
-import {daysToExpiry} from './time.js'
+import {localDate, marketFor} from './calendar/index.js'
 import type {Position} from './types.js'
 
 export type DayPnlBasis = 'broker' | 'snapshot' | 'entry'
@@ -75,9 +75,7 @@ export function dayPnl(i: DayPnlInput): DayPnl {
   return unknown('no previous close: no broker close price and no earlier snapshot')
 }
 
-/** The exchange-local calendar date (YYYY-MM-DD) of an instant, by the position currency's exchange (time.ts). */
+/** The exchange-local calendar date (YYYY-MM-DD) of an instant, by the currency's main exchange (calendar). */
 export function exchangeDate(currency: string, at: Date): string {
-  const guess = at.toISOString().slice(0, 10)
-  const ahead = daysToExpiry(guess, currency, at) // guess − local date, in days
-  return ahead === 0 ? guess : new Date(Date.parse(guess) - ahead * 86_400_000).toISOString().slice(0, 10)
+  return localDate(marketFor({instrumentType: 'equity', currency, underlying: ''}), at)
 }
