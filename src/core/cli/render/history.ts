@@ -6,17 +6,34 @@ import asciichart from 'asciichart'
 import type {PnlHistoryResult, RiskHistoryResult} from '../../services/history.js'
 import {bold, dim, money, num, partial, pnl, table, yellow} from '../format.js'
 
-/** A line chart of `values` (unknown days left out) with its title; nothing with fewer than 2 known points. */
-export function lineChart(title: string, dates: string[], values: (number | null)[], height = 10): string {
+/**
+ * A line chart of `values` over `dates` (unknown days left out), stretched to `width` columns by
+ * linear interpolation between the known days, with the first and last date under it. Nothing with
+ * fewer than 2 known points.
+ */
+export function lineChart(title: string, dates: string[], values: (number | null)[], height = 10, width = 60): string {
   const known = values.map((v, i) => ({v, d: dates[i]})).filter((x): x is {v: number; d: string} => x.v !== null)
   if (known.length < 2) return dim(`${title}: fewer than 2 days with a known value, no chart`)
-  const width = Math.max(...known.map((x) => money(x.v, 0).length)) + 1
-  const chart = asciichart.plot(
-    known.map((x) => x.v),
-    {height, format: (x: number) => money(x, 0).padStart(width)},
-  )
-  const pad = ' '.repeat(width + 2)
-  const axis = `${pad}${known[0].d}${' '.repeat(Math.max(1, known.length - known[0].d.length - known[known.length - 1].d.length))}${known[known.length - 1].d}`
+  const n = known.length
+  const cols = Math.max(n, width)
+  const series = Array.from({length: cols}, (_, i) => {
+    const x = (i * (n - 1)) / (cols - 1)
+    const j = Math.min(n - 2, Math.floor(x))
+    return known[j].v + (known[j + 1].v - known[j].v) * (x - j)
+  })
+  let min = Math.min(...series)
+  let max = Math.max(...series)
+  if (max - min < 1e-9 * Math.max(1, Math.abs(max))) {
+    // A flat line: give asciichart a range so it sits mid-chart with readable labels.
+    const pad = Math.abs(max) > 0 ? Math.abs(max) * 0.01 : 1
+    min -= pad
+    max += pad
+  }
+  const label = Math.max(money(min, 0).length, money(max, 0).length) + 1
+  const chart = asciichart.plot(series, {height, min, max, format: (x: number) => money(x, 0).padStart(label)})
+  const first = known[0].d
+  const last = known[n - 1].d
+  const axis = `${' '.repeat(label + 2)}${first}${' '.repeat(Math.max(1, cols - first.length - last.length))}${last}`
   return `${bold(title)}\n${chart}\n${axis}`
 }
 
