@@ -1,9 +1,90 @@
 #!/usr/bin/env node
-// The bundle holds oclif and every command (scripts/bundle.mjs); oclif finds the commands in it too.
-const {execute} = await import('../dist/bundle/main.js')
+/*
+ * Start-up. The CLI is one CommonJS bundle (scripts/bundle.mjs) compiled here with vm.Script and a V8
+ * code cache, so a run skips parsing and compiling ~1.4 MB of JavaScript. The cache lives in the user's
+ * cache directory (never the install directory, which may be read-only), one file per build id and V8
+ * configuration; it is written atomically after a run without a usable cache and ignored whenever V8
+ * rejects it or it cannot be read. Before anything is compiled, WebAssembly tier-up is turned off unless
+ * the command keeps it (static keepWasmTierUp, listed in meta.json at build time): a short command then
+ * exits without waiting for V8's background optimisation of sql.js (see src/core/store/database.ts).
+ */
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import Module, {createRequire} from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 
-await execute({dir: import.meta.url})
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle')
+const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'))
+const argv = process.argv.slice(2)
+const keepTierUp = meta.keepWasmTierUp.some((id) => id === argv[0] || id === `${argv[0]}:${argv[1]}`)
+// Same value as src/core/store/database.ts sets; setting it first keeps V8's flags (and so the cache) stable.
+if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
+
+globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
+const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
+await bundle.execute({dir: import.meta.url})
 // Every command awaits its own work (writes, sockets) before returning; what can be left is libuv
 // closing file handles oclif opened, which on these machines kept the process ~50 ms longer.
 // stdout and stderr are synchronous for files, pipes and terminals on POSIX, so nothing is cut.
 process.exit()
+
+/** The per-user cache directory (the same place oclif's config.cacheDir points to). */
+function cacheDir() {
+  const env = process.env
+  if (env.COTRADER_CACHE_DIR) return env.COTRADER_CACHE_DIR
+  if (process.platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local'), 'cotrader')
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'cotrader')
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cotrader')
+}
+
+/** What V8 checks a code cache against besides the source: its version, architecture and flags. */
+function configKey(tierUp) {
+  const text = [process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? '', tierUp ? 'tier-up' : 'no-tier-up'].join('\0')
+  let h = 0x811c9dc5 // FNV-1a, 32 bits: a file name, not a security boundary (V8 checks the rest)
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return (h >>> 0).toString(16).padStart(8, '0')
+}
+
+/** Loads a CommonJS file like require() would, compiled with the code cache; registered in require's cache. */
+function loadCached(file, key) {
+  const cacheFile = path.join(cacheDir(), `${key}.v8cache`)
+  let cachedData
+  try {
+    cachedData = readFileSync(cacheFile)
+  } catch {
+    // first run, or no readable cache: compile from source
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: file,
+    cachedData,
+    // import() of the lazily loaded packages (the TastyTrade SDK, DXLink, ws) from inside the bundle.
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
+  })
+  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile))
+  const module = new Module(file, undefined)
+  module.filename = file
+  module.paths = Module._nodeModulePaths(path.dirname(file))
+  Module._cache[file] = module // oclif require()s the same file to find the commands: it gets this instance
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file))
+  module.loaded = true
+  return module.exports
+}
+
+/** After the run, so the cache holds the functions the command compiled too. Any failure leaves no cache. */
+function saveCache(script, cacheFile) {
+  const tmp = `${cacheFile}.${process.pid}.tmp`
+  try {
+    mkdirSync(path.dirname(cacheFile), {recursive: true})
+    writeFileSync(tmp, script.createCachedData())
+    renameSync(tmp, cacheFile)
+  } catch {
+    try {
+      rmSync(tmp, {force: true})
+    } catch {
+      // nothing was written
+    }
+  }
+}

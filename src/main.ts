@@ -4,7 +4,10 @@
  * ~100 separate modules resolved one by one, on every command. The broker SDKs, ws and sql.js stay
  * outside the bundle and are loaded only on the paths that need them.
  */
+import Alerts from './commands/alerts.js'
 import Approve from './commands/approve.js'
+import Daemon from './commands/daemon/index.js'
+import DaemonStatus from './commands/daemon/status.js'
 import Greeks from './commands/greeks.js'
 import Pnl from './commands/pnl.js'
 import Portfolios from './commands/portfolios.js'
@@ -19,10 +22,15 @@ import WhatifList from './commands/whatif/list.js'
 import WhatifPayoff from './commands/whatif/payoff.js'
 import WhatifRemove from './commands/whatif/remove.js'
 
-export {execute} from '@oclif/core'
+import {execute as oclifExecute} from '@oclif/core'
+import TradesClose from './commands/trades/close.js'
+import TradesList from './commands/trades/list.js'
 
 export const COMMANDS = {
+  alerts: Alerts,
   approve: Approve,
+  daemon: Daemon,
+  'daemon:status': DaemonStatus,
   greeks: Greeks,
   pnl: Pnl,
   portfolios: Portfolios,
@@ -36,4 +44,40 @@ export const COMMANDS = {
   'whatif:list': WhatifList,
   'whatif:payoff': WhatifPayoff,
   'whatif:remove': WhatifRemove,
+  'trades:close': TradesClose,
+  'trades:list': TradesList,
+}
+
+/**
+ * oclif's runner, except that under --json an unknown command is answered in JSON too (oclif prints
+ * its "command not found" as text), so a script parsing stdout always gets a document.
+ */
+export async function execute(options: Parameters<typeof oclifExecute>[0]): Promise<unknown> {
+  const argv = options.args ?? process.argv.slice(2)
+  if (argv.includes('--json')) {
+    const unknown = unknownCommand(argv)
+    if (unknown) {
+      const message = `command "${unknown}" not found; commands: ${Object.keys(COMMANDS).map((c) => c.replace(':', ' ')).join(', ')}`
+      process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
+      process.exitCode = 2
+      return undefined
+    }
+  }
+  return oclifExecute(options)
+}
+
+/** The command words of argv when they name no command (nor a topic), else null. */
+function unknownCommand(argv: string[]): string | null {
+  const words: string[] = []
+  for (const a of argv) {
+    if (a.startsWith('-')) break
+    words.push(a)
+    if (words.length === 2) break
+  }
+  if (words.length === 0 || words[0] === 'help') return null
+  const ids = Object.keys(COMMANDS)
+  if (ids.includes(words[0])) return null
+  const topic = ids.some((id) => id.startsWith(`${words[0]}:`))
+  if (topic && (words.length === 1 || ids.includes(`${words[0]}:${words[1]}`))) return null
+  return words.join(' ')
 }

@@ -15,7 +15,7 @@ const number = Flags.custom<number>({
 
 export default class Greeks extends BaseCommand {
   static override summary = 'Price, implied volatility and Greeks of one option from our models.'
-  static override description = `Units: price per unit; delta and gamma per 1.00 of the underlying; theta per calendar day; vega per vol point (σ + 0.01); rho per rate point (r + 0.01). Time: --expiry DATE, --days N (calendar days) or --years T (T = N/365). Give --vol to price or --price to solve the implied volatility.`
+  static override description = `Units: price per unit; delta and gamma per 1.00 of the underlying; theta per calendar day; vega per vol point (σ + 0.01); rho per rate point (r + 0.01). Time: --expiry DATE, --days N (calendar days) or --years T (T = N/365). Give --vol to price or --price to solve the implied volatility. Defaults: --rate 0, --dividend 0, --style european, --model bsm.`
   static override examples = [
     '<%= config.bin %> greeks --type call --spot 49 --strike 50 --years 0.3846 --vol 0.2 --rate 0.05',
     '<%= config.bin %> greeks --type put --spot 100 --strike 95 --days 30 --price 1.25 --rate 0.045 --dividend 0.01 --style american',
@@ -31,10 +31,10 @@ export default class Greeks extends BaseCommand {
     years: number({description: 'Years to expiry.'}),
     vol: number({description: 'Volatility as a fraction (0.25 = 25 %).'}),
     price: number({description: 'Option price: solve implied volatility from it.'}),
-    rate: number({description: 'Risk-free rate, continuously compounded fraction.', default: 0}),
-    dividend: number({description: 'Continuous dividend yield, fraction.', default: 0}),
-    style: Flags.string({description: 'Exercise style.', options: ['european', 'american'], default: 'european'}),
-    model: Flags.string({description: 'bsm (stock, index) or black76 (futures options).', options: ['bsm', 'black76'], default: 'bsm'}),
+    rate: number({description: 'Risk-free rate, continuously compounded, as a fraction (0.045 = 4.5 %), from -0.1 to 1. Default 0.', default: 0}),
+    dividend: number({description: 'Continuous dividend yield as a fraction (0.012 = 1.2 %), from -0.1 to 1. Default 0; ignored with --model black76.', default: 0}),
+    style: Flags.string({description: 'Exercise style. Default european.', options: ['european', 'american'], default: 'european'}),
+    model: Flags.string({description: 'bsm (stock, index) or black76 (futures options). Default bsm.', options: ['bsm', 'black76'], default: 'bsm'}),
     root: Flags.string({description: 'Option class, for its settlement instant with --expiry: SPX/NDX/RUT/VIX are AM-settled (value fixed at the open), SPXW and equity options PM (16:00 New York).'}),
     'as-of': Flags.string({description: 'Measure time to expiry from this instant instead of now: DATE or DATETHH:MM New York time (a bare DATE is 12:00), or ISO with Z.', helpValue: 'DATE[THH:MM]'}),
   }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
-import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPnl} from '../core/cli/render/pnl.js'
 import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 import {UserError} from '../core/errors.js'
@@ -41,21 +41,22 @@ export default class Pnl extends BaseCommand {
     csvToStdout(this.argv)
     const {flags} = await this.parse(Pnl)
     const ctx = {...this.context(flags), portfolio: flags.portfolio, asOf: new Date()}
-    const csv = flags.csv !== undefined && !this.jsonEnabled() ? flags.csv : undefined
+    checkCsvTarget(flags.csv, this.jsonEnabled())
+    const csv = flags.csv
     const c = csv === undefined ? undefined : await import('../core/cli/csv.js') // csv-stringify only when asked for
-    const out = (rows: object[], columns: readonly string[], what: string) => writeCsv(csv!, c!.rowsCsv(rows, columns), what, (m) => this.note(m))
+    const out = (rows: object[], columns: readonly string[], what: string) => writeCsv(csv!, c!.rowsCsv(rows, columns, c!.MONEY_COLUMNS), what, (m) => this.note(m), ctx)
     if (flags.since !== undefined && !flags.history && !flags.attribution) throw new UserError('--since needs --history or --attribution')
     if (flags.history) {
       const [{pnlHistoryService}, {renderPnlHistory}] = await Promise.all([import('../core/services/history.js'), import('../core/cli/render/history.js')])
       const result = await pnlHistoryService({...ctx, days: flags.days, since: flags.since})
-      if (c) out(result.rows, c.PNL_HISTORY_COLUMNS, `${result.rows.length} history rows`)
+      if (c) await out(result.rows, c.PNL_HISTORY_COLUMNS, `${result.rows.length} history rows`)
       else this.print(() => renderPnlHistory(result))
       return result
     }
     if (flags.attribution) {
       const [{attributionService}, {renderAttribution}] = await Promise.all([import('../core/services/attribution.js'), import('../core/cli/render/attribution.js')])
       const result = await attributionService({...ctx, since: flags.since})
-      if (c) out([...result.positions, ...result.underlyings, ...result.portfolios], c.ATTRIBUTION_COLUMNS, 'attribution lines')
+      if (c) await out([...result.positions, ...result.underlyings, ...result.portfolios], c.ATTRIBUTION_COLUMNS, 'attribution lines')
       else this.print(() => renderAttribution(result))
       return result
     }
@@ -63,7 +64,7 @@ export default class Pnl extends BaseCommand {
     const result = await pnlService({...ctx, withWhatif: flags['with-whatif'], valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
-    if (c) out([...result.positions, ...result.underlyings, ...result.portfolios], c.PNL_COLUMNS, 'P&L lines')
+    if (c) await out([...result.positions, ...result.underlyings, ...result.portfolios], c.PNL_COLUMNS, 'P&L lines')
     else this.print(() => renderPnl(result))
     return result
   }

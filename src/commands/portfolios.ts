@@ -1,5 +1,5 @@
 import {BaseCommand} from '../core/cli/base.js'
-import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPortfolios} from '../core/cli/render/portfolios.js'
 import {portfoliosService, type PortfoliosResult} from '../core/services/portfolios.js'
 
@@ -11,10 +11,12 @@ export default class Portfolios extends BaseCommand {
   async run(): Promise<PortfoliosResult> {
     csvToStdout(this.argv)
     const {flags} = await this.parse(Portfolios)
-    const result = await portfoliosService(this.context(flags))
-    if (flags.csv !== undefined && !this.jsonEnabled()) {
-      const {rowsCsv, PORTFOLIO_COLUMNS} = await import('../core/cli/csv.js')
-      writeCsv(flags.csv, rowsCsv(result.portfolios, PORTFOLIO_COLUMNS), `${result.portfolios.length} portfolios`, (m) => this.note(m))
+    checkCsvTarget(flags.csv, this.jsonEnabled())
+    const ctx = this.context(flags)
+    const result = await portfoliosService(ctx)
+    if (flags.csv !== undefined) {
+      const {rowsCsv, MONEY_COLUMNS, PORTFOLIO_COLUMNS} = await import('../core/cli/csv.js')
+      await writeCsv(flags.csv, rowsCsv(result.portfolios, PORTFOLIO_COLUMNS, MONEY_COLUMNS), `${result.portfolios.length} portfolios`, (m) => this.note(m), ctx)
       return result
     }
     this.print(() => renderPortfolios(result))

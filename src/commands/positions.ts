@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
-import {csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPositions} from '../core/cli/render/positions.js'
 import {positionsService, type PositionsResult} from '../core/services/positions.js'
 import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
@@ -16,6 +16,7 @@ export default class Positions extends BaseCommand {
     '<%= config.bin %> positions --csv positions.csv',
     '<%= config.bin %> positions --csv | head',
     '<%= config.bin %> positions --json',
+    '<%= config.bin %> positions --csv book.csv --json   # both: the CSV file and JSON on stdout',
     '<%= config.bin %> positions --as-of 2026-12-18   # DTE, decay and expiries as of Friday noon New York',
     '<%= config.bin %> positions --fail-on-stale   # exit 3 when prices are older than one market session',
   ]
@@ -30,16 +31,18 @@ export default class Positions extends BaseCommand {
   async run(): Promise<PositionsResult> {
     csvToStdout(this.argv)
     const {flags} = await this.parse(Positions)
+    checkCsvTarget(flags.csv, this.jsonEnabled())
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
     const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: new Date(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
-    if (flags.csv !== undefined && !this.jsonEnabled()) {
-      const {rowsCsv, GROUP_COLUMNS, POSITION_VIEW_COLUMNS} = await import('../core/cli/csv.js') // csv-stringify only when asked for
-      if (result.groups) writeCsv(flags.csv, rowsCsv(result.groups, GROUP_COLUMNS), `${result.groups.length} strategy groups`, (m) => this.note(m))
-      else writeCsv(flags.csv, rowsCsv(result.positions, POSITION_VIEW_COLUMNS), `${result.positions.length} positions`, (m) => this.note(m))
-      return result
+    if (flags.csv !== undefined) {
+      const {rowsCsv, GROUP_COLUMNS, MONEY_COLUMNS, POSITION_VIEW_COLUMNS} = await import('../core/cli/csv.js') // csv-stringify only when asked for
+      const note = (m: string) => this.note(m)
+      if (result.groups) await writeCsv(flags.csv, rowsCsv(result.groups, GROUP_COLUMNS, MONEY_COLUMNS), `${result.groups.length} strategy groups`, note, ctx)
+      else await writeCsv(flags.csv, rowsCsv(result.positions, POSITION_VIEW_COLUMNS, MONEY_COLUMNS), `${result.positions.length} positions`, note, ctx)
+      return result // under --json oclif prints the JSON; the table is not printed with --csv
     }
     this.print(() => renderPositions(result))
     return result

@@ -10,10 +10,12 @@ export default class Sync extends BaseCommand {
     '<%= config.bin %> sync',
     '<%= config.bin %> sync --portfolio fidelity-ira --portfolio zerodha',
     '<%= config.bin %> sync --skip-invalid --json',
+    '<%= config.bin %> sync --portfolio fidelity-ira --allow-empty   # the account was really emptied',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio (repeatable).', multiple: true}),
     'skip-invalid': Flags.boolean({description: 'Import the valid rows of a file and list the rows skipped, instead of failing the portfolio.'}),
+    'allow-empty': Flags.boolean({description: 'Accept an export with no positions for a portfolio that had some (without it, that portfolio fails and keeps its positions).'}),
   }
 
   async run(): Promise<SyncResult> {
@@ -24,7 +26,7 @@ export default class Sync extends BaseCommand {
     let result: SyncResult
     try {
       result = await syncService({
-        config, dbPath, portfolios: flags.portfolio, skipInvalid: flags['skip-invalid'], asOf: new Date(), env: process.env,
+        config, dbPath, portfolios: flags.portfolio, skipInvalid: flags['skip-invalid'], allowEmpty: flags['allow-empty'], asOf: new Date(), env: process.env,
         onProgress: spinner ? (portfolio, message) => { ux.action.status = `${portfolio}: ${message}` } : undefined,
       })
     } finally {

@@ -335,6 +335,10 @@ describe.concurrent('trade commands offline (built CLI, real processes)', () => 
     const again = await book.ok(['approve', String(id)])
     expect(again).toMatchObject({id, status: 'already', booked: []})
     expect(again.message).toMatch(/already approved/)
+    // Rejecting what was approved contradicts the decision: exit 2, nothing changes.
+    const rej = await book.sh(['reject', String(id), '--json'])
+    expect(rej.code).toBe(2)
+    expect(rej.json().error).toMatchObject({code: 'conflict', message: `proposal ${id} is approved, not pending; it cannot be rejected (close its paper trades with: cotrader trades close ID)`})
     expect((await book.ok(['positions'])).agentTrades).toHaveLength(2)
 
     // Two processes approve the same proposal at once: the database lock lets exactly one book it.
@@ -351,7 +355,7 @@ describe.concurrent('trade commands offline (built CLI, real processes)', () => 
     ])
   })
 
-  test('reject: the proposal is rejected, its legs leave the what-if book, approving it afterwards books nothing', TIMEOUT, async () => {
+  test('reject: the proposal is rejected, its legs leave the what-if book, approving it afterwards is refused (exit 2)', TIMEOUT, async () => {
     const book = await syncedBook()
     const id = (await book.ok(['whatif', 'add', '--portfolio', 'hand', ...VERTICAL])).proposalId
     const rejected = await book.ok(['reject', String(id), '--reason', 'earnings next week'])
@@ -361,9 +365,11 @@ describe.concurrent('trade commands offline (built CLI, real processes)', () => 
     expect((await book.ok(['whatif', 'list'])).whatIf).toEqual([])
     expect((await book.ok(['approve'])).pending).toEqual([])
 
-    const approve = await book.ok(['approve', String(id)])
-    expect(approve).toMatchObject({id, status: 'already', booked: []})
-    expect(approve.message).toMatch(/already rejected/)
+    // Approving a rejected proposal is refused (exit 2), not "nothing to do".
+    const approve = await book.sh(['approve', String(id), '--json'])
+    expect(approve.code).toBe(2)
+    expect(approve.json().error).toMatchObject({code: 'conflict', exitCode: 2})
+    expect(approve.json().error.message).toMatch(new RegExp(`proposal ${id} was rejected .*; it cannot be approved`))
     const positions = await book.ok(['positions'])
     expect(positions.agentTrades).toEqual([])
     expect(positions.whatIf).toEqual([])
@@ -628,9 +634,11 @@ describe.concurrent('approve --live against the fake tastytrade (built CLI, real
       expect(positions.agentTrades).toEqual([])
       expect(positions.whatIf).toEqual([]) // a failed proposal no longer waits
       expect((await book.ok(['approve'])).pending).toEqual([])
-      // Nothing more happens to a failed proposal.
+      // Nothing more happens to a failed proposal: approving it again is refused (exit 2), not "nothing to do".
       book.fake.setScenario({orders: {buyingPowerChange: -102.302, fees: -2.302}})
-      expect((await book.ok(['approve', String(id), '--live', '--yes'])).status).toBe('already')
+      const again = await book.sh(['approve', String(id), '--live', '--yes', '--json'])
+      expect(again.code).toBe(2)
+      expect(again.json().error).toMatchObject({code: 'conflict', message: expect.stringMatching(new RegExp(`proposal ${id} failed .*; it cannot be approved`))})
       expect(book.fake.state.ordersPlaced).toBe(0)
       // --json: the error envelope with exit 1.
       const id2 = (await book.ok(['whatif', 'add', '--portfolio', 'tt', '--leg', `1 ${P200} @ 6.20`])).proposalId

@@ -26,7 +26,7 @@ const trade = (symbol: string, quantity: number, price: number): Trade => ({
 
 describe('what-if risk: before → after and the breaches the trades would add', () => {
   const bundles = [{config: config.portfolios[0], stored, positions: [pos('35 XYZ @ 100 mark 100', {portfolio: 'p'})]}]
-  const view: MarketView = {marks: new Map(), underlyings: new Map([['ABC', 50], ['XYZ', 100]]), ivs: new Map()}
+  const view: MarketView = {marks: new Map(), underlyings: new Map([['ABC', 50], ['XYZ', 100]]), ivs: new Map(), held: new Map()}
 
   it('a second position over the same limit is a new breach, the one already breached is not', () => {
     const [r] = whatifRisks(config, bundles, [trade('ABC', 80, 50)], view, {benchmarkPrice: null}, new Date('2026-11-24T15:00:00Z'))

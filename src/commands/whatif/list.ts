@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../core/cli/base.js'
-import {csvFlag, csvToStdout, writeCsv} from '../../core/cli/csv-output.js'
+import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../../core/cli/csv-output.js'
 import {renderWhatifList} from '../../core/cli/render/trades.js'
 import {whatifList, type WhatifListResult} from '../../core/services/trades.js'
 
@@ -15,10 +15,12 @@ export default class WhatifList extends BaseCommand {
   async run(): Promise<WhatifListResult> {
     csvToStdout(this.argv)
     const {flags} = await this.parse(WhatifList)
-    const result = await whatifList({...this.context(flags), portfolio: flags.portfolio, asOf: new Date()})
-    if (flags.csv !== undefined && !this.jsonEnabled()) {
-      const {rowsCsv, WHATIF_COLUMNS} = await import('../../core/cli/csv.js')
-      writeCsv(flags.csv, rowsCsv(result.whatIf, WHATIF_COLUMNS), `${result.whatIf.length} what-if trades`, (m) => this.note(m))
+    checkCsvTarget(flags.csv, this.jsonEnabled())
+    const ctx = this.context(flags)
+    const result = await whatifList({...ctx, portfolio: flags.portfolio, asOf: new Date()})
+    if (flags.csv !== undefined) {
+      const {rowsCsv, MONEY_COLUMNS, WHATIF_COLUMNS} = await import('../../core/cli/csv.js')
+      await writeCsv(flags.csv, rowsCsv(result.whatIf, WHATIF_COLUMNS, MONEY_COLUMNS), `${result.whatIf.length} what-if trades`, (m) => this.note(m), ctx)
       return result
     }
     this.print(() => renderWhatifList(result))

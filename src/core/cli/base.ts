@@ -61,7 +61,10 @@ export abstract class BaseCommand extends Command {
   /** Loads the config and picks the database file: --db > COTRADER_DB > config database: > data dir. */
   protected context(flags: {config?: string; db?: string}): {config: Config; dbPath: string} {
     const cwd = process.cwd()
-    const config = loadConfig(resolveConfigPath(flags.config, process.env, cwd, this.config.configDir))
+    // bin/run.js names the build; without it (the modules loaded some other way) nothing is cached.
+    const buildId = (globalThis as {cotraderBuildId?: string}).cotraderBuildId
+    const cache = buildId ? {dir: this.config.cacheDir, buildId} : undefined
+    const config = loadConfig(resolveConfigPath(flags.config, process.env, cwd, this.config.configDir), cache)
     const dbPath = flags.db
       ? path.resolve(cwd, flags.db)
       : process.env.COTRADER_DB
@@ -91,6 +94,8 @@ export abstract class BaseCommand extends Command {
     const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
     const exitCode = known ? error.exitCode! : usage ? 2 : 1
     const message = error.message.replace(/\s*\n\s*/g, ' ').trim()
+      // Text from input files may carry control characters: shown escaped, never sent raw to a terminal.
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
     process.exitCode = exitCode
     if (this.jsonEnabled()) {

@@ -8,7 +8,8 @@ import path from 'node:path'
 import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
-import {configSchema, type RawLimits} from './schema.js'
+import {cachedConfig, storeConfig, type ConfigCache} from './cache.js'
+import {configSchema, type RawDaemon, type RawLimits} from './schema.js'
 
 export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
 export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'generic'
@@ -64,6 +65,8 @@ export interface Config {
   }
   tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
   portfolios: PortfolioConfig[]
+  /** the daemon section as validated (snake_case; services/daemon-config.ts reads it) */
+  daemon?: RawDaemon
 }
 
 export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
@@ -77,7 +80,8 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   return path.join(configDir, 'risk_config.yaml')
 }
 
-export function loadConfig(file: string): Config {
+/** Reads and validates the config file; with `cache`, a config validated earlier from the same text is reused. */
+export function loadConfig(file: string, cache?: ConfigCache): Config {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -86,7 +90,12 @@ export function loadConfig(file: string): Config {
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`
     throw new ConfigError(`${file}: ${why}. Pass --config FILE or set COTRADER_CONFIG.`)
   }
-  return parseConfig(text, file)
+  if (!cache) return parseConfig(text, file)
+  const hit = cachedConfig(cache, file, text)
+  if (hit) return hit
+  const config = parseConfig(text, file)
+  storeConfig(cache, file, text, config)
+  return config
 }
 
 export function parseConfig(text: string, file: string): Config {
@@ -161,6 +170,7 @@ export function parseConfig(text: string, file: string): Config {
       tradingEnabled: p.trading_enabled,
       limits: toLimits({...defaults, ...p.limits}),
     })),
+    daemon: raw.daemon,
   }
 }
 

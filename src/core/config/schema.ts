@@ -82,6 +82,90 @@ const tastytradeSchema = z.strictObject({
   greeks_wait_seconds: z._default(z.number().check(z.gt(0, 'must be more than 0 seconds'), z.lte(120, 'must be at most 120 seconds')), 4),
 })
 
+const seconds = (what: string) => z.number().check(z.gte(0, `must be a number of seconds, 0 or more (${what})`))
+const positive = (what: string) => z.number().check(z.gt(0, `must be more than 0 (${what})`))
+
+/** The daemon's schedules, rules, alerts, logging and retry settings (issue 10). Times in seconds unless named. */
+const daemonSchema = z.strictObject({
+  monitor: z._default(
+    z.strictObject({
+      /** seconds between monitor ticks while a market the book trades in is open */
+      in_hours_seconds: z._default(positive('seconds'), 60),
+      /** seconds between ticks when every market is closed; 0 = no ticks outside hours */
+      out_of_hours_seconds: z._default(seconds('0 = none'), 900),
+    }),
+    {in_hours_seconds: 60, out_of_hours_seconds: 900},
+  ),
+  scan: z._default(
+    z.strictObject({
+      /** cron expression (5 or 6 fields) for opportunity_scan, in `timezone` */
+      cron: z._default(z.string(), '*/30 * * * *'),
+      timezone: z._default(z.string(), 'America/New_York'),
+    }),
+    {cron: '*/30 * * * *', timezone: 'America/New_York'},
+  ),
+  eod: z._default(
+    z.strictObject({
+      /** minutes after each market's close that eod_evaluation runs */
+      offset_minutes: z._default(seconds('minutes'), 15),
+      /** per-market overrides, e.g. {XNSE: 30} */
+      markets: z._default(z.partialRecord(z.enum(['XNYS', 'XCBO', 'XCME', 'XNSE', 'XBOM']), seconds('minutes')), {}),
+    }),
+    {offset_minutes: 15, markets: {}},
+  ),
+  backoff: z._default(
+    z.strictObject({
+      initial_seconds: z._default(positive('seconds'), 30),
+      max_seconds: z._default(positive('seconds'), 900),
+      factor: z._default(z.number().check(z.gte(1, 'must be 1 or more')), 2),
+    }),
+    {initial_seconds: 30, max_seconds: 900, factor: 2},
+  ),
+  rules: z._default(
+    z.strictObject({
+      /** close a credit position once this % of its max profit is earned */
+      take_profit_pct: z.optional(z.number().check(z.gt(0, 'must be a percentage above 0'), z.lte(100, 'must be at most 100'))),
+      /** close or roll an option this many calendar days before expiry */
+      close_at_dte: z.optional(seconds('days')),
+      /** stop when the cost to close reaches k × the credit received */
+      stop_loss_multiple: z.optional(positive('multiple of the credit')),
+      /** short option in the money within this many days of expiry: assignment risk */
+      assignment_risk_dte: z.optional(seconds('days')),
+      /** band for the book's beta-weighted delta, in benchmark shares; outside → hedge to the middle */
+      delta_band: z.optional(z.strictObject({min: z.number(), max: z.number()})),
+      /** what the hedge trades: the benchmark's shares (default) or a named future with its multiplier */
+      hedge: z.optional(z.strictObject({symbol: z.string().check(z.minLength(1, 'must not be empty')), multiplier: z._default(positive('multiplier'), 1), portfolio: z.optional(z.string())})),
+    }),
+    {},
+  ),
+  alerts: z._default(
+    z.strictObject({
+      /** argv of a command run per alert, e.g. ["notify-send", "cotrader"]; the alert is appended as arguments and set in COTRADER_ALERT_* env */
+      command: z.optional(z.array(z.string()).check(z.minLength(1, 'must name a command'))),
+      /** append-only file, one JSON line per alert */
+      file: z.optional(z.string()),
+      /** the same alert (same key) again within this many seconds is recorded as a duplicate, not sent */
+      dedupe_seconds: z._default(seconds('seconds'), 3600),
+      /** at most this many alerts sent per hour; more are recorded as rate-limited */
+      max_per_hour: z._default(positive('alerts per hour'), 30),
+    }),
+    {dedupe_seconds: 3600, max_per_hour: 30},
+  ),
+  log: z._default(
+    z.strictObject({
+      /** JSON-lines log; default daemon.log in the user data dir */
+      file: z.optional(z.string()),
+      level: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+      /** rotate when the file exceeds this many bytes; keeps `keep` old files */
+      max_bytes: z._default(positive('bytes'), 5_000_000),
+      keep: z._default(z.int().check(z.gte(1, 'must keep at least 1 file')), 3),
+    }),
+    {level: 'info', max_bytes: 5_000_000, keep: 3},
+  ),
+})
+
+export type RawDaemon = z.infer<typeof daemonSchema>
+
 export const configSchema = z.strictObject({
   base_currency: z._default(currency, 'USD'),
   /** SQLite file, relative to this config file. */
@@ -92,6 +176,8 @@ export const configSchema = z.strictObject({
   tastytrade: z._default(tastytradeSchema, {environment: 'production', greeks_wait_seconds: 4}),
   defaults: z._default(z.strictObject({limits: z._default(limitsSchema, {})}), {limits: {}}),
   portfolios: z.array(portfolioSchema).check(z.minLength(1, 'at least one portfolio is required')),
+  /** the daemon (schedules, rules, alerts, logging); optional, every key has a default */
+  daemon: z.optional(daemonSchema),
 })
 
 export type RawConfig = z.infer<typeof configSchema>

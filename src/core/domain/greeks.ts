@@ -4,7 +4,7 @@
  * theta in money per calendar day, vega in money per vol point, rho in money per rate point.
  * Model Greeks for options without feed Greeks: IV solved from the mark, then Greeks at that IV.
  */
-import {impliedVol, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
+import {impliedVol, intrinsic, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
 import {expiryInstant, yearsToExpiry} from './time.js'
 import type {Position, UnitGreeks} from './types.js'
 
@@ -28,6 +28,9 @@ export function betaWeightedDelta(shareDelta: number | null, underlyingPrice: nu
   if (shareDelta === null || underlyingPrice === null || beta === undefined || benchmarkPrice === null || benchmarkPrice <= 0) return null
   return (beta * underlyingPrice * shareDelta) / benchmarkPrice
 }
+
+/** A mark within half a cent of intrinsic is at intrinsic: marks are printed to the cent. */
+const INTRINSIC_TOLERANCE = 0.005
 
 const LINEAR: UnitGreeks = {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}
 
@@ -63,6 +66,11 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   const years = yearsToExpiry(p.option.expiry, p.currency, asOf, p)
   if (years <= 0) return none(`expired: settled ${expiryInstant(p.option.expiry, p.currency, p).toISOString().slice(0, 16).replace("T", " ")}Z`)
   if (p.underlyingPrice === null) return none(`no price for the underlying ${p.underlying} (add it to the quotes file)`)
+  // Futures can trade below zero (CL at −37.63 on 2020-04-20); lognormal models cannot price options on them there.
+  if (!(p.underlyingPrice > 0)) {
+    const model = p.instrumentType === 'future_option' ? 'Black-76 needs a positive futures price' : 'the model needs a positive underlying price'
+    return none(`${model}; the underlying ${p.underlying} is at ${p.underlyingPrice}`)
+  }
   const choice = modelFor(p)
   const input: Omit<PricingInput, 'vol'> = {
     right: p.option.right,
@@ -76,6 +84,12 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   if (iv === null) {
     if (p.markPrice === null) return none('no mark price to solve implied volatility from')
     iv = impliedVol(p.markPrice, input, choice)
+    if (iv === null && choice.style === 'american' && Math.abs(p.markPrice - intrinsic(input)) <= INTRINSIC_TOLERANCE) {
+      // Marked at intrinsic: an American option there is in the exercise region, where the
+      // model's answer is known exactly: it is worth S − K (call) or K − S (put), so delta ±1, gamma, vega, theta and rho 0.
+      const delta = p.option.right === 'call' ? 1 : -1
+      return {...p, iv: null, greeks: {delta, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model', greeksNote: `marked at intrinsic (${p.markPrice}): exercise region, delta ${delta}, gamma and vega 0; no implied volatility`}
+    }
     if (iv === null) return none(`mark ${p.markPrice} is outside the model's no-arbitrage bounds at underlying ${p.underlyingPrice}; no implied volatility`)
   }
   const g = priceGreeks({...input, vol: iv}, choice)

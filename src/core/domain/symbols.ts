@@ -18,7 +18,8 @@ import type {ExerciseStyle, InstrumentType, OptionRight, ParsedSymbol} from './t
 
 export class SymbolError extends UserError {
   constructor(message: string) {
-    super(message, 'symbol')
+    // Symbols come from files: their control characters are shown escaped, never sent to a terminal.
+    super(message.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`), 'symbol')
     this.name = 'SymbolError'
   }
 }
@@ -39,6 +40,9 @@ const ROOT_UNDERLYING: Record<string, string> = {
   BRKB: 'BRK.B',
   BFB: 'BF.B',
 }
+
+/** Share classes written without their dot (OCC roots, Fidelity tickers) → the dotted ticker. */
+const SHARE_CLASSES: Record<string, string> = {BRKA: 'BRK.A', BRKB: 'BRK.B', BFA: 'BF.A', BFB: 'BF.B'}
 
 /**
  * NSE/BSE roots that contain digits, or that are prefixes of other roots, tried before the
@@ -291,13 +295,16 @@ function ticker(s: string): ParsedSymbol | null {
   if (!ROOT_RE.test(t) || !/[A-Z]/.test(t) || t.length > 20 || /[.&-]$/.test(t)) return null
   // Five digits in a row is a broken option or F&O symbol, not a ticker.
   if (/\d{5}/.test(t)) return null
+  // One spelling per share class on every side: Fidelity writes Berkshire B as BRKB for the stock
+  // and -BRKB270115C520 for its options; both are BRK.B, so a covered call is seen as covered.
+  if (SHARE_CLASSES[t]) t = SHARE_CLASSES[t]
   return {symbol: t, type: 'equity', underlying: t}
 }
 
 // ---------------------------------------------------------------------------------------------
 
 function equityOption(root: string, expiry: string, strike: number, right: OptionRight): ParsedSymbol {
-  return option(root, expiry, strike, right, 'equity_option', ROOT_UNDERLYING[root] ?? root)
+  return option(root, expiry, strike, right, 'equity_option', ROOT_UNDERLYING[root] ?? SHARE_CLASSES[root] ?? root)
 }
 
 function option(root: string, expiry: string, strike: number, right: OptionRight, type: InstrumentType, underlying: string): ParsedSymbol {

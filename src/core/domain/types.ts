@@ -13,7 +13,8 @@
  *    rho per 1 rate point (r + 0.01).
  */
 
-export type InstrumentType = 'equity' | 'equity_option' | 'future' | 'future_option' | 'crypto' | 'fund'
+/** `bond` covers bonds and CDs: quantity is face value, price per 100 of face (multiplier 0.01). */
+export type InstrumentType = 'equity' | 'equity_option' | 'future' | 'future_option' | 'crypto' | 'fund' | 'bond'
 
 export type OptionRight = 'call' | 'put'
 export type ExerciseStyle = 'american' | 'european'

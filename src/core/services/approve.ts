@@ -89,6 +89,13 @@ export interface ApproveResult {
   newBreaches: Breach[]
 }
 
+/** A decision that contradicts the one already taken (approve a rejected proposal, reject an approved one): exit 2. */
+export class ProposalConflict extends UserError {
+  constructor(message: string) {
+    super(message, 'conflict')
+  }
+}
+
 /** Refused because the trade would breach a risk limit: exit 3 like --fail-on-breach. */
 export class BreachRefusal extends UserError {
   override readonly exitCode = 3
@@ -106,6 +113,8 @@ export async function approve(o: ApproveOptions): Promise<ApproveResult> {
   const p = state.proposal
   if (!p) throw new UserError(`no proposal with ID ${o.id} (see: cotrader approve)`)
   const empty = {booked: [], dryRun: null, order: null, newBreaches: []}
+  // Approving what was approved is idempotent (answer 'already'); approving what was turned down is refused.
+  if (p.status === 'rejected' || p.status === 'failed') throw new ProposalConflict(`proposal ${p.id} ${p.status === 'rejected' ? 'was rejected' : 'failed'}${p.decidedAt ? ` (${p.decidedAt})` : ''}; it cannot be approved — propose the trade again (cotrader whatif add)`)
   if (p.status !== 'pending') return {id: p.id, status: 'already', message: `proposal ${p.id} is already ${p.status}${p.decidedAt ? ` (${p.decidedAt})` : ''}; nothing booked`, ...empty}
   const real = findPortfolio(o.config, p.portfolio)
   const view = marketView(state.positions, await loadQuotesFile(o.config.market.quotesFile))
@@ -247,6 +256,7 @@ export async function reject(o: TradesContext & {id: number; reason?: string}): 
   return writeDb(o.dbPath, (db) => {
     const [p] = repo.loadProposals(db, {id: o.id})
     if (!p) throw new UserError(`no proposal with ID ${o.id} (see: cotrader approve)`)
+    if (p.status !== 'pending' && p.status !== 'rejected') throw new ProposalConflict(`proposal ${p.id} is ${p.status}, not pending; it cannot be rejected${p.status === 'approved' ? ' (close its paper trades with: cotrader trades close ID)' : ''}`)
     if (!repo.decideProposal(db, p.id, 'pending', 'rejected', now, o.reason ? {reason: o.reason} : null))
       return {id: p.id, status: 'already' as const, message: `proposal ${p.id} is already ${p.status}; nothing changed`}
     repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'rejected', now)

@@ -59,9 +59,12 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   if ((o.vol === undefined) === (o.price === undefined)) throw new UserError('give exactly one of --vol (to price) or --price (to solve implied volatility)')
   positive('spot', o.spot)
   positive('strike', o.strike)
+  // Fractions, not percent: 5 would be 500 %. Wide enough for any real currency and stock.
+  if (!(o.rate >= RATE_RANGE[0] && o.rate <= RATE_RANGE[1])) throw new UserError(`--rate ${o.rate} is out of range [${RATE_RANGE.join(', ')}]: give it as a fraction, e.g. 0.045 for 4.5 %`)
+  if (!(o.dividend >= DIVIDEND_RANGE[0] && o.dividend <= DIVIDEND_RANGE[1])) throw new UserError(`--dividend ${o.dividend} is out of range [${DIVIDEND_RANGE.join(', ')}]: give the yield as a fraction, e.g. 0.012 for 1.2 %`)
   let years: number
   if (o.expiry !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expiry) || Number.isNaN(Date.parse(o.expiry))) throw new UserError(`--expiry "${o.expiry}" is not a date (YYYY-MM-DD)`)
+    if (!isCalendarDate(o.expiry)) throw new UserError(`--expiry "${o.expiry}" is not a date (YYYY-MM-DD, a day that exists: 2027-02-30 does not)`)
     // To the settlement instant of the class, as positions and sync use: 16:00 New York, the open for AM-settled SPX/NDX/RUT/VIX.
     const root = o.root?.trim().toUpperCase()
     years = yearsToExpiry(o.expiry, 'USD', o.asOf, root ? {symbol: root, underlying: root} : undefined)
@@ -76,6 +79,19 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   if (iv === null) throw new UserError(`no implied volatility prices this option at ${o.price}: the price is outside the no-arbitrage bounds`)
   const g = priceGreeks({...input, vol: iv}, choice)
   return {model: o.model, style: o.style, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
+}
+
+/** Continuously compounded risk-free rate, fraction per year. */
+export const RATE_RANGE = [-0.1, 1] as const
+/** Continuous dividend yield, fraction per year (negative: a borrow cost). */
+export const DIVIDEND_RANGE = [-0.1, 1] as const
+
+/** YYYY-MM-DD naming a day that exists (Date.parse would roll 2027-02-30 over to March 2). */
+function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+  if (!m) return false
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3]
 }
 
 function positive(name: string, v: number): void {

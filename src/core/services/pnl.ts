@@ -53,14 +53,16 @@ export interface PnlResult {
   portfolios: PnlLine[]
   /** per currency, money in that currency */
   byCurrency: {currency: string; unrealizedPnl: number | null; missing: number; dayPnl: number | null; dayPnlMissing: number}[]
-  /** everything in the base currency, of the positions whose P&L and FX rate are known */
+  /** the real book in the base currency (research portfolios excluded), of the positions whose P&L and FX rate are known */
   totalBase: number | null
   /** positions left out of totalBase */
   totalBaseMissing: number
-  /** day P&L of everything in the base currency, of the positions whose day P&L and FX rate are known */
+  /** day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
   dayPnlBase: number | null
   /** positions left out of dayPnlBase */
   dayPnlBaseMissing: number
+  /** research portfolios on their own, in the base currency: never part of totalBase or byCurrency */
+  research: {portfolios: string[]; totalBase: number | null; missing: number}
   notSynced: string[]
   /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
   whatif?: {portfolio: string; currency: string; before: number | null; after: number | null; missing: number}[]
@@ -145,11 +147,16 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: sum.missing + after.missing})
     }
   }
+  // Research portfolios are listed but never summed into the real book; expired positions are not summed either.
+  const researchNames = new Set(book.bundles.filter((b) => b.config.kind === 'research').map((b) => b.config.name))
   const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
+  const realLines = summed.filter((p) => !researchNames.has(p.portfolio))
   // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
-  const base = total([...summed.map((p) => p.unrealizedPnlBase), ...book.bundles.filter(isNeverSynced).map(() => null)])
-  const dayBase = total([...summed.map((p) => p.dayPnlBase), ...book.bundles.filter(isNeverSynced).map(() => null)])
-  const currencies = [...new Set(positions.map((p) => p.currency))].sort()
+  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...realUnknown])
+  const dayBase = total([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
+  const researchBase = total(summed.filter((p) => researchNames.has(p.portfolio)).map((p) => p.unrealizedPnlBase))
+  const currencies = [...new Set(realLines.map((p) => p.currency))].sort()
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
@@ -158,7 +165,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     underlyings,
     portfolios,
     byCurrency: currencies.map((currency) => {
-      const mine = summed.filter((p) => p.currency === currency)
+      const mine = realLines.filter((p) => p.currency === currency)
       const t = total(mine.map((p) => p.unrealizedPnl))
       const d = total(mine.map((p) => p.dayPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
@@ -167,6 +174,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     totalBaseMissing: base.missing,
     dayPnlBase: dayBase.value,
     dayPnlBaseMissing: dayBase.missing,
+    research: {portfolios: [...researchNames], totalBase: researchNames.size > 0 ? researchBase.value : null, missing: researchBase.missing},
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif ? {whatif} : {}),
     ...bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge),

@@ -75,12 +75,15 @@ export interface PositionsResult {
   whatIf: PositionView[]
   /** with --group: broker positions grouped per account and underlying into strategies (money in the portfolio's currency) */
   groups?: StrategyGroup[]
+  /** the real book: broker positions and paper trades of real portfolios (research portfolios excluded) */
   totals: CurrencyTotal[]
-  /** Σ unrealized P&L converted to the base currency, of the positions whose P&L and FX rate are known */
+  /** research portfolios on their own (never part of `totals` or `unrealizedPnlBase`) */
+  researchTotals: CurrencyTotal[]
+  /** Σ unrealized P&L of the real book (positions + paper trades) in the base currency, of the positions whose P&L and FX rate are known */
   unrealizedPnlBase: number | null
   /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
   unrealizedPnlBaseMissing: number
-  /** Σ day P&L in the base currency, of the positions whose day P&L and FX rate are known */
+  /** Σ day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
   dayPnlBase: number | null
   /** positions left out of dayPnlBase */
   dayPnlBaseMissing: number
@@ -114,12 +117,11 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
   })
   const live = rows.filter((r) => !r.expired)
-  const unknown = book.bundles.filter(isNeverSynced).map(() => null)
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
   const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return market ? tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf))) : []
+    return {mine, rows: market ? tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf))) : []}
   }
   const groups = () => {
     // Each portfolio's live legs in its own currency; cash decides whether a lone short put is cash-secured.
@@ -127,16 +129,24 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     const restated = book.bundles.flatMap((b) => b.positions.filter(keep).map((p) => inCurrency(p, b.config.currency, config.fxRates)))
     return groupStrategies(restated, {asOf: at, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
-  const base = total([...live.map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...unknown])
-  const dayBase = total([...live.map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...unknown])
+  const agent = traded(book.agentTrades)
+  // Paper trades are in the book like positions (pnl and risk count them too); live orders still working are not.
+  const paperRows = agent.rows.filter((_, i) => agent.mine[i].kind === 'paper')
+  // Research portfolios are shown but never summed into the real book.
+  const research = new Set(book.bundles.filter((b) => b.config.kind === 'research').map((b) => b.config.name))
+  const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
+  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
+  const dayBase = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions: rows,
-    agentTrades: traded(book.agentTrades),
-    whatIf: traded(book.whatIf),
-    totals: currencyTotals(rows),
+    agentTrades: agent.rows,
+    whatIf: traded(book.whatIf).rows,
+    totals: currencyTotals(realRows),
+    researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,
     unrealizedPnlBaseMissing: base.missing,
     dayPnlBase: dayBase.value,

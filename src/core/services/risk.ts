@@ -9,7 +9,7 @@ import {total} from '../domain/sum.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
 import {bookFreshness, loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
-import {marketView, whatifRisks, type WhatifRisk} from './trades.js'
+import {marketView, tradePositions, whatifRisks, type WhatifRisk} from './trades.js'
 
 export interface RiskOptions {
   config: Config
@@ -54,9 +54,14 @@ export interface RiskResult {
   benchmark: string
   /** per share; null = unknown (no beta-weighted delta then) */
   benchmarkPrice: number | null
+  /** every portfolio (each has its `kind`); paper trades count in their portfolio like positions */
   portfolios: PortfolioRisk[]
+  /** the real book only: research portfolios are never summed in */
   totals: RiskTotals
+  /** breaches of real portfolios (what --fail-on-breach looks at) */
   breaches: Breach[]
+  /** research portfolios, on their own: their totals and breaches */
+  research: {totals: RiskTotals; breaches: Breach[]}
   notSynced: string[]
   /** with --with-whatif: per real portfolio with open what-if trades, risk before and after them */
   whatif?: WhatifRisk[]
@@ -77,7 +82,13 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   // β-weighting compares prices in the base currency: a held benchmark is converted; the quotes file is taken as quoting it in the base currency.
   const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)
   const benchmarkPrice = held ? toBase(held.underlyingPrice, held.currency, config.fxRates) : quotes.get(benchmark) ?? null
-  const portfolios = book.bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
+  const view = marketView(book.allPositions, quotes)
+  // Paper trades are part of their portfolio's book, as in pnl and positions: their delta, P&L and capital count.
+  const paper = tradePositions(book.agentTrades.filter((t) => t.kind === 'paper'), view, config, at)
+  const bundles = book.bundles.map((b) => ({...b, positions: [...b.positions, ...paper.filter((p) => p.portfolio === b.config.name)]}))
+  const portfolios = bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
+  const real = portfolios.filter((p) => p.kind !== 'research')
+  const research = portfolios.filter((p) => p.kind === 'research')
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
@@ -85,11 +96,12 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     benchmark,
     benchmarkPrice,
     portfolios,
-    totals: riskTotals(portfolios, config.fxRates),
-    breaches: portfolios.flatMap((p) => p.breaches),
+    totals: riskTotals(real, config.fxRates),
+    breaches: real.flatMap((p) => p.breaches),
+    research: {totals: riskTotals(research, config.fxRates), breaches: research.flatMap((p) => p.breaches)},
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif
-      ? {whatif: whatifRisks(config, book.bundles, book.whatIf, marketView(book.allPositions, quotes), {benchmarkPrice}, at)}
+      ? {whatif: whatifRisks(config, bundles, book.whatIf, view, {benchmarkPrice}, at)}
       : {}),
     ...bookFreshness(config, book.bundles, opts.asOf, opts.maxAge),
   }

@@ -24,6 +24,8 @@ export interface SyncOptions {
   /** Limit the run to these portfolios (names); all syncable ones when empty. */
   portfolios?: string[]
   skipInvalid: boolean
+  /** Accept an import with no positions for a portfolio that had some (else it fails and keeps them). */
+  allowEmpty?: boolean
   asOf: Date
   env: NodeJS.ProcessEnv
   onProgress?: (portfolio: string, message: string) => void
@@ -80,7 +82,10 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
   const quotes = await loadQuotesFile(config.market.quotesFile)
-  const lastPrices = await readDb(opts.dbPath, (db) => repo.lastUnderlyingPrices(db))
+  const {lastPrices, held} = await readDb(opts.dbPath, (db) => ({
+    lastPrices: repo.lastUnderlyingPrices(db),
+    held: new Map(db.all<{portfolio: string; n: number}>('SELECT portfolio, count(*) AS n FROM positions GROUP BY portfolio').map((r) => [r.portfolio, Number(r.n)])),
+  }))
   const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
   try {
@@ -98,6 +103,12 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           continue
         }
         const fetched = await adapter.fetch(p, {asOf, skipInvalid: opts.skipInvalid, onProgress: progress})
+        // No silent wipes: a header-only export, or --skip-invalid leaving nothing, must not empty a portfolio that had positions.
+        const had = held.get(p.name) ?? 0
+        if (isFile && fetched.positions.length === 0 && had > 0 && !opts.allowEmpty) {
+          const why = fetched.skipped.length > 0 ? `every row was skipped (${fetched.skipped.length})` : 'the file has no positions'
+          throw new UserError(`${why}; the previous ${had} position${had > 1 ? 's are' : ' is'} kept. If the portfolio is really empty now, sync again with --allow-empty`)
+        }
         let feed: MarketDataProvider | undefined
         if (p.broker === 'fidelity' && hasUsOptionsOrStock(fetched.positions)) {
           tastytrade ??= await adapters.tastytrade()

@@ -32,18 +32,22 @@ export interface MarketView {
   marks: Map<string, number>
   underlyings: Map<string, number>
   ivs: Map<string, {iv: number; expiry: string}[]>
+  /** a held position per symbol: its IV and Greeks are the contract's at the current mark */
+  held: Map<string, Position>
 }
 
 export function marketView(positions: Position[], quotes: Map<string, number>): MarketView {
   const marks = new Map<string, number>()
   const underlyings = new Map<string, number>(quotes)
   const ivs = new Map<string, {iv: number; expiry: string}[]>()
+  const held = new Map<string, Position>()
   for (const p of positions) {
+    if (p.markPrice !== null && !(held.get(p.symbol)?.greeks && !p.greeks)) held.set(p.symbol, p)
     if (p.markPrice !== null) marks.set(p.symbol, p.markPrice)
     if (p.underlyingPrice !== null) underlyings.set(p.underlying, p.underlyingPrice)
     if (p.option && p.iv !== null) ivs.set(p.underlying, [...(ivs.get(p.underlying) ?? []), {iv: p.iv, expiry: p.option.expiry}])
   }
-  return {marks, underlyings, ivs}
+  return {marks, underlyings, ivs, held}
 }
 
 /** A trade's Greeks at creation in the shape positions use for entry Greeks. */
@@ -53,14 +57,19 @@ export function entryOf(t: Trade): repo.EntryGreeks {
 
 /** Trades of one kind marked to market as positions. */
 export function tradePositions(trades: Trade[], view: MarketView, config: Config, asOf: Date): Position[] {
-  return trades.map((t) =>
-    tradeAsPosition(t, {
+  return trades.map((t) => {
+    const p = tradeAsPosition(t, {
       underlyingPrice: view.underlyings.get(t.underlying) ?? null,
       bookMark: view.marks.get(t.symbol) ?? null,
       market: {rate: rateFor(config, t.currency), dividend: dividendFor(config, t.underlying)},
       asOf,
-    }),
-  )
+    })
+    // One contract at one mark has one IV and one set of Greeks, whether held, paper or what-if: those of
+    // the held position at the current mark (feed or model), never re-derived from this trade's entry price.
+    const h = view.held.get(t.symbol)
+    if (h && h.option && p.option && h.markPrice === p.markPrice) return {...p, iv: h.iv, greeks: h.greeks, greeksSource: h.greeksSource, greeksNote: h.greeksNote}
+    return p
+  })
 }
 
 /** The what-if portfolio for a name that is either a what-if portfolio or the real one it shadows. */
@@ -305,4 +314,93 @@ export async function whatifPayoff(o: TradesContext & {portfolio: string; underl
     {spot, rate: rateFor(o.config, currency), dividend: dividendFor(o.config, underlying), asOf: o.asOf, currency},
   )
   return {portfolio: whatif.name, underlying, currency, spot, legs: legs.map((t) => ({proposalId: t.proposalId!, symbol: t.symbol, quantity: t.quantity, price: t.price, iv: t.entry.iv})), analysis}
+}
+
+// ------------------------------------------------------------------------------------------ trades list / close
+
+export interface TradeLine {
+  id: number
+  proposalId: number | null
+  portfolio: string
+  /** paper | live */
+  kind: Trade['kind']
+  /** paper: open | closed; live: the order's status */
+  status: string
+  symbol: string
+  underlying: string
+  /** signed: + bought, − sold; contracts or shares */
+  quantity: number
+  multiplier: number
+  currency: string
+  /** per unit, in `currency` */
+  openPrice: number
+  /** open trades: the current mark per unit (null = unknown); closed: null */
+  markPrice: number | null
+  /** open trades: (mark − open) × quantity × multiplier, money in `currency`; closed: null */
+  unrealizedPnl: number | null
+  /** closed trades: the close price per unit */
+  closePrice: number | null
+  /** closed trades: (close − open) × quantity × multiplier, money in `currency` */
+  realizedPnl: number | null
+  createdAt: string
+  closedAt: string | null
+}
+
+export interface TradesListResult {
+  trades: TradeLine[]
+  /** Σ realised P&L of closed paper trades per currency, money */
+  realized: {currency: string; realizedPnl: number}[]
+}
+
+/** Paper and live trades booked by approve, open ones marked to market, closed ones with their realised P&L. */
+export async function tradesList(o: TradesContext & {portfolio?: string; open?: boolean}): Promise<TradesListResult> {
+  if (o.portfolio) findPortfolio(o.config, o.portfolio)
+  const {trades, closes, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'), closes: repo.loadTradeCloses(db), positions: repo.loadPositions(db)}))
+  const mine = trades.filter((t) => (!o.portfolio || t.portfolio === o.portfolio) && (!o.open || t.status === 'open'))
+  const open = mine.filter((t) => !closes.has(t.id))
+  const view = open.length > 0 ? marketView(positions, await loadQuotesFile(o.config.market.quotesFile)) : undefined
+  const marked = new Map(view ? tradePositions(open, view, o.config, o.asOf).map((p, i) => [open[i].id, p]) : [])
+  const lines = mine.map((t): TradeLine => {
+    const c = closes.get(t.id)
+    const p = marked.get(t.id)
+    const mark = c ? null : p?.markPrice ?? null
+    return {
+      id: t.id, proposalId: t.proposalId, portfolio: t.portfolio, kind: t.kind, status: t.status, symbol: t.symbol, underlying: t.underlying,
+      quantity: t.quantity, multiplier: t.multiplier, currency: t.currency, openPrice: t.price, markPrice: mark,
+      unrealizedPnl: mark === null ? null : (mark - t.price) * t.quantity * t.multiplier,
+      closePrice: c?.closePrice ?? null, realizedPnl: c?.realizedPnl ?? null, createdAt: t.createdAt, closedAt: c?.closedAt ?? null,
+    }
+  })
+  const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
+  return {trades: lines, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
+}
+
+export interface TradesCloseResult {
+  trade: TradeLine
+  message: string
+}
+
+/**
+ * Closes an open paper trade at `price` (per unit), or at its current mark (the book's mark, else the
+ * model at the trade's IV), and records the realised P&L. Live trades close by an order at the broker.
+ */
+export async function tradesClose(o: TradesContext & {id: number; price?: number}): Promise<TradesCloseResult> {
+  if (o.price !== undefined && !(Number.isFinite(o.price) && o.price >= 0)) throw new UserError(`--price must be a price per unit ≥ 0, got ${o.price}`)
+  const list = await tradesList(o)
+  const t = list.trades.find((l) => l.id === o.id)
+  if (!t) throw new UserError(`no paper or live trade with ID ${o.id} (see: cotrader trades list)`)
+  if (t.kind !== 'paper') throw new UserError(`trade ${o.id} is a live order (${t.status}); it is closed by an order at the broker, not here`)
+  if (t.status !== 'open') throw new UserError(`trade ${o.id} is already ${t.status}${t.closedAt ? ` (${t.closedAt}, realised ${cents(t.realizedPnl ?? 0)} ${t.currency})` : ''}; nothing to close`, 'conflict')
+  const price = o.price ?? t.markPrice
+  if (price === null) throw new UserError(`trade ${o.id}: no current mark for ${t.symbol}; give the close price with --price P`)
+  const close = {closePrice: price, realizedPnl: (price - t.openPrice) * t.quantity * t.multiplier, closedAt: o.asOf.toISOString()}
+  const ok = await writeDb(o.dbPath, (db) => repo.closeTrade(db, o.id, close))
+  if (!ok) throw new UserError(`trade ${o.id} was closed by another process meanwhile; nothing changed`, 'conflict')
+  const trade: TradeLine = {...t, status: 'closed', markPrice: null, unrealizedPnl: null, ...close}
+  return {trade, message: `trade ${o.id} (${t.quantity > 0 ? '+' : ''}${t.quantity} ${t.symbol}) closed at ${cents(price)}: realised P&L ${cents(close.realizedPnl)} ${t.currency}`}
+}
+
+/** Money to cents for messages, never "-0.00". */
+function cents(v: number): string {
+  return (Math.abs(v) < 0.005 ? 0 : v).toFixed(2)
 }

@@ -14,7 +14,7 @@
  *   (first use, not import), the wasm is read from disk and compiled synchronously, and PRAGMA quick_check
  *   runs only before writes. Measured numbers are next to each choice.
  */
-import {constants as fsConstants, readFileSync} from 'node:fs'
+import {constants as fsConstants, readFileSync, statSync, accessSync, type Stats} from 'node:fs'
 import * as fs from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import * as path from 'node:path'
@@ -42,6 +42,10 @@ export interface WriteOptions {
    * than the 10 s after which a crashed holder's lock counts as stale). Tests lower it to see "busy" fast.
    */
   lockRetries?: number
+  /** Told once when the lock has been waited for `lockNoticeMs` (default: a line on stderr naming the holder's pid). */
+  onLockWait?: (message: string) => void
+  /** How long to wait for the lock before saying so (default 1000 ms; tests use 0). */
+  lockNoticeMs?: number
 }
 
 const MAGIC = 'SQLite format 3\0'
@@ -50,6 +54,7 @@ const APPLICATION = 'cotrader'
 const LOCK_STALE_MS = 10_000
 const LOCK_UPDATE_MS = 5_000
 const LOCK_RETRIES = 200
+const LOCK_NOTICE_MS = 1000
 
 // ---------------------------------------------------------------------------------------------- sql.js
 
@@ -139,20 +144,27 @@ function toSqlValue(value: unknown, name: string | number): SqlValue {
  */
 const PREFIXES = [':', '$', '@'] as const
 
+/** Per SQL text: each key's prefixed names as they occur in it (computed once; bulk inserts bind the same keys 20,000 times). */
+const namesBySql = new Map<string, Map<string, string[]>>()
+
 function bindParams(stmt: Statement, params: SqlParams | undefined, sql: string): void {
   if (params === undefined) return
   if (Array.isArray(params)) {
     stmt.bind(params.map((v, i) => toSqlValue(v, i + 1)))
     return
   }
+  let names = namesBySql.get(sql)
+  if (!names) namesBySql.set(sql, (names = new Map()))
   const bound: Record<string, SqlValue> = {}
-  for (const [key, raw] of Object.entries(params)) {
-    const value = toSqlValue(raw, key)
-    if (key[0] === ':' || key[0] === '$' || key[0] === '@') {
-      bound[key] = value
-    } else {
-      for (const prefix of PREFIXES) if (sql.includes(prefix + key)) bound[prefix + key] = value
+  for (const key in params) {
+    if (!Object.hasOwn(params, key)) continue
+    const value = toSqlValue(params[key], key)
+    let as = names.get(key)
+    if (!as) {
+      as = key[0] === ':' || key[0] === '$' || key[0] === '@' ? [key] : PREFIXES.filter((prefix) => sql.includes(prefix + key)).map((prefix) => prefix + key)
+      names.set(key, as)
     }
+    for (const name of as) bound[name] = value
   }
   stmt.bind(bound)
 }
@@ -250,6 +262,40 @@ class SqlJsDb implements Db {
 }
 
 // ------------------------------------------------------------------------------------ reading the file
+
+/**
+ * The database path must name a regular file or nothing: a character device (`--db /dev/null`), FIFO,
+ * socket or block device is refused before anything opens it (reading a FIFO blocks forever, and the
+ * save's rename would replace a device node with a file). Symlinks are followed. Returns the file's
+ * stats, or undefined when it does not exist.
+ */
+function checkDbPath(file: string): Stats | undefined {
+  let st: Stats
+  try {
+    st = statSync(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'ENOTDIR') throw new StoreError(`${file}: a parent of this path is not a directory`)
+    throw new StoreError(`cannot use the database path ${file}: ${errorMessage(error)}`)
+  }
+  if (st.isFile()) return st
+  const kind = st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : 'not a regular file'
+  throw new StoreError(`${file} is ${kind}, not a cotrader database file; it was left as it is. Point --db at a regular file (or a path that does not exist yet).`)
+}
+
+/** A write replaces the file: one the user made read-only is refused, not replaced (root included: the mode bits decide). */
+function checkWritable(file: string, st: Stats): void {
+  let writable = (st.mode & 0o222) !== 0
+  if (writable) {
+    try {
+      accessSync(file, fsConstants.W_OK)
+    } catch {
+      writable = false
+    }
+  }
+  if (!writable) throw new StoreError(`${file} is read-only, so cotrader will not write to it (nothing was changed). Make it writable (chmod u+w) or point --db at another file.`)
+}
 
 /**
  * The file's bytes, or undefined when there is no database yet (missing or zero-length: a zero-length file
@@ -380,6 +426,7 @@ function assertSynchronous(result: unknown, where: string): void {
 /** Load the file (no lock), run fn, discard. A missing file gives an empty, migrated in-memory db and creates nothing. */
 export async function readDb<T>(file: string, fn: (db: Db) => T): Promise<T> {
   const abs = path.resolve(file)
+  checkDbPath(abs)
   const SQL = await loadSqlJs()
   const {raw, version} = openDatabase(SQL, abs, readDbFile(abs), false)
   try {
@@ -407,6 +454,9 @@ export async function readDb<T>(file: string, fn: (db: Db) => T): Promise<T> {
 export async function writeDb<T>(file: string, fn: (db: Db) => T, options: WriteOptions = {}): Promise<T> {
   const abs = path.resolve(file)
   const dir = path.dirname(abs)
+  // Refuse a device, FIFO or socket before creating anything (a directory, a lock file) next to it.
+  const before = checkDbPath(abs)
+  if (before) checkWritable(abs, before)
   // Start sql.js while we create the directory and wait for the lock.
   const sqlJs = loadSqlJs()
   sqlJs.catch(() => undefined) // awaited below; this only avoids an unhandled rejection if locking fails first
@@ -418,8 +468,11 @@ export async function writeDb<T>(file: string, fn: (db: Db) => T, options: Write
     throw new StoreError(`cannot create the directory ${dir} for the database: ${errorMessage(error)}`)
   }
   const target = await resolveTarget(abs)
-  const lock = await acquireLock(target, options.lockRetries ?? LOCK_RETRIES)
+  const lock = await acquireLock(target, options)
   try {
+    // Checked again under the lock: the file may have been replaced while we waited.
+    const st = checkDbPath(target)
+    if (st) checkWritable(target, st)
     await removeOrphanTemps(target)
     const SQL = await sqlJs
     // Always check integrity before a write: we are about to replace the file.
@@ -487,31 +540,69 @@ interface HeldLock {
   compromised: Error | undefined
 }
 
-async function acquireLock(target: string, retries: number): Promise<HeldLock> {
+/** Next to the lock directory, the holder writes its pid so that a waiter can say whom it waits for. */
+function pidFile(target: string): string {
+  return `${target}.lock.pid`
+}
+
+function lockHolder(target: string): string {
+  let pid: number
+  try {
+    pid = Number(readFileSync(pidFile(target), 'utf8').trim())
+  } catch {
+    return 'another cotrader process'
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return 'another cotrader process'
+  let running = true
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    running = (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return running ? `pid ${pid}` : `pid ${pid}, which is no longer running (a crashed writer; its lock counts as stale ${LOCK_STALE_MS / 1000} s after its last update and is then taken over)`
+}
+
+async function acquireLock(target: string, options: WriteOptions): Promise<HeldLock> {
   // Lazy (only writers need it) and via require for the same reason as sql.js.
   const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof import('proper-lockfile')
   const held: HeldLock = {compromised: undefined, release: async () => undefined}
-  let release: () => Promise<void>
-  try {
-    release = await lockfile.lock(target, {
-      realpath: false, // the db file may not exist yet
-      stale: LOCK_STALE_MS,
-      update: LOCK_UPDATE_MS,
-      retries: {retries, minTimeout: 10, maxTimeout: 100, factor: 2, randomize: true},
-      // The default throws from a timer (crashing the process); record it and refuse to save instead.
-      onCompromised: (error) => {
-        held.compromised = error
-      },
-    })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new StoreError(`${target}: database is busy (locked by another cotrader process); try again`)
-    }
-    throw new StoreError(`cannot lock the database ${target}: ${errorMessage(error)}`)
-  }
-  held.release = async () => {
+  const retries = options.lockRetries ?? LOCK_RETRIES
+  const noticeAfter = options.lockNoticeMs ?? LOCK_NOTICE_MS
+  const notify = options.onLockWait ?? ((message: string) => process.stderr.write(`${message}\n`))
+  const started = Date.now()
+  let noticed = false
+  let release: (() => Promise<void>) | undefined
+  for (let attempt = 0; release === undefined; attempt++) {
     try {
-      await release()
+      release = await lockfile.lock(target, {
+        realpath: false, // the db file may not exist yet
+        stale: LOCK_STALE_MS,
+        update: LOCK_UPDATE_MS,
+        retries: 0, // retried here, so that a long wait can be reported
+        // The default throws from a timer (crashing the process); record it and refuse to save instead.
+        onCompromised: (error) => {
+          held.compromised = error
+        },
+      })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw new StoreError(`cannot lock the database ${target}: ${errorMessage(error)}`)
+      if (attempt >= retries) throw new StoreError(`${target}: database is busy (locked by ${lockHolder(target)}); try again`)
+      if (!noticed && Date.now() - started >= noticeAfter) {
+        noticed = true
+        notify(`waiting for the lock on ${target} held by ${lockHolder(target)} …`)
+      }
+      // Backoff 10 ms → 100 ms with jitter, as proper-lockfile's own retries did.
+      const delay = Math.min(100, 10 * 2 ** Math.min(attempt, 4)) * (1 + Math.random())
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
+  }
+  const unlock = release
+  // Best effort: the pid only improves a waiter's message.
+  await fs.writeFile(pidFile(target), String(process.pid), {mode: 0o600}).catch(() => undefined)
+  held.release = async () => {
+    await fs.rm(pidFile(target), {force: true}).catch(() => undefined)
+    try {
+      await unlock()
     } catch {
       // Already released (compromised) or the lock dir vanished: either way it is not ours any more, and
       // failing here would hide the real outcome (a save that succeeded, or the original error).

@@ -265,6 +265,84 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'daemon: workflow events, alerts, rule hits, expiries, latest state',
+    sql: `
+      -- Every state change of the workflow (self-loops such as a monitor tick are not stored).
+      CREATE TABLE workflow_events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state   TEXT NOT NULL,
+        reason     TEXT NOT NULL
+      );
+
+      -- The daemon's latest state (one JSON value per key: status, last tick, jobs, breaches open,
+      -- ends of day done, broker backoff). Monitoring keeps no per-tick rows.
+      CREATE TABLE daemon_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- Every alert raised, whether it was sent, a duplicate, or over the rate limit.
+      CREATE TABLE alerts (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        severity  TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+        message   TEXT NOT NULL,
+        status    TEXT NOT NULL CHECK (status IN ('sent', 'duplicate', 'rate_limited', 'failed', 'recorded')),
+        error     TEXT
+      );
+      CREATE INDEX alerts_key_at ON alerts (key, at);
+      CREATE INDEX alerts_at ON alerts (at);
+
+      -- One rule hit per rule, portfolio, symbol and trade date: a rule never proposes twice a day.
+      CREATE TABLE rule_hits (
+        rule        TEXT NOT NULL,
+        portfolio   TEXT NOT NULL,
+        symbol      TEXT NOT NULL,
+        date        TEXT NOT NULL,
+        proposal_id INTEGER,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (rule, portfolio, symbol, date)
+      );
+
+      -- Options that left the book at expiry. Money in \`currency\`; realized_pnl = (settlement value
+      -- − entry) × quantity × multiplier with the settlement value = intrinsic value at the close.
+      CREATE TABLE expiries (
+        portfolio        TEXT NOT NULL,
+        symbol           TEXT NOT NULL,
+        date             TEXT NOT NULL,
+        quantity         REAL NOT NULL,
+        multiplier       REAL NOT NULL,
+        currency         TEXT NOT NULL,
+        outcome          TEXT NOT NULL CHECK (outcome IN ('expired', 'assigned', 'exercised', 'cash_settled')),
+        underlying_price REAL,
+        intrinsic        REAL NOT NULL,
+        entry_price      REAL,
+        realized_pnl     REAL,
+        stock_symbol     TEXT,
+        stock_quantity   REAL,
+        at               TEXT NOT NULL,
+        PRIMARY KEY (portfolio, symbol, date)
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'paper trade closes',
+    sql: `
+      -- trades close ID: the price a paper trade was closed at (per unit, trade currency), the realised
+      -- P&L ((close − open) × quantity × multiplier, money in the trade's currency) and when.
+      ALTER TABLE trades ADD COLUMN close_price REAL;
+      ALTER TABLE trades ADD COLUMN realized_pnl REAL;
+      ALTER TABLE trades ADD COLUMN closed_at TEXT;
+    `,
+  },
+  {
+    version: 6,
     name: 'positions: broker day-P&L basis',
     sql: `
       -- Per unit, the broker's basis for day P&L (TastyTrade average-daily-market-close-price: the previous

@@ -339,3 +339,26 @@ export function loadTrades(db: Db, where: {kind?: Trade['kind']; status?: string
       orderId: r.order_id, orderStatus: r.order_status, createdAt: r.created_at,
     }))
 }
+
+/** How a closed paper trade ended: close price per unit, realised P&L (money, trade currency), when. */
+export interface TradeClose {
+  closePrice: number
+  realizedPnl: number
+  closedAt: string
+}
+
+/** Closes an open paper trade; false when it is not (or no longer) an open paper trade. */
+export function closeTrade(db: Db, id: number, c: TradeClose): boolean {
+  db.run(
+    `UPDATE trades SET status = 'closed', close_price = :closePrice, realized_pnl = :realizedPnl, closed_at = :closedAt, updated_at = :closedAt
+     WHERE id = :id AND kind = 'paper' AND status = 'open'`,
+    {id, ...c},
+  )
+  return db.changes() === 1
+}
+
+/** Close records by trade id. */
+export function loadTradeCloses(db: Db): Map<number, TradeClose> {
+  const rows = db.all<{id: number; close_price: number; realized_pnl: number; closed_at: string}>('SELECT id, close_price, realized_pnl, closed_at FROM trades WHERE closed_at IS NOT NULL')
+  return new Map(rows.map((r) => [r.id, {closePrice: r.close_price, realizedPnl: r.realized_pnl, closedAt: r.closed_at}]))
+}

@@ -11,7 +11,8 @@ import type {FileFormat, PortfolioConfig} from '../../../src/core/config/config.
 import {importPositionsFile} from '../../../src/core/adapters/csv/index.js'
 import type {Position} from '../../../src/core/domain/types.js'
 
-const DATA = path.resolve(import.meta.dirname, '../../../data')
+// The demo exports as of 2026-11-24 (npm start writes data/ afresh relative to today; see test/demo.test.ts).
+const DATA = path.resolve(import.meta.dirname, '../../fixtures/demo')
 
 function demo(name: string, file: string, format: FileFormat, currency: string, account?: string): PortfolioConfig {
   return {name, broker: format === 'generic' || format === 'tastytrade-csv' ? 'manual' : format === 'fidelity' ? 'fidelity' : 'zerodha', account, currency, kind: name.startsWith('research') ? 'research' : 'real', source: {file: path.join(DATA, file), format}, tradingEnabled: false, limits: {}}

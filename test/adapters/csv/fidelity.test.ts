@@ -40,7 +40,7 @@ describe('fidelity: the canonical 16-column export', () => {
     expect(r.skipped).toEqual([])
   })
 
-  it('reads $50.922, "$38,362.05" and per-share average cost into per-unit prices', () => {
+  it('reads $50.922 and takes the entry from "$38,362.05" ÷ quantity', () => {
     const vwo = importFixture('fidelity_positions.csv', 'X11111111').positions[0]
     expect(vwo).toEqual({
       portfolio: 'fid',
@@ -50,7 +50,7 @@ describe('fidelity: the canonical 16-column export', () => {
       underlying: 'VWO',
       quantity: 900,
       multiplier: 1,
-      entryPrice: 42.62,
+      entryPrice: 42.6245, // Cost Basis Total ÷ quantity (38,362.05 ÷ 900), not the rounded $42.62 column
       markPrice: 50.922,
       currency: 'USD',
       underlyingPrice: 50.922,
@@ -109,7 +109,7 @@ describe('fidelity: other vintages', () => {
     const r = importFixture('fidelity_2026.csv', 'Z00000123')
     expect(r.positions.map((p) => [p.symbol, p.instrumentType, p.quantity, p.entryPrice, p.markPrice])).toEqual([
       ['FXAIX', 'fund', 12.5, 200, 228.1],
-      ['SPY', 'equity', 0.0003, 666.67, 690.12],
+      ['SPY', 'equity', 0.0003, 666.66666667, 690.12],
     ])
     expect(r.balances).toEqual({equity: 3662.57, cash: 811.11, buyingPower: null, maintenanceRequirement: null})
   })

@@ -9,10 +9,12 @@ import {zonedInstant} from '../../domain/calendar/zones.js'
 import {parseSymbol} from '../../domain/symbols.js'
 import type {Balances} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
-import {eachRow, finalize, round, type Draft} from './positions.js'
+import {BOND_MULTIPLIER, looksLikeBond, US_OPTION_MULTIPLIER} from '../../domain/multipliers.js'
+import {crossCheck, halfUlp} from './crosscheck.js'
+import {checkDraft, eachRow, finalize, round, type Draft} from './positions.js'
 import {ImportError, isBlank, locateColumns, RowError, sameAccount, type ColumnSpec, type CsvRecord} from './table.js'
 
-type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'currentValue' | 'costTotal' | 'costAverage'
+type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'currentValue' | 'gainTotal' | 'costTotal' | 'costAverage'
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
@@ -22,6 +24,7 @@ const SPEC: ColumnSpec<Col> = {
     quantity: ['Quantity'],
     lastPrice: ['Last Price'],
     currentValue: ['Current Value'],
+    gainTotal: ['Total Gain/Loss Dollar'],
     costTotal: ['Cost Basis Total', 'Cost Basis'],
     costAverage: ['Average Cost Basis', 'Cost Basis Per Share'],
   },
@@ -90,27 +93,40 @@ export function importFidelity(portfolio: PortfolioConfig, display: string, reco
     const costTotal = row.number('costTotal')
     const costAverage = row.number('costAverage')
     const isOption = parsed.type === 'equity_option'
-    const multiplier = isOption ? 100 : 1
-    let entryPrice: number | null
-    if (isOption) {
-      // Cost Basis Total is the whole position's; the average column is per contract on some exports and per share on others.
-      entryPrice = costTotal !== null && quantity !== 0 ? Math.abs(costTotal) / (Math.abs(quantity) * 100) : costAverage !== null ? Math.abs(costAverage) : null
-    } else {
-      entryPrice = costAverage !== null ? Math.abs(costAverage) : costTotal !== null && quantity !== 0 ? Math.abs(costTotal / quantity) : null
+    // A CUSIP whose description carries a coupon and a maturity is a bond or CD: face value at a price per 100 of face.
+    const isBond = parsed.type === 'fund' && /^[0-9]{3}[0-9A-Z]{5}[0-9]$/.test(parsed.symbol) && looksLikeBond(row.text('description'))
+    const multiplier = isOption ? US_OPTION_MULTIPLIER : isBond ? BOND_MULTIPLIER : 1
+    // Entry from the exact total (Cost Basis Total ÷ units), not the per-share column, which is rounded to cents.
+    let entryPrice: number | null = null
+    let entryTolerance = 0
+    if (costTotal !== null && quantity !== 0) {
+      entryPrice = Math.abs(costTotal) / Math.abs(quantity * multiplier)
+      entryTolerance = halfUlp(row.written('costTotal'))
+    } else if (costAverage !== null) {
+      // The average column is per share (per unit of price) on the exports seen; the cross-check catches one that is not.
+      entryPrice = Math.abs(costAverage)
+      entryTolerance = Math.abs(quantity * multiplier) * halfUlp(row.written('costAverage'))
     }
     // Mutual-fund tickers are five letters ending in X (FXAIX); CUSIPs (401(k) funds) parse as funds already.
-    const instrumentType = parsed.type === 'equity' && /^[A-Z]{4}X$/.test(parsed.symbol) ? 'fund' : parsed.type
-    drafts.push({
-      line: row.record.line,
-      brokerSymbol: written,
-      parsed,
-      instrumentType,
-      quantity,
-      multiplier,
-      entryPrice: entryPrice === null ? null : round(entryPrice),
-      markPrice: mark,
-      currency: portfolio.currency,
-    })
+    const instrumentType = isBond ? 'bond' : parsed.type === 'equity' && /^[A-Z]{4}X$/.test(parsed.symbol) ? 'fund' : parsed.type
+    const figure = (key: 'currentValue' | 'gainTotal') => {
+      const v = row.number(key)
+      return v === null ? null : {label: row.label(key), value: v, text: row.written(key)}
+    }
+    crossCheck({symbol: written, units: quantity * multiplier, mark, markText: row.written('lastPrice'), entry: entryPrice, entryTolerance, value: figure('currentValue'), pnl: figure('gainTotal')})
+    drafts.push(
+      checkDraft({
+        line: row.record.line,
+        brokerSymbol: written,
+        parsed: isBond ? {...parsed, type: 'bond'} : parsed,
+        instrumentType,
+        quantity,
+        multiplier,
+        entryPrice: entryPrice === null ? null : round(entryPrice),
+        markPrice: mark,
+        currency: portfolio.currency,
+      }),
+    )
     const rowValue = value ?? (mark !== null ? quantity * mark * multiplier : null)
     if (rowValue === null) sums.equityUnknown ??= `${written} (line ${row.record.line}) has neither ${row.label('currentValue')} nor ${row.label('lastPrice')}`
     else sums.equity = round(sums.equity + rowValue)

@@ -7,7 +7,7 @@ import type {PortfolioConfig} from '../../config/config.js'
 import {parseSymbol, SymbolError} from '../../domain/symbols.js'
 import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
-import {eachRow, finalize, isOption, positionsValue, round, type Draft} from './positions.js'
+import {checkDraft, eachRow, finalize, isOption, positionsValue, round, type Draft} from './positions.js'
 import {locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
 
 type Col = 'symbol' | 'quantity' | 'entryPrice' | 'markPrice' | 'underlyingPrice' | 'multiplier' | 'currency' | 'type' | 'description'
@@ -69,18 +69,22 @@ export function importGeneric(portfolio: PortfolioConfig, display: string, recor
     if (!(multiplier > 0)) throw new RowError(`${row.label('multiplier')} "${row.text('multiplier')}" must be positive`)
     // Futures prices can be negative (crude oil, April 2020); nothing else's can.
     const price = (key: Col) => (instrumentType === 'future' ? row.number(key) : row.price(key))
-    drafts.push({
-      line: row.record.line,
-      brokerSymbol: written,
-      parsed: parsed.type === instrumentType ? parsed : {...parsed, type: instrumentType},
-      instrumentType,
-      quantity,
-      multiplier,
-      entryPrice: price('entryPrice'),
-      markPrice: price('markPrice'),
-      currency,
-      underlyingPrice: row.price('underlyingPrice'),
-    })
+    // The underlying of a futures option is a future: its price may be negative too (Greeks are then unknown: Black-76 needs F > 0).
+    const underlyingPrice = instrumentType === 'future' || instrumentType === 'future_option' ? row.signedPrice('underlyingPrice') : row.price('underlyingPrice')
+    drafts.push(
+      checkDraft({
+        line: row.record.line,
+        brokerSymbol: written,
+        parsed: parsed.type === instrumentType ? parsed : {...parsed, type: instrumentType},
+        instrumentType,
+        quantity,
+        multiplier,
+        entryPrice: price('entryPrice'),
+        markPrice: price('markPrice'),
+        currency,
+        underlyingPrice,
+      }),
+    )
   })
 
   const positions = finalize(drafts, portfolio, display, warnings)

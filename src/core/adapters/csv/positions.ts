@@ -7,7 +7,7 @@ import type {PortfolioConfig} from '../../config/config.js'
 import {defaultExerciseStyle, SymbolError} from '../../domain/symbols.js'
 import type {Balances, ExerciseStyle, InstrumentType, ParsedSymbol, Position, PriceSource} from '../../domain/types.js'
 import type {SkippedRow} from '../broker.js'
-import {ImportError, RowError, RowReader, type CsvRecord, type Table} from './table.js'
+import {checkShape, ImportError, RowError, RowReader, type CsvRecord, type Table} from './table.js'
 
 /** One row understood, before merging and pricing the underlyings. */
 export interface Draft {
@@ -34,6 +34,7 @@ export interface Draft {
 export function eachRow<K extends string>(table: Table<K>, rows: CsvRecord[], skipInvalid: boolean, skipped: SkippedRow[], fn: (row: RowReader<K>) => void): void {
   for (const record of rows) {
     try {
+      checkShape(table, record)
       fn(new RowReader(table, record))
     } catch (error) {
       if (!(error instanceof RowError) && !(error instanceof SymbolError)) throw error
@@ -43,6 +44,12 @@ export function eachRow<K extends string>(table: Table<K>, rows: CsvRecord[], sk
   }
 }
 
+/** Checks every importer applies to a row it understood: options trade in whole contracts. */
+export function checkDraft(d: Draft): Draft {
+  if (isOption(d.instrumentType) && !Number.isInteger(d.quantity)) throw new RowError(`${d.brokerSymbol}: ${d.quantity} contracts; options trade in whole contracts, so a fractional quantity is an error in the file`)
+  if (!Number.isFinite(d.quantity)) throw new RowError(`${d.brokerSymbol}: quantity is not a finite number`)
+  return d
+}
 
 export function isOption(type: InstrumentType): boolean {
   return type === 'equity_option' || type === 'future_option'
@@ -84,7 +91,8 @@ export function finalize(drafts: Draft[], portfolio: PortfolioConfig, display: s
     const position: Position = {
       portfolio: portfolio.name,
       symbol: d.parsed.symbol,
-      brokerSymbol: d.brokerSymbol,
+      // Raw bytes from a file never reach the database: control characters become spaces.
+      brokerSymbol: d.brokerSymbol.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '),
       instrumentType: d.instrumentType,
       underlying: d.parsed.underlying,
       quantity: d.quantity,

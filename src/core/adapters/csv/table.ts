@@ -13,7 +13,7 @@ export class ImportError extends ExternalError {
   readonly file: string
   readonly line?: number
   constructor(file: string, line: number | undefined, reason: string) {
-    super(`${file}${line ? `:${line}` : ''}: ${reason}`, 'import')
+    super(escapeControls(`${file}${line ? `:${line}` : ''}: ${reason}`), 'import')
     this.name = 'ImportError'
     this.file = file
     this.line = line
@@ -23,9 +23,22 @@ export class ImportError extends ExternalError {
 /** A problem with one row; the importer turns it into an ImportError or a skipped row. */
 export class RowError extends Error {
   constructor(reason: string) {
-    super(reason)
+    super(escapeControls(reason))
     this.name = 'RowError'
   }
+}
+
+/**
+ * Control characters (C0, DEL, C1) written as visible \xNN escapes, so text from an input file can
+ * neither drive the terminal (ESC sequences) nor end up in the database as raw bytes.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+/** True when the text holds a control character (tab and newline included). */
+export function hasControls(text: string): boolean {
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text)
 }
 
 export interface CsvRecord {
@@ -96,6 +109,10 @@ export interface Table<K extends string> {
   label: Record<K, string>
   /** Records after the header row. */
   rows: CsvRecord[]
+  /** Number of fields in the header row (trailing empty header cells not counted). */
+  width: number
+  /** The file ends its data rows with one extra, empty field (Fidelity's trailing comma). */
+  trailingComma: boolean
 }
 
 export function locateColumns<K extends string>(display: string, records: CsvRecord[], spec: ColumnSpec<K>): Table<K> {
@@ -112,13 +129,28 @@ export function locateColumns<K extends string>(display: string, records: CsvRec
     if (i >= 0) index[key] = i
     label[key] = i >= 0 ? header.cells[i].replace(/^\uFEFF/, '').trim() : spec.columns[key][0]
   }
+  // Two columns with one name: which one holds the number is a guess, so refuse instead of guessing.
+  const seen = new Map<string, number>()
+  header.cells.forEach((c, i) => {
+    const n = normalizeHeader(c)
+    if (n === '') return
+    if (seen.has(n)) throw new ImportError(display, header.line, `the header names column "${c.trim()}" twice (columns ${seen.get(n)! + 1} and ${i + 1}); which one holds the data is ambiguous`)
+    seen.set(n, i)
+  })
   const missing = spec.required.filter((k) => index[k] === undefined)
   if (missing.length > 0) {
     const names = missing.map((k) => `"${label[k]}"`).join(', ')
     const found = header.cells.map((c) => c.trim()).filter(Boolean).join(', ')
     throw new ImportError(display, header.line, `missing column${missing.length > 1 ? 's' : ''} ${names} (the header has: ${found || 'nothing'})`)
   }
-  return {display, headerLine: header.line, index, label, rows: records.slice(at + 1)}
+  let width = header.cells.length
+  while (width > 0 && header.cells[width - 1].trim() === '') width--
+  // Whether rows end with one empty extra field is a property of the file, decided by most rows: a
+  // file-wide trailing comma is the export's style, one row's extra field is a stray comma.
+  const rows = records.slice(at + 1)
+  const withTrailing = rows.filter((r) => r.cells.length === width + 1 && r.cells[width].trim() === '').length
+  const exact = rows.filter((r) => r.cells.length === width).length
+  return {display, headerLine: header.line, index, label, rows, width, trailingComma: withTrailing > exact}
 }
 
 export function isBlank(cells: string[]): boolean {
@@ -148,7 +180,7 @@ export function parseNumber(raw: string, options: {suffix?: string} = {}): numbe
   if (options.suffix && t.toLowerCase().endsWith(options.suffix)) t = t.slice(0, -options.suffix.length)
   t = t.trim()
   // Western (1,234,567) and Indian (12,34,567) grouping are both fine; other commas are not.
-  if (!/^(\d+|\d{1,3}(,\d{2,3})+)(\.\d+)?$/.test(t) && !/^\.\d+$/.test(t)) return Number.NaN
+  if (!/^(\d+|\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?$/.test(t) && !/^\.\d+$/.test(t)) return Number.NaN
   return sign * Number(t.replace(/,/g, ''))
 }
 
@@ -178,8 +210,21 @@ export class RowReader<K extends string> {
   number(key: K, options: {suffix?: string} = {}): number | null {
     const text = this.text(key)
     const n = parseNumber(text, options)
-    if (n !== null && Number.isNaN(n)) throw new RowError(`${this.table.label[key]} "${text}" is not a number`)
+    if (n !== null && Number.isNaN(n)) {
+      if (isDecimalComma(text)) throw new RowError(`${this.table.label[key]} "${text}" has a decimal comma (or broken digit grouping); write it as ${text.replace(/[^\d,+-]/g, '').replace(',', '.')} — a comma here is never read as a thousands separator`)
+      throw new RowError(`${this.table.label[key]} "${text}" is not a number`)
+    }
     return n
+  }
+
+  /** A price that may be below zero (futures and their underlyings: crude oil traded at −37.63 on 2020-04-20). */
+  signedPrice(key: K): number | null {
+    return this.number(key)
+  }
+
+  /** The cell as written (trimmed), for the rounding tolerance of a cross-check. */
+  written(key: K): string {
+    return this.text(key)
   }
 
   /** Like number(), but a blank is an error: blank is not zero. */
@@ -199,6 +244,24 @@ export class RowReader<K extends string> {
   label(key: K): string {
     return this.table.label[key]
   }
+}
+
+/** `241,30`, `1.234,56`: a comma followed by one, two or more than three digits at the end. */
+function isDecimalComma(text: string): boolean {
+  const t = text.replace(/^[(+-]*\s*(?:\$|₹|Rs\.?|INR|USD)?\s*[+-]?/i, '').replace(/[)%]$/, '').trim()
+  return /^[\d.]*\d,\d{1,2}$/.test(t) || /^\d{1,3}(\.\d{3})+,\d+$/.test(t)
+}
+
+/**
+ * Checks a record's shape against the header: exactly as many fields, or, in a file whose rows end
+ * with a comma (Fidelity), one more that is empty. Anything else means a missing or stray separator
+ * (an unquoted 241,30) that shifts every value after it one column, so the row is refused.
+ */
+export function checkShape(table: Pick<Table<string>, 'width' | 'trailingComma'>, record: CsvRecord): void {
+  const n = record.cells.length
+  if (n === table.width || (table.trailingComma && n === table.width + 1 && record.cells[n - 1].trim() === '')) return
+  const shifted = 'a missing or stray comma (e.g. an unquoted 241,30) shifts every value after it, so the row is not read'
+  throw new RowError(`has ${n} fields but the header has ${table.width}; ${shifted}`)
 }
 
 /** The account cell names the account: equal to it, or ending with it (`Account Name/Number` style cells). */

@@ -9,10 +9,12 @@ import type {PortfolioConfig} from '../../config/config.js'
 import {formatOption, parseSymbol} from '../../domain/symbols.js'
 import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
-import {eachRow, finalize, isOption, isTotalRow, round, unknownBalances, type Draft} from './positions.js'
+import {futuresMultiplier} from '../../domain/multipliers.js'
+import {crossCheck, halfUlp} from './crosscheck.js'
+import {checkDraft, eachRow, finalize, isOption, isTotalRow, round, unknownBalances, type Draft} from './positions.js'
 import {ImportError, isBlank, locateColumns, RowError, sameAccount, type ColumnSpec, type CsvRecord} from './table.js'
 
-type Col = 'account' | 'symbol' | 'type' | 'quantity' | 'tradePrice' | 'cost' | 'mark' | 'bid' | 'ask' | 'underlyingLast' | 'expiry' | 'strike' | 'callPut' | 'multiplier'
+type Col = 'account' | 'symbol' | 'type' | 'quantity' | 'tradePrice' | 'cost' | 'mark' | 'bid' | 'ask' | 'underlyingLast' | 'expiry' | 'strike' | 'callPut' | 'multiplier' | 'plOpen' | 'netLiq'
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
@@ -30,17 +32,11 @@ const SPEC: ColumnSpec<Col> = {
     strike: ['Strike Price', 'Strike'],
     callPut: ['Call/Put', 'Put/Call'],
     multiplier: ['Multiplier'],
+    plOpen: ['P/L Open'],
+    netLiq: ['Net Liq'],
   },
   required: ['symbol', 'quantity'],
   anchor: 'symbol',
-}
-
-/** Contract multipliers of common CME/CFE futures (money per 1.00 of price), used when the export has no Multiplier column. */
-const FUTURES_MULTIPLIERS: Record<string, number> = {
-  ES: 50, MES: 5, NQ: 20, MNQ: 2, RTY: 50, M2K: 5, YM: 5, MYM: 0.5,
-  CL: 1000, MCL: 100, QM: 500, NG: 10000, GC: 100, MGC: 10, SI: 5000, SIL: 1000, HG: 25000,
-  ZB: 1000, UB: 1000, ZN: 1000, ZF: 1000, ZT: 2000, ZC: 50, ZS: 50, ZW: 50,
-  '6E': 125000, '6B': 62500, '6A': 100000, '6C': 100000, BTC: 5, MBT: 0.1, ETH: 50, MET: 0.1, VX: 1000,
 }
 
 export function importTastytradeCsv(portfolio: PortfolioConfig, display: string, records: CsvRecord[], skipInvalid: boolean): FetchedPortfolio {
@@ -68,25 +64,41 @@ export function importTastytradeCsv(portfolio: PortfolioConfig, display: string,
     const multiplier = row.number('multiplier') ?? defaultMultiplier(parsed, instrumentType)
     if (!(multiplier > 0)) throw new RowError(`${row.label('multiplier')} "${row.text('multiplier')}" must be positive`)
 
+    // Futures and their options' underlyings can trade below zero (CL at −37.63 on 2020-04-20); other prices are
+    // written unsigned or signed by direction, so their sign is dropped.
+    const linear = instrumentType === 'future'
     const tradePrice = row.number('tradePrice')
     const cost = row.number('cost')
-    const entryPrice = tradePrice !== null ? Math.abs(tradePrice) : cost !== null && quantity !== 0 ? round(Math.abs(cost) / (Math.abs(quantity) * multiplier)) : null
+    const entryPrice = tradePrice !== null ? (linear ? tradePrice : Math.abs(tradePrice)) : cost !== null && quantity !== 0 ? round(Math.abs(cost) / (Math.abs(quantity) * multiplier)) : null
+    const entryTolerance = Math.abs(quantity * multiplier) * (tradePrice !== null ? halfUlp(row.written('tradePrice')) : 0) + (tradePrice === null && cost !== null ? halfUlp(row.written('cost')) : 0)
     const bid = row.number('bid')
     const ask = row.number('ask')
-    const markPrice = row.number('mark') ?? (bid !== null && ask !== null ? round((bid + ask) / 2) : null)
-    drafts.push({
-      line: row.record.line,
-      brokerSymbol: written,
-      parsed: instrumentType === 'crypto' && parsed.type !== 'crypto' ? {...parsed, type: 'crypto'} : parsed,
-      instrumentType,
-      quantity,
-      multiplier,
-      entryPrice,
-      // A negative mark on an option or stock is the export signing it by direction; futures can truly trade below zero.
-      markPrice: markPrice !== null && markPrice < 0 && instrumentType !== 'future' ? Math.abs(markPrice) : markPrice,
-      currency: portfolio.currency,
-      underlyingPrice: row.price('underlyingLast'),
+    const mark = row.number('mark')
+    const rawMark = mark ?? (bid !== null && ask !== null ? round((bid + ask) / 2) : null)
+    const markPrice = rawMark !== null && rawMark < 0 && !linear ? Math.abs(rawMark) : rawMark
+    const onFuture = instrumentType === 'future' || instrumentType === 'future_option'
+    const figure = (key: 'plOpen' | 'netLiq') => {
+      const v = row.number(key)
+      return v === null ? null : {label: row.label(key), value: v, text: row.written(key)}
+    }
+    crossCheck({
+      symbol: written, units: quantity * multiplier, mark: markPrice, markText: mark !== null ? row.written('mark') : '0.0005', entry: entryPrice, entryTolerance,
+      settledDaily: linear, value: figure('netLiq'), pnl: figure('plOpen'),
     })
+    drafts.push(
+      checkDraft({
+        line: row.record.line,
+        brokerSymbol: written,
+        parsed: instrumentType === 'crypto' && parsed.type !== 'crypto' ? {...parsed, type: 'crypto'} : parsed,
+        instrumentType,
+        quantity,
+        multiplier,
+        entryPrice,
+        markPrice,
+        currency: portfolio.currency,
+        underlyingPrice: onFuture ? row.signedPrice('underlyingLast') : row.price('underlyingLast'),
+      }),
+    )
   })
   const positions = finalize(drafts, portfolio, display, warnings)
   return {positions, balances: unknownBalances(), skipped, warnings}
@@ -139,8 +151,7 @@ function iso(y: number, m: number, d: number): string {
 function defaultMultiplier(parsed: ParsedSymbol, type: InstrumentType): number {
   if (type === 'equity_option') return 100
   if (type === 'future' || type === 'future_option') {
-    const root = /^\/([A-Z0-9]+?)[FGHJKMNQUVXZ]\d{1,2}$/.exec(parsed.underlying)?.[1]
-    const multiplier = root ? FUTURES_MULTIPLIERS[root] : undefined
+    const multiplier = futuresMultiplier(parsed.underlying)
     if (multiplier === undefined) throw new RowError(`no known contract multiplier for ${parsed.underlying}; add a Multiplier column to the export or use the generic format`)
     return multiplier
   }

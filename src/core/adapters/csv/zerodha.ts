@@ -1,16 +1,25 @@
 /*
  * Zerodha Kite downloads. Holdings are delivery equity (demat); positions are the day's and
- * carried-forward trades, including F&O, with Qty in units (not lots), so every multiplier is 1.
+ * carried-forward trades, including F&O. NSE/BSE F&O quantities are in units (multiplier 1); MCX
+ * commodity quantities are in lots (CRUDEOIL: 1 lot = 100 barrels), so their multiplier is the lot
+ * from domain/multipliers.ts. Every row is checked against the file's own P&L (and Cur. val).
  * Neither file carries cash or an account total, so balances stay unknown here; the sync service
  * builds them from the portfolio's `cash:` in the config and the positions' value.
  */
 import type {PortfolioConfig} from '../../config/config.js'
 import {parseSymbol} from '../../domain/symbols.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
-import {eachRow, finalize, isTotalRow, unknownBalances, type Draft} from './positions.js'
-import {isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord} from './table.js'
+import {mcxLot} from '../../domain/multipliers.js'
+import {crossCheck, halfUlp, type BrokerFigure} from './crosscheck.js'
+import {checkDraft, eachRow, finalize, isTotalRow, unknownBalances, type Draft} from './positions.js'
+import {isBlank, locateColumns, RowError, type ColumnSpec, type CsvRecord, type RowReader} from './table.js'
 
-type HoldingCol = 'instrument' | 'quantity' | 'average' | 'ltp' | 'currentValue'
+function figure<K extends string>(row: RowReader<K>, key: K): BrokerFigure | null {
+  const v = row.number(key)
+  return v === null ? null : {label: row.label(key), value: v, text: row.written(key)}
+}
+
+type HoldingCol = 'instrument' | 'quantity' | 'average' | 'ltp' | 'currentValue' | 'pnl'
 
 const HOLDINGS: ColumnSpec<HoldingCol> = {
   columns: {
@@ -19,12 +28,13 @@ const HOLDINGS: ColumnSpec<HoldingCol> = {
     average: ['Avg. cost', 'Avg cost', 'Average cost', 'Average price'],
     ltp: ['LTP', 'Last price', 'Close price'],
     currentValue: ['Cur. val', 'Cur val', 'Current value'],
+    pnl: ['P&L', 'Unrealized P&L'],
   },
   required: ['instrument', 'quantity', 'average', 'ltp'],
   anchor: 'instrument',
 }
 
-type PositionCol = 'product' | 'instrument' | 'quantity' | 'average' | 'ltp'
+type PositionCol = 'product' | 'instrument' | 'quantity' | 'average' | 'ltp' | 'pnl'
 
 const POSITIONS: ColumnSpec<PositionCol> = {
   columns: {
@@ -33,6 +43,7 @@ const POSITIONS: ColumnSpec<PositionCol> = {
     quantity: ['Qty.', 'Qty', 'Quantity', 'Net qty'],
     average: ['Avg.', 'Avg', 'Avg. price', 'Average price'],
     ltp: ['LTP', 'Last price'],
+    pnl: ['P&L'],
   },
   required: ['instrument', 'quantity', 'average', 'ltp'],
   anchor: 'instrument',
@@ -50,17 +61,13 @@ export function importZerodhaHoldings(portfolio: PortfolioConfig, display: strin
     if (parsed.type !== 'equity' && parsed.type !== 'fund') throw new RowError(`${written} is not an equity; holdings hold shares and units only`)
     const quantity = row.requiredNumber('quantity')
     if (quantity < 0) throw new RowError(`${row.label('quantity')} "${row.text('quantity')}" is negative; holdings cannot be short`)
-    drafts.push({
-      line: row.record.line,
-      brokerSymbol: written,
-      parsed,
-      instrumentType: parsed.type,
-      quantity,
-      multiplier: 1,
-      entryPrice: row.price('average'),
-      markPrice: row.price('ltp'),
-      currency: portfolio.currency,
+    const entryPrice = row.price('average')
+    const markPrice = row.price('ltp')
+    crossCheck({
+      symbol: written, units: quantity, mark: markPrice, markText: row.written('ltp'), entry: entryPrice,
+      entryTolerance: Math.abs(quantity) * halfUlp(row.written('average')), value: figure(row, 'currentValue'), pnl: figure(row, 'pnl'),
     })
+    drafts.push(checkDraft({line: row.record.line, brokerSymbol: written, parsed, instrumentType: parsed.type, quantity, multiplier: 1, entryPrice, markPrice, currency: portfolio.currency}))
   })
   const positions = finalize(drafts, portfolio, display, warnings)
   return {positions, balances: unknownBalances(), skipped, warnings}
@@ -74,20 +81,35 @@ export function importZerodhaPositions(portfolio: PortfolioConfig, display: stri
   eachRow(table, dataRows(table.rows, table.index.instrument as number), skipInvalid, skipped, (row) => {
     const written = row.text('instrument')
     if (written === '') throw new RowError(`${row.label('instrument')} is blank`)
-    const parsed = parseSymbol(written)
-    drafts.push({
-      line: row.record.line,
-      brokerSymbol: written,
-      parsed,
-      instrumentType: parsed.type,
-      // Units, not lots: -75 NIFTY options is one lot short, and one unit moves one rupee per point.
-      quantity: row.requiredNumber('quantity'),
-      multiplier: 1,
-      entryPrice: row.price('average'),
-      markPrice: row.price('ltp'),
-      currency: portfolio.currency,
-      ...(parsed.option ? {style: 'european' as const} : {}),
-    })
+    let parsed = parseSymbol(written)
+    // MCX commodities: quantity in lots, options on the commodity future (Black-76), futures prices may go below zero.
+    const lot = mcxLot(parsed.underlying)
+    if (lot !== undefined && parsed.type === 'equity_option') parsed = {...parsed, type: 'future_option'}
+    const quantity = row.requiredNumber('quantity')
+    const multiplier = lot ?? 1
+    const linear = parsed.type === 'future'
+    const entryPrice = linear ? row.signedPrice('average') : row.price('average')
+    const markPrice = linear ? row.signedPrice('ltp') : row.price('ltp')
+    if (quantity !== 0) {
+      crossCheck({
+        symbol: written, units: quantity * multiplier, mark: markPrice, markText: row.written('ltp'), entry: entryPrice,
+        entryTolerance: Math.abs(quantity * multiplier) * halfUlp(row.written('average')), pnl: figure(row, 'pnl'),
+      })
+    }
+    drafts.push(
+      checkDraft({
+        line: row.record.line,
+        brokerSymbol: written,
+        parsed,
+        instrumentType: parsed.type,
+        quantity,
+        multiplier,
+        entryPrice,
+        markPrice,
+        currency: portfolio.currency,
+        ...(parsed.option ? {style: 'european' as const} : {}),
+      }),
+    )
   })
   const positions = finalize(drafts, portfolio, display, warnings)
   return {positions, balances: unknownBalances(), skipped, warnings}

@@ -35,6 +35,7 @@ export const BROKER_INSTRUMENT_TYPE: Record<InstrumentType, string | undefined> 
   future_option: 'Future Option',
   crypto: 'Cryptocurrency',
   fund: undefined,
+  bond: undefined,
 }
 
 /** Exercise style of an option from the instrument's `exercise-style` or, failing that, its class. */

@@ -60,7 +60,9 @@ export function renderPositions(r: PositionsResult): string {
     out.push(table(POSITION_COLUMNS, rows))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`)
-    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`)
+    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)
+    for (const t of r.researchTotals)
+      out.push(dim(`Research portfolios, not in the totals, ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`))
     if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown for ${r.dayPnlBaseMissing} position(s): no previous close (no broker close price, no earlier snapshot: run cotrader snapshot daily)`))
     if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
     const expired = r.positions.filter((p) => p.expired).length

@@ -58,10 +58,15 @@ export function renderRisk(r: RiskResult): string {
   }
   const t = r.totals
   const m = (s: string) => partial(s, t.missing)
-  out.push(bold(`All portfolios in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
   if (t.missing > 0) out.push(dim(`  * partial: ${t.missing} position(s) with unknown Greeks, price or P&L, or portfolios without an FX rate, are left out`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   out.push(r.breaches.length === 0 ? green('No risk limit breached.') : red(`${r.breaches.length} risk limit breach(es).`))
+  if (r.portfolios.some((p) => p.kind === 'research')) {
+    const rt = r.research.totals
+    const rm = (s: string) => partial(s, rt.missing)
+    out.push(bold(`Research portfolios (not in the real book's totals or breaches) in ${r.baseCurrency}:`) + ` Δ$ ${rm(money(rt.deltaDollars, 0))}  Θ/day ${rm(money(rt.theta))}  vega/pt ${rm(money(rt.vega))}  unrealized P&L ${rm(pnl(rt.unrealizedPnl))}  ${r.research.breaches.length} breach(es)`)
+  }
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
   if (r.whatif) out.push(renderWhatifRisk(r.whatif))
   return out.join('\n')

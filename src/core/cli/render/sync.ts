@@ -23,10 +23,23 @@ export function renderSync(r: SyncResult): string {
   ])
   out.push(table(SYNC_COLUMNS, rows))
   for (const p of r.portfolios) {
-    if (p.error) out.push((p.status === 'failed' ? red : yellow)(`${p.name}: ${p.error}`))
+    if (p.error) out.push((p.status === 'failed' ? red : yellow)(`${p.name}: ${withoutPrefix(p.error, [p.name, p.broker])}`))
     for (const w of p.warnings) out.push(yellow(`${p.name}: ${w}`))
     for (const s of p.skippedRows) out.push(yellow(`${p.name}: skipped line ${s.line}: ${s.reason}`))
   }
   out.push(dim(`${r.ok} ok, ${r.skipped} skipped, ${r.failed} failed`))
   return out.join('\n')
+}
+
+/** The line already starts with the portfolio's name: drop the same name (or the broker's) that the error repeats ("tastytrade: tastytrade: …"). */
+function withoutPrefix(error: string, prefixes: string[]): string {
+  let e = error
+  for (let again = true; again; ) {
+    again = false
+    for (const p of prefixes) if (e.toLowerCase().startsWith(`${p.toLowerCase()}: `)) {
+      e = e.slice(p.length + 2)
+      again = true
+    }
+  }
+  return e
 }

@@ -56,7 +56,7 @@ export function renderPending(items: PendingItem[]): string {
   if (items.length === 0) return 'Nothing waits for approval.'
   return table(
     PENDING_COLUMNS,
-    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price}`).join('\n'), i.reason ?? '', i.createdAt.slice(0, 19)]),
+    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price === null ? UNKNOWN : money(l.price)}`).join('\n'), i.reason ?? '', i.createdAt.slice(0, 19)]),
   )
 }
 
@@ -64,7 +64,7 @@ export function renderDryRun(d: DryRun, order: OrderRequestLike): string {
   const lines = [
     bold('Dry run'),
     ...order.legs.map((l) => `  ${l.action} ${l.quantity} ${l.symbol}`),
-    `  ${order.orderType} ${order.price} ${order.priceEffect}, ${order.timeInForce}`,
+    `  ${order.orderType} ${money(order.price)} ${order.priceEffect}, ${order.timeInForce}`,
     `  buying-power effect ${money(d.buyingPowerEffect)}   fees ${money(d.fees)}`,
     ...d.warnings.map((w) => yellow(`  warning: ${w}`)),
   ]
@@ -81,6 +81,19 @@ export function renderApprove(r: ApproveResult): string {
 }
 
 export function renderWhatifPayoff(r: WhatifPayoffResult): string {
-  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price}`).join(', ')
-  return `${r.portfolio}: ${legs} (${r.underlying} at ${r.spot})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency})}`
+  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${money(l.price)}`).join(', ')
+  return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency})}`
+}
+
+export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
+  if (r.trades.length === 0) return dim('No paper or live trades (approve a proposal to book one: cotrader approve ID).')
+  const rows = r.trades.map((t) => [
+    String(t.id), t.portfolio, t.kind, t.status, t.symbol, qty(t.quantity), money(t.openPrice),
+    t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),
+    t.realizedPnl !== null ? '' : pnl(t.unrealizedPnl), t.realizedPnl === null ? '' : pnl(t.realizedPnl), t.currency,
+  ])
+  const out = [table(['ID', 'Portfolio', 'Kind', 'Status', 'Symbol', 'Qty', 'Open', 'Mark/Close', 'Unreal. P&L', 'Realised P&L', 'Ccy'], rows,
+    ['right', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'])]
+  for (const x of r.realized) out.push(`Realised ${x.currency}: ${pnl(x.realizedPnl)}`)
+  return out.join('\n')
 }

@@ -1,0 +1,88 @@
+/*
+ * Bench: start-up and large books (issue 8), wall time of the real CLI process.
+ *
+ * Start-up ratios are paired: our command and `node -e 0` run alternately, 15 pairs, and the ratio is
+ * median(ours) / median(node -e 0), so load on a shared machine hits both sides alike.
+ * NODE_EXTRA_CA_CERTS is unset on both sides (Node parses every certificate before V8 starts, which
+ * alone costs more than our own start-up and would hide it). Each command runs once before timing,
+ * so the V8 code cache and the config cache (in a fresh per-bench cache directory) are warm, as they
+ * are for a user after the first run.
+ */
+import {spawn, spawnSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+const PAIRS = 15
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function timed(args, {cwd, env}) {
+  const t = process.hrtime.bigint()
+  const r = spawnSync(process.execPath, args, {cwd, env, encoding: 'utf8', maxBuffer: 1 << 30})
+  const ms = Number(process.hrtime.bigint() - t) / 1e6
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  return ms
+}
+
+/** Our command against `node -e 0`, alternately: medians and their ratio. */
+export function paired(args, opts, pairs = PAIRS) {
+  timed(args, opts) // warm the caches
+  const floor = []
+  const ours = []
+  for (let i = 0; i < pairs; i++) {
+    floor.push(timed(['-e', '0'], opts))
+    ours.push(timed(args, opts))
+  }
+  return {floorMs: median(floor), oursMs: median(ours), ratio: median(ours) / median(floor)}
+}
+
+/** Median wall time of `runs` runs (after one warm-up). */
+export function wallMedian(args, opts, runs) {
+  timed(args, opts)
+  return median(Array.from({length: runs}, () => timed(args, opts)))
+}
+
+/**
+ * Milliseconds between the last byte of output and the process's exit: what a command spends after it
+ * is done (waiting for background compilation would show here as ~100 ms).
+ */
+export async function exitGap(args, {cwd, env}, runs = 5) {
+  const gaps = []
+  for (let i = 0; i < runs; i++) {
+    gaps.push(
+      await new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
+        let last = process.hrtime.bigint()
+        child.stdout.on('data', () => (last = process.hrtime.bigint()))
+        child.stderr.on('data', () => (last = process.hrtime.bigint()))
+        child.on('error', reject)
+        child.on('exit', () => resolve(Number(process.hrtime.bigint() - last) / 1e6))
+      }),
+    )
+  }
+  return median(gaps)
+}
+
+/** A file-fed portfolio of `n` option positions on 5 underlyings (all priced by sync). */
+export function bigBook(dir, n) {
+  const rows = ['symbol,quantity,entry_price,mark_price']
+  const months = ['2027-01-15', '2027-03-19', '2027-06-18', '2027-09-17', '2027-12-17']
+  let k = 0
+  outer: for (const u of ['BIG', 'AAA', 'BBB', 'CCC', 'DDD'])
+    for (const month of months)
+      for (let strike = 50; strike < 250; strike += 0.5)
+        for (const right of ['C', 'P']) {
+          if (k >= n) break outer
+          const intrinsic = right === 'C' ? Math.max(0, 150 - strike) : Math.max(0, strike - 150)
+          rows.push(`${u} ${month} ${strike}${right},${k % 3 ? 1 : -1},2.5,${(intrinsic + 3 + (k % 7) * 0.1).toFixed(2)}`)
+          k++
+        }
+  writeFileSync(path.join(dir, `book${n}.csv`), `${rows.join('\n')}\n`)
+  writeFileSync(path.join(dir, 'quotes.csv'), 'symbol,price\nBIG,150\nAAA,150\nBBB,150\nCCC,150\nDDD,150\n')
+  const config = path.join(dir, `book${n}.yaml`)
+  writeFileSync(config, `market: {rates: {USD: 0.04}, quotes_file: quotes.csv}\nportfolios:\n  - {name: big, broker: manual, account: B, source: {file: book${n}.csv, format: generic}}\n`)
+  return {config, db: path.join(dir, `book${n}.sqlite`)}
+}

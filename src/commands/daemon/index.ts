@@ -1,0 +1,29 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../core/cli/base.js'
+import {runDaemon, type DaemonRunResult} from '../../core/services/daemon-run.js'
+
+export default class DaemonCommand extends BaseCommand {
+  /** Long-running: V8 should optimise sql.js (the short-lived commands turn tier-up off). */
+  static override keepWasmTierUp = true
+  static override summary = 'Run the co-trader: watch the book through the trading day, check risk, propose from rules, keep history.'
+  static override description = `Runs in the foreground (systemd, tmux, nohup). Boot: config → bundles → broker credentials → sync → refresh → scheduler, each step logged. Then: monitoring every daemon.monitor.in_hours_seconds while a market of the book is open (out_of_hours_seconds outside, 0 = none), opportunity scans on daemon.scan.cron, the end-of-day snapshot, expiries and summary after each market's close. Rule proposals wait for "cotrader approve/reject" from another shell. One daemon per database (exit 2 if one runs). SIGTERM/SIGINT stop cleanly (exit 0), SIGHUP reloads the config (a bad one is reported, the old kept). --once runs one cycle and exits, for cron.`
+  static override examples = [
+    '<%= config.bin %> daemon',
+    '<%= config.bin %> daemon --once   # from cron: sync, checks, scan, end of day when due',
+    'nohup <%= config.bin %> daemon >/dev/null 2>&1 &',
+  ]
+  static override flags = {
+    once: Flags.boolean({description: 'Run one full cycle (sync, risk checks, scan, end of day if due) and exit.'}),
+    'log-file': Flags.string({description: 'JSON-lines log file (default: daemon.log.file in the config, else the user data dir).'}),
+  }
+
+  async run(): Promise<DaemonRunResult> {
+    const {flags} = await this.parse(DaemonCommand)
+    const {config, dbPath} = this.context(flags)
+    const configFile = config.file
+    return runDaemon({
+      config, configFile, dbPath, dataDir: this.config.dataDir, once: flags.once, logFile: flags['log-file'], env: process.env,
+      human: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    })
+  }
+}

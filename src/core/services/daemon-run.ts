@@ -1,0 +1,89 @@
+/*
+ * The `daemon` command's service: validates the daemon settings, takes the one-daemon-per-database
+ * pid file, wires the real clock, croner scheduler, calendar, log and alert channels, and runs until
+ * SIGTERM/SIGINT (clean stop, exit 0 within 10 s) while SIGHUP reloads the config. --once runs one
+ * cycle and returns.
+ */
+import {loadConfig, type Config} from '../config/config.js'
+import {createAlerter} from './alerts.js'
+import {calendar} from './calendar-adapter.js'
+import {realScheduler, systemClock} from './clock.js'
+import {Daemon} from './daemon.js'
+import {daemonSettings} from './daemon-config.js'
+import {acquireDaemonLock} from './daemon-lock.js'
+import {createLogger} from './daemon-log.js'
+
+export interface DaemonRunOptions {
+  config: Config
+  configFile: string
+  dbPath: string
+  dataDir: string
+  once?: boolean
+  logFile?: string
+  env: NodeJS.ProcessEnv
+  human?: (line: string) => void
+}
+
+export interface DaemonRunResult {
+  mode: 'once' | 'daemon'
+  /** why it stopped */
+  stoppedBy: string | null
+  state: string
+  counts: Daemon['status']['counts']
+}
+
+export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
+  let settings = daemonSettings(o.config, o.dataDir) // ConfigError (exit 2) before anything starts
+  if (o.logFile) settings = {...settings, log: {...settings.log, file: o.logFile}}
+  const lock = acquireDaemonLock(o.dbPath, systemClock.now())
+  let daemon: Daemon | undefined
+  const secrets = [o.env.TASTYTRADE_CLIENT_SECRET, o.env.TASTYTRADE_REFRESH_TOKEN].filter((s): s is string => Boolean(s))
+  const log = createLogger({file: settings.log.file, level: settings.log.level, maxBytes: settings.log.maxBytes, keep: settings.log.keep, clock: systemClock, human: o.human, secrets, state: () => daemon?.machine.state ?? 'initializing'})
+  try {
+    if (lock.stale) log.warn(`removed a stale pid file of pid ${lock.stale.pid} (started ${lock.stale.since}, no longer running)`, {job: 'boot'})
+    const scheduler = realScheduler()
+    const alerter = createAlerter(o.dbPath, settings.alerts, (m) => log.warn(m, {job: 'alert'}))
+    daemon = new Daemon({
+      config: o.config, settings, dbPath: o.dbPath, env: o.env, clock: systemClock, scheduler, calendar, log, alerter,
+      reloadConfig: () => {
+        const config = loadConfig(o.configFile)
+        return {config, settings: {...daemonSettings(config, o.dataDir), ...(o.logFile ? {log: settings.log} : {})}}
+      },
+    })
+    await daemon.boot()
+    if (o.once) {
+      await daemon.once()
+      log.info('--once: cycle done', {job: 'once'})
+      return {mode: 'once', stoppedBy: null, state: daemon.machine.state, counts: daemon.status.counts}
+    }
+    daemon.start()
+    await daemon.saveStatus()
+    const d = daemon
+    const stoppedBy = await new Promise<string>((resolve) => {
+      const stop = (signal: string) => {
+        log.info(`${signal}: stopping`, {job: 'stop'})
+        process.off('SIGTERM', onTerm)
+        process.off('SIGINT', onInt)
+        process.off('SIGHUP', onHup)
+        // Hard limit: whatever happens, out within 10 s.
+        setTimeout(() => process.exit(0), 9_500).unref()
+        void d.stop(7_000).finally(() => {
+          scheduler.stopAll()
+          resolve(signal)
+        })
+      }
+      const onTerm = () => stop('SIGTERM')
+      const onInt = () => stop('SIGINT')
+      const onHup = () => {
+        log.info('SIGHUP: reloading the config', {job: 'reload'})
+        d.reload()
+      }
+      process.on('SIGTERM', onTerm)
+      process.on('SIGINT', onInt)
+      process.on('SIGHUP', onHup)
+    })
+    return {mode: 'daemon', stoppedBy, state: daemon.machine.state, counts: daemon.status.counts}
+  } finally {
+    lock.release()
+  }
+}

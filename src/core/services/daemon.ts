@@ -1,0 +1,505 @@
+/*
+ * The daemon: runs the workflow (domain/workflow) on schedules, executing its actions with the same
+ * services the commands use (sync, risk, snapshot, proposals). Time comes from an injected Clock and
+ * Scheduler, so a simulated trading week runs in seconds. The database lock is held only inside each
+ * short write (writeDb), so approve/reject/sync keep working from other shells.
+ *
+ * Faults never stop it: a failing broker backs off exponentially (capped) while the others sync, a
+ * tick that throws is logged with context and the loop goes on, a run that is still going when the
+ * next is due is skipped and logged. State kept: the latest status (daemon_state) and the events
+ * (workflow transitions, alerts, proposals, syncs, expiries), never one row per tick.
+ */
+import type {Config, PortfolioConfig} from '../config/config.js'
+import {evaluateRules, type RuleHit} from '../domain/rules.js'
+import {INITIAL, step, type Action, type Machine, type WorkflowEvent} from '../domain/workflow/index.js'
+import type {Position} from '../domain/types.js'
+import {intrinsic} from '../pricing/index.js'
+import {readDb, writeDb} from '../store/database.js'
+import * as dstore from '../store/daemon.js'
+import * as repo from '../store/repositories.js'
+import type {Alerter} from './alerts.js'
+import {portfolioMarket, type Calendar, type Market} from './calendar-adapter.js'
+import type {Clock, Job, Scheduler} from './clock.js'
+import type {DaemonSettings} from './daemon-config.js'
+import type {Logger} from './daemon-log.js'
+import {riskService} from './risk.js'
+import {snapshotService} from './snapshot.js'
+import {oneLine, syncable, syncService, type AdapterFactory, type SyncResult} from './sync.js'
+
+export interface DaemonDeps {
+  config: Config
+  settings: DaemonSettings
+  dbPath: string
+  env: NodeJS.ProcessEnv
+  clock: Clock
+  scheduler: Scheduler
+  calendar: Calendar
+  log: Logger
+  alerter: Alerter
+  /** broker adapters for sync (tests pass ones pointed at the fake TastyTrade) */
+  adapters?: AdapterFactory
+  /** the broker's status of a live order (to follow it to a final status); absent = cannot follow */
+  orderStatus?: (portfolio: PortfolioConfig, orderId: string) => Promise<string>
+  /** re-reads and validates the config file (SIGHUP) */
+  reloadConfig?: () => {config: Config; settings: DaemonSettings}
+}
+
+export interface TickRecord {
+  at: string
+  job: string
+  outcome: 'ok' | 'error' | 'skipped'
+  /** ms of wall time */
+  ms: number
+  message: string
+}
+
+export interface DaemonStatusState {
+  pid: number
+  since: string
+  state: string
+  running: boolean
+  lastTick: TickRecord | null
+  counts: {ticksInHours: number; ticksOutOfHours: number; scans: number; eods: number; skipped: number; errors: number}
+  nextRuns: Record<string, string | null>
+  /** breach keys currently open */
+  breaches: string[]
+  backoff: Record<string, {failures: number; nextAttempt: string}>
+  /** last trade date whose end of day was done, per market */
+  eodDone: Partial<Record<Market, string>>
+}
+
+const FINAL_ORDER = new Set(['filled', 'cancelled', 'canceled', 'rejected', 'expired', 'removed', 'failed'])
+
+export class Daemon {
+  machine: Machine = INITIAL
+  private busy: string | null = null
+  private jobs: Job[] = []
+  private awaiting: number[] = []
+  private lastOutOfHours = 0
+  private stopping = false
+  private current: Promise<void> | null = null
+  readonly status: DaemonStatusState
+
+  constructor(private d: DaemonDeps) {
+    this.status = {
+      pid: process.pid, since: d.clock.now().toISOString(), state: 'initializing', running: true, lastTick: null,
+      counts: {ticksInHours: 0, ticksOutOfHours: 0, scans: 0, eods: 0, skipped: 0, errors: 0}, nextRuns: {}, breaches: [], backoff: {}, eodDone: {},
+    }
+  }
+
+  private get now(): Date {
+    return this.d.clock.now()
+  }
+
+  /** Markets the book trades in (from each syncable portfolio's currency). */
+  markets(): Market[] {
+    return [...new Set(this.d.config.portfolios.filter(syncable).map((p) => portfolioMarket(this.d.calendar, p.currency)))].sort()
+  }
+
+  // ------------------------------------------------------------------------------------------ boot
+
+  async boot(): Promise<void> {
+    const {log} = this.d
+    log.info(`boot 1/6: config ${this.d.config.file} loaded and valid (${this.d.config.portfolios.length} portfolios)`, {job: 'boot'})
+    const prior = await readDb(this.d.dbPath, (db) => dstore.getState<DaemonStatusState>(db, 'status'))
+    if (prior) {
+      this.status.breaches = prior.breaches ?? []
+      this.status.eodDone = prior.eodDone ?? {}
+    }
+    const book = await readDb(this.d.dbPath, (db) => repo.loadPortfolios(db))
+    log.info(`boot 2/6: bundles built: ${this.d.config.portfolios.length} configured, ${book.filter((b) => b.lastSyncAt).length} synced before`, {job: 'boot'})
+    await this.authenticate()
+    await this.dispatch({type: 'booted'})
+  }
+
+  private async authenticate(): Promise<void> {
+    const tt = this.d.config.portfolios.filter((p) => p.broker === 'tastytrade' && syncable(p))
+    if (tt.length === 0) {
+      this.d.log.info('boot 3/6: no API brokers to authenticate', {job: 'boot'})
+      return
+    }
+    try {
+      const adapter = await (this.d.adapters ?? (await import('./sync.js')).defaultAdapters(this.d.config, this.d.env)).tastytrade()
+      const why = adapter.unavailable()
+      if (why) this.d.log.warn(`boot 3/6: tastytrade credentials missing (${why}); ${tt.map((p) => p.name).join(', ')} will be skipped`, {job: 'boot'})
+      else this.d.log.info(`boot 3/6: tastytrade credentials present for ${tt.map((p) => p.name).join(', ')}`, {job: 'boot'})
+    } catch (error) {
+      this.d.log.warn(`boot 3/6: tastytrade adapter unavailable: ${oneLine(error)}`, {job: 'boot'})
+    }
+  }
+
+  /** Registers the jobs (monitor, scan, end-of-day check). */
+  start(): void {
+    const s = this.d.settings
+    const every = Math.min(s.monitorInHours, s.monitorOutOfHours > 0 ? s.monitorOutOfHours : Infinity)
+    this.jobs = [
+      this.d.scheduler.every('monitor', {everySeconds: every}, () => this.guard('monitor', () => this.dispatch({type: 'tick'}))),
+      this.d.scheduler.every('scan', {cron: s.scan.cron, timezone: s.scan.timezone}, () => this.guard('scan', () => this.scanIfTrading())),
+      this.d.scheduler.every('eod', {everySeconds: 60}, () => this.guard('eod', () => this.eodIfDue(), true)),
+    ]
+    this.d.log.info(`boot 6/6: scheduler started: monitor every ${s.monitorInHours} s in hours, ${s.monitorOutOfHours > 0 ? `${s.monitorOutOfHours} s` : 'none'} outside; scan "${s.scan.cron}" ${s.scan.timezone}; end of day ${s.eodOffset('XNYS')} min after each close`, {job: 'boot'})
+  }
+
+  /** One full cycle for cron: monitor, scan, and the end of day when due; then return. */
+  async once(): Promise<void> {
+    await this.guard('monitor', () => this.dispatch({type: 'tick'}), false, true)
+    await this.guard('scan', () => this.dispatch({type: 'scan_due'}))
+    await this.guard('eod', () => this.eodIfDue())
+    await this.saveStatus()
+  }
+
+  /** Finish (or give up on) the current run, record the stop, stop the jobs. */
+  async stop(timeoutMs = 8000): Promise<void> {
+    this.stopping = true
+    for (const j of this.jobs) j.stop()
+    if (this.current) await Promise.race([this.current.catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs).unref())])
+    this.status.running = false
+    await this.saveStatus().catch((error) => this.d.log.error(`could not save the final status: ${oneLine(error)}`))
+    this.d.log.info('stopped', {job: 'stop'})
+  }
+
+  /** SIGHUP: a valid new config replaces the old; a bad one is reported and the old stays. */
+  reload(): boolean {
+    if (!this.d.reloadConfig) return false
+    try {
+      const next = this.d.reloadConfig()
+      this.d.config = next.config
+      this.d.settings = next.settings
+      this.d.log.info('config reloaded', {job: 'reload'})
+      void this.d.alerter.raise({key: 'config:reload', kind: 'config', severity: 'info', message: 'config reloaded'}, this.now).catch(() => undefined)
+      return true
+    } catch (error) {
+      this.d.log.error(`config reload refused, keeping the old config: ${oneLine(error)}`, {job: 'reload'})
+      void this.d.alerter.raise({key: 'config:reload', kind: 'config', severity: 'warning', message: `bad config on reload, old config kept: ${oneLine(error)}`}, this.now).catch(() => undefined)
+      return false
+    }
+  }
+
+  // --------------------------------------------------------------------------------------- running
+
+  /** No overlapping runs: a job due while another runs is skipped and logged. Errors are logged, never thrown. */
+  private async guard(job: string, fn: () => Promise<void>, quiet = false, force = false): Promise<void> {
+    if (this.stopping) return
+    if (this.busy) {
+      this.status.counts.skipped++
+      this.d.log.warn(`${job} skipped: ${this.busy} still running`, {job})
+      return
+    }
+    this.busy = job
+    this.forceTick = force
+    const started = Date.now()
+    const at = this.now.toISOString()
+    const run = (async () => {
+      try {
+        await fn()
+        if (!quiet) this.status.lastTick = {at, job, outcome: 'ok', ms: Date.now() - started, message: this.lastMessage}
+      } catch (error) {
+        this.status.counts.errors++
+        this.status.lastTick = {at, job, outcome: 'error', ms: Date.now() - started, message: oneLine(error)}
+        this.d.log.error(`${job} failed: ${oneLine(error)}`, {job, stack: (error as Error).stack?.split('\n').slice(1, 4).join(' | ')})
+        await this.dispatch({type: 'failed', error: oneLine(error)}).catch(() => undefined)
+      } finally {
+        this.busy = null
+        this.forceTick = false
+      }
+    })()
+    this.current = run
+    await run
+    this.current = null
+  }
+
+  private forceTick = false
+  private lastMessage = ''
+
+  /** Feeds an event to the state machine, records the transition, runs the actions (which may feed more). */
+  async dispatch(e: WorkflowEvent): Promise<void> {
+    const r = step(this.machine, e, this.now)
+    if (r.ignored) {
+      this.d.log.debug(r.ignored)
+      return
+    }
+    this.machine = r.machine
+    this.status.state = r.machine.state
+    if (r.transition) {
+      const t = r.transition
+      this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
+      await writeDb(this.d.dbPath, (db) => dstore.recordTransitions(db, [t]))
+    }
+    for (const a of r.actions) await this.execute(a)
+  }
+
+  private async execute(a: Action): Promise<void> {
+    switch (a.type) {
+      case 'analyse_markets':
+        return this.analyseMarkets()
+      case 'load_portfolio_state':
+        await this.syncAndCheck('boot 5/6')
+        return this.dispatch({type: 'portfolio_loaded'})
+      case 'monitor':
+        return this.monitor()
+      case 'scan':
+        return this.scan()
+      case 'record_proposals': {
+        const pending = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}))
+        this.awaiting = pending.map((p) => p.id)
+        return this.dispatch({type: 'proposals_recorded', pending: pending.length})
+      }
+      case 'check_decisions':
+        return this.checkDecisions()
+      case 'follow_orders':
+        return this.followOrders(a.proposals)
+      case 'eod':
+        return this.endOfDay(a.market as Market, a.date)
+      case 'dispatch':
+        return this.dispatch(a.event)
+    }
+  }
+
+  private async analyseMarkets(): Promise<void> {
+    const now = this.now
+    const lines = this.markets().map((m) => {
+      const open = this.d.calendar.isOpen(m, now)
+      const next = this.d.calendar.nextSession(m, now)
+      return `${m} ${open ? `open, closes ${next.close.toISOString()}${next.earlyClose ? ' (early close)' : ''}` : `closed, opens ${next.open.toISOString()}`}`
+    })
+    this.d.log.info(`boot 4/6: markets: ${lines.join('; ') || 'none'}`, {job: 'boot'})
+    await this.dispatch({type: 'markets_analysed'})
+  }
+
+  private inHours(now: Date): boolean {
+    return this.markets().some((m) => this.d.calendar.isOpen(m, now))
+  }
+
+  private async monitor(): Promise<void> {
+    const now = this.now
+    const inHours = this.inHours(now)
+    const s = this.d.settings
+    if (!inHours && !this.forceTick) {
+      if (s.monitorOutOfHours <= 0 || now.getTime() - this.lastOutOfHours < s.monitorOutOfHours * 1000 - 500) return
+      this.lastOutOfHours = now.getTime()
+    }
+    if (inHours) this.status.counts.ticksInHours++
+    else this.status.counts.ticksOutOfHours++
+    await this.syncAndCheck(inHours ? 'tick' : 'tick (out of hours)')
+    if (this.machine.state === 'pending_approval' || this.machine.state === 'execution') await this.followWorkingOrders()
+    await this.saveStatus()
+  }
+
+  /** Sync (brokers in backoff wait their turn), drop settled options, check risk limits, alert on breach changes. */
+  private async syncAndCheck(label: string): Promise<void> {
+    const now = this.now
+    const all = this.d.config.portfolios.filter(syncable)
+    const due = all.filter((p) => {
+      const b = this.status.backoff[p.name]
+      return !b || Date.parse(b.nextAttempt) <= now.getTime()
+    })
+    let sync: SyncResult | null = null
+    if (due.length > 0) {
+      sync = await syncService({config: this.d.config, dbPath: this.d.dbPath, portfolios: due.map((p) => p.name), skipInvalid: true, asOf: now, env: this.d.env}, this.d.adapters)
+      for (const r of sync.portfolios) this.noteSync(r.name, r.status, r.error, now)
+    }
+    await writeDb(this.d.dbPath, (db) => dstore.dropExpiredPositions(db))
+    const risk = await riskService({config: this.d.config, dbPath: this.d.dbPath, asOf: now})
+    const open = new Map(risk.breaches.map((b) => [`breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`, b]))
+    const before = new Set(this.status.breaches)
+    for (const [key, b] of open) if (!before.has(key)) await this.d.alerter.raise({key, kind: 'breach', severity: 'critical', message: `limit breached: ${b.message}`}, now)
+    for (const key of before) if (!open.has(key)) await this.d.alerter.raise({key: `${key}:cleared`, kind: 'breach_cleared', severity: 'info', message: `limit back within bounds: ${key.slice('breach:'.length).replace(/:/g, ' ')}`}, now)
+    this.status.breaches = [...open.keys()].sort()
+    const util = risk.portfolios.filter((p) => p.capitalUtilizationPct !== null).map((p) => `${p.portfolio} ${p.capitalUtilizationPct!.toFixed(1)}%`)
+    const synced = sync ? `${sync.ok} ok, ${sync.failed} failed, ${sync.skipped} skipped` : 'all brokers backing off'
+    const waiting = all.length - due.length
+    this.lastMessage = `sync ${synced}${waiting ? `, ${waiting} backing off` : ''}; ${risk.breaches.length} breach(es); capital in use ${util.join(', ') || 'unknown'}`
+    this.d.log.info(`${label}: ${this.lastMessage}`, {job: 'monitor'})
+  }
+
+  private noteSync(name: string, status: string, error: string | null, now: Date): void {
+    const b = this.d.settings.backoff
+    if (status === 'failed') {
+      const failures = (this.status.backoff[name]?.failures ?? 0) + 1
+      const wait = Math.min(b.maxSeconds, b.initialSeconds * b.factor ** (failures - 1))
+      this.status.backoff[name] = {failures, nextAttempt: new Date(now.getTime() + wait * 1000).toISOString()}
+      this.d.log.warn(`sync ${name} failed (${failures} in a row), next try in ${wait} s: ${error}`, {job: 'monitor'})
+    } else if (this.status.backoff[name]) {
+      delete this.status.backoff[name]
+      this.d.log.info(`sync ${name} recovered`, {job: 'monitor'})
+    }
+  }
+
+  /** Scans run on their schedule on days a market of the book trades. */
+  private async scanIfTrading(): Promise<void> {
+    const now = this.now
+    if (!this.markets().some((m) => this.d.calendar.sessionOn(m, this.d.calendar.localDate(m, now)))) return
+    if (this.machine.state !== 'monitoring') {
+      this.d.log.info(`scan skipped: ${this.machine.state} (waiting on the trader or an order); the monitor keeps watching`, {job: 'scan'})
+      return
+    }
+    await this.dispatch({type: 'scan_due'})
+  }
+
+  private async scan(): Promise<void> {
+    const now = this.now
+    this.status.counts.scans++
+    const {config} = this.d
+    const real = config.portfolios.filter((p) => p.kind === 'real')
+    const {positions, stored} = await readDb(this.d.dbPath, (db) => ({positions: repo.loadPositions(db), stored: repo.loadPortfolios(db)}))
+    const mine = positions.filter((p) => real.some((r) => r.name === p.portfolio))
+    const risk = await riskService({config, dbPath: this.d.dbPath, asOf: now})
+    const bwd = risk.portfolios.filter((p) => p.kind === 'real').reduce<number | null>((s, p) => (p.betaWeightedDelta === null ? s : (s ?? 0) + p.betaWeightedDelta), null)
+    const hedgeHome = real.find((p) => p.currency === config.baseCurrency && stored.some((s) => s.name === p.name && s.lastSyncAt))?.name ?? null
+    const hits = evaluateRules(mine, {betaWeightedDelta: bwd, benchmark: config.market.benchmark, benchmarkPrice: risk.benchmarkPrice, defaultHedgePortfolio: hedgeHome}, this.d.settings.rules, now)
+    const created = await writeDb(this.d.dbPath, (db) => {
+      const ids: {hit: RuleHit; id: number}[] = []
+      for (const hit of hits) {
+        const date = this.tradeDate(hit, mine, now)
+        const key = {rule: hit.rule, portfolio: hit.portfolio, symbol: hit.symbol, date}
+        // Once per rule, position and trade date, and never again while the last one waits or once it was approved.
+        if (dstore.ruleProposalPending(db, key) || !dstore.claimRuleHit(db, {...key, at: now.toISOString()})) continue
+        const id = repo.insertProposal(db, {source: 'rule', portfolio: hit.portfolio, legs: hit.legs, reason: `${hit.rule}: ${hit.reason}`, createdAt: now.toISOString()})
+        dstore.setRuleHitProposal(db, key, id)
+        ids.push({hit, id})
+      }
+      return ids
+    })
+    for (const {hit, id} of created) {
+      this.d.log.info(`proposal ${id} (${hit.rule}) in ${hit.portfolio}: ${hit.reason}`, {job: 'scan'})
+      await this.d.alerter.raise({key: `proposal:${id}`, kind: 'proposal', severity: 'warning', message: `proposal ${id} waits for approval: ${hit.reason} (cotrader approve ${id})`}, now)
+    }
+    const pending = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)
+    this.lastMessage = `${hits.length} rule hit(s), ${created.length} new proposal(s), ${pending} pending`
+    this.d.log.info(`scan: ${this.lastMessage}`, {job: 'scan'})
+    await this.dispatch({type: 'scan_done', hits: created.length, pending})
+  }
+
+  private tradeDate(hit: RuleHit, positions: Position[], now: Date): string {
+    const p = positions.find((q) => q.portfolio === hit.portfolio && q.symbol === hit.symbol)
+    const cfg = this.d.config.portfolios.find((q) => q.name === hit.portfolio)
+    const market = p ? this.d.calendar.marketFor(p) : portfolioMarket(this.d.calendar, cfg?.currency ?? 'USD')
+    return this.d.calendar.localDate(market, now)
+  }
+
+  private async checkDecisions(): Promise<void> {
+    const rows = await readDb(this.d.dbPath, (db) => repo.loadProposals(db).filter((p) => this.awaiting.includes(p.id)))
+    const approved = rows.filter((p) => p.status === 'approved' || p.status === 'executed').map((p) => p.id)
+    const pending = rows.filter((p) => p.status === 'pending').length
+    this.awaiting = rows.filter((p) => p.status === 'pending').map((p) => p.id)
+    await this.dispatch({type: 'decisions', approved, pending})
+  }
+
+  /** Paper bookings are final at once; live orders are asked about until filled, cancelled or rejected. */
+  private async followOrders(proposals: number[]): Promise<void> {
+    const working = await this.updateOrders(proposals)
+    await this.dispatch({type: 'execution_done', working})
+  }
+
+  private async followWorkingOrders(): Promise<void> {
+    if (this.machine.state === 'pending_approval') return this.checkDecisions()
+    if (this.machine.state === 'execution') return this.followOrders(this.machine.executing)
+  }
+
+  private async updateOrders(proposals: number[]): Promise<number> {
+    const trades = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'live'}).filter((t) => t.proposalId !== null && proposals.includes(t.proposalId)))
+    let working = 0
+    for (const t of trades) {
+      if (FINAL_ORDER.has(t.status.toLowerCase()) || !t.orderId) continue
+      const cfg = this.d.config.portfolios.find((p) => p.name === t.portfolio)
+      if (!this.d.orderStatus || !cfg) {
+        this.d.log.warn(`order ${t.orderId} of proposal ${t.proposalId}: cannot ask the broker for its status; check it there`, {job: 'execution'})
+        continue
+      }
+      const status = await this.d.orderStatus(cfg, t.orderId)
+      if (status !== t.status) {
+        await writeDb(this.d.dbPath, (db) => repo.updateTradeStatus(db, {proposalId: t.proposalId!, kind: 'live'}, status, this.now.toISOString()))
+        this.d.log.info(`order ${t.orderId} of proposal ${t.proposalId}: ${t.status} → ${status}`, {job: 'execution'})
+        if (FINAL_ORDER.has(status.toLowerCase()))
+          await this.d.alerter.raise({key: `order:${t.orderId}:${status}`, kind: 'order', severity: 'info', message: `order ${t.orderId} (proposal ${t.proposalId}) ${status}`}, this.now)
+      }
+      if (!FINAL_ORDER.has(status.toLowerCase())) working++
+    }
+    return working
+  }
+
+  // ------------------------------------------------------------------------------------ end of day
+
+  /** The end-of-day step of each market whose close (plus the offset) has passed and is not done yet. */
+  private async eodIfDue(): Promise<void> {
+    const now = this.now
+    for (const m of this.markets()) {
+      const s = this.d.calendar.previousClose(m, now)
+      if (!s) continue
+      if (now.getTime() < s.close.getTime() + this.d.settings.eodOffset(m) * 60_000) continue
+      const done = this.status.eodDone[m]
+      if (done && done >= s.date) continue
+      if (this.machine.state === 'opportunity_scan' || this.machine.state === 'recommendation' || this.machine.state === 'eod_evaluation') return
+      await this.dispatch({type: 'eod_due', market: m, date: s.date})
+    }
+  }
+
+  private async endOfDay(market: Market, date: string): Promise<void> {
+    const now = this.now
+    this.status.counts.eods++
+    const names = this.d.config.portfolios.filter((p) => p.kind !== 'whatif' && portfolioMarket(this.d.calendar, p.currency) === market).map((p) => p.name)
+    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar})
+    const expired = await this.settleExpiries(names, date, now)
+    const pending = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)
+    const lines = [`end of day ${market} ${date}`]
+    for (const p of snap.portfolios)
+      lines.push(`  ${p.portfolio.padEnd(20)} equity ${fmt(p.equity)} ${p.currency}  day ${fmt(p.dayPnl)}  unrealized ${fmt(p.unrealizedPnl)}  Δ ${fmt(p.delta)}  θ ${fmt(p.theta)}/day  ${p.positions} positions`)
+    for (const e of expired) lines.push(`  expiry: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''}, realized ${fmt(e.realizedPnl)} ${e.currency}`)
+    lines.push(`  breaches open: ${this.status.breaches.length}; proposals pending: ${pending}`)
+    const summary = lines.join('\n')
+    this.d.log.info(summary, {job: 'eod'})
+    await this.d.alerter.raise({key: `eod:${market}:${date}`, kind: 'eod', severity: 'info', message: summary}, now)
+    this.status.eodDone[market] = date
+    await this.saveStatus()
+    await this.dispatch({type: 'eod_done', market, date})
+  }
+
+  /**
+   * Options of these portfolios expiring on `date` leave the book: out of the money they expire
+   * worthless; in the money a physically settled (American equity) option is assigned (short) or
+   * exercised (long) into stock at the strike, booked as a paper trade; the rest settle in cash. The
+   * option's realised P&L is (intrinsic value at the close − entry) × quantity × multiplier.
+   */
+  private async settleExpiries(portfolios: string[], date: string, now: Date): Promise<dstore.ExpiryRow[]> {
+    return writeDb(this.d.dbPath, (db) => {
+      const out: dstore.ExpiryRow[] = []
+      for (const p of repo.loadPositions(db)) {
+        if (!portfolios.includes(p.portfolio) || !p.option || p.option.expiry > date) continue
+        const value = p.underlyingPrice === null ? null : intrinsic({right: p.option.right, spot: p.underlyingPrice, strike: p.option.strike})
+        if (value === null) continue // unknown underlying: cannot settle; left for the broker's next sync
+        const physical = p.instrumentType === 'equity_option' && p.option.style === 'american' && p.currency === 'USD'
+        const outcome: dstore.ExpiryRow['outcome'] = value <= 0 ? 'expired' : !physical ? 'cash_settled' : p.quantity < 0 ? 'assigned' : 'exercised'
+        const shares = outcome === 'assigned' || outcome === 'exercised' ? p.quantity * p.multiplier * (p.option.right === 'call' ? 1 : -1) : null
+        const row: dstore.ExpiryRow = {
+          portfolio: p.portfolio, symbol: p.symbol, date: p.option.expiry, quantity: p.quantity, multiplier: p.multiplier, currency: p.currency, outcome,
+          underlyingPrice: p.underlyingPrice, intrinsic: value, entryPrice: p.entryPrice,
+          realizedPnl: p.entryPrice === null ? null : (value - p.entryPrice) * p.quantity * p.multiplier,
+          stockSymbol: shares === null ? null : p.underlying, stockQuantity: shares, at: now.toISOString(),
+        }
+        if (!dstore.insertExpiry(db, row)) continue
+        out.push(row)
+        if (shares !== null && p.underlyingPrice !== null)
+          repo.insertTrade(db, {
+            portfolio: p.portfolio, kind: 'paper', status: 'open', proposalId: null, symbol: p.underlying, brokerSymbol: p.underlying, instrumentType: 'equity', underlying: p.underlying,
+            quantity: shares, price: p.underlyingPrice, multiplier: 1, currency: p.currency,
+            entry: {underlyingPrice: p.underlyingPrice, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'},
+            orderId: null, orderStatus: null, createdAt: now.toISOString(),
+          } as Parameters<typeof repo.insertTrade>[1], now.toISOString())
+      }
+      dstore.dropExpiredPositions(db)
+      return out
+    })
+  }
+
+  // ----------------------------------------------------------------------------------------- status
+
+  async saveStatus(): Promise<void> {
+    for (const j of this.jobs) this.status.nextRuns[j.name] = j.nextRun()?.toISOString() ?? null
+    const value = {...this.status}
+    await writeDb(this.d.dbPath, (db) => dstore.setState(db, 'status', value, this.now.toISOString()))
+  }
+}
+
+function fmt(v: number | null): string {
+  return v === null ? '?' : v.toLocaleString('en-US', {maximumFractionDigits: 2, minimumFractionDigits: 2})
+}
