@@ -11,6 +11,7 @@
  * impliedVol over preallocated input objects, so what is timed is the arithmetic, not the GC.
  */
 import {pathToFileURL} from 'node:url'
+import {readFileSync} from 'node:fs'
 import {impliedVol, optionPrice, priceGreeksInto} from '../dist/core/pricing/index.js'
 
 const BSM = {model: 'bsm', style: 'european'}
@@ -136,6 +137,74 @@ function ivWorstError() {
   return {worst, where, points}
 }
 
+const AM_EXACT = {model: 'bsm', style: 'american', engine: 'exact'}
+const AM_FAST = {model: 'bsm', style: 'american', engine: 'fast'}
+const AM_BS2002 = {model: 'bsm', style: 'american', engine: 'bs2002'}
+
+/**
+ * American throughput, exact engine and BS2002 in the same run: price/s, price+Greeks/s, IV/s.
+ * Inputs: 200 American options over the issue-7 grid (S/K 0.5–2, 1 day–3 years, σ 5–150 %,
+ * r −2 %…10 %, q 0–10 %), IV solved from each engine's own price.
+ */
+function americanThroughput(seconds, trials) {
+  const inputs = []
+  let seed = 777
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+  for (let i = 0; i < 200; i++) {
+    inputs.push({
+      right: i % 2 === 0 ? 'call' : 'put',
+      spot: 100 * 0.5 * 4 ** rnd(),
+      strike: 100,
+      years: (1 + Math.floor(1095 * rnd() ** 2)) / 365,
+      rate: -0.02 + 0.12 * rnd(),
+      dividend: 0.1 * rnd(),
+      vol: 0.05 + 1.45 * rnd() ** 1.5,
+    })
+  }
+  const out = {price: 0, delta: 0, gamma: 0, theta: 0, vega: 0, rho: 0}
+  const result = {}
+  for (const [name, choice] of [['exact', AM_EXACT], ['fast', AM_FAST], ['bs2002', AM_BS2002]]) {
+    const prices = inputs.map((x) => optionPrice(x, choice))
+    const ivInputs = inputs.map(({vol: _v, ...rest}) => rest)
+    let sink = 0
+    const price = throughput((i) => (sink += optionPrice(inputs[i], choice)), inputs.length, seconds, trials)
+    const greeks = throughput((i) => (sink += priceGreeksInto(inputs[i], out, choice).delta), inputs.length, seconds, trials)
+    const iv = throughput((i) => (sink += impliedVol(prices[i], ivInputs[i], choice) ?? 0), inputs.length, seconds, trials)
+    result[name] = {price, greeks, iv, sink}
+  }
+  return result
+}
+
+/**
+ * Worst |price − converged| / K of each engine over the converged reference sets
+ * (test/fixtures/american-*.csv: QuantLib's high-precision QdFp values over the issue-7 grid).
+ */
+function americanWorstError() {
+  const worst = {exact: 0, fast: 0, bs2002: 0}
+  const where = {exact: null, fast: null, bs2002: null}
+  let points = 0
+  for (const name of ['american-reference.csv', 'american-grid.csv']) {
+    const text = readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8')
+    for (const line of text.trim().split('\n').slice(1)) {
+      const [model, type, spot, strike, years, vol, rate, dividend, price] = line.split(',')
+      const [d, per] = years.split('/').map(Number)
+      const inp = {right: type, spot: +spot, strike: +strike, years: d / per, rate: +rate, dividend: +dividend, vol: +vol}
+      points++
+      for (const engine of ['exact', 'fast', 'bs2002']) {
+        const e = Math.abs(optionPrice(inp, {model, style: 'american', engine}) - Number(price)) / +strike
+        if (e > worst[engine]) {
+          worst[engine] = e
+          where[engine] = line
+        }
+      }
+    }
+  }
+  return {worst, where, points}
+}
+
 /**
  * Returns {bsmPerSec, ivPerSec, ivWorstError} (best-of-trials rates; medians and the worst grid
  * point alongside). options.seconds: length of one timed run (default 0.4 s); options.trials:
@@ -147,7 +216,11 @@ export function runPricingBench(options = {}) {
   const bsm = bsmThroughput(seconds, trials)
   const iv = ivThroughput(seconds, trials)
   const grid = ivWorstError()
+  const american = options.american === false ? null : americanThroughput(seconds, trials)
+  const americanError = options.american === false ? null : americanWorstError()
   return {
+    american,
+    americanError,
     bsmPerSec: bsm.best,
     ivPerSec: iv.best,
     ivWorstError: grid.worst,
@@ -165,4 +238,20 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(`implied vol:      ${fmt(r.ivPerSec)} best, ${fmt(r.ivPerSecMedian)} median of 5 (target ≥ 1 M/s)`)
   console.log(`iv worst |σ err|: ${r.ivWorstError.toExponential(2)} over ${r.ivGridPoints} grid points (target ≤ 1e-10)`)
   console.log(`  worst at ${JSON.stringify(r.ivWorstAt)}`)
+  printAmerican(r)
+}
+
+/** The American lines, exact engine beside BS2002 measured in the same run. */
+export function printAmerican(r) {
+  if (!r.american) return
+  const k = (x) => (x.best / 1e3).toFixed(1) + ' k/s'
+  const {exact, fast, bs2002} = r.american
+  console.log(`american price:        exact ${k(exact.price)}  fast ${k(fast.price)}  bs2002 ${k(bs2002.price)}  (target exact ≥ 20 k/s)`)
+  console.log(`american price+greeks: exact ${k(exact.greeks)}  fast ${k(fast.greeks)}  bs2002 ${k(bs2002.greeks)}  (target exact ≥ 5 k/s)`)
+  console.log(`american IV:           exact ${k(exact.iv)}  fast ${k(fast.iv)}  bs2002 ${k(bs2002.iv)}  (target exact ≥ 2 k/s)`)
+  const e = r.americanError
+  const x = (v) => v.toExponential(2)
+  console.log(`american worst |err|/K over ${e.points} converged cases: exact ${x(e.worst.exact)} (target ≤ 1e-6), fast ${x(e.worst.fast)}, bs2002 ${x(e.worst.bs2002)}`)
+  console.log(`  fast worst at ${e.where.fast}`)
+  console.log(`  bs2002 worst at ${e.where.bs2002}`)
 }

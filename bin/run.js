@@ -19,10 +19,14 @@ import vm from 'node:vm'
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle')
 const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'))
 const argv = process.argv.slice(2)
-const keepTierUp = meta.keepWasmTierUp.some((id) => id === argv[0] || id === `${argv[0]}:${argv[1]}`)
+// The command id as oclif reads it (topics separated by spaces: `daemon status` is daemon:status).
+const command = meta.commands.includes(`${argv[0]}:${argv[1]}`) ? `${argv[0]}:${argv[1]}` : argv[0]
+const keepTierUp = meta.keepWasmTierUp.includes(command)
 // Same value as src/core/store/database.ts sets; setting it first keeps V8's flags (and so the cache) stable.
 if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
 
+// The bundle's import() calls (the ES-module SDKs, loaded lazily) come here: see scripts/bundle.mjs.
+globalThis.cotraderImport = (specifier) => import(specifier)
 globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
 const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
 await bundle.execute({dir: import.meta.url})
@@ -57,12 +61,7 @@ function loadCached(file, key) {
   } catch {
     // first run, or no readable cache: compile from source
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
-    filename: file,
-    cachedData,
-    // import() of the lazily loaded packages (the TastyTrade SDK, DXLink, ws) from inside the bundle.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
-  })
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {filename: file, cachedData})
   if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile))
   const module = new Module(file, undefined)
   module.filename = file

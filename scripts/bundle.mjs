@@ -23,9 +23,16 @@ await build({
   external: ['sql.js', '@tastytrade/api', '@dxfeed/dxlink-api', 'ws', 'typescript'],
   // The sources are ES modules: import.meta.url becomes the bundle's own URL.
   define: {'import.meta.url': '__cotraderUrl'},
-  banner: {js: "const __cotraderUrl = require('node:url').pathToFileURL(__filename).href;"},
+  banner: {js: "const __cotraderUrl = require('node:url').pathToFileURL(__filename).href; const __cotraderImport = globalThis.cotraderImport ?? ((s) => import(s));"},
   logLevel: 'warning',
 })
+
+// import() inside code compiled from a V8 code cache fails on Node 20 ("A dynamic import callback was
+// not specified": the cached functions lose the script's import hook), so every import() in the bundle
+// (the ES-module SDKs loaded lazily, oclif's loader for ES-module plugins) calls bin/run.js's instead.
+const dynamicImport = /(?<![\w$.])import\((?=[\s"'`@(\w])/g
+// (The banner's own fallback, for the bundle loaded by plain require(), keeps the real import().)
+writeFileSync(out, readFileSync(out, 'utf8').replace(dynamicImport, '__cotraderImport(').replace('((s) => __cotraderImport(s))', '((s) => import(s))'))
 
 const code = readFileSync(out)
 const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16)
@@ -34,4 +41,4 @@ const {COMMANDS} = createRequire(import.meta.url)(out)
 const keepWasmTierUp = Object.entries(COMMANDS)
   .filter(([, command]) => command.keepWasmTierUp === true)
   .map(([id]) => id)
-writeFileSync(path.resolve('dist/bundle/meta.json'), `${JSON.stringify({buildId, keepWasmTierUp})}\n`)
+writeFileSync(path.resolve('dist/bundle/meta.json'), `${JSON.stringify({buildId, keepWasmTierUp, commands: Object.keys(COMMANDS)})}\n`)

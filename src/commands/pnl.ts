@@ -40,7 +40,7 @@ export default class Pnl extends BaseCommand {
   async run(): Promise<PnlResult | PnlHistoryResult | AttributionResult> {
     csvToStdout(this.argv)
     const {flags} = await this.parse(Pnl)
-    const ctx = {...this.context(flags), portfolio: flags.portfolio, asOf: new Date()}
+    const ctx = {...this.context(flags), portfolio: flags.portfolio, asOf: this.now()}
     checkCsvTarget(flags.csv, this.jsonEnabled())
     const csv = flags.csv
     const c = csv === undefined ? undefined : await import('../core/cli/csv.js') // csv-stringify only when asked for

@@ -34,7 +34,7 @@ export default class Positions extends BaseCommand {
     checkCsvTarget(flags.csv, this.jsonEnabled())
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (flags.csv !== undefined) {

@@ -45,13 +45,13 @@ export default class Risk extends BaseCommand {
     const note = (m: string) => this.note(m)
     if (flags.history) {
       const [{riskHistoryService}, {renderRiskHistory}] = await Promise.all([import('../core/services/history.js'), import('../core/cli/render/history.js')])
-      const history = await riskHistoryService({...ctx, portfolio: flags.portfolio, asOf: new Date(), days: flags.days, since: flags.since})
+      const history = await riskHistoryService({...ctx, portfolio: flags.portfolio, asOf: this.now(), days: flags.days, since: flags.since})
       if (c) await writeCsv(csv!, c.rowsCsv(history.rows, c.RISK_HISTORY_COLUMNS, c.MONEY_COLUMNS), `${history.rows.length} history rows`, note, ctx)
       else this.print(() => renderRiskHistory(history))
       return history
     }
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: new Date(), valueAt, maxAge: flags['max-age']})
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     // Research portfolios count only when asked (--include-research); the real book always does.
     const research = new Set(ctx.config.portfolios.filter((p) => p.kind === 'research').map((p) => p.name))

@@ -26,7 +26,7 @@ export default class Sync extends BaseCommand {
     let result: SyncResult
     try {
       result = await syncService({
-        config, dbPath, portfolios: flags.portfolio, skipInvalid: flags['skip-invalid'], allowEmpty: flags['allow-empty'], asOf: new Date(), env: process.env,
+        config, dbPath, portfolios: flags.portfolio, skipInvalid: flags['skip-invalid'], allowEmpty: flags['allow-empty'], asOf: this.now(), env: process.env,
         onProgress: spinner ? (portfolio, message) => { ux.action.status = `${portfolio}: ${message}` } : undefined,
       })
     } finally {

@@ -254,6 +254,21 @@ describe('greeks', () => {
     const back = cli(['greeks', '--type', 'put', '--spot', '100', '--strike', '90', '--days', '30', '--vol', String(g.iv), '--rate', '0.04', '--json']).json()
     expect(back.price).toBeCloseTo(0.35, 10)
   })
+  it('American: the exact engine by default (4.1913), --engine bs2002 the corrected approximation (4.15)', () => {
+    const base = ['greeks', '--type', 'put', '--spot', '100', '--strike', '100', '--years', '0.5', '--vol', '0.2', '--rate', '0.08', '--style', 'american', '--json']
+    const exact = cli(base).json()
+    expect(exact.engine).toBe('exact')
+    expect(Math.abs(exact.price - 4.1913)).toBeLessThan(1e-4)
+    const bs = cli([...base, '--engine', 'bs2002']).json()
+    expect(bs.engine).toBe('bs2002')
+    expect(bs.price).toBeCloseTo(4.15, 2)
+    expect(cli(['greeks', '--type', 'put', '--spot', '100', '--strike', '100', '--years', '0.5', '--vol', '0.2', '--json']).json().engine).toBeNull()
+  })
+  it('American price at intrinsic in the exercise region: no IV, delta −1', () => {
+    const r = cli(['greeks', '--type', 'put', '--spot', '60', '--strike', '100', '--years', '1', '--price', '40', '--rate', '0.08', '--style', 'american', '--json'])
+    expect(r.code).toBe(0)
+    expect(r.json()).toMatchObject({iv: null, price: 40, delta: -1, gamma: 0, vega: 0})
+  })
   it('human output states units', () => {
     const r = cli(['greeks', '--type', 'call', '--spot', '100', '--strike', '100', '--days', '30', '--vol', '0.3'])
     expect(r.code).toBe(0)

@@ -12,8 +12,9 @@
  * waiting (child start-up, retry backoff, timeouts), and ~65 CLI processes in a row would take
  * minutes.
  *
- * The fake's dates are fixed (valuation 2026-01-05, options expiring in 2026), the CLI's clock is
- * the real one: nothing here depends on which of the two is later.
+ * The fake's dates are fixed (valuation 2026-01-05, options expiring in 2026), so the CLI runs on
+ * the fake's clock (COTRADER_NOW): on the real one those options would long have expired and left
+ * the live book (issue 11).
  */
 import {chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -139,6 +140,7 @@ ${credentialsFile ? `  credentials_file: ${path.basename(credentialsFile)}\n` : 
     const db = path.join(dir, 'book.sqlite')
     const baseEnv: Record<string, string> = {
       TASTYTRADE_API_URL: fake.url,
+      COTRADER_NOW: '2026-01-05T15:00:00.000Z',
       ...(credentials === 'env' ? {TASTYTRADE_CLIENT_SECRET: CLIENT_SECRET, TASTYTRADE_REFRESH_TOKEN: REFRESH_TOKEN} : {}),
       ...options.env,
     }

@@ -35,7 +35,8 @@ export function demoCopy(opts: {portfolios?: string; daemon?: string} = {}): {di
   const dir = tempDir('cotrader-daemon-')
   mkdirSync(path.join(dir, 'config'))
   cpSync(path.join(ROOT, 'data'), path.join(dir, 'data'), {recursive: true, filter: (f) => !f.endsWith('.sqlite')})
-  let yaml = readFileSync(path.join(ROOT, 'config', 'risk_config.yaml'), 'utf8')
+  // The demo's own daemon section is replaced by the test's.
+  let yaml = readFileSync(path.join(ROOT, 'config', 'risk_config.yaml'), 'utf8').replace(/\n# --- the daemon[\s\S]*$/, '\n')
   yaml = yaml.replace('portfolios:\n', `portfolios:\n  - {name: sim-expiry, broker: manual, account: SIM-1, currency: USD, kind: real, source: {file: ../data/sim.csv, format: generic}, cash: 10000, limits: {max_loss: 1000, max_delta_dollars_per_underlying: 1000000, max_position_pct_of_equity: 100, max_capital_utilization_pct: 100}}\n${opts.portfolios ?? ''}`)
   writeFileSync(path.join(dir, 'config', 'risk_config.yaml'), yaml + (opts.daemon ?? DAEMON_YAML()))
   writeFileSync(path.join(dir, 'data', 'sim.csv'), SIM_CSV(5.8))

@@ -17,6 +17,15 @@ describe('model Greeks for positions without feed Greeks', () => {
     expect(p.greeks!.theta).toBeLessThan(0) // per unit, long: decays
   })
 
+  it('an American put marked at intrinsic is in the exercise region: no IV, but delta −1 and the rest 0', () => {
+    const p = withModelGreeks(pos('1 XYZ 2027-01-15 100P @ 40 mark 40', {underlyingPrice: 60}), market, asOf)
+    expect(p).toMatchObject({iv: null, greeks: {delta: -1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'})
+    expect(p.greeksNote).toMatch(/exercise region/)
+    // A call without a dividend yield large enough is never exercised: at intrinsic nothing is known.
+    const call = withModelGreeks(pos('1 XYZ 2027-01-15 50C @ 10 mark 10', {underlyingPrice: 60}), market, asOf)
+    expect(call).toMatchObject({greeks: null, greeksSource: 'none'})
+  })
+
   it('stock gets delta 1 exactly', () => {
     expect(withModelGreeks(pos('100 XYZ @ 1 mark 2', {greeks: null, greeksSource: 'none'}), market, asOf)).toMatchObject({greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model', underlyingPrice: 2})
   })
@@ -32,10 +41,10 @@ describe('model Greeks for positions without feed Greeks', () => {
     expect(q.greeksNote).toMatch(why)
   })
 
-  it('options on futures: Black-76, with Bjerksund–Stensland at zero carry when American', () => {
+  it('options on futures: Black-76, with the exact American engine at zero carry when American', () => {
     const fop = (style: 'american' | 'european') =>
       pos('1 /ESZ6 2026-12-18 6000P @ 80 mark 90', {instrumentType: 'future_option', underlying: '/ESZ6', underlyingPrice: 6050, option: {expiry: '2026-12-18', strike: 6000, right: 'put', style}})
-    expect(modelFor(fop('american'))).toEqual({model: 'black76', style: 'american'})
+    expect(modelFor(fop('american'))).toEqual({model: 'black76', style: 'american', engine: 'exact'})
     expect(modelFor(fop('european'))).toEqual({model: 'black76', style: 'european'})
     const am = withModelGreeks(fop('american'), market, asOf)
     const eu = withModelGreeks(fop('european'), market, asOf)

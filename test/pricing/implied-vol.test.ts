@@ -204,7 +204,9 @@ describe('null outside the no-arbitrage bounds and for invalid inputs', () => {
     expect(impliedVol(100 * dfQ, call)).toBeNull()
     expect(impliedVol(100 * dfQ + 1, call)).toBeNull()
     expect(impliedVol(110 * dfR, put)).toBeNull()
-    expect(impliedVol(100 * dfQ * (1 - 1e-9), call)).not.toBeNull()
+    // 1e-9 below the bound σ would be far beyond 10 (refused, see below); 1e-3 below it is 9.26, still accepted.
+    expect(impliedVol(100 * dfQ * (1 - 1e-9), call)).toBeNull()
+    expect(impliedVol(100 * dfQ * (1 - 1e-3), call)).not.toBeNull()
   })
 
   it('price ≤ 0 or not finite', () => {
@@ -232,5 +234,43 @@ describe('null outside the no-arbitrage bounds and for invalid inputs', () => {
     expect(impliedVol(10 * dfR, fut, B76)).toBeNull()
     expect(impliedVol(100 * dfR, fut, B76)).toBeNull()
     expect(impliedVol(10 * dfR + 0.5, fut, B76)).not.toBeNull()
+  })
+})
+
+describe('exact no-arbitrage bounds give no IV, decided on the price before normalisation', () => {
+  const days30 = 30 / 365
+  it("the issue's case: call S=K=100, 30 days, r 5 %, price 100 (= S·e^{−qT}) has no IV (was 57.85)", () => {
+    expect(impliedVol(100, input('call', 100, 100, days30, 0.05, 0, 0), BSM)).toBeNull()
+  })
+
+  it('at the discounted upper bound for puts (K·e^{−rT}) and Black-76 (e^{−rT}·F)', () => {
+    const put = input('put', 100, 100, days30, 0.05, 0.02, 0)
+    expect(impliedVol(100 * Math.exp(-0.05 * days30), put, BSM)).toBeNull()
+    const fut = input('call', 4000, 4100, days30, 0.05, 0, 0)
+    expect(impliedVol(Math.exp(-0.05 * days30) * 4000, fut, B76)).toBeNull()
+    // e^{−qT}·S for a call with a yield
+    expect(impliedVol(120 * Math.exp(-0.03 * 0.5), input('call', 120, 100, 0.5, 0.05, 0.03, 0), BSM)).toBeNull()
+  })
+
+  it('at the discounted intrinsic value, computed the same way, for every moneyness', () => {
+    for (const [S, K] of [[150, 100], [101, 100], [1000, 10]] as const) {
+      const T = 0.25
+      const inp = input('call', S, K, T, 0.04, 0.01, 0)
+      const lower = S * Math.exp(-0.01 * T) - K * Math.exp(-0.04 * T)
+      expect(impliedVol(lower, inp, BSM)).toBeNull()
+      const put = input('put', K, S, T, 0.04, 0.01, 0)
+      expect(impliedVol(S * Math.exp(-0.04 * T) - K * Math.exp(-0.01 * T), put, BSM)).toBeNull()
+    }
+  })
+
+  it('one ulp-scale step inside the upper bound is refused when the solved σ exceeds 10 (the --vol limit)', () => {
+    const inp = input('call', 100, 100, days30, 0.05, 0, 0)
+    const iv = impliedVol(100 * (1 - 1e-12), inp, BSM)
+    expect(iv).toBeNull()
+    // σ = 10 itself still round-trips; σ = 12 does not come back.
+    const p10 = optionPrice({...inp, vol: 9.5}, BSM)
+    expect(impliedVol(p10, inp, BSM)).toBeCloseTo(9.5, 6)
+    const p12 = optionPrice({...inp, vol: 12}, BSM)
+    expect(impliedVol(p12, inp, BSM)).toBeNull()
   })
 })

@@ -73,6 +73,18 @@ export abstract class BaseCommand extends Command {
     return {config, dbPath}
   }
 
+  /**
+   * The clock every command passes down as `asOf`. COTRADER_NOW (an ISO instant) injects it for
+   * tests and reproducible runs against fixed-date data; otherwise the real time.
+   */
+  protected now(): Date {
+    const text = process.env.COTRADER_NOW
+    if (!text) return new Date()
+    const at = new Date(text)
+    if (Number.isNaN(at.getTime())) throw new UserError(`COTRADER_NOW "${text}" is not an ISO instant such as 2026-01-05T15:00:00Z`)
+    return at
+  }
+
   /** Plain JSON when piped (oclif tokenises every document to colour it, which costs ~5 ms even when it cannot colour). */
   override logJson(json: unknown): void {
     if (process.stdout.isTTY && !process.env.NO_COLOR) super.logJson(json)

@@ -13,6 +13,7 @@ import {UserError} from '../errors.js'
 const COLUMNS: (keyof PositionRow)[] = [
   'portfolio', 'symbol', 'brokerSymbol', 'underlying', 'instrumentType', 'quantity', 'multiplier', 'entryPrice', 'markPrice', 'marketValue',
   'unrealizedPnl', 'currency', 'delta', 'gamma', 'theta', 'vega', 'iv', 'dte', 'expiry', 'strike', 'right', 'underlyingPrice', 'underlyingPriceSource', 'greeksSource', 'greeksNote',
+  'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource',
 ]
 
 /** Money columns, rounded to cents; the rest (prices, Greeks, IV) keep their precision. */
@@ -29,7 +30,7 @@ export function positionsCsv(rows: PositionRow[]): string {
     const v = r[c]
     return [c, typeof v === 'number' ? csvNumber(v, MONEY.has(c)) : v]
   })))
-  return stringify(cells, {header: true, columns: COLUMNS})
+  return stringify(cells, {header: true, columns: COLUMNS, cast: {boolean: (v) => (v ? 'true' : 'false')}})
 }
 
 /**

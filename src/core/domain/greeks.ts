@@ -4,7 +4,7 @@
  * theta in money per calendar day, vega in money per vol point, rho in money per rate point.
  * Model Greeks for options without feed Greeks: IV solved from the mark, then Greeks at that IV.
  */
-import {impliedVol, intrinsic, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
+import {exercisedGreeks, impliedVol, intrinsic, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
 import {expiryInstant, yearsToExpiry} from './time.js'
 import type {Position, UnitGreeks} from './types.js'
 
@@ -42,12 +42,14 @@ export interface ModelMarket {
 }
 
 /**
- * Which model prices an option position: Black-76 on futures (Bjerksund–Stensland with zero carry
- * when American, as CME futures options are), BSM (European or American) otherwise.
+ * Which model prices an option position: Black-76 on futures (zero carry), BSM otherwise; American
+ * style (equity options by default) by the converged engine ('exact': Andersen–Lake–Offengelden),
+ * which every valuation of a position uses (sync model Greeks and IV, what-if, payoff, paper trades).
  */
 export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelChoice {
-  if (p.instrumentType === 'future_option') return {model: 'black76', style: p.option?.style ?? 'european'}
-  return {model: 'bsm', style: p.option?.style ?? 'american'}
+  const model = p.instrumentType === 'future_option' ? 'black76' : 'bsm'
+  const style = p.option?.style ?? (model === 'black76' ? 'european' : 'american')
+  return style === 'american' ? {model, style, engine: 'exact'} : {model, style}
 }
 
 /**
@@ -84,11 +86,16 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   if (iv === null) {
     if (p.markPrice === null) return none('no mark price to solve implied volatility from')
     iv = impliedVol(p.markPrice, input, choice)
-    if (iv === null && choice.style === 'american' && Math.abs(p.markPrice - intrinsic(input)) <= INTRINSIC_TOLERANCE) {
-      // Marked at intrinsic: an American option there is in the exercise region, where the
-      // model's answer is known exactly: it is worth S − K (call) or K − S (put), so delta ±1, gamma, vega, theta and rho 0.
-      const delta = p.option.right === 'call' ? 1 : -1
-      return {...p, iv: null, greeks: {delta, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model', greeksNote: `marked at intrinsic (${p.markPrice}): exercise region, delta ${delta}, gamma and vega 0; no implied volatility`}
+    // Marked at intrinsic (within INTRINSIC_TOLERANCE): an American option there is in the
+    // exercise region when exercising now can be optimal (exercisedGreeks checks the σ → 0
+    // limit), where its Greeks are known exactly: delta ±1, gamma, theta, vega and rho 0; no IV.
+    const exercised =
+      iv === null && choice.style === 'american' && Math.abs(p.markPrice - intrinsic(input)) <= INTRINSIC_TOLERANCE
+        ? exercisedGreeks(Math.min(p.markPrice, intrinsic(input)), input, choice)
+        : null
+    if (exercised) {
+      const {delta, gamma, theta, vega, rho} = exercised
+      return {...p, iv: null, greeks: {delta, gamma, theta, vega, rho}, greeksSource: 'model', greeksNote: `marked at intrinsic (${p.markPrice}): exercise region, delta ${delta}, gamma and vega 0; no implied volatility`}
     }
     if (iv === null) return none(`mark ${p.markPrice} is outside the model's no-arbitrage bounds at underlying ${p.underlyingPrice}; no implied volatility`)
   }

@@ -140,13 +140,16 @@ function bs2002CallCore(S: number, K: number, T: number, r: number, b: number, v
   const v2 = v * v
   const c: Ctx = {r, b, v, v2}
   const t1 = 0.5 * (Math.sqrt(5) - 1) * T
+  // I1 is the barrier of the second period [t1, T], so its fit uses that period's remaining
+  // life T − t1 (Haug's printed formula, which this once copied, uses t1 there by mistake).
+  const t2 = T - t1
   // β > 1 is the larger root of ½σ²β(β−1) + bβ − r = 0 (perpetual call exponent; real since b < r).
   const beta = 0.5 - b / v2 + Math.sqrt((b / v2 - 0.5) ** 2 + (2 * r) / v2)
   const bInf = (beta / (beta - 1)) * K
   const b0 = Math.max(K, (r / (r - b)) * K)
   const spread = Math.max(bInf - b0, 0)
   const denom = spread * b0
-  const h1 = denom > 0 ? (-(b * t1 + 2 * v * Math.sqrt(t1)) * K * K) / denom : -Infinity
+  const h1 = denom > 0 ? (-(b * t2 + 2 * v * Math.sqrt(t2)) * K * K) / denom : -Infinity
   const h2 = denom > 0 ? (-(b * T + 2 * v * Math.sqrt(T)) * K * K) / denom : -Infinity
   const I1 = b0 + spread * -Math.expm1(h1)
   const I2 = b0 + spread * -Math.expm1(h2)

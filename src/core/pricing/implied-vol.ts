@@ -10,10 +10,11 @@
  * an objective chosen per piece (1/ln b low down, ln(b_max − b) near the top, b itself between).
  * Two steps reach the accuracy of the price itself.
  *
- * American (Bjerksund–Stensland 2002): a bracketed secant/bisection hybrid (Brent) on the
- * BS2002 price, bracketed from above by the European implied vol of the same price.
+ * American: against the exact engine (or BS2002 on request), from the European IV corrected for
+ * the early-exercise premium, then bracketed secant steps.
  */
 import {bs2002Price} from './american.js'
+import {exactAmericanPrice} from './american-exact.js'
 import {blackScratch, normalisedBlackOtm, normalisedIntrinsicCall} from './black76.js'
 import {normCdf, normInv, erfcx, ONE_OVER_SQRT_2, ONE_OVER_SQRT_2PI} from './normal.js'
 
@@ -357,10 +358,37 @@ export function normalisedImpliedVol(beta: number, x: number, isCall: boolean): 
 export function impliedVolBlack(price: number, isCall: boolean, forward: number, strike: number, years: number, discount: number): number | null {
   if (!(forward > 0 && strike > 0 && years > 0 && discount > 0 && price > 0)) return null
   if (!Number.isFinite(forward) || !Number.isFinite(strike) || !Number.isFinite(years) || !Number.isFinite(price)) return null
+  if (onOrOutsideBounds(price, isCall, discount * forward, discount * strike)) return null
   const x = Math.log(forward / strike)
   const beta = price / (discount * Math.sqrt(forward * strike))
   const s = normalisedImpliedVol(beta, x, isCall)
-  return Number.isFinite(s) && s > 0 ? s / Math.sqrt(years) : null
+  return acceptedVol(s, years)
+}
+
+/**
+ * The largest implied vol returned (σ = 10, i.e. 1,000 %): the same limit `greeks --vol` accepts,
+ * so that every IV we report can be fed back as an input. Above it the price carries no usable
+ * volatility information (it sits a rounding error below the upper bound).
+ */
+export const MAX_IMPLIED_VOL = 10
+
+/** σ from a normalised s = σ√T, or null when none was found or it is outside (0, MAX_IMPLIED_VOL]. */
+function acceptedVol(s: number, years: number): number | null {
+  if (!(Number.isFinite(s) && s > 0)) return null
+  const vol = s / Math.sqrt(years)
+  return vol > 0 && vol <= MAX_IMPLIED_VOL ? vol : null
+}
+
+/**
+ * True when a European price is on or outside its no-arbitrage bounds, decided on the price
+ * itself: `sDisc` = e^{−qT}·S (D·F), `kDisc` = e^{−rT}·K. A price exactly at the discounted
+ * intrinsic or at the discounted upper bound has no implied vol (every small σ, resp. σ → ∞,
+ * reproduces it); normalising first (β = P/(D·√(FK))) could round it strictly inside.
+ */
+function onOrOutsideBounds(price: number, isCall: boolean, sDisc: number, kDisc: number): boolean {
+  const lower = Math.max(isCall ? sDisc - kDisc : kDisc - sDisc, 0)
+  const upper = isCall ? sDisc : kDisc
+  return !(price > lower && price < upper)
 }
 
 /** Inputs an implied vol can be solved from: positive, finite price, spot, strike and time; finite rate and yield. */
@@ -379,18 +407,24 @@ export function impliedVolBsm(
   dividend: number,
 ): number | null {
   if (!solvable(price, spot, strike, years, rate, dividend)) return null
+  if (onOrOutsideBounds(price, isCall, spot * Math.exp(-dividend * years), strike * Math.exp(-rate * years))) return null
   const carry = rate - dividend
   const x = Math.log(spot / strike) + carry * years
   const scale = Math.sqrt(spot * strike * Math.exp(-(rate + dividend) * years)) // e^{−rT}·√(FK)
   const s = normalisedImpliedVol(price / scale, x, isCall)
-  return Number.isFinite(s) && s > 0 ? s / Math.sqrt(years) : null
+  return acceptedVol(s, years)
 }
 
 /**
- * American implied vol under Bjerksund–Stensland 2002 (`model` 'black76' means spot is a futures
- * price with zero carry). Brent's method on σ ↦ BS2002(σ) − price. The European vol of the same
- * price bounds the answer from above (the American price is ≥ the European at every σ), so the
- * bracket is [lower, σ_E] with `lower` found by halving from σ_E.
+ * American implied vol (`black76` means spot is a futures price with zero carry), solved against
+ * the chosen engine ('exact', the converged one, by default; or 'fast' / 'bs2002'). Null at or below
+ * intrinsic, at or above the upper bound (S for a call, K for a put), when no σ in
+ * (0, MAX_IMPLIED_VOL] reproduces the price, and for invalid inputs.
+ *
+ * The American price is above the European at every σ, so the European IV σ_E of the same price
+ * bounds the answer from above. The next guess treats the early-exercise premium as fixed: the
+ * European IV of price − (A(σ) − E(σ)), which is usually within 1e-4 of the root; secant steps
+ * then finish, inside a bracket that falls back to bisection. Typically 3–4 American prices.
  */
 export function impliedVolAmerican(
   price: number,
@@ -401,99 +435,60 @@ export function impliedVolAmerican(
   rate: number,
   dividend: number,
   black76: boolean,
+  engine: 'exact' | 'fast' | 'bs2002' = 'exact',
 ): number | null {
   if (!solvable(price, spot, strike, years, rate, dividend)) return null
   const q = black76 ? rate : dividend // Black-76: b = r − q = 0
   const intrinsic = Math.max(isCall ? spot - strike : strike - spot, 0)
   const upper = isCall ? spot : strike
   if (!(price > intrinsic) || !(price < upper)) return null
-  const f = (vol: number): number => bs2002Price(isCall, spot, strike, years, rate, q, vol) - price
+  const fast = engine === 'fast'
+  const f =
+    engine === 'bs2002'
+      ? (vol: number): number => bs2002Price(isCall, spot, strike, years, rate, q, vol) - price
+      : (vol: number): number => exactAmericanPrice(isCall, spot, strike, years, rate, q, vol, fast) - price
+  const euIv = (p: number): number | null => (p > 0 ? impliedVolBsm(p, isCall, spot, strike, years, rate, q) : null)
+  const tol = 1e-12
 
-  // Upper end: the European implied vol if the price has one, otherwise grow until above.
-  let hi = impliedVolBsm(price, isCall, spot, strike, years, rate, q)
+  const euHi = euIv(price)
+  let hi: number
   let fHi: number
-  if (hi !== null) {
-    fHi = f(hi)
-    for (let i = 0; i < 60 && !(fHi >= 0); i++) {
-      hi *= 1.5
-      fHi = f(hi)
-    }
-  } else {
+  if (euHi === null) {
+    // Above the European upper bound (e.g. a deep put between K·e^{−rT} and K): grow σ.
     hi = 1
     fHi = f(hi)
-    for (let i = 0; i < 60 && !(fHi >= 0); i++) {
-      hi *= 2
+    while (!(fHi >= 0) && hi < MAX_IMPLIED_VOL) {
+      hi = Math.min(2 * hi, MAX_IMPLIED_VOL)
       fHi = f(hi)
     }
+    if (!(fHi >= 0)) return null
+  } else {
+    hi = euHi
+    fHi = Math.max(f(hi), 0) // A(σ_E) ≥ E(σ_E) = price, up to rounding
   }
-  if (!(fHi >= 0)) return null
   if (fHi === 0) return hi
-  let lo = hi
-  let fLo = fHi
-  for (let i = 0; i < 200 && fLo >= 0; i++) {
-    lo *= 0.5
-    fLo = f(lo)
-    if (lo < 1e-12) break
+  let lo = 0
+  // Premium-corrected European guess.
+  const guess = euIv(price - fHi)
+  let x = guess !== null && guess > 0 && guess < hi ? guess : 0.5 * hi
+  let xPrev = hi
+  let fPrev = fHi
+  for (let i = 0; i < 60; i++) {
+    const fx = f(x)
+    if (fx === 0) return x
+    if (fx > 0) hi = x
+    else lo = x
+    if (hi - lo <= tol * hi) break
+    // Secant through the last two points; bisect when it leaves the bracket.
+    let next = fx !== fPrev ? x - (fx * (x - xPrev)) / (fx - fPrev) : NaN
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi)
+    xPrev = x
+    fPrev = fx
+    const step = Math.abs(next - x)
+    x = next
+    if (step <= tol * x) break
+    // At the σ → 0 limit (the price of exercising at the best deterministic time) no σ is implied.
+    if (lo === 0 && hi < 1e-8 && f(hi) > 0) return null
   }
-  if (!(fLo < 0)) return null // the price is at the σ → 0 limit: no information about σ
-  return brent(f, lo, hi, fLo, fHi, 1e-14)
-}
-
-/** Brent's root finder (R. P. Brent, Algorithms for Minimization without Derivatives, 1973, ch. 4). */
-function brent(f: (v: number) => number, a: number, b: number, fa: number, fb: number, tol: number): number {
-  let c = a
-  let fc = fa
-  let d = b - a
-  let e = d
-  for (let i = 0; i < 100; i++) {
-    if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
-      c = a
-      fc = fa
-      d = b - a
-      e = d
-    }
-    if (Math.abs(fc) < Math.abs(fb)) {
-      a = b
-      b = c
-      c = a
-      fa = fb
-      fb = fc
-      fc = fa
-    }
-    const tol1 = 2 * DBL_EPSILON * Math.abs(b) + 0.5 * tol
-    const m = 0.5 * (c - b)
-    if (Math.abs(m) <= tol1 || fb === 0) return b
-    if (Math.abs(e) >= tol1 && Math.abs(fa) > Math.abs(fb)) {
-      // Inverse quadratic interpolation (secant when only two distinct points).
-      const s = fb / fa
-      let p: number
-      let q: number
-      if (a === c) {
-        p = 2 * m * s
-        q = 1 - s
-      } else {
-        const qq = fa / fc
-        const r = fb / fc
-        p = s * (2 * m * qq * (qq - r) - (b - a) * (r - 1))
-        q = (qq - 1) * (r - 1) * (s - 1)
-      }
-      if (p > 0) q = -q
-      else p = -p
-      if (2 * p < Math.min(3 * m * q - Math.abs(tol1 * q), Math.abs(e * q))) {
-        e = d
-        d = p / q
-      } else {
-        d = m
-        e = m
-      }
-    } else {
-      d = m
-      e = m
-    }
-    a = b
-    fa = fb
-    b += Math.abs(d) > tol1 ? d : m > 0 ? tol1 : -tol1
-    fb = f(b)
-  }
-  return b
+  return x > 0 && x <= MAX_IMPLIED_VOL ? x : null
 }

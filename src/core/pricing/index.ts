@@ -1,6 +1,7 @@
 /*
  * Public pricing API: European BSM (continuous dividend yield) and Black-76 (options on
- * futures), American by Bjerksund–Stensland 2002, implied volatility for all of them.
+ * futures), American by the converged Andersen–Lake–Offengelden engine (default) or the
+ * Bjerksund–Stensland 2002 approximation (`engine: 'bs2002'`), implied volatility for all.
  * Pure functions: no I/O, no clock.
  *
  * Units of PriceGreeks (the domain's, see domain/types.ts): price per unit; delta and gamma per
@@ -9,6 +10,7 @@
  * rho per rate point (r + 0.01) = annual rho/100.
  */
 import {americanInto, bs2002Price} from './american.js'
+import {exactAmericanInto, exactAmericanPrice, exerciseNowAsVolVanishes} from './american-exact.js'
 import {black76Into, black76Price, newRawGreeks, type RawGreeks} from './black76.js'
 import {bsmInto, bsmPrice} from './bsm.js'
 import {impliedVolAmerican, impliedVolBlack, impliedVolBsm} from './implied-vol.js'
@@ -47,9 +49,21 @@ export interface PriceGreeks {
   rho: number
 }
 
+/**
+ * American engine: 'exact' (default) is the converged Andersen–Lake–Offengelden engine
+ * (american-exact.ts), within 1e-6 × strike. For scenario-heavy work (VaR full revaluation,
+ * stress grids) two faster approximations, with their worst error over the issue-7 grid stated in
+ * README: 'fast', the same engine with QD+ and one Jacobi–Newton step (~7e-5 × strike), and
+ * 'bs2002', the corrected Bjerksund–Stensland (2002) formula (~5e-2 × strike). Ignored for
+ * European style.
+ */
+export type Engine = 'exact' | 'fast' | 'bs2002'
+export const ENGINES: readonly Engine[] = ['exact', 'fast', 'bs2002']
+
 export interface ModelChoice {
   model: Model
   style: Style
+  engine?: Engine
 }
 
 const DEFAULT_CHOICE: ModelChoice = {model: 'bsm', style: 'european'}
@@ -75,6 +89,9 @@ function checkChoice(choice: ModelChoice): void {
   }
   if (choice.style !== 'european' && choice.style !== 'american') {
     throw new RangeError(`pricing: style must be 'european' or 'american', got ${String(choice.style)}`)
+  }
+  if (choice.engine !== undefined && !ENGINES.includes(choice.engine)) {
+    throw new RangeError(`pricing: engine must be one of ${ENGINES.join(', ')}, got ${String(choice.engine)}`)
   }
 }
 
@@ -133,7 +150,9 @@ export function priceGreeksInto(input: PricingInput, out: PriceGreeks, choice: M
   const call = input.right === 'call'
   const black76 = choice.model === 'black76'
   if (choice.style === 'american') {
-    americanInto(scratch, call, input.spot, input.strike, input.years, input.rate, black76 ? input.rate : input.dividend, input.vol, black76)
+    const q = black76 ? input.rate : input.dividend
+    if (choice.engine === 'bs2002') americanInto(scratch, call, input.spot, input.strike, input.years, input.rate, q, input.vol, black76)
+    else exactAmericanInto(scratch, call, input.spot, input.strike, input.years, input.rate, q, input.vol, black76, choice.engine === 'fast')
   } else if (black76) {
     black76Into(scratch, call, input.spot, input.strike, input.years, input.rate, input.vol)
   } else {
@@ -154,7 +173,8 @@ export function optionPrice(input: PricingInput, choice: ModelChoice = DEFAULT_C
   const call = input.right === 'call'
   if (choice.style === 'american') {
     const q = choice.model === 'black76' ? input.rate : input.dividend
-    return bs2002Price(call, input.spot, input.strike, input.years, input.rate, q, input.vol)
+    if (choice.engine === 'bs2002') return bs2002Price(call, input.spot, input.strike, input.years, input.rate, q, input.vol)
+    return exactAmericanPrice(call, input.spot, input.strike, input.years, input.rate, q, input.vol, choice.engine === 'fast')
   }
   if (choice.model === 'black76') return black76Price(call, input.spot, input.strike, input.years, input.rate, input.vol)
   return bsmPrice(call, input.spot, input.strike, input.years, input.rate, input.dividend, input.vol)
@@ -164,30 +184,53 @@ export function optionPrice(input: PricingInput, choice: ModelChoice = DEFAULT_C
  * Implied volatility (σ as a fraction) of a price per unit, or null when there is none: price
  * not strictly between the no-arbitrage bounds (European: discounted intrinsic on the forward,
  * and e^{−qT}·S for a call / e^{−rT}·K for a put; American: intrinsic and S / K), price ≤ 0,
- * years ≤ 0, or invalid numbers. A price equal to its lower bound also gives null: every σ small
- * enough reproduces it, so it carries no volatility. Never throws.
+ * years ≤ 0, or invalid numbers; also when the solved σ would exceed MAX_IMPLIED_VOL (10, the
+ * largest σ `greeks --vol` accepts). A price equal to its lower bound gives null: every σ small
+ * enough reproduces it, so it carries no volatility (the Greeks at that point are still known:
+ * in the exercise region delta is ±1). American IV is solved against the chosen engine (exact
+ * by default). Never throws.
  */
 export function impliedVol(price: number, input: Omit<PricingInput, 'vol'>, choice: ModelChoice = DEFAULT_CHOICE): number | null {
   if (input === null || typeof input !== 'object') return null
   if (input.right !== 'call' && input.right !== 'put') return null
   if (choice.model !== 'bsm' && choice.model !== 'black76') return null
   if (choice.style !== 'european' && choice.style !== 'american') return null
+  if (choice.engine !== undefined && !ENGINES.includes(choice.engine)) return null
   const {spot, strike, years, rate} = input
   const dividend = choice.model === 'black76' ? 0 : input.dividend
   if (!isFiniteNumber(price) || !isFiniteNumber(spot) || !isFiniteNumber(strike)) return null
   if (!isFiniteNumber(years) || !isFiniteNumber(rate) || !isFiniteNumber(dividend)) return null
   const call = input.right === 'call'
   if (choice.style === 'american') {
-    return impliedVolAmerican(price, call, spot, strike, years, rate, dividend, choice.model === 'black76')
+    return impliedVolAmerican(price, call, spot, strike, years, rate, dividend, choice.model === 'black76', choice.engine ?? 'exact')
   }
   if (choice.model === 'black76') return impliedVolBlack(price, call, spot, strike, years, Math.exp(-rate * years))
   return impliedVolBsm(price, call, spot, strike, years, rate, dividend)
 }
 
+/**
+ * Greeks of an American option priced at (or below) its intrinsic value: a price it can only
+ * have inside the exercise region, where delta is ±1 and gamma, theta, vega and rho are 0. It
+ * has no implied vol (impliedVol gives null), but these Greeks are known. Null for European
+ * style, out-of-the-money options, or when exercising now is never optimal (then a price at
+ * intrinsic is below the no-arbitrage bound and nothing is known).
+ */
+export function exercisedGreeks(price: number, input: Omit<PricingInput, 'vol'>, choice: ModelChoice = DEFAULT_CHOICE): PriceGreeks | null {
+  if (choice.style !== 'american' || !isFiniteNumber(price)) return null
+  const value = intrinsic(input)
+  if (!(value > 0) || price > value) return null
+  const q = choice.model === 'black76' ? input.rate : input.dividend
+  const call = input.right === 'call'
+  if (![input.spot, input.strike, input.years, input.rate, q].every(isFiniteNumber)) return null
+  if (!exerciseNowAsVolVanishes(call, input.spot, input.strike, input.years, input.rate, q)) return null
+  return {price: value, delta: call ? 1 : -1, gamma: 0, theta: 0, vega: 0, rho: 0}
+}
+
 // Lower-level entry points for hot loops and diagnostics (beyond the fixed API above).
 export {normCdf, normPdf, normInv, erfc, erfcx} from './normal.js'
 export {normalisedBlackCall, normalisedVega} from './black76.js'
-export {normalisedImpliedVol, impliedVolBlack, impliedVolBsm, impliedVolAmerican} from './implied-vol.js'
+export {normalisedImpliedVol, impliedVolBlack, impliedVolBsm, impliedVolAmerican, MAX_IMPLIED_VOL} from './implied-vol.js'
 export {bsmPrice, bsmInto} from './bsm.js'
 export {black76Price, black76Into, type RawGreeks, newRawGreeks} from './black76.js'
 export {bs2002Price} from './american.js'
+export {exactAmericanPrice, exactAmericanInto, inExerciseRegion} from './american-exact.js'

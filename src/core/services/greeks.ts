@@ -4,7 +4,7 @@
  */
 import {yearsToExpiry} from '../domain/time.js'
 import {UserError} from '../errors.js'
-import {impliedVol, priceGreeks, type Model, type Right, type Style} from '../pricing/index.js'
+import {exercisedGreeks, impliedVol, MAX_IMPLIED_VOL, priceGreeks, type Engine, type Model, type Right, type Style} from '../pricing/index.js'
 
 export interface GreeksOptions {
   right: Right
@@ -19,6 +19,8 @@ export interface GreeksOptions {
   dividend: number
   style: Style
   model: Model
+  /** American engine; default 'exact' (ignored for European style) */
+  engine?: Engine
   /** the instant time to expiry is measured from (now, or --as-of) */
   asOf: Date
   /** option class for the settlement rule with --expiry: SPX (AM, value fixed at Friday's open), SPXW (PM 16:00)…; default a PM-settled US option */
@@ -28,6 +30,8 @@ export interface GreeksOptions {
 export interface GreeksResult {
   model: Model
   style: Style
+  /** American engine used ('exact' or 'bs2002'); null for European style */
+  engine: Engine | null
   right: Right
   spot: number
   strike: number
@@ -39,8 +43,8 @@ export interface GreeksResult {
   dividend: number
   /** option price per unit */
   price: number
-  /** implied (or given) volatility, fraction per year */
-  iv: number
+  /** implied (or given) volatility, fraction per year; null for an American price at intrinsic in the exercise region (no IV, Greeks still known) */
+  iv: number | null
   /** per 1.00 move of the underlying */
   delta: number
   /** per 1.00 move of the underlying */
@@ -71,14 +75,19 @@ export function greeksService(o: GreeksOptions): GreeksResult {
   } else if (o.days !== undefined) years = o.days / 365
   else years = o.years!
   if (!(years > 0)) throw new UserError('the option must have time left: expiry after today, --days > 0 or --years > 0')
-  if (o.vol !== undefined && !(o.vol > 0 && o.vol <= 10)) throw new UserError(`--vol ${o.vol} is out of range: give σ as a fraction, e.g. 0.25 for 25 %`)
+  if (o.vol !== undefined && !(o.vol > 0 && o.vol <= MAX_IMPLIED_VOL)) throw new UserError(`--vol ${o.vol} is out of range: give σ as a fraction, e.g. 0.25 for 25 %`)
   if (o.price !== undefined) positive('price', o.price)
   const input = {right: o.right, spot: o.spot, strike: o.strike, years, rate: o.rate, dividend: o.model === 'black76' ? 0 : o.dividend}
-  const choice = {model: o.model, style: o.style}
+  const engine: Engine | null = o.style === 'american' ? (o.engine ?? 'exact') : null
+  const choice = engine === null ? {model: o.model, style: o.style} : {model: o.model, style: o.style, engine}
   const iv = o.vol ?? impliedVol(o.price!, input, choice)
+  if (iv === null) {
+    const exercised = exercisedGreeks(o.price!, input, choice)
+    if (exercised) return {model: o.model, style: o.style, engine, ...input, iv: null, ...exercised}
+  }
   if (iv === null) throw new UserError(`no implied volatility prices this option at ${o.price}: the price is outside the no-arbitrage bounds`)
   const g = priceGreeks({...input, vol: iv}, choice)
-  return {model: o.model, style: o.style, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
+  return {model: o.model, style: o.style, engine, ...input, price: g.price, iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}
 }
 
 /** Continuously compounded risk-free rate, fraction per year. */

@@ -227,3 +227,21 @@ describe('deep in-the-money options marked at intrinsic', () => {
     expect(withModelGreeks(p, {rate: 0.042, dividend: 0.004}, ASOF)).toMatchObject({greeks: null, greeksSource: 'none'})
   })
 })
+
+describe('every format checks the broker figures it carries', () => {
+  it('Kite holdings: Cur. val 10× off fails naming both values', () => {
+    const file = temp('holdings.csv', 'Instrument,Qty.,Avg. cost,LTP,Cur. val,P&L,Net chg.,Day chg.\nINFY,10,1450.00,1612.30,"1,61,230.00",1623.00,11.19,-0.4\n')
+    expect(errorOf(() => load(file, 'zerodha-holdings')).message).toMatch(/holdings\.csv:2: INFY: Cur\. val is 161,230.00 in the file but quantity × price × multiplier gives 16,123.00; the broker's figure is 10× ours/)
+  })
+
+  it('TastyTrade: P/L Open with the wrong sign (a short read as long) fails', () => {
+    const file = temp('tt.csv', 'Account,Symbol,Type,Quantity,Trade Price,Mark,P/L Open,Net Liq\n5WT1,AAPL  270115C00250000,Equity Option,3,22.10,22.50,-120.00,"-6,750.00"\n')
+    expect(errorOf(() => load(file, 'tastytrade-csv', {account: '5WT1'})).message).toMatch(/tt\.csv:2: AAPL {2}270115C00250000: Net Liq is -6,750.00 in the file but quantity × price × multiplier gives 6,750.00; the signs differ/)
+  })
+
+  it('the shipped fixtures all pass their own cross-checks', () => {
+    expect(fixture('fidelity_positions.csv', 'fidelity', {account: 'Z22222222'}).positions).toHaveLength(4) // AAPL's Cash and Margin rows merge
+    expect(fixture('zerodha_holdings_console.csv', 'zerodha-holdings').positions).toHaveLength(2)
+    expect(fixture('tastytrade_positions.csv', 'tastytrade-csv', {account: '5WT00001'}).positions).toHaveLength(6)
+  })
+})

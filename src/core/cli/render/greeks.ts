@@ -13,9 +13,9 @@ export function renderGreeks(r: GreeksResult): string {
   return table(
     GREEKS_COLUMNS,
     [
-      ['model', `${r.model} ${r.style} ${r.right}`, ''],
+      ['model', `${r.model} ${r.style}${r.engine ? ` (${r.engine})` : ''} ${r.right}`, ''],
       ['price', f(r.price), 'per unit'],
-      ['iv', f(r.iv), 'σ per year, fraction'],
+      ['iv', r.iv === null ? 'none' : f(r.iv), r.iv === null ? 'at intrinsic: exercise now (delta ±1)' : 'σ per year, fraction'],
       ['delta', f(r.delta), 'per 1.00 of underlying'],
       ['gamma', f(r.gamma, 7), 'per 1.00 of underlying'],
       ['theta', f(r.theta), 'per calendar day'],

@@ -41,10 +41,19 @@ export interface ContractKey {
   currency: string
 }
 
-/** Settlement of an option expiring on `expiry` (YYYY-MM-DD). */
+const expiries = new Map<string, ExpiryTimes>()
+
+/** Settlement of an option expiring on `expiry` (YYYY-MM-DD). Treat the result as read-only (it is shared). */
 export function optionExpiry(expiry: string, c: ContractKey): ExpiryTimes {
   const market = marketFor(c)
   const root = c.symbol.split(' ')[0].toUpperCase()
+  const key = `${expiry}|${market}|${c.instrumentType === 'future_option' ? 'f' : AM_SETTLED_ROOTS.has(root) ? 'am' : 'pm'}`
+  let e = expiries.get(key)
+  if (!e) expiries.set(key, (e = computeOptionExpiry(expiry, c, market, root)))
+  return e
+}
+
+function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, root: string): ExpiryTimes {
   if (market === 'XNSE' || market === 'XBOM') return indiaTimes(market, expiry)
   if (c.instrumentType === 'future_option') {
     const date = tradingDayOnOrBefore('XCME', expiry)

@@ -49,8 +49,19 @@ export function holidayName(market: Market, date: string): string | null {
   return name
 }
 
-/** The regular session of `date`, or null when the market is closed all day (weekend, holiday). */
+// Sessions are pure functions of (market, date) and are asked for again and again (every expiry,
+// every staleness check walks days): computed once per process. A few thousand entries at most.
+const sessions = new Map<string, Session | null>()
+
+/** The regular session of `date`, or null when the market is closed all day (weekend, holiday). Treat it as read-only. */
 export function sessionOn(market: Market, date: string): Session | null {
+  const key = market + date
+  let s = sessions.get(key)
+  if (s === undefined) sessions.set(key, (s = computeSession(market, date)))
+  return s
+}
+
+function computeSession(market: Market, date: string): Session | null {
   const wd = weekday(date)
   const india = market === 'XNSE' || market === 'XBOM'
   if ((wd === 0 || wd === 6) && !(india && INDIA_SPECIAL_SESSIONS[date])) return null
