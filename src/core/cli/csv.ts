@@ -101,7 +101,8 @@ const ENTRY_GREEKS = ['firstSeenAt', 'quantity', 'entryPrice', 'underlyingPrice'
 const HEALTH = ['dte', 'profitCaptured', 'breakeven', 'breakevenDistancePct', 'breakevenDistanceSd', 'intrinsic', 'extrinsic', 'probItm', 'assignmentRisk', 'assignmentNote'].map((k) => `health.${k}`)
 
 /** `positions --csv`: the position row of --json, nested fields dotted. */
-const ROW_EXTRA = ['underlyingPriceAsOf', 'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource']
+// Row fields the base position columns may not list yet (each column once).
+const ROW_EXTRA = ['underlyingPriceAsOf', 'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource'].filter((c) => !(COLUMNS as string[]).includes(c))
 export const POSITION_VIEW_COLUMNS: readonly string[] = [...COLUMNS, ...ROW_EXTRA, 'dayPnl', 'dayPnlBasis', 'dayPnlBasisPrice', 'dayPnlNote', ...HEALTH, ...ENTRY_GREEKS]
 
 /** `positions --group --csv`: one row per strategy group. */
