@@ -102,7 +102,7 @@ async function simDaemon({tiny = false, inHours = 60} = {}) {
     writeFileSync(path.join(dir, 'config', 'risk_config.yaml'), `market: {quotes_file: ../data/q.csv}\nportfolios:\n  - {name: one, broker: manual, account: O1, source: {file: ../data/one.csv, format: generic}, cash: 1000}\n${daemonYaml}`)
     writeFileSync(path.join(dir, 'data', 'q.csv'), 'symbol,price\nSPY,600\n')
   } else {
-    cpSync(path.join(root, 'data'), path.join(dir, 'data'), {recursive: true, filter: (f) => !f.endsWith('.sqlite')})
+    cpSync(path.join(root, 'test', 'fixtures', 'demo'), path.join(dir, 'data'), {recursive: true}) // the fixed demo exports
     writeFileSync(path.join(dir, 'config', 'risk_config.yaml'), readFileSync(path.join(root, 'config', 'risk_config.yaml'), 'utf8').replace(/\n# --- the daemon[\s\S]*$/, '\n') + daemonYaml)
   }
   const config = loadConfig(path.join(dir, 'config', 'risk_config.yaml'))

@@ -34,6 +34,7 @@ const {paired, wallMedian, exitGap, bigBook} = await import('./startup.mjs')
 const quick = {cwd: root, env: {...env, COTRADER_CACHE_DIR: path.join(tmp, 'cache')}}
 delete quick.env.NODE_EXTRA_CA_CERTS
 const demoDb = path.join(tmp, 'demo.sqlite')
+spawnSync(process.execPath, [path.join(root, 'scripts', 'demo-data.mjs')], quick) // the demo exports in data/, as npm start writes them
 spawnSync(process.execPath, [bin, 'sync', '--db', demoDb], quick)
 const ratio = (r) => `${r.oursMs.toFixed(0)} / ${r.floorMs.toFixed(0)} ms = ${r.ratio.toFixed(2)}x`
 for (const cmd of ['positions', 'risk', 'pnl']) line(`${cmd} --json, demo (ours / node -e 0)`, ratio(paired([bin, cmd, '--json', '--db', demoDb], quick)), '<= 4x')
@@ -111,4 +112,20 @@ await runCalendarBench()
 {
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'bench', 'daemon.mjs')], {cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit']})
   if (r.status !== 0) console.log(`bench/daemon.mjs exited ${r.status}`)
+}
+
+// 6. VaR and stress (issue 9): full revaluation throughput, stress grid, and `risk` on the demo.
+{
+  const {runVarBench} = await import('./var.mjs')
+  const v = runVarBench()
+  line('hist. VaR 10k scen × 1k European legs, exact (ms)', v.euroMs.toFixed(0), '<= 1000 ms')
+  line('  legs × scenarios per second', `${(v.euroPerSec / 1e6).toFixed(2)} M/s`, '>= 10 M/s')
+  line('  interpolating engine (ms)', v.euroGridMs.toFixed(0), '<= 1000 ms')
+  line('  legs × scenarios per second, interpolating', `${(10_000 * 1_000 / (v.euroGridMs / 1000) / 1e6).toFixed(2)} M/s`, '>= 10 M/s')
+  line('  99 % VaR interpolating vs exact, relative difference', v.gridVarRelErr.toExponential(2), '')
+  line('hist. VaR 10k × 1k American legs, interpolating (ms)', v.amerGridMs.toFixed(0), '<= 1000 ms')
+  line('  worst |grid − exact| ÷ largest |P&L|, American', v.amerGridWorstRel.toExponential(2), '')
+  line('stress grid 11 × 9, 1k European legs (ms)', v.stressEuroMs.toFixed(1), '<= 200 ms')
+  line('stress grid 11 × 9, 1k American legs (ms)', v.stressAmerMs.toFixed(1), '<= 200 ms')
+  // `risk` on the demo: the `risk --json, demo` ratio above (compare with the figure before issue 9).
 }

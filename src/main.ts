@@ -11,6 +11,7 @@ import DaemonStatus from './commands/daemon/status.js'
 import Greeks from './commands/greeks.js'
 import Pnl from './commands/pnl.js'
 import Portfolios from './commands/portfolios.js'
+import PricesImport from './commands/prices/import.js'
 import Positions from './commands/positions.js'
 import Reject from './commands/reject.js'
 import Risk from './commands/risk.js'
@@ -34,6 +35,7 @@ export const COMMANDS = {
   greeks: Greeks,
   pnl: Pnl,
   portfolios: Portfolios,
+  'prices:import': PricesImport,
   positions: Positions,
   reject: Reject,
   risk: Risk,

@@ -3,6 +3,7 @@ import {BaseCommand} from '../core/cli/base.js'
 import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import type {RiskHistoryResult} from '../core/services/history.js'
 import {renderRisk} from '../core/cli/render/risk.js'
+import {renderStress, renderVar, stressCsv} from '../core/cli/render/var.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
 import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
 
@@ -21,18 +22,23 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --csv risk.csv',
     '<%= config.bin %> risk --history --days 90   # net delta, beta-weighted delta, theta, vega per day',
     '<%= config.bin %> risk --history --since 2026-01-01 --csv',
+    '<%= config.bin %> risk --var   # recompute VaR/ES now',
+    '<%= config.bin %> risk --stress',
+    '<%= config.bin %> risk --stress --csv stress.csv',
   ]
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
-    history: Flags.boolean({description: 'Daily net delta, beta-weighted delta, theta and vega per portfolio and in the base currency, from the daily snapshots.', exclusive: ['with-whatif', 'fail-on-breach', 'as-of']}),
+    history: Flags.boolean({description: 'Daily net delta, beta-weighted delta, theta and vega per portfolio and in the base currency, from the daily snapshots.', exclusive: ['with-whatif', 'fail-on-breach', 'as-of', 'stress', 'var']}),
     days: Flags.integer({description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']}),
     since: Flags.string({description: 'With --history: from DATE (YYYY-MM-DD).', helpValue: 'DATE', dependsOn: ['history']}),
     csv: csvFlag(),
     'include-research': Flags.boolean({description: 'With --fail-on-breach: research portfolios count too (by default only the real book does).', dependsOn: ['fail-on-breach']}),
     ...timeFlags,
+    var: Flags.boolean({description: 'Recompute VaR and expected shortfall now, even if the stored figures are current.'}),
+    stress: Flags.boolean({description: 'Show the stress grid: P&L per underlying and portfolio under price moves × implied-vol shifts.'}),
   }
 
   async run(): Promise<RiskResult | RiskHistoryResult> {
@@ -51,7 +57,7 @@ export default class Risk extends BaseCommand {
       return history
     }
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age']})
+    const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age'], recomputeVar: flags.var, stress: flags.stress})
     warnData(result)
     // Research portfolios count only when asked (--include-research); the real book always does.
     const research = new Set(ctx.config.portfolios.filter((p) => p.kind === 'research').map((p) => p.name))
@@ -62,8 +68,9 @@ export default class Risk extends BaseCommand {
     // A never-synced portfolio cannot pass a limit check: nothing about it is known.
     if (flags['fail-on-breach'] && (breaches > 0 || notSynced.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
-    if (c) await writeCsv(csv!, c.rowsCsv(c.riskCsvRows(result.portfolios), c.RISK_COLUMNS, c.MONEY_COLUMNS), 'risk rows', note, ctx)
-    else this.print(() => renderRisk(result))
+    if (c && result.stress) await writeCsv(csv!, await stressCsv(result.stress), 'the stress grid', note, ctx)
+    else if (c) await writeCsv(csv!, c.rowsCsv(c.riskCsvRows(result.portfolios), c.RISK_COLUMNS, c.MONEY_COLUMNS), 'risk rows', note, ctx)
+    else this.print(() => (result.stress ? renderStress(result.stress) : [renderRisk(result), renderVar(result.var)].filter(Boolean).join('\n')))
     return result
   }
 }

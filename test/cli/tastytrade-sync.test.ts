@@ -437,7 +437,7 @@ describe.concurrent('cotrader sync against the fake tastytrade (built CLI, real 
       expect(tt.error.length).toBeLessThan(400)
       expect(json.json()).toMatchObject({ok: 2, skipped: 0, failed: 1})
       expectFileFedOk(expect, json)
-      expect(plain.stdout).toContain(`tt: ${at}`)
+      expect(plain.stdout).toContain(`tt: ${at.replace('tastytrade: ', '')}`) // the broker prefix is not repeated in the human line
       expect(plain.stdout).toMatch(/2 ok, 0 skipped, 1 failed/)
       expectNoSpinner(expect, plain)
       expectNoSpinner(expect, json)

@@ -34,7 +34,8 @@ ${extra}`
 export function demoCopy(opts: {portfolios?: string; daemon?: string} = {}): {dir: string; configFile: string; dbPath: string; dataDir: string} {
   const dir = tempDir('cotrader-daemon-')
   mkdirSync(path.join(dir, 'config'))
-  cpSync(path.join(ROOT, 'data'), path.join(dir, 'data'), {recursive: true, filter: (f) => !f.endsWith('.sqlite')})
+  // The fixed 2026-11-24 copies of the demo exports (data/*.csv are regenerated relative to today).
+  cpSync(path.join(ROOT, 'test', 'fixtures', 'demo'), path.join(dir, 'data'), {recursive: true})
   // The demo's own daemon section is replaced by the test's.
   let yaml = readFileSync(path.join(ROOT, 'config', 'risk_config.yaml'), 'utf8').replace(/\n# --- the daemon[\s\S]*$/, '\n')
   yaml = yaml.replace('portfolios:\n', `portfolios:\n  - {name: sim-expiry, broker: manual, account: SIM-1, currency: USD, kind: real, source: {file: ../data/sim.csv, format: generic}, cash: 10000, limits: {max_loss: 1000, max_delta_dollars_per_underlying: 1000000, max_position_pct_of_equity: 100, max_capital_utilization_pct: 100}}\n${opts.portfolios ?? ''}`)

@@ -50,3 +50,44 @@ describe('no overlapping runs', () => {
     expect(d.status.lastTick).toMatchObject({job: 'monitor', outcome: 'ok'})
   })
 })
+
+describe('execution follows a live order to a final status', () => {
+  it('approved proposal with a working order: Routed keeps execution, Filled records it and returns to monitoring', async () => {
+    const {writeDb, readDb} = await import('../../src/core/store/database.js')
+    const repo = await import('../../src/core/store/repositories.js')
+    const dstore = await import('../../src/core/store/daemon.js')
+    const dir = tempDir()
+    const configFile = path.join(dir, 'c.yaml')
+    writeFileSync(configFile, 'portfolios:\n  - {name: tt, broker: tastytrade, account: "5WT0001", trading_enabled: true}\ndaemon: {log: {file: d.log}}\n')
+    const config = loadConfig(configFile)
+    const settings = daemonSettings(config, dir)
+    const db = path.join(dir, 'b.sqlite')
+    const now = '2026-11-23T16:00:00.000Z'
+    const id = await writeDb(db, (d) => {
+      const pid = repo.insertProposal(d, {source: 'rule', portfolio: 'tt', legs: [{quantity: 1, symbol: 'AAPL 2027-01-15 190P', price: 2}], reason: 'take_profit: test', createdAt: now})
+      repo.decideProposal(d, pid, 'pending', 'executed', now, {orderId: 'O-77'})
+      repo.insertTrade(d, {portfolio: 'tt', kind: 'live', status: 'Received', proposalId: pid, symbol: 'AAPL 2027-01-15 190P', brokerSymbol: 'AAPL  270115P00190000', instrumentType: 'equity_option', underlying: 'AAPL',
+        quantity: 1, price: 2, multiplier: 100, currency: 'USD', option: {expiry: '2027-01-15', strike: 190, right: 'put', style: 'american'},
+        entry: {underlyingPrice: 260, iv: 0.3, greeks: null, greeksSource: 'none'}, orderId: 'O-77', orderStatus: 'Received', createdAt: now}, now)
+      return pid
+    })
+    const answers = ['Routed', 'Filled']
+    const asked: string[] = []
+    const lines: string[] = []
+    const clock = {now: () => new Date(now)}
+    const d = new Daemon({config, settings, dbPath: db, env: {}, clock, scheduler: {every: (name: string) => ({name, nextRun: () => null, stop: () => undefined})}, calendar,
+      alerter: createAlerter(db, settings.alerts), log: createLogger({file: null, level: 'info', maxBytes: 1e6, keep: 1, clock, human: (l) => lines.push(l)}),
+      orderStatus: async (p, orderId) => (asked.push(`${p.name}:${orderId}`), answers.shift()!)})
+    d.machine = {state: 'pending_approval', executing: []}
+    ;(d as unknown as {awaiting: number[]}).awaiting = [id]
+    await d.dispatch({type: 'decisions', approved: [id], pending: 0})
+    expect(d.machine).toEqual({state: 'execution', executing: [id]}) // Routed: still working
+    await (d as unknown as {followWorkingOrders(): Promise<void>}).followWorkingOrders()
+    expect(d.machine.state).toBe('monitoring')
+    expect(asked).toEqual(['tt:O-77', 'tt:O-77'])
+    const {trades, alerts, events} = await readDb(db, (x) => ({trades: repo.loadTrades(x, {kind: 'live'}), alerts: dstore.listAlerts(x), events: dstore.workflowEvents(x)}))
+    expect(trades.map((t) => t.status)).toEqual(['Filled'])
+    expect(alerts.map((a) => [a.kind, a.message])).toEqual([['order', `order O-77 (proposal ${id}) Filled`]])
+    expect(events.map((e) => `${e.from}→${e.to}`)).toEqual(['pending_approval→execution', 'execution→monitoring'])
+  })
+})

@@ -103,6 +103,15 @@ export interface Scenario {
   tokenExpiresIn: number
   dxlink: DxlinkBehaviour
   orders: OrderBehaviour
+  /** Daily candles by streamer symbol without the period (`AAPL`): served for `AAPL{=1d}` subscriptions from their fromTime. */
+  candles: Record<string, FakeCandle[]>
+}
+
+/** One daily candle: the trading day, its close and (optionally) the implied vol DXLink reports. */
+export interface FakeCandle {
+  date: string
+  close: number
+  iv?: number
 }
 
 export const ACCOUNT = '5WT0001'
@@ -220,6 +229,7 @@ export function defaultScenario(): Scenario {
     tokenExpiresIn: 900,
     dxlink: {authorize: true, dropOnce: false, lateFeedConfigMs: 0, fieldOrder: 'accepted', silent: []},
     orders: {buyingPowerChange: -102.302, fees: -2.302},
+    candles: {},
   }
 }
 

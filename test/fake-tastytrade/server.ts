@@ -60,6 +60,7 @@ const DEFAULT_FIELDS: Record<string, string[]> = {
   Greeks: ['eventType', 'eventSymbol', 'eventTime', 'eventFlags', 'index', 'time', 'sequence', 'price', 'volatility', 'delta', 'gamma', 'theta', 'rho', 'vega'],
   Quote: ['eventType', 'eventSymbol', 'eventTime', 'sequence', 'timeNanoPart', 'bidTime', 'bidExchangeCode', 'bidPrice', 'bidSize', 'askTime', 'askExchangeCode', 'askPrice', 'askSize'],
   Trade: ['eventType', 'eventSymbol', 'eventTime', 'time', 'timeNanoPart', 'sequence', 'exchangeCode', 'price', 'change', 'size', 'dayId', 'dayVolume', 'dayTurnover', 'tickDirection', 'extendedTradingHours'],
+  Candle: ['eventType', 'eventSymbol', 'eventTime', 'eventFlags', 'index', 'time', 'sequence', 'count', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'bidVolume', 'askVolume', 'impVolatility', 'openInterest'],
 }
 
 export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Promise<FakeTastytrade> {
@@ -360,6 +361,11 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
     function publish(channel: number, subs: Array<{type: string; symbol: string}>): void {
       const byType = new Map<string, Array<Record<string, unknown>>>()
       for (const s of subs) {
+        if (s.type === 'Candle') {
+          const list = candlesFor(s.symbol, Number((s as {fromTime?: number}).fromTime ?? 0))
+          if (list.length > 0) (byType.get('Candle') ?? byType.set('Candle', []).get('Candle')!).push(...list)
+          continue
+        }
         const event = eventFor(s.type, s.symbol)
         if (event) (byType.get(s.type) ?? byType.set(s.type, []).get(s.type)!).push(event)
       }
@@ -383,6 +389,33 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
         }
       }
     }
+  }
+
+  /**
+   * A candle snapshot like dxFeed's: newest first, SNAPSHOT_BEGIN (0x04) on the first event and
+   * SNAPSHOT_END (0x08) on the last; an empty snapshot is one REMOVE_EVENT|SNAPSHOT_END (0x0a) event.
+   * Daily candles are stamped at midnight New York of their trading day.
+   */
+  function candlesFor(symbol: string, fromTime: number): Array<Record<string, unknown>> {
+    const m = /^(.+)\{=1?d\}$/.exec(symbol)
+    if (!m || current.dxlink.silent.includes(symbol)) return []
+    const base = {eventType: 'Candle', eventSymbol: symbol, eventTime: 0, sequence: 0, count: 1, volume: 'NaN', vwap: 'NaN', bidVolume: 'NaN', askVolume: 'NaN', openInterest: 'NaN'}
+    const list = (current.candles[m[1]] ?? [])
+      .map((c) => ({...c, time: Date.parse(`${c.date}T05:00:00Z`)}))
+      .filter((c) => c.time >= fromTime)
+      .sort((a, b) => b.time - a.time)
+    if (list.length === 0) return [{...base, eventFlags: 0x0a, index: 0, time: 0, open: 'NaN', high: 'NaN', low: 'NaN', close: 'NaN', impVolatility: 'NaN'}]
+    return list.map((c, i) => ({
+      ...base,
+      eventFlags: (i === 0 ? 0x04 : 0) | (i === list.length - 1 ? 0x08 : 0),
+      index: c.time * 4096,
+      time: c.time,
+      open: c.close,
+      high: c.close,
+      low: c.close,
+      close: c.close,
+      impVolatility: c.iv ?? 'NaN',
+    }))
   }
 
   function eventFor(type: string, symbol: string): Record<string, unknown> | null {

@@ -9,7 +9,9 @@ import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
 import {cachedConfig, storeConfig, type ConfigCache} from './cache.js'
-import {configSchema, type RawDaemon, type RawLimits} from './schema.js'
+import {configSchema, type RawDaemon, type RawLimits, type RawStress, type RawVar} from './schema.js'
+import {DEFAULT_VAR_SETTINGS, type VarSettings} from '../domain/var.js'
+import {DEFAULT_STRESS_SETTINGS, type StressSettings} from '../domain/stress.js'
 
 export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
 export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'generic'
@@ -65,6 +67,10 @@ export interface Config {
   }
   tastytrade: {environment: 'production' | 'sandbox'; credentialsFile?: string; greeksWaitSeconds: number}
   portfolios: PortfolioConfig[]
+  /** VaR settings (config `var:`); loadConfig fills in defaults, hand-built configs may leave it out */
+  var?: VarSettings
+  /** stress grid settings (config `stress:`); as above */
+  stress?: StressSettings
   /** the daemon section as validated (snake_case; services/daemon-config.ts reads it) */
   daemon?: RawDaemon
 }
@@ -171,6 +177,31 @@ export function parseConfig(text: string, file: string): Config {
       limits: toLimits({...defaults, ...p.limits}),
     })),
     daemon: raw.daemon,
+    var: toVar(raw.var),
+    stress: toStress(raw.stress),
+  }
+}
+
+function toVar(v: RawVar | undefined): VarSettings {
+  if (!v) return DEFAULT_VAR_SETTINGS
+  return {
+    levels: v.levels,
+    horizonDays: v.horizon_days,
+    methods: v.methods,
+    lookbackDays: v.lookback_days,
+    minObservations: v.min_observations,
+    monteCarlo: v.monte_carlo,
+    interpolate: v.interpolate,
+  }
+}
+
+function toStress(s: RawStress | undefined): StressSettings {
+  if (!s) return DEFAULT_STRESS_SETTINGS
+  return {
+    singleStock: s.single_stock,
+    broadIndex: s.broad_index,
+    indexSymbols: s.index_symbols ?? DEFAULT_STRESS_SETTINGS.indexSymbols,
+    vol: s.vol_shifts,
   }
 }
 

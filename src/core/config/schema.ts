@@ -82,6 +82,51 @@ const tastytradeSchema = z.strictObject({
   greeks_wait_seconds: z._default(z.number().check(z.gt(0, 'must be more than 0 seconds'), z.lte(120, 'must be at most 120 seconds')), 4),
 })
 
+const probability = z.number().check(z.gt(0, 'must be a probability strictly between 0 and 1, e.g. 0.99 for 99 %'), z.lt(1, 'must be a probability strictly between 0 and 1, e.g. 0.99 for 99 %'))
+const wholeAtLeast = (n: number) => z.int().check(z.gte(n, `must be a whole number of at least ${n}`))
+
+/** VaR and expected shortfall (risk, sync). */
+const varSchema = z.strictObject({
+  /** Confidence levels as probabilities, 0.99 = 99 %. */
+  levels: z._default(z.array(probability).check(z.minLength(1, 'at least one level')), [0.95, 0.99]),
+  /** Horizon in trading days (√t scaling only for the parametric methods). */
+  horizon_days: z._default(z.int().check(z.gte(1, 'must be a whole number of trading days, at least 1'), z.lte(250, 'must be at most 250 trading days')), 1),
+  /** Methods computed; the first is the one `risk` shows in its summary line. */
+  methods: z._default(z.array(z.enum(['historical', 'monte-carlo', 'delta-normal', 'delta-gamma'])).check(z.minLength(1, 'at least one method')), ['historical', 'delta-normal', 'delta-gamma']),
+  /** Most recent daily closes used. */
+  lookback_days: z._default(wholeAtLeast(2), 501),
+  /** Fewest scenarios (historical) or daily returns accepted before a VaR is given. */
+  min_observations: z._default(wholeAtLeast(20), 100),
+  monte_carlo: z._default(z.strictObject({
+    scenarios: z._default(z.int().check(z.gte(100, 'must be at least 100'), z.lte(1_000_000, 'must be at most 1,000,000')), 10_000),
+    seed: z._default(z.int(), 1),
+    distribution: z._default(z.enum(['normal', 'student-t']), 'normal'),
+    /** Student-t degrees of freedom, a whole number above 2. */
+    dof: z._default(wholeAtLeast(3), 5),
+  }), {scenarios: 10_000, seed: 1, distribution: 'normal', dof: 5}),
+  /** Price option legs through the interpolating engine (true), always exactly (false); unset: interpolate when legs × scenarios ≥ 1,000,000. */
+  interpolate: z.optional(z.boolean()),
+})
+
+const scanSchema = (down: number, up: number, steps: number) =>
+  z._default(z.strictObject({
+    /** Largest fall in percent (≤ 0). */
+    down: z.number().check(z.lte(0, 'must be 0 or a negative percentage'), z.gt(-100, 'must be above -100 %')),
+    /** Largest rise in percent (≥ 0). */
+    up: z.number().check(z.gte(0, 'must be 0 or a positive percentage')),
+    /** Points on each side of 0. */
+    steps: z._default(z.int().check(z.gte(1, 'must be at least 1'), z.lte(50, 'must be at most 50')), 5),
+  }), {down, up, steps})
+
+/** Stress grid (risk --stress): price moves × implied-vol shifts. */
+const stressSchema = z.strictObject({
+  single_stock: scanSchema(-15, 15, 5),
+  broad_index: scanSchema(-8, 6, 5),
+  /** Underlyings scanned with the broad-index range. */
+  index_symbols: z.optional(z.array(z.string())),
+  /** Implied-vol shifts in vol points (down ≤ 0, up ≥ 0). */
+  vol_shifts: scanSchema(-10, 10, 4),
+})
 const seconds = (what: string) => z.number().check(z.gte(0, `must be a number of seconds, 0 or more (${what})`))
 const positive = (what: string) => z.number().check(z.gt(0, `must be more than 0 (${what})`))
 
@@ -176,6 +221,8 @@ export const configSchema = z.strictObject({
   tastytrade: z._default(tastytradeSchema, {environment: 'production', greeks_wait_seconds: 4}),
   defaults: z._default(z.strictObject({limits: z._default(limitsSchema, {})}), {limits: {}}),
   portfolios: z.array(portfolioSchema).check(z.minLength(1, 'at least one portfolio is required')),
+  var: z.optional(varSchema),
+  stress: z.optional(stressSchema),
   /** the daemon (schedules, rules, alerts, logging); optional, every key has a default */
   daemon: z.optional(daemonSchema),
 })
@@ -183,3 +230,5 @@ export const configSchema = z.strictObject({
 export type RawConfig = z.infer<typeof configSchema>
 export type RawPortfolio = z.infer<typeof portfolioSchema>
 export type RawLimits = z.infer<typeof limitsSchema>
+export type RawVar = z.infer<typeof varSchema>
+export type RawStress = z.infer<typeof stressSchema>

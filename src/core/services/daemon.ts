@@ -68,6 +68,9 @@ export interface DaemonStatusState {
   eodDone: Partial<Record<Market, string>>
 }
 
+/** Sync runs are kept a week (the daemon writes one per portfolio per tick). */
+const SYNC_RUNS_KEPT_MS = 7 * 86_400_000
+
 const FINAL_ORDER = new Set(['filled', 'cancelled', 'canceled', 'rejected', 'expired', 'removed', 'failed'])
 
 export class Daemon {
@@ -440,6 +443,8 @@ export class Daemon {
     const names = this.d.config.portfolios.filter((p) => p.kind !== 'whatif' && portfolioMarket(this.d.calendar, p.currency) === market).map((p) => p.name)
     const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar})
     const expired = await this.settleExpiries(names, date, now)
+    const pruned = await writeDb(this.d.dbPath, (db) => dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()))
+    if (pruned > 0) this.d.log.info(`pruned ${pruned} sync runs older than 7 days`, {job: 'eod'})
     const pending = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)
     const lines = [`end of day ${market} ${date}`]
     for (const p of snap.portfolios)

@@ -10,6 +10,8 @@ import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
 import {bookFreshness, loadBook, neverSynced} from './book.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, tradePositions, whatifRisks, type WhatifRisk} from './trades.js'
+import {portfolioStress, type PortfolioStress} from './stress.js'
+import {portfolioVars, type PortfolioVar} from './var.js'
 
 export interface RiskOptions {
   config: Config
@@ -23,6 +25,10 @@ export interface RiskOptions {
   maxAge?: string
   /** also show each portfolio with its open what-if trades (before → after) */
   withWhatif?: boolean
+  /** recompute VaR/ES even when the stored figures are current (risk --var) */
+  recomputeVar?: boolean
+  /** compute the full stress grid (risk --stress) */
+  stress?: boolean
 }
 
 export interface RiskTotals {
@@ -71,6 +77,10 @@ export interface RiskResult {
   dataWarnings: string[]
   /** true when any portfolio is stale, failed its last sync or was never synced (--fail-on-stale exits 3) */
   stale: boolean
+  /** per real/research portfolio: VaR and ES (money per horizon, portfolio currency), when computed, and the worst stress cell */
+  var: PortfolioVar[]
+  /** with --stress: the full stress grid per portfolio */
+  stress?: PortfolioStress[]
 }
 
 export async function riskService(opts: RiskOptions): Promise<RiskResult> {
@@ -100,6 +110,8 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     breaches: real.flatMap((p) => p.breaches),
     research: {totals: riskTotals(research, config.fxRates), breaches: research.flatMap((p) => p.breaches)},
     notSynced: neverSynced(book.bundles),
+    var: await portfolioVars({config, dbPath: opts.dbPath, asOf: opts.asOf, bundles: book.bundles, force: opts.recomputeVar}),
+    ...(opts.stress ? {stress: portfolioStress(config, book.bundles, at)} : {}),
     ...(opts.withWhatif
       ? {whatif: whatifRisks(config, bundles, book.whatIf, view, {benchmarkPrice}, at)}
       : {}),

@@ -17,6 +17,9 @@ import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+import {refreshVarsInDb, varSettings} from './var.js'
+import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
+import {lastPriceDates, upsertPrices, type PriceRow} from '../store/prices.js'
 
 export interface SyncOptions {
   config: Config
@@ -82,10 +85,12 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
   const quotes = await loadQuotesFile(config.market.quotesFile)
-  const {lastPrices, held} = await readDb(opts.dbPath, (db) => ({
+  const {lastPrices, held, lastDates} = await readDb(opts.dbPath, (db) => ({
     lastPrices: repo.lastUnderlyingPrices(db),
     held: new Map(db.all<{portfolio: string; n: number}>('SELECT portfolio, count(*) AS n FROM positions GROUP BY portfolio').map((r) => [r.portfolio, Number(r.n)])),
+    lastDates: lastPriceDates(db),
   }))
+  let candles: PriceRow[] = []
   const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
   try {
@@ -128,6 +133,18 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         outcomes.push({config: p, result: {...base, status: 'failed', error: oneLine(error), duration: secondsSince(started)}})
       }
     }
+    // Daily closes for VaR from DXLink candles, with TastyTrade credentials (services/prices.ts).
+    // Only over a connection this run has shown to work: a failing broker is not asked twice.
+    const underlyings = [...new Set(outcomes.flatMap((o) => o.fetched?.positions.map((q) => q.underlying) ?? []))]
+    const ttOk = outcomes.some((o) => o.config.broker === 'tastytrade' && o.result.status === 'ok')
+    if (underlyings.length > 0 && ttOk && candlesConfigured(config, opts.env)) {
+      try {
+        tastytrade ??= await adapters.tastytrade()
+        if ('dailyCandles' in tastytrade) candles = await refreshCandles(tastytrade as unknown as CandleSource, underlyings, lastDates, varSettings(config).lookbackDays, asOf)
+      } catch (error) {
+        for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`price history from DXLink candles not updated: ${oneLine(error)}`)
+      }
+    }
   } finally {
     await Promise.allSettled([tastytrade?.close()])
   }
@@ -162,6 +179,16 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         repo.markSyncStatus(db, p.name, 'failed', result.error, now)
       }
       repo.recordSyncRun(db, run)
+    }
+    if (candles.length > 0) upsertPrices(db, candles)
+    // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts).
+    const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
+    if (synced.length > 0) {
+      try {
+        refreshVarsInDb(db, config, asOf, synced, {stress: false, positions: new Map(outcomes.filter((o) => o.result.status === 'ok').map((o) => [o.config.name, o.fetched?.positions ?? []]))})
+      } catch (error) {
+        for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`VaR not computed: ${oneLine(error)}`)
+      }
     }
   })
   const results = outcomes.map((o) => o.result)

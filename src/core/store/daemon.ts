@@ -135,3 +135,12 @@ export function ruleProposalPending(db: Db, h: {rule: string; portfolio: string;
     ) !== undefined
   )
 }
+
+/**
+ * Sync runs older than `before` go, except each portfolio's latest: the daemon syncs every minute, and
+ * a run per portfolio per minute is not history worth a larger file (the snapshots are the history).
+ */
+export function pruneSyncRuns(db: Db, before: string): number {
+  db.run('DELETE FROM sync_runs WHERE started_at < :before AND id NOT IN (SELECT max(id) FROM sync_runs GROUP BY portfolio)', {before})
+  return db.changes()
+}

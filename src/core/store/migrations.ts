@@ -343,6 +343,31 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    name: 'price history and stored VaR',
+    sql: `
+      -- Daily closes per symbol (imported CSV, DXLink candles). close per unit in the symbol's own
+      -- currency; iv = that day's implied vol of the symbol as a fraction, NULL = unknown.
+      CREATE TABLE price_history (
+        symbol TEXT NOT NULL,
+        date   TEXT NOT NULL,
+        close  REAL NOT NULL,
+        iv     REAL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (symbol, date)
+      ) WITHOUT ROWID;
+
+      -- The latest VaR/ES of each portfolio and the time it was computed; inputs_key fingerprints
+      -- what it was computed from (positions, prices, settings) so a reader knows when it is stale.
+      CREATE TABLE var_results (
+        portfolio   TEXT PRIMARY KEY,
+        computed_at TEXT NOT NULL,
+        inputs_key  TEXT NOT NULL,
+        result_json TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 7,
     name: 'positions: broker day-P&L basis',
     sql: `
       -- Per unit, the broker's basis for day P&L (TastyTrade average-daily-market-close-price: the previous

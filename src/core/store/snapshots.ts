@@ -92,7 +92,7 @@ export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot
     if (list) list.push(p)
     else byPortfolio.set(p.portfolio, [p])
   }
-  const ids = instrumentIds(db)
+  const ids = instrumentIds()
   for (const [portfolio, list] of byPortfolio) {
     const takenAt = portfolios.find((p) => p.portfolio === portfolio)?.takenAt ?? list[0]?.takenAt
     if (!takenAt) throw new TypeError(`snapshot of ${portfolio} has no takenAt`)
@@ -202,7 +202,7 @@ interface Instrument {
   option?: PositionSnapshot['option']
 }
 
-function instrumentIds(db: Db) {
+function instrumentIds() {
   const cache = new Map<string, number>()
   return {
     idOf(db2: Db, p: PositionSnapshot): number {
@@ -226,7 +226,6 @@ function instrumentIds(db: Db) {
       return row.id
     },
   }
-  void db
 }
 
 function loadInstruments(db: Db): Map<number, Instrument> {

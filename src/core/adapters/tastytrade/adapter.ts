@@ -12,7 +12,7 @@ import type {Balances, ParsedSymbol, Position} from '../../domain/types.js'
 import {ExternalError, UserError} from '../../errors.js'
 import type {BrokerAdapter, FetchContext, FetchedPortfolio, MarketDataProvider, MarketSnapshot, OptionQuoteRequest, SkippedRow} from '../broker.js'
 import {resolveCredentials, type TastytradeCredentials} from './credentials.js'
-import {DxlinkHub, feedPrice, normaliseFeedGreeks, quoteMid, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
+import {DxlinkHub, feedPrice, normaliseFeedGreeks, quoteMid, REMOVE_EVENT, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
 import {TastytradeApi, TastytradeApiError, unwrapList, unwrapObject, unwrapRaw} from './http.js'
 import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances, type Json, type MappedRow} from './mapping.js'
 import {buildOrderBody, parseOrderResponse, type OrderRequest, type OrderResult} from './orders.js'
@@ -152,6 +152,35 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
   }
 
   /** Preflight an order: buying-power effect and fees without placing it. */
+  /**
+   * Daily closes from DXLink Candle events (`AAPL{=1d}` from fromDate, doc §9.1), with the candle's
+   * implied vol when it carries one. Stocks, ETFs and indices; futures (which need a contract's
+   * streamer symbol) are left out. A symbol with no answer within the wait is absent from the map.
+   */
+  async dailyCandles(symbols: string[], fromDate: string): Promise<Map<string, {date: string; close: number; iv: number | null}[]>> {
+    const fromTime = Date.parse(`${fromDate}T00:00:00Z`)
+    const wanted = new Map(symbols.filter((s) => !s.startsWith('/') && !s.includes(' ')).map((s) => [`${equityStreamer(s)}{=1d}`, s]))
+    const out = new Map<string, {date: string; close: number; iv: number | null}[]>()
+    if (wanted.size === 0) return out
+    const result = await this.hub.collect({greeks: [], prices: [], candles: [...wanted.keys()].map((symbol) => ({symbol, fromTime}))}, this.waitMs())
+    if (result.failure) throw new ExternalError(`DXLink candles: ${result.failure}`)
+    for (const [streamer, events] of result.candles) {
+      const byDate = new Map<string, {date: string; close: number; iv: number | null}>()
+      for (const e of events) {
+        const time = Number(e.time)
+        const close = Number(e.close)
+        if ((Number(e.eventFlags) & REMOVE_EVENT) !== 0 || !Number.isFinite(time) || !Number.isFinite(close) || close <= 0) continue
+        // Daily candles are stamped at the start of the trading day in the exchange's zone; noon UTC of that instant's day is safe either side.
+        const date = new Date(time + 12 * 3_600_000).toISOString().slice(0, 10)
+        const iv = Number(e.impVolatility)
+        byDate.set(date, {date, close, iv: Number.isFinite(iv) && iv > 0 ? iv : null})
+      }
+      const list = [...byDate.values()].filter((p) => p.date >= fromDate).sort((a, b) => a.date.localeCompare(b.date))
+      if (list.length > 0) out.set(wanted.get(streamer)!, list)
+    }
+    return out
+  }
+
   async dryRunOrder(account: string, order: OrderRequest): Promise<OrderResult> {
     const body = buildOrderBody(order)
     const api = await this.api()

@@ -96,11 +96,15 @@ export interface FeedRequest {
   greeks: string[]
   /** Streamer symbols to get a price for: Quote, with Trade as the fallback (index underlyings have no Quote, doc §10.6). */
   prices: string[]
+  /** Candle series (`AAPL{=1d}`) from fromTime (epoch ms, doc §9.1): the request waits for each one's snapshot end. */
+  candles?: {symbol: string; fromTime: number}[]
 }
 
 export interface FeedResult {
   /** Latest event by `Type:symbol` (`Greeks:.AAPL260116C150`, `Quote:AAPL`, `Trade:SPX`). */
   events: Map<string, FeedEvent>
+  /** Every Candle event received, by candle symbol (`AAPL{=1d}`), in arrival order. */
+  candles: Map<string, FeedEvent[]>
   /** Why nothing (or not everything) came: a connection-level failure, redacted; null when connected. */
   failure: string | null
   /** Errors the server or socket reported on the way (redacted), for warnings. */
@@ -126,7 +130,13 @@ const EVENT_FIELDS = {
   Greeks: ['eventType', 'eventSymbol', 'price', 'volatility', 'delta', 'gamma', 'theta', 'rho', 'vega'],
   Quote: ['eventType', 'eventSymbol', 'bidPrice', 'askPrice', 'bidSize', 'askSize'],
   Trade: ['eventType', 'eventSymbol', 'price', 'size', 'dayVolume'],
+  Candle: ['eventType', 'eventSymbol', 'eventFlags', 'time', 'close', 'impVolatility'],
 }
+
+/** dxFeed event flags (com.dxfeed.event.IndexedEvent): a snapshot ends with SNAPSHOT_END or SNAPSHOT_SNIP. */
+export const REMOVE_EVENT = 0x02
+const SNAPSHOT_END = 0x08
+const SNAPSHOT_SNIP = 0x10
 
 /** Above DXLinkLogLevel.ERROR: the libraries' Logger prints nothing at all (they log via console). */
 const SILENT = 4 as unknown as DXLinkLogLevel
@@ -156,6 +166,9 @@ async function ensureWebSocket(): Promise<void> {
 
 class Connection {
   readonly events = new Map<string, FeedEvent>()
+  readonly candles = new Map<string, FeedEvent[]>()
+  /** candle symbols whose snapshot has fully arrived */
+  readonly candlesDone = new Set<string>()
   failure: string | null = null
   readonly errors: string[] = []
   private readonly client: DXLinkWebSocketClient
@@ -200,6 +213,14 @@ class Connection {
       for (const event of events) {
         const symbol = event.eventSymbol
         if (typeof symbol !== 'string' || typeof event.eventType !== 'string') continue
+        if (event.eventType === 'Candle') {
+          const list = this.candles.get(symbol) ?? []
+          list.push(event)
+          this.candles.set(symbol, list)
+          const flags = Number(event.eventFlags)
+          if (Number.isFinite(flags) && (flags & (SNAPSHOT_END | SNAPSHOT_SNIP)) !== 0) this.candlesDone.add(symbol)
+          continue
+        }
         this.events.set(`${event.eventType}:${symbol}`, event)
       }
       this.notify()
@@ -213,6 +234,7 @@ class Connection {
         {type: 'Quote', symbol},
         {type: 'Trade', symbol},
       ]),
+      ...(request.candles ?? []).map((c) => ({type: 'Candle', symbol: c.symbol, fromTime: c.fromTime})),
     ]
     // DXLinkFeed de-duplicates, batches (100 ms) and chunks (~8 KB, doc §10.8) for us.
     if (subs.length > 0) this.feed.addSubscriptions(subs)
@@ -275,9 +297,9 @@ export class DxlinkHub {
    */
   async collect(request: FeedRequest, waitMs: number): Promise<FeedResult> {
     const started = Date.now()
-    const empty = (failure: string): FeedResult => ({events: new Map(), failure, errors: [], waitedMs: Date.now() - started})
+    const empty = (failure: string): FeedResult => ({events: new Map(), candles: new Map(), failure, errors: [], waitedMs: Date.now() - started})
     if (this.closed) return empty('the adapter was closed')
-    if (request.greeks.length === 0 && request.prices.length === 0) return {...empty(''), failure: null}
+    if (request.greeks.length === 0 && request.prices.length === 0 && (request.candles ?? []).length === 0) return {...empty(''), failure: null}
 
     let connection: Connection
     this.users++
@@ -298,12 +320,17 @@ export class DxlinkHub {
           resolve()
         }
         const check = () => {
-          if (connection.failure !== null || this.closed || complete(connection.events, request)) finish()
+          if (connection.failure !== null || this.closed || complete(connection, request)) finish()
         }
         unwatch = connection.watch(check)
         check()
       })
-      return {events: new Map(connection.events), failure: connection.failure, errors: [...connection.errors], waitedMs: Date.now() - started}
+      const candles = new Map<string, FeedEvent[]>()
+      for (const c of request.candles ?? []) {
+        const list = connection.candles.get(c.symbol)
+        if (list) candles.set(c.symbol, [...list])
+      }
+      return {events: new Map(connection.events), candles, failure: connection.failure, errors: [...connection.errors], waitedMs: Date.now() - started}
     } finally {
       this.release()
     }
@@ -357,7 +384,9 @@ export class DxlinkHub {
 }
 
 /** Every Greeks symbol has an event; every price symbol a usable Quote or Trade, or both events. */
-function complete(events: Map<string, FeedEvent>, request: FeedRequest): boolean {
+function complete(connection: Connection, request: FeedRequest): boolean {
+  const {events} = connection
+  for (const c of request.candles ?? []) if (!connection.candlesDone.has(c.symbol)) return false
   for (const symbol of request.greeks) if (!events.has(`Greeks:${symbol}`)) return false
   for (const symbol of request.prices) {
     const quote = events.get(`Quote:${symbol}`)

@@ -1,6 +1,6 @@
 import type {AlertsResult} from '../../services/alerts.js'
 import type {DaemonStatusResult} from '../../services/daemon-status.js'
-import {dim, green, red, table, yellow} from '../format.js'
+import {dim, green, red, table, yellow, type Column} from '../format.js'
 
 export function renderDaemonStatus(r: DaemonStatusResult): string {
   const out: string[] = []
@@ -11,11 +11,21 @@ export function renderDaemonStatus(r: DaemonStatusResult): string {
   for (const [name, b] of Object.entries(r.backoff)) out.push(yellow(`${name}: ${b.failures} failed syncs, next try ${b.nextAttempt}`))
   out.push(r.openAlerts.length ? red(`open alerts: ${r.openAlerts.join(', ')}`) : 'open alerts: none')
   if (r.pendingProposals.length === 0) out.push('pending proposals: none')
-  else out.push(table(['ID', 'Source', 'Portfolio', 'Reason'], r.pendingProposals.map((p) => [String(p.id), p.source, p.portfolio, p.reason ?? '']), ['right', 'left', 'left', 'left']))
+  else out.push(table([{header: 'ID', align: 'right', priority: 0}, {header: 'Source', priority: 2}, {header: 'Portfolio', priority: 1}, {header: 'Reason', priority: 3, minWidth: 10}], r.pendingProposals.map((p) => [String(p.id), p.source, p.portfolio, p.reason ?? ''])))
   return out.join('\n')
 }
 
+/** Column priority (0 = always shown; the largest number is dropped first); the message is shortened first. */
+export const ALERT_COLUMNS: Column[] = [
+  {header: 'ID', align: 'right', priority: 0},
+  {header: 'At (UTC)', priority: 2},
+  {header: 'Severity', priority: 1},
+  {header: 'Kind', priority: 4},
+  {header: 'Status', priority: 3},
+  {header: 'Message', priority: 5, minWidth: 20},
+]
+
 export function renderAlerts(r: AlertsResult): string {
   if (r.alerts.length === 0) return 'no alerts'
-  return table(['ID', 'At (UTC)', 'Severity', 'Kind', 'Status', 'Message'], r.alerts.map((a) => [String(a.id), a.at.slice(0, 19).replace('T', ' '), a.severity, a.kind, a.status, a.message.split('\n')[0]]), ['right', 'left', 'left', 'left', 'left', 'left'])
+  return table(ALERT_COLUMNS, r.alerts.map((a) => [String(a.id), a.at.slice(0, 19).replace('T', ' '), a.severity, a.kind, a.status, a.message.split('\n')[0]]))
 }

@@ -1,13 +1,27 @@
 import type {SnapshotResult} from '../../services/snapshot.js'
-import {dim, money, num, partial, pnl, table} from '../format.js'
+import {dim, money, num, partial, pnl, table, type Column} from '../format.js'
+
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export const SNAPSHOT_COLUMNS: Column[] = [
+  {header: 'Portfolio', priority: 0},
+  {header: 'Date', priority: 6},
+  {header: 'Ccy', priority: 2},
+  {header: 'Positions', align: 'right', priority: 8},
+  {header: 'Equity', align: 'right', priority: 3},
+  {header: 'Unrealized', align: 'right', priority: 4},
+  {header: 'Day P&L', align: 'right', priority: 1},
+  {header: 'Delta', align: 'right', priority: 5},
+  {header: 'Theta/day', align: 'right', priority: 7},
+  {header: 'Vega/pt', align: 'right', priority: 9},
+  {header: 'Row', priority: 10},
+]
 
 export function renderSnapshot(r: SnapshotResult): string {
   const rows = r.portfolios.map((p) => [
     p.portfolio, p.date, p.currency, String(p.positions), money(p.equity), partial(pnl(p.unrealizedPnl), p.missing), pnl(p.dayPnl),
     partial(num(p.delta), p.missing), partial(num(p.theta), p.missing), partial(num(p.vega), p.missing), p.replaced ? 'replaced' : 'new',
   ])
-  const out = [table(['Portfolio', 'Date', 'Ccy', 'Positions', 'Equity', 'Unrealized', 'Day P&L', 'Delta', 'Theta/day', 'Vega/pt', 'Row'], rows,
-    ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'])]
+  const out = [table(SNAPSHOT_COLUMNS, rows)]
   out.push(dim(`${r.positions} position rows written at ${r.asOf}`))
   if (r.skipped.length > 0) out.push(`not synced yet, no snapshot: ${r.skipped.join(', ')} (run cotrader sync)`)
   if (r.portfolios.some((p) => p.missing > 0)) out.push(dim('* partial: positions with unknown Greeks or prices are left out'))

@@ -85,6 +85,21 @@ export function renderWhatifPayoff(r: WhatifPayoffResult): string {
   return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency})}`
 }
 
+/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+export const TRADES_LIST_COLUMNS: Column[] = [
+  {header: 'ID', align: 'right', priority: 0},
+  {header: 'Portfolio', priority: 7, minWidth: 8},
+  {header: 'Kind', priority: 8},
+  {header: 'Status', priority: 5},
+  {header: 'Symbol', priority: 0},
+  {header: 'Qty', align: 'right', priority: 0},
+  {header: 'Open', align: 'right', priority: 6},
+  {header: 'Mark/Close', align: 'right', priority: 4},
+  {header: 'Unreal. P&L', align: 'right', priority: 1},
+  {header: 'Realised P&L', align: 'right', priority: 2},
+  {header: 'Ccy', priority: 3},
+]
+
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
   if (r.trades.length === 0) return dim('No paper or live trades (approve a proposal to book one: cotrader approve ID).')
   const rows = r.trades.map((t) => [
@@ -92,8 +107,7 @@ export function renderTradesList(r: import('../../services/trades.js').TradesLis
     t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),
     t.realizedPnl !== null ? '' : pnl(t.unrealizedPnl), t.realizedPnl === null ? '' : pnl(t.realizedPnl), t.currency,
   ])
-  const out = [table(['ID', 'Portfolio', 'Kind', 'Status', 'Symbol', 'Qty', 'Open', 'Mark/Close', 'Unreal. P&L', 'Realised P&L', 'Ccy'], rows,
-    ['right', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'])]
+  const out = [table(TRADES_LIST_COLUMNS, rows)]
   for (const x of r.realized) out.push(`Realised ${x.currency}: ${pnl(x.realizedPnl)}`)
   return out.join('\n')
 }
