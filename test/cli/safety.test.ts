@@ -313,7 +313,7 @@ describe('usage', {timeout: 180_000}, () => {
     for (const args of [['nosuch', '--json'], ['whatif', 'nosuch', '--json']]) {
       const r = cli(args)
       expect(r.code).toBe(2)
-      expect(r.json().error).toMatchObject({code: 'usage', exitCode: 2, message: expect.stringMatching(/^command "(whatif )?nosuch" not found; commands: .*approve, .*trades close, trades list/)})
+      expect(r.json().error).toMatchObject({code: 'usage', exitCode: 2, message: expect.stringMatching(/^command "(whatif )?nosuch" not found; commands: .*alerts, approve, .*trades close, trades list/)})
     }
   })
 
