@@ -298,7 +298,9 @@ export class Daemon {
     if (inHours) this.status.counts.ticksInHours++
     else this.status.counts.ticksOutOfHours++
     await this.syncAndCheck(inHours ? 'tick' : 'tick (out of hours)')
-    if (this.machine.state === 'pending_approval' || this.machine.state === 'execution') await this.followWorkingOrders()
+    // Decisions and the orders of `executing` are the workflow's own actions after this tick; here,
+    // live orders nobody follows (approved outside a daemon scan, or left working at an end of day).
+    await this.updateOrders({except: [...this.machine.executing, ...this.awaiting]})
     await this.saveStatus()
   }
 
@@ -419,8 +421,9 @@ export class Daemon {
    * status records the outcome on the proposal: Filled keeps it `executed`; Rejected, Cancelled
    * or Expired make it `failed` with the broker's reason. Returns how many are still working.
    */
-  private async updateOrders(proposals: number[]): Promise<number> {
-    const trades = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'live'}).filter((t) => t.proposalId !== null && proposals.includes(t.proposalId)))
+  private async updateOrders(which: number[] | {except: number[]}): Promise<number> {
+    const wanted = (id: number) => (Array.isArray(which) ? which.includes(id) : !which.except.includes(id))
+    const trades = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'live'}).filter((t) => t.proposalId !== null && wanted(t.proposalId)))
     const orders = new Map<string, (typeof trades)[number]>()
     for (const t of trades) if (t.orderId && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown') orders.set(t.orderId, t)
     let working = 0
