@@ -93,6 +93,8 @@ export class Daemon {
   private lastOutOfHours = 0
   /** failed status questions in a row, per order id */
   private orderFailures = new Map<string, number>()
+  /** proposals with a live order not final, as of the last monitor tick's sync */
+  private workingOrders: number[] = []
   private stopping = false
   private current: Promise<void> | null = null
   readonly status: DaemonStatusState
@@ -300,7 +302,8 @@ export class Daemon {
     await this.syncAndCheck(inHours ? 'tick' : 'tick (out of hours)')
     // Decisions and the orders of `executing` are the workflow's own actions after this tick; here,
     // live orders nobody follows (approved outside a daemon scan, or left working at an end of day).
-    await this.updateOrders({except: [...this.machine.executing, ...this.awaiting]})
+    const followed = [...this.machine.executing, ...this.awaiting]
+    if (this.workingOrders.some((id) => !followed.includes(id))) await this.updateOrders({except: followed})
     await this.saveStatus()
   }
 
@@ -317,7 +320,11 @@ export class Daemon {
       sync = await syncService({config: this.d.config, dbPath: this.d.dbPath, portfolios: due.map((p) => p.name), skipInvalid: true, asOf: now, env: this.d.env}, this.d.adapters)
       for (const r of sync.portfolios) this.noteSync(r.name, r.status, r.error, now)
     }
-    await writeDb(this.d.dbPath, (db) => dstore.dropExpiredPositions(db))
+    // Same open of the file: which proposals have a live order still working (followed in monitor()).
+    this.workingOrders = await writeDb(this.d.dbPath, (db) => {
+      dstore.dropExpiredPositions(db)
+      return repo.loadTrades(db, {kind: 'live'}).filter((t) => t.orderId && t.proposalId !== null && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown').map((t) => t.proposalId!)
+    })
     const risk = await riskService({config: this.d.config, dbPath: this.d.dbPath, asOf: now})
     const open = new Map(risk.breaches.map((b) => [`breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`, b]))
     const before = new Set(this.status.breaches)
