@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
-import {UserError} from '../core/errors.js'
+import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
 import {renderPositions} from '../core/cli/render/positions.js'
 import {positionsService, type PositionsResult} from '../core/services/positions.js'
 import {parseAsOf, timeFlags, warnData} from '../core/cli/time-flags.js'
@@ -11,6 +11,8 @@ export default class Positions extends BaseCommand {
   static override examples = [
     '<%= config.bin %> positions',
     '<%= config.bin %> positions --portfolio fidelity-ira --underlying MSFT',
+    '<%= config.bin %> positions --group   # legs grouped into strategies: max profit / loss, break-evens, net Greeks',
+    '<%= config.bin %> positions --group --csv groups.csv',
     '<%= config.bin %> positions --csv positions.csv',
     '<%= config.bin %> positions --csv | head',
     '<%= config.bin %> positions --json',
@@ -21,31 +23,26 @@ export default class Positions extends BaseCommand {
   static override flags = {
     portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
     underlying: Flags.string({char: 'u', description: 'Only positions on this underlying.'}),
-    csv: Flags.string({description: 'Write CSV to FILE, or to stdout when FILE is omitted or "-". Money in cents. Never overwrites the database, the config or an input file; with --json, FILE gets the CSV and stdout the JSON.', helpValue: '[FILE]'}),
+    group: Flags.boolean({description: "Also group each account's legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE."}),
+    csv: csvFlag(),
     ...timeFlags,
   }
 
   async run(): Promise<PositionsResult> {
-    // `--csv` without a value means stdout: oclif string flags need a value, so give it one.
-    const i = this.argv.indexOf('--csv')
-    if (i >= 0 && (i === this.argv.length - 1 || (this.argv[i + 1].startsWith('-') && this.argv[i + 1] !== '-'))) this.argv.splice(i + 1, 0, '-')
+    csvToStdout(this.argv)
     const {flags} = await this.parse(Positions)
-    if (flags.csv === '-' && this.jsonEnabled()) throw new UserError('--csv to stdout and --json both write stdout; give --csv a FILE to get both')
+    checkCsvTarget(flags.csv, this.jsonEnabled())
     const ctx = this.context(flags)
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
-    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, asOf: this.now(), valueAt, maxAge: flags['max-age']})
+    const result = await positionsService({...ctx, portfolio: flags.portfolio, underlying: flags.underlying, group: flags.group, asOf: this.now(), valueAt, maxAge: flags['max-age']})
     warnData(result)
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
     if (flags.csv !== undefined) {
-      const {positionsCsv, writeOutputFile} = await import('../core/cli/csv.js') // csv-stringify only when asked for
-      const csv = positionsCsv(result.positions)
-      if (flags.csv === '-') {
-        process.stdout.write(csv)
-        return result
-      }
-      writeOutputFile(flags.csv, csv, ctx)
-      this.note(`wrote ${result.positions.length} positions to ${flags.csv}`)
-      if (!this.jsonEnabled()) return result
+      const {rowsCsv, GROUP_COLUMNS, MONEY_COLUMNS, POSITION_VIEW_COLUMNS} = await import('../core/cli/csv.js') // csv-stringify only when asked for
+      const note = (m: string) => this.note(m)
+      if (result.groups) await writeCsv(flags.csv, rowsCsv(result.groups, GROUP_COLUMNS, MONEY_COLUMNS), `${result.groups.length} strategy groups`, note, ctx)
+      else await writeCsv(flags.csv, rowsCsv(result.positions, POSITION_VIEW_COLUMNS, MONEY_COLUMNS), `${result.positions.length} positions`, note, ctx)
+      return result // under --json oclif prints the JSON; the table is not printed with --csv
     }
     this.print(() => renderPositions(result))
     return result

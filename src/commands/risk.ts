@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../core/cli/base.js'
-import {writeFileSync} from 'node:fs'
+import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import type {RiskHistoryResult} from '../core/services/history.js'
 import {renderRisk} from '../core/cli/render/risk.js'
 import {renderStress, renderVar, stressCsv} from '../core/cli/render/var.js'
 import {riskService, type RiskResult} from '../core/services/risk.js'
@@ -18,6 +19,9 @@ export default class Risk extends BaseCommand {
     '<%= config.bin %> risk --fail-on-breach --include-research   # research portfolios count too',
     '<%= config.bin %> risk --as-of 2026-12-18   # the book valued Friday noon New York: decay and expiries by then',
     '<%= config.bin %> risk --fail-on-breach --fail-on-stale   # cron: exit 3 on a breach, stale or never-synced data',
+    '<%= config.bin %> risk --csv risk.csv',
+    '<%= config.bin %> risk --history --days 90   # net delta, beta-weighted delta, theta, vega per day',
+    '<%= config.bin %> risk --history --since 2026-01-01 --csv',
     '<%= config.bin %> risk --var   # recompute VaR/ES now',
     '<%= config.bin %> risk --stress',
     '<%= config.bin %> risk --stress --csv stress.csv',
@@ -27,18 +31,31 @@ export default class Risk extends BaseCommand {
     'with-whatif': Flags.boolean({description: 'Also show each portfolio with its open what-if trades: before → after.'}),
     'fail-on-breach': Flags.boolean({description: 'Exit with code 3 when any risk limit is breached.'}),
     'fail-on-unchecked': Flags.boolean({description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']}),
+    history: Flags.boolean({description: 'Daily net delta, beta-weighted delta, theta and vega per portfolio and in the base currency, from the daily snapshots.', exclusive: ['with-whatif', 'fail-on-breach', 'as-of', 'stress', 'var']}),
+    days: Flags.integer({description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']}),
+    since: Flags.string({description: 'With --history: from DATE (YYYY-MM-DD).', helpValue: 'DATE', dependsOn: ['history']}),
+    csv: csvFlag(),
     'include-research': Flags.boolean({description: 'With --fail-on-breach: research portfolios count too (by default only the real book does).', dependsOn: ['fail-on-breach']}),
     ...timeFlags,
     var: Flags.boolean({description: 'Recompute VaR and expected shortfall now, even if the stored figures are current.'}),
     stress: Flags.boolean({description: 'Show the stress grid: P&L per underlying and portfolio under price moves × implied-vol shifts.'}),
-    csv: Flags.string({description: 'With --stress: write the grid as CSV to FILE, or to stdout when FILE is omitted or "-".', helpValue: '[FILE]', dependsOn: ['stress']}),
   }
 
-  async run(): Promise<RiskResult> {
-    const i = this.argv.indexOf('--csv')
-    if (i >= 0 && (i === this.argv.length - 1 || (this.argv[i + 1].startsWith('-') && this.argv[i + 1] !== '-'))) this.argv.splice(i + 1, 0, '-')
+  async run(): Promise<RiskResult | RiskHistoryResult> {
+    csvToStdout(this.argv)
     const {flags} = await this.parse(Risk)
     const ctx = this.context(flags)
+    checkCsvTarget(flags.csv, this.jsonEnabled())
+    const csv = flags.csv
+    const c = csv === undefined ? undefined : await import('../core/cli/csv.js') // csv-stringify only when asked for
+    const note = (m: string) => this.note(m)
+    if (flags.history) {
+      const [{riskHistoryService}, {renderRiskHistory}] = await Promise.all([import('../core/services/history.js'), import('../core/cli/render/history.js')])
+      const history = await riskHistoryService({...ctx, portfolio: flags.portfolio, asOf: this.now(), days: flags.days, since: flags.since})
+      if (c) await writeCsv(csv!, c.rowsCsv(history.rows, c.RISK_HISTORY_COLUMNS, c.MONEY_COLUMNS), `${history.rows.length} history rows`, note, ctx)
+      else this.print(() => renderRiskHistory(history))
+      return history
+    }
     const valueAt = flags['as-of'] ? parseAsOf(flags['as-of'], ctx.config.baseCurrency) : undefined
     const result = await riskService({...ctx, portfolio: flags.portfolio, withWhatif: flags['with-whatif'], asOf: this.now(), valueAt, maxAge: flags['max-age'], recomputeVar: flags.var, stress: flags.stress})
     warnData(result)
@@ -51,16 +68,9 @@ export default class Risk extends BaseCommand {
     // A never-synced portfolio cannot pass a limit check: nothing about it is known.
     if (flags['fail-on-breach'] && (breaches > 0 || notSynced.length > 0 || (flags['fail-on-unchecked'] && unchecked))) process.exitCode = 3
     if (flags['fail-on-stale'] && result.stale) process.exitCode = 3
-    if (result.stress && flags.csv !== undefined && !this.jsonEnabled()) {
-      const csv = await stressCsv(result.stress)
-      if (flags.csv === '-') process.stdout.write(csv)
-      else {
-        writeFileSync(flags.csv, csv)
-        this.note(`wrote the stress grid to ${flags.csv}`)
-      }
-      return result
-    }
-    this.print(() => (result.stress ? renderStress(result.stress) : [renderRisk(result), renderVar(result.var)].filter(Boolean).join('\n')))
+    if (c && result.stress) await writeCsv(csv!, await stressCsv(result.stress), 'the stress grid', note, ctx)
+    else if (c) await writeCsv(csv!, c.rowsCsv(c.riskCsvRows(result.portfolios), c.RISK_COLUMNS, c.MONEY_COLUMNS), 'risk rows', note, ctx)
+    else this.print(() => (result.stress ? renderStress(result.stress) : [renderRisk(result), renderVar(result.var)].filter(Boolean).join('\n')))
     return result
   }
 }

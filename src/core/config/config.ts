@@ -60,6 +60,8 @@ export interface Config {
     benchmark: string
     betas: Record<string, number>
     quotesFile?: string
+    /** next cash dividend by underlying: ex-date YYYY-MM-DD and money per share (assignment risk) */
+    nextDividends?: Record<string, {exDate: string; amount: number}>
     /** how old prices may be before a warning: "1 session" (default), "12h"… (containers/freshness.ts) */
     maxDataAge?: string
   }
@@ -153,6 +155,7 @@ export function parseConfig(text: string, file: string): Config {
       benchmark: raw.market.benchmark,
       betas: raw.market.betas,
       quotesFile: raw.market.quotes_file ? path.resolve(dir, expandHome(raw.market.quotes_file)) : undefined,
+      nextDividends: Object.fromEntries(Object.entries(raw.market.next_dividends).map(([k, v]) => [k, {exDate: v.ex_date, amount: v.amount}])),
       ...(raw.market.max_data_age ? {maxDataAge: raw.market.max_data_age.trim()} : {}),
     },
     tastytrade: {

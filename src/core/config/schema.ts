@@ -62,6 +62,14 @@ const marketSchema = z.strictObject({
   betas: z._default(z.record(z.string(), z.number()), {}),
   /** CSV of underlying prices (symbol,price[,as_of]) used when a file carries no price. */
   quotes_file: z.optional(z.string()),
+  /** Next cash dividend by underlying (ex-date, money per share), for the assignment-risk flag of short calls. */
+  next_dividends: z._default(
+    z.record(z.string(), z.strictObject({
+      ex_date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')),
+      amount: z.number().check(z.gte(0, 'must be money per share, ≥ 0')),
+    })),
+    {},
+  ),
   /** How old a portfolio's prices may be before positions/risk/pnl warn: "1 session" (default), "2 sessions", "12h", "90m", "3d". */
   max_data_age: z.optional(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*(sessions?|h|m|d)\s*$/, 'must be an age such as "1 session", "2 sessions", "12h", "90m" or "3d"'))),
 })
@@ -209,7 +217,7 @@ export const configSchema = z.strictObject({
   database: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   /** Value of one unit of each currency in the base currency (INR: 0.0119 means 1 INR = 0.0119 USD). */
   fx_rates: z._default(z.record(currency, z.number().check(z.gt(0, 'must be a positive rate'))), {}),
-  market: z._default(marketSchema, {rates: {}, dividends: {}, benchmark: 'SPY', betas: {}}),
+  market: z._default(marketSchema, {rates: {}, dividends: {}, benchmark: 'SPY', betas: {}, next_dividends: {}}),
   tastytrade: z._default(tastytradeSchema, {environment: 'production', greeks_wait_seconds: 4}),
   defaults: z._default(z.strictObject({limits: z._default(limitsSchema, {})}), {limits: {}}),
   portfolios: z.array(portfolioSchema).check(z.minLength(1, 'at least one portfolio is required')),

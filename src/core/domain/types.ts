@@ -75,6 +75,11 @@ export interface Position {
   entryPrice: number | null
   /** Current mark per unit; null when unknown. */
   markPrice: number | null
+  /**
+   * The broker's basis for day P&L per unit, when it gives one (TastyTrade: the previous close, or the
+   * fill price for a position opened today); null/absent = not given (day P&L then uses the snapshots).
+   */
+  previousClose?: number | null
   currency: string
   option?: OptionContract & {style: ExerciseStyle}
   /** Price of the underlying per unit, null when unknown. */

@@ -8,7 +8,7 @@ import {buildBundles, neverSyncedBundle, type PortfolioBundle} from '../containe
 import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'
 import {UserError} from '../errors.js'
 import {dividendFor, rateFor} from './market.js'
-import {readDb} from '../store/database.js'
+import {readDb, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
 import type {Position} from '../domain/types.js'
@@ -28,9 +28,13 @@ export interface Book {
 /**
  * Reads the book. With `at`, each bundle's positions are aged to that instant (containers/aging.ts):
  * expired contracts move to `bundle.expired`, and with `revalue` live options are re-priced there.
+ * `also` reads more in the same load of the file (history for day P&L, attribution): its result comes
+ * back as `extra`, so a command still loads the database once.
  */
-export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book> {
-  const book = await readBook(config, dbPath, portfolio)
+export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[]) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
+  const book = await readBook(config, dbPath, portfolio, also)
   if (!at) return book
   const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
   return {...book, bundles: book.bundles.map((b) => ({...b, ...splitAged(b.positions, aging)}))}
@@ -41,7 +45,7 @@ function splitAged(positions: Position[], aging: Aging): {positions: Position[];
   return {positions: live, expired}
 }
 
-async function readBook(config: Config, dbPath: string, portfolio?: string): Promise<Book> {
+async function readBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
@@ -54,6 +58,7 @@ async function readBook(config: Config, dbPath: string, portfolio?: string): Pro
       entryGreeks: repo.loadEntryGreeks(db),
       agentTrades: trades.filter((t) => t.kind !== 'what_if' && mine(t)),
       whatIf: trades.filter((t) => t.kind === 'what_if' && mine(t)),
+      ...(also ? {extra: also(db, configs.map((c) => c.name))} : {}),
     }
   })
 }

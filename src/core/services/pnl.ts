@@ -3,17 +3,20 @@
  * currency and converted to the base currency.
  */
 import type {Config} from '../config/config.js'
-import {inCurrency, toBase} from '../domain/money.js'
+import {convert, inCurrency, toBase} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
 import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
+import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, tradePositions} from './trades.js'
 import type {Trade} from '../domain/trade.js'
 
 export interface PnlLine {
+  /** which list the line belongs to (the --csv rows tell them apart by this) */
+  level: 'position' | 'underlying' | 'portfolio'
   portfolio: string
   /** position = synced from the broker; paper/live = booked by approve; whatif = hypothetical (with --with-whatif) */
   source: 'position' | 'paper' | 'live' | 'whatif'
@@ -31,6 +34,12 @@ export interface PnlLine {
   expired: boolean | number
   /** oldest observation time (ISO) of the marks behind this line; null = unknown (never synced) */
   pricesAsOf: string | null
+  /** P&L since the previous close (broker close, previous snapshot's mark, or entry when opened today), money in `currency`; null = unknown */
+  dayPnl: number | null
+  /** the same in the base currency */
+  dayPnlBase: number | null
+  /** positions left out of dayPnl because their day P&L is unknown */
+  dayPnlMissing: number
 }
 
 export interface PnlResult {
@@ -43,11 +52,15 @@ export interface PnlResult {
   underlyings: PnlLine[]
   portfolios: PnlLine[]
   /** per currency, money in that currency */
-  byCurrency: {currency: string; unrealizedPnl: number | null; missing: number}[]
+  byCurrency: {currency: string; unrealizedPnl: number | null; missing: number; dayPnl: number | null; dayPnlMissing: number}[]
   /** the real book in the base currency (research portfolios excluded), of the positions whose P&L and FX rate are known */
   totalBase: number | null
   /** positions left out of totalBase */
   totalBaseMissing: number
+  /** day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
+  dayPnlBase: number | null
+  /** positions left out of dayPnlBase */
+  dayPnlBaseMissing: number
   /** research portfolios on their own, in the base currency: never part of totalBase or byCurrency */
   research: {portfolios: string[]; totalBase: number | null; missing: number}
   notSynced: string[]
@@ -77,15 +90,21 @@ export interface PnlOptions {
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (db, names) => readDayHistory(db, names, opts.asOf))
+  // Day P&L per position in its own currency, computed before any restating (snapshot marks are in that currency).
+  const day = new Map<Position, number | null>()
+  const dayOf = (p: Position) => day.get(p) ?? null
   const stamp = (p: Position, fallback: string | null) => (p.markPrice === null ? null : p.markAsOf ?? fallback)
   // Sum lines skip expired positions (counted in `expired`); a position line of an expired one shows its last P&L.
   const line = (source: PnlLine['source'], portfolio: string, symbol: string | null, underlying: string | null, currency: string, list: Position[], fallback: string | null = null): PnlLine => {
     const single = symbol !== null
     const live = single ? list : list.filter((p) => !p.expired)
     const t = total(live.map(unrealizedPnl))
-    return {portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing,
-      expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback)))}
+    const d = total(live.map(dayOf))
+    const level = single ? 'position' : underlying !== null ? 'underlying' : 'portfolio'
+    return {level, portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing,
+      expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback))),
+      dayPnl: d.value, dayPnlBase: toBase(d.value, currency, fxRates), dayPnlMissing: d.missing}
   }
   const view = marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile))
   const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
@@ -103,7 +122,13 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
     const held = [...b.positions, ...(b.expired ?? [])]
     const fallback = b.stored?.pricesAsOf ?? b.stored?.lastSyncAt ?? null
-    const all = [...held, ...booked.map((a) => a.p)].map((p) => inCurrency(p, b.config.currency, fxRates))
+    for (const p of held) day.set(p, positionDayPnl(p, book.extra, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null, opts.asOf).dayPnl)
+    for (const a of booked) day.set(a.p, tradeDayPnl(a.p, a.t, opts.asOf).dayPnl)
+    const all = [...held, ...booked.map((a) => a.p)].map((p) => {
+      const q = inCurrency(p, b.config.currency, fxRates)
+      if (q !== p) day.set(q, convert(dayOf(p), p.currency, b.config.currency, fxRates))
+      return q
+    })
     for (const p of held) positions.push(line('position', b.config.name, p.symbol, p.underlying, p.currency, [p], fallback))
     for (const a of booked) positions.push(line(a.t.kind === 'live' ? 'live' : 'paper', b.config.name, a.p.symbol, a.p.underlying, a.p.currency, [a.p]))
     for (const u of [...new Set(all.map((p) => p.underlying))].sort()) {
@@ -112,7 +137,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     }
     // Never synced: nothing is known, so the portfolio's P&L is unknown, not 0.
     const sum = isNeverSynced(b)
-      ? {portfolio: b.config.name, source: 'position' as const, symbol: null, underlying: null, currency: b.config.currency, unrealizedPnl: null, unrealizedPnlBase: null, missing: 0, expired: 0, pricesAsOf: null}
+      ? {level: 'portfolio' as const, portfolio: b.config.name, source: 'position' as const, symbol: null, underlying: null, currency: b.config.currency, unrealizedPnl: null, unrealizedPnlBase: null, missing: 0, expired: 0, pricesAsOf: null, dayPnl: null, dayPnlBase: null, dayPnlMissing: 0}
       : line('position', b.config.name, null, null, b.config.currency, all, fallback)
     portfolios.push(sum)
     const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
@@ -127,7 +152,9 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
   const realLines = summed.filter((p) => !researchNames.has(p.portfolio))
   // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
-  const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)])
+  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...realUnknown])
+  const dayBase = total([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
   const researchBase = total(summed.filter((p) => researchNames.has(p.portfolio)).map((p) => p.unrealizedPnlBase))
   const currencies = [...new Set(realLines.map((p) => p.currency))].sort()
   return {
@@ -138,11 +165,15 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     underlyings,
     portfolios,
     byCurrency: currencies.map((currency) => {
-      const t = total(realLines.filter((p) => p.currency === currency).map((p) => p.unrealizedPnl))
-      return {currency, unrealizedPnl: t.value, missing: t.missing}
+      const mine = realLines.filter((p) => p.currency === currency)
+      const t = total(mine.map((p) => p.unrealizedPnl))
+      const d = total(mine.map((p) => p.dayPnl))
+      return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
     }),
     totalBase: base.value,
     totalBaseMissing: base.missing,
+    dayPnlBase: dayBase.value,
+    dayPnlBaseMissing: dayBase.missing,
     research: {portfolios: [...researchNames], totalBase: researchNames.size > 0 ? researchBase.value : null, missing: researchBase.missing},
     notSynced: neverSynced(book.bundles),
     ...(opts.withWhatif ? {whatif} : {}),

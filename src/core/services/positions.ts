@@ -3,11 +3,16 @@
  */
 import type {Config} from '../config/config.js'
 import {positionRow, type PositionRow} from '../containers/positions.js'
-import {toBase} from '../domain/money.js'
+import type {DayPnl} from '../domain/daypnl.js'
+import {positionHealth, type PositionHealth} from '../domain/health.js'
+import {inCurrency, toBase} from '../domain/money.js'
+import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
+import type {Position} from '../domain/types.js'
 import {total} from '../domain/sum.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
 import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
-import {loadQuotesFile} from './market.js'
+import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
+import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 import {entryOf, marketView, tradePositions} from './trades.js'
 
 export interface PositionsOptions {
@@ -21,6 +26,21 @@ export interface PositionsOptions {
   valueAt?: Date
   /** how old prices may be before a warning ("1 session", "12h"); default the config's, else one session */
   maxAge?: string
+  /** also group each account's legs per underlying into strategies (`groups` in the result) */
+  group?: boolean
+}
+
+/** A position row with its day P&L and health (domain/health.ts units). */
+export interface PositionView extends PositionRow {
+  /** P&L since the previous close, money in `currency`; null = unknown (no previous mark), never 0 for unknown */
+  dayPnl: number | null
+  /** where the previous-close price came from: broker (TastyTrade close), snapshot (previous daily snapshot's mark), entry (opened today) */
+  dayPnlBasis: 'broker' | 'snapshot' | 'entry' | null
+  /** that price, per unit in `currency` */
+  dayPnlBasisPrice: number | null
+  /** why day P&L is unknown, when it is */
+  dayPnlNote: string | null
+  health: PositionHealth
 }
 
 export interface CurrencyTotal {
@@ -29,6 +49,10 @@ export interface CurrencyTotal {
   marketValue: number | null
   /** Σ unrealized P&L, money in `currency` */
   unrealizedPnl: number | null
+  /** Σ day P&L, money in `currency`; partial when dayPnlMissing > 0 */
+  dayPnl: number | null
+  /** positions whose day P&L is unknown, left out of dayPnl */
+  dayPnlMissing: number
   /** positions whose mark or entry price is unknown, left out of the sums */
   missing: number
   /** expired positions (past settlement) of this currency, left out of the sums */
@@ -44,11 +68,13 @@ export interface PositionsResult {
   valuedAt: string
   baseCurrency: string
   /** broker positions (synced) */
-  positions: PositionRow[]
+  positions: PositionView[]
   /** paper and live trades booked by `approve`, marked to market */
-  agentTrades: PositionRow[]
+  agentTrades: PositionView[]
   /** open what-if trades, marked to market */
-  whatIf: PositionRow[]
+  whatIf: PositionView[]
+  /** with --group: broker positions grouped per account and underlying into strategies (money in the portfolio's currency) */
+  groups?: StrategyGroup[]
   /** the real book: broker positions and paper trades of real portfolios (research portfolios excluded) */
   totals: CurrencyTotal[]
   /** research portfolios on their own (never part of `totals` or `unrealizedPnlBase`) */
@@ -57,6 +83,10 @@ export interface PositionsResult {
   unrealizedPnlBase: number | null
   /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
   unrealizedPnlBaseMissing: number
+  /** Σ day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
+  dayPnlBase: number | null
+  /** positions left out of dayPnlBase */
+  dayPnlBaseMissing: number
   /** portfolios selected that have never been synced (their numbers are unknown: unrealizedPnlBase is then null or partial) */
   notSynced: string[]
   /** expired positions listed (expired: true), left out of every total */
@@ -71,17 +101,33 @@ export interface PositionsResult {
 
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (db, names) => readDayHistory(db, names, opts.asOf))
+  const {config} = opts
+  // Health at the instant the book is valued; day P&L by the clock (since the previous close).
+  const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {
+    const next = config.market.nextDividends?.[p.underlying] ?? null
+    const health = positionHealth(p, {asOf: at, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})
+    return {...row, dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health}
+  }
   const fresh = bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge)
   const want = opts.underlying?.toUpperCase()
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
-  const rows = book.bundles.flatMap((b) => [...b.positions, ...(b.expired ?? [])]).filter(keep).map((p) => positionRow(p, at, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null))
+  const rows = book.bundles.flatMap((b) => [...b.positions, ...(b.expired ?? [])]).filter(keep).map((p) => {
+    const entry = book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null
+    return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
+  })
   const live = rows.filter((r) => !r.expired)
   const hasTrades = book.agentTrades.length + book.whatIf.length > 0
-  const view = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
+  const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return {mine, rows: view ? tradePositions(mine, view, opts.config, at).map((p, i) => positionRow(p, at, entryOf(mine[i]))) : []}
+    return {mine, rows: market ? tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf))) : []}
+  }
+  const groups = () => {
+    // Each portfolio's live legs in its own currency; cash decides whether a lone short put is cash-secured.
+    const cash = Object.fromEntries(book.bundles.map((b) => [b.config.name, b.stored?.balances.cash ?? null]))
+    const restated = book.bundles.flatMap((b) => b.positions.filter(keep).map((p) => inCurrency(p, b.config.currency, config.fxRates)))
+    return groupStrategies(restated, {asOf: at, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
   const agent = traded(book.agentTrades)
   // Paper trades are in the book like positions (pnl and risk count them too); live orders still working are not.
@@ -91,6 +137,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
   const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
   const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
+  const dayBase = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
@@ -102,20 +149,24 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,
     unrealizedPnlBaseMissing: base.missing,
+    dayPnlBase: dayBase.value,
+    dayPnlBaseMissing: dayBase.missing,
     notSynced: neverSynced(book.bundles),
     expired: rows.length - live.length,
     ...fresh,
+    ...(opts.group ? {groups: groups()} : {}),
   }
 }
 
 /** Per-currency sums of the live rows; expired rows (expired: true) are counted, not summed. */
-export function currencyTotals(rows: (Pick<PositionRow, 'currency' | 'marketValue' | 'unrealizedPnl'> & Partial<Pick<PositionRow, 'expired' | 'markAsOf'>>)[]): CurrencyTotal[] {
+export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketValue' | 'unrealizedPnl' | 'dayPnl'> & Partial<Pick<PositionRow, 'expired' | 'markAsOf'>>)[]): CurrencyTotal[] {
   const currencies = [...new Set(rows.map((r) => r.currency))].sort()
   return currencies.map((currency) => {
     const all = rows.filter((r) => r.currency === currency)
     const mine = all.filter((r) => !r.expired)
     const pnl = total(mine.map((r) => r.unrealizedPnl))
     const mv = total(mine.map((r) => r.marketValue))
-    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
+    const day = total(mine.map((r) => r.dayPnl))
+    return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, dayPnl: day.value, dayPnlMissing: day.missing, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
   })
 }

@@ -366,6 +366,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'positions: broker day-P&L basis',
+    sql: `
+      -- Per unit, the broker's basis for day P&L (TastyTrade average-daily-market-close-price: the previous
+      -- close, or the fill price for a position opened today); NULL = the broker gave none.
+      ALTER TABLE positions ADD COLUMN previous_close REAL;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

@@ -105,6 +105,8 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     // mark-price is per unit (with include-marks=true); `mark` is the position's total, not used.
     // Without it (after hours) there is no live mark: close-price is kept aside (closePrice), never passed off as one.
     markPrice: num(row['mark-price']),
+    // The broker's day-P&L basis only beside a live mark (average-daily-market-close-price: the previous close, or the fill price if opened today).
+    previousClose: num(row['mark-price']) === null ? null : num(row['average-daily-market-close-price']) ?? num(row['close-price']),
     currency: 'USD',
     ...(parsed.option ? {option: {...parsed.option, style: optionStyle(type, parsed)}} : {}),
     underlyingPrice: null,

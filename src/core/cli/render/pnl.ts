@@ -7,14 +7,17 @@ import {bold, dim, partial, pnl, table, type Column} from '../format.js'
  * then the P&L in the base currency, the portfolio (cut before it is dropped), the price source.
  */
 export function pnlColumns(base: string, keys: string[]): Column[] {
+  // Day P&L beside the open P&L (priority 1), in the base currency after the base-currency P&L.
   const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : {header: 'Portfolio', priority: 4, minWidth: 8}
   const key = (header: string): Column => (header === 'Source' ? {header, priority: 5} : {header, priority: 0})
   return [
     portfolio,
     ...keys.map(key),
     {header: 'Unreal. P&L', align: 'right', priority: 1},
+    {header: 'Day P&L', align: 'right', priority: 1},
     {header: 'Ccy', priority: 2},
     {header: base, align: 'right', priority: 3},
+    {header: `Day ${base.replace(/^P&L /, '')}`, align: 'right', priority: 3},
   ]
 }
 
@@ -22,16 +25,17 @@ export function renderPnl(r: PnlResult): string {
   const out: string[] = []
   if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
   const base = `P&L ${r.baseCurrency}`
-  const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing)]
+  const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), partial(pnl(l.dayPnl), l.dayPnlMissing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing), partial(pnl(l.dayPnlBase), l.dayPnlMissing)]
   out.push(bold('By position'))
   out.push(table(pnlColumns(base, ['Symbol', 'Source']), r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.expired === true ? `${l.source} (expired)` : l.source, ...cells(l)])))
   out.push(bold('By underlying'))
   out.push(table(pnlColumns(base, ['Underlying']), r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', ...cells(l)])))
   out.push(bold('By portfolio'))
   out.push(table(pnlColumns(base, []), r.portfolios.map((l) => [l.portfolio, ...cells(l)])))
-  for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}`)
-  out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
+  for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}, day ${partial(pnl(c.dayPnl), c.dayPnlMissing)}`)
+  out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}, day ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
   if (r.research.portfolios.length > 0) out.push(`Research (${r.research.portfolios.join(', ')}), not in the totals: ${partial(pnl(r.research.totalBase), r.research.missing)} ${r.baseCurrency}`)
+  if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown for ${r.dayPnlBaseMissing} position(s): no previous close (no broker close price and no earlier snapshot; run cotrader snapshot daily)`))
   if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
   if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))

@@ -1,0 +1,74 @@
+/*
+ * History views: one table row per portfolio per date and the base-currency total of each date, and a
+ * terminal line chart of one series (asciichart) over the dates.
+ */
+import asciichart from 'asciichart'
+import type {PnlHistoryResult, RiskHistoryResult} from '../../services/history.js'
+import {bold, dim, money, num, partial, pnl, table, yellow} from '../format.js'
+
+/**
+ * A line chart of `values` over `dates` (unknown days left out), stretched to `width` columns by
+ * linear interpolation between the known days, with the first and last date under it. Nothing with
+ * fewer than 2 known points.
+ */
+export function lineChart(title: string, dates: string[], values: (number | null)[], height = 10, width = 60): string {
+  const known = values.map((v, i) => ({v, d: dates[i]})).filter((x): x is {v: number; d: string} => x.v !== null)
+  if (known.length < 2) return dim(`${title}: fewer than 2 days with a known value, no chart`)
+  const n = known.length
+  const cols = Math.max(n, width)
+  const series = Array.from({length: cols}, (_, i) => {
+    const x = (i * (n - 1)) / (cols - 1)
+    const j = Math.min(n - 2, Math.floor(x))
+    return known[j].v + (known[j + 1].v - known[j].v) * (x - j)
+  })
+  let min = Math.min(...series)
+  let max = Math.max(...series)
+  if (max - min < 1e-9 * Math.max(1, Math.abs(max))) {
+    // A flat line: give asciichart a range so it sits mid-chart with readable labels.
+    const pad = Math.abs(max) > 0 ? Math.abs(max) * 0.01 : 1
+    min -= pad
+    max += pad
+  }
+  const label = Math.max(money(min, 0).length, money(max, 0).length) + 1
+  const chart = asciichart.plot(series, {height, min, max, format: (x: number) => money(x, 0).padStart(label)})
+  const first = known[0].d
+  const last = known[n - 1].d
+  const axis = `${' '.repeat(label + 2)}${first}${' '.repeat(Math.max(1, cols - first.length - last.length))}${last}`
+  return `${bold(title)}\n${chart}\n${axis}`
+}
+
+function empty(r: PnlHistoryResult | RiskHistoryResult, what: string): string | null {
+  if (r.rows.length > 0) return null
+  return yellow(`No ${what} snapshots from ${r.from} to ${r.to}. Take one a day with: cotrader snapshot`)
+}
+
+export function renderPnlHistory(r: PnlHistoryResult): string {
+  const none = empty(r, 'portfolio')
+  if (none) return none
+  const rows = r.rows.map((x) => {
+    const cells = [x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency, partial(money(x.equity), x.missing), partial(pnl(x.unrealizedPnl), x.missing), partial(pnl(x.dayPnl), x.missing)]
+    return cells
+  })
+  const out = [table(['Date', 'Portfolio', 'Ccy', 'Equity', 'Open P&L', 'Day P&L'], rows, ['left', 'left', 'left', 'right', 'right', 'right'])]
+  const single = r.rows.some((x) => x.level === 'portfolio') && new Set(r.rows.filter((x) => x.level === 'portfolio').map((x) => x.portfolio)).size === 1
+  const series = r.rows.filter((x) => (single ? x.level === 'portfolio' : x.level === 'total'))
+  out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, all portfolios (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
+  if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
+  return out.join('\n')
+}
+
+export function renderRiskHistory(r: RiskHistoryResult): string {
+  const none = empty(r, 'portfolio')
+  if (none) return none
+  const rows = r.rows.map((x) => [
+    x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency,
+    partial(num(x.delta, 1), x.missing), partial(num(x.betaWeightedDelta, 1), x.missing), partial(num(x.theta), x.missing), partial(num(x.vega), x.missing),
+  ])
+  const out = [table(['Date', 'Portfolio', 'Ccy', 'Δ shares', 'βΔ', 'Θ/day', 'Vega/pt'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
+  const totals = r.rows.filter((x) => x.level === 'total')
+  out.push(lineChart('Beta-weighted delta, all portfolios (benchmark shares)', totals.map((x) => x.date), totals.map((x) => x.betaWeightedDelta)))
+  if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
+  return out.join('\n')
+}

@@ -1,0 +1,55 @@
+/*
+ * Day P&L of the book (domain/daypnl.ts): the previous snapshots and first sightings it needs are read
+ * in the same load of the database as the book (loadBook's `also`).
+ */
+import {dayPnl, exchangeDate, type DayPnl} from '../domain/daypnl.js'
+import type {Trade} from '../domain/trade.js'
+import type {Position} from '../domain/types.js'
+import type {Db} from '../store/database.js'
+import type {EntryGreeks} from '../store/repositories.js'
+import {lastPositionSnapshotsBefore, portfolioSnapshots, type PositionSnapshot} from '../store/snapshots.js'
+
+export interface DayHistory {
+  /** latest snapshot before the position's exchange-local today, by `date\0portfolio\0symbol` (date = today) */
+  previous: Map<string, PositionSnapshot>
+  /** `date\0portfolio` of portfolios with position snapshots before that date, or whose latest snapshot held nothing */
+  withHistory: Set<string>
+}
+
+const CURRENCIES = ['USD', 'INR']
+
+/** Reads what day P&L needs for `portfolios`, for each exchange's today (run inside readDb). */
+export function readDayHistory(db: Db, portfolios: string[], asOf: Date, currencies: string[] = CURRENCIES): DayHistory {
+  const previous = new Map<string, PositionSnapshot>()
+  const withHistory = new Set<string>()
+  for (const date of new Set(currencies.map((c) => exchangeDate(c, asOf)))) {
+    for (const s of lastPositionSnapshotsBefore(db, date, portfolios)) {
+      previous.set(`${date}\u0000${s.portfolio}\u0000${s.symbol}`, s)
+      withHistory.add(`${date}\u0000${s.portfolio}`)
+    }
+    // A portfolio whose latest snapshot held nothing also has history: what it holds now is new.
+    const month = new Date(Date.parse(date) - 31 * 86_400_000).toISOString().slice(0, 10)
+    const dayBefore = new Date(Date.parse(date) - 86_400_000).toISOString().slice(0, 10)
+    const latest = new Map<string, number>()
+    for (const s of portfolioSnapshots(db, {portfolios, from: month, to: dayBefore})) latest.set(s.portfolio, s.positions)
+    for (const [portfolio, n] of latest) if (n === 0) withHistory.add(`${date}\u0000${portfolio}`)
+  }
+  return {previous, withHistory}
+}
+
+export function positionDayPnl(p: Position, history: DayHistory, entry: EntryGreeks | null, asOf: Date): DayPnl {
+  const today = exchangeDate(p.currency, asOf)
+  const prev = history.previous.get(`${today}\u0000${p.portfolio}\u0000${p.symbol}`)
+  return dayPnl({
+    position: p,
+    previous: prev ? {date: prev.date, quantity: prev.quantity, entryPrice: prev.entryPrice, markPrice: prev.markPrice} : undefined,
+    portfolioHasHistory: history.withHistory.has(`${today}\u0000${p.portfolio}`),
+    firstSeenToday: entry !== null && exchangeDate(p.currency, new Date(entry.firstSeenAt)) === today,
+  })
+}
+
+/** A booked trade's day P&L: from its price when booked today, else unknown (trades have no snapshots). */
+export function tradeDayPnl(p: Position, t: Trade, asOf: Date): DayPnl {
+  const today = exchangeDate(p.currency, asOf)
+  return dayPnl({position: p, portfolioHasHistory: true, firstSeenToday: exchangeDate(p.currency, new Date(t.createdAt)) === today})
+}

@@ -1,0 +1,148 @@
+/*
+ * History views from the daily portfolio snapshots (`cotrader snapshot`): `pnl --history` (equity,
+ * open P&L, day P&L) and `risk --history` (net delta, beta-weighted delta, theta, vega), one row per
+ * portfolio per date in its currency, plus a total per date in the base currency.
+ */
+import {findPortfolio, type Config} from '../config/config.js'
+import {exchangeDate} from '../domain/daypnl.js'
+import {toBase} from '../domain/money.js'
+import {total} from '../domain/sum.js'
+import {UserError} from '../errors.js'
+import {readDb} from '../store/database.js'
+import {portfolioSnapshots, type PortfolioSnapshot} from '../store/snapshots.js'
+
+export interface HistoryOptions {
+  config: Config
+  dbPath: string
+  portfolio?: string
+  asOf: Date
+  /** the last N calendar days up to today (default 30) */
+  days?: number
+  /** from this date (YYYY-MM-DD) on; wins over days */
+  since?: string
+}
+
+export interface PnlHistoryRow {
+  date: string
+  /** portfolio = one portfolio in its currency; total = every portfolio in the base currency */
+  level: 'portfolio' | 'total'
+  /** null on total rows */
+  portfolio: string | null
+  currency: string
+  /** net liquidating value, money */
+  equity: number | null
+  /** open (unrealized) P&L, money */
+  unrealizedPnl: number | null
+  /** change since the previous snapshot, money */
+  dayPnl: number | null
+  /** portfolios left out of a total row (no snapshot that day, unknown value or no FX rate); on portfolio rows, positions the snapshot left out */
+  missing: number
+}
+
+export interface RiskHistoryRow {
+  date: string
+  level: 'portfolio' | 'total'
+  portfolio: string | null
+  currency: string
+  /** net position delta in shares of the underlyings (summed across underlyings) */
+  delta: number | null
+  /** benchmark shares */
+  betaWeightedDelta: number | null
+  /** money per calendar day */
+  theta: number | null
+  /** money per vol point */
+  vega: number | null
+  missing: number
+}
+
+export interface HistoryResult<Row> {
+  asOf: string
+  baseCurrency: string
+  /** first date asked for, YYYY-MM-DD */
+  from: string
+  /** last date (today), YYYY-MM-DD */
+  to: string
+  /** dates with at least one snapshot */
+  dates: string[]
+  rows: Row[]
+  /** portfolios selected that have no snapshot in the range */
+  noHistory: string[]
+}
+
+export type PnlHistoryResult = HistoryResult<PnlHistoryRow>
+export type RiskHistoryResult = HistoryResult<RiskHistoryRow>
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+
+export function historyRange(o: Pick<HistoryOptions, 'asOf' | 'days' | 'since' | 'config'>): {from: string; to: string} {
+  const to = exchangeDate(o.config.baseCurrency, o.asOf)
+  if (o.since !== undefined) {
+    if (!DATE.test(o.since) || Number.isNaN(Date.parse(o.since)) || new Date(Date.parse(o.since)).toISOString().slice(0, 10) !== o.since)
+      throw new UserError(`--since ${o.since}: expected a date YYYY-MM-DD`)
+    return {from: o.since, to}
+  }
+  const days = o.days ?? 30
+  if (!Number.isInteger(days) || days < 1) throw new UserError(`--days ${days}: expected a whole number of days ≥ 1`)
+  return {from: new Date(Date.parse(to) - (days - 1) * 86_400_000).toISOString().slice(0, 10), to}
+}
+
+async function load(o: HistoryOptions) {
+  const configs = (o.portfolio ? [findPortfolio(o.config, o.portfolio)] : o.config.portfolios).filter((c) => c.kind !== 'whatif')
+  const names = configs.map((c) => c.name)
+  const range = historyRange(o)
+  const snaps = await readDb(o.dbPath, (db) => portfolioSnapshots(db, {portfolios: names, from: range.from, to: range.to}))
+  const dates = [...new Set(snaps.map((s) => s.date))].sort()
+  const seen = new Set(snaps.map((s) => s.portfolio))
+  return {names, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
+}
+
+/** One row per portfolio per date, then the base-currency total of that date; `fields` are money (converted) or shares (summed as is). */
+function rowsFor<K extends string>(
+  config: Config,
+  names: string[],
+  snaps: PortfolioSnapshot[],
+  dates: string[],
+  money: readonly K[],
+  plain: readonly K[],
+): ({date: string; level: 'portfolio' | 'total'; portfolio: string | null; currency: string; missing: number} & Record<K, number | null>)[] {
+  type Row = {date: string; level: 'portfolio' | 'total'; portfolio: string | null; currency: string; missing: number} & Record<K, number | null>
+  const out: Row[] = []
+  const get = (s: PortfolioSnapshot, k: K) => (s as unknown as Record<K, number | null>)[k]
+  for (const date of dates) {
+    const day = snaps.filter((s) => s.date === date)
+    for (const s of day) {
+      const row = {date, level: 'portfolio', portfolio: s.portfolio, currency: s.currency, missing: s.missing} as Row
+      for (const k of [...money, ...plain]) (row as Record<K, number | null>)[k] = get(s, k)
+      out.push(row)
+    }
+    const absent = names.filter((n) => !day.some((s) => s.portfolio === n)).length
+    const totalRow = {date, level: 'total', portfolio: null, currency: config.baseCurrency, missing: 0} as Row
+    let missing = 0
+    for (const k of money) {
+      const t = total(day.map((s) => toBase(get(s, k), s.currency, config.fxRates)))
+      ;(totalRow as Record<K, number | null>)[k] = t.value
+      missing = Math.max(missing, t.missing)
+    }
+    for (const k of plain) {
+      const t = total(day.map((s) => get(s, k)))
+      ;(totalRow as Record<K, number | null>)[k] = t.value
+      missing = Math.max(missing, t.missing)
+    }
+    totalRow.missing = missing + absent
+    out.push(totalRow)
+  }
+  return out
+}
+
+export async function pnlHistoryService(o: HistoryOptions): Promise<PnlHistoryResult> {
+  const {names, range, snaps, dates, noHistory} = await load(o)
+  const rows = rowsFor(o.config, names, snaps, dates, ['equity', 'unrealizedPnl', 'dayPnl'] as const, [] as const)
+  return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, equity: r.equity, unrealizedPnl: r.unrealizedPnl, dayPnl: r.dayPnl, missing: r.missing})), noHistory}
+}
+
+export async function riskHistoryService(o: HistoryOptions): Promise<RiskHistoryResult> {
+  const {names, range, snaps, dates, noHistory} = await load(o)
+  // β-weighted delta is in benchmark shares already; net delta is summed as shares; theta and vega are money.
+  const rows = rowsFor(o.config, names, snaps, dates, ['theta', 'vega'] as const, ['delta', 'betaWeightedDelta'] as const)
+  return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, delta: r.delta, betaWeightedDelta: r.betaWeightedDelta, theta: r.theta, vega: r.vega, missing: r.missing})), noHistory}
+}
