@@ -76,6 +76,12 @@ export interface OrderBehaviour {
   /** Preflight failures to answer with 422. */
   reject?: Array<{code: string; message: string}>
   warnings?: Array<{code: string; message: string}>
+  /**
+   * What GET /accounts/{n}/orders/{id} answers for a placed order (placed = `Routed`): the
+   * first GET gives the first step, each later GET the next, the last one repeats.
+   * Default Live then Filled. `reason` becomes the order's `reject-reason`.
+   */
+  progression?: Array<{status: string; reason?: string}>
 }
 
 export interface Scenario {

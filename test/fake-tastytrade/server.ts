@@ -69,6 +69,8 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
   const validTokens = new Set<string>()
   const faultHits = new Map<Fault, number>()
   let nextOrderId = 420_001
+  /** Orders accepted by POST /orders, by id, with how many times they were asked about. */
+  const placedOrders = new Map<number, {account: string; order: Record<string, unknown>; gets: number}>()
   let wsUrl = ''
 
   const server = createServer((req, res) => {
@@ -186,6 +188,21 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
         return ok(usd)
       }
       if (method === 'POST' && (rest === '/orders/dry-run' || rest === '/orders')) return order(account, entry, rest === '/orders', reply)
+      const orderPath = /^\/orders\/(\d+)$/.exec(rest)
+      if (method === 'GET' && orderPath) {
+        const placed = placedOrders.get(Number(orderPath[1]))
+        if (!placed || placed.account !== account) return reply(404, {error: {code: 'record_not_found', message: `Order ${orderPath[1]} not found`}})
+        const steps = current.orders.progression ?? [{status: 'Live'}, {status: 'Filled'}]
+        const step = steps[Math.min(placed.gets, steps.length - 1)]
+        placed.gets++
+        if (step) {
+          placed.order.status = step.status
+          placed.order['updated-at'] = (placed.order['updated-at'] as number) + 1000
+          if (step.reason) placed.order['reject-reason'] = step.reason
+          if (['Filled', 'Cancelled', 'Rejected', 'Expired'].includes(step.status)) placed.order.cancellable = false
+        }
+        return ok(placed.order)
+      }
     }
     if (method === 'GET' && path === '/instruments/equity-options') {
       return list((query['symbol[]'] ?? []).flatMap((s) => instrument(s, 'Equity Option')))
@@ -231,9 +248,7 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
     const effect = (n: number) => (n < 0 ? 'Debit' : n > 0 ? 'Credit' : 'None')
     const placedId = place ? nextOrderId++ : undefined
     if (place) state.ordersPlaced++
-    reply(201, {
-      data: {
-        order: {
+    const placedOrder: Record<string, unknown> = {
           ...(placedId !== undefined ? {id: placedId} : {}),
           'account-number': account,
           'time-in-force': body['time-in-force'],
@@ -247,7 +262,11 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
           edited: false,
           'updated-at': Date.parse(current.asOf),
           legs: legs.map((l: Record<string, unknown>) => ({...l, 'remaining-quantity': l.quantity, fills: []})),
-        },
+    }
+    if (placedId !== undefined) placedOrders.set(placedId, {account, order: structuredClone(placedOrder), gets: 0})
+    reply(201, {
+      data: {
+        order: placedOrder,
         warnings: current.orders.warnings ?? [],
         'buying-power-effect': {
           'change-in-margin-requirement': Math.abs(current.orders.buyingPowerChange).toFixed(1),

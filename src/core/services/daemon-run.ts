@@ -8,7 +8,9 @@ import {loadConfig, type Config} from '../config/config.js'
 import {createAlerter} from './alerts.js'
 import {calendar} from './calendar-adapter.js'
 import {realScheduler, systemClock} from './clock.js'
-import {Daemon} from './daemon.js'
+import type {PortfolioConfig} from '../config/config.js'
+import {UserError} from '../errors.js'
+import {Daemon, type DaemonDeps} from './daemon.js'
 import {daemonSettings} from './daemon-config.js'
 import {acquireDaemonLock} from './daemon-lock.js'
 import {createLogger} from './daemon-log.js'
@@ -35,6 +37,7 @@ export interface DaemonRunResult {
 export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
   let settings = daemonSettings(o.config, o.dataDir) // ConfigError (exit 2) before anything starts
   if (o.logFile) settings = {...settings, log: {...settings.log, file: o.logFile}}
+  const broker = liveOrders(o.config, o.env)
   const lock = acquireDaemonLock(o.dbPath, systemClock.now())
   let daemon: Daemon | undefined
   const secrets = [o.env.TASTYTRADE_CLIENT_SECRET, o.env.TASTYTRADE_REFRESH_TOKEN].filter((s): s is string => Boolean(s))
@@ -44,7 +47,7 @@ export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
     const scheduler = realScheduler()
     const alerter = createAlerter(o.dbPath, settings.alerts, (m) => log.warn(m, {job: 'alert'}))
     daemon = new Daemon({
-      config: o.config, settings, dbPath: o.dbPath, env: o.env, clock: systemClock, scheduler, calendar, log, alerter,
+      config: o.config, settings, dbPath: o.dbPath, env: o.env, clock: systemClock, scheduler, calendar, log, alerter, orderStatus: broker.orderStatus,
       reloadConfig: () => {
         const config = loadConfig(o.configFile)
         return {config, settings: {...daemonSettings(config, o.dataDir), ...(o.logFile ? {log: settings.log} : {})}}
@@ -84,6 +87,26 @@ export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
     })
     return {mode: 'daemon', stoppedBy, state: daemon.machine.state, counts: daemon.status.counts}
   } finally {
+    await broker.close()
     lock.release()
+  }
+}
+
+/**
+ * Follows live orders at TastyTrade (GET /accounts/{n}/orders/{id}) through one adapter, made on
+ * first use (no broker contact when nothing is working) and closed when the daemon stops.
+ */
+export function liveOrders(config: Config, env: NodeJS.ProcessEnv): {orderStatus: NonNullable<DaemonDeps['orderStatus']>; close: () => Promise<void>} {
+  let adapter: Promise<{orderStatus(account: string, id: string): Promise<{status: string; reason: string | null}>; close(): Promise<void>}> | null = null
+  return {
+    async orderStatus(p: PortfolioConfig, orderId: string) {
+      if (p.broker !== 'tastytrade' || !p.account) throw new UserError(`${p.name}: live orders are followed at tastytrade only`)
+      adapter ??= import('../adapters/tastytrade/adapter.js').then((m) => m.createTastytrade(config, env))
+      const s = await (await adapter).orderStatus(p.account, orderId)
+      return {status: s.status, reason: s.reason}
+    },
+    async close() {
+      if (adapter) await (await adapter).close()
+    },
   }
 }

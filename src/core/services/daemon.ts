@@ -38,11 +38,23 @@ export interface DaemonDeps {
   alerter: Alerter
   /** broker adapters for sync (tests pass ones pointed at the fake TastyTrade) */
   adapters?: AdapterFactory
-  /** the broker's status of a live order (to follow it to a final status); absent = cannot follow */
-  orderStatus?: (portfolio: PortfolioConfig, orderId: string) => Promise<string>
+  /**
+   * The broker's status of a live order (to follow it to a final status); absent = cannot follow.
+   * A throw means "not known now" (asked again next tick, never taken as filled).
+   */
+  orderStatus?: (portfolio: PortfolioConfig, orderId: string) => Promise<string | OrderStatusAnswer>
   /** re-reads and validates the config file (SIGHUP) */
   reloadConfig?: () => {config: Config; settings: DaemonSettings}
 }
+
+/** What the broker says about an order: its status word and, for a rejection or cancel, why. */
+export interface OrderStatusAnswer {
+  status: string
+  reason?: string | null
+}
+
+/** Ticks in a row the broker may fail to answer about an order before it is recorded `unknown` and alerted. */
+export const ORDER_STATUS_MAX_FAILURES = 5
 
 export interface TickRecord {
   at: string
@@ -79,6 +91,10 @@ export class Daemon {
   private jobs: Job[] = []
   private awaiting: number[] = []
   private lastOutOfHours = 0
+  /** failed status questions in a row, per order id */
+  private orderFailures = new Map<string, number>()
+  /** proposals with a live order not final, as of the last monitor tick's sync */
+  private workingOrders: number[] = []
   private stopping = false
   private current: Promise<void> | null = null
   readonly status: DaemonStatusState
@@ -284,7 +300,10 @@ export class Daemon {
     if (inHours) this.status.counts.ticksInHours++
     else this.status.counts.ticksOutOfHours++
     await this.syncAndCheck(inHours ? 'tick' : 'tick (out of hours)')
-    if (this.machine.state === 'pending_approval' || this.machine.state === 'execution') await this.followWorkingOrders()
+    // Decisions and the orders of `executing` are the workflow's own actions after this tick; here,
+    // live orders nobody follows (approved outside a daemon scan, or left working at an end of day).
+    const followed = [...this.machine.executing, ...this.awaiting]
+    if (this.workingOrders.some((id) => !followed.includes(id))) await this.updateOrders({except: followed})
     await this.saveStatus()
   }
 
@@ -301,7 +320,11 @@ export class Daemon {
       sync = await syncService({config: this.d.config, dbPath: this.d.dbPath, portfolios: due.map((p) => p.name), skipInvalid: true, asOf: now, env: this.d.env}, this.d.adapters)
       for (const r of sync.portfolios) this.noteSync(r.name, r.status, r.error, now)
     }
-    await writeDb(this.d.dbPath, (db) => dstore.dropExpiredPositions(db))
+    // Same open of the file: which proposals have a live order still working (followed in monitor()).
+    this.workingOrders = await writeDb(this.d.dbPath, (db) => {
+      dstore.dropExpiredPositions(db)
+      return repo.loadTrades(db, {kind: 'live'}).filter((t) => t.orderId && t.proposalId !== null && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown').map((t) => t.proposalId!)
+    })
     const risk = await riskService({config: this.d.config, dbPath: this.d.dbPath, asOf: now})
     const open = new Map(risk.breaches.map((b) => [`breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`, b]))
     const before = new Set(this.status.breaches)
@@ -399,24 +422,68 @@ export class Daemon {
     if (this.machine.state === 'execution') return this.followOrders(this.machine.executing)
   }
 
-  private async updateOrders(proposals: number[]): Promise<number> {
-    const trades = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'live'}).filter((t) => t.proposalId !== null && proposals.includes(t.proposalId)))
+  /**
+   * Asks the broker about each working order of these proposals (one question per order, however
+   * many legs), records changes on the live trades (status and order_status), and on a final
+   * status records the outcome on the proposal: Filled keeps it `executed`; Rejected, Cancelled
+   * or Expired make it `failed` with the broker's reason. Returns how many are still working.
+   */
+  private async updateOrders(which: number[] | {except: number[]}): Promise<number> {
+    const wanted = (id: number) => (Array.isArray(which) ? which.includes(id) : !which.except.includes(id))
+    const trades = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'live'}).filter((t) => t.proposalId !== null && wanted(t.proposalId)))
+    const orders = new Map<string, (typeof trades)[number]>()
+    for (const t of trades) if (t.orderId && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown') orders.set(t.orderId, t)
     let working = 0
-    for (const t of trades) {
-      if (FINAL_ORDER.has(t.status.toLowerCase()) || !t.orderId) continue
+    for (const [orderId, t] of orders) {
+      const proposalId = t.proposalId!
       const cfg = this.d.config.portfolios.find((p) => p.name === t.portfolio)
       if (!this.d.orderStatus || !cfg) {
-        this.d.log.warn(`order ${t.orderId} of proposal ${t.proposalId}: cannot ask the broker for its status; check it there`, {job: 'execution'})
+        this.d.log.warn(`order ${orderId} of proposal ${proposalId}: cannot ask the broker for its status; check it there`, {job: 'execution'})
         continue
       }
-      const status = await this.d.orderStatus(cfg, t.orderId)
-      if (status !== t.status) {
-        await writeDb(this.d.dbPath, (db) => repo.updateTradeStatus(db, {proposalId: t.proposalId!, kind: 'live'}, status, this.now.toISOString()))
-        this.d.log.info(`order ${t.orderId} of proposal ${t.proposalId}: ${t.status} → ${status}`, {job: 'execution'})
-        if (FINAL_ORDER.has(status.toLowerCase()))
-          await this.d.alerter.raise({key: `order:${t.orderId}:${status}`, kind: 'order', severity: 'info', message: `order ${t.orderId} (proposal ${t.proposalId}) ${status}`}, this.now)
+      let answer: OrderStatusAnswer
+      try {
+        const a = await this.d.orderStatus(cfg, orderId)
+        answer = typeof a === 'string' ? {status: a} : a
+        this.orderFailures.delete(orderId)
+      } catch (error) {
+        const failures = (this.orderFailures.get(orderId) ?? 0) + 1
+        this.orderFailures.set(orderId, failures)
+        const why = oneLine(error)
+        if (failures < ORDER_STATUS_MAX_FAILURES) {
+          this.d.log.warn(`order ${orderId} of proposal ${proposalId}: status unknown — check the broker (${failures}/${ORDER_STATUS_MAX_FAILURES}, asking again next tick): ${why}`, {job: 'execution'})
+          working++
+          continue
+        }
+        this.orderFailures.delete(orderId)
+        const now = this.now.toISOString()
+        await writeDb(this.d.dbPath, (db) => repo.updateLiveOrderStatus(db, proposalId, 'unknown', now))
+        const message = `order ${orderId} (proposal ${proposalId}) status unknown — check the broker: ${failures} questions failed, last: ${why}`
+        this.d.log.error(message, {job: 'execution'})
+        await this.d.alerter.raise({key: `order:${orderId}:unknown`, kind: 'order', severity: 'warning', message}, this.now)
+        continue
       }
-      if (!FINAL_ORDER.has(status.toLowerCase())) working++
+      const {status} = answer
+      const final = FINAL_ORDER.has(status.toLowerCase())
+      if (status !== t.status) {
+        const now = this.now.toISOString()
+        const reason = answer.reason ?? null
+        await writeDb(this.d.dbPath, (db) => {
+          repo.updateLiveOrderStatus(db, proposalId, status, now)
+          if (!final) return
+          const [p] = repo.loadProposals(db, {id: proposalId})
+          if (!p || (p.status !== 'executed' && p.status !== 'approved')) return
+          const filled = status.toLowerCase() === 'filled'
+          repo.decideProposal(db, proposalId, p.status, filled ? 'executed' : 'failed', now, {...p.result, orderId, status, ...(reason ? {reason} : {}), finalAt: now})
+        })
+        this.d.log.info(`order ${orderId} of proposal ${proposalId}: ${t.status} → ${status}${reason ? ` (${reason})` : ''}`, {job: 'execution'})
+        if (final) {
+          const filled = status.toLowerCase() === 'filled'
+          await this.d.alerter.raise({key: `order:${orderId}:${status}`, kind: 'order', severity: filled ? 'info' : 'warning',
+            message: `order ${orderId} (proposal ${proposalId}) ${status}${reason ? `: ${reason}` : ''}${filled ? '' : '; proposal failed'}`}, this.now)
+        }
+      }
+      if (!final) working++
     }
     return working
   }

@@ -328,6 +328,11 @@ export function updateTradeStatus(db: Db, where: {proposalId: number; kind: Trad
   db.run('UPDATE trades SET status = :status, updated_at = :now WHERE proposal_id = :proposalId AND kind = :kind', {...where, status, now})
 }
 
+/** A live order's new broker status on its trades (status and order_status). */
+export function updateLiveOrderStatus(db: Db, proposalId: number, status: string, now: string): void {
+  db.run(`UPDATE trades SET status = :status, order_status = :status, updated_at = :now WHERE proposal_id = :proposalId AND kind = 'live'`, {proposalId, status, now})
+}
+
 export function loadTrades(db: Db, where: {kind?: Trade['kind']; status?: string} = {}): Trade[] {
   return db
     .all<Record<string, any>>(`SELECT * FROM trades WHERE (:kind IS NULL OR kind = :kind) AND (:status IS NULL OR status = :status) ORDER BY id`, {kind: where.kind ?? null, status: where.status ?? null})

@@ -15,12 +15,12 @@ import {resolveCredentials, type TastytradeCredentials} from './credentials.js'
 import {DxlinkHub, feedPrice, normaliseFeedGreeks, quoteMid, REMOVE_EVENT, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
 import {TastytradeApi, TastytradeApiError, unwrapList, unwrapObject, unwrapRaw} from './http.js'
 import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances, type Json, type MappedRow} from './mapping.js'
-import {buildOrderBody, parseOrderResponse, type OrderRequest, type OrderResult} from './orders.js'
+import {buildOrderBody, parseOrderResponse, parseOrderStatus, type OrderRequest, type OrderResult, type OrderStatus} from './orders.js'
 import {Redactor} from './redact.js'
 
 export {normaliseFeedGreeks, type GreeksReading} from './feed.js'
 export {TastytradeApiError} from './http.js'
-export type {OrderAction, OrderLeg, OrderRequest, OrderResult} from './orders.js'
+export type {OrderAction, OrderLeg, OrderRequest, OrderResult, OrderState, OrderStatus} from './orders.js'
 
 export interface TastytradeAdapterOptions {
   /** Per-request HTTP timeout; default TASTYTRADE_HTTP_TIMEOUT_MS from the environment, else 10 000 ms. */
@@ -201,6 +201,19 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     const label = `POST /accounts/${account}/orders`
     // Not retried on timeouts or 5xx: the order may have been accepted (RetryPolicy 'once').
     return parseOrderResponse(unwrapObject(label, await api.request(label, (c) => c.orderService.createOrder(account, body), 'once')))
+  }
+
+  /**
+   * The broker's current status of a placed order (GET /accounts/{n}/orders/{id}), retried on
+   * 429/5xx/network errors like every read; a failure throws a redacted TastytradeApiError and
+   * says nothing about the order (the caller keeps it as unknown, never filled).
+   */
+  async orderStatus(account: string, orderId: string): Promise<OrderStatus> {
+    if (!/^\d+$/.test(orderId)) throw new UserError(`not a tastytrade order id: ${JSON.stringify(orderId)}`)
+    const api = await this.api()
+    await this.checkAccount(api, account)
+    const label = `GET /accounts/${account}/orders/${orderId}`
+    return parseOrderStatus(orderId, unwrapObject(label, await api.request(label, (c) => c.orderService.getOrder(account, Number(orderId)))))
   }
 
   async close(): Promise<void> {

@@ -103,3 +103,47 @@ function signed(amount: unknown, effect: unknown): number | null {
   if (effect === 'Credit') return Math.abs(n)
   return n
 }
+
+/** Where a broker order stands: working until it reaches one of the final states. */
+export type OrderState = 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired' | 'unknown'
+
+export interface OrderStatus {
+  orderId: string
+  /** The broker's status word as sent (`Routed`, `Live`, `Filled`, `Rejected`, …). */
+  status: string
+  state: OrderState
+  /** Why it was rejected or cancelled, as the broker says (`reject-reason`), else null. */
+  reason: string | null
+  /** When the broker last changed the order (ISO), null when not stated. */
+  updatedAt: string | null
+}
+
+/**
+ * tastytrade's order statuses (doc §8): Received, Routed, In Flight, Live, Cancel Requested,
+ * Replace Requested, Contingent, Partially Removed are still working; Filled, Cancelled, Expired,
+ * Rejected, Removed are final. Anything else is `unknown` (followed, never taken as filled).
+ */
+export function orderState(status: string): OrderState {
+  const s = status.trim().toLowerCase()
+  if (s === 'filled') return 'filled'
+  if (s === 'cancelled' || s === 'canceled' || s === 'removed') return 'cancelled'
+  if (s === 'rejected') return 'rejected'
+  if (s === 'expired') return 'expired'
+  if (['received', 'routed', 'in flight', 'live', 'cancel requested', 'replace requested', 'contingent', 'partially removed'].includes(s)) return 'working'
+  return 'unknown'
+}
+
+/** Reads GET /accounts/{n}/orders/{id}'s `data` (an order; `updated-at` is epoch ms there, doc §2.5). */
+export function parseOrderStatus(orderId: string, data: Json): OrderStatus {
+  const status = typeof data.status === 'string' && data.status ? data.status : 'unknown'
+  const reason = [data['reject-reason'], data['cancel-reason']].find((r): r is string => typeof r === 'string' && r.trim() !== '')
+  const ms = num(data['updated-at'])
+  const updated = ms !== null && ms > 0 ? new Date(ms) : typeof data['updated-at'] === 'string' ? new Date(data['updated-at'] as string) : null
+  return {
+    orderId: data.id !== undefined && data.id !== null ? String(data.id) : orderId,
+    status,
+    state: orderState(status),
+    reason: reason ?? null,
+    updatedAt: updated && Number.isFinite(updated.getTime()) ? updated.toISOString() : null,
+  }
+}
