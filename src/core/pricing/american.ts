@@ -15,32 +15,11 @@
  */
 import {gbsPrice, type RawGreeks} from './black76.js'
 import {erfcx, normCdf, ONE_OVER_SQRT_2} from './normal.js'
+import {gaussLegendre} from './quadrature.js'
 
-// 20-point Gauss–Legendre rule on [−1, 1], computed once by Newton on P₂₀ (no tables to mistype).
+// 20-point Gauss–Legendre rule on [−1, 1] for the bivariate normal.
 const GL_N = 20
-const GL_X = new Float64Array(GL_N)
-const GL_W = new Float64Array(GL_N)
-;(function gaussLegendre() {
-  for (let i = 0; i < GL_N; i++) {
-    let z = Math.cos((Math.PI * (i + 0.75)) / (GL_N + 0.5))
-    let pp = 0
-    for (let it = 0; it < 100; it++) {
-      let p1 = 1
-      let p2 = 0
-      for (let j = 1; j <= GL_N; j++) {
-        const p3 = p2
-        p2 = p1
-        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j
-      }
-      pp = (GL_N * (z * p1 - p2)) / (z * z - 1)
-      const dz = p1 / pp
-      z -= dz
-      if (Math.abs(dz) < 1e-16) break
-    }
-    GL_X[i] = z
-    GL_W[i] = 2 / ((1 - z * z) * pp * pp)
-  }
-})()
+const {x: GL_X, w: GL_W} = gaussLegendre(GL_N)
 
 /** e^L·Φ(z) without overflow of e^L or underflow of Φ(z) when the product is representable. */
 function cdfScaled(z: number, L: number): number {
