@@ -110,8 +110,9 @@ try {
 const {runCalendarBench} = await import('./calendar.mjs')
 await runCalendarBench()
 // Daemon and history (issue 10): snapshot history size and save time, CPU per monitor tick, RSS growth.
-// Its own process with --expose-gc so RSS is read after a collection. DAEMON_BENCH_TICKS shortens the RSS run.
-{
+// Its own process with --expose-gc so RSS is read after a collection. DAEMON_BENCH_TICKS shortens the RSS run;
+// BENCH_SKIP_DAEMON=1 leaves it out (it takes minutes: run `node --expose-gc bench/daemon.mjs` on its own).
+if (!process.env.BENCH_SKIP_DAEMON) {
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'bench', 'daemon.mjs')], {cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit']})
   if (r.status !== 0) console.log(`bench/daemon.mjs exited ${r.status}`)
 }
