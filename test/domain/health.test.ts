@@ -9,6 +9,13 @@ const T = (30 + 5 / 24) / 365
 const m = {asOf, rate: 0, dividend: 0}
 
 describe('position health', () => {
+  it('stock: break-even at entry, no expiry, never an assignment risk (known, not unknown)', () => {
+    const stock = pos('100 XYZ @ 90 mark 100') // a stock's underlying price is its mark
+    const h = positionHealth(stock, m)
+    expect(h).toMatchObject({breakeven: 90, dte: null, assignmentRisk: false, assignmentNote: null})
+    expect(h.breakevenDistancePct).toBeCloseTo(-10, 12)
+  })
+
   it('short put: DTE, profit captured, break-even and its distance in % and σ, intrinsic / extrinsic', () => {
     const p = pos(`-1 XYZ ${E} 95P @ 2.00 mark 1.20`, {underlyingPrice: 100, iv: 0.3})
     const h = positionHealth(p, m)

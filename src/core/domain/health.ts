@@ -62,9 +62,9 @@ const EMPTY: PositionHealth = {
 export function positionHealth(p: Position, m: HealthMarket): PositionHealth {
   const s = p.underlyingPrice
   if (!p.option) {
-    // Stock, funds, futures: break-even is the entry price; nothing expires.
+    // Stock, funds, futures: break-even is the entry price; nothing expires and nothing can be assigned.
     const be = p.entryPrice
-    return {...EMPTY, breakeven: be, breakevenDistancePct: be !== null && s !== null && s > 0 ? ((be - s) / s) * 100 : null}
+    return {...EMPTY, assignmentRisk: false, breakeven: be, breakevenDistancePct: be !== null && s !== null && s > 0 ? ((be - s) / s) * 100 : null}
   }
   const {strike, right, expiry, style} = p.option
   const call = right === 'call'
