@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /*
- * Start-up. The CLI is one CommonJS bundle (scripts/bundle.mjs) compiled here with vm.Script and a V8
- * code cache, so a run skips parsing and compiling ~1.4 MB of JavaScript. The cache lives in the user's
- * cache directory (never the install directory, which may be read-only), one file per build id and V8
- * configuration; it is written atomically after a run without a usable cache and ignored whenever V8
- * rejects it or it cannot be read. Before anything is compiled, WebAssembly tier-up is turned off unless
- * the command keeps it (static keepWasmTierUp, listed in meta.json at build time): a short command then
- * exits without waiting for V8's background optimisation of sql.js (see src/core/store/database.ts).
+ * Start-up. The CLI is two CommonJS bundles (scripts/bundle.mjs) compiled here with vm.Script and a V8
+ * code cache, so a run skips parsing and compiling its JavaScript. The fast path (dist/bundle/fast.cjs,
+ * src/fast.ts: positions, risk, pnl, greeks, --version, root help, without oclif) is tried first for
+ * those first words; it does the whole run or nothing, and when it declines, or for anything else, the
+ * oclif bundle (main.cjs) runs. COTRADER_OCLIF=1 skips the fast path (the parity test uses it).
+ * The caches live in the user's cache directory (never the install directory, which may be read-only),
+ * one file per bundle, build id and V8 configuration (and, for the fast path, per command: each keeps
+ * the functions its own command compiled); a cache is written atomically after a run without a usable
+ * one and ignored whenever V8 rejects it or it cannot be read. Before anything is compiled, WebAssembly
+ * tier-up is turned off unless the command keeps it (static keepWasmTierUp, listed in meta.json at build
+ * time): a short command then exits without waiting for V8's background optimisation of sql.js (see
+ * src/core/store/database.ts).
  */
 import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import Module, {createRequire} from 'node:module'
@@ -16,7 +21,8 @@ import {fileURLToPath} from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
-const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const dir = path.join(root, 'dist', 'bundle')
 const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8'))
 const argv = process.argv.slice(2)
 // The command id as oclif reads it (topics separated by spaces: `daemon status` is daemon:status).
@@ -28,12 +34,26 @@ if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
 // The bundle's import() calls (the ES-module SDKs, loaded lazily) come here: see scripts/bundle.mjs.
 globalThis.cotraderImport = (specifier) => import(specifier)
 globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
+const fastWord = argv.length === 0 ? 'help' : argv[0] === '--help' || argv[0] === '--version' ? argv[0].slice(2) : meta.fast.includes(argv[0]) ? argv[0] : null
+if (fastWord !== null && !process.env.COTRADER_OCLIF) {
+  const fast = loadCached(path.join(dir, 'fast.cjs'), `fast-${fastWord}-${meta.buildId}-${configKey(keepTierUp)}`)
+  if (await fast.runFast(argv, root, dir)) await exit()
+}
 const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
 await bundle.execute({dir: import.meta.url})
-// Every command awaits its own work (writes, sockets) before returning; what can be left is libuv
-// closing file handles oclif opened, which on these machines kept the process ~50 ms longer.
-// stdout and stderr are synchronous for files, pipes and terminals on POSIX, so nothing is cut.
-process.exit()
+await exit()
+
+/**
+ * Every command awaits its own work (writes, sockets) before returning; what can be left is libuv
+ * closing file handles oclif opened, which on these machines kept the process ~50 ms longer, so the
+ * process exits here. Output to a pipe is asynchronous in Node (a full pipe takes the rest later) and
+ * process.exit() would cut it: first wait until stdout and stderr have handed over everything.
+ */
+async function exit() {
+  const flushed = (stream) => new Promise((resolve) => (stream.writableLength > 0 ? stream.write('', () => resolve()) : resolve()))
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+  process.exit()
+}
 
 /** The per-user cache directory (the same place oclif's config.cacheDir points to). */
 function cacheDir() {

@@ -1,5 +1,6 @@
 import {BaseCommand} from '../core/cli/base.js'
-import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import {checkCsvTarget, csvToStdout, writeCsv} from '../core/cli/csv-output.js'
+import {csvFlag} from '../core/cli/oclif-flags.js'
 import {renderPortfolios} from '../core/cli/render/portfolios.js'
 import {portfoliosService, type PortfoliosResult} from '../core/services/portfolios.js'
 

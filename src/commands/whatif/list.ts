@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../core/cli/base.js'
-import {checkCsvTarget, csvFlag, csvToStdout, writeCsv} from '../../core/cli/csv-output.js'
+import {checkCsvTarget, csvToStdout, writeCsv} from '../../core/cli/csv-output.js'
+import {csvFlag} from '../../core/cli/oclif-flags.js'
 import {renderWhatifList} from '../../core/cli/render/trades.js'
 import {whatifList, type WhatifListResult} from '../../core/services/trades.js'
 

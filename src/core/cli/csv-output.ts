@@ -3,15 +3,16 @@
  * A file is written through csv.ts writeOutputFile (never the database, the config or an input
  * file); with --json, FILE gets the CSV and stdout the JSON, and `--csv -` with --json is refused.
  */
-import {Flags} from '@oclif/core'
 import type {Config} from '../config/config.js'
 import {UserError} from '../errors.js'
+import type {StringFlag} from './spec.js'
 
-export const csvFlag = () =>
-  Flags.string({
-    description: 'Write CSV (the --json rows, one header line; money in cents) to FILE, or to stdout when FILE is omitted or "-". Never overwrites the database, the config or an input file; with --json, FILE gets the CSV and stdout the JSON.',
-    helpValue: '[FILE]',
-  })
+/** The flag's spec (spec.ts); oclif-flags.ts csvFlag() is its oclif form. */
+export const csvFlagSpec = {
+  type: 'string',
+  description: 'Write CSV (the --json rows, one header line; money in cents) to FILE, or to stdout when FILE is omitted or "-". Never overwrites the database, the config or an input file; with --json, FILE gets the CSV and stdout the JSON.',
+  helpValue: '[FILE]',
+} as const satisfies StringFlag
 
 /** oclif string flags need a value: `--csv` alone (last, or before another flag) means stdout. */
 export function csvToStdout(argv: string[]): void {

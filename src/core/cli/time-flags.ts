@@ -3,18 +3,20 @@
  * instant), --max-age and --fail-on-stale (freshness), and the one way stale-data warnings reach
  * stderr. Parsing only; the services decide what the instant means.
  */
-import {Flags} from '@oclif/core'
 import {zonedInstant, type Zone} from '../domain/calendar/index.js'
 import {UserError} from '../errors.js'
+import type {FlagsSpec} from './spec.js'
 
+/** Flag specs (spec.ts), shared by positions, risk and pnl. */
 export const timeFlags = {
-  'as-of': Flags.string({
+  'as-of': {
+    type: 'string',
     description: 'Value the stored book at another instant: DATE or DATETHH:MM, in New York time (Kolkata when the base currency is INR), or a full ISO instant with Z/offset. A bare DATE means 12:00 that day. Time decay and expiries apply; prices are today\'s.',
     helpValue: 'DATE[THH:MM]',
-  }),
-  'max-age': Flags.string({description: 'How old prices may be before a warning: "1 session" (default, or market.max_data_age), "2 sessions", "12h", "90m", "3d".', helpValue: 'AGE'}),
-  'fail-on-stale': Flags.boolean({description: 'Exit with code 3 when a portfolio\'s prices are older than the allowed age, its last sync failed, or it was never synced.'}),
-}
+  },
+  'max-age': {type: 'string', description: 'How old prices may be before a warning: "1 session" (default, or market.max_data_age), "2 sessions", "12h", "90m", "3d".', helpValue: 'AGE'},
+  'fail-on-stale': {type: 'boolean', description: 'Exit with code 3 when a portfolio\'s prices are older than the allowed age, its last sync failed, or it was never synced.'},
+} satisfies FlagsSpec
 
 /** `2026-12-18`, `2026-12-18T15:30` (exchange-local), or an ISO instant with Z or an offset. */
 export function parseAsOf(text: string, baseCurrency: string): Date {

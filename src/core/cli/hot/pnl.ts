@@ -1,0 +1,54 @@
+/*
+ * pnl: flags and body, shared by the oclif command (src/commands/pnl.ts) and the fast path
+ * (src/fast.ts).
+ */
+import {UserError} from '../../errors.js'
+import type {AttributionResult} from '../../services/attribution.js'
+import type {PnlHistoryResult} from '../../services/history.js'
+import {pnlService, type PnlResult} from '../../services/pnl.js'
+import {checkCsvTarget, csvFlagSpec, writeCsv} from '../csv-output.js'
+import type {CommandIo} from '../io.js'
+import {renderPnl} from '../render/pnl.js'
+import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
+import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
+
+export const flags = {
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  'with-whatif': {type: 'boolean', description: 'Also show each portfolio with its open what-if trades: before → after.'},
+  history: {type: 'boolean', description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of']},
+  attribution: {type: 'boolean', description: 'Split the P&L since --since (yesterday, entry or a date; default yesterday) into delta, gamma, theta, vega, rho and residual.', exclusive: ['history', 'with-whatif', 'as-of']},
+  days: {type: 'integer', description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']},
+  since: {type: 'string', description: 'With --history: from DATE (YYYY-MM-DD). With --attribution: yesterday, entry or DATE.', helpValue: 'DATE'},
+  csv: csvFlagSpec,
+  ...timeFlags,
+} satisfies FlagsSpec
+
+export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PnlResult | PnlHistoryResult | AttributionResult> {
+  const ctx = {...io.context(f), portfolio: f.portfolio, asOf: io.now()}
+  checkCsvTarget(f.csv, io.json)
+  const csv = f.csv
+  const c = csv === undefined ? undefined : await import('../csv.js') // csv-stringify only when asked for
+  const out = (rows: object[], columns: readonly string[], what: string) => writeCsv(csv!, c!.rowsCsv(rows, columns, c!.MONEY_COLUMNS), what, (m) => io.note(m), ctx)
+  if (f.since !== undefined && !f.history && !f.attribution) throw new UserError('--since needs --history or --attribution')
+  if (f.history) {
+    const [{pnlHistoryService}, {renderPnlHistory}] = await Promise.all([import('../../services/history.js'), import('../render/history.js')])
+    const result = await pnlHistoryService({...ctx, days: f.days, since: f.since})
+    if (c) await out(result.rows, c.PNL_HISTORY_COLUMNS, `${result.rows.length} history rows`)
+    else io.print(() => renderPnlHistory(result))
+    return result
+  }
+  if (f.attribution) {
+    const [{attributionService}, {renderAttribution}] = await Promise.all([import('../../services/attribution.js'), import('../render/attribution.js')])
+    const result = await attributionService({...ctx, since: f.since})
+    if (c) await out([...result.positions, ...result.underlyings, ...result.portfolios], c.ATTRIBUTION_COLUMNS, 'attribution lines')
+    else io.print(() => renderAttribution(result))
+    return result
+  }
+  const valueAt = f['as-of'] ? parseAsOf(f['as-of'], ctx.config.baseCurrency) : undefined
+  const result = await pnlService({...ctx, withWhatif: f['with-whatif'], valueAt, maxAge: f['max-age']})
+  warnData(result)
+  if (f['fail-on-stale'] && result.stale) process.exitCode = 3
+  if (c) await out([...result.positions, ...result.underlyings, ...result.portfolios], c.PNL_COLUMNS, 'P&L lines')
+  else io.print(() => renderPnl(result))
+  return result
+}

@@ -1,0 +1,36 @@
+/*
+ * positions: flags and body, shared by the oclif command (src/commands/positions.ts) and the fast
+ * path (src/fast.ts).
+ */
+import {renderPositions} from '../render/positions.js'
+import {positionsService, type PositionsResult} from '../../services/positions.js'
+import {checkCsvTarget, csvFlagSpec, writeCsv} from '../csv-output.js'
+import type {CommandIo} from '../io.js'
+import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
+import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
+
+export const flags = {
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  underlying: {type: 'string', char: 'u', description: 'Only positions on this underlying.'},
+  group: {type: 'boolean', description: "Also group each account's legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE."},
+  csv: csvFlagSpec,
+  ...timeFlags,
+} satisfies FlagsSpec
+
+export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PositionsResult> {
+  checkCsvTarget(f.csv, io.json)
+  const ctx = io.context(f)
+  const valueAt = f['as-of'] ? parseAsOf(f['as-of'], ctx.config.baseCurrency) : undefined
+  const result = await positionsService({...ctx, portfolio: f.portfolio, underlying: f.underlying, group: f.group, asOf: io.now(), valueAt, maxAge: f['max-age']})
+  warnData(result)
+  if (f['fail-on-stale'] && result.stale) process.exitCode = 3
+  if (f.csv !== undefined) {
+    const {rowsCsv, GROUP_COLUMNS, MONEY_COLUMNS, POSITION_VIEW_COLUMNS} = await import('../csv.js') // csv-stringify only when asked for
+    const note = (m: string) => io.note(m)
+    if (result.groups) await writeCsv(f.csv, rowsCsv(result.groups, GROUP_COLUMNS, MONEY_COLUMNS), `${result.groups.length} strategy groups`, note, ctx)
+    else await writeCsv(f.csv, rowsCsv(result.positions, POSITION_VIEW_COLUMNS, MONEY_COLUMNS), `${result.positions.length} positions`, note, ctx)
+    return result // under --json the JSON is printed too; the table is not printed with --csv
+  }
+  io.print(() => renderPositions(result))
+  return result
+}

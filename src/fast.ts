@@ -1,0 +1,144 @@
+/*
+ * The fast path (bin/run.js loads it as its own bundle, dist/bundle/fast.cjs, without @oclif/core):
+ * `positions`, `risk`, `pnl`, `greeks`, `--version` and the root `--help`, answered as oclif would.
+ * It either does the whole run or nothing: it returns false before any output or side effect whenever
+ * the argv or the environment is anything it does not reproduce exactly, and bin/run.js then runs
+ * oclif. The commands' flags and bodies are the ones the oclif commands use (core/cli/hot/*), parsing
+ * refuses whatever oclif would refuse (core/cli/fast-parse.ts), errors go through the same reporter
+ * (core/cli/io.ts), and test/cli/fast-path.test.ts runs argv through both paths and compares them.
+ *
+ * Left to oclif: other commands, command help, unknown flags and every parse error, `--`, JSON to a
+ * colour terminal (oclif colours it), DEBUG / COTRADER_DEBUG / OCLIF_* / COTRADER_CONTENT_TYPE in the
+ * environment, user plugins (a package.json in the data dir), and root help on a terminal or with
+ * colour (it is pre-rendered at build time for piped output: 80 columns, no colour).
+ */
+import {existsSync, readFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {csvToStdout} from './core/cli/csv-output.js'
+import {fastParse} from './core/cli/fast-parse.js'
+import {commandIo, reportError, writePlainJson, type CommandIo, type Dirs} from './core/cli/io.js'
+import {baseFlags, type FlagsSpec} from './core/cli/spec.js'
+
+interface HotCommand {
+  flags: FlagsSpec
+  // each body takes its own spec's values, which fastParse produced from that spec
+  run(flags: never, io: CommandIo): Promise<unknown>
+}
+
+// import(): each command's modules are evaluated only when that command runs (greeks never loads the store).
+const HOT: Record<string, () => Promise<HotCommand>> = {
+  positions: () => import('./core/cli/hot/positions.js'),
+  risk: () => import('./core/cli/hot/risk.js'),
+  pnl: () => import('./core/cli/hot/pnl.js'),
+  greeks: () => import('./core/cli/hot/greeks.js'),
+}
+
+/** The commands the fast path may answer (bin/run.js loads it only for these first words). */
+export const FAST_COMMANDS = Object.keys(HOT)
+
+const jsonFlag = {json: {type: 'boolean', description: 'Format output as json.'}} satisfies FlagsSpec
+
+interface PackageJson {
+  name: string
+  version: string
+  oclif: {bin?: string; dirname?: string; [key: string]: unknown}
+}
+
+/**
+ * Runs argv if the fast path can; true = done (output written, process.exitCode set), false = nothing
+ * happened and oclif should run. `root` is the package directory, `bundleDir` dist/bundle.
+ */
+export async function runFast(argv: string[], root: string, bundleDir: string): Promise<boolean> {
+  const env = process.env
+  const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson
+  const o = pjson.oclif
+  // oclif features that would change what a run prints: none are used; if one ever is, oclif runs.
+  if (o.plugins || o.hooks || o.additionalHelpFlags || o.additionalVersionFlags || o.jitPlugins || o.theme) return false
+  const bin = o.bin ?? pjson.name
+  const prefix = bin.replaceAll('@', '').replaceAll(/[/-]/g, '_').toUpperCase()
+  for (const key of Object.keys(env)) {
+    // debug output, oclif's own settings, JSON forced by the environment: oclif's behaviour, not ours
+    if (key === 'DEBUG' || key.startsWith('OCLIF_') || key === `${prefix}_DEBUG` || key === `${prefix}_CONTENT_TYPE` || key === 'COTRADER_OCLIF') return false
+  }
+  const dirs = oclifDirs(env, o.dirname ?? pjson.name, prefix)
+  // oclif loads user plugins from the data dir's package.json (they could add or replace commands)
+  if (existsSync(path.join(dirs.dataDir, 'package.json'))) return false
+
+  if (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) return rootHelp(pjson, bundleDir)
+  if (argv[0] === '--version') {
+    const agent = await userAgent(pjson)
+    if (agent === null) return false
+    process.stdout.write(`${agent}\n`)
+    return true
+  }
+
+  const load = Object.hasOwn(HOT, argv[0]) ? HOT[argv[0]] : undefined
+  if (!load) return false
+  const command = await load()
+  const args = argv.slice(1)
+  if (command.flags.csv) csvToStdout(args) // as the oclif commands do before parsing
+  const json = args.includes('--json')
+  // oclif colours JSON for a terminal (BaseCommand.logJson): leave that to it
+  if (json && process.stdout.isTTY && !env.NO_COLOR) return false
+  const flags = fastParse(args, {...command.flags, ...baseFlags, ...jsonFlag})
+  if (!flags) return false
+
+  const io = commandIo({json, wide: flags.wide === true, dirs})
+  let result: unknown
+  try {
+    result = await command.run(flags as never, io)
+  } catch (error) {
+    reportError(error as Error, json, writePlainJson)
+  }
+  if (result && json) writePlainJson(result)
+  return true
+}
+
+/** oclif's Config: cacheDir, configDir and dataDir (config/config.js, dir() and scopedEnvVar()). */
+export function oclifDirs(env: NodeJS.ProcessEnv, dirname: string, prefix: string): Dirs {
+  const windows = process.platform === 'win32'
+  const windowsHome = () => (env.HOMEDRIVE && env.HOMEPATH && path.join(env.HOMEDRIVE, env.HOMEPATH)) || env.USERPROFILE
+  const home = env.HOME || (windows && windowsHome()) || os.homedir() || os.tmpdir()
+  const dir = (category: string) =>
+    path.join(env[`XDG_${category.toUpperCase()}_HOME`] || (windows && env.LOCALAPPDATA) || path.join(home, category === 'data' ? '.local/share' : `.${category}`), dirname)
+  const scoped = (k: string) => env[`${prefix}_${k}`] || undefined
+  return {
+    cacheDir: scoped('CACHE_DIR') || (process.platform === 'darwin' ? path.join(home, 'Library', 'Caches', dirname) : undefined) || dir('cache'),
+    configDir: scoped('CONFIG_DIR') || dir('config'),
+    dataDir: scoped('DATA_DIR') || dir('data'),
+  }
+}
+
+/** oclif's config.userAgent; null under WSL, where oclif names the platform "wsl" after a check left to it. */
+async function userAgent(pjson: PackageJson): Promise<string | null> {
+  // the same check oclif makes (is-wsl, via wsl-utils), bundled from oclif's own dependency
+  if (process.platform === 'linux' && (await import('is-wsl')).default) return null
+  const arch = os.arch() === 'ia32' ? 'x86' : os.arch()
+  return `${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}`
+}
+
+/**
+ * Root help as oclif prints it to a pipe: rendered by oclif at build time (scripts/prerender-help.mjs)
+ * for 80 columns without colour, which is what oclif renders whenever stdout is not a terminal and
+ * colour is not forced. Only the version line depends on the machine: the build's is replaced by this
+ * one's. A terminal, forced colour or a missing file: oclif renders it.
+ */
+async function rootHelp(pjson: PackageJson, bundleDir: string): Promise<boolean> {
+  if (process.stdout.isTTY) return false
+  // oclif colours section headers when supports-color says stdout and stderr take colour
+  const supportsColor = (await import('supports-color')).default
+  if (supportsColor.stdout && supportsColor.stderr) return false
+  let help: {userAgent: string; text: string}
+  try {
+    help = JSON.parse(readFileSync(path.join(bundleDir, 'help.json'), 'utf8'))
+  } catch {
+    return false
+  }
+  const agent = await userAgent(pjson)
+  if (agent === null) return false
+  const line = `\n  ${help.userAgent}\n`
+  if (help.text.split(line).length !== 2 || agent.length + 2 > 80) return false
+  process.stdout.write(help.text.replace(line, `\n  ${agent}\n`))
+  return true
+}
