@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 /*
- * Start-up. The CLI is two CommonJS bundles (scripts/bundle.mjs) compiled here with vm.Script and a V8
- * code cache, so a run skips parsing and compiling its JavaScript. The fast path (dist/bundle/fast.cjs,
- * src/fast.ts: positions, risk, pnl, greeks, --version, root help, without oclif) is tried first for
- * those first words; it does the whole run or nothing, and when it declines, or for anything else, the
- * oclif bundle (main.cjs) runs. COTRADER_OCLIF=1 skips the fast path (the parity test uses it).
+ * Start-up. The CLI is CommonJS bundles (scripts/bundle.mjs) compiled here with vm.Script and a V8 code
+ * cache, so a run skips parsing and compiling its JavaScript. The fast path (src/fast.ts: positions, risk,
+ * pnl, greeks, --version, root help, without oclif; one small bundle per first word) is tried first for
+ * those words; it does the whole run or nothing, and when it declines, or for anything else, the oclif
+ * bundle (main.cjs) runs. COTRADER_OCLIF=1 skips the fast path (the parity test uses it).
  * The caches live in the user's cache directory (never the install directory, which may be read-only),
- * one file per bundle, build id and V8 configuration (and, for the fast path, per command: each keeps
- * the functions its own command compiled); a cache is written atomically after a run without a usable
+ * one file per bundle, build id and V8 configuration; a cache is written atomically after a run without a usable
  * one and ignored whenever V8 rejects it or it cannot be read. Before anything is compiled, WebAssembly
  * tier-up is turned off unless the command keeps it (static keepWasmTierUp, listed in meta.json at build
  * time): a short command then exits without waiting for V8's background optimisation of sql.js (see
@@ -34,10 +33,11 @@ if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
 // The bundle's import() calls (the ES-module SDKs, loaded lazily) come here: see scripts/bundle.mjs.
 globalThis.cotraderImport = (specifier) => import(specifier)
 globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
-const fastWord = argv.length === 0 ? 'help' : argv[0] === '--help' || argv[0] === '--version' ? argv[0].slice(2) : meta.fast.includes(argv[0]) ? argv[0] : null
+// The fast path's bundle for this first word: a command's, or "info" for --version and root help.
+const fastWord = argv.length === 0 || argv[0] === '--help' || argv[0] === '--version' ? 'info' : meta.fast.includes(argv[0]) ? argv[0] : null
 if (fastWord !== null && !process.env.COTRADER_OCLIF) {
-  const fast = loadCached(path.join(dir, 'fast.cjs'), `fast-${fastWord}-${meta.buildId}-${configKey(keepTierUp)}`)
-  if (await fast.runFast(argv, root, dir)) await exit()
+  const fast = loadCached(path.join(dir, `fast-${fastWord}.cjs`), `fast-${fastWord}-${meta.buildId}-${configKey(keepTierUp)}`)
+  if (await fast.run(argv, root, dir)) await exit()
 }
 const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
 await bundle.execute({dir: import.meta.url})

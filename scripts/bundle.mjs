@@ -1,7 +1,7 @@
-// Bundles the CLI into two CommonJS files in dist/bundle/:
-//   main.cjs  dist/main.js: oclif and every command;
-//   fast.cjs  dist/fast.js: the fast path for positions, risk, pnl, greeks, --version and root help,
-//             without @oclif/core (the build fails if any of oclif ends up in it).
+// Bundles the CLI into CommonJS files in dist/bundle/:
+//   main.cjs             dist/main.js: oclif and every command;
+//   fast-<command>.cjs   dist/fast.js with one command of the fast path (positions, risk, pnl, greeks),
+//   fast-info.cjs        and with none (--version, root help); no @oclif/core in any of them (checked).
 // One file on the hot path instead of ~100 modules resolved one by one on every run, and CommonJS so
 // that bin/run.js can compile it with vm.Script and a V8 code cache (ES modules cannot use one). Code
 // behind dynamic import() (the CSV importers, the TastyTrade adapter, each fast-path command) stays in
@@ -38,24 +38,59 @@ const options = {
 }
 
 const main = path.resolve('dist/bundle/main.cjs')
-const fast = path.resolve('dist/bundle/fast.cjs')
 await build({...options, entryPoints: ['dist/main.js'], outfile: main})
-const fastBuild = await build({...options, entryPoints: ['dist/fast.js'], outfile: fast, alias})
-const oclifInFast = Object.keys(fastBuild.metafile.inputs).filter((file) => file.includes('@oclif/'))
-if (oclifInFast.length > 0) throw new Error(`the fast path must not contain oclif, but bundles ${oclifInFast.slice(0, 3).join(', ')}`)
+
+// The fast path, one bundle per first word: each holds only what its command runs.
+const {FAST_COMMANDS} = await import(path.resolve('dist/fast.js'))
+const fastEntries = {
+  info: "export {runInfo as run} from './dist/fast.js'",
+  ...Object.fromEntries(
+    FAST_COMMANDS.map((name) => [
+      name,
+      `import {runCommand} from './dist/fast-command.js'\nimport * as command from './dist/core/cli/hot/${name}.js'\nexport const run = (argv, root) => runCommand(argv, root, command)`,
+    ]),
+  ),
+}
+const fastFiles = []
+for (const [word, code] of Object.entries(fastEntries)) {
+  const outfile = path.resolve(`dist/bundle/fast-${word}.cjs`)
+  fastFiles.push(outfile)
+  const {metafile} = await build({...options, stdin: {contents: `${code}\n`, resolveDir: path.resolve('.'), sourcefile: `fast-${word}.js`, loader: 'js'}, outfile, alias})
+  checkFast(word, metafile.inputs)
+}
+
+/**
+ * A fast-path bundle must not contain oclif, and what a run evaluates (the modules reachable by static
+ * imports from the entry) must not include YAML and zod: config.ts stays behind an import() and is
+ * loaded only when the validated-config cache has no entry for the file.
+ */
+function checkFast(word, inputs) {
+  const oclif = Object.keys(inputs).filter((file) => file.includes('@oclif/'))
+  if (oclif.length > 0) throw new Error(`fast-${word}: the fast path must not contain oclif, but bundles ${oclif.slice(0, 3).join(', ')}`)
+  const seen = new Set()
+  const visit = (file) => {
+    if (seen.has(file)) return
+    seen.add(file)
+    for (const i of inputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path)
+  }
+  visit(Object.keys(inputs).find((file) => file === '<stdin>' || file.startsWith('fast-')))
+  const eager = [...seen].filter((file) => /node_modules\/(yaml|zod)\/|dist\/core\/config\/(config|schema)\.js/.test(file))
+  if (eager.length > 0) throw new Error(`fast-${word} loads ${eager[0]} on every run: keep it behind import()`)
+}
 
 // import() inside code compiled from a V8 code cache fails on Node 20 ("A dynamic import callback was
 // not specified": the cached functions lose the script's import hook), so every import() in the bundle
 // (the ES-module SDKs loaded lazily, oclif's loader for ES-module plugins) calls bin/run.js's instead.
 const dynamicImport = /(?<![\w$.])import\((?=[\s"'`@(\w])/g
 // (The banner's own fallback, for the bundle loaded by plain require(), keeps the real import().)
-for (const out of [main, fast]) writeFileSync(out, readFileSync(out, 'utf8').replace(dynamicImport, '__cotraderImport(').replace('((s) => __cotraderImport(s))', '((s) => import(s))'))
+for (const out of [main, ...fastFiles]) writeFileSync(out, readFileSync(out, 'utf8').replace(dynamicImport, '__cotraderImport(').replace('((s) => __cotraderImport(s))', '((s) => import(s))'))
 
-const buildId = createHash('sha256').update(readFileSync(main)).update(readFileSync(fast)).digest('hex').slice(0, 16)
+const hash = createHash('sha256')
+for (const out of [main, ...fastFiles]) hash.update(readFileSync(out))
+const buildId = hash.digest('hex').slice(0, 16)
 // Which commands keep tier-up is a property of the command classes: read it from the bundle itself.
 const {COMMANDS} = require(main)
 const keepWasmTierUp = Object.entries(COMMANDS)
   .filter(([, command]) => command.keepWasmTierUp === true)
   .map(([id]) => id)
-const {FAST_COMMANDS} = require(fast)
 writeFileSync(path.resolve('dist/bundle/meta.json'), `${JSON.stringify({buildId, keepWasmTierUp, commands: Object.keys(COMMANDS), fast: FAST_COMMANDS})}\n`)

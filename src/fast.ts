@@ -1,6 +1,8 @@
 /*
- * The fast path (bin/run.js loads it as its own bundle, dist/bundle/fast.cjs, without @oclif/core):
- * `positions`, `risk`, `pnl`, `greeks`, `--version` and the root `--help`, answered as oclif would.
+ * The fast path: `positions`, `risk`, `pnl`, `greeks`, `--version` and the root `--help`, answered as
+ * oclif would, without loading @oclif/core. scripts/bundle.mjs bundles it once per first word
+ * (dist/bundle/fast-positions.cjs, ... fast-greeks.cjs, and fast-info.cjs for --version and help), each
+ * with only that command's code; bin/run.js loads the one for argv[0] (with a V8 code cache).
  * It either does the whole run or nothing: it returns false before any output or side effect whenever
  * the argv or the environment is anything it does not reproduce exactly, and bin/run.js then runs
  * oclif. The commands' flags and bodies are the ones the oclif commands use (core/cli/hot/*), parsing
@@ -15,83 +17,51 @@
 import {existsSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {csvToStdout} from './core/cli/csv-output.js'
-import {fastParse} from './core/cli/fast-parse.js'
-import {commandIo, reportError, writePlainJson, type CommandIo, type Dirs} from './core/cli/io.js'
-import {baseFlags, type FlagsSpec} from './core/cli/spec.js'
+import type {Dirs} from './core/cli/io.js'
 
-interface HotCommand {
-  flags: FlagsSpec
-  // each body takes its own spec's values, which fastParse produced from that spec
-  run(flags: never, io: CommandIo): Promise<unknown>
-}
+/**
+ * The commands the fast path answers, each with a module core/cli/hot/<name>.ts run by fast-command.ts
+ * (scripts/bundle.mjs reads this list).
+ */
+export const FAST_COMMANDS = ['positions', 'risk', 'pnl', 'greeks'] as const
 
-// import(): each command's modules are evaluated only when that command runs (greeks never loads the store).
-const HOT: Record<string, () => Promise<HotCommand>> = {
-  positions: () => import('./core/cli/hot/positions.js'),
-  risk: () => import('./core/cli/hot/risk.js'),
-  pnl: () => import('./core/cli/hot/pnl.js'),
-  greeks: () => import('./core/cli/hot/greeks.js'),
-}
-
-/** The commands the fast path may answer (bin/run.js loads it only for these first words). */
-export const FAST_COMMANDS = Object.keys(HOT)
-
-const jsonFlag = {json: {type: 'boolean', description: 'Format output as json.'}} satisfies FlagsSpec
-
-interface PackageJson {
+export interface PackageJson {
   name: string
   version: string
   oclif: {bin?: string; dirname?: string; [key: string]: unknown}
 }
 
-/**
- * Runs argv if the fast path can; true = done (output written, process.exitCode set), false = nothing
- * happened and oclif should run. `root` is the package directory, `bundleDir` dist/bundle.
- */
-export async function runFast(argv: string[], root: string, bundleDir: string): Promise<boolean> {
+/** What oclif would start from, or null when anything would make its run differ from the fast path's. */
+export function fastStart(root: string): {pjson: PackageJson; dirs: Dirs} | null {
   const env = process.env
   const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson
   const o = pjson.oclif
   // oclif features that would change what a run prints: none are used; if one ever is, oclif runs.
-  if (o.plugins || o.hooks || o.additionalHelpFlags || o.additionalVersionFlags || o.jitPlugins || o.theme) return false
+  if (o.plugins || o.hooks || o.additionalHelpFlags || o.additionalVersionFlags || o.jitPlugins || o.theme) return null
   const bin = o.bin ?? pjson.name
   const prefix = bin.replaceAll('@', '').replaceAll(/[/-]/g, '_').toUpperCase()
   for (const key of Object.keys(env)) {
     // debug output, oclif's own settings, JSON forced by the environment: oclif's behaviour, not ours
-    if (key === 'DEBUG' || key.startsWith('OCLIF_') || key === `${prefix}_DEBUG` || key === `${prefix}_CONTENT_TYPE` || key === 'COTRADER_OCLIF') return false
+    if (key === 'DEBUG' || key.startsWith('OCLIF_') || key === `${prefix}_DEBUG` || key === `${prefix}_CONTENT_TYPE` || key === 'COTRADER_OCLIF') return null
   }
   const dirs = oclifDirs(env, o.dirname ?? pjson.name, prefix)
   // oclif loads user plugins from the data dir's package.json (they could add or replace commands)
-  if (existsSync(path.join(dirs.dataDir, 'package.json'))) return false
+  if (existsSync(path.join(dirs.dataDir, 'package.json'))) return null
+  return {pjson, dirs}
+}
 
-  if (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) return rootHelp(pjson, bundleDir)
-  if (argv[0] === '--version') {
-    const agent = await userAgent(pjson)
-    if (agent === null) return false
-    process.stdout.write(`${agent}\n`)
-    return true
-  }
-
-  const load = Object.hasOwn(HOT, argv[0]) ? HOT[argv[0]] : undefined
-  if (!load) return false
-  const command = await load()
-  const args = argv.slice(1)
-  if (command.flags.csv) csvToStdout(args) // as the oclif commands do before parsing
-  const json = args.includes('--json')
-  // oclif colours JSON for a terminal (BaseCommand.logJson): leave that to it
-  if (json && process.stdout.isTTY && !env.NO_COLOR) return false
-  const flags = fastParse(args, {...command.flags, ...baseFlags, ...jsonFlag})
-  if (!flags) return false
-
-  const io = commandIo({json, wide: flags.wide === true, dirs})
-  let result: unknown
-  try {
-    result = await command.run(flags as never, io)
-  } catch (error) {
-    reportError(error as Error, json, writePlainJson)
-  }
-  if (result && json) writePlainJson(result)
+/**
+ * --version and root help (no arguments, or only --help). true = printed; false = nothing happened and
+ * oclif should run. `root` is the package directory, `bundleDir` dist/bundle.
+ */
+export async function runInfo(argv: string[], root: string, bundleDir: string): Promise<boolean> {
+  const start = fastStart(root)
+  if (start === null) return false
+  if (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) return rootHelp(start.pjson, bundleDir)
+  if (argv[0] !== '--version') return false
+  const agent = await userAgent(start.pjson)
+  if (agent === null) return false
+  process.stdout.write(`${agent}\n`)
   return true
 }
 

@@ -7,9 +7,9 @@ import {Command, type Interfaces} from '@oclif/core'
 // oclif's own constraint types (not exported from its entry point).
 type FlagOutput = {[name: string]: any}
 type ArgOutput = {[name: string]: any}
-import type {Config} from '../config/config.js'
+import {loadConfig, resolveConfigPath, type Config} from '../config/config.js'
 import {setWasmTierUp} from '../store/database.js'
-import {clockNow, commandIo, loadContext, reportError, writePlainJson, type CommandIo} from './io.js'
+import {clockNow, commandIo, configCache, dbPathFor, reportError, writePlainJson, type CommandIo} from './io.js'
 import {oclifFlags} from './oclif-flags.js'
 import {baseFlags} from './spec.js'
 
@@ -52,7 +52,8 @@ export abstract class BaseCommand extends Command {
 
   /** Loads the config and picks the database file: --db > COTRADER_DB > config database: > data dir. */
   protected context(flags: {config?: string; db?: string}): {config: Config; dbPath: string} {
-    return loadContext(flags, this.config)
+    const config = loadConfig(resolveConfigPath(flags.config, process.env, process.cwd(), this.config.configDir), configCache(this.config))
+    return {config, dbPath: dbPathFor(flags, config, this.config)}
   }
 
   /**

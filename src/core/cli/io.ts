@@ -4,8 +4,11 @@
  * fast path (src/fast.ts) both build a CommandIo from these functions, so a command body behaves the
  * same whichever of the two ran it.
  */
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {loadConfig, resolveConfigPath, type Config} from '../config/config.js'
+import {cachedConfig, type ConfigCache} from '../config/cache.js'
+import type {Config} from '../config/config.js'
+import {resolveConfigPath} from '../config/lookup.js'
 import {ExternalError, UserError} from '../errors.js'
 import {withTableWidth} from './format.js'
 import {terminalWidth} from './table.js'
@@ -21,7 +24,7 @@ export interface CommandIo {
   /** --json was given: human output is suppressed and the result is printed as JSON */
   readonly json: boolean
   /** the config and the database file for --config / --db */
-  context(flags: {config?: string; db?: string}): {config: Config; dbPath: string}
+  context(flags: {config?: string; db?: string}): Promise<{config: Config; dbPath: string}>
   /** the clock, passed down as `asOf` */
   now(): Date
   /** human output (nothing under --json); tables fit the terminal unless --wide */
@@ -45,19 +48,41 @@ export function commandIo(o: {json: boolean; wide: boolean; dirs: Dirs}): Comman
   }
 }
 
-/** Loads the config and picks the database file: --db > COTRADER_DB > config database: > data dir. */
-export function loadContext(flags: {config?: string; db?: string}, dirs: Dirs): {config: Config; dbPath: string} {
-  const cwd = process.cwd()
-  // bin/run.js names the build; without it (the modules loaded some other way) nothing is cached.
+/**
+ * Loads the config and picks the database file. A config validated before from the same text comes
+ * from the cache (config/cache.ts) without loading YAML or zod; otherwise config.ts parses it (and
+ * reports every problem).
+ */
+export async function loadContext(flags: {config?: string; db?: string}, dirs: Dirs): Promise<{config: Config; dbPath: string}> {
+  const file = resolveConfigPath(flags.config, process.env, process.cwd(), dirs.configDir)
+  const cache = configCache(dirs)
+  const config = cachedFromFile(file, cache) ?? (await import('../config/config.js')).loadConfig(file, cache)
+  return {config, dbPath: dbPathFor(flags, config, dirs)}
+}
+
+/** The validated-config cache of this build; bin/run.js names the build (loaded some other way: no cache). */
+export function configCache(dirs: Dirs): ConfigCache | undefined {
   const buildId = (globalThis as {cotraderBuildId?: string}).cotraderBuildId
-  const cache = buildId ? {dir: dirs.cacheDir, buildId} : undefined
-  const config = loadConfig(resolveConfigPath(flags.config, process.env, cwd, dirs.configDir), cache)
-  const dbPath = flags.db
-    ? path.resolve(cwd, flags.db)
-    : process.env.COTRADER_DB
-      ? path.resolve(cwd, process.env.COTRADER_DB)
-      : config.database ?? path.join(dirs.dataDir, 'cotrader.sqlite')
-  return {config, dbPath}
+  return buildId ? {dir: dirs.cacheDir, buildId} : undefined
+}
+
+function cachedFromFile(file: string, cache: ConfigCache | undefined): Config | undefined {
+  if (!cache) return undefined
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined // loadConfig reports it
+  }
+  return cachedConfig(cache, file, text)
+}
+
+/** The database file: --db > COTRADER_DB > config database: > the data dir. */
+export function dbPathFor(flags: {db?: string}, config: Config, dirs: Dirs): string {
+  const cwd = process.cwd()
+  if (flags.db) return path.resolve(cwd, flags.db)
+  if (process.env.COTRADER_DB) return path.resolve(cwd, process.env.COTRADER_DB)
+  return config.database ?? path.join(dirs.dataDir, 'cotrader.sqlite')
 }
 
 /**

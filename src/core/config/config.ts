@@ -3,7 +3,7 @@
  * ./config/risk_config.yaml > oclif's config dir. Every problem is reported as one ConfigError
  * naming the file, the line and key path, and what is wrong; nothing is written.
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
@@ -75,16 +75,10 @@ export interface Config {
   daemon?: RawDaemon
 }
 
-export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
+// Without YAML or zod, for the fast path: re-exported so every importer of this module keeps working.
+export {findPortfolio, resolveConfigPath} from './lookup.js'
 
-/** Picks the config file; `configDir` is oclif's per-user config directory. */
-export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string, configDir: string): string {
-  if (flag) return path.resolve(cwd, flag)
-  if (env.COTRADER_CONFIG) return path.resolve(cwd, env.COTRADER_CONFIG)
-  const local = path.resolve(cwd, 'config', 'risk_config.yaml')
-  if (existsSync(local)) return local
-  return path.join(configDir, 'risk_config.yaml')
-}
+export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
 
 /** Reads and validates the config file; with `cache`, a config validated earlier from the same text is reused. */
 export function loadConfig(file: string, cache?: ConfigCache): Config {
@@ -203,13 +197,6 @@ function toStress(s: RawStress | undefined): StressSettings {
     indexSymbols: s.index_symbols ?? DEFAULT_STRESS_SETTINGS.indexSymbols,
     vol: s.vol_shifts,
   }
-}
-
-/** Finds a portfolio by name or fails with the list of names. */
-export function findPortfolio(config: Config, name: string): PortfolioConfig {
-  const p = config.portfolios.find((q) => q.name === name)
-  if (!p) throw new ConfigError(`unknown portfolio "${name}"; configured: ${config.portfolios.map((q) => q.name).join(', ')}`)
-  return p
 }
 
 function toLimits(l: RawLimits): Limits {

@@ -2,7 +2,8 @@
  * The book: every configured portfolio's stored state, bundled. One read of the database per
  * command; the read-side services (positions, risk, pnl, portfolios) all start here.
  */
-import {findPortfolio, type Config} from '../config/config.js'
+import type {Config} from '../config/config.js'
+import {findPortfolio} from '../config/lookup.js'
 import {agePositions, type Aging} from '../containers/aging.js'
 import {buildBundles, neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
 import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'

@@ -3,7 +3,8 @@
  * open P&L, day P&L) and `risk --history` (net delta, beta-weighted delta, theta, vega), one row per
  * portfolio per date in its currency, plus a total per date in the base currency.
  */
-import {findPortfolio, type Config} from '../config/config.js'
+import type {Config} from '../config/config.js'
+import {findPortfolio} from '../config/lookup.js'
 import {exchangeDate} from '../domain/daypnl.js'
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'

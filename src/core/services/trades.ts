@@ -5,7 +5,8 @@
  * what-if portfolio shadowing the real one; rules and screeners add proposals the same way.
  */
 import type {MarketDataProvider} from '../adapters/broker.js'
-import {findPortfolio, type Config, type PortfolioConfig} from '../config/config.js'
+import type {Config, PortfolioConfig} from '../config/config.js'
+import {findPortfolio} from '../config/lookup.js'
 import type {PortfolioBundle} from '../containers/bundles.js'
 import {positionRow, type PositionRow} from '../containers/positions.js'
 import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'

@@ -24,7 +24,7 @@ export const flags = {
 } satisfies FlagsSpec
 
 export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PnlResult | PnlHistoryResult | AttributionResult> {
-  const ctx = {...io.context(f), portfolio: f.portfolio, asOf: io.now()}
+  const ctx = {...(await io.context(f)), portfolio: f.portfolio, asOf: io.now()}
   checkCsvTarget(f.csv, io.json)
   const csv = f.csv
   const c = csv === undefined ? undefined : await import('../csv.js') // csv-stringify only when asked for

@@ -19,7 +19,7 @@ export const flags = {
 
 export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PositionsResult> {
   checkCsvTarget(f.csv, io.json)
-  const ctx = io.context(f)
+  const ctx = await io.context(f)
   const valueAt = f['as-of'] ? parseAsOf(f['as-of'], ctx.config.baseCurrency) : undefined
   const result = await positionsService({...ctx, portfolio: f.portfolio, underlying: f.underlying, group: f.group, asOf: io.now(), valueAt, maxAge: f['max-age']})
   warnData(result)

@@ -27,7 +27,7 @@ export const flags = {
 } satisfies FlagsSpec
 
 export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<RiskResult | RiskHistoryResult> {
-  const ctx = io.context(f)
+  const ctx = await io.context(f)
   checkCsvTarget(f.csv, io.json)
   const csv = f.csv
   const c = csv === undefined ? undefined : await import('../csv.js') // csv-stringify only when asked for
