@@ -22,12 +22,15 @@ describe('start-up: code cache and config cache (built CLI)', () => {
     const env = {COTRADER_CACHE_DIR: cache, COTRADER_NOW: '2026-06-01T15:00:00Z'}
     expect(ws.run(['sync'], env).code).toBe(0)
     const files = readdirSync(cache)
-    expect(files.some((f) => /^main-[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/.test(f))).toBe(true)
+    expect(files.some((f) => /^main-[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/.test(f))).toBe(true) // sync ran in the oclif bundle
     expect(files.some((f) => /^config-[0-9a-f]{8}\.bin$/.test(f))).toBe(true)
-    const v8cache = path.join(cache, files.find((f) => f.endsWith('.v8cache'))!)
-    const written = statSync(v8cache).mtimeMs
 
+    // positions runs in the fast path's own bundle, with its own code cache
     const first = ws.run(['positions'], env)
+    const fastCache = readdirSync(cache).find((f) => /^fast-positions-[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/.test(f))
+    expect(fastCache).toBeDefined()
+    const v8cache = path.join(cache, fastCache!)
+    const written = statSync(v8cache).mtimeMs
     const again = ws.run(['positions'], env)
     expect(first.code).toBe(0)
     expect(again.stdout).toBe(first.stdout)
