@@ -73,50 +73,38 @@ export function upsertPortfolio(db: Db, p: PortfolioConfig, now: string): void {
 }
 
 /** Replaces every position of one portfolio and records entry Greeks of positions seen for the first time. */
+// The bulk insert of a sync (20,000 rows in a big book): positional parameters and one constant SQL text.
+// Named parameters cost sql.js one lookup call into the wasm per name and row, and a SQL text built per
+// row is a new string to hash in the statement cache every time.
+const POSITION_COLUMNS = [
+  'portfolio', 'symbol', 'broker_symbol', 'instrument_type', 'underlying', 'quantity', 'multiplier', 'entry_price', 'mark_price', 'previous_close',
+  'currency', 'expiry', 'strike', 'option_right', 'style', 'underlying_price', 'underlying_price_source', 'underlying_price_at', 'iv',
+  'delta', 'gamma', 'theta', 'vega', 'rho', 'greeks_source', 'greeks_note', 'mark_at', 'mark_source', 'updated_at',
+] as const
+const INSERT_POSITION = `INSERT INTO positions (${POSITION_COLUMNS.join(', ')}) VALUES (${POSITION_COLUMNS.map(() => '?').join(', ')})`
+// First sighting only: a later rebuild of the same position keeps the Greeks it was opened with.
+const INSERT_ENTRY_GREEKS = `INSERT OR IGNORE INTO entry_greeks (portfolio, symbol, first_seen_at, quantity, entry_price, underlying_price, iv, delta, gamma, theta, vega, rho, greeks_source)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 export function replacePositions(db: Db, portfolio: string, positions: Position[], now: string): void {
   db.run('DELETE FROM positions WHERE portfolio = :portfolio', {portfolio})
   for (const p of positions) {
     const g = p.greeks
-    const row = {
-      portfolio,
-      symbol: p.symbol,
-      broker_symbol: p.brokerSymbol,
-      instrument_type: p.instrumentType,
-      underlying: p.underlying,
-      quantity: p.quantity,
-      multiplier: p.multiplier,
-      entry_price: p.entryPrice,
-      mark_price: p.markPrice,
-      previous_close: p.previousClose ?? null,
-      currency: p.currency,
-      expiry: p.option?.expiry ?? null,
-      strike: p.option?.strike ?? null,
-      option_right: p.option?.right ?? null,
-      style: p.option?.style ?? null,
-      underlying_price: p.underlyingPrice,
-      underlying_price_source: p.underlyingPriceSource,
-      underlying_price_at: p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? now,
-      iv: p.iv,
-      delta: g?.delta ?? null,
-      gamma: g?.gamma ?? null,
-      theta: g?.theta ?? null,
-      vega: g?.vega ?? null,
-      rho: g?.rho ?? null,
-      greeks_source: p.greeksSource,
-      greeks_note: p.greeksNote ?? null,
-      mark_at: p.markPrice === null ? null : p.markAsOf ?? now,
-      mark_source: p.markPrice === null ? null : p.markSource ?? null,
-      updated_at: now,
-    }
-    const cols = Object.keys(row)
-    db.run(`INSERT INTO positions (${cols.join(', ')}) VALUES (${cols.map((c) => `:${c}`).join(', ')})`, row)
-    // First sighting only: a later rebuild of the same position keeps the Greeks it was opened with.
-    db.run(
-      `INSERT OR IGNORE INTO entry_greeks (portfolio, symbol, first_seen_at, quantity, entry_price, underlying_price, iv, delta, gamma, theta, vega, rho, greeks_source)
-       VALUES (:portfolio, :symbol, :now, :quantity, :entry_price, :underlying_price, :iv, :delta, :gamma, :theta, :vega, :rho, :greeks_source)`,
-      {portfolio, symbol: p.symbol, now, quantity: p.quantity, entry_price: p.entryPrice, underlying_price: p.underlyingPrice, iv: p.iv,
-        delta: g?.delta ?? null, gamma: g?.gamma ?? null, theta: g?.theta ?? null, vega: g?.vega ?? null, rho: g?.rho ?? null, greeks_source: p.greeksSource},
-    )
+    const o = p.option
+    const delta = g?.delta ?? null
+    const gamma = g?.gamma ?? null
+    const theta = g?.theta ?? null
+    const vega = g?.vega ?? null
+    const rho = g?.rho ?? null
+    // in POSITION_COLUMNS order
+    db.run(INSERT_POSITION, [
+      portfolio, p.symbol, p.brokerSymbol, p.instrumentType, p.underlying, p.quantity, p.multiplier, p.entryPrice, p.markPrice, p.previousClose ?? null,
+      p.currency, o?.expiry ?? null, o?.strike ?? null, o?.right ?? null, o?.style ?? null, p.underlyingPrice, p.underlyingPriceSource,
+      p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? now, p.iv,
+      delta, gamma, theta, vega, rho, p.greeksSource, p.greeksNote ?? null,
+      p.markPrice === null ? null : p.markAsOf ?? now, p.markPrice === null ? null : p.markSource ?? null, now,
+    ])
+    db.run(INSERT_ENTRY_GREEKS, [portfolio, p.symbol, now, p.quantity, p.entryPrice, p.underlyingPrice, p.iv, delta, gamma, theta, vega, rho, p.greeksSource])
   }
   // Entry Greeks of closed positions go with them, so a position reopened later gets fresh ones.
   db.run('DELETE FROM entry_greeks WHERE portfolio = :portfolio AND symbol NOT IN (SELECT symbol FROM positions WHERE portfolio = :portfolio)', {portfolio})
