@@ -191,10 +191,16 @@ export function loadEntryGreeks(db: Db): Map<string, EntryGreeks> {
 /** Latest known price of each underlying across all portfolios (the "last known value" fallback). */
 export function lastUnderlyingPrices(db: Db): Map<string, {price: number; at: string}> {
   const out = new Map<string, {price: number; at: string}>()
+  // Per underlying, the latest row; among rows of the same sync a live feed price beats a file's, which
+  // beats a carried-over one; then the row written last. Chosen inside SQLite: a big book has one row
+  // per position (20,000) and only a few underlyings.
   const rows = db.all<{underlying: string; price: number; at: string}>(
-    // Latest wins; among rows of the same sync, a live feed price beats a file's, which beats a carried-over one.
-    `SELECT underlying, underlying_price AS price, underlying_price_at AS at FROM positions WHERE underlying_price IS NOT NULL
-     ORDER BY underlying_price_at, CASE underlying_price_source WHEN 'feed' THEN 3 WHEN 'broker' THEN 2 WHEN 'file' THEN 2 WHEN 'quotes' THEN 1 ELSE 0 END`,
+    `SELECT underlying, price, at FROM (
+       SELECT underlying, underlying_price AS price, underlying_price_at AS at,
+              row_number() OVER (PARTITION BY underlying ORDER BY underlying_price_at DESC,
+                CASE underlying_price_source WHEN 'feed' THEN 3 WHEN 'broker' THEN 2 WHEN 'file' THEN 2 WHEN 'quotes' THEN 1 ELSE 0 END DESC, rowid DESC) AS n
+       FROM positions WHERE underlying_price IS NOT NULL)
+     WHERE n = 1`,
   )
   for (const r of rows) out.set(r.underlying, {price: r.price, at: r.at})
   return out
