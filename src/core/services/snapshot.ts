@@ -10,8 +10,9 @@ import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {UserError} from '../errors.js'
-import {writeDb, type WriteOptions} from '../store/database.js'
-import {lastPositionSnapshotsBefore, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
+import type {WriteOptions} from '../store/database.js'
+import {writeHistory} from '../store/history.js'
+import {lastPositionSnapshotsBefore, portfolioSnapshots, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
 import {loadBook} from './book.js'
 import {calendar as defaultCalendar, portfolioMarket, sessionDate, type Calendar} from './calendar-adapter.js'
 import {loadQuotesFile} from './market.js'
@@ -54,15 +55,18 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
   const takenAt = asOf.toISOString()
 
   const plan = ready.map((b) => ({bundle: b, date: opts.date ?? sessionDate(cal, portfolioMarket(cal, b.config.currency), asOf)}))
-  return writeDb(
+  // Only the history files of the dates' years are written (store/history.ts); the main database is only read.
+  const years = [...new Set(plan.map((i) => Number(i.date.slice(0, 4))))]
+  return writeHistory(
     opts.dbPath,
-    (db) => {
+    years,
+    (h) => {
       const out: SnapshotResult = {asOf: takenAt, portfolios: [], skipped, positions: 0}
       const byDate = new Map<string, typeof plan>()
       for (const item of plan) byDate.set(item.date, [...(byDate.get(item.date) ?? []), item])
       for (const [date, items] of byDate) {
-        const existing = new Set(db.all<{portfolio: string}>('SELECT portfolio FROM portfolio_snapshots WHERE date = :date', {date}).map((r) => r.portfolio))
-        const previous = lastPositionSnapshotsBefore(db, date, items.map((i) => i.bundle.config.name))
+        const existing = new Set(portfolioSnapshots(h, {from: date, to: date}).map((r) => r.portfolio))
+        const previous = lastPositionSnapshotsBefore(h, date, items.map((i) => i.bundle.config.name))
         const positions: PositionSnapshot[] = []
         const portfolios: PortfolioSnapshot[] = []
         for (const {bundle} of items) {
@@ -78,7 +82,7 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
             missing: Math.max(risk.missingGreeks, risk.missingPnl), takenAt,
           })
         }
-        writeSnapshots(db, date, positions, portfolios)
+        writeSnapshots(h, date, positions, portfolios)
         out.positions += positions.length
         out.portfolios.push(...portfolios.map((p) => ({...p, replaced: existing.has(p.portfolio)})))
       }
