@@ -287,7 +287,7 @@ class SqlJsDb implements Db {
  * save's rename would replace a device node with a file). Symlinks are followed. Returns the file's
  * stats, or undefined when it does not exist.
  */
-function checkDbPath(file: string): Stats | undefined {
+export function checkDbPath(file: string): Stats | undefined {
   let st: Stats
   try {
     st = statSync(file)
@@ -492,6 +492,8 @@ export function openFileForRead(SQL: SqlJsStatic, file: string, kind: FileKind):
 export function headerVersion(file: string): number | undefined {
   let fd: number | undefined
   try {
+    // Regular files only: opening a FIFO would block (the callers' own checks refuse it with a message).
+    if (!statSync(path.resolve(file)).isFile()) return undefined
     fd = openSync(path.resolve(file), 'r')
     const head = Buffer.alloc(100)
     if (readSync(fd, head, 0, 100, 0) < 100 || head.subarray(0, 16).toString('latin1') !== MAGIC) return undefined

@@ -22,7 +22,7 @@ import * as path from 'node:path'
 import type {SqlJsStatic} from 'sql.js'
 import {StoreError} from '../errors.js'
 import {
-  assertSynchronous, beginWrite, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, openFileForRead, writeDb,
+  assertSynchronous, beginWrite, checkDbPath, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, openFileForRead, writeDb,
   type Db, type FileKind, type OpenWrite, type WriteOptions,
 } from './database.js'
 import {MIGRATIONS, type Migration} from './migrations.js'
@@ -264,8 +264,13 @@ function moveVersion(): number | undefined {
   return MIGRATIONS.find((m) => m.name === LEGACY_HISTORY_MIGRATION)?.version
 }
 
-/** A main file older than the move (header version only, no load) gets one write, which moves its snapshots out. */
+/**
+ * Before any history access: the database path must be a regular file or nothing (a device or FIFO is
+ * refused, and no `.history` directory is made next to it), and a main file older than the move
+ * (header version only, no load) gets one write, which moves its snapshots out.
+ */
 async function moveOutIfOld(dbPath: string): Promise<void> {
+  checkDbPath(path.resolve(dbPath))
   const v = headerVersion(dbPath)
   const moved = moveVersion()
   if (v === undefined || moved === undefined || v === 0 || v >= moved) return
