@@ -4,8 +4,8 @@
 //   churn  <file> <n> <size>  n writeDb calls, each inserting a proposals row with a <size>-char payload
 //   count  <file>             prints {"count": <rows in sync_runs>} read with readDb
 //   hold   <file> <ms>        takes the lock like the engine does, prints "locked", holds it <ms>, releases
-//   snap   <file> <n> <tag>   n separate writeHistory calls, each taking a one-position snapshot of portfolio <tag>
-//                             on the next of n days from 2026-03-02 (all in the 2026 history file)
+//   snap   <file> <n> <tag> [offset]   n separate writeHistory calls, each taking a one-position snapshot of
+//                             portfolio <tag> on the next of n days from 2026-03-02 + offset days (all in 2026's file)
 import lockfile from 'proper-lockfile'
 
 const {readDb, writeDb} = await import(new URL('../../dist/core/store/database.js', import.meta.url).href)
@@ -33,7 +33,7 @@ if (mode === 'insert') {
   const {writeHistory} = await import(new URL('../../dist/core/store/history.js', import.meta.url).href)
   const {writeSnapshots} = await import(new URL('../../dist/core/store/snapshots.js', import.meta.url).href)
   for (let i = 0; i < Number(a); i++) {
-    const date = new Date(Date.UTC(2026, 2, 2) + i * 86_400_000).toISOString().slice(0, 10)
+    const date = new Date(Date.UTC(2026, 2, 2) + (i + Number(process.argv[6] ?? 0)) * 86_400_000).toISOString().slice(0, 10)
     const takenAt = `${date}T21:15:00.000Z`
     const position = {date, portfolio: b, symbol: 'AAPL', underlying: 'AAPL', instrumentType: 'equity', quantity: 100, multiplier: 1, currency: 'USD',
       entryPrice: 150, markPrice: 150 + i, underlyingPrice: 150 + i, iv: null, greeks: null, unrealizedPnl: i * 100, takenAt}

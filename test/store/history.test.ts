@@ -218,18 +218,22 @@ describe('year files have the main file\'s safety', () => {
     expect((error as Error).message).toMatch(/is a cotrader history file .*not a database/)
   })
 
-  it('two processes writing snapshots of different portfolios into the same year lose nothing', async () => {
+  it('processes writing snapshots of different portfolios and dates into the same year lose nothing', async () => {
     const n = 12
-    const [a, b] = await Promise.all([helper(['snap', db(), String(n), 'A']), helper(['snap', db(), String(n), 'B'])])
-    for (const r of [a, b]) {
+    // A and B: the same dates, different portfolios; A2: A's portfolio, the 12 dates after A's (same month rows as A).
+    const results = await Promise.all([helper(['snap', db(), String(n), 'A']), helper(['snap', db(), String(n), 'B']), helper(['snap', db(), String(n), 'A', String(n)])])
+    for (const r of results) {
       expect(r.stderr.replace(/^waiting for the lock on .* held by pid \d+ …\n/gm, '')).toBe('')
       expect(r.code).toBe(0)
     }
     const got = await readHistory(db(), (h) => ({folios: portfolioSnapshots(h, {}), positions: positionSnapshots(h, {})}))
-    for (const tag of ['A', 'B']) {
-      expect(got.folios.filter((f) => f.portfolio === tag).map((f) => f.equity)).toEqual(Array.from({length: n}, (_, i) => 15000 + i * 100))
-      expect(got.positions.filter((p) => p.portfolio === tag).map((p) => p.markPrice)).toEqual(Array.from({length: n}, (_, i) => 150 + i))
+    const run = Array.from({length: n}, (_, i) => i)
+    const expected = {A: [...run, ...run], B: run}
+    for (const tag of ['A', 'B'] as const) {
+      expect(got.folios.filter((f) => f.portfolio === tag).map((f) => f.equity)).toEqual(expected[tag].map((i) => 15000 + i * 100))
+      expect(got.positions.filter((p) => p.portfolio === tag).map((p) => p.markPrice)).toEqual(expected[tag].map((i) => 150 + i))
     }
+    expect(got.folios.filter((f) => f.portfolio === 'A').map((f) => f.date)).toEqual(Array.from({length: 2 * n}, (_, i) => new Date(Date.UTC(2026, 2, 2) + i * 86_400_000).toISOString().slice(0, 10)))
     expect(readdirSync(historyDir(db()))).toEqual(['2026.sqlite'])
   }, 60_000)
 })
