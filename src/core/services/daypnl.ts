@@ -20,9 +20,14 @@ const CURRENCIES = ['USD', 'INR']
 
 /** Reads what day P&L needs for `portfolios`, for each exchange's today. */
 export function readDayHistory(h: History, portfolios: string[], asOf: Date, currencies: string[] = CURRENCIES): DayHistory {
+  return readDayHistoryOn(h, portfolios, currencies.map((c) => exchangeDate(c, asOf)))
+}
+
+/** Reads what day P&L needs for `portfolios` on the given trade dates (YYYY-MM-DD). */
+export function readDayHistoryOn(h: History, portfolios: string[], dates: string[]): DayHistory {
   const previous = new Map<string, PositionSnapshot>()
   const withHistory = new Set<string>()
-  for (const date of new Set(currencies.map((c) => exchangeDate(c, asOf)))) {
+  for (const date of new Set(dates)) {
     for (const s of lastPositionSnapshotsBefore(h, date, portfolios)) {
       previous.set(`${date}\u0000${s.portfolio}\u0000${s.symbol}`, s)
       withHistory.add(`${date}\u0000${s.portfolio}`)
@@ -37,14 +42,14 @@ export function readDayHistory(h: History, portfolios: string[], asOf: Date, cur
   return {previous, withHistory}
 }
 
-export function positionDayPnl(p: Position, history: DayHistory, entry: EntryGreeks | null, asOf: Date): DayPnl {
-  const today = exchangeDate(p.currency, asOf)
+/** `today`: the trade date the day P&L is for; default the exchange-local date of `asOf`. */
+export function positionDayPnl(p: Position, history: DayHistory, entry: EntryGreeks | null, asOf: Date, today: string = exchangeDate(p.currency, asOf)): DayPnl {
   const prev = history.previous.get(`${today}\u0000${p.portfolio}\u0000${p.symbol}`)
   return dayPnl({
     position: p,
     previous: prev ? {date: prev.date, quantity: prev.quantity, entryPrice: prev.entryPrice, markPrice: prev.markPrice} : undefined,
     portfolioHasHistory: history.withHistory.has(`${today}\u0000${p.portfolio}`),
-    firstSeenToday: entry !== null && exchangeDate(p.currency, new Date(entry.firstSeenAt)) === today,
+    firstSeenToday: entry !== null && exchangeDate(p.currency, new Date(entry.firstSeenAt)) >= today,
   })
 }
 
