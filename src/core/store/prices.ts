@@ -4,6 +4,7 @@
  */
 import type {PricePoint, PriceHistory} from '../domain/var.js'
 import type {Db} from './database.js'
+import type {History} from './history.js'
 
 export interface PriceRow {
   symbol: string
@@ -47,12 +48,12 @@ export function lastPriceDates(db: Db): Map<string, string> {
 
 /**
  * A cheap fingerprint of the price history: the table (changes whenever a close is added or
- * changed) and the daily position snapshots (another source of closes; changes when one is taken).
+ * changed) and the daily position snapshots (another source of closes; the history files' sizes and
+ * mtimes, which change when one is taken, without reading them).
  */
-export function priceHistoryVersion(db: Db): string {
+export function priceHistoryVersion(db: Db, history: History): string {
   const r = db.get<{n: number; d: string | null; s: number | null}>('SELECT COUNT(*) AS n, MAX(date) AS d, TOTAL(close) AS s FROM price_history')
-  const snaps = db.get<{n: number; t: string | null}>('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM portfolio_snapshots')
-  return `${r?.n ?? 0}/${r?.d ?? ''}/${r?.s ?? 0}/${snaps?.n ?? 0}/${snaps?.t ?? ''}`
+  return `${r?.n ?? 0}/${r?.d ?? ''}/${r?.s ?? 0}/${history.version()}`
 }
 
 export interface StoredVar {
