@@ -7,10 +7,15 @@
  * alone costs more than our own start-up and would hide it). Each command runs once before timing,
  * so the V8 code cache and the config cache (in a fresh per-bench cache directory) are warm, as they
  * are for a user after the first run.
+ *
+ * `node bench/startup.mjs` runs this part alone (bench/run.js runs it first) and prints the load
+ * average before and after: the machine is shared, and the load says what else was running.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 const PAIRS = 15
 
@@ -85,4 +90,51 @@ export function bigBook(dir, n) {
   const config = path.join(dir, `book${n}.yaml`)
   writeFileSync(config, `market: {rates: {USD: 0.04}, quotes_file: quotes.csv}\nportfolios:\n  - {name: big, broker: manual, account: B, source: {file: book${n}.csv, format: generic}}\n`)
   return {config, db: path.join(dir, `book${n}.sqlite`)}
+}
+
+/** The issue-8 figures: start-up ratios on the demo, exit gaps, and the 20,000-position book. */
+export async function runStartupBench({root, bin, tmp, env, line}) {
+  const quick = {cwd: root, env: {...env, COTRADER_CACHE_DIR: path.join(tmp, 'cache')}}
+  delete quick.env.NODE_EXTRA_CA_CERTS
+  const demoDb = path.join(tmp, 'demo.sqlite')
+  spawnSync(process.execPath, [path.join(root, 'scripts', 'demo-data.mjs')], quick) // the demo exports in data/, as npm start writes them
+  spawnSync(process.execPath, [bin, 'sync', '--db', demoDb], quick)
+  const ratio = (r) => `${r.oursMs.toFixed(0)} / ${r.floorMs.toFixed(0)} ms = ${r.ratio.toFixed(2)}x`
+  for (const cmd of ['positions', 'risk', 'pnl']) line(`${cmd} --json, demo (ours / node -e 0)`, ratio(paired([bin, cmd, '--json', '--db', demoDb], quick)), '<= 4x')
+  line('--version (ours / node -e 0)', ratio(paired([bin, '--version'], quick)), '<= 2.5x')
+  line('--help (ours / node -e 0)', ratio(paired([bin, '--help'], quick)), '<= 2.5x')
+  const greeksArgs = [bin, 'greeks', '--type', 'put', '--spot', '100', '--strike', '95', '--days', '30', '--vol', '0.25', '--rate', '0.04', '--style', 'american', '--json']
+  line('greeks ... --json (ours / node -e 0)', ratio(paired(greeksArgs, quick)), '<= 2.5x')
+  line('exit after the last output: node -e "console.log(1)" (median ms)', (await exitGap(['-e', 'console.log(1)'], quick)).toFixed(1), 'reference: Node alone')
+  for (const [name, args] of [['positions --json', [bin, 'positions', '--json', '--db', demoDb]], ['sync, demo', [bin, 'sync', '--db', demoDb]], ['greeks --json', greeksArgs]])
+    line(`exit after the last output: ${name} (median ms)`, (await exitGap(args, quick)).toFixed(1), 'about the reference (no wait for compilation)')
+
+  // 20,000 positions: sync, then tables against --json (tables render in linear time and fit no terminal when piped).
+  const big = bigBook(tmp, 20000)
+  const bigArgs = ['--config', big.config, '--db', big.db]
+  const syncBig = []
+  for (let i = 0; i < 3; i++) {
+    const t = process.hrtime.bigint()
+    const r = spawnSync(process.execPath, [bin, 'sync', '--json', ...bigArgs], quick)
+    syncBig.push(Number(process.hrtime.bigint() - t) / 1e6)
+    if (r.status !== 0) throw new Error(`sync of 20,000 positions exited ${r.status}: ${r.stderr}`)
+  }
+  line('sync of 20,000 option positions (median of 3, s)', (syncBig.sort((a, b) => a - b)[1] / 1000).toFixed(2), '<= 5 s')
+  for (const cmd of ['positions', 'risk', 'pnl']) {
+    const json = wallMedian([bin, cmd, '--json', ...bigArgs], quick, 3)
+    const tbl = wallMedian([bin, cmd, ...bigArgs], quick, 3)
+    line(`${cmd}, 20,000 positions: table / --json`, `${tbl.toFixed(0)} / ${json.toFixed(0)} ms = ${(tbl / json).toFixed(2)}x`, '<= 3x')
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+  const env = {...process.env, NO_COLOR: '1'}
+  delete env.TASTYTRADE_CLIENT_SECRET
+  delete env.TASTYTRADE_REFRESH_TOKEN
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
+  const line = (name, value, target) => console.log(`${name.padEnd(52)} ${value.padStart(24)}   target ${target}`)
+  console.log(`load average (1, 5, 15 min) before: ${load()}; ${os.cpus().length} CPUs; Node ${process.version}`)
+  await runStartupBench({root, bin: path.join(root, 'bin', 'run.js'), tmp: mkdtempSync(path.join(os.tmpdir(), 'cotrader-bench-')), env, line})
+  console.log(`load average after: ${load()}`)
 }

@@ -1,7 +1,8 @@
 // Bundles the CLI into CommonJS files in dist/bundle/:
 //   main.cjs             dist/main.js: oclif and every command;
 //   fast-<command>.cjs   dist/fast.js with one command of the fast path (positions, risk, pnl, greeks),
-//   fast-info.cjs        and with none (--version, root help); no @oclif/core in any of them (checked).
+//   fast-info.cjs        and with none (--version, root help); no @oclif/core in any of them (checked);
+//   price-worker.cjs     sync's second pricing thread for big books (services/model-greeks.ts).
 // One file on the hot path instead of ~100 modules resolved one by one on every run, and CommonJS so
 // that bin/run.js can compile it with vm.Script and a V8 code cache (ES modules cannot use one). Code
 // behind dynamic import() (the CSV importers, the TastyTrade adapter, each fast-path command) stays in
@@ -39,6 +40,9 @@ const options = {
 
 const main = path.resolve('dist/bundle/main.cjs')
 await build({...options, entryPoints: ['dist/main.js'], outfile: main})
+// sync's second pricing thread for big books (services/model-greeks.ts finds it beside main.cjs)
+const worker = path.resolve('dist/bundle/price-worker.cjs')
+await build({...options, entryPoints: ['dist/core/services/price-worker.js'], outfile: worker})
 
 // The fast path, one bundle per first word: each holds only what its command runs.
 const {FAST_COMMANDS} = await import(path.resolve('dist/fast.js'))
@@ -86,7 +90,7 @@ const dynamicImport = /(?<![\w$.])import\((?=[\s"'`@(\w])/g
 for (const out of [main, ...fastFiles]) writeFileSync(out, readFileSync(out, 'utf8').replace(dynamicImport, '__cotraderImport(').replace('((s) => __cotraderImport(s))', '((s) => import(s))'))
 
 const hash = createHash('sha256')
-for (const out of [main, ...fastFiles]) hash.update(readFileSync(out))
+for (const out of [main, worker, ...fastFiles]) hash.update(readFileSync(out))
 const buildId = hash.digest('hex').slice(0, 16)
 // Which commands keep tier-up is a property of the command classes: read it from the bundle itself.
 const {COMMANDS} = require(main)

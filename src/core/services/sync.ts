@@ -7,7 +7,7 @@
 import type {BrokerAdapter, FetchedPortfolio, MarketDataProvider, OptionQuoteRequest} from '../adapters/broker.js'
 import {FILE_FED_BROKERS, type Config, type PortfolioConfig} from '../config/config.js'
 import {underlyingRisks, type UnderlyingRisk} from '../containers/risk.js'
-import {withModelGreeks} from '../domain/greeks.js'
+import type {ModelMarket} from '../domain/greeks.js'
 import {total} from '../domain/sum.js'
 import {isoDate} from '../domain/time.js'
 import type {Balances, Position} from '../domain/types.js'
@@ -18,6 +18,7 @@ import {readDb, writeDb} from '../store/database.js'
 import {openHistory} from '../store/history.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+import {withModelGreeksAll} from './model-greeks.js'
 import {refreshVarsInDb, varSettings} from './var.js'
 import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
 import {lastPriceDates, upsertPrices, type PriceRow} from '../store/prices.js'
@@ -247,7 +248,8 @@ async function price(positions: Position[], ctx: PriceContext): Promise<Position
   const fromFile = new Map<string, number>()
   for (const p of positions) if (p.underlyingPrice !== null && p.underlyingPriceSource === 'file') fromFile.set(p.underlying, p.underlyingPrice)
   const missingPrice = new Set<string>()
-  const priced = positions.map((p) => {
+  const markets: ModelMarket[] = []
+  const prepared = positions.map((p) => {
     let q: Position = p
     const feedPrice = live?.quotes.get(p.underlying)
     if (feedPrice !== undefined) q = {...q, underlyingPrice: feedPrice, underlyingPriceSource: 'feed'}
@@ -262,10 +264,12 @@ async function price(positions: Position[], ctx: PriceContext): Promise<Position
     }
     const feedGreeks = live?.greeks.get(p.symbol)
     if (feedGreeks && q.option) q = {...q, greeks: feedGreeks.greeks, iv: feedGreeks.iv ?? q.iv, greeksSource: 'feed', greeksNote: undefined}
-    return withModelGreeks(q, {rate: rateFor(ctx.config, q.currency), dividend: dividendFor(ctx.config, q.underlying)}, ctx.asOf)
+    markets.push({rate: rateFor(ctx.config, q.currency), dividend: dividendFor(ctx.config, q.underlying)})
+    return q
   })
   if (missingPrice.size > 0) ctx.warnings.push(`no price for ${[...missingPrice].join(', ')}: their options have unknown Greeks (add them to market.quotes_file)`)
-  return priced
+  // withModelGreeks for each (two threads for a big book: model-greeks.ts)
+  return withModelGreeksAll(prepared, markets, ctx.asOf)
 }
 
 /** Each mark's observation time and kind: the adapter's own when it set them, else the export's stamp (files) or the fetch time (broker API). */
