@@ -40,7 +40,7 @@ describe('model Greeks of a big book in two threads', () => {
     const one = positions.map((p, i) => withModelGreeks(p, markets[i], asOf))
     expect(two).toEqual(one)
     // both halves were really priced (the second in the worker)
-    const half = Math.ceil(positions.length / 2)
+    const half = Math.ceil(positions.length * 0.52)
     expect(two.slice(half).filter((p) => p.greeksSource === 'model' && p.iv !== null).length).toBeGreaterThan(half * 0.9)
     expect(two.slice(0, half).filter((p) => p.greeksSource === 'model' && p.iv !== null).length).toBeGreaterThan(half * 0.9)
     expect(two.some((p) => p.greeksSource === 'none')).toBe(true) // the impossible marks, explained
