@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {exchangeDate} from '../../src/core/domain/daypnl.js'
-import {writeDb} from '../../src/core/store/database.js'
+import {writeHistory} from '../../src/core/store/history.js'
 import {writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../../src/core/store/snapshots.js'
 import {workspace} from './helpers.js'
 
@@ -54,7 +54,7 @@ describe('analytics on a synced book with two days of snapshots', () => {
   const ws = workspace({'risk_config.yaml': CONFIG, 'opt.csv': OPT, 'inr.csv': INR})
   beforeAll(async () => {
     expect(ws.run(['sync']).code).toBe(0)
-    await writeDb(ws.db, (db) => {
+    await writeHistory(ws.db, [D1, D2].map((d) => Number(d.slice(0, 4))), (db) => {
       writeSnapshots(db, D2, [pos(D2, 'XYZ', 200, 97)], [portfolio(D2, 'opt', 'USD', 50_000, 1_000, null), portfolio(D2, 'inr', 'INR', 1_000_000, -500, null)])
       writeSnapshots(
         db,

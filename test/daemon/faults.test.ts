@@ -12,6 +12,8 @@ import {fileAdapter} from '../../src/core/adapters/file.js'
 import {loadConfig} from '../../src/core/config/config.js'
 import type {AdapterFactory} from '../../src/core/services/sync.js'
 import {readDb} from '../../src/core/store/database.js'
+import {readHistory} from '../../src/core/store/history.js'
+import {portfolioSnapshots} from '../../src/core/store/snapshots.js'
 import * as dstore from '../../src/core/store/daemon.js'
 import {ACCOUNT, envFor, startFakeTastytrade, type FakeTastytrade} from '../fake-tastytrade/index.js'
 import {ROOT, tempDir} from '../cli/helpers.js'
@@ -153,7 +155,7 @@ describe('a week across the end of daylight saving time (Fri 30 Oct – Tue 3 No
   })
 
   it('the end of day runs 15 minutes after the 16:00 close in New York time on both sides of the change', async () => {
-    const taken = await readDb(ws.dbPath, (db) => db.all<{date: string; taken_at: string}>("SELECT date, taken_at FROM portfolio_snapshots WHERE portfolio = 'files' ORDER BY date"))
+    const taken = (await readHistory(ws.dbPath, (h) => portfolioSnapshots(h, {portfolios: ['files']}))).map((s) => ({date: s.date, taken_at: s.takenAt}))
     expect(taken).toEqual([
       {date: '2026-10-29', taken_at: '2026-10-30T04:01:00.000Z'}, // the session before the start, caught up at boot
       {date: '2026-10-30', taken_at: '2026-10-30T20:15:00.000Z'},

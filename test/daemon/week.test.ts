@@ -10,7 +10,8 @@ import {calendar, type Market} from '../../src/core/services/calendar-adapter.js
 import {readDb} from '../../src/core/store/database.js'
 import * as dstore from '../../src/core/store/daemon.js'
 import * as repo from '../../src/core/store/repositories.js'
-import {snapshotDates} from '../../src/core/store/snapshots.js'
+import {readHistory} from '../../src/core/store/history.js'
+import {portfolioSnapshots, snapshotDates} from '../../src/core/store/snapshots.js'
 import {demoCopy, SIM_CSV, simDaemon, type SimDaemon} from './helpers.js'
 
 const START = new Date('2026-11-22T12:00:00Z') // Sunday
@@ -78,13 +79,13 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
     for (const d of nyseDays) expect(eods.filter((e) => e === `XNYS ${d}`)).toHaveLength(1)
     for (const d of nseDays) expect(eods.filter((e) => e === `XNSE ${d}`)).toHaveLength(1)
     expect(eods.filter((e) => e.endsWith('2026-11-26') && e.startsWith('XNYS'))).toEqual([])
-    const dates = await readDb(ws.dbPath, (db) => ({sim: snapshotDates(db, 'sim-expiry'), zerodha: snapshotDates(db, 'zerodha'), fid: snapshotDates(db, 'fidelity-ira')}))
+    const dates = await readHistory(ws.dbPath, (h) => ({sim: snapshotDates(h, 'sim-expiry'), zerodha: snapshotDates(h, 'zerodha'), fid: snapshotDates(h, 'fidelity-ira')}))
     expect(dates.sim.filter((d) => week.includes(d))).toEqual(nyseDays)
     expect(dates.fid.filter((d) => week.includes(d))).toEqual(nyseDays)
     expect(dates.zerodha.filter((d) => week.includes(d))).toEqual(nseDays)
     // Friday's early close: the snapshot is taken at 13:15 New York (18:15 UTC).
-    const friday = await readDb(ws.dbPath, (db) => db.get<{taken_at: string}>("SELECT taken_at FROM portfolio_snapshots WHERE portfolio = 'sim-expiry' AND date = '2026-11-27'"))
-    expect(friday!.taken_at).toBe('2026-11-27T18:15:00.000Z')
+    const [friday] = await readHistory(ws.dbPath, (h) => portfolioSnapshots(h, {portfolios: ['sim-expiry'], from: '2026-11-27', to: '2026-11-27'}))
+    expect(friday.takenAt).toBe('2026-11-27T18:15:00.000Z')
   })
 
   it('options leave the book on their expiry day with the realised P&L: the call worthless Wednesday, the put assigned Friday', async () => {
@@ -101,7 +102,7 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
     expect(positions.filter((p) => p.portfolio === 'sim-expiry')).toEqual([])
     expect(trades.filter((t) => t.portfolio === 'sim-expiry' && t.symbol === 'UBER').map((t) => [t.quantity, t.price])).toEqual([[100, 94.35]])
     // The Friday snapshot still shows the put (held through its last day); nothing after it.
-    const snaps = await readDb(ws.dbPath, (db) => db.all<{date: string; positions: number}>("SELECT date, positions FROM portfolio_snapshots WHERE portfolio = 'sim-expiry' ORDER BY date"))
+    const snaps = (await readHistory(ws.dbPath, (h) => portfolioSnapshots(h, {portfolios: ['sim-expiry']}))).map((s) => ({date: s.date, positions: s.positions}))
     expect(snaps.filter((s) => s.date >= '2026-11-23')).toEqual([
       {date: '2026-11-23', positions: 2}, {date: '2026-11-24', positions: 2}, {date: '2026-11-25', positions: 2}, {date: '2026-11-27', positions: 1},
     ])

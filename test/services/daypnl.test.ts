@@ -11,6 +11,7 @@ import {mapPositionRow} from '../../src/core/adapters/tastytrade/mapping.js'
 import type {Position} from '../../src/core/domain/types.js'
 import {positionDayPnl, readDayHistory} from '../../src/core/services/daypnl.js'
 import {readDb, writeDb} from '../../src/core/store/database.js'
+import {readHistory, writeHistory} from '../../src/core/store/history.js'
 import {loadPositions, replacePositions} from '../../src/core/store/repositories.js'
 import {writeSnapshots} from '../../src/core/store/snapshots.js'
 
@@ -37,14 +38,15 @@ describe('day P&L from the broker and from the snapshots', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cotrader-daypnl-')), 'db.sqlite')
     const broker = mapped({'average-daily-market-close-price': '184.00'})
     const plain: Position = {...mapped({}), symbol: 'MSFT', brokerSymbol: 'MSFT', underlying: 'MSFT', previousClose: null, markPrice: 400, entryPrice: 380}
-    await writeDb(file, (db) => {
-      replacePositions(db, 'tt', [broker, plain], '2026-04-09T15:00:00Z')
-      writeSnapshots(db, '2026-04-08', [
+    await writeDb(file, (db) => replacePositions(db, 'tt', [broker, plain], '2026-04-09T15:00:00Z'))
+    await writeHistory(file, [2026], (h) => {
+      writeSnapshots(h, '2026-04-08', [
         {date: '2026-04-08', portfolio: 'tt', symbol: 'AAPL', underlying: 'AAPL', instrumentType: 'equity', quantity: 10, multiplier: 1, currency: 'USD', entryPrice: 178.5, markPrice: 180, underlyingPrice: 180, iv: null, greeks: null, unrealizedPnl: null, takenAt: '2026-04-08T20:30:00Z'},
         {date: '2026-04-08', portfolio: 'tt', symbol: 'MSFT', underlying: 'MSFT', instrumentType: 'equity', quantity: 10, multiplier: 1, currency: 'USD', entryPrice: 380, markPrice: 395.5, underlyingPrice: 395.5, iv: null, greeks: null, unrealizedPnl: null, takenAt: '2026-04-08T20:30:00Z'},
       ], [])
     })
-    const {positions, history} = await readDb(file, (db) => ({positions: loadPositions(db), history: readDayHistory(db, ['tt'], asOf)}))
+    const positions = await readDb(file, (db) => loadPositions(db))
+    const history = await readHistory(file, (h) => readDayHistory(h, ['tt'], asOf))
     const aapl = positions.find((p) => p.symbol === 'AAPL')!
     expect(aapl.previousClose).toBe(184)
     const a = positionDayPnl(aapl, history, null, asOf)

@@ -213,13 +213,13 @@ describe('history from daily snapshots', () => {
 
 describe('history from the stored daily snapshots', () => {
   it('snapshots written by the snapshot store are read back as closes (and IVs) for VaR', async () => {
-    const {writeDb, readDb} = await import('../../src/core/store/database.js')
+    const {writeHistory, readHistory} = await import('../../src/core/store/history.js')
     const {writeSnapshots} = await import('../../src/core/store/snapshots.js')
     const {snapshotHistory} = await import('../../src/core/services/prices.js')
     const {tempDir} = await import('../cli/helpers.js')
     const file = `${tempDir()}/book.sqlite`
     const dates = series(120, 50, 0.02, 0, 0.3)
-    await writeDb(file, (db) => {
+    await writeHistory(file, [...new Set(dates.map((d) => Number(d.date.slice(0, 4))))], (db) => {
       for (const d of dates) {
         const takenAt = `${d.date}T21:00:00.000Z`
         const base = {date: d.date, portfolio: 'p', currency: 'USD', entryPrice: 40, greeks: null, unrealizedPnl: null, takenAt}
@@ -229,7 +229,7 @@ describe('history from the stored daily snapshots', () => {
         ], [{date: d.date, portfolio: 'p', currency: 'USD', equity: null, cash: null, delta: null, betaWeightedDelta: null, gamma: null, theta: null, vega: null, unrealizedPnl: null, dayPnl: null, positions: 2, missing: 0, takenAt}])
       }
     })
-    const h = await readDb(file, (db) => snapshotHistory(db, ['XYZ']))
+    const h = await readHistory(file, (h) => snapshotHistory(h, ['XYZ']))
     const got = h.get('XYZ')!
     expect(got).toHaveLength(121)
     expect(got[5].close).toBeCloseTo(dates[5].close, 6)

@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {StoreError} from '../../src/core/errors.js'
 import {readDb, writeDb} from '../../src/core/store/database.js'
+import {readHistory, writeHistory} from '../../src/core/store/history.js'
 
 let dir: string
 beforeEach(() => {
@@ -41,6 +42,14 @@ describe('--db must be a regular file or not exist', () => {
     expect((await storeError(insert(fifo))).message).toMatch(/is a FIFO/)
     expect(lstatSync(fifo).isFIFO()).toBe(true)
     expect(readdirSync(dir)).toEqual(['book.sqlite']) // no lock, no temp file
+  })
+
+  it('the snapshot history of a FIFO path is refused too, and no .history directory appears next to it', async () => {
+    const fifo = join(dir, 'book.sqlite')
+    execFileSync('mkfifo', [fifo])
+    expect((await storeError(readHistory(fifo, () => 1))).message).toMatch(/is a FIFO/)
+    expect((await storeError(writeHistory(fifo, [2026], () => 1))).message).toMatch(/is a FIFO/)
+    expect(readdirSync(dir)).toEqual(['book.sqlite'])
   })
 
   it('/dev/null (a character device) is refused before anything is written to it or next to it', async () => {

@@ -4,6 +4,8 @@
 //   churn  <file> <n> <size>  n writeDb calls, each inserting a proposals row with a <size>-char payload
 //   count  <file>             prints {"count": <rows in sync_runs>} read with readDb
 //   hold   <file> <ms>        takes the lock like the engine does, prints "locked", holds it <ms>, releases
+//   snap   <file> <n> <tag> [offset]   n separate writeHistory calls, each taking a one-position snapshot of
+//                             portfolio <tag> on the next of n days from 2026-03-02 + offset days (all in 2026's file)
 import lockfile from 'proper-lockfile'
 
 const {readDb, writeDb} = await import(new URL('../../dist/core/store/database.js', import.meta.url).href)
@@ -26,6 +28,18 @@ if (mode === 'insert') {
         new Date().toISOString(),
       ]),
     )
+  }
+} else if (mode === 'snap') {
+  const {writeHistory} = await import(new URL('../../dist/core/store/history.js', import.meta.url).href)
+  const {writeSnapshots} = await import(new URL('../../dist/core/store/snapshots.js', import.meta.url).href)
+  for (let i = 0; i < Number(a); i++) {
+    const date = new Date(Date.UTC(2026, 2, 2) + (i + Number(process.argv[6] ?? 0)) * 86_400_000).toISOString().slice(0, 10)
+    const takenAt = `${date}T21:15:00.000Z`
+    const position = {date, portfolio: b, symbol: 'AAPL', underlying: 'AAPL', instrumentType: 'equity', quantity: 100, multiplier: 1, currency: 'USD',
+      entryPrice: 150, markPrice: 150 + i, underlyingPrice: 150 + i, iv: null, greeks: null, unrealizedPnl: i * 100, takenAt}
+    const folio = {date, portfolio: b, currency: 'USD', equity: 15000 + i * 100, cash: 0, delta: 100, betaWeightedDelta: null, gamma: 0, theta: 0, vega: 0,
+      unrealizedPnl: i * 100, dayPnl: null, positions: 1, missing: 0, takenAt}
+    await writeHistory(file, [2026], (h) => writeSnapshots(h, date, [position], [folio]))
   }
 } else if (mode === 'count') {
   const count = await readDb(file, (db) => db.get('SELECT count(*) AS n FROM sync_runs').n)

@@ -94,12 +94,12 @@ export async function attributionService(o: AttributionOptions): Promise<Attribu
   if (since !== 'yesterday' && since !== 'entry' && (!DATE.test(since) || Number.isNaN(Date.parse(since))))
     throw new UserError(`--since ${since}: expected yesterday, entry or a date YYYY-MM-DD`)
   const fromSnap = (s: PositionSnapshot): Start => ({at: s.takenAt, quantity: s.quantity, price: s.markPrice, underlyingPrice: s.underlyingPrice, iv: s.iv, greeks: s.greeks})
-  const book = await loadBook(o.config, o.dbPath, o.portfolio, {asOf: o.asOf}, (db, names) => {
+  const book = await loadBook(o.config, o.dbPath, o.portfolio, {asOf: o.asOf}, (_db, names, history) => {
     const starts = new Map<string, Start>()
     if (since === 'entry') return starts
     // Yesterday: before each exchange's today; a date: on or before it.
     const dates = since === 'yesterday' ? [...new Set(['USD', 'INR', o.config.baseCurrency].map((c) => exchangeDate(c, o.asOf)))] : [new Date(Date.parse(since) + 86_400_000).toISOString().slice(0, 10)]
-    for (const date of dates) for (const s of lastPositionSnapshotsBefore(db, date, names)) starts.set(`${date}\u0000${s.portfolio}\u0000${s.symbol}`, fromSnap(s))
+    for (const date of dates) for (const s of lastPositionSnapshotsBefore(history, date, names)) starts.set(`${date}\u0000${s.portfolio}\u0000${s.symbol}`, fromSnap(s))
     return starts
   })
   const startOf = (p: Position): Start | null => {

@@ -9,6 +9,7 @@ import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshnes
 import {UserError} from '../errors.js'
 import {dividendFor, rateFor} from './market.js'
 import {readDb, type Db} from '../store/database.js'
+import {openHistory, type History} from '../store/history.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
 import type {Position} from '../domain/types.js'
@@ -28,12 +29,13 @@ export interface Book {
 /**
  * Reads the book. With `at`, each bundle's positions are aged to that instant (containers/aging.ts):
  * expired contracts move to `bundle.expired`, and with `revalue` live options are re-priced there.
- * `also` reads more in the same load of the file (history for day P&L, attribution): its result comes
- * back as `extra`, so a command still loads the database once.
+ * `also` reads more in the same load of the file, and from the snapshot history (day P&L, attribution;
+ * year files open only when `also` asks for them): its result comes back as `extra`, so a command
+ * still loads the database once.
  */
 export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[]) => T): Promise<Book & {extra: T}>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
   const book = await readBook(config, dbPath, portfolio, also)
   if (!at) return book
   const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
@@ -45,8 +47,17 @@ function splitAged(positions: Position[], aging: Aging): {positions: Position[];
   return {positions: live, expired}
 }
 
-async function readBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
+async function readBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
   const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
+  const history = also ? await openHistory(dbPath) : undefined
+  try {
+    return await readBookFrom(config, dbPath, configs, also && history ? (db, names) => also(db, names, history) : undefined)
+  } finally {
+    history?.close()
+  }
+}
+
+function readBookFrom<T>(config: Config, dbPath: string, configs: Config['portfolios'], also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
     const trades = repo.loadTrades(db).filter(isOpen)

@@ -13,7 +13,7 @@ import type {Config, PortfolioConfig} from '../config/config.js'
 import {evaluateRules, type RuleHit} from '../domain/rules.js'
 import {INITIAL, step, type Action, type Machine, type WorkflowEvent} from '../domain/workflow/index.js'
 import type {Position} from '../domain/types.js'
-import {intrinsic} from '../pricing/index.js'
+import {openingToRecord, settleAtExpiry, type ObservedPrice} from '../domain/expiry-settlement.js'
 import {readDb, writeDb} from '../store/database.js'
 import * as dstore from '../store/daemon.js'
 import * as repo from '../store/repositories.js'
@@ -78,6 +78,8 @@ export interface DaemonStatusState {
   backoff: Record<string, {failures: number; nextAttempt: string}>
   /** last trade date whose end of day was done, per market */
   eodDone: Partial<Record<Market, string>>
+  /** AM settlement: the first underlying price observed after the open of an AM-settled option's expiry date, by `underlying|date` (domain/expiry-settlement.ts) */
+  openings?: Record<string, ObservedPrice>
 }
 
 /** Sync runs are kept a week (the daemon writes one per portfolio per tick). */
@@ -124,6 +126,7 @@ export class Daemon {
     if (prior) {
       this.status.breaches = prior.breaches ?? []
       this.status.eodDone = prior.eodDone ?? {}
+      this.status.openings = prior.openings ?? {}
     }
     const book = await readDb(this.d.dbPath, (db) => repo.loadPortfolios(db))
     log.info(`boot 2/6: bundles built: ${this.d.config.portfolios.length} configured, ${book.filter((b) => b.lastSyncAt).length} synced before`, {job: 'boot'})
@@ -321,10 +324,15 @@ export class Daemon {
       for (const r of sync.portfolios) this.noteSync(r.name, r.status, r.error, now)
     }
     // Same open of the file: which proposals have a live order still working (followed in monitor()).
-    this.workingOrders = await writeDb(this.d.dbPath, (db) => {
+    const {working, positions} = await writeDb(this.d.dbPath, (db) => {
       dstore.dropExpiredPositions(db)
-      return repo.loadTrades(db, {kind: 'live'}).filter((t) => t.orderId && t.proposalId !== null && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown').map((t) => t.proposalId!)
+      return {
+        working: repo.loadTrades(db, {kind: 'live'}).filter((t) => t.orderId && t.proposalId !== null && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown').map((t) => t.proposalId!),
+        positions: repo.loadPositions(db),
+      }
     })
+    this.workingOrders = working
+    this.recordOpenings(positions, now)
     const risk = await riskService({config: this.d.config, dbPath: this.d.dbPath, asOf: now})
     const open = new Map(risk.breaches.map((b) => [`breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`, b]))
     const before = new Set(this.status.breaches)
@@ -336,6 +344,18 @@ export class Daemon {
     const waiting = all.length - due.length
     this.lastMessage = `sync ${synced}${waiting ? `, ${waiting} backing off` : ''}; ${risk.breaches.length} breach(es); capital in use ${util.join(', ') || 'unknown'}`
     this.d.log.info(`${label}: ${this.lastMessage}`, {job: 'monitor'})
+  }
+
+  /** AM-settled options settle on their expiry date's opening prints: keep the first underlying price seen after the open. */
+  private recordOpenings(positions: Position[], now: Date): void {
+    for (const p of positions) {
+      const key = openingToRecord(p, now)
+      if (key === null || p.underlyingPrice === null) continue
+      const openings = (this.status.openings ??= {})
+      if (openings[key]) continue
+      openings[key] = {price: p.underlyingPrice, at: now.toISOString()}
+      this.d.log.info(`opening price for AM settlement: ${key.replace('|', ' ')} ${p.underlyingPrice}`, {job: 'monitor'})
+    }
   }
 
   private noteSync(name: string, status: string, error: string | null, now: Date): void {
@@ -516,7 +536,10 @@ export class Daemon {
     const lines = [`end of day ${market} ${date}`]
     for (const p of snap.portfolios)
       lines.push(`  ${p.portfolio.padEnd(20)} equity ${fmt(p.equity)} ${p.currency}  day ${fmt(p.dayPnl)}  unrealized ${fmt(p.unrealizedPnl)}  Δ ${fmt(p.delta)}  θ ${fmt(p.theta)}/day  ${p.positions} positions`)
-    for (const e of expired) lines.push(`  expiry: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''}, realized ${fmt(e.realizedPnl)} ${e.currency}`)
+    for (const e of expired) lines.push(`  expiry: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''}, realized ${fmt(e.realizedPnl)} ${e.currency}${e.note ? ` (${e.note})` : ''}`)
+    // Opening prices are needed only on their expiry date's end of day: keep a week, like sync runs.
+    const week = new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString().slice(0, 10)
+    for (const key of Object.keys(this.status.openings ?? {})) if (key.slice(key.lastIndexOf('|') + 1) < week) delete this.status.openings![key]
     lines.push(`  breaches open: ${this.status.breaches.length}; proposals pending: ${pending}`)
     const summary = lines.join('\n')
     this.d.log.info(summary, {job: 'eod'})
@@ -527,34 +550,34 @@ export class Daemon {
   }
 
   /**
-   * Options of these portfolios expiring on `date` leave the book: out of the money they expire
-   * worthless; in the money a physically settled (American equity) option is assigned (short) or
-   * exercised (long) into stock at the strike, booked as a paper trade; the rest settle in cash. The
-   * option's realised P&L is (intrinsic value at the close − entry) × quantity × multiplier.
+   * Options of these portfolios expiring on or before `date` leave the book, settled by the calendar's
+   * rule for their product (domain/expiry-settlement.ts: expiry date after holiday roll-back; PM-settled
+   * on the close, AM-settled on the opening price recorded by the monitor ticks): out of the money they
+   * expire worthless; in the money a physically settled (American equity) option is assigned (short)
+   * or exercised (long) into stock at the strike, booked as a paper trade; the rest settle in cash.
    */
-  private async settleExpiries(portfolios: string[], date: string, now: Date): Promise<dstore.ExpiryRow[]> {
+  private async settleExpiries(portfolios: string[], date: string, now: Date): Promise<(dstore.ExpiryRow & {note: string | null})[]> {
+    const openings = this.status.openings ?? {}
     return writeDb(this.d.dbPath, (db) => {
-      const out: dstore.ExpiryRow[] = []
+      const out: (dstore.ExpiryRow & {note: string | null})[] = []
       for (const p of repo.loadPositions(db)) {
-        if (!portfolios.includes(p.portfolio) || !p.option || p.option.expiry > date) continue
-        const value = p.underlyingPrice === null ? null : intrinsic({right: p.option.right, spot: p.underlyingPrice, strike: p.option.strike})
-        if (value === null) continue // unknown underlying: cannot settle; left for the broker's next sync
-        const physical = p.instrumentType === 'equity_option' && p.option.style === 'american' && p.currency === 'USD'
-        const outcome: dstore.ExpiryRow['outcome'] = value <= 0 ? 'expired' : !physical ? 'cash_settled' : p.quantity < 0 ? 'assigned' : 'exercised'
-        const shares = outcome === 'assigned' || outcome === 'exercised' ? p.quantity * p.multiplier * (p.option.right === 'call' ? 1 : -1) : null
+        if (!portfolios.includes(p.portfolio) || !p.option) continue
+        const s = settleAtExpiry(p, date, openings)
+        if (!s) continue // not expired by `date`, or no underlying price: left for the broker's next sync
+        const shares = s.stockQuantity
         const row: dstore.ExpiryRow = {
-          portfolio: p.portfolio, symbol: p.symbol, date: p.option.expiry, quantity: p.quantity, multiplier: p.multiplier, currency: p.currency, outcome,
-          underlyingPrice: p.underlyingPrice, intrinsic: value, entryPrice: p.entryPrice,
-          realizedPnl: p.entryPrice === null ? null : (value - p.entryPrice) * p.quantity * p.multiplier,
+          portfolio: p.portfolio, symbol: p.symbol, date: s.expiryDate, quantity: p.quantity, multiplier: p.multiplier, currency: p.currency, outcome: s.outcome,
+          underlyingPrice: s.underlyingPrice, intrinsic: s.intrinsic, entryPrice: p.entryPrice, realizedPnl: s.realizedPnl,
           stockSymbol: shares === null ? null : p.underlying, stockQuantity: shares, at: now.toISOString(),
         }
         if (!dstore.insertExpiry(db, row)) continue
-        out.push(row)
-        if (shares !== null && p.underlyingPrice !== null)
+        out.push({...row, note: s.note})
+        if (s.note) this.d.log.warn(`expiry ${p.portfolio} ${p.symbol}: ${s.note}`, {job: 'eod'})
+        if (shares !== null)
           repo.insertTrade(db, {
             portfolio: p.portfolio, kind: 'paper', status: 'open', proposalId: null, symbol: p.underlying, brokerSymbol: p.underlying, instrumentType: 'equity', underlying: p.underlying,
-            quantity: shares, price: p.underlyingPrice, multiplier: 1, currency: p.currency,
-            entry: {underlyingPrice: p.underlyingPrice, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'},
+            quantity: shares, price: s.underlyingPrice, multiplier: 1, currency: p.currency,
+            entry: {underlyingPrice: s.underlyingPrice, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'},
             orderId: null, orderStatus: null, createdAt: now.toISOString(),
           } as Parameters<typeof repo.insertTrade>[1], now.toISOString())
       }

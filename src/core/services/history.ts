@@ -8,7 +8,7 @@ import {exchangeDate} from '../domain/daypnl.js'
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
 import {UserError} from '../errors.js'
-import {readDb} from '../store/database.js'
+import {readHistory} from '../store/history.js'
 import {portfolioSnapshots, type PortfolioSnapshot} from '../store/snapshots.js'
 
 export interface HistoryOptions {
@@ -90,7 +90,7 @@ async function load(o: HistoryOptions) {
   const configs = (o.portfolio ? [findPortfolio(o.config, o.portfolio)] : o.config.portfolios).filter((c) => c.kind !== 'whatif')
   const names = configs.map((c) => c.name)
   const range = historyRange(o)
-  const snaps = await readDb(o.dbPath, (db) => portfolioSnapshots(db, {portfolios: names, from: range.from, to: range.to}))
+  const snaps = await readHistory(o.dbPath, (h) => portfolioSnapshots(h, {portfolios: names, from: range.from, to: range.to}))
   const dates = [...new Set(snaps.map((s) => s.date))].sort()
   const seen = new Set(snaps.map((s) => s.portfolio))
   return {names, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}

@@ -90,7 +90,7 @@ export interface PnlOptions {
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (db, names) => readDayHistory(db, names, opts.asOf))
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   // Day P&L per position in its own currency, computed before any restating (snapshot marks are in that currency).
   const day = new Map<Position, number | null>()
   const dayOf = (p: Position) => day.get(p) ?? null

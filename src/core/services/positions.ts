@@ -101,7 +101,7 @@ export interface PositionsResult {
 
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (db, names) => readDayHistory(db, names, opts.asOf))
+  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   const {config} = opts
   // Health at the instant the book is valued; day P&L by the clock (since the previous close).
   const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {

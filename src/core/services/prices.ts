@@ -10,6 +10,7 @@ import {ExternalError, UserError} from '../errors.js'
 import type {Db} from '../store/database.js'
 import {writeDb} from '../store/database.js'
 import {upsertPrices, type PriceRow} from '../store/prices.js'
+import type {History} from '../store/history.js'
 import {positionSnapshots} from '../store/snapshots.js'
 
 export interface ImportPricesOptions {
@@ -179,9 +180,9 @@ export function historyFromSnapshots(rows: SnapshotPoint[], symbols: string[]): 
 }
 
 /** Snapshot-based history from the store (issue 10's daily position snapshots), from `from` on. */
-export function snapshotHistory(db: Db, symbols: string[], from?: string): PriceHistory {
+export function snapshotHistory(h: History, symbols: string[], from?: string): PriceHistory {
   if (symbols.length === 0) return new Map()
-  return historyFromSnapshots(positionSnapshots(db, {from}), symbols)
+  return historyFromSnapshots(positionSnapshots(h, {from}), symbols)
 }
 
 // ---------------------------------------------------------------------------------------- candles

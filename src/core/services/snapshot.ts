@@ -10,9 +10,11 @@ import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {UserError} from '../errors.js'
-import {writeDb, type WriteOptions} from '../store/database.js'
-import {lastPositionSnapshotsBefore, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
+import type {WriteOptions} from '../store/database.js'
+import {writeHistory} from '../store/history.js'
+import {portfolioSnapshots, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
 import {loadBook} from './book.js'
+import {positionDayPnl, readDayHistoryOn} from './daypnl.js'
 import {calendar as defaultCalendar, portfolioMarket, sessionDate, type Calendar} from './calendar-adapter.js'
 import {loadQuotesFile} from './market.js'
 
@@ -54,23 +56,26 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
   const takenAt = asOf.toISOString()
 
   const plan = ready.map((b) => ({bundle: b, date: opts.date ?? sessionDate(cal, portfolioMarket(cal, b.config.currency), asOf)}))
-  return writeDb(
+  // Only the history files of the dates' years are written (store/history.ts); the main database is only read.
+  const years = [...new Set(plan.map((i) => Number(i.date.slice(0, 4))))]
+  return writeHistory(
     opts.dbPath,
-    (db) => {
+    years,
+    (h) => {
       const out: SnapshotResult = {asOf: takenAt, portfolios: [], skipped, positions: 0}
       const byDate = new Map<string, typeof plan>()
       for (const item of plan) byDate.set(item.date, [...(byDate.get(item.date) ?? []), item])
       for (const [date, items] of byDate) {
-        const existing = new Set(db.all<{portfolio: string}>('SELECT portfolio FROM portfolio_snapshots WHERE date = :date', {date}).map((r) => r.portfolio))
-        const previous = lastPositionSnapshotsBefore(db, date, items.map((i) => i.bundle.config.name))
+        const existing = new Set(portfolioSnapshots(h, {from: date, to: date}).map((r) => r.portfolio))
+        const dayHistory = readDayHistoryOn(h, items.map((i) => i.bundle.config.name), [date])
         const positions: PositionSnapshot[] = []
         const portfolios: PortfolioSnapshot[] = []
         for (const {bundle} of items) {
           const name = bundle.config.name
           const risk = portfolioRisk(bundle, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates})
           const rows = bundle.positions.map((p) => positionSnapshot(p, date, takenAt))
-          const prevMark = new Map(previous.filter((s) => s.portfolio === name).map((s) => [s.symbol, s.markPrice]))
-          const day = total(bundle.positions.map((p) => dayPnl(p, prevMark)))
+          // The same day P&L as `pnl` and `positions` show (domain/daypnl.ts), for this trade date.
+          const day = total(bundle.positions.map((p) => positionDayPnl(p, dayHistory, book.entryGreeks.get(`${name}\u0000${p.symbol}`) ?? null, asOf, date).dayPnl))
           positions.push(...rows)
           portfolios.push({
             date, portfolio: name, currency: bundle.config.currency, equity: risk.equity, cash: risk.cash, delta: risk.delta, betaWeightedDelta: risk.betaWeightedDelta,
@@ -78,7 +83,7 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
             missing: Math.max(risk.missingGreeks, risk.missingPnl), takenAt,
           })
         }
-        writeSnapshots(db, date, positions, portfolios)
+        writeSnapshots(h, date, positions, portfolios)
         out.positions += positions.length
         out.portfolios.push(...portfolios.map((p) => ({...p, replaced: existing.has(p.portfolio)})))
       }
@@ -95,14 +100,4 @@ export function positionSnapshot(p: Position, date: string, takenAt: string): Po
     currency: p.currency, ...(p.option ? {option: p.option} : {}), entryPrice: p.entryPrice, markPrice: p.markPrice, underlyingPrice: p.underlyingPrice,
     iv: p.iv, greeks: p.greeks, unrealizedPnl: unrealizedPnl(p), takenAt,
   }
-}
-
-/**
- * Day P&L of one position, money: (mark − the previous snapshot's mark) × quantity × multiplier; a
- * position new since the previous snapshot counts from its entry price. Unknown prices give null.
- */
-function dayPnl(p: Position, prevMark: Map<string, number | null>): number | null {
-  const ref = prevMark.has(p.symbol) ? prevMark.get(p.symbol)! : p.entryPrice
-  if (p.markPrice === null || ref === null) return null
-  return (p.markPrice - ref) * p.quantity * p.multiplier
 }

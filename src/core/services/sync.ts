@@ -15,6 +15,7 @@ import {UserError} from '../errors.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb} from '../store/database.js'
+import {openHistory} from '../store/history.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 import {refreshVarsInDb, varSettings} from './var.js'
@@ -149,48 +150,54 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
     await Promise.allSettled([tastytrade?.close()])
   }
   const now = asOf.toISOString()
-  await writeDb(opts.dbPath, (db) => {
-    for (const p of config.portfolios) repo.upsertPortfolio(db, p, now)
-    for (const {config: p, result, fetched} of outcomes) {
-      const run = {portfolio: p.name, startedAt: now, finishedAt: new Date(Date.parse(now) + result.duration * 1000).toISOString(), status: result.status,
-        positions: result.positions, greeksFeed: result.greeks?.feed ?? null, greeksModel: result.greeks?.model ?? null, greeksNone: result.greeks?.none ?? null, error: result.error}
-      if (result.status !== 'ok' || !fetched) {
-        repo.markSyncStatus(db, p.name, result.status as 'failed' | 'skipped', result.error ?? '', now)
+  // VaR reads the snapshot history (store/history.ts) inside the write; its year files open on demand.
+  const history = await openHistory(opts.dbPath)
+  try {
+    await writeDb(opts.dbPath, (db) => {
+      for (const p of config.portfolios) repo.upsertPortfolio(db, p, now)
+      for (const {config: p, result, fetched} of outcomes) {
+        const run = {portfolio: p.name, startedAt: now, finishedAt: new Date(Date.parse(now) + result.duration * 1000).toISOString(), status: result.status,
+          positions: result.positions, greeksFeed: result.greeks?.feed ?? null, greeksModel: result.greeks?.model ?? null, greeksNone: result.greeks?.none ?? null, error: result.error}
+        if (result.status !== 'ok' || !fetched) {
+          repo.markSyncStatus(db, p.name, result.status as 'failed' | 'skipped', result.error ?? '', now)
+          repo.recordSyncRun(db, run)
+          continue
+        }
+        db.run('SAVEPOINT portfolio')
+        try {
+          repo.replacePositions(db, p.name, fetched.positions, now)
+          const inOwn = fetched.positions.map((q) => inCurrency(q, p.currency, config.fxRates))
+          const rows = underlyingRisks(inOwn, {betas: {}, benchmarkPrice: null, fxRates: config.fxRates})
+          const aggregates = aggregate(rows, balancesOf(p, fetched))
+          repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
+          repo.setPricesAsOf(db, p.name, fetched.pricesAsOf ?? now)
+          snapshot(db, p.name, rows, aggregates, now)
+          db.run('RELEASE portfolio')
+        } catch (error) {
+          db.run('ROLLBACK TO portfolio')
+          db.run('RELEASE portfolio')
+          result.status = 'failed'
+          result.error = `storing failed: ${oneLine(error)}`
+          run.status = 'failed'
+          run.error = result.error
+          repo.markSyncStatus(db, p.name, 'failed', result.error, now)
+        }
         repo.recordSyncRun(db, run)
-        continue
       }
-      db.run('SAVEPOINT portfolio')
-      try {
-        repo.replacePositions(db, p.name, fetched.positions, now)
-        const inOwn = fetched.positions.map((q) => inCurrency(q, p.currency, config.fxRates))
-        const rows = underlyingRisks(inOwn, {betas: {}, benchmarkPrice: null, fxRates: config.fxRates})
-        const aggregates = aggregate(rows, balancesOf(p, fetched))
-        repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
-        repo.setPricesAsOf(db, p.name, fetched.pricesAsOf ?? now)
-        snapshot(db, p.name, rows, aggregates, now)
-        db.run('RELEASE portfolio')
-      } catch (error) {
-        db.run('ROLLBACK TO portfolio')
-        db.run('RELEASE portfolio')
-        result.status = 'failed'
-        result.error = `storing failed: ${oneLine(error)}`
-        run.status = 'failed'
-        run.error = result.error
-        repo.markSyncStatus(db, p.name, 'failed', result.error, now)
+      if (candles.length > 0) upsertPrices(db, candles)
+      // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts).
+      const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
+      if (synced.length > 0) {
+        try {
+          refreshVarsInDb(db, history, config, asOf, synced, {stress: false, positions: new Map(outcomes.filter((o) => o.result.status === 'ok').map((o) => [o.config.name, o.fetched?.positions ?? []]))})
+        } catch (error) {
+          for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`VaR not computed: ${oneLine(error)}`)
+        }
       }
-      repo.recordSyncRun(db, run)
-    }
-    if (candles.length > 0) upsertPrices(db, candles)
-    // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts).
-    const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
-    if (synced.length > 0) {
-      try {
-        refreshVarsInDb(db, config, asOf, synced, {stress: false, positions: new Map(outcomes.filter((o) => o.result.status === 'ok').map((o) => [o.config.name, o.fetched?.positions ?? []]))})
-      } catch (error) {
-        for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`VaR not computed: ${oneLine(error)}`)
-      }
-    }
-  })
+    })
+  } finally {
+    history.close()
+  }
   const results = outcomes.map((o) => o.result)
   return {
     asOf: now,

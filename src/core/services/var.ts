@@ -17,6 +17,7 @@ import {UserError} from '../errors.js'
 import {apiEngine} from '../pricing/revalue.js'
 import type {Db} from '../store/database.js'
 import {readDb, writeDb} from '../store/database.js'
+import {openHistory, type History} from '../store/history.js'
 import {loadPriceHistory, loadVars, priceHistoryVersion, saveVar} from '../store/prices.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, rateFor} from './market.js'
@@ -61,9 +62,9 @@ export function inputsKey(positions: Position[], priceVersion: string, config: C
 }
 
 /** History of the given underlyings: the imported/candle table, filled in from the daily snapshots where it has no close. */
-function historyIn(db: Db, symbols: string[], from: string): PriceHistory {
+function historyIn(db: Db, history: History, symbols: string[], from: string): PriceHistory {
   const table = loadPriceHistory(db, symbols, from)
-  const snaps = snapshotHistory(db, symbols, from)
+  const snaps = snapshotHistory(history, symbols, from)
   for (const [symbol, points] of snaps) {
     const have = table.get(symbol) ?? []
     const dates = new Set(have.map((p) => p.date))
@@ -81,11 +82,12 @@ function bundlesIn(db: Db, configs: PortfolioConfig[]): PortfolioBundle[] {
  * Computes and stores the VaR of the given portfolios inside an open write (sync's). Synchronous:
  * the lock is held, so no I/O beyond the database happens here. sync leaves the stress grid out
  * (`stress: false`: a full grid reprices every option 99 times); the first `risk` after it fills
- * the worst cell in and stores it.
+ * the worst cell in and stores it. `history` is the snapshot history (opened before the write; the
+ * years of the lookback are read from it here).
  */
-export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean; positions?: Map<string, Position[]>} = {}): PortfolioVar[] {
+export function refreshVarsInDb(db: Db, history: History, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean; positions?: Map<string, Position[]>} = {}): PortfolioVar[] {
   const settings = varSettings(config)
-  const version = priceHistoryVersion(db)
+  const version = priceHistoryVersion(db, history)
   // sync hands over the positions it has just written (reading 1,000 rows back costs more than the VaR).
   const given = opts.positions
   const bundles = given
@@ -94,10 +96,10 @@ export function refreshVarsInDb(db: Db, config: Config, asOf: Date, names?: stri
   const symbols = [...new Set(bundles.flatMap((b) => b.positions.map((p) => p.underlying)))]
   // The lookback in trading days, as calendar days with room for holidays.
   const from = isoDate(new Date(asOf.getTime() - Math.ceil(((settings.lookbackDays + settings.horizonDays) * 7) / 5 + 14) * 86_400_000))
-  const history = historyIn(db, symbols, from)
+  const prices = historyIn(db, history, symbols, from)
   const now = asOf.toISOString()
   return bundles.map((b) => {
-    const v = computeOne(b, history, config, settings, asOf, opts.stress ?? true)
+    const v = computeOne(b, prices, config, settings, asOf, opts.stress ?? true)
     if (b.stored || given) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
     return {...v, portfolio: b.config.name, computedAt: now, recomputed: true}
   })
@@ -141,7 +143,16 @@ export async function portfolioVars(opts: VarOptions): Promise<PortfolioVar[]> {
   // Never-synced portfolios have no book to measure (risk lists them under "Never synced").
   const bundles = opts.bundles.filter((b) => b.config.kind !== 'whatif' && Boolean(b.stored?.lastSyncAt))
   if (bundles.length === 0) return []
-  const {stored, version} = await readDb(opts.dbPath, (db) => ({stored: loadVars(db), version: priceHistoryVersion(db)}))
+  const history = await openHistory(opts.dbPath)
+  try {
+    return await varsWith(opts, bundles, history)
+  } finally {
+    history.close()
+  }
+}
+
+async function varsWith(opts: VarOptions, bundles: PortfolioBundle[], history: History): Promise<PortfolioVar[]> {
+  const {stored, version} = await readDb(opts.dbPath, (db) => ({stored: loadVars(db), version: priceHistoryVersion(db, history)}))
   const current = new Map<string, PortfolioVar>()
   for (const b of bundles) {
     const s = stored.get(b.config.name)
@@ -161,7 +172,7 @@ export async function portfolioVars(opts: VarOptions): Promise<PortfolioVar[]> {
           const s = keys.get(name)
           if (s && s.inputsKey === stored.get(name)?.inputsKey) saveVar(db, {...s, result: {...(s.result as Computed), worstStress: worst}})
         }
-        return stale.length > 0 ? refreshVarsInDb(db, opts.config, opts.asOf, stale) : []
+        return stale.length > 0 ? refreshVarsInDb(db, history, opts.config, opts.asOf, stale) : []
       })
     } catch (error) {
       if (error instanceof RangeError) throw new UserError(`VaR: ${error.message} (fix var: in the config)`)

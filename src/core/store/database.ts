@@ -14,13 +14,13 @@
  *   (first use, not import), the wasm is read from disk and compiled synchronously, and PRAGMA quick_check
  *   runs only before writes. Measured numbers are next to each choice.
  */
-import {constants as fsConstants, readFileSync, statSync, accessSync, type Stats} from 'node:fs'
+import {constants as fsConstants, readFileSync, statSync, accessSync, openSync, readSync, closeSync, type Stats} from 'node:fs'
 import * as fs from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import * as path from 'node:path'
 import type {Database as SqlJsDatabase, SqlJsStatic, SqlValue, Statement} from 'sql.js'
 import {StoreError} from '../errors.js'
-import {MIGRATIONS, SCHEMA_VERSION} from './migrations.js'
+import {MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations.js'
 
 export {SCHEMA_VERSION}
 
@@ -49,7 +49,25 @@ export interface WriteOptions {
 }
 
 const MAGIC = 'SQLite format 3\0'
-const APPLICATION = 'cotrader'
+
+/**
+ * The two kinds of file cotrader writes: the main database and the per-year history files of daily
+ * snapshots (store/history.ts). Each has its own marker in `meta` and its own migrations, so neither
+ * is ever mistaken for (or migrated as) the other.
+ */
+export interface FileKind {
+  /** the `meta` row `application`: the marker that proves the file is this kind */
+  readonly application: string
+  readonly migrations: readonly Migration[]
+  /** the version a fully migrated file has */
+  readonly version: number
+  /** how messages call it */
+  readonly noun: string
+}
+
+export const MAIN_FILE: FileKind = {application: 'cotrader', migrations: MIGRATIONS, version: SCHEMA_VERSION, noun: 'database'}
+/** Markers of every kind, to name a file of the other kind in a refusal. */
+const KIND_NAMES: Record<string, string> = {cotrader: 'the main cotrader database', 'cotrader-history': 'a cotrader history file (daily snapshots of one year)'}
 /** A lock whose mtime is older than this is a crashed holder's; the live holder refreshes it every STALE/2. */
 const LOCK_STALE_MS = 10_000
 const LOCK_UPDATE_MS = 5_000
@@ -77,7 +95,7 @@ export function setWasmTierUp(keep: boolean): void {
 }
 
 /** Initialise sql.js once per process; later calls share the promise (and a failure is retried next time). */
-function loadSqlJs(): Promise<SqlJsStatic> {
+export function loadSqlJs(): Promise<SqlJsStatic> {
   sqlJsPromise ??= initSqlJs().catch((error: unknown) => {
     sqlJsPromise = undefined
     throw new Error(`cannot load sql.js: ${errorMessage(error)}`, {cause: error})
@@ -269,7 +287,7 @@ class SqlJsDb implements Db {
  * save's rename would replace a device node with a file). Symlinks are followed. Returns the file's
  * stats, or undefined when it does not exist.
  */
-function checkDbPath(file: string): Stats | undefined {
+export function checkDbPath(file: string): Stats | undefined {
   let st: Stats
   try {
     st = statSync(file)
@@ -353,7 +371,7 @@ function scalar(raw: SqlJsDatabase, sql: string): SqlValue | undefined {
  * checks catch truncation, and SQLite still reports corruption on any page a read touches (turned into a
  * StoreError by SqlJsDb); a write is about to replace the file, so it must prove the file sound first.
  */
-function openDatabase(SQL: SqlJsStatic, file: string, bytes: Uint8Array | undefined, quickCheck: boolean): {raw: SqlJsDatabase; version: number} {
+function openDatabase(SQL: SqlJsStatic, file: string, bytes: Uint8Array | undefined, quickCheck: boolean, kind: FileKind = MAIN_FILE): {raw: SqlJsDatabase; version: number} {
   if (bytes === undefined) return {raw: freshDatabase(SQL), version: 0}
   let raw: SqlJsDatabase | undefined
   try {
@@ -372,13 +390,15 @@ function openDatabase(SQL: SqlJsStatic, file: string, bytes: Uint8Array | undefi
       return {raw: freshDatabase(SQL), version: 0}
     }
     const marker = tables.includes('meta') ? scalar(raw, "SELECT value FROM meta WHERE key = 'application'") : undefined
-    if (marker !== APPLICATION) {
+    if (marker !== kind.application) {
+      const other = typeof marker === 'string' ? KIND_NAMES[marker] : undefined
+      if (other) throw new StoreError(`${file} is ${other}, not a ${kind.noun}. It was left as it is; point cotrader at the right file.`)
       const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '')
       throw new StoreError(`${file} is a SQLite database of another application (tables: ${shown}; no cotrader marker). It was left as it is; point cotrader at another file.`)
     }
     const version = Number(scalar(raw, 'PRAGMA user_version') ?? 0)
-    if (version > SCHEMA_VERSION) {
-      throw new StoreError(`${file} was written by a newer cotrader (schema version ${version}; this cotrader knows up to ${SCHEMA_VERSION}). Upgrade cotrader; the file was left as it is.`)
+    if (version > kind.version) {
+      throw new StoreError(`${file} was written by a newer cotrader (schema version ${version}; this cotrader knows up to ${kind.version}). Upgrade cotrader; the file was left as it is.`)
     }
     if (version < 1) throw corrupt(file, 'it has the cotrader marker but no schema version')
     return {raw, version}
@@ -399,21 +419,21 @@ function freshDatabase(SQL: SqlJsStatic): SqlJsDatabase {
 }
 
 /** Apply the migrations after `from`. The caller owns the transaction. */
-function migrate(raw: SqlJsDatabase, file: string, from: number): void {
-  for (const m of MIGRATIONS) {
+function migrate(raw: SqlJsDatabase, file: string, from: number, kind: FileKind = MAIN_FILE): void {
+  for (const m of kind.migrations) {
     if (m.version <= from) continue
     try {
       raw.exec(m.sql)
       // PRAGMA takes no bound parameters; the version is our own integer.
       raw.exec(`PRAGMA user_version = ${Math.trunc(m.version)}`)
     } catch (error) {
-      throw new StoreError(`${file}: cannot upgrade the database to schema version ${m.version} (${m.name}): ${errorMessage(error)}`)
+      throw new StoreError(`${file}: cannot upgrade the ${kind.noun} to schema version ${m.version} (${m.name}): ${errorMessage(error)}`)
     }
   }
 }
 
 /** fn must be synchronous (see the header); a Promise would run after the db is closed and the lock gone. */
-function assertSynchronous(result: unknown, where: string): void {
+export function assertSynchronous(result: unknown, where: string): void {
   if (result !== null && typeof result === 'object' && typeof (result as {then?: unknown}).then === 'function') {
     // Silence the orphaned promise's own rejection: the bug is reported by this throw.
     ;(result as Promise<unknown>).then(undefined, () => undefined)
@@ -444,14 +464,111 @@ export async function readDb<T>(file: string, fn: (db: Db) => T): Promise<T> {
   }
 }
 
+/**
+ * Synchronous lock-free open of one file of `kind` (sql.js already loaded: `await loadSqlJs()` first),
+ * for readers that open files on demand (store/history.ts). Undefined when the file does not exist or
+ * is empty; an older file is upgraded in memory only. Same checks as readDb.
+ */
+export function openFileForRead(SQL: SqlJsStatic, file: string, kind: FileKind): {db: Db; close(): void} | undefined {
+  const abs = path.resolve(file)
+  if (!checkDbPath(abs)) return undefined
+  const bytes = readDbFile(abs)
+  if (bytes === undefined) return undefined
+  const {raw, version} = openDatabase(SQL, abs, bytes, false, kind)
+  try {
+    if (version < kind.version) {
+      raw.exec('BEGIN')
+      migrate(raw, abs, version, kind)
+      raw.exec('COMMIT')
+    }
+  } catch (error) {
+    raw.close()
+    throw error
+  }
+  return {db: new SqlJsDb(raw, abs), close: () => raw.close()}
+}
+
+/** The schema version in a file's header (user_version, 4 bytes at offset 60) without loading it; undefined when there is no SQLite file. */
+export function headerVersion(file: string): number | undefined {
+  let fd: number | undefined
+  try {
+    // Regular files only: opening a FIFO would block (the callers' own checks refuse it with a message).
+    if (!statSync(path.resolve(file)).isFile()) return undefined
+    fd = openSync(path.resolve(file), 'r')
+    const head = Buffer.alloc(100)
+    if (readSync(fd, head, 0, 100, 0) < 100 || head.subarray(0, 16).toString('latin1') !== MAGIC) return undefined
+    return head.readUInt32BE(60)
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- write
 
 /**
  * Exclusive lock → load (or create) → migrate → BEGIN → fn → COMMIT → export → temp file + fsync + rename +
  * fsync dir → unlock (in finally). If fn throws: ROLLBACK, the file is untouched, the error propagates.
  * fn is synchronous on purpose: no network I/O while holding the lock.
+ *
+ * A main database from before the per-year history files first moves its daily snapshots out to them
+ * (store/history.ts), under its own lock and before the migration that drops the old tables.
  */
 export async function writeDb<T>(file: string, fn: (db: Db) => T, options: WriteOptions = {}): Promise<T> {
+  const w = await beginWrite(file, MAIN_FILE, options, moveLegacyHistory)
+  try {
+    let result: T
+    try {
+      result = fn(w.db)
+      assertSynchronous(result, 'writeDb')
+      w.commit()
+    } catch (error) {
+      w.rollback()
+      throw error
+    }
+    await w.save()
+    return result
+  } finally {
+    await w.close()
+  }
+}
+
+/** The first write after the upgrade to per-year history files moves the old snapshot tables out (store/history.ts). */
+async function moveLegacyHistory(db: Db, target: string, version: number, options: WriteOptions): Promise<void> {
+  const moved = MIGRATIONS.find((m) => m.name === LEGACY_HISTORY_MIGRATION)
+  if (!moved || version >= moved.version || version === 0) return
+  const {moveLegacySnapshots} = await import('./history.js')
+  await moveLegacySnapshots(db, target, options)
+}
+
+/** The name of the migration that drops the snapshot tables from the main file (found by name: numbers may change at merge). */
+export const LEGACY_HISTORY_MIGRATION = 'daily snapshots move to per-year history files'
+
+/** One locked file inside a write: its database in an open transaction, then commit, save and close. */
+export interface OpenWrite {
+  readonly file: string
+  readonly db: Db
+  /** COMMIT (sql.js must commit before it can export) */
+  commit(): void
+  /** ROLLBACK; harmless when SQLite has already rolled back */
+  rollback(): void
+  /** after commit: export and save atomically if anything changed (a new file, a migration, rows, DDL) */
+  save(): Promise<void>
+  /** close the database and release the lock; always call, in finally */
+  close(): Promise<void>
+}
+
+/**
+ * Lock and open one file for writing (the first half of writeDb; store/history.ts holds several year
+ * files at once). `beforeBegin` runs under the lock on the checked file, before BEGIN and the migrations.
+ */
+export async function beginWrite(
+  file: string,
+  kind: FileKind,
+  options: WriteOptions = {},
+  beforeBegin?: (db: Db, target: string, version: number, options: WriteOptions) => Promise<void>,
+): Promise<OpenWrite> {
   const abs = path.resolve(file)
   const dir = path.dirname(abs)
   // Refuse a device, FIFO or socket before creating anything (a directory, a lock file) next to it.
@@ -465,10 +582,11 @@ export async function writeDb<T>(file: string, fn: (db: Db) => T, options: Write
     // 0700: the directory holds private positions.
     await fs.mkdir(dir, {recursive: true, mode: 0o700})
   } catch (error) {
-    throw new StoreError(`cannot create the directory ${dir} for the database: ${errorMessage(error)}`)
+    throw new StoreError(`cannot create the directory ${dir} for the ${kind.noun}: ${errorMessage(error)}`)
   }
   const target = await resolveTarget(abs)
   const lock = await acquireLock(target, options)
+  let raw: SqlJsDatabase | undefined
   try {
     // Checked again under the lock: the file may have been replaced while we waited.
     const st = checkDbPath(target)
@@ -476,44 +594,62 @@ export async function writeDb<T>(file: string, fn: (db: Db) => T, options: Write
     await removeOrphanTemps(target)
     const SQL = await sqlJs
     // Always check integrity before a write: we are about to replace the file.
-    const {raw, version} = openDatabase(SQL, target, readDbFile(target), true)
+    const opened = openDatabase(SQL, target, readDbFile(target), true, kind)
+    raw = opened.raw
+    const version = opened.version
+    const db = new SqlJsDb(raw, target)
+    if (beforeBegin) await beforeBegin(db, target, version, options)
+    const isNew = version === 0
+    const changesBefore = isNew ? 0 : Number(scalar(raw, 'SELECT total_changes()'))
+    const schemaBefore = isNew ? 0 : Number(scalar(raw, 'PRAGMA schema_version'))
+    raw.exec('BEGIN IMMEDIATE')
     try {
-      const isNew = version === 0
-      const changesBefore = isNew ? 0 : Number(scalar(raw, 'SELECT total_changes()'))
-      const schemaBefore = isNew ? 0 : Number(scalar(raw, 'PRAGMA schema_version'))
-      let result: T
-      raw.exec('BEGIN IMMEDIATE')
+      migrate(raw, target, version, kind)
+    } catch (error) {
       try {
-        migrate(raw, target, version)
-        result = fn(new SqlJsDb(raw, target))
-        assertSynchronous(result, 'writeDb')
-        raw.exec('COMMIT')
-      } catch (error) {
+        raw.exec('ROLLBACK')
+      } catch {}
+      throw error
+    }
+    const held = raw
+    let committed = false
+    return {
+      file: target,
+      db,
+      commit() {
+        held.exec('COMMIT')
+        committed = true
+      },
+      rollback() {
         // SQLite may already have rolled back on some errors; then ROLLBACK itself fails, harmlessly.
         try {
-          raw.exec('ROLLBACK')
+          held.exec('ROLLBACK')
         } catch {}
-        throw error
-      }
-      // Nothing changed (no rows, no DDL, no migration): leave the file alone, no rewrite, no fsync.
-      const changed =
-        isNew ||
-        version < SCHEMA_VERSION ||
-        Number(scalar(raw, 'SELECT total_changes()')) !== changesBefore ||
-        Number(scalar(raw, 'PRAGMA schema_version')) !== schemaBefore
-      if (changed) {
-        const data = raw.export() // only after COMMIT: sql.js 1.16 refuses during a write transaction
+      },
+      async save() {
+        if (!committed) throw new Error(`${target}: save() before commit()`)
+        // Nothing changed (no rows, no DDL, no migration): leave the file alone, no rewrite, no fsync.
+        const changed =
+          isNew ||
+          version < kind.version ||
+          Number(scalar(held, 'SELECT total_changes()')) !== changesBefore ||
+          Number(scalar(held, 'PRAGMA schema_version')) !== schemaBefore
+        if (!changed) return
+        const data = held.export() // only after COMMIT: sql.js 1.16 refuses during a write transaction
         if (lock.compromised) {
-          throw new StoreError(`${target}: lost the database lock while working (${errorMessage(lock.compromised)}); nothing was saved`)
+          throw new StoreError(`${target}: lost the ${kind.noun} lock while working (${errorMessage(lock.compromised)}); nothing was saved`)
         }
         await saveAtomically(target, data)
-      }
-      return result
-    } finally {
-      raw.close()
+      },
+      async close() {
+        held.close()
+        await lock.release()
+      },
     }
-  } finally {
+  } catch (error) {
+    raw?.close()
     await lock.release()
+    throw error
   }
 }
 

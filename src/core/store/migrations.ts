@@ -375,6 +375,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE positions ADD COLUMN previous_close REAL;
     `,
   },
+  {
+    version: 8,
+    name: 'daily snapshots move to per-year history files',
+    sql: `
+      -- Daily snapshots now live in one file per year next to the database (store/history.ts), so a
+      -- save rewrites one year, not the whole history. writeDb copies the rows out to those files (and
+      -- saves them) before this migration runs; the tables of migration 2 are then dropped here.
+      DROP TABLE position_snapshots;
+      DROP TABLE snapshot_holdings;
+      DROP TABLE portfolio_snapshots;
+      DROP TABLE snapshot_instruments;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

@@ -4,6 +4,7 @@
  */
 import type {PricePoint, PriceHistory} from '../domain/var.js'
 import type {Db} from './database.js'
+import type {History} from './history.js'
 
 export interface PriceRow {
   symbol: string
@@ -53,12 +54,12 @@ export function lastPriceDates(db: Db): Map<string, string> {
  * A cheap fingerprint of the price history: the version upsertPrices bumps on every write of
  * closes (one row of meta: `risk` reads it on every run, and an aggregate over the whole table
  * cost ~100 ms there with a year of demo history, sql.js compiling its scan code each time), and
- * the daily position snapshots (another source of closes; changes when one is taken).
+ * the daily position snapshots (another source of closes; the history files' sizes and mtimes,
+ * which change when one is taken, without reading them).
  */
-export function priceHistoryVersion(db: Db): string {
+export function priceHistoryVersion(db: Db, history: History): string {
   const v = db.get<{value: string}>(`SELECT value FROM meta WHERE key = '${VERSION_KEY}'`)
-  const snaps = db.get<{n: number; t: string | null}>('SELECT COUNT(*) AS n, MAX(taken_at) AS t FROM portfolio_snapshots')
-  return `v${v?.value ?? 0}/${snaps?.n ?? 0}/${snaps?.t ?? ''}`
+  return `v${v?.value ?? 0}/${history.version()}`
 }
 
 export interface StoredVar {

@@ -9,6 +9,9 @@
  * option terms) once in `snapshot_instruments`, and each day's distinct underlying prices once. Measured
  * in bench/daemon.mjs: ~32 bytes per position-day.
  *
+ * Where: one file per calendar year (store/history.ts); the functions here take a History and open the
+ * years a query needs, so callers never deal with files. Inside one year file the layout is as below.
+ *
  * Precision: quantity, entry, mark and underlying prices and unrealized P&L round-trip exactly (a decimal
  * with up to 6 places is packed as one, anything else is kept as a float64); IV and per-unit Greeks are stored to fixed
  * decimals: IV, delta, theta, vega, rho to 1e-6, gamma to 1e-7 (per unit).
@@ -17,6 +20,7 @@ import {deflateRawSync, inflateRawSync} from 'node:zlib'
 import {unrealizedPnl} from '../domain/pnl.js'
 import type {ExerciseStyle, InstrumentType, OptionRight, UnitGreeks} from '../domain/types.js'
 import type {Db} from './database.js'
+import type {History} from './history.js'
 
 export interface PositionSnapshot {
   /** trade date the snapshot closes, YYYY-MM-DD (exchange-local) */
@@ -80,10 +84,12 @@ export interface SnapshotQuery {
 
 /**
  * Replaces the snapshots of `date` for every portfolio named in `positions` or `portfolios` (a portfolio
- * snapshot with no position rows means "no positions that day"). Run inside writeDb.
+ * snapshot with no position rows means "no positions that day"). Run inside writeHistory with the year
+ * of `date`.
  */
-export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot[], portfolios: PortfolioSnapshot[]): void {
+export function writeSnapshots(h: History, date: string, positions: PositionSnapshot[], portfolios: PortfolioSnapshot[]): void {
   checkDate(date)
+  const db = h.writable(yearOf(date))
   const byPortfolio = new Map<string, PositionSnapshot[]>()
   for (const p of portfolios) byPortfolio.set(p.portfolio, [])
   for (const p of positions) {
@@ -97,15 +103,9 @@ export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot
     const takenAt = portfolios.find((p) => p.portfolio === portfolio)?.takenAt ?? list[0]?.takenAt
     if (!takenAt) throw new TypeError(`snapshot of ${portfolio} has no takenAt`)
     const items = list.map((p) => ({p, id: ids.idOf(db, p)}))
-    const data = encode(items)
-    for (const {id} of items)
-      db.run(
-        `INSERT INTO snapshot_holdings (portfolio, instrument_id, first_date, last_date) VALUES (:portfolio, :id, :date, :date)
-         ON CONFLICT(portfolio, instrument_id) DO UPDATE SET first_date = min(first_date, excluded.first_date), last_date = max(last_date, excluded.last_date)`,
-        {portfolio, id, date},
-      )
+    noteHoldings(db, portfolio, items, date)
     const month = readMonth(db, portfolio, date.slice(0, 7))
-    month.set(date, {date, portfolio, takenAt, data})
+    month.set(date, {date, portfolio, takenAt, data: encode(items)})
     writeMonth(db, portfolio, date.slice(0, 7), month)
   }
   for (const s of portfolios) {
@@ -118,43 +118,88 @@ export function writeSnapshots(db: Db, date: string, positions: PositionSnapshot
   }
 }
 
-// ------------------------------------------------------------------------------------------- read
-
-export function positionSnapshots(db: Db, q: SnapshotQuery = {}): PositionSnapshot[] {
-  const instruments = loadInstruments(db)
-  return [...days(db, {...q, newestFirst: false})].flatMap((d) => decodeDay(d, instruments))
+function noteHoldings(db: Db, portfolio: string, items: {id: number}[], date: string): void {
+  for (const {id} of items)
+    db.run(
+      `INSERT INTO snapshot_holdings (portfolio, instrument_id, first_date, last_date) VALUES (:portfolio, :id, :date, :date)
+       ON CONFLICT(portfolio, instrument_id) DO UPDATE SET first_date = min(first_date, excluded.first_date), last_date = max(last_date, excluded.last_date)`,
+      {portfolio, id, date},
+    )
 }
 
-export function portfolioSnapshots(db: Db, q: SnapshotQuery = {}): PortfolioSnapshot[] {
+const yearOf = (date: string): number => Number(date.slice(0, 4))
+
+/** The years of `h` a date range touches, ascending. */
+function yearsIn(h: History, q: {from?: string; to?: string}): number[] {
+  const from = q.from ? yearOf(q.from) : -Infinity
+  const to = q.to ? yearOf(q.to) : Infinity
+  return h.years().filter((y) => y >= from && y <= to)
+}
+
+// ------------------------------------------------------------------------------------------- read
+
+export function positionSnapshots(h: History, q: SnapshotQuery = {}): PositionSnapshot[] {
+  return yearsIn(h, q).flatMap((y) => {
+    const db = h.year(y)
+    if (!db) return []
+    const instruments = loadInstruments(db)
+    return [...days(db, {...q, newestFirst: false})].flatMap((d) => decodeDay(d, instruments))
+  })
+}
+
+export function portfolioSnapshots(h: History, q: SnapshotQuery = {}): PortfolioSnapshot[] {
   const want = q.portfolios ? new Set(q.portfolios) : undefined
-  return db
-    .all<Record<string, any>>(
+  return yearsIn(h, q).flatMap((y) =>
+    (h.year(y)?.all<Record<string, any>>(
       `SELECT * FROM portfolio_snapshots WHERE (:from IS NULL OR date >= :from) AND (:to IS NULL OR date <= :to) ORDER BY date, portfolio`,
       {from: q.from ?? null, to: q.to ?? null},
-    )
-    .filter((r) => !want || want.has(r.portfolio))
-    .map((r) => ({
-      date: r.date, portfolio: r.portfolio, currency: r.currency, equity: r.equity, cash: r.cash, delta: r.delta, betaWeightedDelta: r.beta_weighted_delta,
-      gamma: r.gamma, theta: r.theta, vega: r.vega, unrealizedPnl: r.unrealized_pnl, dayPnl: r.day_pnl, positions: r.positions, missing: r.missing, takenAt: r.taken_at,
-    }))
+    ) ?? [])
+      .filter((r) => !want || want.has(r.portfolio))
+      .map((r) => ({
+        date: r.date, portfolio: r.portfolio, currency: r.currency, equity: r.equity, cash: r.cash, delta: r.delta, betaWeightedDelta: r.beta_weighted_delta,
+        gamma: r.gamma, theta: r.theta, vega: r.vega, unrealizedPnl: r.unrealized_pnl, dayPnl: r.day_pnl, positions: r.positions, missing: r.missing, takenAt: r.taken_at,
+      })),
+  )
 }
 
 /**
  * Each position's latest row dated before `date` (per portfolio and symbol), including positions closed
- * since. Walks each portfolio's days newest first and stops once every instrument it held before
- * `date` (snapshot_holdings) has been found.
+ * since. Year files are read newest first from `date`'s year; a portfolio is complete with the first
+ * (newest) year in which it has position rows before `date`: so on January 2 the lookback reaches into
+ * December's file, and positions closed in an earlier calendar year than that are not returned (finding
+ * them would mean opening every year of the history on every day-P&L read). Without `portfolios`,
+ * every portfolio in the history is looked up, which may open every year.
  */
-export function lastPositionSnapshotsBefore(db: Db, date: string, portfolios?: string[]): PositionSnapshot[] {
+export function lastPositionSnapshotsBefore(h: History, date: string, portfolios?: string[]): PositionSnapshot[] {
   checkDate(date)
   const want = portfolios ? new Set(portfolios) : undefined
+  const done = new Set<string>()
+  const out: PositionSnapshot[] = []
+  for (const y of h.years().filter((y) => y <= yearOf(date)).reverse()) {
+    const db = h.year(y)
+    if (!db) continue
+    for (const [portfolio, rows] of lastBeforeIn(db, date, (p) => (!want || want.has(p)) && !done.has(p))) {
+      done.add(portfolio)
+      out.push(...rows)
+    }
+    if (want && [...want].every((p) => done.has(p))) break
+  }
+  return out.sort((a, b) => a.portfolio.localeCompare(b.portfolio))
+}
+
+/**
+ * lastPositionSnapshotsBefore inside one year file: walks each accepted portfolio's days newest first
+ * and stops once every instrument it held before `date` (snapshot_holdings) has been found.
+ */
+function lastBeforeIn(db: Db, date: string, accept: (portfolio: string) => boolean): Map<string, PositionSnapshot[]> {
   const instruments = loadInstruments(db)
   const held = new Map<string, {symbol: string; lastDate: string}[]>()
   for (const h of db.all<{portfolio: string; instrument_id: number; last_date: string}>('SELECT portfolio, instrument_id, last_date FROM snapshot_holdings WHERE first_date < :date', {date})) {
-    if (want && !want.has(h.portfolio)) continue
+    if (!accept(h.portfolio)) continue
     const symbol = instruments.get(h.instrument_id)?.symbol
     if (symbol !== undefined) held.set(h.portfolio, [...(held.get(h.portfolio) ?? []), {symbol, lastDate: h.last_date}])
   }
-  const out: PositionSnapshot[] = []
+  const out = new Map<string, PositionSnapshot[]>()
   for (const [portfolio, list] of [...held].sort((a, b) => a[0].localeCompare(b[0]))) {
     const found = new Map<string, PositionSnapshot>()
     const take = (day: DayBlob | undefined) => {
@@ -181,14 +226,54 @@ export function lastPositionSnapshotsBefore(db: Db, date: string, portfolios?: s
         take(day)
         if (missing(list).length === 0) break
       }
-    out.push(...found.values())
+    out.set(portfolio, [...found.values()])
   }
   return out
 }
 
 /** Dates with a portfolio snapshot, per portfolio (for "exactly one per day" checks and history views). */
-export function snapshotDates(db: Db, portfolio: string): string[] {
-  return db.all<{date: string}>('SELECT date FROM portfolio_snapshots WHERE portfolio = :portfolio ORDER BY date', {portfolio}).map((r) => r.date)
+export function snapshotDates(h: History, portfolio: string): string[] {
+  return h.years().flatMap((y) => h.year(y)?.all<{date: string}>('SELECT date FROM portfolio_snapshots WHERE portfolio = :portfolio ORDER BY date', {portfolio}).map((r) => r.date) ?? [])
+}
+
+// ------------------------------------------------------------------------- snapshots from the main file
+
+/** Years with snapshots in a main database from before the per-year files (migration 2's tables); [] when it has none. */
+export function legacyYears(main: Db): number[] {
+  if (!main.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'position_snapshots'")) return []
+  return main
+    .all<{y: string}>('SELECT substr(month, 1, 4) AS y FROM position_snapshots UNION SELECT substr(date, 1, 4) AS y FROM portfolio_snapshots ORDER BY y')
+    .map((r) => Number(r.y))
+}
+
+/**
+ * Copy one year of a main file's snapshots into that year's file. Days (and portfolio rows) the year file
+ * already has are left as they are: they were copied by an interrupted earlier move, or taken since.
+ * Instrument ids are per file, so each day is decoded and packed again (lossless: the stored values
+ * re-encode to themselves).
+ */
+export function copyLegacyYear(main: Db, to: Db, year: number): void {
+  const instruments = loadInstruments(main)
+  const ids = instrumentIds()
+  const y = String(year)
+  for (const {portfolio, month} of main.all<{portfolio: string; month: string}>('SELECT portfolio, month FROM position_snapshots WHERE substr(month, 1, 4) = :y ORDER BY month, portfolio', {y})) {
+    const have = readMonth(to, portfolio, month)
+    let added = 0
+    for (const d of readMonth(main, portfolio, month).values()) {
+      if (have.has(d.date)) continue
+      const items = decodeDay(d, instruments).map((p) => ({p, id: ids.idOf(to, p)}))
+      noteHoldings(to, portfolio, items, d.date)
+      have.set(d.date, {...d, data: encode(items)})
+      added++
+    }
+    if (added > 0) writeMonth(to, portfolio, month, have)
+  }
+  for (const r of main.all<Record<string, unknown>>('SELECT * FROM portfolio_snapshots WHERE substr(date, 1, 4) = :y', {y}))
+    to.run(
+      `INSERT OR IGNORE INTO portfolio_snapshots (date, portfolio, currency, equity, cash, delta, beta_weighted_delta, gamma, theta, vega, unrealized_pnl, day_pnl, positions, missing, taken_at)
+       VALUES (:date, :portfolio, :currency, :equity, :cash, :delta, :beta_weighted_delta, :gamma, :theta, :vega, :unrealized_pnl, :day_pnl, :positions, :missing, :taken_at)`,
+      r,
+    )
 }
 
 // ----------------------------------------------------------------------------------- instruments
