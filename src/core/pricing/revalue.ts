@@ -511,10 +511,8 @@ class Grid {
       const hi = this.range[u * 4 + 1]
       const nv = this.range[u * 4 + 3] > this.range[u * 4 + 2] ? NV : 1
       sum.fill(0, 0, n)
-      for (let t = 0; t < TIERS; t++) {
-        const acc = this.acc[u * TIERS + t]
-        if (acc) for (let s = 0; s < n; s++) sum[s] += this.at(acc, 1 << t, nv, this.xs[row + s], this.ys ? this.ys[row + s] : 0, colB)
-      }
+      const merged = this.merge(u, nv)
+      if (merged) for (let s = 0; s < n; s++) sum[s] += this.at(merged.coef, merged.pieces, nv, this.xs[row + s], this.ys ? this.ys[row + s] : 0, colB)
       // American legs that can reach their exercise boundary: the payoff beyond it, their own
       // interpolant over the continuation region (from the boundary at this vol) before it.
       for (const e of this.exercisable) {
@@ -541,6 +539,42 @@ class Grid {
         if (perUnderlying) perUnderlying[row + s] += p
       }
     }
+  }
+
+  /**
+   * The underlying's tiers as one: each coarser tier's polynomials re-expanded exactly on the
+   * finest tier's pieces (a degree NS − 1 polynomial on a sub-interval is one again: its values at
+   * the sub-piece's NS Chebyshev nodes give its coefficients there), so a scenario reads one
+   * interpolant whatever the mix of legs. Null when no leg of u is in the summed grid.
+   */
+  private merge(u: number, nv: number): {coef: Float64Array; pieces: number} | null {
+    let finest = -1
+    for (let t = 0; t < TIERS; t++) if (this.acc[u * TIERS + t]) finest = t
+    if (finest < 0) return null
+    const F = 1 << finest
+    const out = this.acc[u * TIERS + finest]!
+    const g = this.g
+    for (let t = 0; t < finest; t++) {
+      const acc = this.acc[u * TIERS + t]
+      if (!acc) continue
+      const C = 1 << t
+      for (let pf = 0; pf < F; pf++) {
+        const pc = Math.floor((pf * C) / F)
+        for (let j = 0; j < NS; j++) {
+          const x = -1 + (2 * pf + 1 + S_NODE[j]) / F
+          const xl = (x + 1) * C - 2 * pc - 1
+          for (let l = 0; l < nv; l++) g[j * NV + l] = clenshaw(acc, pc * NS * NV, l, xl)
+        }
+        const off = pf * NS * NV
+        for (let c = 0; c < NS; c++)
+          for (let l = 0; l < nv; l++) {
+            let sum = 0
+            for (let j = 0; j < NS; j++) sum += g[j * NV + l] * S_COS[c * NS + j]
+            out[off + c * NV + l] += ((c === 0 ? 1 : 2) * sum) / NS
+          }
+      }
+    }
+    return {coef: out, pieces: F}
   }
 
   /** The interpolant with these coefficients at (x, y) ∈ [−1, 1]². */
