@@ -8,6 +8,7 @@
 import {describe, expect, it} from 'vitest'
 import {exactAmericanCurve, exactAmericanPrice} from '../../src/core/pricing/american-exact.js'
 import {apiEngine, legBook, revaluePnl, type LegEngine, type LegInput, type ScenarioSet} from '../../src/core/pricing/revalue.js'
+import {gaussFactor, normCdf, normCdfWithGauss} from '../../src/core/pricing/normal.js'
 import {varEsFromPnl} from '../../src/core/pricing/var.js'
 
 /** The API engine without its tag: revaluePnl then calls it for every scenario (the reference path). */
@@ -55,6 +56,16 @@ function grid(american: boolean): LegInput[] {
 }
 
 describe('priced in every scenario: the same numbers as the pricing API one by one', () => {
+  it('Φ from a supplied Gaussian factor is normCdf itself (bit for bit when the factor is exp(−x²/2) as normCdf forms it)', () => {
+    for (let x = -40; x <= 10; x += 0.0137) expect(normCdfWithGauss(x, gaussFactor(x))).toBe(normCdf(x))
+    // d₂'s factor from d₁'s: exp(−d₂²/2) = exp(−d₁²/2)·F/K, so Φ(d₂) agrees to rounding
+    const s = 0.3
+    for (let lnFK = -1; lnFK <= 1; lnFK += 0.01) {
+      const d1 = lnFK / s + s / 2
+      const d2 = d1 - s
+      expect(Math.abs(normCdfWithGauss(d2, gaussFactor(d1) * Math.exp(lnFK)) / normCdf(d2) - 1)).toBeLessThan(1e-14)
+    }
+  })
   it('European BSM and Black-76 legs (the kernel): within 1e-13 of the strike, deep in and out of the money', () => {
     const api = apiEngine()
     const legs = [...grid(false), ...grid(false).map((l) => ({...l, black76: true})), leg({strike: 40, vol: 0.05}), leg({call: false, strike: 250, vol: 1.5, years: 2})]
