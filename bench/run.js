@@ -89,16 +89,7 @@ if (!process.env.BENCH_SKIP_DAEMON) {
 
 // 6. VaR and stress (issue 9): full revaluation throughput, stress grid, and `risk` on the demo.
 {
-  const {runVarBench} = await import('./var.mjs')
-  const v = runVarBench()
-  line('hist. VaR 10k scen × 1k European legs, exact (ms)', v.euroMs.toFixed(0), '<= 1000 ms')
-  line('  legs × scenarios per second', `${(v.euroPerSec / 1e6).toFixed(2)} M/s`, '>= 10 M/s')
-  line('  interpolating engine (ms)', v.euroGridMs.toFixed(0), '<= 1000 ms')
-  line('  legs × scenarios per second, interpolating', `${(10_000 * 1_000 / (v.euroGridMs / 1000) / 1e6).toFixed(2)} M/s`, '>= 10 M/s')
-  line('  99 % VaR interpolating vs exact, relative difference', v.gridVarRelErr.toExponential(2), '')
-  line('hist. VaR 10k × 1k American legs, interpolating (ms)', v.amerGridMs.toFixed(0), '<= 1000 ms')
-  line('  worst |grid − exact| ÷ largest |P&L|, American', v.amerGridWorstRel.toExponential(2), '')
-  line('stress grid 11 × 9, 1k European legs (ms)', v.stressEuroMs.toFixed(1), '<= 200 ms')
-  line('stress grid 11 × 9, 1k American legs (ms)', v.stressAmerMs.toFixed(1), '<= 200 ms')
+  const {runVarBench, printVarBench} = await import('./var.mjs')
+  printVarBench(runVarBench(), line)
   // `risk` on the demo: the `risk --json, demo` ratio above (compare with the figure before issue 9).
 }

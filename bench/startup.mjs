@@ -98,6 +98,8 @@ export async function runStartupBench({root, bin, tmp, env, line}) {
   delete quick.env.NODE_EXTRA_CA_CERTS
   const demoDb = path.join(tmp, 'demo.sqlite')
   spawnSync(process.execPath, [path.join(root, 'scripts', 'demo-data.mjs')], quick) // the demo exports in data/, as npm start writes them
+  // as npm start does: the demo's price history first, so that sync computes VaR/ES (issue 9)
+  for (const f of ['price_history_us.csv', 'price_history_in.csv']) spawnSync(process.execPath, [bin, 'prices', 'import', path.join(root, 'data', f), '--db', demoDb], quick)
   spawnSync(process.execPath, [bin, 'sync', '--db', demoDb], quick)
   const ratio = (r) => `${r.oursMs.toFixed(0)} / ${r.floorMs.toFixed(0)} ms = ${r.ratio.toFixed(2)}x`
   for (const cmd of ['positions', 'risk', 'pnl']) line(`${cmd} --json, demo (ours / node -e 0)`, ratio(paired([bin, cmd, '--json', '--db', demoDb], quick)), '<= 4x')

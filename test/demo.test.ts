@@ -12,8 +12,12 @@ import type {FileFormat, PortfolioConfig} from '../src/core/config/config.js'
 import {positionExpiry} from '../src/core/containers/aging.js'
 import {localDate} from '../src/core/domain/calendar/index.js'
 import {dayNumber} from '../src/core/domain/calendar/zones.js'
+import {parse} from 'csv-parse/sync'
+import {previousTradingDay} from '../src/core/domain/calendar/index.js'
 import {impliedVol} from '../src/core/pricing/index.js'
+import {parsePriceCsv} from '../src/core/services/prices.js'
 import {cmeQuarterly, demoExports, nseMonthly, usMonthly} from '../src/demo/exports.js'
+import {HISTORY_DAYS} from '../src/demo/history.js'
 import {tempDir} from './cli/helpers.js'
 
 function write(now: Date): string {
@@ -91,6 +95,25 @@ describe.each([
       expect(iv!, q.symbol).toBeGreaterThan(0.05)
       expect(iv!, q.symbol).toBeLessThan(1)
     }
+  })
+
+  it('the price history covers every underlying with a year of closes up to the previous trading day, ending at its demo price', () => {
+    const parseCsv = parse as unknown as (t: string, o: object) => string[][]
+    const us = parsePriceCsv(fs.readFileSync(path.join(dir, 'price_history_us.csv'), 'utf8'), 'us', parseCsv)
+    const india = parsePriceCsv(fs.readFileSync(path.join(dir, 'price_history_in.csv'), 'utf8'), 'in', parseCsv)
+    const lastUs = previousTradingDay('XNYS', localDate('XNYS', now))
+    const lastIn = previousTradingDay('XNSE', localDate('XNSE', now))
+    for (const [rows, last] of [[us, lastUs], [india, lastIn]] as const) {
+      const by = new Map<string, typeof rows>()
+      for (const r of rows) by.set(r.symbol, [...(by.get(r.symbol) ?? []), r])
+      for (const [symbol, list] of by) {
+        expect(list, symbol).toHaveLength(HISTORY_DAYS)
+        expect(list.at(-1)!.date, symbol).toBe(last)
+        if (quotes.has(symbol)) expect(list.at(-1)!.close, symbol).toBe(quotes.get(symbol))
+      }
+    }
+    const covered = new Set([...us, ...india].map((r) => r.symbol))
+    for (const {r} of imported) for (const q of r.positions) expect(covered.has(q.underlying.toUpperCase()), q.underlying).toBe(true)
   })
 
   it('the Fidelity footer says when it was downloaded (to the minute)', () => {

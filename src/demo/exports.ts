@@ -11,6 +11,7 @@ import {futureExpiry, indiaMonthlyExpiry, optionExpiry} from '../core/domain/cal
 import {addDays, localDate, previousTradingDay, tradingDayOnOrBefore, zonedInstant} from '../core/domain/calendar/index.js'
 import {dayNumber, nthWeekdayOfMonth} from '../core/domain/calendar/zones.js'
 import {priceGreeks} from '../core/pricing/index.js'
+import {demoPriceHistory} from './history.js'
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
 const USD_RATE = 0.042
@@ -35,6 +36,7 @@ export function demoExports(now: Date): Map<string, string> {
   out.set('inr_fund.csv', inrFund(now))
   out.set('zerodha_holdings.csv', HOLDINGS)
   out.set('quotes.csv', ['symbol,price', ...Object.entries(SPOT).map(([s, p]) => `${s},${p.toFixed(2)}`)].join('\n') + '\n')
+  for (const [name, text] of demoPriceHistory(now, cmeQuarterly('MES', now, 60).symbol)) out.set(name, text)
   return out
 }
 

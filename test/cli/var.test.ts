@@ -1,7 +1,9 @@
-import {readFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {workspace} from './helpers.js'
+import {cli, tempDir, workspace} from './helpers.js'
+
+const REPO = path.resolve(import.meta.dirname, '../..')
 
 const CONFIG = `
 market:
@@ -108,4 +110,30 @@ describe('VaR and stress from the CLI', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/risk_config\.yaml:1: var\.levels\[0\]: must be a probability strictly between 0 and 1/)
   })
+})
+
+describe('the demo as `npm start` runs it', () => {
+  it('the shipped config, the demo exports and their price history: every real and research portfolio shows VaR and ES', () => {
+    // test/fixtures/demo holds the exports (price history included) scripts/demo-data.mjs writes for 2026-11-24 21:05 UTC.
+    const root = tempDir('cotrader-demo-')
+    mkdirSync(path.join(root, 'config'))
+    mkdirSync(path.join(root, 'data'))
+    copyFileSync(path.join(REPO, 'config', 'risk_config.yaml'), path.join(root, 'config', 'risk_config.yaml'))
+    const fixtures = path.join(REPO, 'test', 'fixtures', 'demo')
+    for (const f of readdirSync(fixtures)) copyFileSync(path.join(fixtures, f), path.join(root, 'data', f))
+    const run = (args: string[]) => cli([...args, '--config', path.join(root, 'config', 'risk_config.yaml')], {cwd: root, env: {COTRADER_NOW: '2026-11-24T21:05:00Z'}})
+    for (const f of ['price_history_us.csv', 'price_history_in.csv']) expect(run(['prices', 'import', path.join(root, 'data', f)]).code).toBe(0)
+    run(['sync'])
+    const r = run(['risk', '--json']).json()
+    expect(r.var.map((v: {portfolio: string}) => v.portfolio)).toEqual(['fidelity-ira', 'fidelity-personal', 'zerodha', 'zerodha-holdings', 'inr-fund', 'research-wheel', 'research-condor', 'research-tt'])
+    for (const v of r.var) {
+      expect(v, v.portfolio).toMatchObject({status: 'ok', missing: 0, history: {days: 260, short: []}, scenarios: {historical: 259}})
+      expect(v.figures, v.portfolio).toHaveLength(6)
+      const hist = v.figures.filter((f: {method: string}) => f.method === 'historical')
+      for (const f of hist) expect(f.es, v.portfolio).toBeGreaterThanOrEqual(f.var)
+      expect(hist[1].var, v.portfolio).toBeGreaterThan(hist[0].var) // 99 % above 95 %
+      expect(hist[0].var, v.portfolio).toBeGreaterThan(0)
+    }
+    expect(run(['risk']).stdout).toMatch(/historical \(1d\)/)
+  }, 180_000)
 })

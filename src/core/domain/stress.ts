@@ -23,9 +23,6 @@ export const DEFAULT_STRESS_SETTINGS: StressSettings = {
   vol: {down: -10, up: 10, steps: 4},
 }
 
-/** Above this many option revaluations the grid uses the interpolating engine. */
-export const STRESS_AUTO_INTERPOLATE = 50_000
-
 export interface StressCell {
   /** index into each underlying's moves (the column of the scan) */
   moveIndex: number
@@ -80,7 +77,9 @@ export function bookStress(positions: Position[], market: VarMarket, settings: S
   if (stock.length !== index.length) throw new RangeError('stress: single-stock and broad-index ranges need the same number of steps')
   const moves = kinds.map((k) => (k === 'index' ? index : stock))
   // Large books: the interpolating engine (64 exact prices per option instead of one per cell; revalue.ts).
-  const g = stressGrid(book, moves, volShifts, engine, book.n * moves[0].length * volShifts.length >= STRESS_AUTO_INTERPOLATE)
+  // Every cell priced by the model: American legs share one boundary solve per vol shift (revalue.ts),
+  // cheaper than an interpolating grid would be for 99 cells.
+  const g = stressGrid(book, moves, volShifts, engine)
   const vol = (v: number) => `vol ${pctLabel(volShifts[v]).replace(' %', ' pts')}`
   const underlyings = book.underlyings.map((u, i): UnderlyingStress => {
     const w = worstCell(g.underlying[i])!

@@ -25,7 +25,7 @@
  * engine. All work arrays are preallocated: a price allocates nothing.
  */
 import {gbsInto, gbsPrice, newRawGreeks, type RawGreeks} from './black76.js'
-import {normCdf, ONE_OVER_SQRT_2PI} from './normal.js'
+import {gaussFactor, normCdf, normCdfWithGauss, ONE_OVER_SQRT_2PI} from './normal.js'
 import {fdAmericanPut} from './american-fd.js'
 import {gaussLegendre} from './quadrature.js'
 
@@ -322,6 +322,15 @@ const euro = newRawGreeks()
  * With `greeks` also d/dS and d²/dS² (exact derivatives of the same quadrature).
  */
 function aloPut(S: number, K: number, T: number, r: number, q: number, vol: number, greeks: boolean): void {
+  aloPrice(S, K, T, r, q, vol, greeks, aloBoundary(K, T, r, q, vol))
+}
+
+/**
+ * Steps 1–2 of aloPut: the exercise boundary of a put (K, T, r, q, σ), left in the engine's
+ * interpolant (yH, coef). The boundary does not depend on S, so one solve serves every spot
+ * (exactAmericanCurve). Returns X = B(0+).
+ */
+function aloBoundary(K: number, T: number, r: number, q: number, vol: number): number {
   const xmax = q > 0 ? K * Math.min(1, r / q) : K
   // Smooth pasting form (QuantLib's equation "A") near zero carry, value matching ("B") elsewhere.
   const eqA = Math.abs(r - q) < 0.001
@@ -457,6 +466,14 @@ function aloPut(S: number, K: number, T: number, r: number, q: number, vol: numb
     }
     fitChebyshev()
   }
+  return xmax
+}
+
+/** Steps 3–4 of aloPut, on the boundary aloBoundary(K, T, r, q, vol) has just left in the interpolant. */
+function aloPrice(S: number, K: number, T: number, r: number, q: number, vol: number, greeks: boolean, xmax: number): void {
+  const sqrtT = Math.sqrt(T)
+  const carry = r - q
+  const hasQ = q !== 0
   // 3. Exercise region: at or below the boundary today the put is worth K − S.
   const bT = xmax * Math.exp(-Math.sqrt(yH[0]))
   if (S <= bT) {
@@ -568,6 +585,96 @@ export function exactAmericanPrice(isCall: boolean, S: number, K: number, T: num
   else putAny(S, K, T, r, q, vol, false)
   return Math.max(core.price, intrinsic)
 }
+
+/**
+ * exactAmericanPrice at many spots of one contract: out[j] = the price at spots[j] for the first
+ * `count` spots (default: all), with one boundary solve for all of them, the expensive part of a
+ * price (the premium integral at a spot costs a fraction of it). A put's boundary does not depend
+ * on S; a call is the put with spot and strike swapped, C(S, K, r, q) = P(K, S, q, r) =
+ * S·P(K/S, 1, q, r) by homogeneity, so its spots share the boundary of the unit-strike put. Equal
+ * to exactAmericanPrice up to rounding (~1e-15 relative); inputs it cannot share a boundary for
+ * (σ ≤ 0, T ≤ 0, zero prices, the two-boundary regime) are priced one by one.
+ *
+ * Returns the exercise boundary today as a spot (count 0 gives just that): a put is exercised at
+ * or below it, a call at or above it (0 for a put, Infinity for a call, never exercised early), or
+ * NaN where the prices came one by one (no shared boundary). Used by revalue.ts.
+ */
+export function exactAmericanCurve(isCall: boolean, spots: ArrayLike<number>, K: number, T: number, r: number, q: number, vol: number, fast: boolean, out: Float64Array, count = spots.length): number {
+  const n = count
+  const pr = isCall ? q : r
+  const pq = isCall ? r : q
+  const reg = regime(pr, pq)
+  if (T > 0 && vol > 0 && K > 0 && reg === Regime.European) {
+    // Never exercised early: the European price.
+    for (let j = 0; j < n; j++) out[j] = Math.max(gbsPrice(isCall, spots[j], K, T, r, r - q, vol), isCall ? spots[j] - K : K - spots[j], 0)
+    return isCall ? Infinity : 0
+  }
+  if (!(T > 0) || !(vol > 0) || !(K > 0) || reg !== Regime.SingleBoundary) {
+    for (let j = 0; j < n; j++) out[j] = exactAmericanPrice(isCall, spots[j], K, T, r, q, vol, fast)
+    return NaN
+  }
+  activate(fast ? fastTables : exactTables)
+  const strike = isCall ? 1 : K
+  const xmax = aloBoundary(strike, T, pr, pq, vol)
+  // aloPrice with everything that does not depend on the spot hoisted out of the spot loop, and
+  // one exponential for the two normal CDFs of each quadrature point.
+  const sqrtT = Math.sqrt(T)
+  const half = 0.5 * sqrtT
+  const carry = pr - pq
+  const hasQ = pq !== 0
+  const bT = xmax * Math.exp(-Math.sqrt(yH[0]))
+  for (let k = 0; k < P; k++) {
+    const z = sqrtT * PR_S[k]
+    const t = z * z
+    const h = chebyshev(PR_Z[k])
+    CV_SH[k] = h > 0 ? Math.sqrt(h) : 0
+    CV_V[k] = vol * z
+    CV_CT[k] = carry * t
+    CV_RKD[k] = pr * strike * Math.exp(-pr * t)
+    CV_DQ[k] = hasQ ? Math.exp(-pq * t) : 1
+    CV_W[k] = PR_W[k] * half * 2 * z
+    CV_E[k] = Math.exp(-(CV_SH[k] + CV_CT[k]))
+  }
+  for (let j = 0; j < n; j++) {
+    const S = spots[j]
+    if (!(S > 0)) {
+      out[j] = exactAmericanPrice(isCall, S, K, T, r, q, vol, fast)
+      continue
+    }
+    const sp = isCall ? K / S : S // the put's spot
+    const intrinsicPut = strike - sp
+    let price: number
+    if (sp <= bT) price = intrinsicPut
+    else {
+      const lnSX = Math.log(sp / xmax)
+      const ratio = xmax / sp
+      let premium = 0
+      for (let k = 0; k < P; k++) {
+        const v = CV_V[k]
+        const dp = (lnSX + CV_SH[k] + CV_CT[k]) / v + 0.5 * v
+        const dm = dp - v
+        // exp(−d₊²/2) = exp(−d₋²/2)·e^{−L}, L = ln(S/B) + carry·t = v·(d₊ + d₋)/2: one exponential for both.
+        const gm = gaussFactor(dm)
+        const term = CV_RKD[k] * normCdfWithGauss(-dm, gm)
+        if (!hasQ) premium += CV_W[k] * term
+        else premium += CV_W[k] * (term - pq * sp * CV_DQ[k] * (gm > 0 ? normCdfWithGauss(-dp, gm * ratio * CV_E[k]) : normCdf(-dp)))
+      }
+      price = Math.max(gbsPrice(false, sp, strike, T, pr, pr - pq, vol), 0) + Math.max(premium, 0)
+      if (price < intrinsicPut) price = intrinsicPut
+    }
+    out[j] = Math.max(isCall ? S * price : price, Math.max(isCall ? S - K : K - S, 0))
+  }
+  return isCall ? K / bT : bT
+}
+
+// Per-point constants of the premium integral in exactAmericanCurve.
+const CV_SH = new Float64Array(64)
+const CV_V = new Float64Array(64)
+const CV_CT = new Float64Array(64)
+const CV_RKD = new Float64Array(64)
+const CV_DQ = new Float64Array(64)
+const CV_W = new Float64Array(64)
+const CV_E = new Float64Array(64)
 
 /**
  * True when exercising now is optimal in the σ → 0 limit (the best deterministic exercise time is

@@ -130,6 +130,28 @@ export function normCdf(x: number): number {
   return x < 0 ? tail : 1 - tail
 }
 
+/** exp(−x²/2) as normCdf forms it: the rounding of x² removed by the exact-square split. */
+export function gaussFactor(x: number): number {
+  const ax = Math.abs(x)
+  const k = Math.trunc(ax * 16)
+  const xs = k / 16
+  return (k < EXP_TABLE_SIZE ? EXP_NEG_HALF_SQ[k] : Math.exp(-0.5 * xs * xs)) * Math.exp(-0.5 * (ax - xs) * (ax + xs))
+}
+
+/**
+ * Φ(x) given g = exp(−x²/2) from the caller, saving normCdf's exponential where a neighbouring
+ * argument gives it cheaply (Black's d₂ = d₁ − s: exp(−d₂²/2) = exp(−d₁²/2)·F/K). Same branches
+ * as normCdf; equal to it to the accuracy of g (a few ulps from the product: a few ulps of Φ).
+ */
+export function normCdfWithGauss(x: number, g: number): number {
+  const y = -x * ONE_OVER_SQRT_2
+  if (Math.abs(y) <= 0.46875) return 0.5 - 0.5 * erfSmall(y)
+  if (x < -38.5) return 0
+  if (x >= 8.5) return 1
+  const tail = 0.5 * erfcxPositive(Math.abs(y)) * g
+  return x < 0 ? tail : 1 - tail
+}
+
 // Wichura AS 241 (PPND16) coefficients.
 const SPLIT1 = 0.425, SPLIT2 = 5, CONST1 = 0.180625, CONST2 = 1.6
 const WA0 = 3.387132872796366608, WA1 = 133.14166789178437745, WA2 = 1971.5909503065514427

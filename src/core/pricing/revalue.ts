@@ -7,17 +7,28 @@
  * units × (value in the scenario − value today), both from the same model, so a model/mark
  * mismatch never shows up as P&L. Linear legs (stock, futures, funds) move with their factor.
  *
- * The option pricer is a parameter (`LegEngine`). Default: the public pricing API
- * (`optionPrice` with the leg's ModelChoice: BSM or Black-76, American by Bjerksund–Stensland
- * where the option is American). With `interpolate`, each option leg is priced exactly on a
- * Chebyshev tensor grid over its underlying's scenario range (16 log-spot × 4 vol nodes); the
- * legs of one underlying add up to one interpolant (coefficients are linear), which is read off
- * once per scenario, so the cost per scenario no longer grows with the number of legs. Its
- * error against exact pricing is measured in
- * test/pricing/var-revalue.test.ts and bench/var.mjs. Legs within 7 days of expiry at the
- * horizon are always priced exactly (the payoff kink makes the interpolant poor there).
+ * The option pricer is a parameter (`LegEngine`). Default: the public pricing API (`apiEngine`:
+ * BSM or Black-76, American by the converged engine or the one named). With the API engine every
+ * scenario is priced by the model itself, through two shortcuts that change no number beyond
+ * rounding: European legs go through a BSM/Black-76 kernel with the per-leg work hoisted out of
+ * the scenario loop (bit-identical to the API), and American legs price all scenarios that share
+ * an implied vol with one exercise-boundary solve (exactAmericanCurve: the boundary does not
+ * depend on the spot; stress grids have 9 vols for 99 cells).
+ *
+ * With `interpolate`, option legs are priced exactly on Chebyshev nodes over their underlying's
+ * scenario range (log price × vol shift) and interpolated: each leg picks how many equal pieces
+ * the log-price range is cut into (a "tier": 1, 2, 4 … 32 pieces) so that a piece is at most
+ * PIECE_WIDTH standard deviations σ√T of the leg wide; legs of one underlying and tier add up to
+ * one interpolant (the coefficients are linear), read off once per scenario, so the cost per
+ * scenario no longer grows with the number of legs. The error against pricing every scenario is
+ * measured in test/pricing/var-revalue.test.ts and bench/var.mjs (README states it). Legs the grid
+ * cannot serve (finer than 32 pieces, or a vol shift reaching the MIN_VOL floor) are priced
+ * scenario by scenario.
  */
-import {optionPrice, type ModelChoice, type PricingInput} from './index.js'
+import {exactAmericanCurve, exactAmericanPrice} from './american-exact.js'
+import {gbsPrice} from './black76.js'
+import {optionPrice, type Engine, type ModelChoice, type PricingInput} from './index.js'
+import {gaussFactor, normCdf, normCdfWithGauss} from './normal.js'
 
 export const MIN_VOL = 0.01
 
@@ -31,8 +42,11 @@ const CHOICES: Record<string, ModelChoice> = {
   'black76-american': {model: 'black76', style: 'american'},
 }
 
+/** The public pricing API as a LegEngine; `american` names the American engine it uses. */
+export type ApiLegEngine = LegEngine & {readonly american: Engine}
+
 /** The public pricing API as a LegEngine, with one reused input object (no allocation per call). */
-export function apiEngine(extra: Partial<ModelChoice> = {}): LegEngine {
+export function apiEngine(extra: {engine?: Engine} = {}): ApiLegEngine {
   const input: PricingInput = {right: 'call', spot: 0, strike: 0, years: 0, rate: 0, dividend: 0, vol: 0}
   const choices = {
     be: {...CHOICES['bsm-european'], ...extra},
@@ -40,7 +54,7 @@ export function apiEngine(extra: Partial<ModelChoice> = {}): LegEngine {
     ke: {...CHOICES['black76-european'], ...extra},
     ka: {...CHOICES['black76-american'], ...extra},
   }
-  return (call, spot, strike, years, rate, dividend, vol, black76, american) => {
+  const fn: LegEngine = (call, spot, strike, years, rate, dividend, vol, black76, american) => {
     input.right = call ? 'call' : 'put'
     input.spot = spot
     input.strike = strike
@@ -50,6 +64,12 @@ export function apiEngine(extra: Partial<ModelChoice> = {}): LegEngine {
     input.vol = vol
     return optionPrice(input, black76 ? (american ? choices.ka : choices.ke) : american ? choices.ba : choices.be)
   }
+  return Object.assign(fn, {american: extra.engine ?? 'exact'})
+}
+
+const apiAmerican = (engine: LegEngine): Engine | null => {
+  const a = (engine as Partial<ApiLegEngine>).american
+  return a === 'exact' || a === 'fast' || a === 'bs2002' ? a : null
 }
 
 /** A book as parallel arrays (struct of arrays), one entry per leg. */
@@ -139,63 +159,48 @@ export interface ScenarioSet {
 
 export interface RevalueOptions {
   engine?: LegEngine
-  /** price option legs on a per-leg Chebyshev grid (see the top of this file) */
+  /** price option legs by the interpolating engine (see the top of this file) */
   interpolate?: boolean
+  /** interpolating engine: widest piece of log price, in σ√T of the leg (default PIECE_WIDTH; for accuracy studies) */
+  pieceWidth?: number
 }
 
-const NS = 16
-const NV = 4
+/** Chebyshev nodes per piece of the log-price range, and across the vol-shift range. */
+export const GRID_SPOT_NODES = 16
+export const GRID_VOL_NODES = 8
+/** Widest piece of the log-price range, in standard deviations σ√T of the leg (at its lowest scenario vol). */
+export const PIECE_WIDTH = 2
+/** At most 2^MAX_TIER pieces; a leg needing more is priced scenario by scenario. */
+export const MAX_TIER = 5
+/** An American leg is checked for exercise in every scenario when its boundary is within this (log price) of the scenario range. */
+const EXERCISE_MARGIN = 0.01
+
+const NS = GRID_SPOT_NODES
+const NV = GRID_VOL_NODES
+const TIERS = MAX_TIER + 1
+const S_NODE = Float64Array.from({length: NS}, (_, j) => Math.cos((Math.PI * (j + 0.5)) / NS))
+const V_NODE = Float64Array.from({length: NV}, (_, k) => Math.cos((Math.PI * (k + 0.5)) / NV))
+const S_COS = Float64Array.from({length: NS * NS}, (_, x) => Math.cos((Math.PI * Math.floor(x / NS) * ((x % NS) + 0.5)) / NS))
+const V_COS = Float64Array.from({length: NV * NV}, (_, x) => Math.cos((Math.PI * Math.floor(x / NV) * ((x % NV) + 0.5)) / NV))
+
+const DEFAULT_ENGINE = apiEngine()
 
 /**
  * P&L per scenario into `out` (length n), in the book's currency; with `perUnderlying`
  * (length underlyings × n) also each underlying's share. Both are overwritten.
  */
 export function revaluePnl(book: LegBook, sc: ScenarioSet, out: Float64Array, opts: RevalueOptions = {}, perUnderlying?: Float64Array): void {
-  const engine = opts.engine ?? apiEngine()
+  const engine = opts.engine ?? DEFAULT_ENGINE
+  const am = apiAmerican(engine)
   const n = sc.n
   const m = book.underlyings.length
   out.fill(0, 0, n)
   perUnderlying?.fill(0, 0, m * n)
   const dt = sc.elapsedYears
   const shifts = sc.volShift
-  // Per underlying: the log-factor range and each scenario's position in it, computed once.
-  let xs: Float64Array | null = null
-  let range: Float64Array | null = null
-  if (opts.interpolate) {
-    xs = new Float64Array(m * n)
-    range = new Float64Array(m * 4) // logLo, logHi, volLo, volHi
-    for (let u = 0; u < m; u++) {
-      let lo = Infinity
-      let hi = -Infinity
-      let vlo = Infinity
-      let vhi = -Infinity
-      for (let s = 0; s < n; s++) {
-        const l = Math.log(sc.spotFactor[u * n + s])
-        if (l < lo) lo = l
-        if (l > hi) hi = l
-        const v = shifts ? shifts[u * n + s] : 0
-        if (v < vlo) vlo = v
-        if (v > vhi) vhi = v
-      }
-      if (hi - lo < 1e-9) {
-        lo -= 1e-6
-        hi += 1e-6
-      }
-      range[u * 4] = lo
-      range[u * 4 + 1] = hi
-      range[u * 4 + 2] = vlo
-      range[u * 4 + 3] = vhi
-      for (let s = 0; s < n; s++) xs[u * n + s] = (2 * Math.log(sc.spotFactor[u * n + s]) - lo - hi) / (hi - lo)
-    }
-  }
-  const grid = new Float64Array(NS * NV)
-  const coef = new Float64Array(NS * NV)
-  const colB = new Float64Array(NV)
-  // Interpolated legs of one underlying share its nodes, and Chebyshev coefficients are linear:
-  // their units-weighted sum is one interpolant per underlying, evaluated once per scenario.
-  const acc = xs ? new Float64Array(m * NS * NV) : null
-  const accBase = xs ? new Float64Array(m) : null
-  const accUsed = xs ? new Uint8Array(m) : null
+  const grid = opts.interpolate ? new Grid(book, sc, opts.pieceWidth ?? PIECE_WIDTH) : null
+  const vals = new Float64Array(n)
+  const work = new Work(n)
   for (let i = 0; i < book.n; i++) {
     const u = book.under[i]
     const units = book.units[i]
@@ -217,91 +222,383 @@ export function revaluePnl(book: LegBook, sc: ScenarioSet, out: Float64Array, op
     const q = book.dividend[i]
     const v0 = book.vol[i]
     const b76 = book.black76[i] === 1
-    const am = book.american[i] === 1
-    const base = engine(call, S0, K, T0, r, q, v0, b76, am)
-    if (xs && range && T * 365 >= 7) {
-      const lo = range[u * 4]
-      const hi = range[u * 4 + 1]
-      const vlo = range[u * 4 + 2]
-      const vhi = range[u * 4 + 3]
-      const flatVol = vhi - vlo < 1e-12
-      const nv = flatVol ? 1 : NV
-      // Exact values at the Chebyshev nodes (spot) × (vol), then DCT to coefficients.
+    const amer = book.american[i] === 1
+    const base = engine(call, S0, K, T0, r, q, v0, b76, amer)
+    if (grid && grid.add(i, T, base, engine, am)) continue
+    if (am !== null && !amer && T > 0) europeanValues(vals, n, call, S0, sc.spotFactor, work.logFactor(u, sc.spotFactor, n, m), row, K, T, r, b76 ? 0 : r - q, v0, shifts)
+    else if (am !== null && am !== 'bs2002' && amer && T > 0) americanValues(vals, n, work, u, call, S0, sc.spotFactor, row, K, T, r, b76 ? r : q, v0, shifts, am === 'fast')
+    else
+      for (let s = 0; s < n; s++) {
+        const vol = shifts ? Math.max(MIN_VOL, v0 + shifts[row + s]) : v0
+        vals[s] = engine(call, S0 * sc.spotFactor[row + s], K, T, r, q, vol, b76, amer)
+      }
+    for (let s = 0; s < n; s++) {
+      const p = units * (vals[s] - base)
+      out[s] += p
+      if (perUnderlying) perUnderlying[row + s] += p
+    }
+  }
+  grid?.evaluate(out, perUnderlying, vals)
+}
+
+/**
+ * European BSM / Black-76 values of one leg in every scenario: gbsPrice's formula with the per-leg
+ * work (discount factors, √T, carry, ln(S/K)) done once, ln of each scenario factor once per
+ * underlying, and one exponential per price (exp(−d₂²/2) = exp(−d₁²/2)·F/K). Where the two
+ * Black terms cancel too much gbsPrice itself is used (its normalised Black function). Equal to
+ * the API within 5e-16 of the strike measured (the test holds it to 1e-13 of the strike).
+ */
+function europeanValues(vals: Float64Array, n: number, call: boolean, S0: number, factor: Float64Array, logf: Float64Array, row: number, K: number, T: number, r: number, carry: number, v0: number, shifts: Float64Array | null): void {
+  const sqrtT = Math.sqrt(T)
+  const dfCarry = Math.exp((carry - r) * T)
+  const kd = K * Math.exp(-r * T)
+  const ct = carry * T
+  const fwd = Math.exp(ct) / K // F/K = S·e^{bT}/K
+  const lnSK = Math.log(S0 / K)
+  const theta = call ? 1 : -1
+  for (let s = 0; s < n; s++) {
+    const vol = shifts ? Math.max(MIN_VOL, v0 + shifts[row + s]) : v0
+    const S = S0 * factor[row + s]
+    const sd = vol * sqrtT
+    const d1 = (lnSK + logf[row + s] + ct) / sd + 0.5 * sd
+    const d2 = d1 - sd
+    const g1 = gaussFactor(d1)
+    const sTerm = S * dfCarry * normCdfWithGauss(theta * d1, g1)
+    const kTerm = kd * (g1 > 0 ? normCdfWithGauss(theta * d2, g1 * (S * fwd)) : normCdf(theta * d2))
+    const price = call ? sTerm - kTerm : kTerm - sTerm
+    vals[s] = 100 * price > (1 + d1 * d1) * (call ? sTerm : kTerm) ? price : gbsPrice(call, S, K, T, r, carry, vol)
+  }
+}
+
+/** Scratch shared by the legs of one revaluation: spots, values and, per underlying, the scenarios ordered by vol shift. */
+class Work {
+  spots: Float64Array
+  curve: Float64Array
+  orders = new Map<number, Int32Array>()
+  private logf: Float64Array | null = null
+  private logDone: Uint8Array | null = null
+  constructor(n: number) {
+    this.spots = new Float64Array(n)
+    this.curve = new Float64Array(n)
+  }
+  /** ln(spot factor) of every scenario (m × n, filled per underlying on first use). */
+  logFactor(u: number, factor: Float64Array, n: number, m: number): Float64Array {
+    if (!this.logf || !this.logDone) {
+      this.logf = new Float64Array(m * n)
+      this.logDone = new Uint8Array(m)
+    }
+    if (this.logDone[u] === 0) {
+      for (let s = u * n; s < (u + 1) * n; s++) this.logf[s] = Math.log(factor[s])
+      this.logDone[u] = 1
+    }
+    return this.logf
+  }
+  order(u: number, shifts: Float64Array, row: number, n: number): Int32Array {
+    let o = this.orders.get(u)
+    if (!o) {
+      o = Int32Array.from({length: n}, (_, s) => s)
+      o.sort((a, b) => shifts[row + a] - shifts[row + b])
+      this.orders.set(u, o)
+    }
+    return o
+  }
+}
+
+/**
+ * American values of one leg in every scenario: scenarios with the same implied vol share one
+ * boundary solve (exactAmericanCurve), bit-identical to pricing them one by one.
+ */
+function americanValues(vals: Float64Array, n: number, work: Work, u: number, call: boolean, S0: number, factor: Float64Array, row: number, K: number, T: number, r: number, q: number, v0: number, shifts: Float64Array | null, fast: boolean): void {
+  const spots = work.spots
+  if (!shifts) {
+    for (let s = 0; s < n; s++) spots[s] = S0 * factor[row + s]
+    exactAmericanCurve(call, spots, K, T, r, q, v0, fast, vals, n)
+    return
+  }
+  const order = work.order(u, shifts, row, n)
+  let a = 0
+  while (a < n) {
+    const vol = Math.max(MIN_VOL, v0 + shifts[row + order[a]])
+    let b = a + 1
+    while (b < n && Math.max(MIN_VOL, v0 + shifts[row + order[b]]) === vol) b++
+    if (b - a === 1) vals[order[a]] = exactAmericanPrice(call, S0 * factor[row + order[a]], K, T, r, q, vol, fast)
+    else {
+      for (let j = a; j < b; j++) spots[j - a] = S0 * factor[row + order[j]]
+      exactAmericanCurve(call, spots, K, T, r, q, vol, fast, work.curve, b - a)
+      for (let j = a; j < b; j++) vals[order[j]] = work.curve[j - a]
+    }
+    a = b
+  }
+}
+
+/**
+ * The interpolating engine: per underlying, its scenarios' log-price factors and vol shifts
+ * mapped to [−1, 1], and per underlying and tier the sum of its legs' Chebyshev coefficients.
+ */
+class Grid {
+  private readonly n: number
+  private readonly xs: Float64Array
+  private readonly ys: Float64Array | null
+  /** per underlying: logLo, logHi, volLo, volHi */
+  private readonly range: Float64Array
+  private readonly acc: (Float64Array | null)[]
+  private readonly base: Float64Array
+  private readonly used: Uint8Array
+  private readonly spots = new Float64Array(NS << MAX_TIER)
+  private readonly values = new Float64Array(NV * (NS << MAX_TIER))
+  private readonly g = new Float64Array(NS * NV)
+  private readonly coef = new Float64Array(NV * (NS << MAX_TIER))
+  private readonly lnB = new Float64Array(NV)
+  /** American legs whose exercise boundary the scenarios can reach: their own interpolant over the continuation region, and the boundary (ln(boundary / spot today), Chebyshev coefficients in the vol shift) */
+  private readonly exercisable: {u: number; pieces: number; coef: Float64Array; boundary: Float64Array; units: number; call: boolean; K: number; S0: number}[] = []
+
+  constructor(private readonly book: LegBook, private readonly sc: ScenarioSet, private readonly pieceWidth: number) {
+    const n = sc.n
+    const m = book.underlyings.length
+    this.n = n
+    this.xs = new Float64Array(m * n)
+    this.ys = sc.volShift ? new Float64Array(m * n) : null
+    this.range = new Float64Array(m * 4)
+    this.acc = new Array(m * TIERS).fill(null)
+    this.base = new Float64Array(m)
+    this.used = new Uint8Array(m)
+    const shifts = sc.volShift
+    for (let u = 0; u < m; u++) {
+      let lo = Infinity
+      let hi = -Infinity
+      let vlo = Infinity
+      let vhi = -Infinity
+      for (let s = 0; s < n; s++) {
+        const l = Math.log(sc.spotFactor[u * n + s])
+        if (l < lo) lo = l
+        if (l > hi) hi = l
+        const v = shifts ? shifts[u * n + s] : 0
+        if (v < vlo) vlo = v
+        if (v > vhi) vhi = v
+      }
+      if (hi - lo < 1e-9) {
+        lo -= 1e-6
+        hi += 1e-6
+      }
+      if (vhi - vlo < 1e-12) vhi = vlo
+      this.range.set([lo, hi, vlo, vhi], u * 4)
+      for (let s = 0; s < n; s++) {
+        this.xs[u * n + s] = Math.min(1, Math.max(-1, (2 * Math.log(sc.spotFactor[u * n + s]) - lo - hi) / (hi - lo)))
+        if (this.ys && shifts) this.ys[u * n + s] = vhi > vlo ? (2 * shifts[u * n + s] - vlo - vhi) / (vhi - vlo) : 0
+      }
+    }
+  }
+
+  /** Prices leg i on its nodes and adds it to its underlying's interpolant; false when the grid cannot serve it. */
+  add(i: number, T: number, base: number, engine: LegEngine, am: Engine | null): boolean {
+    const b = this.book
+    const u = b.under[i]
+    const lo = this.range[u * 4]
+    const hi = this.range[u * 4 + 1]
+    const vlo = this.range[u * 4 + 2]
+    const vhi = this.range[u * 4 + 3]
+    const v0 = b.vol[i]
+    if (!(T > 0) || v0 + vlo < MIN_VOL) return false
+    const nv = vhi > vlo ? NV : 1
+    const call = b.call[i] === 1
+    const K = b.strike[i]
+    const r = b.rate[i]
+    const q = b.dividend[i]
+    const b76 = b.black76[i] === 1
+    const amer = b.american[i] === 1
+    const S0 = b.spot[i]
+    const volAt = (k: number) => v0 + (nv === 1 ? vlo : 0.5 * (vlo + vhi) + 0.5 * (vhi - vlo) * V_NODE[k])
+    // American legs through the API: where the scenarios can reach the exercise boundary, the price
+    // has a kink there (a jump in gamma) that no polynomial follows. Such a leg gets its own grid
+    // over the continuation region only, between the boundary (per vol node) and the far end of
+    // the range, and the payoff beyond the boundary (evaluate).
+    const curve = am !== null && am !== 'bs2002' && amer
+    const fast = am === 'fast'
+    const qq = b76 ? r : q
+    // Nodes over the whole range first (one boundary solve per vol node prices them); a leg that
+    // can reach its boundary is priced again on nodes over its continuation region.
+    const w = (v0 + vlo) * Math.sqrt(T)
+    let t = 0
+    while ((hi - lo) / (1 << t) > this.pieceWidth * w) if (++t > MAX_TIER) return false
+    const pieces = 1 << t
+    const count = pieces * NS
+    const spots = this.spots
+    const fill = (a: number, z: number) => {
+      for (let p = 0; p < pieces; p++)
+        for (let j = 0; j < NS; j++) spots[p * NS + j] = S0 * Math.exp(0.5 * (a + z) + 0.5 * (z - a) * (-1 + (2 * p + 1 + S_NODE[j]) / pieces))
+    }
+    fill(lo, hi)
+    const lnB = this.lnB
+    let reach = false
+    for (let k = 0; k < nv; k++) {
+      const vol = volAt(k)
+      const col = this.values.subarray(k * count, (k + 1) * count)
+      if (curve) {
+        const boundary = exactAmericanCurve(call, spots, K, T, r, qq, vol, fast, col, count)
+        if (Number.isNaN(boundary)) return false
+        lnB[k] = Math.log(boundary / S0)
+        // put: exercised at l ≤ lnB (call: l ≥ lnB)
+        if (call ? hi >= lnB[k] - EXERCISE_MARGIN : lo <= lnB[k] + EXERCISE_MARGIN) reach = true
+      } else if (am !== null && !amer) for (let j = 0; j < count; j++) col[j] = gbsPrice(call, spots[j], K, T, r, b76 ? 0 : r - q, vol)
+      else for (let j = 0; j < count; j++) col[j] = engine(call, spots[j], K, T, r, q, vol, b76, amer)
+    }
+    // Exercised in every scenario at every vol node: worth its payoff throughout (evaluate).
+    let always = reach
+    for (let k = 0; k < nv; k++) if (call ? lnB[k] > lo - EXERCISE_MARGIN : lnB[k] < hi + EXERCISE_MARGIN) always = false
+    if (always) this.values.fill(0, 0, nv * count)
+    else if (reach) {
+      // (almost) all of the range exercised at some vol but not at others: priced scenario by scenario
+      for (let k = 0; k < nv; k++) if ((call ? lnB[k] - lo : hi - lnB[k]) < 0.05 * (hi - lo)) return false
       for (let k = 0; k < nv; k++) {
-        const yv = flatVol ? 0 : Math.cos((Math.PI * (k + 0.5)) / NV)
-        const shift = flatVol ? vlo : 0.5 * (vlo + vhi) + 0.5 * (vhi - vlo) * yv
-        const vol = Math.max(MIN_VOL, v0 + shift)
-        for (let j = 0; j < NS; j++) {
-          const xj = Math.cos((Math.PI * (j + 0.5)) / NS)
-          grid[j * NV + k] = engine(call, S0 * Math.exp(0.5 * (lo + hi) + 0.5 * (hi - lo) * xj), K, T, r, q, vol, b76, am)
+        fill(call ? lo : lnB[k], call ? lnB[k] : hi)
+        exactAmericanCurve(call, spots, K, T, r, qq, volAt(k), fast, this.values.subarray(k * count, (k + 1) * count), count)
+      }
+    }
+    const size = pieces * NS * NV
+    const coef = reach ? new Float64Array(size) : this.coef
+    coef.fill(0, 0, size)
+    const g = this.g
+    for (let p = 0; p < pieces; p++) {
+      // Along the vol nodes first (g[j·NV + l]), then along the spot nodes, scaled to coefficients.
+      for (let j = 0; j < NS; j++)
+        for (let l = 0; l < nv; l++) {
+          let s = 0
+          for (let k = 0; k < nv; k++) s += this.values[k * count + p * NS + j] * (nv === 1 ? 1 : V_COS[l * NV + k])
+          g[j * NV + l] = s
+        }
+      const off = p * NS * NV
+      for (let c = 0; c < NS; c++)
+        for (let l = 0; l < nv; l++) {
+          let s = 0
+          for (let j = 0; j < NS; j++) s += g[j * NV + l] * S_COS[c * NS + j]
+          let cf = (s * 2) / NS
+          if (nv > 1) cf *= 2 / nv
+          if (c === 0) cf *= 0.5
+          if (l === 0 && nv > 1) cf *= 0.5
+          coef[off + c * NV + l] = cf
+        }
+    }
+    const units = b.units[i]
+    this.base[u] += units * base
+    this.used[u] = 1
+    if (reach) {
+      const bc = new Float64Array(NV)
+      if (nv === 1) bc[0] = lnB[0]
+      else
+        for (let l = 0; l < NV; l++) {
+          let s = 0
+          for (let k = 0; k < NV; k++) s += lnB[k] * V_COS[l * NV + k]
+          bc[l] = ((l === 0 ? 1 : 2) * s) / NV
+        }
+      this.exercisable.push({u, pieces, coef, boundary: bc, units, call, K, S0})
+      return true
+    }
+    const key = u * TIERS + t
+    let acc = this.acc[key]
+    if (!acc) acc = this.acc[key] = new Float64Array(size)
+    for (let k = 0; k < size; k++) acc[k] += units * coef[k]
+    return true
+  }
+
+  /** Adds every interpolated underlying's P&L per scenario; `sum` is scratch of length n. */
+  evaluate(out: Float64Array, perUnderlying: Float64Array | undefined, sum: Float64Array): void {
+    const n = this.n
+    const colB = new Float64Array(NV)
+    for (let u = 0; u < this.book.underlyings.length; u++) {
+      if (this.used[u] === 0) continue
+      const row = u * n
+      const lo = this.range[u * 4]
+      const hi = this.range[u * 4 + 1]
+      const nv = this.range[u * 4 + 3] > this.range[u * 4 + 2] ? NV : 1
+      sum.fill(0, 0, n)
+      const merged = this.merge(u, nv)
+      if (merged) for (let s = 0; s < n; s++) sum[s] += this.at(merged.coef, merged.pieces, nv, this.xs[row + s], this.ys ? this.ys[row + s] : 0, colB)
+      // American legs that can reach their exercise boundary: the payoff beyond it, their own
+      // interpolant over the continuation region (from the boundary at this vol) before it.
+      for (const e of this.exercisable) {
+        if (e.u !== u) continue
+        for (let s = 0; s < n; s++) {
+          const y = this.ys ? this.ys[row + s] : 0
+          const lnB = nv === 1 ? e.boundary[0] : clenshaw1(e.boundary, y)
+          const l = 0.5 * (lo + hi) + 0.5 * (hi - lo) * this.xs[row + s]
+          let value: number
+          if (e.call ? l >= lnB : l <= lnB) {
+            const S = e.S0 * this.sc.spotFactor[row + s]
+            value = Math.max(e.call ? S - e.K : e.K - S, 0)
+          } else {
+            const x = e.call ? (2 * (l - lo)) / (lnB - lo) - 1 : (2 * (l - lnB)) / (hi - lnB) - 1
+            value = this.at(e.coef, e.pieces, nv, Math.min(1, Math.max(-1, x)), y, colB)
+          }
+          sum[s] += e.units * value
         }
       }
-      chebCoefficients(grid, coef, nv)
-      const off = u * NS * NV
-      for (let k = 0; k < NS * NV; k++) acc![off + k] += units * coef[k]
-      accBase![u] += units * base
-      accUsed![u] = 1
-      continue
-    }
-    for (let s = 0; s < n; s++) {
-      const vol = shifts ? Math.max(MIN_VOL, v0 + shifts[row + s]) : v0
-      const p = units * (engine(call, S0 * sc.spotFactor[row + s], K, T, r, q, vol, b76, am) - base)
-      out[s] += p
-      if (perUnderlying) perUnderlying[row + s] += p
+      const base = this.base[u]
+      for (let s = 0; s < n; s++) {
+        const p = sum[s] - base
+        out[s] += p
+        if (perUnderlying) perUnderlying[row + s] += p
+      }
     }
   }
-  if (!xs || !range || !acc || !accBase || !accUsed) return
-  for (let u = 0; u < m; u++) {
-    if (accUsed[u] === 0) continue
-    const row = u * n
-    const vlo = range[u * 4 + 2]
-    const vhi = range[u * 4 + 3]
-    const flatVol = vhi - vlo < 1e-12
-    coef.set(acc.subarray(u * NS * NV, (u + 1) * NS * NV))
-    for (let s = 0; s < n; s++) {
-      const x = xs[row + s]
-      let value: number
-      if (flatVol) value = clenshaw(coef, 0, x)
-      else {
-        for (let l = 0; l < NV; l++) colB[l] = clenshaw(coef, l, x)
-        value = clenshaw1(colB, (2 * (shifts ? shifts[row + s] : 0) - vlo - vhi) / (vhi - vlo))
+
+  /**
+   * The underlying's tiers as one: each coarser tier's polynomials re-expanded exactly on the
+   * finest tier's pieces (a degree NS − 1 polynomial on a sub-interval is one again: its values at
+   * the sub-piece's NS Chebyshev nodes give its coefficients there), so a scenario reads one
+   * interpolant whatever the mix of legs. Null when no leg of u is in the summed grid.
+   */
+  private merge(u: number, nv: number): {coef: Float64Array; pieces: number} | null {
+    let finest = -1
+    for (let t = 0; t < TIERS; t++) if (this.acc[u * TIERS + t]) finest = t
+    if (finest < 0) return null
+    const F = 1 << finest
+    const out = this.acc[u * TIERS + finest]!
+    const g = this.g
+    for (let t = 0; t < finest; t++) {
+      const acc = this.acc[u * TIERS + t]
+      if (!acc) continue
+      const C = 1 << t
+      for (let pf = 0; pf < F; pf++) {
+        const pc = Math.floor((pf * C) / F)
+        for (let j = 0; j < NS; j++) {
+          const x = -1 + (2 * pf + 1 + S_NODE[j]) / F
+          const xl = (x + 1) * C - 2 * pc - 1
+          for (let l = 0; l < nv; l++) g[j * NV + l] = clenshaw(acc, pc * NS * NV, l, xl)
+        }
+        const off = pf * NS * NV
+        for (let c = 0; c < NS; c++)
+          for (let l = 0; l < nv; l++) {
+            let sum = 0
+            for (let j = 0; j < NS; j++) sum += g[j * NV + l] * S_COS[c * NS + j]
+            out[off + c * NV + l] += ((c === 0 ? 1 : 2) * sum) / NS
+          }
       }
-      const p = value - accBase[u]
-      out[s] += p
-      if (perUnderlying) perUnderlying[row + s] += p
     }
+    return {coef: out, pieces: F}
+  }
+
+  /** The interpolant with these coefficients at (x, y) ∈ [−1, 1]². */
+  private at(c: Float64Array, pieces: number, nv: number, x: number, y: number, colB: Float64Array): number {
+    const p = Math.min(pieces - 1, Math.floor((x + 1) * 0.5 * pieces))
+    const xl = (x + 1) * pieces - 2 * p - 1
+    const off = p * NS * NV
+    if (nv === 1) return clenshaw(c, off, 0, xl)
+    for (let l = 0; l < NV; l++) colB[l] = clenshaw(c, off, l, xl)
+    return clenshaw1(colB, y)
   }
 }
 
-/** 2-D DCT: values at NS × nv Chebyshev nodes (layout j·NV + k) → coefficients (i·NV + l). */
-function chebCoefficients(grid: Float64Array, coef: Float64Array, nv: number): void {
-  coef.fill(0)
-  for (let i = 0; i < NS; i++)
-    for (let l = 0; l < nv; l++) {
-      let s = 0
-      for (let j = 0; j < NS; j++) {
-        const cj = Math.cos((Math.PI * i * (j + 0.5)) / NS)
-        for (let k = 0; k < nv; k++) s += grid[j * NV + k] * cj * (nv === 1 ? 1 : Math.cos((Math.PI * l * (k + 0.5)) / nv))
-      }
-      let c = (s * 2) / NS
-      if (nv > 1) c *= 2 / nv
-      if (i === 0) c *= 0.5
-      if (l === 0 && nv > 1) c *= 0.5
-      coef[i * NV + l] = c
-    }
-}
-
-/** Σ_i coef[i·NV + l] T_i(x) by Clenshaw's recurrence. */
-function clenshaw(coef: Float64Array, l: number, x: number): number {
+/** Σ_i c[off + i·NV + l] T_i(x) by Clenshaw's recurrence. */
+function clenshaw(c: Float64Array, off: number, l: number, x: number): number {
   let b1 = 0
   let b2 = 0
   const x2 = 2 * x
   for (let i = NS - 1; i >= 1; i--) {
-    const t = x2 * b1 - b2 + coef[i * NV + l]
+    const t = x2 * b1 - b2 + c[off + i * NV + l]
     b2 = b1
     b1 = t
   }
-  return x * b1 - b2 + coef[l]
+  return x * b1 - b2 + c[off + l]
 }
 
 function clenshaw1(c: Float64Array, x: number): number {

@@ -26,7 +26,11 @@ export function upsertPrices(db: Db, rows: PriceRow[]): void {
        ON CONFLICT(symbol, date) DO UPDATE SET close = excluded.close, iv = COALESCE(excluded.iv, price_history.iv), source = excluded.source`,
       {symbol: r.symbol, date: r.date, close: r.close, iv: r.iv, source: r.source},
     )
+  // Every write of closes bumps the version VaR's inputs key reads (priceHistoryVersion).
+  if (rows.length > 0) db.run(`INSERT INTO meta (key, value) VALUES ('${VERSION_KEY}', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`)
 }
+
+const VERSION_KEY = 'price_history_version'
 
 /** Closes of the given symbols from `from` (inclusive) on, oldest first. */
 export function loadPriceHistory(db: Db, symbols: string[], from?: string): PriceHistory {
@@ -47,13 +51,15 @@ export function lastPriceDates(db: Db): Map<string, string> {
 }
 
 /**
- * A cheap fingerprint of the price history: the table (changes whenever a close is added or
- * changed) and the daily position snapshots (another source of closes; the history files' sizes and
- * mtimes, which change when one is taken, without reading them).
+ * A cheap fingerprint of the price history: the version upsertPrices bumps on every write of
+ * closes (one row of meta: `risk` reads it on every run, and an aggregate over the whole table
+ * cost ~100 ms there with a year of demo history, sql.js compiling its scan code each time), and
+ * the daily position snapshots (another source of closes; the history files' sizes and mtimes,
+ * which change when one is taken, without reading them).
  */
 export function priceHistoryVersion(db: Db, history: History): string {
-  const r = db.get<{n: number; d: string | null; s: number | null}>('SELECT COUNT(*) AS n, MAX(date) AS d, TOTAL(close) AS s FROM price_history')
-  return `${r?.n ?? 0}/${r?.d ?? ''}/${r?.s ?? 0}/${history.version()}`
+  const v = db.get<{value: string}>(`SELECT value FROM meta WHERE key = '${VERSION_KEY}'`)
+  return `v${v?.value ?? 0}/${history.version()}`
 }
 
 export interface StoredVar {
