@@ -1,7 +1,8 @@
 /*
- * The base of every command: --json (oclif's), --config and --db resolution, and one place
+ * The base of every oclif command: --json (oclif's), --config and --db resolution, and one place
  * that turns errors into exit codes and messages: 2 for what the user can fix, 1 for failures
- * outside, no stack traces for expected failures, JSON errors under --json.
+ * outside, no stack traces for expected failures, JSON errors under --json. The work itself lives
+ * in io.ts, which the fast path (src/fast.ts) uses too, so both print the same.
  */
 import {Command, type Interfaces} from '@oclif/core'
 // oclif's own constraint types (not exported from its entry point).
