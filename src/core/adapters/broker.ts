@@ -5,6 +5,7 @@
  */
 import type {PortfolioConfig} from '../config/config.js'
 import type {Balances, Position, UnitGreeks} from '../domain/types.js'
+import type {EventDraft} from '../domain/ledger/events.js'
 
 export interface SkippedRow {
   /** 1-based line in the source file (0 when not from a file). */
@@ -37,6 +38,12 @@ export interface BrokerAdapter {
   /** Why this adapter cannot run (e.g. which environment variables to set), or null when it can. */
   unavailable(): string | null
   fetch(portfolio: PortfolioConfig, ctx: FetchContext): Promise<FetchedPortfolio>
+  /**
+   * The account's transactions from the broker's API (ledger events with `source: 'broker_api'` and
+   * keys set), from trade date `since` (YYYY-MM-DD; null = all history). All pages or an error: a
+   * failure part-way returns nothing, so sync stores nothing of that run. Absent for file-fed brokers.
+   */
+  fetchTransactions?(portfolio: PortfolioConfig, since: string | null, ctx: FetchContext): Promise<EventDraft[]>
   /** Release sockets and timers so the process can exit. */
   close(): Promise<void>
 }

@@ -388,6 +388,68 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE snapshot_instruments;
     `,
   },
+  {
+    version: 9,
+    name: 'ledger: events and links',
+    sql: `
+      -- The ledger (domain/ledger/events.ts): append-only events of each account, from the broker's
+      -- records (API, export files), from approve (paper, live) and from the daemon (provisional
+      -- settlements). Units as in events.ts: quantity signed by its effect on the position, price per
+      -- unit, amount = net cash (+ credit, − debit, fees included), fees money ≥ 0; NULL = not stated.
+      -- (portfolio, key) makes imports idempotent: key = 'id:<broker id>' or a content key.
+      CREATE TABLE ledger_events (
+        id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+        portfolio           TEXT NOT NULL,
+        account             TEXT,
+        source              TEXT NOT NULL CHECK (source IN ('broker_api', 'file', 'paper', 'live', 'daemon')),
+        source_ref          TEXT,
+        broker_id           TEXT,
+        key                 TEXT NOT NULL,
+        kind                TEXT NOT NULL,
+        provisional         INTEGER NOT NULL DEFAULT 0,
+        at                  TEXT NOT NULL,
+        time_known          INTEGER NOT NULL DEFAULT 1,
+        trade_date          TEXT NOT NULL,
+        symbol              TEXT,
+        broker_symbol       TEXT,
+        instrument_type     TEXT,
+        underlying          TEXT,
+        expiry              TEXT,
+        strike              REAL,
+        option_right        TEXT,
+        style               TEXT,
+        quantity            REAL,
+        price               REAL,
+        multiplier          REAL,
+        currency            TEXT NOT NULL,
+        amount              REAL,
+        fee_commission      REAL,
+        fee_clearing        REAL,
+        fee_regulatory      REAL,
+        fee_exchange        REAL,
+        fee_other           REAL,
+        order_id            TEXT,
+        position_effect     TEXT,
+        ratio_from          REAL,
+        ratio_to            REAL,
+        new_symbol          TEXT,
+        description         TEXT NOT NULL,
+        broker_realized_pnl REAL,
+        recorded_at         TEXT NOT NULL,
+        UNIQUE (portfolio, key)
+      );
+      CREATE INDEX ledger_events_by_instrument ON ledger_events (portfolio, symbol, at);
+      CREATE INDEX ledger_events_by_date ON ledger_events (trade_date);
+
+      CREATE TABLE ledger_links (
+        from_id INTEGER NOT NULL REFERENCES ledger_events (id),
+        to_id   INTEGER NOT NULL REFERENCES ledger_events (id),
+        kind    TEXT NOT NULL CHECK (kind IN ('confirms', 'replaces', 'reverses', 'roll')),
+        at      TEXT NOT NULL,
+        PRIMARY KEY (from_id, to_id, kind)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */
