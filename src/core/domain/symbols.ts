@@ -60,7 +60,7 @@ export function parseSymbol(text: string): ParsedSymbol {
   // OCC pads the root with spaces; other forms use single spaces between parts.
   const s = trimmed.toUpperCase().replace(/\s+/g, ' ')
   const parsed =
-    tastyFutureOption(s) ??
+    tastyFutureOption(trimmed.toUpperCase()) ??
     tastyFuture(s) ??
     occ(s) ??
     compactUsOption(s) ??
@@ -113,14 +113,47 @@ export function nseExpiry(year: number, month: number, root = 'NIFTY'): string {
 // Recognisers: each returns null when the text does not have its shape, and throws when it has
 // the shape but says something impossible.
 
-/** tastytrade futures option `./ESZ6 EW3U6 260918P9100`. */
-function tastyFutureOption(s: string): ParsedSymbol | null {
-  const m = /^\.\/([A-Z0-9]+[FGHJKMNQUVXZ]\d{1,2}) [A-Z0-9]+ (\d{6})([CP])(\d+(?:\.\d+)?)$/.exec(s)
+/**
+ * tastytrade/CME futures option, a fixed-width layout: `./`, the future's code padded to 5, the
+ * option product's code (weekly, end-of-month and Friday codes such as EW4, EX3, MN5C, OG) padded
+ * to 6, then YYMMDD, C/P and the strike. A 5-character future leaves no space before the option
+ * code and a 6-character option code none before the date:
+ *   ./MESM6EX3H6 260320P6450    ./MNQZ6MN5CU6260930P30675
+ *   ./ESZ6 EW4Z6 261218P5800    ./GCM6 OGK6  260428C3000
+ * Padding may also arrive collapsed to single spaces (`./ESZ4 EW3U4 240920P5650`), so the codes
+ * are read by width when the text is exactly that wide and otherwise by their shape (root, month
+ * code, year digit). Only the future's code and the date and strike matter here; the option
+ * product code is kept in brokerSymbol and the streamer symbol comes from the instruments API.
+ */
+function tastyFutureOption(upper: string): ParsedSymbol | null {
+  const m = /^\.\/(.+?)(\d{6})([CP])(\d+(?:\.\d+)?)$/.exec(upper)
   if (!m) return null
-  const underlying = `/${m[1]}`
-  const expiry = dateFromYymmdd(m[2], s)
-  return option(underlying, expiry, strikeOf(m[4], s), m[3] === 'C' ? 'call' : 'put', 'future_option', underlying)
+  const codes = m[1]
+  let future: string | null = null
+  let product: string | null = null
+  if (codes.length === 11) {
+    future = codes.slice(0, 5).trim()
+    product = codes.slice(5).trim()
+  }
+  if (!future || !product || /\s/.test(future) || /\s/.test(product) || !FUTURE_CODE.test(future)) {
+    const tokens = codes.trim().split(/\s+/)
+    if (tokens.length === 2) [future, product] = tokens
+    else if (tokens.length === 1) {
+      // Run together (a 5-character future and no padding left): split after the first month code + year digit.
+      const joined = /^([A-Z0-9]+?[FGHJKMNQUVXZ]\d)([A-Z0-9]+)$/.exec(tokens[0])
+      if (joined) [future, product] = [joined[1], joined[2]]
+    }
+  }
+  if (!future || !product || !FUTURE_CODE.test(future) || !/^[A-Z0-9]{1,6}$/.test(product)) {
+    throw new SymbolError(`"${upper.trim()}": a futures option needs ./FUTURE OPTIONCODE YYMMDD{C|P}STRIKE, e.g. ./ESZ6 EW4Z6 261218P5800`)
+  }
+  const underlying = `/${future}`
+  const expiry = dateFromYymmdd(m[2], upper)
+  return option(underlying, expiry, strikeOf(m[4], upper), m[3] === 'C' ? 'call' : 'put', 'future_option', underlying)
 }
+
+/** A futures contract code without the slash: root (letters/digits), month code, one or two year digits. */
+const FUTURE_CODE = /^[A-Z0-9]{1,4}[FGHJKMNQUVXZ]\d{1,2}$/
 
 /** tastytrade future `/ESZ6`, `/MNQH6`, `/6EZ6`, `/ESZ26`. */
 function tastyFuture(s: string): ParsedSymbol | null {
