@@ -12,9 +12,10 @@ import {cachedConfig, storeConfig, type ConfigCache} from './cache.js'
 import {configSchema, type RawDaemon, type RawLimits, type RawStress, type RawVar} from './schema.js'
 import {DEFAULT_VAR_SETTINGS, type VarSettings} from '../domain/var.js'
 import {DEFAULT_STRESS_SETTINGS, type StressSettings} from '../domain/stress.js'
+import type {Deliverable} from '../domain/types.js'
 
-export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'manual' | 'none'
-export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'generic'
+export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'schwab' | 'ibkr' | 'manual' | 'none'
+export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'schwab' | 'ibkr-flex' | 'generic'
 export type PortfolioKind = 'real' | 'whatif' | 'research'
 
 /** Risk limits of one portfolio; undefined = no limit. Money in the portfolio's currency. */
@@ -71,6 +72,8 @@ export interface Config {
   var?: VarSettings
   /** stress grid settings (config `stress:`); as above */
   stress?: StressSettings
+  /** non-standard option deliverables by option root, upper case (config `deliverables:`); absent = none configured */
+  deliverables?: Record<string, Deliverable>
   /** the daemon section as validated (snake_case; services/daemon-config.ts reads it) */
   daemon?: RawDaemon
 }
@@ -78,7 +81,7 @@ export interface Config {
 // Without YAML or zod, for the fast path: re-exported so every importer of this module keeps working.
 export {findPortfolio, resolveConfigPath} from './lookup.js'
 
-export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'manual']
+export const FILE_FED_BROKERS: readonly Broker[] = ['fidelity', 'zerodha', 'schwab', 'ibkr', 'manual']
 
 /** Reads and validates the config file; with `cache`, a config validated earlier from the same text is reused. */
 export function loadConfig(file: string, cache?: ConfigCache): Config {
@@ -171,6 +174,7 @@ export function parseConfig(text: string, file: string): Config {
       limits: toLimits({...defaults, ...p.limits}),
     })),
     daemon: raw.daemon,
+    deliverables: Object.fromEntries(Object.entries(raw.deliverables).map(([root, d]) => [root.toUpperCase(), {shares: d.shares, underlying: d.underlying.toUpperCase(), cash: d.cash}])),
     var: toVar(raw.var),
     stress: toStress(raw.stress),
   }

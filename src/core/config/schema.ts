@@ -6,8 +6,8 @@
  */
 import * as z from 'zod/mini'
 
-export const BROKERS = ['tastytrade', 'fidelity', 'zerodha', 'manual', 'none'] as const
-export const FILE_FORMATS = ['fidelity', 'zerodha-holdings', 'zerodha-positions', 'tastytrade-csv', 'generic'] as const
+export const BROKERS = ['tastytrade', 'fidelity', 'zerodha', 'schwab', 'ibkr', 'manual', 'none'] as const
+export const FILE_FORMATS = ['fidelity', 'zerodha-holdings', 'zerodha-positions', 'tastytrade-csv', 'schwab', 'ibkr-flex', 'generic'] as const
 export const PORTFOLIO_KINDS = ['real', 'whatif', 'research'] as const
 
 const currency = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be a three-letter ISO currency code such as USD or INR'))
@@ -211,6 +211,19 @@ const daemonSchema = z.strictObject({
 
 export type RawDaemon = z.infer<typeof daemonSchema>
 
+/**
+ * Non-standard option deliverables by option root (`XYZ1`): what one contract delivers after a
+ * split, merger or special dividend. Used for file-fed portfolios (tastytrade says it itself).
+ */
+const deliverableSchema = z.strictObject({
+  /** shares of `underlying` one contract delivers (150 after a 3-for-2 split of a 100-share contract) */
+  shares: z.number().check(z.gt(0, 'must be a positive number of shares per contract')),
+  /** the ticker those shares are of (XYZ for root XYZ1) */
+  underlying: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9./-]*$/, 'must be a ticker such as XYZ or BRK.B')),
+  /** cash per contract delivered with the shares, in the option's currency; default 0 */
+  cash: z._default(z.number().check(z.gte(0, 'must be 0 or more (money per contract)')), 0),
+})
+
 export const configSchema = z.strictObject({
   base_currency: z._default(currency, 'USD'),
   /** SQLite file, relative to this config file. */
@@ -223,6 +236,8 @@ export const configSchema = z.strictObject({
   portfolios: z.array(portfolioSchema).check(z.minLength(1, 'at least one portfolio is required')),
   var: z.optional(varSchema),
   stress: z.optional(stressSchema),
+  /** non-standard option deliverables by option root (`XYZ1: {shares: 150, underlying: XYZ}`) */
+  deliverables: z._default(z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9.]{0,5}$/, 'must be an option root such as XYZ1 (up to 6 characters)')), deliverableSchema), {}),
   /** the daemon (schedules, rules, alerts, logging); optional, every key has a default */
   daemon: z.optional(daemonSchema),
 })

@@ -5,6 +5,7 @@
  * Model Greeks for options without feed Greeks: IV solved from the mark, then Greeks at that IV.
  */
 import {exercisedGreeks, impliedVol, intrinsic, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
+import {deliverablePerUnit} from './plausible.js'
 import {expiryInstant, yearsToExpiry} from './time.js'
 import type {Position, UnitGreeks} from './types.js'
 
@@ -59,12 +60,25 @@ export function modelFor(p: Pick<Position, 'instrumentType' | 'option'>): ModelC
  */
 export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): Position {
   if (p.greeks) return p
+  // Not understood: the broker's numbers only, never a guessed delta.
+  if (p.opaque) return {...p, greeks: null, greeksSource: 'none', greeksNote: p.opaque}
+  if (p.feedGreeks && p.option) return withPartialFeedGreeks(p, market, asOf)
   if (!p.option) {
     // A linear instrument that is its own underlying (stock, fund, crypto, a future held outright) is priced by its mark.
     const own = p.underlying === p.symbol || p.instrumentType !== 'future'
     return {...p, greeks: {...LINEAR}, greeksSource: 'model', greeksNote: undefined, underlyingPrice: p.underlyingPrice ?? (own ? p.markPrice : null)}
   }
   const none = (why: string): Position => ({...p, greeks: null, greeksSource: 'none', greeksNote: why})
+  // An adjusted option (a digit in the root: XYZ1 after a split) priced as 100 shares would be wrong in every Greek.
+  const root = p.symbol.split(' ')[0]
+  if (!p.deliverable && p.instrumentType === 'equity_option' && p.currency === 'USD' && /\d/.test(root)) {
+    return none(`${root} is an adjusted option (a digit in its root) and its deliverable is unknown; add it under "deliverables:" in the config (root: {shares, underlying, cash}) — it is not priced as 100 shares`)
+  }
+  // Non-standard deliverable: the contract is `ratio` options on the shares at strike (K − cash) ÷ ratio (per unit).
+  const {ratio, cash} = deliverablePerUnit(p)
+  if (!(ratio > 0)) return none(`deliverable of ${p.deliverable?.shares} shares per contract cannot be priced`)
+  const strike = (p.option.strike - cash) / ratio
+  if (!(strike > 0)) return none(`the deliverable's cash (${p.deliverable?.cash} per contract) is worth more than the strike: priced by the model only for a positive effective strike`)
   const years = yearsToExpiry(p.option.expiry, p.currency, asOf, p)
   if (years <= 0) return none(`expired: settled ${expiryInstant(p.option.expiry, p.currency, p).toISOString().slice(0, 16).replace("T", " ")}Z`)
   if (p.underlyingPrice === null) return none(`no price for the underlying ${p.underlying} (add it to the quotes file)`)
@@ -77,28 +91,50 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   const input: Omit<PricingInput, 'vol'> = {
     right: p.option.right,
     spot: p.underlyingPrice,
-    strike: p.option.strike,
+    strike,
     years,
     rate: market.rate,
     dividend: p.instrumentType === 'future_option' ? 0 : market.dividend,
   }
+  const scale = (g: UnitGreeks): UnitGreeks =>
+    ratio === 1 ? g : {delta: g.delta * ratio, gamma: g.gamma * ratio, theta: g.theta * ratio, vega: g.vega * ratio, rho: g.rho * ratio}
+  const delivers = p.deliverable ? `; deliverable ${p.deliverable.shares} ${p.deliverable.underlying}${p.deliverable.cash ? ` + ${p.deliverable.cash} cash` : ''} per contract` : ''
   let iv = p.iv
   if (iv === null) {
     if (p.markPrice === null) return none('no mark price to solve implied volatility from')
-    iv = impliedVol(p.markPrice, input, choice)
+    const mark = p.markPrice / ratio
+    iv = impliedVol(mark, input, choice)
     // Marked at intrinsic (within INTRINSIC_TOLERANCE): an American option there is in the
     // exercise region when exercising now can be optimal (exercisedGreeks checks the σ → 0
     // limit), where its Greeks are known exactly: delta ±1, gamma, theta, vega and rho 0; no IV.
     const exercised =
-      iv === null && choice.style === 'american' && Math.abs(p.markPrice - intrinsic(input)) <= INTRINSIC_TOLERANCE
-        ? exercisedGreeks(Math.min(p.markPrice, intrinsic(input)), input, choice)
+      iv === null && choice.style === 'american' && Math.abs(mark - intrinsic(input)) <= INTRINSIC_TOLERANCE
+        ? exercisedGreeks(Math.min(mark, intrinsic(input)), input, choice)
         : null
     if (exercised) {
-      const {delta, gamma, theta, vega, rho} = exercised
-      return {...p, iv: null, greeks: {delta, gamma, theta, vega, rho}, greeksSource: 'model', greeksNote: `marked at intrinsic (${p.markPrice}): exercise region, delta ${delta}, gamma and vega 0; no implied volatility`}
+      const {delta, gamma, theta, vega, rho} = scale(exercised)
+      return {...p, iv: null, greeks: {delta, gamma, theta, vega, rho}, greeksSource: 'model', greeksNote: `marked at intrinsic (${p.markPrice}): exercise region, delta ${delta}, gamma and vega 0; no implied volatility${delivers}`}
     }
-    if (iv === null) return none(`mark ${p.markPrice} is outside the model's no-arbitrage bounds at underlying ${p.underlyingPrice}; no implied volatility`)
+    if (iv === null) return none(`mark ${p.markPrice} is outside the model's no-arbitrage bounds at underlying ${p.underlyingPrice}; no implied volatility${delivers}`)
   }
-  const g = priceGreeks({...input, vol: iv}, choice)
-  return {...p, iv, greeks: {delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}, greeksSource: 'model', greeksNote: undefined}
+  const g = scale(priceGreeks({...input, vol: iv}, choice))
+  return {...p, iv, greeks: {delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}, greeksSource: 'model', greeksNote: delivers ? delivers.slice(2) : undefined}
+}
+
+const GREEKS = ['delta', 'gamma', 'theta', 'vega', 'rho'] as const
+
+/**
+ * Some Greeks from the feed, the rest from the model: each Greek keeps its own source, so one
+ * "NaN" replaces one Greek, not five. greeksSource stays 'feed' and greeksNote names the Greeks
+ * the model filled. When the model cannot run, the Greeks are unknown and the note says why.
+ */
+function withPartialFeedGreeks(p: Position, market: ModelMarket, asOf: Date): Position {
+  const given = p.feedGreeks as Partial<UnitGreeks>
+  const {feedGreeks: _drop, ...rest} = p
+  const missing = GREEKS.filter((k) => typeof given[k] !== 'number')
+  const model = withModelGreeks({...rest, greeks: null}, market, asOf)
+  if (!model.greeks) return {...model, greeksNote: `DXLink gave only ${GREEKS.filter((k) => !missing.includes(k)).join(', ')}; the model cannot fill ${missing.join(', ')}: ${model.greeksNote}`}
+  const merged = {} as UnitGreeks
+  for (const k of GREEKS) merged[k] = typeof given[k] === 'number' ? (given[k] as number) : model.greeks[k]
+  return {...model, greeks: merged, greeksSource: 'feed', greeksNote: `${missing.join(', ')} from the model (DXLink sent no value); ${GREEKS.filter((k) => !missing.includes(k)).join(', ')} from DXLink`}
 }

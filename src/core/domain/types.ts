@@ -99,15 +99,45 @@ export interface Position {
   markSource?: MarkSource
   /** Set by the read side (containers/aging.ts) once the contract's settlement instant has passed. */
   expired?: boolean
+  /**
+   * Why the instrument could not be understood (a symbol or type cotrader cannot read). The row keeps
+   * the broker's numbers (quantity, mark, value, P&L); its Greeks stay unknown, never modelled.
+   */
+  opaque?: string
+  /** Options with a non-standard deliverable (after a split, merger or special dividend): what one contract delivers. */
+  deliverable?: Deliverable
+  /**
+   * Greeks the feed gave when it did not give all five ("NaN" for the rest): the model fills only
+   * the missing ones (domain/greeks.ts) and greeksNote names which. Transient: not stored.
+   */
+  feedGreeks?: Partial<UnitGreeks>
+  /**
+   * Other marks the source offered, best first, used when the mark fails the plausibility checks
+   * (domain/plausible.ts): a crossed quote, below intrinsic, a call above its underlying. Transient.
+   */
+  markAlternatives?: {price: number; source: MarkSource}[]
+}
+
+/**
+ * What one option contract delivers on exercise: `shares` of `underlying` plus `cash` (money, in the
+ * option's currency), against strike × multiplier paid or received. Standard US equity options: 100
+ * shares, no cash. XYZ1 after a 3-for-2 split: 150 XYZ, strike unchanged.
+ */
+export interface Deliverable {
+  shares: number
+  underlying: string
+  cash: number
 }
 
 /**
  * live = the broker's or feed's current mark; file = the export's price (as of its stamp);
  * quote_mid = DXLink bid/ask mid; previous_close = the last session's close, shown when no live
  * mark exists (after hours); model = re-priced by --as-of at another instant; intrinsic = an
- * option valued at its settlement (expired under --as-of).
+ * option valued at its settlement (expired under --as-of); broker_total = the broker's position
+ * value (tastytrade `mark`) ÷ |quantity| ÷ multiplier, when it gives no per-unit mark; trade = the
+ * last DXLink Trade price (no usable quote).
  */
-export type MarkSource = 'live' | 'file' | 'quote_mid' | 'previous_close' | 'model' | 'intrinsic'
+export type MarkSource = 'live' | 'file' | 'quote_mid' | 'previous_close' | 'model' | 'intrinsic' | 'broker_total' | 'trade'
 
 /** Account-level numbers of one portfolio, in its currency; null when the broker did not say. */
 export interface Balances {

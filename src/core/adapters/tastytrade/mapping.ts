@@ -5,7 +5,7 @@
  * (underlying price, IV, Greeks) are left unknown here and filled by the adapter.
  */
 import {defaultExerciseStyle, parseSymbol} from '../../domain/symbols.js'
-import type {Balances, ExerciseStyle, InstrumentType, ParsedSymbol, Position} from '../../domain/types.js'
+import type {Balances, ExerciseStyle, InstrumentType, MarkSource, ParsedSymbol, Position} from '../../domain/types.js'
 
 export type Json = Record<string, unknown>
 
@@ -61,62 +61,108 @@ export interface MappedRow {
 
 export type RowResult = {ok: MappedRow} | {skip: string} | {closed: true}
 
-/** One position row; `closed` for Zero-direction rows (closed positions, purged overnight). */
+/**
+ * A price field as the broker means it: a positive number. tastytrade writes `close-price: "0.0"`
+ * (and 0) for "no previous close" (a position opened today, and every row of some older accounts),
+ * so 0 is unknown here, never a price.
+ */
+export function price(value: unknown): number | null {
+  const n = num(value)
+  return n !== null && n > 0 ? n : null
+}
+
+/** A futures price, which can be zero or below (CL at −37.63 on 2020-04-20): only "0.0" placeholders are unknown. */
+function futuresPrice(value: unknown): number | null {
+  const n = num(value)
+  return n === null || n === 0 ? null : n
+}
+
+/**
+ * One position row; `closed` for Zero-direction and zero-quantity rows (closed positions, purged
+ * overnight). A row whose symbol or instrument type cotrader cannot read is never dropped and never
+ * fails the portfolio: it comes back with the broker's numbers and `opaque` saying why (Greeks
+ * unknown, counted in `missing`). Only a row without a usable direction or quantity is skipped.
+ */
 export function mapPositionRow(row: Json, portfolio: string): RowResult {
   const brokerSymbol = typeof row.symbol === 'string' ? row.symbol : ''
   const label = brokerSymbol ? `"${brokerSymbol}"` : 'a row without a symbol'
   const direction = row['quantity-direction']
   if (direction === 'Zero') return {closed: true}
   if (direction !== 'Long' && direction !== 'Short') return {skip: `${label}: quantity-direction ${JSON.stringify(direction)} is neither Long, Short nor Zero`}
-  const rawType = String(row['instrument-type'] ?? '')
-  const type = INSTRUMENT_TYPES[rawType]
-  if (!type) return {skip: `${label}: instrument type "${rawType}" is not supported (equities, equity options, futures, futures options and crypto are)`}
   const size = num(row.quantity)
   if (size === null || size < 0) return {skip: `${label}: quantity ${JSON.stringify(row.quantity)} is not a number`}
   if (size === 0) return {closed: true}
+  if (!brokerSymbol.trim()) return {skip: `${label}: no symbol`}
+  const rawType = String(row['instrument-type'] ?? '')
+  const known = INSTRUMENT_TYPES[rawType]
+  const quantity = direction === 'Short' ? -size : size
 
-  let parsed: ParsedSymbol
-  try {
-    parsed = parseSymbol(brokerSymbol)
-  } catch (error) {
-    return {skip: `${label}: ${(error as Error).message}`}
+  let parsed: ParsedSymbol | null = null
+  let opaque: string | undefined
+  if (!known) opaque = `instrument type "${rawType}" is not one cotrader models (equities, equity options, futures, futures options and crypto are)`
+  else {
+    try {
+      parsed = parseSymbol(brokerSymbol)
+      const isOption = known === 'equity_option' || known === 'future_option'
+      if (isOption !== !!parsed.option) opaque = `instrument type ${rawType} does not match the symbol`
+    } catch (error) {
+      opaque = (error as Error).message
+    }
   }
-  const isOption = type === 'equity_option' || type === 'future_option'
-  if (isOption !== !!parsed.option) return {skip: `${label}: instrument type ${rawType} does not match the symbol`}
+  const type: InstrumentType = known ?? 'equity'
 
   let multiplier = num(row.multiplier)
-  if (multiplier === null || multiplier <= 0) {
+  let multiplierKnown = multiplier !== null && multiplier > 0
+  if (!multiplierKnown) {
     // US equity options are 100 shares and stock/crypto 1; a future's multiplier cannot be guessed.
-    if (type === 'equity_option') multiplier = 100
-    else if (type === 'equity' || type === 'crypto') multiplier = 1
-    else return {skip: `${label}: no multiplier for a ${rawType}`}
+    if (type === 'equity_option' && !opaque) multiplier = 100
+    else if ((type === 'equity' || type === 'crypto') && !opaque) multiplier = 1
+    else if (!opaque) return {skip: `${label}: no multiplier for a ${rawType}`}
+    multiplierKnown = !opaque
   }
+  const units = Math.abs(size) * (multiplierKnown ? (multiplier as number) : 1)
 
-  const brokerUnderlying = typeof row['underlying-symbol'] === 'string' && row['underlying-symbol'] ? (row['underlying-symbol'] as string) : parsed.underlying
+  const linear = type === 'future'
+  const perUnit = linear ? futuresPrice : price
+  // mark-price is per unit (with include-marks=true); `mark` is the position's total value, so
+  // mark ÷ |quantity| ÷ multiplier is the same mark when mark-price is absent (some real rows).
+  let markPrice = perUnit(row['mark-price'])
+  let markSource: MarkSource | undefined = markPrice !== null ? 'live' : undefined
+  const total = num(row.mark)
+  if (markPrice === null && total !== null && total !== 0 && multiplierKnown) {
+    markPrice = Math.abs(total) / units
+    markSource = 'broker_total'
+  }
+  const underlyingField = typeof row['underlying-symbol'] === 'string' && row['underlying-symbol'].trim() ? (row['underlying-symbol'] as string).trim() : null
+  const fallbackSymbol = brokerSymbol.trim().replace(/\s+/g, ' ').toUpperCase()
+  const symbolParsed: ParsedSymbol = parsed ?? {symbol: fallbackSymbol, type, underlying: underlyingField ?? fallbackSymbol}
+  // A futures option's underlying is the future the broker names (`/ESZ6`); the parsed one is the same or a guess.
+  const underlying = type === 'future_option' && underlyingField?.startsWith('/') ? underlyingField : symbolParsed.underlying
+  const closePrice = perUnit(row['close-price'])
   const position: Position = {
     portfolio,
-    symbol: parsed.symbol,
+    symbol: symbolParsed.symbol,
     brokerSymbol,
     instrumentType: type,
-    underlying: parsed.underlying,
-    quantity: direction === 'Short' ? -size : size,
-    multiplier,
-    entryPrice: num(row['average-open-price']),
-    // mark-price is per unit (with include-marks=true); `mark` is the position's total, not used.
-    // Without it (after hours) there is no live mark: close-price is kept aside (closePrice), never passed off as one.
-    markPrice: num(row['mark-price']),
+    underlying,
+    quantity,
+    multiplier: multiplierKnown ? (multiplier as number) : 1,
+    entryPrice: multiplierKnown ? perUnit(row['average-open-price']) : null,
+    // Without a live mark (after hours) close-price is kept aside (closePrice), never passed off as one.
+    markPrice: multiplierKnown ? markPrice : null,
     // The broker's day-P&L basis only beside a live mark (average-daily-market-close-price: the previous close, or the fill price if opened today).
-    previousClose: num(row['mark-price']) === null ? null : num(row['average-daily-market-close-price']) ?? num(row['close-price']),
+    previousClose: markPrice === null ? null : perUnit(row['average-daily-market-close-price']) ?? closePrice,
     currency: 'USD',
-    ...(parsed.option ? {option: {...parsed.option, style: optionStyle(type, parsed)}} : {}),
+    ...(parsed?.option && !opaque ? {option: {...parsed.option, style: optionStyle(type, parsed)}} : {}),
     underlyingPrice: null,
     underlyingPriceSource: 'none',
     iv: null,
     greeks: null,
     greeksSource: 'none',
   }
-  if (position.markPrice !== null) position.markSource = 'live'
-  return {ok: {position, brokerUnderlying, parsed, closePrice: num(row['close-price'])}}
+  if (position.markPrice !== null && markSource) position.markSource = markSource
+  if (opaque) position.opaque = `not understood (${opaque}${multiplierKnown ? '' : '; no multiplier, so no value'}): kept with the broker's numbers, Greeks unknown`
+  return {ok: {position, brokerUnderlying: underlyingField ?? symbolParsed.underlying, parsed: symbolParsed, closePrice: multiplierKnown ? closePrice : null}}
 }
 
 /**
