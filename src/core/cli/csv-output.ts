@@ -35,3 +35,13 @@ export async function writeCsv(target: string, text: string, what: string, note:
   writeOutputFile(target, text, protect)
   note(`wrote ${what} to ${target}`)
 }
+
+/**
+ * A text cell made safe to open in a spreadsheet (OWASP CSV injection): text starting with =, +, -,
+ * @, tab or carriage return would be read as a formula (Fidelity's `-MSFT270115C560`, an account
+ * named `=HYPERLINK(…)`), so it gets a leading apostrophe, which spreadsheets show as text and hide.
+ * Only for text: numbers, negative ones included, are written as numbers and never pass through here.
+ */
+export function excelSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
+}

@@ -1,7 +1,8 @@
 /*
  * CSV export of position rows (csv-stringify): one header row, the --json field names, unknown
  * numbers as empty cells (never 0), money rounded to cents (JSON keeps full precision), and an
- * output file that can never be the database, the config or an input file.
+ * output file that can never be the database, the config or an input file. Text cells are
+ * Excel-safe (csv-output.ts excelSafe: a leading ' before =, +, -, @, tab, CR); numbers stay numbers.
  */
 import {statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import {stringify} from 'csv-stringify/sync'
 import type {Config} from '../config/config.js'
 import type {PositionRow} from '../containers/positions.js'
 import {UserError} from '../errors.js'
+import {excelSafe} from './csv-output.js'
 
 const COLUMNS: (keyof PositionRow)[] = [
   'portfolio', 'symbol', 'brokerSymbol', 'underlying', 'instrumentType', 'quantity', 'multiplier', 'entryPrice', 'markPrice', 'marketValue',
@@ -28,7 +30,7 @@ export function csvNumber(v: number, money: boolean): string {
 export function positionsCsv(rows: PositionRow[]): string {
   const cells = rows.map((r) => Object.fromEntries(COLUMNS.map((c) => {
     const v = r[c]
-    return [c, typeof v === 'number' ? csvNumber(v, MONEY.has(c)) : v]
+    return [c, typeof v === 'number' ? csvNumber(v, MONEY.has(c)) : typeof v === 'string' ? excelSafe(v) : v]
   })))
   return stringify(cells, {header: true, columns: COLUMNS, cast: {boolean: (v) => (v ? 'true' : 'false')}})
 }
@@ -89,10 +91,11 @@ export function rowsCsv(rows: readonly object[], columns: readonly string[], mon
   const cell = (row: object, column: string): unknown => {
     let v: unknown = row
     for (const key of column.split('.')) v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[key]
-    if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join('; ')
+    if (Array.isArray(v)) return excelSafe(v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join('; '))
     if (typeof v === 'number') return Number.isFinite(v) ? csvNumber(v, money.has(column)) : ''
     if (typeof v === 'boolean') return v ? 'true' : 'false'
-    return v === undefined || v === null ? '' : v
+    if (typeof v === 'string') return excelSafe(v)
+    return v === undefined || v === null ? '' : typeof v === 'object' ? excelSafe(JSON.stringify(v)) : v
   }
   return stringify(rows.map((r) => columns.map((c) => cell(r, c))), {header: true, columns: [...columns]})
 }

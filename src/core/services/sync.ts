@@ -17,7 +17,10 @@ import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb} from '../store/database.js'
 import {openHistory} from '../store/history.js'
 import * as repo from '../store/repositories.js'
-import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+import {dividendFor, loadQuotes, rateFor, type QuotesFile} from './market.js'
+import {provenMark} from '../domain/plausible.js'
+import {isStale, oldest, parseMaxAge, DEFAULT_MAX_AGE} from '../containers/freshness.js'
+import {marketFor} from '../domain/calendar/index.js'
 import {withModelGreeksAll} from './model-greeks.js'
 import {refreshVarsInDb, varSettings} from './var.js'
 import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
@@ -86,7 +89,7 @@ export function syncable(p: PortfolioConfig): boolean {
 export async function syncService(opts: SyncOptions, adapters: AdapterFactory = defaultAdapters(opts.config, opts.env)): Promise<SyncResult> {
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
-  const quotes = await loadQuotesFile(config.market.quotesFile)
+  const quotes = await loadQuotes(config.market.quotesFile)
   const {lastPrices, held, lastDates} = await readDb(opts.dbPath, (db) => ({
     lastPrices: repo.lastUnderlyingPrices(db),
     held: new Map(db.all<{portfolio: string; n: number}>('SELECT portfolio, count(*) AS n FROM positions GROUP BY portfolio').map((r) => [r.portfolio, Number(r.n)])),
@@ -123,7 +126,20 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         }
         progress('pricing')
         const observed = stampMarks(fetched.positions, fetched.pricesAsOf ?? asOf.toISOString(), isFile)
-        const positions = await price(observed, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings})
+        const quotesUsed: string[] = []
+        const positions = await price(observed, {config, quotes, lastPrices, asOf, feed, warnings: fetched.warnings, quotesUsed})
+        // Prices from the quotes file age like any other: the portfolio's prices are as old as the oldest one used.
+        const quoted = quotesUsed.map((u) => quotes.asOf.get(u)).filter((t): t is string => !!t && t < asOf.toISOString())
+        if (quoted.length > 0) {
+          const at = oldest(quoted) as string
+          fetched.pricesAsOf = oldest([fetched.pricesAsOf ?? asOf.toISOString(), at]) ?? undefined
+          const max = (config.market.maxDataAge && parseMaxAge(config.market.maxDataAge)) || DEFAULT_MAX_AGE
+          const stale = quotesUsed.filter((u) => {
+            const t = quotes.asOf.get(u)
+            return t !== undefined && isStale(marketFor(positions.find((q) => q.underlying.toUpperCase() === u) ?? {instrumentType: 'equity', currency: p.currency, underlying: u}), new Date(t), asOf, max)
+          })
+          if (stale.length > 0) fetched.warnings.push(`quotes file prices are stale (from ${at.slice(0, 16).replace('T', ' ')}Z, older than allowed) for ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ` and ${stale.length - 5} more` : ''}: update ${config.market.quotesFile}`)
+        }
         const counts = {feed: 0, model: 0, none: 0}
         for (const q of positions) counts[q.greeksSource]++
         outcomes.push({
@@ -221,7 +237,9 @@ function selectPortfolios(config: Config, names: string[]): PortfolioConfig[] {
 
 interface PriceContext {
   config: Config
-  quotes: Map<string, number>
+  quotes: QuotesFile
+  /** filled: the quotes-file symbols whose prices were used */
+  quotesUsed: string[]
   lastPrices: Map<string, {price: number; at: string}>
   asOf: Date
   feed?: MarketDataProvider
@@ -232,7 +250,8 @@ interface PriceContext {
  * Underlying prices by precedence: live feed > the file's own > quotes file > last known value;
  * then model Greeks for whatever the feed did not give.
  */
-async function price(positions: Position[], ctx: PriceContext): Promise<Position[]> {
+async function price(input: Position[], ctx: PriceContext): Promise<Position[]> {
+  const positions = withDeliverables(input, ctx.config)
   let live: Awaited<ReturnType<MarketDataProvider['snapshot']>> | undefined
   if (ctx.feed) {
     const underlyings = [...new Set(positions.map((p) => p.underlying))]
@@ -255,21 +274,44 @@ async function price(positions: Position[], ctx: PriceContext): Promise<Position
     if (feedPrice !== undefined) q = {...q, underlyingPrice: feedPrice, underlyingPriceSource: 'feed'}
     else if (q.underlyingPrice === null) {
       const f = fromFile.get(p.underlying)
-      const quoted = ctx.quotes.get(p.underlying.toUpperCase())
+      const quoted = ctx.quotes.prices.get(p.underlying.toUpperCase())
       const last = ctx.lastPrices.get(p.underlying)
       if (f !== undefined) q = {...q, underlyingPrice: f, underlyingPriceSource: 'file'}
-      else if (quoted !== undefined) q = {...q, underlyingPrice: quoted, underlyingPriceSource: 'quotes'}
+      else if (quoted !== undefined) {
+        const at = ctx.quotes.asOf.get(p.underlying.toUpperCase())
+        q = {...q, underlyingPrice: quoted, underlyingPriceSource: 'quotes', ...(at && at < ctx.asOf.toISOString() ? {underlyingPriceAsOf: at} : {})}
+        if (!ctx.quotesUsed.includes(p.underlying.toUpperCase())) ctx.quotesUsed.push(p.underlying.toUpperCase())
+      }
       else if (last !== undefined) q = {...q, underlyingPrice: last.price, underlyingPriceSource: 'last', underlyingPriceAsOf: last.at}
       else if (p.option) missingPrice.add(p.underlying)
     }
     const feedGreeks = live?.greeks.get(p.symbol)
     if (feedGreeks && q.option) q = {...q, greeks: feedGreeks.greeks, iv: feedGreeks.iv ?? q.iv, greeksSource: 'feed', greeksNote: undefined}
+    // A mark that cannot be a price of the contract (below intrinsic, a call above its underlying) is not used silently.
+    const proven = provenMark(q)
+    q = proven.position
+    if (proven.warning) ctx.warnings.push(proven.warning)
     markets.push({rate: rateFor(ctx.config, q.currency), dividend: dividendFor(ctx.config, q.underlying)})
     return q
   })
   if (missingPrice.size > 0) ctx.warnings.push(`no price for ${[...missingPrice].join(', ')}: their options have unknown Greeks (add them to market.quotes_file)`)
   // withModelGreeks for each (two threads for a big book: model-greeks.ts)
   return withModelGreeksAll(prepared, markets, ctx.asOf)
+}
+
+/**
+ * Non-standard deliverables from the config (`deliverables:` root → shares, underlying, cash) for
+ * US equity options whose broker did not state one: the option is priced and risk-counted on what
+ * it really delivers, against the real underlying (XYZ1 → 150 XYZ).
+ */
+function withDeliverables(positions: Position[], config: Config): Position[] {
+  const table = config.deliverables
+  if (!table || Object.keys(table).length === 0) return positions
+  return positions.map((p) => {
+    if (p.deliverable || p.instrumentType !== 'equity_option' || !p.option) return p
+    const d = table[p.symbol.split(' ')[0].toUpperCase()]
+    return d ? {...p, deliverable: {...d}, underlying: d.underlying} : p
+  })
 }
 
 /** Each mark's observation time and kind: the adapter's own when it set them, else the export's stamp (files) or the fetch time (broker API). */

@@ -10,6 +10,7 @@ import {formatOption, parseSymbol} from '../../domain/symbols.js'
 import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
 import type {FetchedPortfolio, SkippedRow} from '../broker.js'
 import {futuresMultiplier} from '../../domain/multipliers.js'
+import {isCrossed} from '../../domain/plausible.js'
 import {crossCheck, halfUlp} from './crosscheck.js'
 import {checkDraft, eachRow, finalize, isOption, isTotalRow, round, unknownBalances, type Draft} from './positions.js'
 import {ImportError, isBlank, locateColumns, RowError, sameAccount, type ColumnSpec, type CsvRecord} from './table.js'
@@ -74,7 +75,9 @@ export function importTastytradeCsv(portfolio: PortfolioConfig, display: string,
     const bid = row.number('bid')
     const ask = row.number('ask')
     const mark = row.number('mark')
-    const rawMark = mark ?? (bid !== null && ask !== null ? round((bid + ask) / 2) : null)
+    // A crossed quote (bid above ask) has no meaningful mid: not used silently as the mark.
+    if (mark === null && isCrossed(bid, ask)) warnings.push(`${display}:${row.record.line}: ${written}: quote is crossed (bid ${bid} above ask ${ask}); its mid is not used, the mark is unknown`)
+    const rawMark = mark ?? (bid !== null && ask !== null && !isCrossed(bid, ask) ? round((bid + ask) / 2) : null)
     const markPrice = rawMark !== null && rawMark < 0 && !linear ? Math.abs(rawMark) : rawMark
     const onFuture = instrumentType === 'future' || instrumentType === 'future_option'
     const figure = (key: 'plOpen' | 'netLiq') => {

@@ -12,9 +12,9 @@ import type {Balances, ParsedSymbol, Position} from '../../domain/types.js'
 import {ExternalError, UserError} from '../../errors.js'
 import type {BrokerAdapter, FetchContext, FetchedPortfolio, MarketDataProvider, MarketSnapshot, OptionQuoteRequest, SkippedRow} from '../broker.js'
 import {resolveCredentials, type TastytradeCredentials} from './credentials.js'
-import {DxlinkHub, feedPrice, normaliseFeedGreeks, quoteMid, REMOVE_EVENT, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
+import {DxlinkHub, feedPrice, feedPriceWithSource, normaliseFeedGreeks, quoteCrossed, REMOVE_EVENT, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
 import {TastytradeApi, TastytradeApiError, unwrapList, unwrapObject, unwrapRaw} from './http.js'
-import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances, type Json, type MappedRow} from './mapping.js'
+import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances, withInstrument, type Json, type MappedRow} from './mapping.js'
 import {buildOrderBody, parseOrderResponse, parseOrderStatus, type OrderRequest, type OrderResult, type OrderStatus} from './orders.js'
 import {Redactor} from './redact.js'
 
@@ -256,11 +256,11 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       }
       mapped.push(result.ok)
     }
-    const rows = mergeBySymbol(mapped)
+    const merged = mergeBySymbol(mapped)
 
     progress('instruments')
     const instruments = new Map<string, Json>()
-    const of = (type: string) => rows.filter((r) => r.position.instrumentType === type)
+    const of = (type: string) => merged.filter((r) => r.position.instrumentType === type)
     await this.lookupInstruments(
       api,
       of('equity_option').map((r) => r.position.brokerSymbol),
@@ -268,7 +268,15 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       [...of('future').map((r) => r.position.brokerSymbol), ...of('future_option').map((r) => r.brokerUnderlying)],
       instruments,
       warnings,
+      of('crypto').map((r) => r.position.brokerSymbol),
     )
+    // The instrument record is the broker's own description: it settles what the symbol alone cannot.
+    const rows = merged.map((r) => withInstrument(r, instruments.get(compact(r.position.brokerSymbol))))
+    const opaque = rows.filter((r) => r.position.opaque)
+    if (opaque.length > 0) {
+      const names = opaque.slice(0, 5).map((r) => `"${this.redactor.redact(r.position.brokerSymbol)}" (${r.position.opaque})`)
+      warnings.push(`${opaque.length} position${opaque.length > 1 ? 's' : ''} not understood, kept with the broker's quantity, mark and value, Greeks unknown (counted as missing): ${names.join('; ')}${opaque.length > 5 ? '; …' : ''}`)
+    }
 
     const plans = rows.map((r) => this.plan(r, instruments))
     const request: FeedRequest = {
@@ -277,7 +285,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     }
     progress('Greeks and quotes')
     const feed = await this.hub.collect(request, this.waitMs())
-    const positions = rows.map((r, i) => markProvenance(this.complete(r, plans[i], feed), r, ctx.asOf))
+    const positions = rows.map((r, i) => markProvenance(this.complete(r, plans[i], feed, warnings), r, ctx.asOf))
     const closes = positions.filter((p) => p.markSource === 'previous_close').map((p) => p.symbol)
     if (closes.length > 0) warnings.push(`no live mark for ${closes.slice(0, 5).join(', ')}${closes.length > 5 ? ` and ${closes.length - 5} more` : ''}: shown at the previous close (labelled previous_close)`)
     warnings.push(...this.feedWarnings(positions, plans, request, feed))
@@ -289,11 +297,15 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     const p = row.position
     const own = instruments.get(compact(p.brokerSymbol))
     const streamerOf = (inst: Json | undefined) => (typeof inst?.['streamer-symbol'] === 'string' && inst['streamer-symbol'] ? (inst['streamer-symbol'] as string) : null)
+    if (p.opaque) return {greeks: null, price: null, optionQuote: null}
     switch (p.instrumentType) {
       case 'equity':
-        return {greeks: null, price: p.brokerSymbol, optionQuote: null}
+        return {greeks: null, price: row.streamerSymbol ?? equityStreamer(p.brokerSymbol.trim()), optionQuote: null}
+      case 'crypto':
+        // BTC/USD streams as BTC/USD:CXTALP: the broker's streamer symbol, else the instrument's, else the symbol.
+        return {greeks: null, price: row.streamerSymbol ?? streamerOf(own) ?? p.brokerSymbol.trim(), optionQuote: null}
       case 'equity_option': {
-        let greeks = streamerOf(own)
+        let greeks = row.streamerSymbol ?? streamerOf(own)
         let noGreeks: string | undefined
         if (!greeks) {
           // OCC → streamer is a fixed rule for equity options (doc §7.1), so a missing streamer symbol is derived.
@@ -306,9 +318,9 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
         return {greeks, noGreeks, price: row.brokerUnderlying, optionQuote: p.markPrice === null ? greeks : null, style: own?.['exercise-style']}
       }
       case 'future':
-        return {greeks: null, price: streamerOf(own), optionQuote: null}
+        return {greeks: null, price: row.streamerSymbol ?? streamerOf(own), optionQuote: null}
       case 'future_option': {
-        const greeks = streamerOf(own)
+        const greeks = row.streamerSymbol ?? streamerOf(own)
         const underlying = streamerOf(instruments.get(compact(row.brokerUnderlying)))
         return {
           greeks,
@@ -325,17 +337,32 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
   }
 
   /** The position with feed data filled in where the feed delivered it. */
-  private complete(row: MappedRow, plan: Plan, feed: FeedResult): Position {
+  private complete(row: MappedRow, plan: Plan, feed: FeedResult, warnings: string[]): Position {
     const p: Position = {...row.position}
+    if (p.opaque) return p
     if (p.option && plan.style !== undefined) p.option = {...p.option, style: optionStyle(p.instrumentType, row.parsed, plan.style)}
-    const price = plan.price ? feedPrice(feed, plan.price) : null
-    if (price !== null) {
-      p.underlyingPrice = price
-      p.underlyingPriceSource = 'feed'
+    const crossed = (symbol: string) => {
+      const c = quoteCrossed(feed.events.get(`Quote:${symbol}`))
+      if (c) warnings.push(`${p.symbol}: DXLink quote for ${symbol} is crossed (bid ${c.bid} above ask ${c.ask}); not used as a price`)
     }
-    if (p.markPrice === null && plan.optionQuote) {
-      p.markPrice = quoteMid(feed.events.get(`Quote:${plan.optionQuote}`))
-      if (p.markPrice !== null) p.markSource = 'quote_mid'
+    if (plan.price) crossed(plan.price)
+    const quoted = plan.price ? feedPriceWithSource(feed, plan.price) : null
+    if (quoted !== null) {
+      p.underlyingPrice = quoted.price
+      p.underlyingPriceSource = 'feed'
+      // Stock, futures and crypto are their own underlying: without the broker's mark-price, the live quote is the mark.
+      if (!p.option && p.markPrice === null) {
+        p.markPrice = quoted.price
+        p.markSource = quoted.source
+      }
+    }
+    if (plan.optionQuote) {
+      if (plan.optionQuote !== plan.price) crossed(plan.optionQuote)
+      const own = feedPriceWithSource(feed, plan.optionQuote)
+      if (own && p.markPrice === null) {
+        p.markPrice = own.price
+        p.markSource = own.source
+      } else if (own && own.price !== p.markPrice) p.markAlternatives = [{price: own.price, source: own.source}]
     }
     if (!p.option) {
       p.greeksNote = 'not an option: delta 1 comes from the model'
@@ -353,6 +380,11 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     const reading = normaliseFeedGreeks(event)
     if (!reading.ok) {
       p.greeksNote = `${reading.why} for ${plan.greeks}`
+      // The Greeks it did send stay the feed's; the model fills only the rest (domain/greeks.ts).
+      if (reading.partial) {
+        p.feedGreeks = reading.partial
+        if (reading.iv != null) p.iv = reading.iv
+      }
       return p
     }
     p.greeks = reading.greeks
@@ -365,7 +397,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
   private feedWarnings(positions: Position[], plans: Plan[], request: FeedRequest, feed: FeedResult): string[] {
     const warnings: string[] = []
     const options = positions.filter((p) => p.option)
-    const without = options.filter((p) => p.greeksSource !== 'feed')
+    const without = options.filter((p) => p.greeksSource !== 'feed' && !p.feedGreeks && !p.opaque)
     if (feed.failure && (request.greeks.length > 0 || request.prices.length > 0)) {
       warnings.push(`DXLink failed (${feed.failure}): positions were imported without feed Greeks or underlying prices; model Greeks will be used`)
     } else if (without.length > 0) {
@@ -396,9 +428,10 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
   }
 
   /** Streamer symbols (and exercise styles) by symbol; failures only warn: feed data degrades, positions stay. */
-  private async lookupInstruments(api: TastytradeApi, equityOptions: string[], futureOptions: string[], futures: string[], into: Map<string, Json>, warnings: string[]): Promise<void> {
+  private async lookupInstruments(api: TastytradeApi, equityOptions: string[], futureOptions: string[], futures: string[], into: Map<string, Json>, warnings: string[], cryptos: string[] = []): Promise<void> {
     type Job = {label: string; run: (c: TastytradeApi['client']) => Promise<unknown>}
     const jobs: Job[] = [
+      ...chunks(unique(cryptos), INSTRUMENT_BATCH).map((batch) => ({label: 'GET /instruments/cryptocurrencies', run: (c: TastytradeApi['client']) => c.instrumentsService.getCryptocurrencies(batch)})),
       ...chunks(unique(equityOptions), INSTRUMENT_BATCH).map((batch) => ({label: 'GET /instruments/equity-options', run: (c: TastytradeApi['client']) => c.instrumentsService.getEquityOptions(batch)})),
       ...chunks(unique(futureOptions), INSTRUMENT_BATCH).map((batch) => ({label: 'GET /instruments/future-options', run: (c: TastytradeApi['client']) => c.instrumentsService.getFutureOptions({symbol: batch})})),
       ...chunks(unique(futures), INSTRUMENT_BATCH).map((batch) => ({label: 'GET /instruments/futures', run: (c: TastytradeApi['client']) => c.instrumentsService.getFutures({symbol: batch})})),

@@ -14,7 +14,13 @@ import type {Redactor} from './redact.js'
 
 export type FeedEvent = FeedEventData
 
-export type GreeksReading = {ok: true; greeks: UnitGreeks; iv: number | null; price: number | null} | {ok: false; why: string}
+/**
+ * ok: all five Greeks usable. Otherwise `why` names the unusable ones and `partial` holds the usable
+ * ones (with the event's IV), so one "NaN" costs one Greek, not five (the model fills the rest).
+ */
+export type GreeksReading =
+  | {ok: true; greeks: UnitGreeks; iv: number | null; price: number | null}
+  | {ok: false; why: string; partial?: Partial<UnitGreeks>; iv?: number | null}
 
 const GREEK_NAMES = ['delta', 'gamma', 'theta', 'vega', 'rho'] as const
 
@@ -53,8 +59,9 @@ export function normaliseFeedGreeks(event: FeedEvent): GreeksReading {
     if (v === null) missing.push(`${name} ${describeRaw(event[name])}`)
     else values[name] = v
   }
-  if (missing.length > 0) return {ok: false, why: `DXLink sent no usable Greeks (${missing.join(', ')})`}
   const iv = num(event.volatility)
+  if (missing.length === GREEK_NAMES.length) return {ok: false, why: `DXLink sent no usable Greeks (${missing.join(', ')})`}
+  if (missing.length > 0) return {ok: false, why: `DXLink sent no usable ${missing.join(', ')}`, partial: values, iv: iv !== null && iv > 0 ? iv : null}
   return {
     ok: true,
     greeks: {
@@ -74,13 +81,29 @@ function describeRaw(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }
 
-/** Mid of a Quote event when both sides are usable, else null. */
+/** Mid of a Quote event when both sides are usable, else null. A crossed quote (bid above ask) is not usable: see quoteCrossed. */
 export function quoteMid(event: FeedEvent | undefined): number | null {
   if (!event) return null
   const bid = num(event.bidPrice)
   const ask = num(event.askPrice)
   if (bid === null || ask === null || bid <= 0 || ask <= 0 || ask < bid) return null
   return (bid + ask) / 2
+}
+
+/** The Quote event's sides when it is crossed (bid above ask), for the warning that names it; else null. */
+export function quoteCrossed(event: FeedEvent | undefined): {bid: number; ask: number} | null {
+  if (!event) return null
+  const bid = num(event.bidPrice)
+  const ask = num(event.askPrice)
+  return bid !== null && ask !== null && bid > 0 && ask > 0 && bid > ask ? {bid, ask} : null
+}
+
+/** A symbol's price with what it is: the Quote mid, else the last Trade; null when neither is usable. */
+export function feedPriceWithSource(result: FeedResult, symbol: string): {price: number; source: 'quote_mid' | 'trade'} | null {
+  const mid = quoteMid(result.events.get(`Quote:${symbol}`))
+  if (mid !== null) return {price: mid, source: 'quote_mid'}
+  const last = tradePrice(result.events.get(`Trade:${symbol}`))
+  return last !== null ? {price: last, source: 'trade'} : null
 }
 
 /** Price of a Trade event, else null. */

@@ -4,8 +4,8 @@
  * spellings (OCC, `/ESZ6`, `./ESZ6 EW3U6 260918P9100`, `BTC/USD`). Feed-dependent fields
  * (underlying price, IV, Greeks) are left unknown here and filled by the adapter.
  */
-import {defaultExerciseStyle, parseSymbol} from '../../domain/symbols.js'
-import type {Balances, ExerciseStyle, InstrumentType, MarkSource, ParsedSymbol, Position} from '../../domain/types.js'
+import {defaultExerciseStyle, formatOption, parseSymbol} from '../../domain/symbols.js'
+import type {Balances, Deliverable, ExerciseStyle, InstrumentType, MarkSource, ParsedSymbol, Position} from '../../domain/types.js'
 
 export type Json = Record<string, unknown>
 
@@ -57,6 +57,8 @@ export interface MappedRow {
   parsed: ParsedSymbol
   /** The broker's `close-price` per unit: the previous session's close, or the fill price of a position opened today. Not a live mark. */
   closePrice: number | null
+  /** The row's own `streamer-symbol`, when the broker sends one: preferred over any lookup or derivation. */
+  streamerSymbol?: string
 }
 
 export type RowResult = {ok: MappedRow} | {skip: string} | {closed: true}
@@ -162,7 +164,88 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
   }
   if (position.markPrice !== null && markSource) position.markSource = markSource
   if (opaque) position.opaque = `not understood (${opaque}${multiplierKnown ? '' : '; no multiplier, so no value'}): kept with the broker's numbers, Greeks unknown`
-  return {ok: {position, brokerUnderlying: underlyingField ?? symbolParsed.underlying, parsed: symbolParsed, closePrice: multiplierKnown ? closePrice : null}}
+  const streamer = typeof row['streamer-symbol'] === 'string' && row['streamer-symbol'].trim() ? (row['streamer-symbol'] as string).trim() : undefined
+  return {ok: {position, brokerUnderlying: underlyingField ?? symbolParsed.underlying, parsed: symbolParsed, closePrice: multiplierKnown ? closePrice : null, ...(streamer ? {streamerSymbol: streamer} : {})}}
+}
+
+/**
+ * The row completed from its instrument record (/instruments/equity-options, /future-options),
+ * the broker's structured description, which wins over what the symbol string says: expiration,
+ * strike, call/put, underlying, multiplier, and for equity options the deliverable
+ * (`shares-per-contract`, `deliverables`). A row whose symbol could not be parsed is understood
+ * from its record when the record has all of these. Pure.
+ */
+export function withInstrument(row: MappedRow, inst: Json | undefined): MappedRow {
+  if (!inst) return row
+  const p = row.position
+  const isOption = p.instrumentType === 'equity_option' || p.instrumentType === 'future_option'
+  if (!isOption) return row
+  const expiry = typeof inst['expiration-date'] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(inst['expiration-date']) ? (inst['expiration-date'] as string) : null
+  const strike = price(inst['strike-price'])
+  const typeText = String(inst['option-type'] ?? '').toUpperCase()
+  const right = typeText === 'C' || typeText === 'CALL' ? 'call' : typeText === 'P' || typeText === 'PUT' ? 'put' : null
+  const instUnderlying = typeof inst['underlying-symbol'] === 'string' && inst['underlying-symbol'].trim() ? (inst['underlying-symbol'] as string).trim() : null
+  const instMultiplier = price(inst.multiplier)
+  let next: Position = p
+  let parsed = row.parsed
+  if (expiry && strike !== null && right) {
+    const underlying = p.instrumentType === 'future_option' ? (instUnderlying?.startsWith('/') ? instUnderlying : p.underlying) : p.underlying
+    if (p.opaque && p.opaque.startsWith('not understood (') && (p.multiplier !== 1 || instMultiplier !== null || p.instrumentType === 'equity_option')) {
+      // Rescued: the record says what the symbol did not.
+      const root = p.instrumentType === 'future_option' ? underlying : String(inst['root-symbol'] ?? instUnderlying ?? underlying).trim().toUpperCase()
+      const symbol = formatOption(root, expiry, strike, right)
+      const multiplier = instMultiplier ?? (p.instrumentType === 'equity_option' ? 100 : p.multiplier)
+      parsed = {symbol, type: p.instrumentType, underlying: p.instrumentType === 'future_option' ? underlying : (instUnderlying ?? underlying), option: {expiry, strike, right}}
+      const {opaque: _o, ...rest} = p
+      next = {...rest, symbol, underlying: parsed.underlying, multiplier, option: {expiry, strike, right, style: optionStyle(p.instrumentType, parsed, inst['exercise-style'])}}
+      // The per-unit numbers were withheld while the multiplier was unknown.
+      if (p.multiplier === 1 && multiplier !== 1) Object.assign(next, {markPrice: null, entryPrice: null, previousClose: null})
+    } else if (p.option && !p.opaque && (p.option.expiry !== expiry || p.option.strike !== strike || p.option.right !== right)) {
+      // The record and the symbol disagree: the record is the broker's own statement of the contract.
+      next = {...p, option: {...p.option, expiry, strike, right}, symbol: formatOption(p.symbol.split(' ')[0], expiry, strike, right)}
+    }
+  }
+  if (p.instrumentType === 'equity_option' && !next.opaque) {
+    const d = deliverableOf(inst, next)
+    if (d && 'unknown' in d) next = {...next, opaque: `not understood (${d.unknown}): kept with the broker's numbers, Greeks unknown`}
+    else if (d) next = {...next, deliverable: d, underlying: d.underlying}
+  }
+  return next === p ? row : {...row, position: next, parsed}
+}
+
+/**
+ * What one contract delivers, from `deliverables` (Shares/Equity and Cash entries) or
+ * `shares-per-contract`; undefined for a standard contract (100 shares of the underlying, no cash)
+ * or when the record says nothing; `unknown` when it delivers something cotrader cannot price
+ * (shares of two companies, bonds, other instruments).
+ */
+function deliverableOf(inst: Json, p: Position): Deliverable | {unknown: string} | undefined {
+  const underlying = typeof inst['underlying-symbol'] === 'string' && inst['underlying-symbol'].trim() ? (inst['underlying-symbol'] as string).trim().toUpperCase() : p.underlying
+  const list = Array.isArray(inst.deliverables) ? (inst.deliverables as Json[]) : []
+  let shares = 0
+  let cash = 0
+  const companies = new Set<string>()
+  for (const d of list) {
+    const kind = String(d['deliverable-type'] ?? d['instrument-type'] ?? '').toLowerCase()
+    const amount = num(d.amount)
+    if (amount === null) return {unknown: `deliverable "${String(d.description ?? kind)}" has no amount`}
+    if (kind === 'cash' || kind === 'currency') cash += amount
+    else if (kind === 'shares' || kind === 'equity' || kind === 'stock') {
+      shares += amount
+      companies.add(typeof d.symbol === 'string' && d.symbol.trim() ? d.symbol.trim().toUpperCase() : underlying)
+    } else return {unknown: `delivers ${String(d.description ?? kind)}, which cotrader cannot price`}
+  }
+  if (companies.size > 1) return {unknown: `delivers shares of ${[...companies].join(' and ')}, which cotrader cannot price as one underlying`}
+  if (list.length === 0) {
+    const spc = num(inst['shares-per-contract'])
+    if (spc === null || spc <= 0) return undefined
+    shares = spc
+  }
+  const company = [...companies][0] ?? underlying
+  const standard = shares === p.multiplier && cash === 0 && company === p.underlying
+  // A root with a digit is adjusted by convention: its record, standard-looking or not, is the known deliverable.
+  if (standard && !/\d/.test(p.symbol.split(' ')[0])) return undefined
+  return {shares, underlying: company, cash}
 }
 
 /**

@@ -107,5 +107,6 @@ export function stressRows(list: PortfolioStress[]): StressCsvRow[] {
 
 export async function stressCsv(list: PortfolioStress[]): Promise<string> {
   const {stringify} = await import('csv-stringify/sync')
-  return stringify(stressRows(list), {header: true, columns: ['portfolio', 'underlying', 'currency', 'scanIndex', 'movePct', 'volShift', 'pnl'], cast: {number: (v) => String(v)}})
+  const {excelSafe} = await import('../csv-output.js') // text cells safe to open in a spreadsheet
+  return stringify(stressRows(list), {header: true, columns: ['portfolio', 'underlying', 'currency', 'scanIndex', 'movePct', 'volShift', 'pnl'], cast: {number: (v) => String(v), string: excelSafe}})
 }
