@@ -210,6 +210,9 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
     if (method === 'GET' && path === '/instruments/future-options') {
       return list((query['symbol[]'] ?? []).flatMap((s) => instrument(s, 'Future Option')))
     }
+    if (method === 'GET' && path === '/instruments/cryptocurrencies') {
+      return list((query['symbol[]'] ?? []).flatMap((s) => instrument(s, 'Cryptocurrency')))
+    }
     if (method === 'GET' && path === '/instruments/futures') {
       return list((query['symbol[]'] ?? []).flatMap((s) => instrument(s, 'Future')))
     }

@@ -265,10 +265,10 @@ describe('normaliseFeedGreeks', () => {
     const event = {eventType: 'Greeks', eventSymbol: '.X', price: 1.5, volatility: 0.25, delta: 0.5, gamma: 0.01, theta: -0.05, rho: 0.02, vega: 0.1}
     expect(normaliseFeedGreeks(event)).toEqual({ok: true, greeks: {delta: 0.5, gamma: 0.01, theta: -0.05, vega: 0.1, rho: 0.02}, iv: 0.25, price: 1.5})
     expect(normaliseFeedGreeks({...event, volatility: 'NaN', price: 'NaN'})).toMatchObject({ok: true, iv: null, price: null})
-    expect(normaliseFeedGreeks({...event, vega: 'Infinity', rho: '-Infinity'})).toEqual({ok: false, why: 'DXLink sent no usable Greeks (vega "Infinity", rho "-Infinity")'})
-    expect(normaliseFeedGreeks({...event, delta: Number.NaN})).toEqual({ok: false, why: 'DXLink sent no usable Greeks (delta NaN)'})
+    expect(normaliseFeedGreeks({...event, vega: 'Infinity', rho: '-Infinity'})).toMatchObject({ok: false, why: 'DXLink sent no usable Greeks (vega "Infinity", rho "-Infinity")'})
+    expect(normaliseFeedGreeks({...event, delta: Number.NaN})).toMatchObject({ok: false, why: 'DXLink sent no usable Greeks (delta NaN)'})
     const {gamma: _g, ...noGamma} = event
-    expect(normaliseFeedGreeks(noGamma)).toEqual({ok: false, why: 'DXLink sent no usable Greeks (gamma absent)'})
+    expect(normaliseFeedGreeks(noGamma)).toMatchObject({ok: false, why: 'DXLink sent no usable Greeks (gamma absent)'})
   })
 })
 

@@ -89,7 +89,16 @@ describe('positions of the happy account', () => {
     const p = bySymbol(result.positions)
     expect(p['AAPL 2026-06-18 170P']).toMatchObject({markPrice: 4.1, markSource: 'live', markAsOf: '2026-01-05T15:00:00.000Z'})
     expect(p['SPXW 2026-03-20 6100C']).toMatchObject({markSource: 'quote_mid', markAsOf: '2026-01-05T15:00:00.000Z'})
-    // No mark-price: close-price 189.2 stands in, dated at the last close (Fri 2026-01-02 16:00 New York).
+    // No mark-price: the live DXLink quote of the stock marks it (mid of 189.90 / 190.10).
+    expect(p.AAPL).toMatchObject({markPrice: 190, markSource: 'quote_mid', markAsOf: '2026-01-05T15:00:00.000Z'})
+  })
+
+  test('no mark-price and no live quote (after hours, feed silent): the previous close, labelled and dated', async () => {
+    const rows = defaultPositions().map((r) => (r.symbol === 'AAPL' ? (({'mark-price': _m, mark: _t, ...rest}) => rest)(r) : r))
+    const {adapter} = await setup({positions: rows, dxlink: {authorize: true, dropOnce: false, lateFeedConfigMs: 0, fieldOrder: 'accepted', silent: ['AAPL']}})
+    const result = await adapter.fetch(portfolio(), ctx)
+    const p = bySymbol(result.positions)
+    // close-price 189.2 stands in, dated at the last close (Fri 2026-01-02 16:00 New York).
     expect(p.AAPL).toMatchObject({markPrice: 189.2, markSource: 'previous_close', markAsOf: '2026-01-02T21:00:00.000Z'})
     expect(result.warnings).toContainEqual(expect.stringMatching(/no live mark for AAPL: shown at the previous close/))
   })
@@ -173,15 +182,27 @@ describe('accounts, scopes and unusable rows', () => {
     expect(fake.state.tokenScopes).toEqual(['read trade'])
   })
 
-  test('an unsupported instrument type fails the portfolio, or is listed under --skip-invalid', async () => {
-    const bond = {symbol: 'US912828ZT04', 'instrument-type': 'Bond', 'underlying-symbol': 'US912828ZT04', quantity: '10', 'quantity-direction': 'Long', 'average-open-price': '99.5', multiplier: 1}
+  test('an instrument type cotrader does not model never fails the portfolio: kept with the broker\'s numbers, Greeks unknown, named in a warning', async () => {
+    const bond = {symbol: 'US912828ZT04', 'instrument-type': 'Bond', 'underlying-symbol': 'US912828ZT04', quantity: '10', 'quantity-direction': 'Long', 'average-open-price': '99.5', 'mark-price': '98.25', mark: '982.5', multiplier: 1}
     const {adapter} = await setup({positions: [...defaultPositions(), bond]})
+    const result = await adapter.fetch(portfolio(), ctx)
+    expect(result.positions).toHaveLength(9)
+    expect(result.skipped).toEqual([])
+    const kept = bySymbol(result.positions).US912828ZT04
+    expect(kept).toMatchObject({quantity: 10, multiplier: 1, entryPrice: 99.5, markPrice: 98.25, greeks: null, greeksSource: 'none'})
+    expect(kept.opaque).toMatch(/instrument type "Bond"/)
+    expect(result.warnings).toContainEqual(expect.stringMatching(/1 position not understood.*"US912828ZT04".*Greeks unknown/))
+  })
+
+  test('a row without a usable direction still fails the portfolio, or is listed under --skip-invalid', async () => {
+    const broken = {symbol: 'QQQ', 'instrument-type': 'Equity', 'underlying-symbol': 'QQQ', quantity: '10', 'quantity-direction': 'Sideways', multiplier: 1}
+    const {adapter} = await setup({positions: [...defaultPositions(), broken]})
     const error = await adapter.fetch(portfolio(), ctx).catch((e) => e)
     expect(error).toBeInstanceOf(ExternalError)
-    expect(error.message).toMatch(/portfolio "tt-main".*"US912828ZT04": instrument type "Bond" is not supported.*--skip-invalid/)
+    expect(error.message).toMatch(/portfolio "tt-main".*"QQQ": quantity-direction "Sideways".*--skip-invalid/)
     const result = await adapter.fetch(portfolio(), {...ctx, skipInvalid: true})
     expect(result.positions).toHaveLength(8)
-    expect(result.skipped).toEqual([{line: 0, reason: expect.stringContaining('instrument type "Bond" is not supported')}])
+    expect(result.skipped).toEqual([{line: 0, reason: expect.stringContaining('quantity-direction "Sideways"')}])
   })
 })
 

@@ -268,7 +268,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       [...of('future').map((r) => r.position.brokerSymbol), ...of('future_option').map((r) => r.brokerUnderlying)],
       instruments,
       warnings,
-      of('crypto').map((r) => r.position.brokerSymbol),
+      of('crypto').filter((r) => r.position.markPrice === null && !r.streamerSymbol).map((r) => r.position.brokerSymbol),
     )
     // The instrument record is the broker's own description: it settles what the symbol alone cannot.
     const rows = merged.map((r) => withInstrument(r, instruments.get(compact(r.position.brokerSymbol))))
@@ -303,7 +303,8 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
         return {greeks: null, price: row.streamerSymbol ?? equityStreamer(p.brokerSymbol.trim()), optionQuote: null}
       case 'crypto':
         // BTC/USD streams as BTC/USD:CXTALP: the broker's streamer symbol, else the instrument's, else the symbol.
-        return {greeks: null, price: row.streamerSymbol ?? streamerOf(own) ?? p.brokerSymbol.trim(), optionQuote: null}
+        // Asked for only when the broker gave no mark: crypto needs no underlying price otherwise.
+        return {greeks: null, price: p.markPrice === null ? (row.streamerSymbol ?? streamerOf(own) ?? p.brokerSymbol.trim()) : null, optionQuote: null}
       case 'equity_option': {
         let greeks = row.streamerSymbol ?? streamerOf(own)
         let noGreeks: string | undefined

@@ -61,7 +61,7 @@ export function normaliseFeedGreeks(event: FeedEvent): GreeksReading {
   }
   const iv = num(event.volatility)
   if (missing.length === GREEK_NAMES.length) return {ok: false, why: `DXLink sent no usable Greeks (${missing.join(', ')})`}
-  if (missing.length > 0) return {ok: false, why: `DXLink sent no usable ${missing.join(', ')}`, partial: values, iv: iv !== null && iv > 0 ? iv : null}
+  if (missing.length > 0) return {ok: false, why: `DXLink sent no usable Greeks (${missing.join(', ')})`, partial: values, iv: iv !== null && iv > 0 ? iv : null}
   return {
     ok: true,
     greeks: {
