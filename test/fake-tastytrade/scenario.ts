@@ -105,6 +105,10 @@ export interface Scenario {
   options: Record<string, FakeOptionMarket>
   /** Option streamer symbols whose Greeks (and price/volatility) are "NaN" strings. */
   nanGreeks: string[]
+  /** Option streamer symbol → the Greeks fields sent as "NaN" (a partial event, as real feeds send). */
+  nanGreekFields?: Record<string, string[]>
+  /** GET path → response body served byte for byte (recorded payload files), whatever the query. */
+  payloads?: Record<string, string>
   faults: Fault[]
   tokenExpiresIn: number
   dxlink: DxlinkBehaviour

@@ -158,10 +158,12 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
     }
   }
 
-  function route(entry: RequestLogEntry, reply: (s: number, p: unknown) => void): void {
+  function route(entry: RequestLogEntry, reply: (s: number, p: unknown, raw?: boolean) => void): void {
     const {method, path, query} = entry
     const ok = (data: unknown, status = 200) => reply(status, {data, context: path})
     const list = (items: unknown[]) => ok({items})
+    const recorded = method === 'GET' ? current.payloads?.[path] : undefined
+    if (recorded !== undefined) return reply(200, recorded, true)
     if (method === 'GET' && path === '/customers/me/accounts') {
       return list(current.accounts.map((n, i) => ({account: {'account-number': n, nickname: i === 0 ? 'Margin acct' : 'IRA', 'account-type-name': i === 0 ? 'Individual' : 'Roth IRA', 'margin-or-cash': i === 0 ? 'Margin' : 'Cash', 'is-closed': false, 'day-trader-status': false, 'opened-at': '2021-03-26T18:31:41.070+00:00'}, 'authority-level': 'owner'})))
     }
@@ -450,7 +452,8 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
       if (current.nanGreeks.includes(symbol)) return {...base, index: time * 1024, time, price: 'NaN', volatility: 'NaN', delta: 'NaN', gamma: 'NaN', theta: 'NaN', rho: 'NaN', vega: 'NaN'}
       const g = modelGreeks(option, current)
       if (!g) return null
-      return {...base, index: time * 1024, time, ...dx(g)}
+      const nan = Object.fromEntries((current.nanGreekFields?.[symbol] ?? []).map((f) => [f, 'NaN']))
+      return {...base, index: time * 1024, time, ...dx(g), ...nan}
     }
     let quote = current.quotes[symbol]
     if (!quote && option) {

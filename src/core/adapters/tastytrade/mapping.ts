@@ -185,21 +185,18 @@ export function withInstrument(row: MappedRow, inst: Json | undefined): MappedRo
   const typeText = String(inst['option-type'] ?? '').toUpperCase()
   const right = typeText === 'C' || typeText === 'CALL' ? 'call' : typeText === 'P' || typeText === 'PUT' ? 'put' : null
   const instUnderlying = typeof inst['underlying-symbol'] === 'string' && inst['underlying-symbol'].trim() ? (inst['underlying-symbol'] as string).trim() : null
-  const instMultiplier = price(inst.multiplier)
   let next: Position = p
   let parsed = row.parsed
   if (expiry && strike !== null && right) {
     const underlying = p.instrumentType === 'future_option' ? (instUnderlying?.startsWith('/') ? instUnderlying : p.underlying) : p.underlying
-    if (p.opaque && p.opaque.startsWith('not understood (') && (p.multiplier !== 1 || instMultiplier !== null || p.instrumentType === 'equity_option')) {
+    // (A future-option record's `multiplier` is a price ratio, not the point value: only the row's multiplier is used.)
+    if (p.opaque && p.opaque.startsWith('not understood (') && !p.opaque.includes('no multiplier')) {
       // Rescued: the record says what the symbol did not.
       const root = p.instrumentType === 'future_option' ? underlying : String(inst['root-symbol'] ?? instUnderlying ?? underlying).trim().toUpperCase()
       const symbol = formatOption(root, expiry, strike, right)
-      const multiplier = instMultiplier ?? (p.instrumentType === 'equity_option' ? 100 : p.multiplier)
       parsed = {symbol, type: p.instrumentType, underlying: p.instrumentType === 'future_option' ? underlying : (instUnderlying ?? underlying), option: {expiry, strike, right}}
       const {opaque: _o, ...rest} = p
-      next = {...rest, symbol, underlying: parsed.underlying, multiplier, option: {expiry, strike, right, style: optionStyle(p.instrumentType, parsed, inst['exercise-style'])}}
-      // The per-unit numbers were withheld while the multiplier was unknown.
-      if (p.multiplier === 1 && multiplier !== 1) Object.assign(next, {markPrice: null, entryPrice: null, previousClose: null})
+      next = {...rest, symbol, underlying: parsed.underlying, option: {expiry, strike, right, style: optionStyle(p.instrumentType, parsed, inst['exercise-style'])}}
     } else if (p.option && !p.opaque && (p.option.expiry !== expiry || p.option.strike !== strike || p.option.right !== right)) {
       // The record and the symbol disagree: the record is the broker's own statement of the contract.
       next = {...p, option: {...p.option, expiry, strike, right}, symbol: formatOption(p.symbol.split(' ')[0], expiry, strike, right)}
