@@ -72,6 +72,12 @@ try {
   line('tastytrade sync, 1,000 positions (median ms)', t.totalMs.toFixed(0), '')
   line('  of which the configured Greeks wait (ms)', t.waitMs.toFixed(0), '')
   line('  beyond the wait (ms)', (t.totalMs - t.waitMs).toFixed(0), '<= 1500 ms')
+  // Issue 17: the same size of account with a third CME futures options, both measured here.
+  const {runMixedBench} = await import('./tastytrade-mixed.mjs')
+  const mx = await runMixedBench({bin, root, env, tmp, rounds: 3})
+  line('tastytrade sync, 1,000 mixed (1/3 futures options, ms)', mx.mixedMs.toFixed(0), '')
+  line('  vs 1,000 stock/options measured alongside (ms)', mx.largeMs.toFixed(0), '')
+  line('  mixed vs stock/options', `${((mx.mixedMs / mx.largeMs - 1) * 100).toFixed(1)} %`, 'within 10 %')
 } catch (error) {
   if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
 }

@@ -294,3 +294,60 @@ export function largeAccount(count = 1000): Pick<Scenario, 'positions' | 'instru
 
 /** The default account's positions endpoint, for faults. */
 export const POSITIONS_PATH = `/accounts/${ACCOUNT}/positions`
+
+/**
+ * A mixed account of `count` positions shaped like a futures trader's: a third CME futures options
+ * (every fixed-width layout: 5-character micro futures run into their option code), a few futures,
+ * then stock, equity options and crypto. Every option has a streamer symbol and a market.
+ */
+export function mixedAccount(count = 1000): Pick<Scenario, 'positions' | 'instruments' | 'quotes' | 'options'> {
+  const base = largeAccount(count)
+  const fops = Math.round(count / 3)
+  const futuresCount = Math.round(count * 0.05)
+  const keep = count - fops - futuresCount - 2
+  const positions = base.positions.slice(0, keep)
+  const {instruments, quotes, options} = base
+  // product, future code, option code, multiplier, price, exchange
+  const products: Array<[string, string, string, number, number, string]> = [
+    ['ES', 'ESH6', 'EW3H6', 50, 6050, 'XCME'],
+    ['MES', 'MESH6', 'EX3H6', 5, 6050, 'XCME'],
+    ['NQ', 'NQH6', 'QN3H6', 20, 21500, 'XCME'],
+    ['MNQ', 'MNQH6', 'MN3CH6', 2, 21500, 'XCME'],
+    ['GC', 'GCJ6', 'OGJ6', 100, 2950, 'XCEC'],
+    ['CL', 'CLJ6', 'LO3H6', 1000, 65, 'XNYM'],
+  ]
+  for (const [, fut, , mult, px, exch] of products) {
+    const streamer = `/${fut.slice(0, -1)}${fut.slice(-1) === '6' ? '26' : fut.slice(-1)}:${exch}`
+    instruments[`/${fut}`] = {streamerSymbol: streamer}
+    quotes[streamer] = {bid: px - 0.25, ask: px + 0.25, last: px}
+  }
+  for (let i = 0; i < fops; i++) {
+    const [, fut, code, mult, px, exch] = products[i % products.length]
+    const n = Math.floor(i / products.length)
+    const right = n % 2 === 0 ? 'put' : 'call'
+    const strike = Math.round(px * (0.8 + 0.008 * Math.floor(n / 2)) * (px < 100 ? 10 : 1)) / (px < 100 ? 10 : 1)
+    const cp = right === 'call' ? 'C' : 'P'
+    const symbol = `./${fut.padEnd(5)}${code.padEnd(6)}260320${cp}${strike}`
+    const streamer = `./${code.slice(0, -2)}H26${cp}${strike}:${exch}`
+    const underlyingStreamer = `/${fut.slice(0, -1)}26:${exch}`
+    instruments[symbol] = {streamerSymbol: streamer, exerciseStyle: 'American'}
+    options[streamer] = {underlying: underlyingStreamer, expiry: '2026-03-20', strike, right, model: 'black76', style: 'european', vol: 0.18 + (n % 10) / 100}
+    positions.push(row({symbol, 'instrument-type': 'Future Option', 'underlying-symbol': `/${fut}`, quantity: String(1 + (i % 3)), 'quantity-direction': i % 2 ? 'Long' : 'Short', 'average-open-price': '12.5', 'mark-price': '11.75', 'close-price': '0.0', multiplier: mult, 'expires-at': '2026-03-20T20:00:00.000+00:00'}))
+  }
+  for (let i = 0; i < futuresCount; i++) {
+    const [, fut, , mult, px] = products[i % products.length]
+    // distinct symbols: the same futures months are held once; the rest are later months (no feed market needed beyond price)
+    const month = 'HMUZ'[Math.floor(i / products.length) % 4]
+    const year = 6 + Math.floor(i / (products.length * 4))
+    const symbol = `/${fut.slice(0, -2)}${month}${year}`
+    if (!instruments[symbol]) {
+      const streamer = `/${fut.slice(0, -2)}${month}2${year}:XCME`
+      instruments[symbol] = {streamerSymbol: streamer}
+      quotes[streamer] = {bid: px - 0.25, ask: px + 0.25, last: px}
+    }
+    positions.push(row({symbol, 'instrument-type': 'Future', 'underlying-symbol': `/${fut.slice(0, -2)}`, quantity: '1', 'quantity-direction': 'Long', 'average-open-price': String(px - 10), 'mark-price': String(px), 'close-price': String(px), multiplier: mult}))
+  }
+  positions.push(row({symbol: 'BTC/USD', 'instrument-type': 'Cryptocurrency', 'underlying-symbol': 'BTC/USD', quantity: '0.0123', 'quantity-direction': 'Long', 'average-open-price': '60000.0', mark: '1168.5', 'close-price': '94000.0', multiplier: 1}))
+  positions.push(row({symbol: 'ETH/USD', 'instrument-type': 'Cryptocurrency', 'underlying-symbol': 'ETH/USD', quantity: '1.5', 'quantity-direction': 'Long', 'average-open-price': '2000.0', 'mark-price': '3100.0', 'close-price': '3050.0', multiplier: 1}))
+  return {positions, instruments, quotes, options}
+}

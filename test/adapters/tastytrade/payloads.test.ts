@@ -169,3 +169,17 @@ describe('real payload corpus', () => {
     expect(priced.greeksNote).toMatch(/deliverable 150 XYZ per contract/)
   })
 })
+
+describe('the mixed 1,000-position bench account', () => {
+  test('every row is understood (a third are futures options of every layout)', async () => {
+    const {mixedAccount} = await import('../../fake-tastytrade/index.js')
+    const {mapPositionRow} = await import('../../../src/core/adapters/tastytrade/mapping.js')
+    const account = mixedAccount(1000)
+    expect(account.positions).toHaveLength(1000)
+    const mapped = account.positions.map((r) => mapPositionRow(r, 'bench'))
+    expect(mapped.filter((r) => !('ok' in r) || r.ok.position.opaque)).toEqual([])
+    const types = mapped.map((r) => ('ok' in r ? r.ok.position.instrumentType : ''))
+    expect(types.filter((t) => t === 'future_option')).toHaveLength(333)
+    expect(new Set(mapped.map((r) => ('ok' in r ? r.ok.position.symbol : ''))).size).toBe(1000)
+  })
+})
