@@ -344,7 +344,8 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     if (p.option && plan.style !== undefined) p.option = {...p.option, style: optionStyle(p.instrumentType, row.parsed, plan.style)}
     const crossed = (symbol: string) => {
       const c = quoteCrossed(feed.events.get(`Quote:${symbol}`))
-      if (c) warnings.push(`${p.symbol}: DXLink quote for ${symbol} is crossed (bid ${c.bid} above ask ${c.ask}); not used as a price`)
+      // Once per quote, naming the first position it prices (an underlying may price many options).
+      if (c && !warnings.some((w) => w.includes(` quote for ${symbol} is crossed`))) warnings.push(`${p.symbol}: DXLink quote for ${symbol} is crossed (bid ${c.bid} above ask ${c.ask}); not used as a price`)
     }
     if (plan.price) crossed(plan.price)
     const quoted = plan.price ? feedPriceWithSource(feed, plan.price) : null
