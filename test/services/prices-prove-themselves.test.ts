@@ -90,3 +90,12 @@ describe('the quotes file carries its time', () => {
     expect(result.portfolios[0].warnings.filter((w) => /stale/.test(w))).toEqual([])
   })
 })
+
+describe('config: deliverables', () => {
+  it('is validated with the key and line; roots and tickers are upper-cased', () => {
+    const ok = parseConfig('deliverables:\n  xyz1: {shares: 150, underlying: xyz}\nportfolios:\n  - {name: m, broker: none}\n', '/x/risk_config.yaml')
+    expect(ok.deliverables).toEqual({XYZ1: {shares: 150, underlying: 'XYZ', cash: 0}})
+    expect(() => parseConfig('deliverables:\n  XYZ1: {shares: 0, underlying: XYZ}\nportfolios:\n  - {name: m, broker: none}\n', '/x/risk_config.yaml')).toThrow(/risk_config\.yaml:2.*deliverables\.XYZ1\.shares.*positive number of shares/)
+    expect(() => parseConfig('deliverables:\n  XYZ1: {shares: 150}\nportfolios:\n  - {name: m, broker: none}\n', '/x/risk_config.yaml')).toThrow(/deliverables\.XYZ1\.underlying/)
+  })
+})
