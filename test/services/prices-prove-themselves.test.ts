@@ -99,3 +99,35 @@ describe('config: deliverables', () => {
     expect(() => parseConfig('deliverables:\n  XYZ1: {shares: 150}\nportfolios:\n  - {name: m, broker: none}\n', '/x/risk_config.yaml')).toThrow(/deliverables\.XYZ1\.underlying/)
   })
 })
+
+describe('a partial Greeks event for a file-fed book priced by the tastytrade feed', () => {
+  it('keeps the feed\'s delta, gamma and theta and fills vega and rho from the model at the feed\'s IV', async () => {
+    const {defaultAdapters} = await import('../../src/core/services/sync.js')
+    const dir = tempDir('cotrader-partial-')
+    fs.copyFileSync(path.resolve(import.meta.dirname, '../fixtures/csv/fidelity_positions.csv'), path.join(dir, 'fid.csv'))
+    const config = parseConfig('market: {rates: {USD: 0.04}}\nportfolios:\n  - {name: f, broker: fidelity, account: X11111111, source: {file: fid.csv, format: fidelity}}\n', path.join(dir, 'risk_config.yaml'))
+    const real = defaultAdapters(config, {})
+    const feed = {
+      name: 'tastytrade',
+      unavailable: () => null,
+      fetch: async () => {
+        throw new Error('not a broker here')
+      },
+      snapshot: async () => ({
+        quotes: new Map([['EEE', 55]]),
+        greeks: new Map(),
+        partialGreeks: new Map([['EEE 2026-12-18 50C', {greeks: {delta: 0.61, gamma: 0.021, theta: -0.012}, iv: 0.3}]]),
+      }),
+      close: async () => {},
+    }
+    const dbPath = path.join(dir, 'db.sqlite')
+    const r = await syncService({config, dbPath, skipInvalid: false, asOf: new Date('2026-11-24T15:00:00Z'), env: {}}, {file: real.file, tastytrade: async () => feed as never})
+    expect(r.portfolios[0].status).toBe('ok')
+    const stored = await readDb(dbPath, (db) => repo.loadPositions(db))
+    const eee = stored.find((p) => p.symbol === 'EEE 2026-12-18 50C')!
+    expect(eee).toMatchObject({greeksSource: 'feed', iv: 0.3, underlyingPrice: 55})
+    expect(eee.greeks).toMatchObject({delta: 0.61, gamma: 0.021, theta: -0.012})
+    expect(eee.greeks!.vega).toBeGreaterThan(0)
+    expect(eee.greeksNote).toBe('vega, rho from the model (DXLink sent no value); delta, gamma, theta from DXLink')
+  })
+})

@@ -63,6 +63,8 @@ export interface MarketSnapshot {
   quotes: Map<string, number>
   /** Internal option symbol → feed Greeks (per unit, domain units), IV (fraction) and option price per unit (quote mid, else the Greeks event's price). */
   greeks: Map<string, {greeks: UnitGreeks; iv: number | null; price: number | null}>
+  /** Options whose feed event had only some usable Greeks ("NaN" for the rest): the model fills the others. */
+  partialGreeks?: Map<string, {greeks: Partial<UnitGreeks>; iv: number | null}>
 }
 
 /** Live quotes and Greeks for positions held elsewhere (TastyTrade's feed for Fidelity's US options). */

@@ -287,6 +287,9 @@ async function price(input: Position[], ctx: PriceContext): Promise<Position[]> 
     }
     const feedGreeks = live?.greeks.get(p.symbol)
     if (feedGreeks && q.option) q = {...q, greeks: feedGreeks.greeks, iv: feedGreeks.iv ?? q.iv, greeksSource: 'feed', greeksNote: undefined}
+    // Some Greeks from the feed: those stay the feed's, the model fills the rest (domain/greeks.ts).
+    const partial = feedGreeks ? undefined : live?.partialGreeks?.get(p.symbol)
+    if (partial && q.option && !q.greeks) q = {...q, feedGreeks: partial.greeks, iv: partial.iv ?? q.iv}
     // A mark that cannot be a price of the contract (below intrinsic, a call above its underlying) is not used silently.
     const proven = provenMark(q)
     q = proven.position

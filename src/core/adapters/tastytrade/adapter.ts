@@ -143,12 +143,14 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       if (price !== null) quotes.set(u, price)
     }
     const greeks: MarketSnapshot['greeks'] = new Map()
+    const partialGreeks: NonNullable<MarketSnapshot['partialGreeks']> = new Map()
     for (const [symbol, streamer] of greeksOf) {
       const event = result.events.get(`Greeks:${streamer}`)
       const reading = event ? normaliseFeedGreeks(event) : null
       if (reading?.ok) greeks.set(symbol, {greeks: reading.greeks, iv: reading.iv, price: feedPrice(result, streamer) ?? reading.price})
+      else if (reading?.partial) partialGreeks.set(symbol, {greeks: reading.partial, iv: reading.iv ?? null})
     }
-    return {quotes, greeks}
+    return {quotes, greeks, partialGreeks}
   }
 
   /** Preflight an order: buying-power effect and fees without placing it. */
