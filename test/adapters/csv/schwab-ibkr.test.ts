@@ -52,9 +52,16 @@ describe('schwab positions export', () => {
       ['SWPPX', 'fund', 50.123, 1, null, 15],
     ])
     expect(r.balances).toEqual({equity: 7896.41, cash: 1234.56, buyingPower: null, maintenanceRequirement: null})
+    expect(r.warnings).toEqual([])
     // 02:30 PM ET on 2026-08-29 (EDT) = 18:30Z
     expect(r.pricesAsOf).toBe('2026-08-29T18:30:00.000Z')
     expect(schwabAsOf('Positions for account Individual ...123 as of 12:33 PM ET, 2025/05/04')).toBe('2025-05-04T16:33:00.000Z')
+  })
+
+  it('rows that do not add up to the Account Total are named in a warning', () => {
+    const rows = SCHWAB_ROWS.filter((r) => !r.startsWith('"MSFT"'))
+    const r = importPositionsFile(portfolio(schwabFile(rows), 'schwab'), {skipInvalid: false})
+    expect(r.warnings).toContainEqual(expect.stringMatching(/Account Total is 7896.41 but the rows' market values add up to 3796.41/))
   })
 
   it('the older plain headers (Quantity, Market Value, Gain/Loss $) read the same', () => {

@@ -41,7 +41,7 @@ export function importSchwab(portfolio: PortfolioConfig, display: string, record
   const skipped: SkippedRow[] = []
   const warnings: string[] = []
   const drafts: Draft[] = []
-  const sums: {cash: number | null; total: number | null} = {cash: null, total: null}
+  const sums: {cash: number | null; total: number | null; rows: number; tolerance: number; values: number} = {cash: null, total: null, rows: 0, tolerance: 0, values: 0}
 
   const data = table.rows.filter((r) => !isBlank(r.cells))
   eachRow(table, data, skipInvalid, skipped, (row) => {
@@ -57,6 +57,8 @@ export function importSchwab(portfolio: PortfolioConfig, display: string, record
       const v = row.number('marketValue')
       if (v === null) throw new RowError(`${written} has no ${row.label('marketValue')}`)
       sums.cash = round((sums.cash ?? 0) + v)
+      sums.values = round(sums.values + v)
+      sums.tolerance += halfUlp(row.written('marketValue'))
       return
     }
     const parsed = schwabSymbol(written)
@@ -69,6 +71,12 @@ export function importSchwab(portfolio: PortfolioConfig, display: string, record
     const multiplier = isOption ? US_OPTION_MULTIPLIER : isBond ? BOND_MULTIPLIER : 1
     const cost = row.number('costBasis')
     const entryPrice = cost !== null && quantity !== 0 ? Math.abs(cost) / Math.abs(quantity * multiplier) : null
+    const value = row.number('marketValue')
+    if (value !== null) {
+      sums.values = round(sums.values + value)
+      sums.tolerance += halfUlp(row.written('marketValue'))
+    }
+    sums.rows++
     const figure = (key: 'marketValue' | 'gain') => {
       const v = row.number(key)
       return v === null ? null : {label: row.label(key), value: v, text: row.written(key)}
@@ -92,6 +100,10 @@ export function importSchwab(portfolio: PortfolioConfig, display: string, record
     )
   })
 
+  // The Account Total is Schwab's own sum of the rows: a file whose rows do not add up to it is missing rows or shifted.
+  if (sums.total !== null && skipped.length === 0 && Math.abs(sums.values - sums.total) > sums.tolerance + 0.005 + 1e-9) {
+    warnings.push(`${display}: Account Total is ${sums.total.toFixed(2)} but the rows' market values add up to ${sums.values.toFixed(2)}; a row may be missing or its value shifted`)
+  }
   const positions = finalize(drafts, portfolio, display, warnings)
   const balances: Balances = {equity: sums.total, cash: sums.cash, buyingPower: null, maintenanceRequirement: null}
   const stamp = records.slice(0, Math.max(0, table.headerLine - 1)).map((r) => schwabAsOf(r.cells[0] ?? '')).find((d) => d !== null)
