@@ -1,8 +1,11 @@
 /*
  * tastytrade rows → domain shapes (doc §4, §5). Quantities arrive unsigned (as string or number)
  * with the sign in `quantity-direction`; money arrives as strings; symbols in tastytrade's own
- * spellings (OCC, `/ESZ6`, `./ESZ6 EW3U6 260918P9100`, `BTC/USD`). Feed-dependent fields
- * (underlying price, IV, Greeks) are left unknown here and filled by the adapter.
+ * spellings (OCC, `/ESZ6`, `./ESZ6 EW3U6 260918P9100`, `./MESM6EX3H6 260320P6450`, `BTC/USD`).
+ * Prices as the broker means them: "0.0" is no price, `mark` is a position total. Rows cotrader
+ * cannot read are kept (Position.opaque), never dropped. The instrument record, where there is one,
+ * wins over the symbol string (withInstrument). Feed-dependent fields (underlying price, IV,
+ * Greeks) are left unknown here and filled by the adapter.
  */
 import {defaultExerciseStyle, formatOption, parseSymbol} from '../../domain/symbols.js'
 import type {Balances, Deliverable, ExerciseStyle, InstrumentType, MarkSource, ParsedSymbol, Position} from '../../domain/types.js'
