@@ -1,5 +1,5 @@
 import type {PnlLine, PnlResult} from '../../services/pnl.js'
-import {bold, dim, partial, pnl, table, type Column} from '../format.js'
+import {bold, dim, partial, pnl, portfolioColumn, shortSymbol, table, utc, type Column} from '../format.js'
 
 /**
  * Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow):
@@ -8,8 +8,9 @@ import {bold, dim, partial, pnl, table, type Column} from '../format.js'
  */
 export function pnlColumns(base: string, keys: string[]): Column[] {
   // Day P&L beside the open P&L (priority 1), in the base currency after the base-currency P&L.
-  const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : {header: 'Portfolio', priority: 4, minWidth: 8}
-  const key = (header: string): Column => (header === 'Source' ? {header, priority: 5} : {header, priority: 0})
+  // Portfolio stays while rows of several portfolios are shown (cut in the middle first).
+  const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : portfolioColumn(4)
+  const key = (header: string): Column => (header === 'Source' ? {header, priority: 5} : {header, priority: 0, minWidth: 18, shorten: shortSymbol})
   return [
     portfolio,
     ...keys.map(key),
@@ -23,7 +24,7 @@ export function pnlColumns(base: string, keys: string[]): Column[] {
 
 export function renderPnl(r: PnlResult): string {
   const out: string[] = []
-  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${utc(r.valuedAt)} (time decay and expiries to then; today's prices)`))
   const base = `P&L ${r.baseCurrency}`
   const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), partial(pnl(l.dayPnl), l.dayPnlMissing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing), partial(pnl(l.dayPnlBase), l.dayPnlMissing)]
   out.push(bold('By position'))

@@ -1,10 +1,10 @@
 import type {RiskResult} from '../../services/risk.js'
-import {bold, dim, green, money, num, partial, pct, pnl, red, table, yellow, type Column} from '../format.js'
+import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export function riskColumns(benchmark: string): Column[] {
   return [
-    {header: 'Underlying', priority: 0},
+    {header: 'Underlying', priority: 0, minWidth: 12, shorten: shortSymbol},
     {header: 'Price', align: 'right', priority: 7},
     {header: 'Δ shares', align: 'right', priority: 2},
     {header: 'Γ', align: 'right', priority: 8},
@@ -17,7 +17,7 @@ export function riskColumns(benchmark: string): Column[] {
 }
 
 export const WHATIF_RISK_COLUMNS: Column[] = [
-  {header: 'Underlying', priority: 0},
+  {header: 'Underlying', priority: 0, minWidth: 12, shorten: shortSymbol},
   {header: 'Δ shares', align: 'right', priority: 2},
   {header: 'Θ/day', align: 'right', priority: 3},
   {header: 'Vega/pt', align: 'right', priority: 4},
@@ -26,7 +26,7 @@ export const WHATIF_RISK_COLUMNS: Column[] = [
 
 export function renderRisk(r: RiskResult): string {
   const out: string[] = []
-  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${utc(r.valuedAt)} (time decay and expiries to then; today's prices)`))
   for (const p of r.portfolios) {
     out.push(bold(`${p.portfolio} (${p.kind}, ${p.currency})`) + `  equity ${money(p.equity)}  capital in use ${money(p.capitalInUse)} (${p.capitalBasis})  utilisation ${pct(p.capitalUtilizationPct)}`)
     if (p.expired?.length) out.push(yellow(`  expired, left out of Greeks, capital in use and limits: ${p.expired.join(', ')}`))
