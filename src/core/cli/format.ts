@@ -65,6 +65,11 @@ export function qty(v: number): string {
  */
 let currentWidth: number | null = null
 
+/** The width tables are fitted to now (null: no limit); for drawings such as the payoff chart. */
+export function tableWidth(): number | null {
+  return currentWidth
+}
+
 export function withTableWidth<T>(width: number | null, render: () => T): T {
   const before = currentWidth
   currentWidth = width

@@ -40,6 +40,6 @@ export function renderPnl(r: PnlResult): string {
   if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
   if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))
-  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))
   return out.join('\n')
 }

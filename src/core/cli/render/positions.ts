@@ -81,7 +81,7 @@ export function renderPositions(r: PositionsResult): string {
   if (r.groups) out.push(bold('Strategy groups'), renderGroups(r.groups))
   if (r.agentTrades.length > 0) out.push(bold('Agent trades (booked on approval)'), tradeTable(r.agentTrades))
   if (r.whatIf.length > 0) out.push(bold('What-if trades'), tradeTable(r.whatIf))
-  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))
   return out.join('\n')
 }
 

@@ -1,4 +1,5 @@
 import type {RiskResult} from '../../services/risk.js'
+import {renderStress, renderVar} from './var.js'
 import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
@@ -67,7 +68,7 @@ export function renderRisk(r: RiskResult): string {
     const rm = (s: string) => partial(s, rt.missing)
     out.push(bold(`Research portfolios (not in the real book's totals or breaches) in ${r.baseCurrency}:`) + ` Δ$ ${rm(money(rt.deltaDollars, 0))}  Θ/day ${rm(money(rt.theta))}  vega/pt ${rm(money(rt.vega))}  unrealized P&L ${rm(pnl(rt.unrealizedPnl))}  ${r.research.breaches.length} breach(es)`)
   }
-  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))
   if (r.whatif) out.push(renderWhatifRisk(r.whatif))
   return out.join('\n')
 }
@@ -94,4 +95,9 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
     if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
   }
   return out.join('\n')
+}
+
+/** What `risk` prints: the stress grids with --stress, else the risk view and its VaR/ES lines. */
+export function renderRiskView(r: RiskResult): string {
+  return r.stress ? renderStress(r.stress) : [renderRisk(r), renderVar(r.var)].filter(Boolean).join('\n')
 }

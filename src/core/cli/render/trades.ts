@@ -1,7 +1,7 @@
 import type {PositionRow} from '../../containers/positions.js'
 import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
 import type {WhatifAddResult, WhatifListResult, WhatifPayoffResult} from '../../services/trades.js'
-import {bold, colorEnabled, dim, green, money, num, pnl, portfolioColumn, qty, red, shortSymbol, table, UNKNOWN, utc, yellow, type Column} from '../format.js'
+import {bold, colorEnabled, dim, green, money, num, pnl, portfolioColumn, qty, red, shortSymbol, table, tableWidth, UNKNOWN, utc, yellow, type Column} from '../format.js'
 import {renderPayoff} from './payoff.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
@@ -82,7 +82,7 @@ export function renderApprove(r: ApproveResult): string {
 
 export function renderWhatifPayoff(r: WhatifPayoffResult): string {
   const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${money(l.price)}`).join(', ')
-  return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency})}`
+  return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency, width: Math.min(tableWidth() ?? 80, 120)})}`
 }
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
