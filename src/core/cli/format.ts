@@ -105,7 +105,10 @@ export function shortSymbol(text: string, width: number): string {
   const root = m[1]
   if (root.length + tail.length <= width) return root + tail
   const room = width - tail.length
-  return room >= 2 ? `${clip(root, room)}${tail}` : clip(text, width)
+  if (room >= 2) return `${clip(root, room)}${tail}`
+  // Too narrow even for that: the expiry and strike, cut from the left.
+  const chars = [...tail.trimStart()]
+  return `…${chars.slice(Math.max(0, chars.length - (width - 1))).join('')}`
 }
 
 /** The Portfolio column of a table whose rows may come from several portfolios: kept while they differ, cut in the middle. */

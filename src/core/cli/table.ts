@@ -163,8 +163,10 @@ function fit(columns: Column[], natural: number[], values: Set<string>[], limit:
   })
   // Least important first; among equals, the rightmost first.
   const order = columns.map((_, i) => ({i, p: priority[i]})).sort((a, b) => b.p - a.p || b.i - a.i)
-  // 1. shorten text columns (every priority), least important first
-  for (const {i} of order) {
+  // 1. shorten text columns (every priority), least important first; among equals a marker that stays
+  // distinct (Portfolio) before a name (Symbol)
+  const marker = (i: number) => (columns[i].keepIfDistinct ? 1 : 0)
+  for (const {i} of [...order].sort((a, b) => b.p - a.p || marker(b.i) - marker(a.i) || b.i - a.i)) {
     const excess = total() - limit
     if (excess <= 0) break
     widths[i] = Math.max(min[i], widths[i] - excess)

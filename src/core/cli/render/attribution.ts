@@ -8,7 +8,7 @@ const cells = (l: Pick<AttributionLine, 'pnl' | 'delta' | 'gamma' | 'theta' | 'v
 ]
 // The P&L, then its largest usual terms (Δ, Θ, Γ, vega), then the rest.
 const TERMS: Column[] = HEAD.map((header, i) => ({header, align: 'right', priority: [0, 1, 3, 2, 4, 7, 5, 6][i]}))
-const KEY = (header: string): Column => ({header, priority: 0, minWidth: 12, shorten: shortSymbol})
+const KEY = (header: string): Column => ({header, priority: 0, minWidth: 18, shorten: shortSymbol})
 
 export function renderAttribution(r: AttributionResult): string {
   const out: string[] = [bold(`P&L attribution since ${r.since}`)]

@@ -32,11 +32,8 @@ export const ALERT_COLUMNS: Column[] = [
 
 export function renderAlerts(r: AlertsResult): string {
   if (r.alerts.length === 0) return 'no alerts'
-  // The message's first line, wrapped by the table to the terminal; a many-line one (the end-of-day
-  // summary) says how much more there is.
-  const message = (m: string) => {
-    const lines = m.split('\n').filter((l) => l.trim() !== '')
-    return lines.length > 1 ? `${lines[0]} (+${lines.length - 1} lines: --json)` : (lines[0] ?? '')
-  }
+  // The whole message, each of its lines wrapped by the table to the terminal (the end-of-day summary
+  // has several): never cut, never dropped.
+  const message = (m: string) => m.split('\n').filter((l) => l.trim() !== '').join('\n')
   return table(ALERT_COLUMNS, r.alerts.map((a) => [String(a.id), utc(a.at), a.severity, a.kind, a.status, message(a.message)]))
 }

@@ -30,7 +30,7 @@ export function renderVar(list: PortfolioVar[]): string {
     out.push(head + worst)
     out.push(table(['Method', ...levels.flatMap((l) => [`VaR ${pctLevel(l)}`, `ES ${pctLevel(l)}`])], rows))
     const scen = [v.scenarios.historical !== null ? `${v.scenarios.historical} historical` : '', v.scenarios.monteCarlo !== null ? `${v.scenarios.monteCarlo} Monte Carlo` : ''].filter(Boolean).join(', ')
-    out.push(dim(`  ${v.positions} position(s) valued; history ${v.history.days} days ${v.history.from ?? ''}…${v.history.to ?? ''}${scen ? `; scenarios: ${scen}` : ''}${v.history.withIv.length ? `; IV history: ${v.history.withIv.join(', ')}` : ''}`))
+    out.push(dim(`  ${v.positions} position(s) valued; history ${v.history.days} days${v.history.from ? ` from ${v.history.from} to ${v.history.to}` : ''}${scen ? `; scenarios: ${scen}` : ''}${v.history.withIv.length ? `; IV history: ${v.history.withIv.join(', ')}` : ''}`))
     if (v.missing > 0) out.push(yellow(`  * ${v.missing} position(s) without a price or implied vol left out: ${v.missingSymbols.slice(0, 5).join(', ')}${v.missing > 5 ? ', …' : ''}`))
   }
   return out.join('\n')
