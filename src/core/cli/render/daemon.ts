@@ -27,7 +27,7 @@ export const ALERT_COLUMNS: Column[] = [
   {header: 'Severity', priority: 2},
   {header: 'Kind', priority: 4},
   {header: 'Status', priority: 3},
-  {header: 'Message', priority: 0, minWidth: 24, cut: 'wrap'},
+  {header: 'Message', priority: 0, minWidth: 36, cut: 'wrap'},
 ]
 
 export function renderAlerts(r: AlertsResult): string {
