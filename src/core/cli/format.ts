@@ -133,8 +133,8 @@ export function renderForTerminal(width: number | null, render: () => string): s
       const rest = indent.length + 2 < width / 2 ? `${indent}  ` : ''
       const lines = wrapWords(line.slice(indent.length), width - indent.length)
       // continuation lines get the hanging indent and are re-wrapped to the narrower room
-      const first = indent + lines[0]
-      const more = lines.length > 1 ? wrapWords(lines.slice(1).join(' '), width - rest.length).map((l) => rest + l) : []
+      const first = (indent + lines[0]).trimEnd()
+      const more = lines.length > 1 ? wrapWords(lines.slice(1).join(' ').trim(), width - rest.length).map((l) => (rest + l).trimEnd()) : []
       return [first, ...more]
     })
     .join('\n')

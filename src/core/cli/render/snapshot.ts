@@ -23,7 +23,7 @@ export function renderSnapshot(r: SnapshotResult): string {
   ])
   const out = [table(SNAPSHOT_COLUMNS, rows)]
   out.push(dim(`${r.positions} position rows written at ${utc(r.asOf, true)}`))
-  if (r.skipped.length > 0) out.push(`not synced yet, no snapshot: ${r.skipped.join(', ')} (run cotrader sync)`)
+  if (r.skipped.length > 0) out.push(`never synced, no snapshot: ${r.skipped.join(', ')} (cotrader portfolios says why its sync did not run)`)
   if (r.portfolios.some((p) => p.missing > 0)) out.push(dim('* partial: positions with unknown Greeks or prices are left out'))
   return out.join('\n')
 }
