@@ -38,6 +38,8 @@ export interface Column {
   shorten?: (text: string, width: number) => string
   /** Never dropped while its cells differ between rows (the Portfolio of a book with several accounts). */
   keepIfDistinct?: boolean
+  /** Columns with the same `group` and priority are dropped together (a grid thins out evenly). */
+  group?: string
   /** The header when the column is shortened below its header's width ("Portf." for "Portfolio"). */
   shortHeader?: string
   /** Explains the column (printed under the table, only while the column is shown). */
@@ -174,7 +176,10 @@ function fit(columns: Column[], natural: number[], values: Set<string>[], limit:
   // 2. drop columns, least important first; essential ones stay
   for (const {i, p} of order) {
     if (total() <= limit) break
-    if (p > 0) keep.splice(keep.indexOf(i), 1)
+    if (p <= 0 || !keep.includes(i)) continue
+    const g = columns[i].group
+    for (const j of g === undefined ? [i] : columns.map((_, j) => j).filter((j) => columns[j].group === g && priority[j] === p))
+      if (keep.includes(j)) keep.splice(keep.indexOf(j), 1)
   }
   // 3. room left goes back to the shortened columns, one column of width at a time, most important
   // first, so that several shortened columns share it; a keepIfDistinct column (a marker telling rows
