@@ -6,6 +6,7 @@
  */
 import Alerts from './commands/alerts.js'
 import Approve from './commands/approve.js'
+import Autocomplete from './commands/autocomplete.js'
 import Daemon from './commands/daemon/index.js'
 import DaemonStatus from './commands/daemon/status.js'
 import Greeks from './commands/greeks.js'
@@ -30,6 +31,7 @@ import TradesList from './commands/trades/list.js'
 export const COMMANDS = {
   alerts: Alerts,
   approve: Approve,
+  autocomplete: Autocomplete,
   daemon: Daemon,
   'daemon:status': DaemonStatus,
   greeks: Greeks,

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {shortSymbol} from '../../src/core/cli/format.js'
 import {clip, displayWidth, renderTable, terminalWidth, type Column} from '../../src/core/cli/table.js'
 
 const cols: Column[] = [
@@ -102,5 +103,69 @@ describe('widths', () => {
     expect(terminalWidth({isTTY: true}, {})).toBeNull()
     expect(terminalWidth({isTTY: false, columns: 100}, {COLUMNS: '60'})).toBeNull()
     expect(terminalWidth({isTTY: true, columns: 100}, {}, true)).toBeNull()
+  })
+})
+
+describe('fitting rules of issue 20', () => {
+  const book = [
+    ['fidelity-ira', 'HDFC INDEX FUND NIFTY 50 PLAN', '1,800.5', '+83,273.13', 'INR', '1.00', '2.00'],
+    ['fidelity-personal', 'BANKNIFTY 2026-12-29 61000C', '35', '-17,902.50', 'INR', '3.00', '4.00'],
+  ]
+  const columns: Column[] = [
+    {header: 'Portfolio', priority: 5, minWidth: 8, cut: 'middle', keepIfDistinct: true, shortHeader: 'Portf.'},
+    {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
+    {header: 'Qty', align: 'right', priority: 0},
+    {header: 'P&L', align: 'right', priority: 1},
+    {header: 'Ccy', priority: 2},
+    {header: 'Theta', align: 'right', priority: 3, note: 'Theta = per day'},
+    {header: 'Vega', align: 'right', priority: 4},
+  ]
+
+  it('shortens text (a marker in the middle, a name at the end, an option keeping its strike) before dropping a column', () => {
+    const full = renderTable(columns, book).split('\n')[0].length
+    const out = renderTable(columns, book, {width: full - 10})
+    expect(out).not.toContain('hidden')
+    expect(out).toContain('Theta = per day')
+    const narrow = renderTable(columns, book, {width: 62}).split('\n')
+    expect(narrow[1]).toMatch(/^│ Portf\.\s+│ Symbol/)
+    expect(narrow.join('\n')).toContain('fide…ira')
+    expect(narrow.join('\n')).toContain('fide…nal')
+    expect(narrow.join('\n')).toMatch(/HDFC INDEX FUND[^│]*…/)
+    expect(narrow.join('\n')).toMatch(/261229 61000C/)
+    for (const l of narrow) expect(displayWidth(l)).toBeLessThanOrEqual(62)
+  })
+
+  it('keeps a keepIfDistinct column only while its rows differ, and drops a column note with its column', () => {
+    const one = book.map((r) => ['fidelity-ira', ...r.slice(1)])
+    const out = renderTable(columns, one, {width: 60})
+    expect(out.split('\n')[1]).not.toContain('Portf')
+    expect(out).toContain('Theta')
+    const tight = renderTable(columns, book, {width: 58})
+    expect(tight.split('\n')[1]).not.toContain('Theta')
+    expect(tight).not.toContain('Theta = per day')
+  })
+
+  it('wraps a `wrap` column over several lines instead of cutting it', () => {
+    const cols: Column[] = [{header: 'ID', priority: 0}, {header: 'Message', priority: 0, minWidth: 12, cut: 'wrap'}]
+    const out = renderTable(cols, [['1', 'limit breached: fidelity-ira MSFT: |delta dollars| 80,975.34 exceeds 60,000']], {width: 30}).split('\n')
+    for (const l of out) expect(displayWidth(l)).toBeLessThanOrEqual(30)
+    expect(out.join(' ').replace(/[│ ]+/g, ' ')).toContain('limit breached: fidelity-ira MSFT: |delta dollars| 80,975.34 exceeds 60,000')
+  })
+
+  it('drops the columns of a group together (a grid thins out evenly)', () => {
+    const vols = [-10, -5, 0, 5, 10]
+    const cols: Column[] = [{header: 'move', priority: 0}, ...vols.map((v, j) => ({header: String(v), align: 'right' as const, priority: j === 2 || j === 0 || j === 4 ? 1 : 2, group: 'vol'}))]
+    const out = renderTable(cols, [['-15%', '-4,250', '-4,250', '-4,250', '-4,250', '-4,250']], {width: 40}).split('\n')
+    expect(out[1]).toMatch(/│ move │ +-10 │ +0 │ +10 │/)
+  })
+})
+
+describe('shortSymbol', () => {
+  it('an option: OCC date, then the root cut, never the strike', () => {
+    expect(shortSymbol('BANKNIFTY 2026-12-29 61000C', 27)).toBe('BANKNIFTY 2026-12-29 61000C')
+    expect(shortSymbol('BANKNIFTY 2026-12-29 61000C', 23)).toBe('BANKNIFTY 261229 61000C')
+    expect(shortSymbol('BANKNIFTY 2026-12-29 61000C', 18)).toBe('BAN… 261229 61000C')
+    expect(shortSymbol('BANKNIFTY 2026-12-29 61000C', 10)).toBe('…29 61000C')
+    expect(shortSymbol('HDFC INDEX FUND NIFTY 50 PLAN', 18)).toBe('HDFC INDEX FUND N…')
   })
 })

@@ -2,7 +2,7 @@
  * Formatting for human output: unknown numbers print as "?", partial sums get a "*" and a
  * footnote, colour only on a TTY and never with NO_COLOR.
  */
-import {renderTable, type Align, type Column} from './table.js'
+import {clip, displayWidth, renderTable, wrapWords, type Align, type Column} from './table.js'
 
 export type {Column} from './table.js'
 
@@ -65,6 +65,11 @@ export function qty(v: number): string {
  */
 let currentWidth: number | null = null
 
+/** The width tables are fitted to now (null: no limit); for drawings such as the payoff chart. */
+export function tableWidth(): number | null {
+  return currentWidth
+}
+
 export function withTableWidth<T>(width: number | null, render: () => T): T {
   const before = currentWidth
   currentWidth = width
@@ -85,4 +90,63 @@ export function table(columns: Column[] | string[], rows: string[][], align?: Al
     typeof c === 'string' ? {header: c, align: align?.[i] ?? (i === 0 ? 'left' : 'right'), priority: i} : c,
   )
   return renderTable(cols, rows, {width: currentWidth, head: bold, note: dim})
+}
+
+/**
+ * An instrument's name shortened to `width` columns for a narrow table. An option keeps its strike
+ * and expiry (what tells two legs apart): the date goes to the OCC form first ("2026-12-29" → "261229"),
+ * then the root is cut ("BANKN… 261229 61000C"); anything else (a fund's name) is cut at the end.
+ */
+export function shortSymbol(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text
+  const m = /^(.+?) (\d\d)(\d\d)-(\d\d)-(\d\d) (\S+)$/.exec(text)
+  if (!m) return clip(text, width)
+  const tail = ` ${m[3]}${m[4]}${m[5]} ${m[6]}`
+  const root = m[1]
+  if (root.length + tail.length <= width) return root + tail
+  const room = width - tail.length
+  if (room >= 2) return `${clip(root, room)}${tail}`
+  // Too narrow even for that: the expiry and strike, cut from the left.
+  const chars = [...tail.trimStart()]
+  return `…${chars.slice(Math.max(0, chars.length - (width - 1))).join('')}`
+}
+
+/** The Portfolio column of a table whose rows may come from several portfolios: kept while they differ, cut in the middle. */
+export function portfolioColumn(priority: number): Column {
+  return {header: 'Portfolio', shortHeader: 'Portf.', priority, minWidth: 8, cut: 'middle', keepIfDistinct: true}
+}
+
+/**
+ * Everything a command prints for a person, fitted to `width` (null: no limit): tables fit by
+ * table.ts, and every other line (totals, notes, warnings) longer than the width is broken at spaces,
+ * never inside a number, continuing indented two spaces past the line's own indent. Lines of a table
+ * (box drawing) are never broken: they already fit.
+ */
+export function renderForTerminal(width: number | null, render: () => string): string {
+  const text = withTableWidth(width, render)
+  if (width === null) return text
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (displayWidth(line) <= width || /^[\s]*[┌│├└]/.test(line)) return [line]
+      const indent = /^ */.exec(line)![0]
+      const rest = indent.length + 2 < width / 2 ? `${indent}  ` : ''
+      const lines = wrapWords(line.slice(indent.length), width - indent.length)
+      // continuation lines get the hanging indent and are re-wrapped to the narrower room
+      const first = (indent + lines[0]).trimEnd()
+      const more = lines.length > 1 ? wrapWords(lines.slice(1).join(' ').trim(), width - rest.length).map((l) => (rest + l).trimEnd()) : []
+      return [first, ...more]
+    })
+    .join('\n')
+}
+
+/**
+ * An instant for people, with its zone: "2026-12-07 16:20 UTC" (seconds with `seconds`). Stored times
+ * are UTC ISO instants; anything that is not one is shown as it is.
+ */
+export function utc(iso: string | null | undefined, seconds = false): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (!/^\d{4}-\d\d-\d\dT/.test(iso) || Number.isNaN(d.getTime())) return iso
+  return `${d.toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC`
 }

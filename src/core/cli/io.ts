@@ -10,7 +10,7 @@ import {cachedConfig, type ConfigCache} from '../config/cache.js'
 import type {Config} from '../config/config.js'
 import {resolveConfigPath} from '../config/lookup.js'
 import {ExternalError, UserError} from '../errors.js'
-import {withTableWidth} from './format.js'
+import {renderForTerminal} from './format.js'
 import {terminalWidth} from './table.js'
 
 /** oclif's per-user directories (config.cacheDir, configDir, dataDir). */
@@ -40,7 +40,7 @@ export function commandIo(o: {json: boolean; wide: boolean; dirs: Dirs}): Comman
     now: () => clockNow(process.env),
     print(render) {
       // console.log, as oclif's this.log: the same bytes either way
-      if (!o.json) console.log(withTableWidth(terminalWidth(process.stdout, process.env, o.wide), render))
+      if (!o.json) console.log(renderForTerminal(terminalWidth(process.stdout, process.env, o.wide), render))
     },
     note(message) {
       if (!o.json) process.stderr.write(`${message}\n`)

@@ -75,7 +75,9 @@ export function portfolioFreshness(b: PortfolioBundle, now: Date, max: MaxAge = 
   const base = {portfolio: name, market, lastSyncAt: s?.lastSyncAt ?? null, lastSyncStatus: s?.lastSyncStatus ?? null, lastSyncError: s?.lastSyncError ?? null}
   if (!s?.lastSyncAt) {
     const failed = s?.lastSyncStatus === 'failed' ? ` (its only sync failed: ${s.lastSyncError ?? 'no reason recorded'})` : ''
-    return {...base, status: 'never_synced', pricesAsOf: null, ageHours: null, warning: `${name}: never synced${failed}: its numbers are unknown; run: cotrader sync -p ${name}`}
+    // A sync that skipped it (credentials missing) would skip it again: the hint is what to set first.
+    const skipped = s?.lastSyncStatus === 'skipped' && s.lastSyncError ? `; sync skipped it: ${s.lastSyncError}; then run: cotrader sync -p ${name}` : null
+    return {...base, status: 'never_synced', pricesAsOf: null, ageHours: null, warning: `${name}: never synced${failed}: its numbers are unknown${skipped ?? `; run: cotrader sync -p ${name}`}`}
   }
   const pricesAsOf = s.pricesAsOf ?? s.lastSyncAt
   const at = new Date(pricesAsOf)

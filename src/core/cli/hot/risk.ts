@@ -6,8 +6,8 @@ import type {RiskHistoryResult} from '../../services/history.js'
 import {riskService, type RiskResult} from '../../services/risk.js'
 import {checkCsvTarget, csvFlagSpec, writeCsv} from '../csv-output.js'
 import type {CommandIo} from '../io.js'
-import {renderRisk} from '../render/risk.js'
-import {renderStress, renderVar, stressCsv} from '../render/var.js'
+import {renderRiskView} from '../render/risk.js'
+import {stressCsv} from '../render/var.js'
 import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
 import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 
@@ -53,6 +53,6 @@ export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: Comm
   if (f['fail-on-stale'] && result.stale) process.exitCode = 3
   if (c && result.stress) await writeCsv(csv!, await stressCsv(result.stress), 'the stress grid', note, ctx)
   else if (c) await writeCsv(csv!, c.rowsCsv(c.riskCsvRows(result.portfolios), c.RISK_COLUMNS, c.MONEY_COLUMNS), 'risk rows', note, ctx)
-  else io.print(() => (result.stress ? renderStress(result.stress) : [renderRisk(result), renderVar(result.var)].filter(Boolean).join('\n')))
+  else io.print(() => renderRiskView(result))
   return result
 }

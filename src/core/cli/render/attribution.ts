@@ -1,20 +1,22 @@
 import type {AttributionLine, AttributionResult} from '../../services/attribution.js'
-import {bold, dim, num, partial, pct, pnl, table, yellow} from '../format.js'
+import {bold, dim, num, partial, pct, pnl, portfolioColumn, shortSymbol, table, yellow, type Column} from '../format.js'
 
 const HEAD = ['P&L', 'Δ·dS', '½Γ·dS²', 'Θ·dt', 'ν·dσ', 'ρ·dr', 'Residual', 'Explained']
 const cells = (l: Pick<AttributionLine, 'pnl' | 'delta' | 'gamma' | 'theta' | 'vega' | 'rho' | 'residual' | 'explainedShare' | 'missing'>) => [
   partial(pnl(l.pnl), l.missing), pnl(l.delta), pnl(l.gamma), pnl(l.theta), pnl(l.vega), pnl(l.rho), pnl(l.residual),
   l.explainedShare === null ? '' : pct(l.explainedShare * 100, 0),
 ]
-const right = HEAD.map(() => 'right' as const)
+// The P&L, then its largest usual terms (Δ, Θ, Γ, vega), then the rest.
+const TERMS: Column[] = HEAD.map((header, i) => ({header, align: 'right', priority: [0, 1, 3, 2, 4, 7, 5, 6][i]}))
+const KEY = (header: string): Column => ({header, priority: 0, minWidth: 18, shorten: shortSymbol})
 
 export function renderAttribution(r: AttributionResult): string {
   const out: string[] = [bold(`P&L attribution since ${r.since}`)]
-  out.push(table(['Portfolio', 'Symbol', 'Days', ...HEAD], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.days === null ? '' : num(l.days, 2), ...cells(l)]), ['left', 'left', 'right', ...right]))
+  out.push(table([portfolioColumn(9), KEY('Symbol'), {header: 'Days', align: 'right', priority: 8}, ...TERMS], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.days === null ? '' : num(l.days, 2), ...cells(l)])))
   out.push(bold('By underlying'))
-  out.push(table(['Portfolio', 'Underlying', 'Ccy', ...HEAD], r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', l.currency, ...cells(l)]), ['left', 'left', 'left', ...right]))
+  out.push(table([portfolioColumn(9), KEY('Underlying'), {header: 'Ccy', priority: 1}, ...TERMS], r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', l.currency, ...cells(l)])))
   out.push(bold('By portfolio'))
-  out.push(table(['Portfolio', 'Ccy', ...HEAD], r.portfolios.map((l) => [l.portfolio, l.currency, ...cells(l)]), ['left', 'left', ...right]))
+  out.push(table([{header: 'Portfolio', priority: 0}, {header: 'Ccy', priority: 1}, ...TERMS], r.portfolios.map((l) => [l.portfolio, l.currency, ...cells(l)])))
   const t = r.total
   out.push(bold(`Total in ${r.baseCurrency}: `) + `P&L ${partial(pnl(t.pnl), t.missing)} = Δ ${pnl(t.delta)} + Γ ${pnl(t.gamma)} + Θ ${pnl(t.theta)} + vega ${pnl(t.vega)} + ρ ${pnl(t.rho)} + residual ${pnl(t.residual)}` +
     (t.explainedShare === null ? '' : `; explained ${pct(t.explainedShare * 100, 0)}`))

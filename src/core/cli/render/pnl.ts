@@ -1,5 +1,5 @@
 import type {PnlLine, PnlResult} from '../../services/pnl.js'
-import {bold, dim, partial, pnl, table, type Column} from '../format.js'
+import {bold, dim, partial, pnl, portfolioColumn, shortSymbol, table, utc, type Column} from '../format.js'
 
 /**
  * Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow):
@@ -8,8 +8,9 @@ import {bold, dim, partial, pnl, table, type Column} from '../format.js'
  */
 export function pnlColumns(base: string, keys: string[]): Column[] {
   // Day P&L beside the open P&L (priority 1), in the base currency after the base-currency P&L.
-  const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : {header: 'Portfolio', priority: 4, minWidth: 8}
-  const key = (header: string): Column => (header === 'Source' ? {header, priority: 5} : {header, priority: 0})
+  // Portfolio stays while rows of several portfolios are shown (cut in the middle first).
+  const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : portfolioColumn(4)
+  const key = (header: string): Column => (header === 'Source' ? {header, priority: 5} : {header, priority: 0, minWidth: 18, shorten: shortSymbol})
   return [
     portfolio,
     ...keys.map(key),
@@ -23,7 +24,7 @@ export function pnlColumns(base: string, keys: string[]): Column[] {
 
 export function renderPnl(r: PnlResult): string {
   const out: string[] = []
-  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${utc(r.valuedAt)} (time decay and expiries to then; today's prices)`))
   const base = `P&L ${r.baseCurrency}`
   const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), partial(pnl(l.dayPnl), l.dayPnlMissing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing), partial(pnl(l.dayPnlBase), l.dayPnlMissing)]
   out.push(bold('By position'))
@@ -39,6 +40,6 @@ export function renderPnl(r: PnlResult): string {
   if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
   if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))
-  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))
   return out.join('\n')
 }

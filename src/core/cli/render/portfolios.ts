@@ -1,5 +1,5 @@
 import type {PortfoliosResult} from '../../services/portfolios.js'
-import {dim, green, money, red, table, yellow, type Column} from '../format.js'
+import {dim, green, money, red, table, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export const PORTFOLIO_COLUMNS: Column[] = [
@@ -10,7 +10,7 @@ export const PORTFOLIO_COLUMNS: Column[] = [
   {header: 'Ccy', priority: 5},
   {header: 'Equity', align: 'right', priority: 2},
   {header: 'Positions', align: 'right', priority: 4},
-  {header: 'Last sync (UTC)', priority: 3},
+  {header: 'Last sync', priority: 3},
   {header: 'Status', priority: 1},
 ]
 
@@ -22,10 +22,10 @@ export function renderPortfolios(r: PortfoliosResult): string {
     p.broker,
     p.account ?? '',
     p.currency,
-    p.kind === 'whatif' ? `shadows ${p.shadows}` : money(p.equity),
+    p.kind === 'whatif' ? '' : money(p.equity),
     p.positions === null ? '' : String(p.positions),
-    p.lastSyncAt ? p.lastSyncAt.replace('T', ' ').slice(0, 19) + 'Z' : '',
-    p.kind === 'whatif' ? '' : status(p.lastSyncStatus),
+    utc(p.lastSyncAt),
+    p.kind === 'whatif' ? dim('what-if') : status(p.lastSyncStatus),
   ])
   const out = [table(PORTFOLIO_COLUMNS, rows)]
   for (const p of r.portfolios) if (p.lastSyncError && p.lastSyncStatus !== 'ok') out.push(`${p.name}: ${p.lastSyncError}`)

@@ -1,15 +1,19 @@
 import type {StrategyGroup} from '../../domain/strategies.js'
 import type {PositionsResult} from '../../services/positions.js'
 import {tradeTable} from './trades.js'
-import {bold, dim, money, num, partial, pct, pnl, qty, red, table, UNKNOWN, yellow, type Column} from '../format.js'
+import {bold, dim, money, num, partial, pct, pnl, portfolioColumn, qty, red, shortSymbol, table, UNKNOWN, utc, yellow, type Column} from '../format.js'
 
-/** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+/**
+ * Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow).
+ * On 80 columns: Portfolio (while rows of several portfolios are shown, cut in the middle), Symbol
+ * (a fund's name cut, an option's strike kept), Qty, Unreal. P&L, Day P&L, Ccy.
+ */
 export const POSITION_COLUMNS: Column[] = [
-  {header: 'Portfolio', priority: 5, minWidth: 8},
-  {header: 'Symbol', priority: 0},
+  portfolioColumn(5),
+  {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
   {header: 'Qty', align: 'right', priority: 0},
   {header: 'Entry', align: 'right', priority: 7},
-  {header: 'Mark', align: 'right', priority: 4},
+  {header: 'Mark', align: 'right', priority: 4, note: '* mark = the previous close (no live mark yet, e.g. after hours); (model) = priced by the model; (intr.) = intrinsic value'},
   {header: 'Unreal. P&L', align: 'right', priority: 1},
   {header: 'Day P&L', align: 'right', priority: 2},
   {header: 'Ccy', priority: 2},
@@ -19,9 +23,9 @@ export const POSITION_COLUMNS: Column[] = [
   {header: 'IV', align: 'right', priority: 9},
   {header: 'DTE', align: 'right', priority: 8},
   // Health (domain/health.ts): share of a short option's credit captured, distance to break-even in σ, P(ITM), assignment risk.
-  {header: 'Max%', align: 'right', priority: 12},
-  {header: 'BE σ', align: 'right', priority: 13},
-  {header: 'P(ITM)', align: 'right', priority: 12},
+  {header: 'Max%', align: 'right', priority: 12, note: "Max% = share of a short option's credit captured"},
+  {header: 'BE σ', align: 'right', priority: 13, note: 'BE σ = distance to break-even in standard deviations to expiry'},
+  {header: 'P(ITM)', align: 'right', priority: 12, note: 'P(ITM) = model probability of expiring in the money'},
   {header: 'Asgn', priority: 8},
   {header: 'Greeks', priority: 14},
 ]
@@ -34,7 +38,7 @@ function markCell(mark: number | null, source: string | null): string {
 
 export function renderPositions(r: PositionsResult): string {
   const out: string[] = []
-  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${utc(r.valuedAt)} (time decay and expiries to then; today's prices)`))
   if (r.positions.length === 0) out.push('No positions.')
   else {
     const rows = r.positions.map((p) => [
@@ -57,7 +61,10 @@ export function renderPositions(r: PositionsResult): string {
       p.health.assignmentRisk === true ? red('!') : p.health.assignmentRisk === null ? UNKNOWN : '',
       p.greeksSource,
     ])
-    out.push(table(POSITION_COLUMNS, rows))
+    // The notes of Mark, Max%, BE σ and P(ITM) only where they explain something shown.
+    const marks = r.positions.some((p) => p.markSource === 'previous_close' || p.markSource === 'model' || p.markSource === 'intrinsic')
+    const options = r.positions.some((p) => p.expiry)
+    out.push(table(POSITION_COLUMNS.map((c) => (c.note && ((c.header === 'Mark' && !marks) || (c.header !== 'Mark' && !options)) ? {...c, note: undefined} : c)), rows))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`)
     out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)
@@ -67,16 +74,14 @@ export function renderPositions(r: PositionsResult): string {
     if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
     const expired = r.positions.filter((p) => p.expired).length
     if (expired > 0) out.push(yellow(`${expired} expired position(s) (past settlement, shown at their last mark) left out of the totals and Greeks; the next sync removes them`))
-    if (r.positions.some((p) => p.markSource === 'previous_close')) out.push(dim('* mark = the previous close (no live mark yet, e.g. after hours)'))
     const unknown = r.positions.filter((p) => p.greeksSource === 'none' && !p.expired)
     for (const p of unknown) out.push(yellow(`${p.portfolio} ${p.symbol}: Greeks unknown: ${p.greeksNote ?? 'no reason recorded'}`))
     for (const p of r.positions) if (!p.expired && p.health.assignmentRisk !== false && p.health.assignmentNote) out.push((p.health.assignmentRisk ? red : yellow)(`${p.portfolio} ${p.symbol}: assignment risk${p.health.assignmentRisk ? '' : ' unchecked'}: ${p.health.assignmentNote}`))
-    if (r.positions.some((p) => p.expiry)) out.push(dim("Max% = share of a short option's credit captured; BE σ = distance to break-even in standard deviations to expiry; P(ITM) = model probability of expiring in the money"))
   }
   if (r.groups) out.push(bold('Strategy groups'), renderGroups(r.groups))
   if (r.agentTrades.length > 0) out.push(bold('Agent trades (booked on approval)'), tradeTable(r.agentTrades))
   if (r.whatIf.length > 0) out.push(bold('What-if trades'), tradeTable(r.whatIf))
-  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))
   return out.join('\n')
 }
 
@@ -85,6 +90,23 @@ const STRATEGY_LABEL: Record<StrategyGroup['strategy'], string> = {
   synthetic_stock: 'synthetic stock', straddle: 'straddle', strangle: 'strangle', vertical: 'vertical', ratio_spread: 'ratio spread',
   calendar: 'calendar', diagonal: 'diagonal', cash_secured_put: 'cash-secured put', single: 'single leg',
 }
+
+/** Strategy groups, most important first: what it is, its legs, max loss / profit, break-evens, P&L. */
+export const GROUP_COLUMNS: Column[] = [
+  portfolioColumn(6),
+  {header: 'Underlying', priority: 0, minWidth: 10, shorten: shortSymbol},
+  {header: 'Strategy', priority: 0, minWidth: 8, cut: 'wrap'},
+  {header: 'Legs', priority: 0, minWidth: 14, cut: 'wrap'},
+  {header: 'DTE', align: 'right', priority: 5},
+  {header: 'Max profit', align: 'right', priority: 2},
+  {header: 'Max loss', align: 'right', priority: 1},
+  {header: 'Break-even', align: 'right', priority: 3},
+  {header: 'Δ sh', align: 'right', priority: 7},
+  {header: 'Θ/day', align: 'right', priority: 8},
+  {header: 'Vega/pt', align: 'right', priority: 9},
+  {header: 'Unreal. P&L', align: 'right', priority: 4},
+  {header: 'Ccy', priority: 2},
+]
 
 export function renderGroups(groups: StrategyGroup[]): string {
   if (groups.length === 0) return dim('No positions to group.')
@@ -104,6 +126,5 @@ export function renderGroups(groups: StrategyGroup[]): string {
     partial(pnl(g.unrealizedPnl), g.missingPnl),
     g.currency,
   ])
-  return table(['Portfolio', 'Underlying', 'Strategy', 'Legs', 'DTE', 'Max profit', 'Max loss', 'Break-even', 'Δ sh', 'Θ/day', 'Vega/pt', 'Unreal. P&L', 'Ccy'], rows,
-    ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'])
+  return table(GROUP_COLUMNS, rows)
 }

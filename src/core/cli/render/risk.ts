@@ -1,10 +1,11 @@
 import type {RiskResult} from '../../services/risk.js'
-import {bold, dim, green, money, num, partial, pct, pnl, red, table, yellow, type Column} from '../format.js'
+import {renderStress, renderVar} from './var.js'
+import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export function riskColumns(benchmark: string): Column[] {
   return [
-    {header: 'Underlying', priority: 0},
+    {header: 'Underlying', priority: 0, minWidth: 12, shorten: shortSymbol},
     {header: 'Price', align: 'right', priority: 7},
     {header: 'Δ shares', align: 'right', priority: 2},
     {header: 'Γ', align: 'right', priority: 8},
@@ -17,7 +18,7 @@ export function riskColumns(benchmark: string): Column[] {
 }
 
 export const WHATIF_RISK_COLUMNS: Column[] = [
-  {header: 'Underlying', priority: 0},
+  {header: 'Underlying', priority: 0, minWidth: 12, shorten: shortSymbol},
   {header: 'Δ shares', align: 'right', priority: 2},
   {header: 'Θ/day', align: 'right', priority: 3},
   {header: 'Vega/pt', align: 'right', priority: 4},
@@ -26,7 +27,7 @@ export const WHATIF_RISK_COLUMNS: Column[] = [
 
 export function renderRisk(r: RiskResult): string {
   const out: string[] = []
-  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${r.valuedAt.slice(0, 16).replace('T', ' ')}Z (time decay and expiries to then; today's prices)`))
+  if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${utc(r.valuedAt)} (time decay and expiries to then; today's prices)`))
   for (const p of r.portfolios) {
     out.push(bold(`${p.portfolio} (${p.kind}, ${p.currency})`) + `  equity ${money(p.equity)}  capital in use ${money(p.capitalInUse)} (${p.capitalBasis})  utilisation ${pct(p.capitalUtilizationPct)}`)
     if (p.expired?.length) out.push(yellow(`  expired, left out of Greeks, capital in use and limits: ${p.expired.join(', ')}`))
@@ -67,7 +68,7 @@ export function renderRisk(r: RiskResult): string {
     const rm = (s: string) => partial(s, rt.missing)
     out.push(bold(`Research portfolios (not in the real book's totals or breaches) in ${r.baseCurrency}:`) + ` Δ$ ${rm(money(rt.deltaDollars, 0))}  Θ/day ${rm(money(rt.theta))}  vega/pt ${rm(money(rt.vega))}  unrealized P&L ${rm(pnl(rt.unrealizedPnl))}  ${r.research.breaches.length} breach(es)`)
   }
-  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
+  if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))
   if (r.whatif) out.push(renderWhatifRisk(r.whatif))
   return out.join('\n')
 }
@@ -94,4 +95,9 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
     if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
   }
   return out.join('\n')
+}
+
+/** What `risk` prints: the stress grids with --stress, else the risk view and its VaR/ES lines. */
+export function renderRiskView(r: RiskResult): string {
+  return r.stress ? renderStress(r.stress) : [renderRisk(r), renderVar(r.var)].filter(Boolean).join('\n')
 }

@@ -1,5 +1,5 @@
 import type {SnapshotResult} from '../../services/snapshot.js'
-import {dim, money, num, partial, pnl, table, type Column} from '../format.js'
+import {dim, money, num, partial, pnl, table, utc, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export const SNAPSHOT_COLUMNS: Column[] = [
@@ -22,8 +22,8 @@ export function renderSnapshot(r: SnapshotResult): string {
     partial(num(p.delta), p.missing), partial(num(p.theta), p.missing), partial(num(p.vega), p.missing), p.replaced ? 'replaced' : 'new',
   ])
   const out = [table(SNAPSHOT_COLUMNS, rows)]
-  out.push(dim(`${r.positions} position rows written at ${r.asOf}`))
-  if (r.skipped.length > 0) out.push(`not synced yet, no snapshot: ${r.skipped.join(', ')} (run cotrader sync)`)
+  out.push(dim(`${r.positions} position rows written at ${utc(r.asOf, true)}`))
+  if (r.skipped.length > 0) out.push(`never synced, no snapshot: ${r.skipped.join(', ')} (cotrader portfolios says why its sync did not run)`)
   if (r.portfolios.some((p) => p.missing > 0)) out.push(dim('* partial: positions with unknown Greeks or prices are left out'))
   return out.join('\n')
 }

@@ -1,13 +1,13 @@
 import type {PositionRow} from '../../containers/positions.js'
 import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
 import type {WhatifAddResult, WhatifListResult, WhatifPayoffResult} from '../../services/trades.js'
-import {bold, colorEnabled, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow, type Column} from '../format.js'
+import {bold, colorEnabled, dim, green, money, num, pnl, portfolioColumn, qty, red, shortSymbol, table, tableWidth, UNKNOWN, utc, yellow, type Column} from '../format.js'
 import {renderPayoff} from './payoff.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export const TRADE_COLUMNS: Column[] = [
-  {header: 'Portfolio', priority: 5, minWidth: 8},
-  {header: 'Symbol', priority: 0},
+  portfolioColumn(5),
+  {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
   {header: 'Qty', align: 'right', priority: 0},
   {header: 'Price', align: 'right', priority: 3},
   {header: 'Mark', align: 'right', priority: 4},
@@ -22,10 +22,10 @@ export const TRADE_COLUMNS: Column[] = [
 export const PENDING_COLUMNS: Column[] = [
   {header: 'ID', align: 'right', priority: 0},
   {header: 'Source', priority: 4},
-  {header: 'Portfolio', priority: 3},
-  {header: 'Legs', priority: 0},
-  {header: 'Reason', priority: 2, minWidth: 10},
-  {header: 'Created (UTC)', priority: 5},
+  portfolioColumn(3),
+  {header: 'Legs', priority: 0, minWidth: 18, cut: 'wrap'},
+  {header: 'Reason', priority: 2, minWidth: 16, cut: 'wrap'},
+  {header: 'Created', priority: 5},
 ]
 
 /** Rows of trades marked to market (what-if, paper, live). */
@@ -56,7 +56,7 @@ export function renderPending(items: PendingItem[]): string {
   if (items.length === 0) return 'Nothing waits for approval.'
   return table(
     PENDING_COLUMNS,
-    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price === null ? UNKNOWN : money(l.price)}`).join('\n'), i.reason ?? '', i.createdAt.slice(0, 19)]),
+    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price === null ? UNKNOWN : money(l.price)}`).join('\n'), i.reason ?? '', utc(i.createdAt)]),
   )
 }
 
@@ -82,16 +82,16 @@ export function renderApprove(r: ApproveResult): string {
 
 export function renderWhatifPayoff(r: WhatifPayoffResult): string {
   const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${money(l.price)}`).join(', ')
-  return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency})}`
+  return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency, width: Math.min(tableWidth() ?? 80, 120)})}`
 }
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export const TRADES_LIST_COLUMNS: Column[] = [
   {header: 'ID', align: 'right', priority: 0},
-  {header: 'Portfolio', priority: 7, minWidth: 8},
+  portfolioColumn(7),
   {header: 'Kind', priority: 8},
   {header: 'Status', priority: 5},
-  {header: 'Symbol', priority: 0},
+  {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
   {header: 'Qty', align: 'right', priority: 0},
   {header: 'Open', align: 'right', priority: 6},
   {header: 'Mark/Close', align: 'right', priority: 4},

@@ -3,7 +3,7 @@
  */
 import type {PortfolioStress} from '../../services/stress.js'
 import type {PortfolioVar} from '../../services/var.js'
-import {bold, colorEnabled, dim, money, pnl, table, yellow} from '../format.js'
+import {bold, colorEnabled, dim, money, pnl, table, yellow, type Column} from '../format.js'
 
 const pctLevel = (l: number) => `${Number((l * 100).toFixed(2))}%`
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
@@ -30,7 +30,7 @@ export function renderVar(list: PortfolioVar[]): string {
     out.push(head + worst)
     out.push(table(['Method', ...levels.flatMap((l) => [`VaR ${pctLevel(l)}`, `ES ${pctLevel(l)}`])], rows))
     const scen = [v.scenarios.historical !== null ? `${v.scenarios.historical} historical` : '', v.scenarios.monteCarlo !== null ? `${v.scenarios.monteCarlo} Monte Carlo` : ''].filter(Boolean).join(', ')
-    out.push(dim(`  ${v.positions} position(s) valued; history ${v.history.days} days ${v.history.from ?? ''}…${v.history.to ?? ''}${scen ? `; scenarios: ${scen}` : ''}${v.history.withIv.length ? `; IV history: ${v.history.withIv.join(', ')}` : ''}`))
+    out.push(dim(`  ${v.positions} position(s) valued; history ${v.history.days} days${v.history.from ? ` from ${v.history.from} to ${v.history.to}` : ''}${scen ? `; scenarios: ${scen}` : ''}${v.history.withIv.length ? `; IV history: ${v.history.withIv.join(', ')}` : ''}`))
     if (v.missing > 0) out.push(yellow(`  * ${v.missing} position(s) without a price or implied vol left out: ${v.missingSymbols.slice(0, 5).join(', ')}${v.missing > 5 ? ', …' : ''}`))
   }
   return out.join('\n')
@@ -53,7 +53,12 @@ function grid(rowLabels: string[], volShifts: number[], cells: number[][], worst
       return heat(s, x, scale)
     }),
   ])
-  return table(['move \\ vol', ...volShifts.map((v) => `${v > 0 ? '+' : ''}${v}`)], rows)
+  // On a narrow terminal the grid thins out evenly (every other vol shift goes, the ends and 0 stay)
+  // rather than losing its right-hand side.
+  const center = volShifts.indexOf(0) >= 0 ? volShifts.indexOf(0) : Math.floor(volShifts.length / 2)
+  const priority = (j: number) => (j === center || j === 0 || j === volShifts.length - 1 ? 1 : Math.abs(j - center) % 2 === 0 ? 2 : 3)
+  const columns: Column[] = [{header: 'move \\ vol', priority: 0}, ...volShifts.map((v, j) => ({header: `${v > 0 ? '+' : ''}${v}`, align: 'right' as const, priority: priority(j), group: 'vol'}))]
+  return table(columns, rows)
 }
 
 const pctText = (x: number) => `${x > 0 ? '+' : ''}${Number(x.toFixed(2))}%`

@@ -1,0 +1,168 @@
+/*
+ * Every view of the demo book on an 80- and a 120-column terminal: the CLI gives each view's result
+ * (--json, the very object its renderer gets) and the renderer draws it as `print` does on a terminal
+ * of that width (renderForTerminal). The rules of issue 20: nothing wider than the terminal; numbers
+ * never cut; Portfolio kept while rows of several portfolios show; long text shortened before columns
+ * are dropped; a hidden column's note hidden with it; alert messages never dropped; every time with
+ * its zone; prose broken only at spaces.
+ */
+import {beforeAll, describe, expect, it} from 'vitest'
+import {renderForTerminal, withTableWidth} from '../../src/core/cli/format.js'
+import {renderAttribution} from '../../src/core/cli/render/attribution.js'
+import {renderAlerts, renderDaemonStatus} from '../../src/core/cli/render/daemon.js'
+import {renderPnlHistory, renderRiskHistory} from '../../src/core/cli/render/history.js'
+import {renderPnl} from '../../src/core/cli/render/pnl.js'
+import {renderPortfolios} from '../../src/core/cli/render/portfolios.js'
+import {renderPositions} from '../../src/core/cli/render/positions.js'
+import {renderRiskView} from '../../src/core/cli/render/risk.js'
+import {renderSnapshot} from '../../src/core/cli/render/snapshot.js'
+import {renderSync} from '../../src/core/cli/render/sync.js'
+import {renderGreeks} from '../../src/core/cli/render/greeks.js'
+import {renderPending, renderTradesList, renderWhatifList, renderWhatifPayoff} from '../../src/core/cli/render/trades.js'
+import {displayWidth} from '../../src/core/cli/table.js'
+import {syncedDemoBook, type DemoBook} from './demo-book.js'
+
+interface View {
+  name: string
+  args: string[]
+  render: (r: any) => string
+  /** the result's rows come from several portfolios: tables listing symbols must show Portfolio */
+  portfolios?: (r: any) => number
+}
+
+const distinct = (xs: {portfolio: string}[]) => new Set(xs.map((x) => x.portfolio)).size
+
+const VIEWS: View[] = [
+  {name: 'sync', args: ['sync'], render: renderSync},
+  {name: 'portfolios', args: ['portfolios'], render: renderPortfolios},
+  {name: 'positions', args: ['positions'], render: renderPositions, portfolios: (r) => distinct(r.positions)},
+  {name: 'positions --group', args: ['positions', '--group'], render: renderPositions, portfolios: (r) => distinct(r.positions)},
+  {name: 'pnl', args: ['pnl'], render: renderPnl, portfolios: (r) => distinct(r.positions)},
+  {name: 'pnl --attribution', args: ['pnl', '--attribution', '--since', 'entry'], render: renderAttribution, portfolios: (r) => distinct(r.positions)},
+  {name: 'pnl --history', args: ['pnl', '--history'], render: renderPnlHistory},
+  {name: 'risk', args: ['risk'], render: renderRiskView},
+  {name: 'risk --with-whatif', args: ['risk', '--with-whatif'], render: renderRiskView},
+  {name: 'risk --stress', args: ['risk', '--stress', '--portfolio', 'fidelity-personal'], render: renderRiskView},
+  {name: 'risk --history', args: ['risk', '--history'], render: renderRiskHistory},
+  {name: 'snapshot', args: ['snapshot'], render: renderSnapshot},
+  {name: 'greeks', args: ['greeks', '--type', 'put', '--spot', '268.40', '--strike', '250', '--expiry', '2027-01-15', '--price', '4.36', '--rate', '0.042', '--style', 'american'], render: renderGreeks},
+  {name: 'whatif list', args: ['whatif', 'list'], render: renderWhatifList, portfolios: (r) => distinct(r.whatIf)},
+  {name: 'whatif payoff', args: ['whatif', 'payoff', '--portfolio', 'fidelity-personal'], render: renderWhatifPayoff},
+  {name: 'approve (pending)', args: ['approve'], render: (r) => renderPending(r.pending)},
+  {name: 'trades list', args: ['trades', 'list'], render: renderTradesList, portfolios: (r) => distinct(r.trades)},
+  {name: 'alerts', args: ['alerts'], render: renderAlerts},
+  {name: 'daemon status', args: ['daemon', 'status'], render: renderDaemonStatus},
+]
+
+const NOTES: [header: string, note: string][] = [
+  ['Max%', 'Max% ='],
+  ['BE σ', 'BE σ ='],
+  ['P(ITM)', 'P(ITM) ='],
+]
+
+/** The header lines of the tables in a rendering (the line after each top border). */
+function headers(text: string): string[] {
+  const lines = text.split('\n')
+  return lines.flatMap((l, i) => (l.startsWith('┌') && lines[i + 1] ? [lines[i + 1]] : []))
+}
+
+const words = (text: string) => text.split(/\s+/).filter(Boolean)
+
+let book: DemoBook
+const results = new Map<string, any>()
+
+beforeAll(() => {
+  book = syncedDemoBook()
+  // A day of history, what-if and paper trades, and the daemon's alerts and proposals, so every view has rows.
+  expect(book.run(['snapshot']).code).toBe(0)
+  expect(book.run(['whatif', 'add', '--portfolio', 'fidelity-personal', '--leg', '-1 AAPL 2027-01-15 250P @ 4.35', '--leg', '1 AAPL 2027-01-15 240P @ 2.40']).code).toBe(0)
+  expect(book.run(['whatif', 'add', '--portfolio', 'fidelity-ira', '--leg', '1 MSFT 2027-01-15 560C @ 5.80', '--reason', 'roll the covered call up and out once the stock has moved through the strike']).code).toBe(0)
+  expect(book.run(['approve', '2']).code).toBe(0)
+  expect(book.run(['daemon', '--once']).code).toBe(0)
+  for (const v of VIEWS) {
+    const r = book.run([...v.args, '--json'])
+    expect(r.code, `${v.name}: ${r.stderr}`).toBeLessThan(2)
+    results.set(v.name, r.json())
+  }
+}, 240_000)
+
+describe.each([80, 120])('every view of the demo book at %i columns', (width) => {
+  it.each(VIEWS.map((v) => [v.name, v] as const))('%s', (_name, view) => {
+    const result = results.get(view.name)
+    const out = renderForTerminal(width, () => view.render(result))
+    const lines = out.split('\n')
+
+    // Nothing wider than the terminal: no line wraps.
+    for (const l of lines) expect(displayWidth(l), l).toBeLessThanOrEqual(width)
+
+    // Numbers are never cut: no cell is a number ending in "…" (a name may be: "HDFC INDEX FUND NIFTY 5…").
+    const cells = lines.flatMap((l) => l.split('│').map((c) => c.trim()))
+    expect(cells.filter((c) => /^[+-]?[\d,.]*\d…/.test(c))).toEqual([])
+    expect(lines.filter((l) => /\d…$/.test(l))).toEqual([])
+
+    // Portfolio stays whenever rows of several portfolios are shown.
+    if (view.portfolios && view.portfolios(result) > 1)
+      for (const h of headers(out).filter((x) => /Symbol|Underlying/.test(x))) expect(h, view.name).toMatch(/Portfolio|Portf\./)
+
+    // A column's note only while the column is shown.
+    const shown = headers(out).join(' ')
+    for (const [header, note] of NOTES) if (!shown.includes(header)) expect(out, `${note} without ${header}`).not.toContain(note)
+
+    // Every time shown carries its zone.
+    expect(out).not.toMatch(/\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?(?!:|\d| UTC|Z)/)
+
+    // Prose is broken only at spaces: the same words as the unwrapped rendering, in the same order.
+    expect(words(out)).toEqual(words(withTableWidth(width, () => view.render(result))))
+  })
+
+  it('positions: the long fund name is shortened before any column goes, options keep expiry and strike', () => {
+    const r = results.get('positions')
+    const out = renderForTerminal(width, () => renderPositions(r))
+    const header = headers(out)[0]
+    for (const col of ['Symbol', 'Qty', 'Unreal. P&L', 'Day P&L', 'Ccy']) expect(header).toContain(col)
+    const fund = 'HDFC INDEX FUND NIFTY 50 PLAN'
+    if (out.includes('hidden to fit')) {
+      // Columns were dropped: the fund name was cut first (its row still names it).
+      expect(out).not.toContain(fund)
+      expect(out).toMatch(/HDFC INDEX FUND[^│]*…/)
+    } else expect(out).toContain(fund)
+    for (const p of r.positions.filter((x: any) => x.option)) {
+      const strike = p.symbol.split(' ').pop()
+      const occ = p.expiry.slice(2).replace(/-/g, '')
+      expect(out, p.symbol).toMatch(new RegExp(`(${p.expiry}|${occ}) ${strike.replace('.', '\\.')}`))
+    }
+  })
+
+  it('alerts: every message is shown in full, wrapped, however narrow', () => {
+    const r = results.get('alerts')
+    expect(r.alerts.length).toBeGreaterThan(5)
+    const out = renderForTerminal(width, () => renderAlerts(r))
+    expect(headers(out)[0]).toContain('Message')
+    const text = words(out.replace(/[│┌┐└┘├┤┬┴┼─]/g, ' ')).join(' ')
+    for (const a of r.alerts) for (const line of a.message.split('\n').filter((l: string) => l.trim())) expect(text).toContain(words(line).join(' ').slice(0, 60))
+  })
+})
+
+describe('at 80 columns', () => {
+  it('positions keeps Portfolio (cut in the middle) with the trader columns; the footnotes of hidden health columns go with them', () => {
+    const out = renderForTerminal(80, () => renderPositions(results.get('positions')))
+    const header = headers(out)[0]
+    expect(header).toMatch(/Portf/)
+    expect(out).toContain('fide…ira')
+    expect(out).toContain('fide…nal')
+    expect(header).not.toContain('Max%')
+    expect(out).not.toContain('Max% =')
+    // the same view at 250 columns shows them, with their notes
+    const wide = renderForTerminal(250, () => renderPositions(results.get('positions')))
+    expect(headers(wide)[0]).toContain('Max%')
+    expect(wide).toContain('Max% =')
+  })
+
+  it('summary lines wrap at spaces with a hanging indent, never inside a number', () => {
+    const out = renderForTerminal(80, () => renderPositions(results.get('positions')))
+    const research = out.split('\n').findIndex((l) => l.startsWith('Research portfolios'))
+    expect(research).toBeGreaterThan(0)
+    expect(out.split('\n')[research + 1]).toMatch(/^ {2}\S/)
+    for (const l of out.split('\n')) expect(l).not.toMatch(/^\s*[\d,.]+\*?$/)
+  })
+})
