@@ -11,6 +11,7 @@ import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {neverSyncedBundle, type PortfolioBundle} from './bundles.js'
+import {compareText, formatNumberEn} from '../domain/text.js'
 
 export interface UnderlyingRisk {
   underlying: string
@@ -123,7 +124,7 @@ export function underlyingRisks(positions: Position[], market: RiskMarket): Unde
       missingGreeks: missing,
     })
   }
-  return out.sort((a, b) => a.underlying.localeCompare(b.underlying))
+  return out.sort((a, b) => compareText(a.underlying, b.underlying))
 }
 
 /**
@@ -236,7 +237,7 @@ function sumOf(rows: UnderlyingRisk[], key: 'delta' | 'gamma' | 'theta' | 'vega'
 export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: Limits): {breaches: Breach[]; unchecked: string[]} {
   const breaches: Breach[] = []
   const unchecked: string[] = []
-  const fmt = (n: number) => n.toLocaleString('en-US', {maximumFractionDigits: 2})
+  const fmt = (n: number) => formatNumberEn(n, 2) // = toLocaleString('en-US', {maximumFractionDigits: 2}) without starting ICU
   const over = (limit: keyof Limits, value: number | null, threshold: number | undefined, what: string, underlying?: string, symbol?: string) => {
     if (threshold === undefined) return
     if (value === null) {

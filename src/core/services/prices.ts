@@ -12,6 +12,7 @@ import {writeDb} from '../store/database.js'
 import {upsertPrices, type PriceRow} from '../store/prices.js'
 import type {History} from '../store/history.js'
 import {positionSnapshots} from '../store/snapshots.js'
+import {compareText} from '../domain/text.js'
 
 export interface ImportPricesOptions {
   config: Config
@@ -87,7 +88,7 @@ function gaps(rows: (PriceRow & {line: number})[], file: string): string[] {
   const allDates = [...new Set(rows.map((r) => r.date))].sort()
   const out: string[] = []
   for (const [symbol, list] of bySymbol) {
-    list.sort((a, b) => a.date.localeCompare(b.date))
+    list.sort((a, b) => compareText(a.date, b.date))
     const own = new Set(list.map((r) => r.date))
     for (let i = 1; i < list.length; i++) {
       const days = (Date.parse(list[i].date) - Date.parse(list[i - 1].date)) / DAY_MS
@@ -128,7 +129,7 @@ export async function importPricesService(opts: ImportPricesOptions): Promise<Im
 function summarise(rows: PriceRow[]): ImportPricesResult['symbols'] {
   const by = new Map<string, PriceRow[]>()
   for (const r of rows) by.set(r.symbol, [...(by.get(r.symbol) ?? []), r])
-  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([symbol, list]) => {
+  return [...by].sort(([a], [b]) => compareText(a, b)).map(([symbol, list]) => {
     const dates = list.map((r) => r.date).sort()
     return {symbol, days: list.length, from: dates[0], to: dates.at(-1)!, withIv: list.filter((r) => r.iv !== null).length}
   })
@@ -168,7 +169,7 @@ export function historyFromSnapshots(rows: SnapshotPoint[], symbols: string[]): 
   const out: PriceHistory = new Map()
   for (const [symbol, byDate] of acc) {
     const points: PricePoint[] = []
-    for (const [date, d] of [...byDate].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [date, d] of [...byDate].sort(([a], [b]) => compareText(a, b))) {
       if (d.price === null) continue
       const ivs = d.ivs.sort((a, b) => a - b)
       const iv = ivs.length === 0 ? null : ivs.length % 2 ? ivs[(ivs.length - 1) >> 1] : (ivs[ivs.length / 2 - 1] + ivs[ivs.length / 2]) / 2

@@ -22,6 +22,7 @@ import {loadPriceHistory, loadVars, priceHistoryVersion, saveVar} from '../store
 import * as repo from '../store/repositories.js'
 import {dividendFor, rateFor} from './market.js'
 import {snapshotHistory} from './prices.js'
+import {compareText} from '../domain/text.js'
 
 export interface PortfolioVar extends BookVar {
   portfolio: string
@@ -68,7 +69,7 @@ function historyIn(db: Db, history: History, symbols: string[], from: string): P
   for (const [symbol, points] of snaps) {
     const have = table.get(symbol) ?? []
     const dates = new Set(have.map((p) => p.date))
-    const merged = [...have, ...points.filter((p) => !dates.has(p.date))].sort((a, b) => a.date.localeCompare(b.date))
+    const merged = [...have, ...points.filter((p) => !dates.has(p.date))].sort((a, b) => compareText(a.date, b.date))
     table.set(symbol, merged)
   }
   return table
