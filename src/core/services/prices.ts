@@ -9,15 +9,20 @@ import type {PricePoint, PriceHistory} from '../domain/var.js'
 import {ExternalError, UserError} from '../errors.js'
 import type {Db} from '../store/database.js'
 import {writeDb} from '../store/database.js'
+import {openHistory} from '../store/history.js'
 import {upsertPrices, type PriceRow} from '../store/prices.js'
 import type {History} from '../store/history.js'
 import {positionSnapshots} from '../store/snapshots.js'
 import {compareText} from '../domain/text.js'
+// (var.ts imports snapshotHistory from here: a cycle of functions only, resolved before either runs)
+import {refreshDerived} from './var.js'
 
 export interface ImportPricesOptions {
   config: Config
   dbPath: string
   file: string
+  /** the clock: VaR/ES and the worst stress cell are recomputed as of it (services/var.ts refreshDerived); default now */
+  asOf?: Date
 }
 
 export interface ImportPricesResult {
@@ -122,7 +127,21 @@ export async function importPricesService(opts: ImportPricesOptions): Promise<Im
     throw new UserError(`${opts.file}: not a readable CSV (${(error as Error).message.split('\n')[0]}); nothing imported`)
   }
   if (rows.length === 0) throw new UserError(`${opts.file}: no closes in the file; nothing imported`)
-  await writeDb(opts.dbPath, (db) => upsertPrices(db, rows))
+  // New closes change every synced portfolio's VaR inputs: recompute what risk reads, in the same write.
+  const history = await openHistory(opts.dbPath)
+  try {
+    await writeDb(opts.dbPath, (db) => {
+      upsertPrices(db, rows)
+      try {
+        refreshDerived(db, history, opts.config, opts.asOf ?? new Date())
+      } catch {
+        // e.g. bad var: settings. The closes are stored all the same; the stored figures keep their old
+        // inputs key, so risk does not show them as current: it recomputes and reports the problem.
+      }
+    })
+  } finally {
+    history.close()
+  }
   return {file: opts.file, rows: rows.length, symbols: summarise(rows)}
 }
 
