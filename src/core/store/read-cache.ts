@@ -55,12 +55,15 @@ export function replayMiss(): ReplayMiss {
 }
 
 let settings: ReadCacheSettings | undefined
+/** Answers given from a store (for tests and the bench's check that a warm run never starts sql.js). */
+let hits = 0
 /** Incremented on every ReplayMiss, so that a miss a callback caught and swallowed is still seen. */
 let misses = 0
 
 /** Turn read replay on for this process (hot read commands only: see the header). */
 export function enableReadCache(s: ReadCacheSettings | undefined): void {
   settings = s
+  open.clear()
 }
 
 export function readCacheEnabled(): boolean {
@@ -69,6 +72,17 @@ export function readCacheEnabled(): boolean {
 
 export function missCount(): number {
   return misses
+}
+
+export function readCacheStats(): {hits: number; misses: number} {
+  return {hits, misses}
+}
+
+/** Writes the stores this run added to (done at process exit; tests call it directly). */
+export function saveReadCache(): void {
+  for (const store of pending) store.save()
+  pending.clear()
+  open.clear()
 }
 
 const FORMAT = 1
@@ -181,6 +195,8 @@ function prune(dir: string, keep: string): void {
 }
 
 const pending = new Set<ReplayStore>()
+/** This process's store per file and identity: every read of one file shares it (and what it adds). */
+const open = new Map<string, ReplayStore>()
 let exitHook = false
 
 /**
@@ -195,10 +211,10 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
   if (!exitHook) {
     exitHook = true
     // After the command: the answers it needed are all recorded by then (bin/run.js exits with process.exit()).
-    process.once('exit', () => {
-      for (const store of pending) store.save()
-    })
+    process.once('exit', saveReadCache)
   }
+  const known = open.get(`${abs}\0${identity}`)
+  if (known) return known
   let entries: Map<string, Uint8Array> | undefined
   try {
     const f = deserialize(readFileSync(storePath(s.dir, abs))) as StoreFile
@@ -206,7 +222,9 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
   } catch {
     // none yet, or unreadable: sql.js answers and a new store is written
   }
-  return new ReplayStore(s, abs, application, identity, entries)
+  const store = new ReplayStore(s, abs, application, identity, entries)
+  open.set(`${abs}\0${identity}`, store)
+  return store
 }
 
 /** A query's key: its kind of answer, the SQL text and the parameters (bigint and Uint8Array spelled out). */
@@ -271,7 +289,10 @@ export class ReplayDb implements Db {
     const key = keyOf(kind, sql, params)
     if (!this.changed) {
       const hit = this.store.entries.get(key)
-      if (hit) return deserialize(hit) as R
+      if (hit) {
+        hits++
+        return deserialize(hit) as R
+      }
     }
     const answer = ask(this.liveDb())
     if (!this.changed && this.live!.recordable) this.store.record(key, answer)
