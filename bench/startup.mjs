@@ -38,17 +38,20 @@ function timed(args, {cwd, env}) {
 
 /**
  * Our command against `node -e 0`, alternately: medians and their ratio; with `baseline` (the same
- * arguments for another bin/run.js), that one too, in the same alternation.
+ * arguments for another bin/run.js), that one too, in the same alternation, with its own cache
+ * directory (the config cache holds one entry per config file: two builds sharing it would evict
+ * each other's on every run).
  */
 export function paired(args, opts, pairs = PAIRS, baseline) {
+  const baseOpts = baseline ? {...opts, env: {...opts.env, COTRADER_CACHE_DIR: `${opts.env.COTRADER_CACHE_DIR}-baseline`}} : undefined
   timed(args, opts) // warm the caches
-  if (baseline) timed(baseline, opts)
+  if (baseline) timed(baseline, baseOpts)
   const floor = []
   const ours = []
   const base = []
   for (let i = 0; i < pairs; i++) {
     floor.push(timed(['-e', '0'], opts))
-    if (baseline) base.push(timed(baseline, opts))
+    if (baseline) base.push(timed(baseline, baseOpts))
     ours.push(timed(args, opts))
   }
   const stats = (xs) => ({min: Math.min(...xs), median: median(xs), max: Math.max(...xs)})

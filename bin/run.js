@@ -18,7 +18,6 @@ const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('no
 const Module = require('node:module')
 const os = require('node:os')
 const path = require('node:path')
-const {pathToFileURL} = require('node:url')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 const {createRequire} = Module
@@ -47,7 +46,7 @@ async function main() {
   }
   const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
   // oclif finds the package from this URL (the bin script's own, as when this file was an ES module)
-  await bundle.execute({dir: pathToFileURL(path.join(root, 'package.json')).href})
+  await bundle.execute({dir: require('node:url').pathToFileURL(path.join(root, 'package.json')).href})
   await exit()
 }
 

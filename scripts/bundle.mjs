@@ -33,7 +33,8 @@ const options = {
   external: ['sql.js', '@tastytrade/api', '@dxfeed/dxlink-api', 'ws', 'typescript'],
   // The sources are ES modules: import.meta.url becomes the bundle's own URL.
   define: {'import.meta.url': '__cotraderUrl'},
-  banner: {js: "const __cotraderUrl = require('node:url').pathToFileURL(__filename).href; const __cotraderImport = globalThis.cotraderImport ?? ((s) => import(s));"},
+  // (a plain POSIX path is its own file URL: requiring node:url and building a URL cost every start ~2 ms)
+  banner: {js: "const __cotraderUrl = /^\\/[\\w\\/.-]*$/.test(__filename) ? 'file://' + __filename : require('node:url').pathToFileURL(__filename).href; const __cotraderImport = globalThis.cotraderImport ?? ((s) => import(s));"},
   logLevel: 'warning',
   metafile: true,
 }

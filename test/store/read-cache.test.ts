@@ -67,6 +67,18 @@ describe('read replay', () => {
     expect(readCacheStats().hits).toBe(before + 2)
   })
 
+  it('gives blobs, integers, reals and NULL back exactly (JSON where it round-trips, v8.serialize otherwise)', async () => {
+    const q = (db: {all<T>(sql: string): T[]}) => db.all<Record<string, unknown>>("SELECT x'00ff10' AS b, 9007199254740991 AS i, 0.1 + 0.2 AS r, NULL AS z, 'é – x' AS t")
+    const live = await readDb(file, q)
+    saveReadCache()
+    const before = readCacheStats().hits
+    const again = await readDb(file, q)
+    expect(readCacheStats().hits).toBe(before + 1)
+    expect(again).toEqual(live)
+    expect(again[0].b).toBeInstanceOf(Uint8Array)
+    expect(again[0].r).toBe(0.1 + 0.2)
+  })
+
   it('a store of another build, or a copy of the file elsewhere with other bytes, is not used', async () => {
     await readDb(file, rows)
     saveReadCache()
