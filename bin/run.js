@@ -18,7 +18,6 @@ const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('no
 const Module = require('node:module')
 const os = require('node:os')
 const path = require('node:path')
-const v8 = require('node:v8')
 const vm = require('node:vm')
 const {createRequire} = Module
 
@@ -29,8 +28,13 @@ const argv = process.argv.slice(2)
 // The command id as oclif reads it (topics separated by spaces: `daemon status` is daemon:status).
 const command = meta.commands.includes(`${argv[0]}:${argv[1]}`) ? `${argv[0]}:${argv[1]}` : argv[0]
 const keepTierUp = meta.keepWasmTierUp.includes(command)
-// Same value as src/core/store/database.ts sets; setting it first keeps V8's flags (and so the cache) stable.
-if (!keepTierUp) v8.setFlagsFromString('--wasm-tiering-budget=2000000000')
+let tierUp = true // V8's default until noTierUp()
+/** Same value as src/core/store/database.ts sets; set before a bundle is compiled, so V8's flags (and so the cache) stay stable. */
+function noTierUp() {
+  if (keepTierUp || !tierUp) return
+  require('node:v8').setFlagsFromString('--wasm-tiering-budget=2000000000')
+  tierUp = false
+}
 
 // The bundle's import() calls (the ES-module SDKs, loaded lazily) come here: see scripts/bundle.mjs.
 globalThis.cotraderImport = (specifier) => import(specifier)
@@ -41,10 +45,13 @@ main()
 
 async function main() {
   if (fastWord !== null && !process.env.COTRADER_OCLIF) {
-    const fast = loadCached(path.join(dir, `fast-${fastWord}.cjs`), `fast-${fastWord}-${meta.buildId}-${configKey(keepTierUp)}`)
+    // --version, help and greeks never start sql.js: they skip the flag (and loading node:v8, ~1-2 ms)
+    if (fastWord !== 'info' && fastWord !== 'greeks') noTierUp()
+    const fast = loadCached(path.join(dir, `fast-${fastWord}.cjs`), `fast-${fastWord}-${meta.buildId}-${configKey(tierUp)}`)
     if (await fast.run(argv, root, dir)) return exit()
   }
-  const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(keepTierUp)}`)
+  noTierUp()
+  const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(tierUp)}`)
   // oclif finds the package from this URL (the bin script's own, as when this file was an ES module)
   await bundle.execute({dir: require('node:url').pathToFileURL(path.join(root, 'package.json')).href})
   await exit()
