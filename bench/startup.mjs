@@ -1,8 +1,12 @@
 /*
- * Bench: start-up and large books (issue 8), wall time of the real CLI process.
+ * Bench: start-up and large books (issues 8 and 19), wall time of the real CLI process.
  *
- * Start-up ratios are paired: our command and `node -e 0` run alternately, 15 pairs, and the ratio is
- * median(ours) / median(node -e 0), so load on a shared machine hits both sides alike.
+ * Start-up ratios are paired: our command and `node -e 0` run alternately, 21 pairs, and the ratio is
+ * median(ours) / median(node -e 0), so load on a shared machine hits both sides alike; each line shows
+ * min / median / max of ours and of node -e 0 and the 1-minute load average when it was measured.
+ * `--baseline DIR` (another checkout or install, built) times DIR/bin/run.js in the same alternation
+ * (node -e 0, baseline, ours), so before and after come from the same minutes. `--quick` leaves out the
+ * 20,000-position part.
  * NODE_EXTRA_CA_CERTS is unset on both sides (Node parses every certificate before V8 starts, which
  * alone costs more than our own start-up and would hide it). Each command runs once before timing,
  * so the V8 code cache and the config cache (in a fresh per-bench cache directory) are warm, as they
@@ -17,7 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-const PAIRS = 15
+const PAIRS = 21
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -32,16 +36,28 @@ function timed(args, {cwd, env}) {
   return ms
 }
 
-/** Our command against `node -e 0`, alternately: medians and their ratio. */
-export function paired(args, opts, pairs = PAIRS) {
+/**
+ * Our command against `node -e 0`, alternately: medians and their ratio; with `baseline` (the same
+ * arguments for another bin/run.js), that one too, in the same alternation, with its own cache
+ * directory (the config cache holds one entry per config file: two builds sharing it would evict
+ * each other's on every run).
+ */
+export function paired(args, opts, pairs = PAIRS, baseline) {
+  const baseOpts = baseline ? {...opts, env: {...opts.env, COTRADER_CACHE_DIR: `${opts.env.COTRADER_CACHE_DIR}-baseline`}} : undefined
   timed(args, opts) // warm the caches
+  if (baseline) timed(baseline, baseOpts)
   const floor = []
   const ours = []
+  const base = []
   for (let i = 0; i < pairs; i++) {
     floor.push(timed(['-e', '0'], opts))
+    if (baseline) base.push(timed(baseline, baseOpts))
     ours.push(timed(args, opts))
   }
-  return {floorMs: median(floor), oursMs: median(ours), ratio: median(ours) / median(floor)}
+  const stats = (xs) => ({min: Math.min(...xs), median: median(xs), max: Math.max(...xs)})
+  const r = {floorMs: median(floor), oursMs: median(ours), ratio: median(ours) / median(floor), floor: stats(floor), ours: stats(ours), load: os.loadavg()[0]}
+  if (baseline) Object.assign(r, {base: stats(base), baseRatio: median(base) / median(floor)})
+  return r
 }
 
 /** Median wall time of `runs` runs (after one warm-up). */
@@ -92,24 +108,40 @@ export function bigBook(dir, n) {
   return {config, db: path.join(dir, `book${n}.sqlite`)}
 }
 
-/** The issue-8 figures: start-up ratios on the demo, exit gaps, and the 20,000-position book. */
-export async function runStartupBench({root, bin, tmp, env, line}) {
-  const quick = {cwd: root, env: {...env, COTRADER_CACHE_DIR: path.join(tmp, 'cache')}}
-  delete quick.env.NODE_EXTRA_CA_CERTS
+/**
+ * The issue-8/19 figures: start-up ratios on the demo (with its year of price history) and on a
+ * 1,000-position book, exit gaps, and the 20,000-position book (unless quick). With `baseline` (the root
+ * of another build), its bin/run.js is timed in the same alternation.
+ */
+export async function runStartupBench({root, bin, tmp, env, line, baseline, quickOnly}) {
+  const opts = {cwd: root, env: {...env, COTRADER_CACHE_DIR: path.join(tmp, 'cache')}}
+  delete opts.env.NODE_EXTRA_CA_CERTS
   const demoDb = path.join(tmp, 'demo.sqlite')
-  spawnSync(process.execPath, [path.join(root, 'scripts', 'demo-data.mjs')], quick) // the demo exports in data/, as npm start writes them
+  spawnSync(process.execPath, [path.join(root, 'scripts', 'demo-data.mjs')], opts) // the demo exports in data/, as npm start writes them
   // as npm start does: the demo's price history first, so that sync computes VaR/ES (issue 9)
-  for (const f of ['price_history_us.csv', 'price_history_in.csv']) spawnSync(process.execPath, [bin, 'prices', 'import', path.join(root, 'data', f), '--db', demoDb], quick)
-  spawnSync(process.execPath, [bin, 'sync', '--db', demoDb], quick)
-  const ratio = (r) => `${r.oursMs.toFixed(0)} / ${r.floorMs.toFixed(0)} ms = ${r.ratio.toFixed(2)}x`
-  for (const cmd of ['positions', 'risk', 'pnl']) line(`${cmd} --json, demo (ours / node -e 0)`, ratio(paired([bin, cmd, '--json', '--db', demoDb], quick)), '<= 4x')
-  line('--version (ours / node -e 0)', ratio(paired([bin, '--version'], quick)), '<= 2.5x')
-  line('--help (ours / node -e 0)', ratio(paired([bin, '--help'], quick)), '<= 2.5x')
-  const greeksArgs = [bin, 'greeks', '--type', 'put', '--spot', '100', '--strike', '95', '--days', '30', '--vol', '0.25', '--rate', '0.04', '--style', 'american', '--json']
-  line('greeks ... --json (ours / node -e 0)', ratio(paired(greeksArgs, quick)), '<= 2.5x')
-  line('exit after the last output: node -e "console.log(1)" (median ms)', (await exitGap(['-e', 'console.log(1)'], quick)).toFixed(1), 'reference: Node alone')
+  for (const f of ['price_history_us.csv', 'price_history_in.csv']) spawnSync(process.execPath, [bin, 'prices', 'import', path.join(root, 'data', f), '--db', demoDb], opts)
+  spawnSync(process.execPath, [bin, 'sync', '--db', demoDb], opts)
+  const baseBin = baseline ? path.join(baseline, 'bin', 'run.js') : undefined
+  const fmt = (s) => `${s.min.toFixed(0)}/${s.median.toFixed(0)}/${s.max.toFixed(0)}`
+  const ratio = (r) =>
+    `${r.ratio.toFixed(2)}x  ours ${fmt(r.ours)} ms, node -e 0 ${fmt(r.floor)} ms (min/median/max), load ${r.load.toFixed(2)}` +
+    (r.base ? `; baseline ${r.baseRatio.toFixed(2)}x (${fmt(r.base)} ms)` : '')
+  const pair = (args) => paired([bin, ...args], opts, PAIRS, baseBin ? [baseBin, ...args] : undefined)
+  for (const cmd of ['positions', 'risk', 'pnl']) line(`${cmd} --json, demo`, ratio(pair([cmd, '--json', '--db', demoDb])), '<= 2.5x')
+  line('--version', ratio(pair(['--version'])), '<= 1.3x')
+  line('--help', ratio(pair(['--help'])), '<= 1.3x')
+  const greeks = ['greeks', '--type', 'put', '--spot', '100', '--strike', '95', '--days', '30', '--vol', '0.25', '--rate', '0.04', '--style', 'american', '--json']
+  line('greeks ... --json', ratio(pair(greeks)), '<= 1.5x')
+  // 1,000 option positions (5 underlyings), synced once by each build into its own database
+  const thousand = bigBook(tmp, 1000)
+  spawnSync(process.execPath, [bin, 'sync', '--config', thousand.config, '--db', thousand.db], opts)
+  for (const cmd of ['positions', 'risk', 'pnl']) line(`${cmd} --json, 1,000 positions`, ratio(pair([cmd, '--json', '--config', thousand.config, '--db', thousand.db])), '<= 3x')
+  const greeksArgs = [bin, ...greeks]
+  line('exit after the last output: node -e "console.log(1)" (median ms)', (await exitGap(['-e', 'console.log(1)'], opts)).toFixed(1), 'reference: Node alone')
   for (const [name, args] of [['positions --json', [bin, 'positions', '--json', '--db', demoDb]], ['sync, demo', [bin, 'sync', '--db', demoDb]], ['greeks --json', greeksArgs]])
-    line(`exit after the last output: ${name} (median ms)`, (await exitGap(args, quick)).toFixed(1), 'about the reference (no wait for compilation)')
+    line(`exit after the last output: ${name} (median ms)`, (await exitGap(args, opts)).toFixed(1), 'about the reference (no wait for compilation)')
+  if (quickOnly) return
+  const quick = opts
 
   // 20,000 positions: sync, then tables against --json (tables render in linear time and fit no terminal when piped).
   const big = bigBook(tmp, 20000)
@@ -135,8 +167,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   delete env.TASTYTRADE_CLIENT_SECRET
   delete env.TASTYTRADE_REFRESH_TOKEN
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
-  const line = (name, value, target) => console.log(`${name.padEnd(52)} ${value.padStart(24)}   target ${target}`)
-  console.log(`load average (1, 5, 15 min) before: ${load()}; ${os.cpus().length} CPUs; Node ${process.version}`)
-  await runStartupBench({root, bin: path.join(root, 'bin', 'run.js'), tmp: mkdtempSync(path.join(os.tmpdir(), 'cotrader-bench-')), env, line})
+  const line = (name, value, target) => console.log(`${name.padEnd(34)} ${value.padStart(24)}   target ${target}`)
+  const b = process.argv.indexOf('--baseline')
+  const baseline = b > 0 ? path.resolve(process.argv[b + 1]) : undefined
+  console.log(`load average (1, 5, 15 min) before: ${load()}; ${os.cpus().length} CPUs; Node ${process.version}; ${PAIRS} pairs${baseline ? `; baseline ${baseline}` : ''}`)
+  await runStartupBench({root, bin: path.join(root, 'bin', 'run.js'), tmp: mkdtempSync(path.join(os.tmpdir(), 'cotrader-bench-')), env, line, baseline, quickOnly: process.argv.includes('--quick')})
   console.log(`load average after: ${load()}`)
 }

@@ -10,7 +10,7 @@
 // (a hash of both bundles: the code caches and the config cache are keyed by it), the commands that keep
 // WebAssembly tier-up (static keepWasmTierUp) and the fast path's commands.
 import {createHash} from 'node:crypto'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 import {build} from 'esbuild'
@@ -33,7 +33,8 @@ const options = {
   external: ['sql.js', '@tastytrade/api', '@dxfeed/dxlink-api', 'ws', 'typescript'],
   // The sources are ES modules: import.meta.url becomes the bundle's own URL.
   define: {'import.meta.url': '__cotraderUrl'},
-  banner: {js: "const __cotraderUrl = require('node:url').pathToFileURL(__filename).href; const __cotraderImport = globalThis.cotraderImport ?? ((s) => import(s));"},
+  // (a plain POSIX path is its own file URL: requiring node:url and building a URL cost every start ~2 ms)
+  banner: {js: "const __cotraderUrl = /^\\/[\\w\\/.-]*$/.test(__filename) ? 'file://' + __filename : require('node:url').pathToFileURL(__filename).href; const __cotraderImport = globalThis.cotraderImport ?? ((s) => import(s));"},
   logLevel: 'warning',
   metafile: true,
 }
@@ -55,12 +56,27 @@ const fastEntries = {
     ]),
   ),
 }
+/*
+ * Left out of the fast bundles and required from node_modules when used (issue 19): YAML and zod parse
+ * and validate the config only when the validated-config cache has no entry for the file (~330 KB of the
+ * 720 KB fast-risk.cjs was these two), csv-stringify writes --csv only. Every run reads its whole bundle
+ * and V8 checks and deserialises its code cache, so what a run does not execute still cost it time.
+ */
+const FAST_EXTERNAL = ['yaml', 'zod', 'csv-stringify']
+/*
+ * Size budgets of the fast bundles (bytes): the build fails past them. Each is the size at issue 19 plus
+ * ~10 % room; a command that needs more on its common path should say why here, and code that is off the
+ * common path belongs behind import() or in FAST_EXTERNAL. docs/PERFORMANCE.md explains them.
+ */
+const FAST_BUDGET = {info: 14_000, greeks: 140_000, positions: 375_000, pnl: 365_000, risk: 415_000}
 const fastFiles = []
 for (const [word, code] of Object.entries(fastEntries)) {
   const outfile = path.resolve(`dist/bundle/fast-${word}.cjs`)
   fastFiles.push(outfile)
-  const {metafile} = await build({...options, stdin: {contents: `${code}\n`, resolveDir: path.resolve('.'), sourcefile: `fast-${word}.js`, loader: 'js'}, outfile, alias})
+  const {metafile} = await build({...options, external: [...options.external, ...FAST_EXTERNAL], stdin: {contents: `${code}\n`, resolveDir: path.resolve('.'), sourcefile: `fast-${word}.js`, loader: 'js'}, outfile, alias})
   checkFast(word, metafile.inputs)
+  const size = statSync(outfile).size
+  if (size > FAST_BUDGET[word]) throw new Error(`fast-${word}.cjs is ${size} bytes, over its budget of ${FAST_BUDGET[word]} (scripts/bundle.mjs FAST_BUDGET; see docs/PERFORMANCE.md)`)
 }
 
 /**

@@ -5,8 +5,9 @@
  */
 import {csvToStdout} from './core/cli/csv-output.js'
 import {fastParse} from './core/cli/fast-parse.js'
-import {commandIo, reportError, writePlainJson, type CommandIo} from './core/cli/io.js'
+import {commandIo, configCache, reportError, writePlainJson, type CommandIo} from './core/cli/io.js'
 import {baseFlags, type FlagsSpec} from './core/cli/spec.js'
+import {enableReadCache} from './core/store/read-cache.js'
 import {fastStart} from './fast.js'
 
 /** A command the fast path runs: its flag spec and body (core/cli/hot/<name>.ts). */
@@ -35,6 +36,9 @@ export async function runCommand(argv: string[], root: string, command: HotComma
   if (!flags) return false
 
   const io = commandIo({json, wide: flags.wide === true, dirs: start.dirs})
+  // Read replay (core/store/read-cache.ts): a repeated read of an unchanged database skips sql.js.
+  // Only here, for the hot read commands run as a short process; keyed by the build like the config cache.
+  enableReadCache(configCache(start.dirs))
   let result: unknown
   try {
     result = await command.run(flags as never, io)

@@ -232,4 +232,22 @@ describe('fast path and oclif print the same (built CLI, real processes)', () =>
     expect(byArgs('positions', '--bogus').stderr).toContain('Nonexistent flag: --bogus')
     // the sanity checks above are on the fast side; the parity loop compared it with oclif
   })
+
+  it('read replay: a repeated read of an unchanged database answers without sql.js, the same as oclif; a write makes it read again', {timeout: 300_000}, async () => {
+    const args = (cmd: string) => [cmd, '--json', '--config', config, '--db', db]
+    const sqlJs = (o: Outcome) => o.trace.filter((t) => t.includes('sql.js'))
+    for (const cmd of ['positions', 'risk', 'pnl']) {
+      await run(args(cmd), dir, env, path.join(dir, 'traces', `replay-${cmd}-0`)) // records (or finds the answers of the table's runs)
+      const again = await run(args(cmd), dir, env, path.join(dir, 'traces', `replay-${cmd}-1`))
+      const theirs = await run(args(cmd), dir, {...env, COTRADER_OCLIF: '1'}, path.join(dir, 'traces', `replay-${cmd}-oclif`))
+      expect(sqlJs(again), cmd).toEqual([])
+      expect({code: again.code, stdout: again.stdout, stderr: again.stderr}, cmd).toEqual({code: theirs.code, stdout: theirs.stdout, stderr: theirs.stderr})
+    }
+    // a sync rewrites the file: the recorded answers are stale, so the next read starts sql.js again
+    expect(cli(['sync', '--config', config, '--db', db], {cwd: dir, env: {COTRADER_NOW: '2026-12-01T16:00:00Z', COTRADER_CACHE_DIR: env.COTRADER_CACHE_DIR}}).code).toBe(0)
+    const after = await run(args('positions'), dir, env, path.join(dir, 'traces', 'replay-after-sync'))
+    expect(sqlJs(after).length).toBeGreaterThan(0)
+    const theirs = await run(args('positions'), dir, {...env, COTRADER_OCLIF: '1'}, path.join(dir, 'traces', 'replay-after-sync-oclif'))
+    expect(after.stdout).toBe(theirs.stdout)
+  })
 })

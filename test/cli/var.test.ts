@@ -43,7 +43,8 @@ describe('VaR and stress from the CLI', () => {
     expect(ws.run(['sync', '--json']).code).toBe(0)
     expect(ws.run(['prices', 'import', path.join(ws.dir, 'short.csv')]).code).toBe(0)
     const r = ws.run(['risk', '--json']).json()
-    expect(r.var[0]).toMatchObject({portfolio: 'alpha', status: 'insufficient-history', recomputed: true, figures: []})
+    // prices import recomputed and stored it (refreshDerived, issue 19): risk reads it
+    expect(r.var[0]).toMatchObject({portfolio: 'alpha', status: 'insufficient-history', recomputed: false, figures: []})
     expect(r.var[0].message).toBe('VaR needs 101 daily closes of each underlying (100 1-day scenarios); AAPL has 3, SPY has 3')
     const human = ws.run(['risk'])
     expect(human.stdout).toMatch(/alpha \(USD\)\s+computed \d{4}-\d\d-\d\d \d\d:\d\d UTC\s+VaR needs 101 daily closes/)
@@ -62,9 +63,11 @@ describe('VaR and stress from the CLI', () => {
     const imp = ws.run(['prices', 'import', path.join(ws.dir, 'long.csv'), '--json'])
     expect(imp.code).toBe(0)
     expect(imp.json()).toMatchObject({rows: 260, symbols: [{symbol: 'AAPL', days: 130}, {symbol: 'SPY', days: 130}]})
-    // the import changed the prices: risk recomputes once, then reads the stored result
+    // the import changed the prices and recomputed what risk shows in the same write (refreshDerived,
+    // issue 19): risk reads the stored result, with the stress grid's worst cell
     const first = ws.run(['risk', '--json']).json().var[0]
-    expect(first).toMatchObject({status: 'ok', recomputed: true, positions: 3, missing: 0, scenarios: {historical: 129}})
+    expect(first).toMatchObject({status: 'ok', recomputed: false, positions: 3, missing: 0, scenarios: {historical: 129}})
+    expect(first.worstStress).toEqual(expect.objectContaining({pnl: expect.any(Number)}))
     const second = ws.run(['risk', '--json']).json().var[0]
     expect(second.recomputed).toBe(false)
     expect(second.computedAt).toBe(first.computedAt)

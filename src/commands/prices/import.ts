@@ -16,7 +16,7 @@ export default class PricesImport extends BaseCommand {
 
   async run(): Promise<ImportPricesResult> {
     const {args, flags} = await this.parse(PricesImport)
-    const result = await importPricesService({...this.context(flags), file: args.file})
+    const result = await importPricesService({...this.context(flags), file: args.file, asOf: this.now()})
     this.print(() => `imported ${result.rows} close(s) from ${result.file}\n` + table(['Symbol', 'Days', 'From', 'To', 'With IV'], result.symbols.map((s) => [s.symbol, String(s.days), s.from, s.to, String(s.withIv)])))
     return result
   }

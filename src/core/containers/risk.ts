@@ -6,11 +6,11 @@
 import type {Limits} from '../config/config.js'
 import {betaWeightedDelta, deltaDollars, positionGreeks} from '../domain/greeks.js'
 import {inCurrency, toBase} from '../domain/money.js'
-import {intrinsic} from '../pricing/index.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {neverSyncedBundle, type PortfolioBundle} from './bundles.js'
+import {compareText, formatNumberEn} from '../domain/text.js'
 
 export interface UnderlyingRisk {
   underlying: string
@@ -123,7 +123,7 @@ export function underlyingRisks(positions: Position[], market: RiskMarket): Unde
       missingGreeks: missing,
     })
   }
-  return out.sort((a, b) => a.underlying.localeCompare(b.underlying))
+  return out.sort((a, b) => compareText(a.underlying, b.underlying))
 }
 
 /**
@@ -137,15 +137,19 @@ export function underlyingRisks(positions: Position[], market: RiskMarket): Unde
  */
 export function estimateCapitalInUse(positions: Position[]): number | null {
   const groups = new Map<string, Position[]>()
-  for (const p of positions) groups.set(p.underlying, [...(groups.get(p.underlying) ?? []), p])
+  for (const p of positions) {
+    const g = groups.get(p.underlying)
+    if (g) g.push(p)
+    else groups.set(p.underlying, [p])
+  }
   let sum = 0
   for (const group of groups.values()) {
     if (group.some((p) => p.instrumentType === 'future' || p.instrumentType === 'future_option' || p.markPrice === null)) return null
     const now = group.reduce((v, p) => v + p.markPrice! * p.quantity * p.multiplier, 0)
-    const valueAt = (s: number) =>
-      group.reduce((v, p) => v + (p.option ? intrinsic({right: p.option.right, spot: s, strike: p.option.strike}) : s) * p.quantity * p.multiplier, 0)
-    const kinks = [0, ...group.flatMap((p) => (p.option ? [p.option.strike] : []))]
-    let loss = Math.max(0, ...kinks.map((s) => now - valueAt(s)))
+    // The value at expiry at each kink (0 and every strike), each summed in the group's order as
+    // before, with no object or array per kink: a 1,000-option book has 200 legs × 200 kinks per underlying.
+    let loss = Math.max(0, now - valueAtExpiry(group, 0))
+    for (const p of group) if (p.option) loss = Math.max(loss, now - valueAtExpiry(group, p.option.strike))
     // Beyond the highest strike the value changes by `slope` per 1.00 of the underlying.
     const slope = group.reduce((v, p) => v + (!p.option || p.option.right === 'call' ? p.quantity * p.multiplier : 0), 0)
     if (slope < 0) {
@@ -156,6 +160,17 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
     sum += loss
   }
   return sum
+}
+
+/** The group's value at expiry with the underlying at s (intrinsic value of options, s per share). */
+function valueAtExpiry(group: Position[], s: number): number {
+  let v = 0
+  for (const p of group) {
+    const o = p.option
+    // = pricing's intrinsic({right, spot: s, strike}), without its argument object
+    v = v + (o ? Math.max(o.right === 'call' ? s - o.strike : o.strike - s, 0) : s) * p.quantity * p.multiplier
+  }
+  return v
 }
 
 export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): PortfolioRisk {
@@ -236,7 +251,7 @@ function sumOf(rows: UnderlyingRisk[], key: 'delta' | 'gamma' | 'theta' | 'vega'
 export function checkLimits(risk: PortfolioRisk, positions: Position[], limits: Limits): {breaches: Breach[]; unchecked: string[]} {
   const breaches: Breach[] = []
   const unchecked: string[] = []
-  const fmt = (n: number) => n.toLocaleString('en-US', {maximumFractionDigits: 2})
+  const fmt = (n: number) => formatNumberEn(n, 2) // = toLocaleString('en-US', {maximumFractionDigits: 2}) without starting ICU
   const over = (limit: keyof Limits, value: number | null, threshold: number | undefined, what: string, underlying?: string, symbol?: string) => {
     if (threshold === undefined) return
     if (value === null) {

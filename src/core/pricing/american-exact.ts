@@ -228,8 +228,15 @@ function activate(t: Tables): void {
  */
 export const FAST_SCHEME: Scheme = {n: 6, l: 8, m: 1, p: 24}
 
-let exactTables = buildTables(DEFAULT_SCHEME)
-const fastTables = buildTables(FAST_SCHEME)
+// Built on first use, not when the module loads: `positions`, `risk` and `pnl` load this engine with
+// their bundle but on their common path price nothing (issue 19: ~3–8 ms of every start-up).
+let exactTables: Tables | null = null
+let fastTables: Tables | null = null
+
+function tablesFor(fast: boolean): Tables {
+  if (fast) return (fastTables ??= buildTables(FAST_SCHEME))
+  return (exactTables ??= buildTables(DEFAULT_SCHEME))
+}
 
 /** Replace the exact engine's scheme (the accuracy study in scripts/; not for production use). */
 export function useScheme(s: Scheme): void {
@@ -576,7 +583,7 @@ function putAny(S: number, K: number, T: number, r: number, q: number, vol: numb
  * Preconditions (checked in index.ts): finite, S, K ≥ 0, T > 0.
  */
 export function exactAmericanPrice(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, fast = false): number {
-  activate(fast ? fastTables : exactTables)
+  activate(tablesFor(fast))
   const intrinsic = Math.max(isCall ? S - K : K - S, 0)
   if (!(T > 0)) return intrinsic
   if (!(vol > 0)) return deterministic(isCall, S, K, T, r, q)
@@ -613,7 +620,7 @@ export function exactAmericanCurve(isCall: boolean, spots: ArrayLike<number>, K:
     for (let j = 0; j < n; j++) out[j] = exactAmericanPrice(isCall, spots[j], K, T, r, q, vol, fast)
     return NaN
   }
-  activate(fast ? fastTables : exactTables)
+  activate(tablesFor(fast))
   const strike = isCall ? 1 : K
   const xmax = aloBoundary(strike, T, pr, pq, vol)
   // aloPrice with everything that does not depend on the spot hoisted out of the spot loop, and
@@ -690,7 +697,7 @@ export function exerciseNowAsVolVanishes(isCall: boolean, S: number, K: number, 
 
 /** True when exercising now is optimal (price = intrinsic, delta ±1) for these inputs. */
 export function inExerciseRegion(isCall: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, fast = false): boolean {
-  activate(fast ? fastTables : exactTables)
+  activate(tablesFor(fast))
   if (!(T > 0) || !(vol > 0) || S === 0 || K === 0) return false
   if (isCall) putAny(K, S, T, q, r, vol, false)
   else putAny(S, K, T, r, q, vol, false)
@@ -720,7 +727,7 @@ export function exactAmericanInto(
   fast = false,
 ): RawGreeks {
   if (!(vol > 0) || S === 0 || K === 0) return degenerateInto(out, isCall, S, K, T, r, q, vol, black76)
-  activate(fast ? fastTables : exactTables)
+  activate(tablesFor(fast))
   if (isCall) putAny(K, S, T, q, r, vol, true)
   else putAny(S, K, T, r, q, vol, true)
   let price = core.price

@@ -9,14 +9,20 @@ import type {PricePoint, PriceHistory} from '../domain/var.js'
 import {ExternalError, UserError} from '../errors.js'
 import type {Db} from '../store/database.js'
 import {writeDb} from '../store/database.js'
+import {openHistory} from '../store/history.js'
 import {upsertPrices, type PriceRow} from '../store/prices.js'
 import type {History} from '../store/history.js'
 import {positionSnapshots} from '../store/snapshots.js'
+import {compareText} from '../domain/text.js'
+// (var.ts imports snapshotHistory from here: a cycle of functions only, resolved before either runs)
+import {refreshDerived} from './var.js'
 
 export interface ImportPricesOptions {
   config: Config
   dbPath: string
   file: string
+  /** the clock: VaR/ES and the worst stress cell are recomputed as of it (services/var.ts refreshDerived); default now */
+  asOf?: Date
 }
 
 export interface ImportPricesResult {
@@ -87,7 +93,7 @@ function gaps(rows: (PriceRow & {line: number})[], file: string): string[] {
   const allDates = [...new Set(rows.map((r) => r.date))].sort()
   const out: string[] = []
   for (const [symbol, list] of bySymbol) {
-    list.sort((a, b) => a.date.localeCompare(b.date))
+    list.sort((a, b) => compareText(a.date, b.date))
     const own = new Set(list.map((r) => r.date))
     for (let i = 1; i < list.length; i++) {
       const days = (Date.parse(list[i].date) - Date.parse(list[i - 1].date)) / DAY_MS
@@ -121,14 +127,28 @@ export async function importPricesService(opts: ImportPricesOptions): Promise<Im
     throw new UserError(`${opts.file}: not a readable CSV (${(error as Error).message.split('\n')[0]}); nothing imported`)
   }
   if (rows.length === 0) throw new UserError(`${opts.file}: no closes in the file; nothing imported`)
-  await writeDb(opts.dbPath, (db) => upsertPrices(db, rows))
+  // New closes change every synced portfolio's VaR inputs: recompute what risk reads, in the same write.
+  const history = await openHistory(opts.dbPath)
+  try {
+    await writeDb(opts.dbPath, (db) => {
+      upsertPrices(db, rows)
+      try {
+        refreshDerived(db, history, opts.config, opts.asOf ?? new Date())
+      } catch {
+        // e.g. bad var: settings. The closes are stored all the same; the stored figures keep their old
+        // inputs key, so risk does not show them as current: it recomputes and reports the problem.
+      }
+    })
+  } finally {
+    history.close()
+  }
   return {file: opts.file, rows: rows.length, symbols: summarise(rows)}
 }
 
 function summarise(rows: PriceRow[]): ImportPricesResult['symbols'] {
   const by = new Map<string, PriceRow[]>()
   for (const r of rows) by.set(r.symbol, [...(by.get(r.symbol) ?? []), r])
-  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([symbol, list]) => {
+  return [...by].sort(([a], [b]) => compareText(a, b)).map(([symbol, list]) => {
     const dates = list.map((r) => r.date).sort()
     return {symbol, days: list.length, from: dates[0], to: dates.at(-1)!, withIv: list.filter((r) => r.iv !== null).length}
   })
@@ -168,7 +188,7 @@ export function historyFromSnapshots(rows: SnapshotPoint[], symbols: string[]): 
   const out: PriceHistory = new Map()
   for (const [symbol, byDate] of acc) {
     const points: PricePoint[] = []
-    for (const [date, d] of [...byDate].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [date, d] of [...byDate].sort(([a], [b]) => compareText(a, b))) {
       if (d.price === null) continue
       const ivs = d.ivs.sort((a, b) => a - b)
       const iv = ivs.length === 0 ? null : ivs.length % 2 ? ivs[(ivs.length - 1) >> 1] : (ivs[ivs.length / 2 - 1] + ivs[ivs.length / 2]) / 2

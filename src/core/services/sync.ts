@@ -22,7 +22,7 @@ import {provenMark} from '../domain/plausible.js'
 import {isStale, oldest, parseMaxAge, DEFAULT_MAX_AGE} from '../containers/freshness.js'
 import {marketFor} from '../domain/calendar/index.js'
 import {withModelGreeksAll} from './model-greeks.js'
-import {refreshVarsInDb, varSettings} from './var.js'
+import {refreshDerived, varSettings} from './var.js'
 import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
 import {lastPriceDates, upsertPrices, type PriceRow} from '../store/prices.js'
 
@@ -202,11 +202,11 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         repo.recordSyncRun(db, run)
       }
       if (candles.length > 0) upsertPrices(db, candles)
-      // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts).
+      // VaR/ES and the worst stress cell, fresh on every sync, stored with their time (services/var.ts refreshDerived).
       const synced = outcomes.filter((o) => o.result.status === 'ok').map((o) => o.config.name)
       if (synced.length > 0) {
         try {
-          refreshVarsInDb(db, history, config, asOf, synced, {stress: false, positions: new Map(outcomes.filter((o) => o.result.status === 'ok').map((o) => [o.config.name, o.fetched?.positions ?? []]))})
+          refreshDerived(db, history, config, asOf, {portfolios: synced, positions: new Map(outcomes.filter((o) => o.result.status === 'ok').map((o) => [o.config.name, o.fetched?.positions ?? []]))})
         } catch (error) {
           for (const o of outcomes) if (o.result.status === 'ok') o.result.warnings.push(`VaR not computed: ${oneLine(error)}`)
         }

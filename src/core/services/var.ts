@@ -22,6 +22,7 @@ import {loadPriceHistory, loadVars, priceHistoryVersion, saveVar} from '../store
 import * as repo from '../store/repositories.js'
 import {dividendFor, rateFor} from './market.js'
 import {snapshotHistory} from './prices.js'
+import {compareText} from '../domain/text.js'
 
 export interface PortfolioVar extends BookVar {
   portfolio: string
@@ -68,7 +69,7 @@ function historyIn(db: Db, history: History, symbols: string[], from: string): P
   for (const [symbol, points] of snaps) {
     const have = table.get(symbol) ?? []
     const dates = new Set(have.map((p) => p.date))
-    const merged = [...have, ...points.filter((p) => !dates.has(p.date))].sort((a, b) => a.date.localeCompare(b.date))
+    const merged = [...have, ...points.filter((p) => !dates.has(p.date))].sort((a, b) => compareText(a.date, b.date))
     table.set(symbol, merged)
   }
   return table
@@ -103,6 +104,30 @@ export function refreshVarsInDb(db: Db, history: History, config: Config, asOf: 
     if (b.stored || given) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
     return {...v, portfolio: b.config.name, computedAt: now, recomputed: true}
   })
+}
+
+/**
+ * The one entry point for what `risk` reads instead of computing (issue 19, "read, don't recompute"): per
+ * real and research portfolio that has been synced, VaR/ES and the stress grid's worst cell, stored in
+ * `var_results` with the time and the inputs key (positions with prices and IVs, the price history's and
+ * the snapshots' versions, the settings, the date). `risk` shows a stored value only while its key still
+ * matches (else it recomputes and stores), so a writer that forgets to call this costs time, never
+ * correctness.
+ *
+ * Every service that changes the book or the prices calls it inside its own writeDb, after its changes:
+ * sync (positions and DXLink candles), `prices import` (closes). New writers of positions or closes
+ * (ledger imports, the daemon's ticks) call it the same way; a writer that changes only the snapshot
+ * history (services/snapshot.ts, which does not write the main file) leaves it to the next writer or to
+ * `risk`. Synchronous: no I/O beyond the open database and the history's year files.
+ *
+ * `portfolios` limits it to those names (sync: the ones it stored); `positions` hands over rows the caller
+ * has just written (reading them back costs more than the computation). Returns what it stored.
+ */
+export function refreshDerived(db: Db, history: History, config: Config, asOf: Date, opts: {portfolios?: string[]; positions?: Map<string, Position[]>} = {}): PortfolioVar[] {
+  const synced = new Set(repo.loadPortfolios(db).filter((p) => p.lastSyncAt).map((p) => p.name))
+  const names = (opts.portfolios ?? varPortfolios(config).map((p) => p.name)).filter((n) => synced.has(n) || opts.positions?.has(n))
+  if (names.length === 0) return []
+  return refreshVarsInDb(db, history, config, asOf, names, {stress: true, positions: opts.positions})
 }
 
 /** worstStress undefined = not computed yet (stored by sync). */

@@ -19,6 +19,7 @@ import * as fs from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import * as path from 'node:path'
 import type {Database as SqlJsDatabase, SqlJsStatic, SqlValue, Statement} from 'sql.js'
+import {missCount, ReplayDb, replayMiss, replayStore} from './read-cache.js'
 import {StoreError} from '../errors.js'
 import {MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations.js'
 
@@ -77,6 +78,8 @@ const LOCK_NOTICE_MS = 1000
 // ---------------------------------------------------------------------------------------------- sql.js
 
 let sqlJsPromise: Promise<SqlJsStatic> | undefined
+/** sql.js once loaded: read replay (read-cache.ts) opens a live copy synchronously with it. */
+let loadedSql: SqlJsStatic | undefined
 
 /**
  * WebAssembly tier-up. V8 first runs sql.js's wasm with its baseline compiler (Liftoff) and, once a
@@ -96,7 +99,7 @@ export function setWasmTierUp(keep: boolean): void {
 
 /** Initialise sql.js once per process; later calls share the promise (and a failure is retried next time). */
 export function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJsPromise ??= initSqlJs().catch((error: unknown) => {
+  sqlJsPromise ??= initSqlJs().then((SQL) => (loadedSql = SQL), (error: unknown) => {
     sqlJsPromise = undefined
     throw new Error(`cannot load sql.js: ${errorMessage(error)}`, {cause: error})
   })
@@ -443,20 +446,28 @@ export function assertSynchronous(result: unknown, where: string): void {
 
 // ----------------------------------------------------------------------------------------------- read
 
-/** Load the file (no lock), run fn, discard. A missing file gives an empty, migrated in-memory db and creates nothing. */
+/**
+ * Load the file (no lock), run fn, discard. A missing file gives an empty, migrated in-memory db and creates nothing.
+ * With read replay on (store/read-cache.ts: the fast path's hot commands), fn gets the recorded answers for
+ * these very bytes when there are any, else sql.js's, recorded.
+ */
 export async function readDb<T>(file: string, fn: (db: Db) => T): Promise<T> {
   const abs = path.resolve(file)
   checkDbPath(abs)
+  const bytes = readDbFile(abs)
+  const store = bytes === undefined ? undefined : replayStore(abs, bytes, MAIN_FILE.application)
+  if (store?.matched) return replayRead(new ReplayDb(store, () => openLive(abs, bytes!, MAIN_FILE)), fn, 'readDb')
   const SQL = await loadSqlJs()
-  const {raw, version} = openDatabase(SQL, abs, readDbFile(abs), false)
+  const {raw, version} = openDatabase(SQL, abs, bytes, false)
+  let db: Db = new SqlJsDb(raw, abs)
   try {
     if (version < SCHEMA_VERSION) {
       // An older (or no) file: upgrade the in-memory copy only; readers never write.
       raw.exec('BEGIN')
       migrate(raw, abs, version)
       raw.exec('COMMIT')
-    }
-    const result = fn(new SqlJsDb(raw, abs))
+    } else if (store) db = ReplayDb.recording(store, {db, close: () => undefined, recordable: true})
+    const result = fn(db)
     assertSynchronous(result, 'readDb')
     return result
   } finally {
@@ -465,15 +476,35 @@ export async function readDb<T>(file: string, fn: (db: Db) => T): Promise<T> {
 }
 
 /**
- * Synchronous lock-free open of one file of `kind` (sql.js already loaded: `await loadSqlJs()` first),
- * for readers that open files on demand (store/history.ts). Undefined when the file does not exist or
- * is empty; an older file is upgraded in memory only. Same checks as readDb.
+ * Runs a read callback on replayed answers; when one was missing before sql.js was loaded (ReplayMiss,
+ * counted even if the callback swallowed it), loads sql.js and runs the callback again: the second run
+ * cannot miss. Read callbacks are pure, so a second run gives the same result.
  */
-export function openFileForRead(SQL: SqlJsStatic, file: string, kind: FileKind): {db: Db; close(): void} | undefined {
-  const abs = path.resolve(file)
-  if (!checkDbPath(abs)) return undefined
-  const bytes = readDbFile(abs)
-  if (bytes === undefined) return undefined
+export async function replayRead<D extends {close(): void}, T>(db: D, fn: (db: D) => T, where: string): Promise<T> {
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const before = missCount()
+      try {
+        const result = fn(db)
+        assertSynchronous(result, where)
+        if (attempt > 0 || missCount() === before) return result
+      } catch (error) {
+        if (attempt > 0 || missCount() === before) throw error
+      }
+      await loadSqlJs()
+    }
+  } finally {
+    db.close()
+  }
+}
+
+/** A sql.js copy of bytes already read and checked, for read replay; throws ReplayMiss while sql.js is not loaded. */
+function openLive(abs: string, bytes: Uint8Array, kind: FileKind): {db: Db; close(): void; recordable: boolean} {
+  if (!loadedSql) throw replayMiss()
+  return openLiveWith(loadedSql, abs, bytes, kind)
+}
+
+function openLiveWith(SQL: SqlJsStatic, abs: string, bytes: Uint8Array, kind: FileKind): {db: Db; close(): void; recordable: boolean} {
   const {raw, version} = openDatabase(SQL, abs, bytes, false, kind)
   try {
     if (version < kind.version) {
@@ -485,7 +516,33 @@ export function openFileForRead(SQL: SqlJsStatic, file: string, kind: FileKind):
     raw.close()
     throw error
   }
-  return {db: new SqlJsDb(raw, abs), close: () => raw.close()}
+  return {db: new SqlJsDb(raw, abs), close: () => raw.close(), recordable: version === kind.version}
+}
+
+/**
+ * Synchronous lock-free open of one file of `kind` (sql.js already loaded: `await loadSqlJs()` first),
+ * for readers that open files on demand (store/history.ts). Undefined when the file does not exist or
+ * is empty; an older file is upgraded in memory only. Same checks as readDb.
+ */
+export function openFileForRead(SQL: SqlJsStatic | undefined, file: string, kind: FileKind): {db: Db; close(): void} | undefined {
+  const abs = path.resolve(file)
+  if (!checkDbPath(abs)) return undefined
+  const bytes = readDbFile(abs)
+  if (bytes === undefined) return undefined
+  // Read replay (store/read-cache.ts): recorded answers for these bytes, else sql.js's, recorded. Without
+  // sql.js loaded yet (history opened lazily under read replay) this throws ReplayMiss: see replayRead.
+  const store = replayStore(abs, bytes, kind.application)
+  if (store?.matched) {
+    const db = new ReplayDb(store, () => openLive(abs, bytes, kind))
+    return {db, close: () => db.close()}
+  }
+  if (!SQL && !loadedSql) throw replayMiss()
+  const live = SQL ? openLiveWith(SQL, abs, bytes, kind) : openLive(abs, bytes, kind)
+  if (store && live.recordable) {
+    const db = ReplayDb.recording(store, live)
+    return {db, close: () => db.close()}
+  }
+  return {db: live.db, close: live.close}
 }
 
 /** The schema version in a file's header (user_version, 4 bytes at offset 60) without loading it; undefined when there is no SQLite file. */

@@ -23,9 +23,10 @@ import type {SqlJsStatic} from 'sql.js'
 import {StoreError} from '../errors.js'
 import {
   assertSynchronous, beginWrite, checkDbPath, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, openFileForRead, writeDb,
-  type Db, type FileKind, type OpenWrite, type WriteOptions,
+  replayRead, type Db, type FileKind, type OpenWrite, type WriteOptions,
 } from './database.js'
 import {MIGRATIONS, type Migration} from './migrations.js'
+import {readCacheEnabled} from './read-cache.js'
 import {copyLegacyYear, legacyYears} from './snapshots.js'
 
 const HISTORY_MIGRATIONS: readonly Migration[] = [
@@ -141,7 +142,8 @@ class HistoryFiles implements History {
   readonly writing = new Map<number, OpenWrite>()
 
   constructor(
-    private readonly SQL: SqlJsStatic,
+    /** undefined under read replay: year files are opened from their recorded answers, or with sql.js once loaded */
+    private readonly SQL: SqlJsStatic | undefined,
     private readonly dir: string,
   ) {}
 
@@ -203,19 +205,13 @@ class HistoryFiles implements History {
  */
 export async function openHistory(dbPath: string): Promise<History & {close(): void}> {
   await moveOutIfOld(dbPath)
-  return new HistoryFiles(await loadSqlJs(), historyDir(dbPath))
+  // Under read replay (store/read-cache.ts) sql.js is loaded only if a year file's answers are not recorded.
+  return new HistoryFiles(readCacheEnabled() ? undefined : await loadSqlJs(), historyDir(dbPath))
 }
 
 /** Open the history (no lock), run fn, close. fn is synchronous, like readDb's. */
 export async function readHistory<T>(dbPath: string, fn: (h: History) => T): Promise<T> {
-  const h = await openHistory(dbPath)
-  try {
-    const result = fn(h)
-    assertSynchronous(result, 'readHistory')
-    return result
-  } finally {
-    h.close()
-  }
+  return replayRead(await openHistory(dbPath), fn, 'readHistory')
 }
 
 /**

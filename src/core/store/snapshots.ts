@@ -21,6 +21,7 @@ import {unrealizedPnl} from '../domain/pnl.js'
 import type {ExerciseStyle, InstrumentType, OptionRight, UnitGreeks} from '../domain/types.js'
 import type {Db} from './database.js'
 import type {History} from './history.js'
+import {compareText} from '../domain/text.js'
 
 export interface PositionSnapshot {
   /** trade date the snapshot closes, YYYY-MM-DD (exchange-local) */
@@ -184,7 +185,7 @@ export function lastPositionSnapshotsBefore(h: History, date: string, portfolios
     }
     if (want && [...want].every((p) => done.has(p))) break
   }
-  return out.sort((a, b) => a.portfolio.localeCompare(b.portfolio))
+  return out.sort((a, b) => compareText(a.portfolio, b.portfolio))
 }
 
 /**
@@ -200,7 +201,7 @@ function lastBeforeIn(db: Db, date: string, accept: (portfolio: string) => boole
     if (symbol !== undefined) held.set(h.portfolio, [...(held.get(h.portfolio) ?? []), {symbol, lastDate: h.last_date}])
   }
   const out = new Map<string, PositionSnapshot[]>()
-  for (const [portfolio, list] of [...held].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [portfolio, list] of [...held].sort((a, b) => compareText(a[0], b[0]))) {
     const found = new Map<string, PositionSnapshot>()
     const take = (day: DayBlob | undefined) => {
       if (day) for (const s of decodeDay(day, instruments)) if (!found.has(s.symbol)) found.set(s.symbol, s)
@@ -360,7 +361,7 @@ function splitMonth(portfolio: string, month: string, packed: Uint8Array): Map<s
 function writeMonth(db: Db, portfolio: string, month: string, days: Map<string, DayBlob>): void {
   const w = new Writer()
   w.uint(MONTH_FORMAT)
-  const list = [...days.values()].sort((a, b) => a.date.localeCompare(b.date))
+  const list = [...days.values()].sort((a, b) => compareText(a.date, b.date))
   w.uint(list.length)
   for (const d of list) {
     w.uint(Number(d.date.slice(8, 10)))
