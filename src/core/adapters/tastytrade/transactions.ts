@@ -174,7 +174,8 @@ function mapItem(item: Json, portfolio: PortfolioConfig, sourceRef: string, deli
     else if (subType === 'Exercise' || subType === 'Cash Settled Exercise') quantity = -Math.abs(size)
     else quantity = null
   }
-  const positionEffect = /to Open$/.test(action) ? 'open' : /to Close$/.test(action) ? 'close' : kind === 'expiration' || kind === 'assignment' || kind === 'exercise' ? 'close' : null
+  const removal = kind === 'expiration' || kind === 'assignment' || kind === 'exercise' || (kind === 'cash_settlement' && !!instrument?.option)
+  const positionEffect = /to Open$/.test(action) ? 'open' : /to Close$/.test(action) ? 'close' : removal ? 'close' : null
 
   const price = item.price === undefined || item.price === null || item.price === '' ? null : num(item.price)
   if (item.price !== undefined && item.price !== null && item.price !== '' && price === null) throw new TastytradeApiError(`transaction ${id}: price ${JSON.stringify(item.price)} is not a number`)
