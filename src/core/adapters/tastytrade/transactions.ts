@@ -10,7 +10,7 @@
 import type {PortfolioConfig} from '../../config/config.js'
 import type {EventDraft, EventKind, Fees} from '../../domain/ledger/events.js'
 import {withContentKeys} from '../../domain/ledger/events.js'
-import {parseSymbol, SymbolError} from '../../domain/symbols.js'
+import {SymbolError} from '../../domain/symbols.js'
 import type {FetchContext} from '../broker.js'
 import {blank, clean, instrumentFields, instrumentOf, localDate, markDeliveries, type Draft, type Instrument} from '../transactions/common.js'
 import {TastytradeApiError, type TastytradeApi} from './http.js'
@@ -153,7 +153,7 @@ function mapItem(item: Json, portfolio: PortfolioConfig, sourceRef: string, deli
   let note = ''
   if (brokerSymbol) {
     try {
-      instrument = instrumentOf(brokerSymbol, currency, parseSymbol(brokerSymbol))
+      instrument = instrumentOf(brokerSymbol, currency)
     } catch (error) {
       if (!(error instanceof SymbolError)) throw error
       // Kept, not dropped: the user sees it as unclassified with the broker's symbol and why.
