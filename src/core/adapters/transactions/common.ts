@@ -228,16 +228,27 @@ export function anyDate(text: string): string | null {
   return usDate(t)
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
 export function checkedDate(year: number, month: number, day: number): string | null {
-  if (month < 1 || month > 12 || day < 1 || day > 31) return null
-  const d = new Date(Date.UTC(year, month - 1, day))
-  if (d.getUTCMonth() !== month - 1) return null
-  return d.toISOString().slice(0, 10)
+  if (!Number.isInteger(year) || year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1) return null
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return null
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`
 }
 
-/** Midnight of an exchange-local date as an ISO instant (date-only sources; timeKnown false). */
+const midnights = new Map<string, string>()
+
+/** Midnight of an exchange-local date as an ISO instant (date-only sources; timeKnown false). Remembered: exports repeat dates. */
 export function midnight(zone: Zone, date: string): string {
-  return zonedInstant(zone, date, 0).toISOString()
+  const key = `${zone} ${date}`
+  let at = midnights.get(key)
+  if (at === undefined) {
+    at = zonedInstant(zone, date, 0).toISOString()
+    if (midnights.size >= 20_000) midnights.clear()
+    midnights.set(key, at)
+  }
+  return at
 }
 
 /** A local wall-clock time in a zone as an ISO instant. */
