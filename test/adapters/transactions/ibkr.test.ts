@@ -24,11 +24,18 @@ const ROWS = [
   ['U123456', 'ibflex test', 'USD', 'STK', 'AAPL', 'APPLE INC', '', '1', '', '', '', '', '', '800000002', '20260106', '', 'ExchTrade', '-100', '155.10', '15510', '15508.98', '-1.02', 'USD', 'C', '', 'SELL', '482.98', 'ORDER'],
   ['U123456', 'ibflex test', 'USD', 'STK', 'AAPL', 'APPLE INC', '', '1', '', '', '', '700000002', '900000002', '800000002', '20260106', '20260106;143005', 'ExchTrade', '-100', '155.10', '15510', '15508.98', '-1.02', 'USD', 'C', 'P', 'SELL', '482.98', 'EXECUTION'],
 ]
-const CASH_COLUMNS = ['ClientAccountID', 'CurrencyPrimary', 'Date/Time', 'Amount', 'Type', 'TransactionID', 'Description']
-const CASH_ROW = ['U123456', 'USD', '20260115', '12.40', 'Dividends', '900000010', 'AAPL CASH DIVIDEND USD 0.124 PER SHARE']
+// Cash Transactions (CTRN): column and Type names as ibflex's CashTransaction / CashAction spell them
+// (the reference gives no CSV sample; synthetic values). The SUMMARY row repeats the details.
+const CASH_COLUMNS = ['ClientAccountID', 'CurrencyPrimary', 'Symbol', 'Date/Time', 'SettleDate', 'Amount', 'Type', 'TransactionID', 'Description', 'LevelOfDetail']
+const CASH_ROWS = [
+  ['U123456', 'USD', 'AAPL', '20260115', '20260115', '12.40', 'Dividends', '900000010', 'AAPL(US0378331005) CASH DIVIDEND USD 0.124 PER SHARE (Ordinary Dividend)', 'DETAIL'],
+  ['U123456', 'USD', 'AAPL', '20260115', '20260115', '-1.86', 'Withholding Tax', '900000011', 'AAPL(US0378331005) CASH DIVIDEND USD 0.124 PER SHARE - US TAX', 'DETAIL'],
+  ['U123456', 'USD', '', '20260203;202000', '20260203', '3.21', 'Broker Interest Received', '900000012', 'USD CREDIT INT FOR JAN-2026', 'DETAIL'],
+  ['U123456', 'USD', '', '', '20260203', '3.21', 'Broker Interest Received', '', 'USD CREDIT INT FOR JAN-2026', 'SUMMARY'],
+]
 
 // Layout 1: no header/trailer records; each section its own header row.
-const PLAIN = [q(COLUMNS), ...ROWS.map(q), q(CASH_COLUMNS), q(CASH_ROW)].join('\n')
+const PLAIN = [q(COLUMNS), ...ROWS.map(q), q(CASH_COLUMNS), ...CASH_ROWS.map(q)].join('\n')
 
 // Layout 2: header and trailer records, with section code and line descriptor.
 const WRAPPED = [
@@ -40,8 +47,8 @@ const WRAPPED = [
   q(['EOS', 'TRNT', String(ROWS.length), 'Trades; trade date basis']),
   q(['BOS', 'CTRN', 'Cash Transactions']),
   q(['HEADER', 'CTRN', ...CASH_COLUMNS]),
-  q(['DATA', 'CTRN', ...CASH_ROW]),
-  q(['EOS', 'CTRN', '1', 'Cash Transactions']),
+  ...CASH_ROWS.map((r) => q(['DATA', 'CTRN', ...r])),
+  q(['EOS', 'CTRN', String(CASH_ROWS.length), 'Cash Transactions']),
   q(['EOA', 'U123456']),
   q(['EOF', 'U123456']),
 ].join('\r\n')
@@ -72,10 +79,7 @@ const ASSIGNED = (line: number) =>
 describe('IBKR Flex Trades CSV', () => {
   test('without header/trailer records: EXECUTION rows of the account, FIFO realised carried through', () => {
     const {events, warnings} = parseIbkrFlexTransactions(PLAIN, F, U)
-    expect(warnings).toEqual([
-      `${F}:7: section with columns ClientAccountID, CurrencyPrimary, Date/Time, Amount… (1 rows) not read; only the Trades section is`,
-      `${F}: 1 rows at ORDER, CLOSED_LOT or SUMMARY level not read (they repeat the EXECUTION rows)`,
-    ])
+    expect(warnings).toEqual([`${F}: 1 rows at ORDER, CLOSED_LOT or SUMMARY level not read (they repeat the EXECUTION rows)`])
     expect(events).toEqual([
       ASSIGNED(2),
       draft({
@@ -87,6 +91,18 @@ describe('IBKR Flex Trades CSV', () => {
         account: 'U123456', sourceRef: `${F}:6`, brokerId: '900000002', kind: 'trade', at: '2026-01-06T19:30:05.000Z', timeKnown: true, tradeDate: '2026-01-06', symbol: 'AAPL', brokerSymbol: 'AAPL',
         instrumentType: 'equity', underlying: 'AAPL', quantity: -100, price: 155.1, multiplier: 1, amount: 15508.98, fees: {commission: 1.02, clearing: null, regulatory: null, exchange: null, other: null},
         orderId: '800000002', positionEffect: 'close', description: 'APPLE INC · ExchTrade · SELL · notes P', brokerRealizedPnl: 482.98,
+      }),
+      draft({
+        account: 'U123456', sourceRef: `${F}:8`, brokerId: '900000010', kind: 'dividend', at: '2026-01-15T05:00:00.000Z', tradeDate: '2026-01-15', symbol: 'AAPL', brokerSymbol: 'AAPL',
+        instrumentType: 'equity', underlying: 'AAPL', multiplier: 1, amount: 12.4, description: 'Dividends · AAPL(US0378331005) CASH DIVIDEND USD 0.124 PER SHARE (Ordinary Dividend)',
+      }),
+      draft({
+        account: 'U123456', sourceRef: `${F}:9`, brokerId: '900000011', kind: 'dividend', at: '2026-01-15T05:00:00.000Z', tradeDate: '2026-01-15', symbol: 'AAPL', brokerSymbol: 'AAPL',
+        instrumentType: 'equity', underlying: 'AAPL', multiplier: 1, amount: -1.86, description: 'Withholding Tax · AAPL(US0378331005) CASH DIVIDEND USD 0.124 PER SHARE - US TAX',
+      }),
+      draft({
+        account: 'U123456', sourceRef: `${F}:10`, brokerId: '900000012', kind: 'interest', at: '2026-02-04T01:20:00.000Z', timeKnown: true, tradeDate: '2026-02-03', amount: 3.21,
+        description: 'Broker Interest Received · USD CREDIT INT FOR JAN-2026',
       }),
     ])
   })
@@ -109,8 +125,14 @@ describe('IBKR Flex Trades CSV', () => {
     const wrapped = parseIbkrFlexTransactions(WRAPPED, F, U)
     expect(strip(wrapped.events)).toEqual(strip(plain))
     expect(wrapped.events[0].sourceRef).toBe(`${F}:5`)
-    expect(wrapped.warnings[0]).toBe(`${F}:12: section CTRN (1 rows) not read; only the Trades section is`)
-    expect(strip(parseIbkrFlexTransactions(WRAPPED_BARE, F, U).events)).toEqual(strip(plain))
+    expect(wrapped.warnings).toEqual([`${F}: 1 rows at ORDER, CLOSED_LOT or SUMMARY level not read (they repeat the EXECUTION rows)`])
+    // The bare file has no Cash Transactions section.
+    expect(strip(parseIbkrFlexTransactions(WRAPPED_BARE, F, U).events)).toEqual(strip(plain).filter((e) => e.kind !== 'dividend' && e.kind !== 'interest'))
+  })
+
+  test('sections other than Trades and Cash Transactions are named in a warning', () => {
+    const withPositions = WRAPPED.replace(q(['EOA', 'U123456']), [q(['BOS', 'POST', 'Open Positions']), q(['HEADER', 'POST', 'ClientAccountID', 'Symbol', 'Position']), q(['DATA', 'POST', 'U123456', 'AAPL', '100']), q(['EOS', 'POST', '1']), q(['EOA', 'U123456'])].join('\r\n'))
+    expect(parseIbkrFlexTransactions(withPositions, F, U).warnings).toContain(`${F}:19: section POST (1 rows) not read; only Trades and Cash Transactions are`)
   })
 
   test('several accounts and no account configured: which one is ambiguous', () => {

@@ -124,6 +124,41 @@ function isTrades(s: Section): boolean {
   return names.has('tradeprice') && names.has('quantity')
 }
 
+/** Cash Transactions (CTRN): dividends, withholding, interest, fees, deposits. */
+function isCash(s: Section): boolean {
+  if (s.code !== null) return s.code === 'CTRN'
+  const names = new Set(s.header.cells.map(normalizeHeader))
+  return names.has('amount') && names.has('type') && !names.has('tradeprice')
+}
+
+type CashCol = 'account' | 'currency' | 'symbol' | 'description' | 'dateTime' | 'settleDate' | 'amount' | 'type' | 'transactionId' | 'levelOfDetail'
+
+const CASH_SPEC: ColumnSpec<CashCol> = {
+  columns: {
+    account: ['ClientAccountID', 'AccountId'],
+    currency: ['CurrencyPrimary', 'Currency'],
+    symbol: ['Symbol'],
+    description: ['Description'],
+    dateTime: ['Date/Time', 'DateTime'],
+    settleDate: ['SettleDate'],
+    amount: ['Amount'],
+    type: ['Type'],
+    transactionId: ['TransactionID'],
+    levelOfDetail: ['LevelOfDetail'],
+  },
+  required: ['amount', 'type'],
+  anchor: 'amount',
+}
+
+/** CashTransaction types (ibflex CashAction) → kinds; others are kept as unclassified. */
+const CASH_KINDS: Array<{re: RegExp; kind: EventKind}> = [
+  {re: /withholding/i, kind: 'dividend'},
+  {re: /dividend/i, kind: 'dividend'},
+  {re: /interest/i, kind: 'interest'},
+  {re: /fee|commission adjustment/i, kind: 'fee'},
+  {re: /deposit|withdrawal/i, kind: 'transfer'},
+]
+
 /** IBKR date-times: `20260717;162000`, `2026-01-05;10:00:00`, `2026-01-05, 10:00:00 EST`. */
 const DATE_TIME = /^(\d{4}-?\d{2}-?\d{2})[;,T ]+(\d{2}):?(\d{2}):?(\d{2})(?:\s+(EST|EDT|ET|US\/Eastern|America\/New_York))?$/i
 
@@ -137,8 +172,9 @@ export function parseIbkrFlexTransactions(text: string, file: string, portfolio:
   const sections = sectionsOf(file, records)
   const warnings: string[] = []
   const trades = sections.filter(isTrades)
+  const cash = sections.filter((s) => !isTrades(s) && isCash(s))
   for (const s of sections) {
-    if (!isTrades(s)) warnings.push(`${file}:${s.header.line}: section ${s.code ?? `with columns ${s.header.cells.slice(0, 4).join(', ')}…`} (${s.rows.length} rows) not read; only the Trades section is`)
+    if (!isTrades(s) && !isCash(s)) warnings.push(`${file}:${s.header.line}: section ${s.code ?? `with columns ${s.header.cells.slice(0, 4).join(', ')}…`} (${s.rows.length} rows) not read; only Trades and Cash Transactions are`)
   }
   if (trades.length === 0) throw new ImportError(file, undefined, 'no Trades section (a header row with Symbol, Quantity and TradePrice); export the Flex Query with its Trades section')
 
@@ -166,7 +202,7 @@ export function parseIbkrFlexTransactions(text: string, file: string, portfolio:
       const currency = (row.has('currency') && /^[A-Z]{3}$/.test(row.text('currency')) ? row.text('currency') : '') || portfolio.currency
       const assetClass = row.text('assetClass').toUpperCase()
       const codes = row.text('notes').split(';').map((c) => c.trim()).filter(Boolean)
-      const when = timing(row)
+      const when = timing({dateTime: row.text('dateTime'), dateTimeLabel: row.label('dateTime'), tradeDate: row.text('tradeDate'), tradeDateLabel: row.label('tradeDate'), tradeTime: row.text('tradeTime')})
 
       const quantity = row.requiredNumber('quantity')
       const side = row.text('buySell').toUpperCase()
@@ -203,25 +239,72 @@ export function parseIbkrFlexTransactions(text: string, file: string, portfolio:
       events.push(draft)
     })
   }
+  for (const section of cash) readCash(file, section, portfolio, events)
   if (aggregate > 0) warnings.push(`${file}: ${aggregate} rows at ORDER, CLOSED_LOT or SUMMARY level not read (they repeat the EXECUTION rows)`)
   return {events, warnings}
 }
 
-function timing(row: RowReader<Col>): {at: string; timeKnown: boolean; tradeDate: string} {
-  const dateTime = row.text('dateTime')
-  const dateText = row.text('tradeDate')
-  const tradeDateStated = dateText === '' ? null : anyDate(dateText)
-  if (dateText !== '' && !tradeDateStated) throw new RowError(`${row.label('tradeDate')} "${dateText}" is not a date`)
-  let stamp = dateTime
-  if (stamp === '' && tradeDateStated && row.text('tradeTime') !== '') stamp = `${dateText};${row.text('tradeTime')}`
+interface Stamps {
+  dateTime: string
+  dateTimeLabel: string
+  tradeDate: string
+  tradeDateLabel: string
+  tradeTime: string
+}
+
+function timing(t: Stamps): {at: string; timeKnown: boolean; tradeDate: string} {
+  const tradeDateStated = t.tradeDate === '' ? null : anyDate(t.tradeDate)
+  if (t.tradeDate !== '' && !tradeDateStated) throw new RowError(`${t.tradeDateLabel} "${t.tradeDate}" is not a date`)
+  let stamp = t.dateTime
+  if (stamp === '' && tradeDateStated && t.tradeTime !== '') stamp = `${t.tradeDate};${t.tradeTime}`
+  // A date alone (cash transactions, or a query without times) is a date, not midnight.
+  const dateOnly = stamp === '' ? null : anyDate(stamp)
+  if (dateOnly) return {at: midnight('America/New_York', dateOnly), timeKnown: false, tradeDate: tradeDateStated ?? dateOnly}
   if (stamp !== '') {
     const m = DATE_TIME.exec(stamp)
     const date = m ? anyDate(m[1]) : null
-    if (!m || !date) throw new RowError(`${row.has('dateTime') && dateTime !== '' ? row.label('dateTime') : 'TradeDate/TradeTime'} "${stamp}" is not a date and time in US/Eastern (20260105;101500 or 2026-01-05;10:15:00)`)
+    if (!m || !date) throw new RowError(`${t.dateTime !== '' ? t.dateTimeLabel : 'TradeDate/TradeTime'} "${stamp}" is not a date and time in US/Eastern (20260105;101500 or 2026-01-05;10:15:00)`)
     return {at: localInstant('America/New_York', date, Number(m[2]), Number(m[3]), Number(m[4])), timeKnown: true, tradeDate: tradeDateStated ?? date}
   }
-  if (!tradeDateStated) throw new RowError(`${row.label('tradeDate')} is blank`)
+  if (!tradeDateStated) throw new RowError(`${t.tradeDateLabel} is blank`)
   return {at: midnight('America/New_York', tradeDateStated), timeKnown: false, tradeDate: tradeDateStated}
+}
+
+/** Cash Transactions rows (DETAIL level): one cash event each, amount as IBKR signs it. */
+function readCash(file: string, section: Section, portfolio: PortfolioConfig, events: Draft[]): void {
+  const table = locateColumns(file, [section.header, ...section.rows], CASH_SPEC)
+  if (table.index.dateTime === undefined && table.index.settleDate === undefined) throw new ImportError(file, section.header.line, 'the Cash Transactions section has neither Date/Time nor SettleDate')
+  const accountOf = (r: CsvRecord) => (table.index.account === undefined ? '' : (r.cells[table.index.account] ?? '').trim())
+  const wanted = portfolio.account?.trim()
+  const mine = wanted ? section.rows.filter((r) => accountOf(r) === '' || sameAccount(accountOf(r), wanted)) : section.rows
+  eachRecord(file, mine, (record) => {
+    const row = new RowReader(table, record)
+    const level = row.text('levelOfDetail').toUpperCase()
+    if (level !== '' && level !== 'DETAIL') return
+    const when = timing({dateTime: row.text('dateTime'), dateTimeLabel: row.label('dateTime'), tradeDate: row.text('dateTime') === '' ? row.text('settleDate') : '', tradeDateLabel: row.label('settleDate'), tradeTime: ''})
+    const currency = (/^[A-Z]{3}$/.test(row.text('currency')) ? row.text('currency') : '') || portfolio.currency
+    const type = row.text('type')
+    const kind = CASH_KINDS.find((k) => k.re.test(type))?.kind ?? 'unclassified'
+    const amount = row.number('amount')
+    if (amount === null) throw new RowError(`${row.label('amount')} is blank`)
+    const symbolText = row.text('symbol')
+    let instrument: Instrument | null = null
+    if (symbolText !== '') {
+      try {
+        instrument = {...instrumentOf(symbolText.replace(/^([A-Z]+) ([A-Z])$/, '$1.$2'), currency), brokerSymbol: symbolText}
+      } catch {
+        // A cash row's symbol only says what paid it (a bond, a fund class): kept as written.
+        instrument = null
+      }
+    }
+    const draft = blank(portfolio, 'file', `${file}:${record.line}`, kind, when.at, when.timeKnown, when.tradeDate, currency, [type, row.text('description')].filter(Boolean).join(' · '))
+    draft.account = accountOf(record) || portfolio.account || null
+    draft.brokerId = row.text('transactionId') || null
+    Object.assign(draft, instrumentFields(instrument))
+    if (!instrument && symbolText !== '') draft.brokerSymbol = symbolText
+    draft.amount = amount
+    events.push(draft)
+  })
 }
 
 function instrumentFor(row: RowReader<Col>, assetClass: string, currency: string): Instrument {
