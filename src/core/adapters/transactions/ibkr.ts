@@ -1,12 +1,13 @@
 /*
- * IBKR Flex Query, Trades section, as CSV (doc broker-transactions §4). Two layouts:
+ * IBKR Flex Query, Trades and Cash Transactions sections, as CSV (doc broker-transactions §4). Two layouts:
  *  - without header/trailer records: each section starts with its own header row
  *    ("ClientAccountID",…) and sections follow one another;
  *  - with them: BOF, BOA per account, BOS/EOS around each section (EOS states the row count,
  *    checked so a cut-off file is refused), EOA, EOF; rows optionally prefixed "HEADER"/"DATA"
  *    and the section code (TRNT = trades).
  * Only Trades rows at EXECUTION level are read (ORDER, CLOSED_LOT and SUMMARY rows repeat the same
- * fills); other sections are named in a warning. Columns by name, CSV or XML spelling. Quantity is
+ * fills); Cash Transactions (CTRN) DETAIL rows become dividend/interest/fee/transfer events; other
+ * sections are named in a warning. Columns by name, CSV or XML spelling. Quantity is
  * signed; IBCommission is negative for a cost; NetCash is the cash effect; FifoPnlRealized is
  * IBKR's own realised P&L, carried as brokerRealizedPnl. Notes/Codes: A assignment, Ex/AEx
  * exercise, Ep expiry, CD cash delivery. Times are the query's zone, US/Eastern by default.
