@@ -52,6 +52,19 @@ describe('tastytrade web transactions CSV', () => {
     expect(events[5]).toMatchObject({kind: 'unclassified', amount: -0.1, description: '[Money Movement] Mystery adjustment'})
   })
 
+  test('newer exports with Sub Type, Total and Currency columns (not in the reference): the sub-type decides', () => {
+    const newer = [
+      'Date,Type,Sub Type,Action,Symbol,Instrument Type,Description,Value,Quantity,Average Price,Commissions,Fees,Multiplier,Root Symbol,Underlying Symbol,Expiration Date,Strike Price,Call or Put,Order #,Total,Currency',
+      '2024-05-17T22:00:00+0200,Receive Deliver,Cash Settled Assignment,,SPXW  240517C05300000,Equity Option,Removal of option due to cash settlement,-364.00,1,,-5.00,0.00,100,SPXW,SPX,5/17/24,5300,CALL,,-369.00,USD',
+      '2024-04-01T22:00:00+0200,Money Movement,Dividend,,KO,Equity,COCA-COLA CO,4.85,0,,--,0.00,,,,,,,,4.85,USD',
+      '2024-04-01T22:00:00+0200,Money Movement,Cash Sweep Adjustment,,,,SWEEP ADJ,0.01,0,,--,0.00,,,,,,,,0.01,USD',
+    ].join('\n')
+    const {events} = parseTastytradeCsvTransactions(newer, F, p)
+    expect(events[0]).toMatchObject({kind: 'cash_settlement', symbol: 'SPXW 2024-05-17 5300C', quantity: 1, positionEffect: 'close', amount: -369, fees: {commission: 5, other: 0}, currency: 'USD'})
+    expect(events[1]).toMatchObject({kind: 'dividend', symbol: 'KO', amount: 4.85})
+    expect(events[2]).toMatchObject({kind: 'unclassified', description: '[Money Movement / Cash Sweep Adjustment] SWEEP ADJ'})
+  })
+
   test('a bad row fails the whole file with file:line', () => {
     const e = errorOf(() => parseTastytradeCsvTransactions(FILE.replace('2022-12-21T16:31:40+0100', '12/21/2022 16:31'), F, p))
     expect(e).toBeInstanceOf(ExternalError)

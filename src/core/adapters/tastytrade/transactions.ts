@@ -61,7 +61,8 @@ function isObject(v: unknown): v is Json {
   return !!v && typeof v === 'object' && !Array.isArray(v)
 }
 
-const RECEIVE_DELIVER: Record<string, EventKind> = {
+/** Receive Deliver sub-types → kinds (also read by the web CSV parser when its export has a Sub Type column). */
+export const RECEIVE_DELIVER: Record<string, EventKind> = {
   Expiration: 'expiration',
   Assignment: 'assignment',
   Exercise: 'exercise',
@@ -78,7 +79,8 @@ const RECEIVE_DELIVER: Record<string, EventKind> = {
   ACAT: 'transfer',
 }
 
-const MONEY_MOVEMENT: Record<string, EventKind> = {
+/** Money Movement sub-types → kinds. */
+export const MONEY_MOVEMENT: Record<string, EventKind> = {
   Deposit: 'transfer',
   Withdrawal: 'transfer',
   Transfer: 'transfer',
@@ -90,7 +92,7 @@ const MONEY_MOVEMENT: Record<string, EventKind> = {
   Dividend: 'dividend',
 }
 
-const TRADE_ACTIONS = new Set(['Buy to Open', 'Sell to Open', 'Buy to Close', 'Sell to Close', 'Buy', 'Sell'])
+export const TRADE_ACTIONS: ReadonlySet<string> = new Set(['Buy to Open', 'Sell to Open', 'Buy to Close', 'Sell to Close', 'Buy', 'Sell'])
 
 /** A money field signed by its effect: Debit → −, Credit → +, None → 0; null when absent. */
 function signed(item: Json, field: string, id: string): number | null {

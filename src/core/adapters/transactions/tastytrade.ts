@@ -10,14 +10,18 @@
 import type {PortfolioConfig} from '../../config/config.js'
 import type {EventKind} from '../../domain/ledger/events.js'
 import {locateColumns, RowError, RowReader, type ColumnSpec} from '../csv/table.js'
+import {MONEY_MOVEMENT, RECEIVE_DELIVER, TRADE_ACTIONS} from '../tastytrade/transactions.js'
 import {blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, localDate, markDeliveries, unsigned, type Draft, type TransactionsParse} from './common.js'
 
-type Col = 'date' | 'type' | 'action' | 'symbol' | 'instrumentType' | 'description' | 'value' | 'quantity' | 'averagePrice' | 'commissions' | 'fees' | 'multiplier' | 'order'
+type Col = 'date' | 'type' | 'subType' | 'currency' | 'total' | 'action' | 'symbol' | 'instrumentType' | 'description' | 'value' | 'quantity' | 'averagePrice' | 'commissions' | 'fees' | 'multiplier' | 'order'
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
     date: ['Date'],
     type: ['Type'],
+    subType: ['Sub Type'],
+    currency: ['Currency'],
+    total: ['Total'],
     action: ['Action'],
     symbol: ['Symbol'],
     instrumentType: ['Instrument Type'],
@@ -85,7 +89,8 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
     const action = row.text('action').toUpperCase()
     const text = row.text('description')
     const symbolText = row.text('symbol')
-    const instrument = symbolText === '' ? null : instrumentOf(symbolText, portfolio.currency)
+    const currency = row.has('currency') && /^[A-Z]{3}$/.test(row.text('currency')) ? row.text('currency') : portfolio.currency
+    const instrument = symbolText === '' ? null : instrumentOf(symbolText, currency)
     const stated = row.has('multiplier') ? row.number('multiplier') : null
     if (instrument && stated !== null) instrument.multiplier = stated
 
@@ -99,14 +104,20 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
         delivery = kind === 'trade'
       }
     } else if (type === 'Money Movement') kind = MONEY.find((r) => r.re.test(text))?.kind ?? 'unclassified'
+    // Newer exports (not in the reference) add `Sub Type`, the REST API's transaction-sub-type: it wins over the description.
+    const subType = row.has('subType') ? row.text('subType') : ''
+    if (subType !== '' && type === 'Receive Deliver') {
+      if (TRADE_ACTIONS.has(subType)) delivery = kind === 'trade'
+      else kind = RECEIVE_DELIVER[subType] ?? 'unclassified'
+    } else if (subType !== '' && type === 'Money Movement') kind = subType === 'Mark to Market' ? 'cash_settlement' : MONEY_MOVEMENT[subType] ?? 'unclassified'
 
     const size = unsigned(row.number('quantity'), row.label('quantity'), row.text('quantity'))
     let quantity: number | null = null
     if (instrument && size !== null && size !== 0) {
       if (action.startsWith('BUY')) quantity = size
       else if (action.startsWith('SELL')) quantity = -size
-      else if (kind === 'assignment') quantity = size
-      else if (kind === 'exercise') quantity = -size
+      else if (kind === 'assignment' || subType === 'Cash Settled Assignment') quantity = size
+      else if (kind === 'exercise' || subType === 'Cash Settled Exercise') quantity = -size
     }
     if (kind === 'trade' && instrument && quantity === null) throw new RowError(`a trade needs ${row.label('action')} (BUY_TO_OPEN, SELL_TO_CLOSE, …) and ${row.label('quantity')}; got "${row.text('action')}", "${row.text('quantity')}"`)
     // Average Price is per contract and signed; per unit is its size over the multiplier.
@@ -115,9 +126,11 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
     const value = row.number('value')
     const commission = row.has('commissions') ? row.number('commissions') : null
     const otherFees = row.has('fees') ? row.number('fees') : null
-    const amount = value === null ? null : clean(value + (commission ?? 0) + (otherFees ?? 0))
+    // `Total` (newer exports) is the net itself; otherwise Value plus the signed fees.
+    const total = row.has('total') ? row.number('total') : null
+    const amount = total ?? (value === null ? null : clean(value + (commission ?? 0) + (otherFees ?? 0)))
 
-    const draft = blank(portfolio, 'file', `${file}:${record.line}`, kind, at, true, localDate('America/New_York', at), portfolio.currency, kind === 'unclassified' ? `[${type}] ${text}` : text)
+    const draft = blank(portfolio, 'file', `${file}:${record.line}`, kind, at, true, localDate('America/New_York', at), currency, kind === 'unclassified' ? `[${[type, subType].filter(Boolean).join(' / ')}] ${text}` : text)
     Object.assign(draft, instrumentFields(instrument))
     draft.quantity = clean(quantity)
     draft.price = price
@@ -125,7 +138,7 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
     // The export sums clearing, regulatory and index option fees into one Fees column.
     draft.fees = fees({commission: commission === null ? null : clean(-commission), other: otherFees === null ? null : clean(-otherFees)})
     draft.orderId = row.has('order') && row.text('order') !== '' ? row.text('order') : null
-    draft.positionEffect = action.endsWith('_TO_OPEN') ? 'open' : action.endsWith('_TO_CLOSE') ? 'close' : kind === 'expiration' || kind === 'assignment' || kind === 'exercise' ? 'close' : null
+    draft.positionEffect = action.endsWith('_TO_OPEN') ? 'open' : action.endsWith('_TO_CLOSE') ? 'close' : kind === 'expiration' || kind === 'assignment' || kind === 'exercise' || (kind === 'cash_settlement' && instrument?.option) ? 'close' : null
     if (delivery) deliveries.add(draft)
     events.push(draft)
   })
