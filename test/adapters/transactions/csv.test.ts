@@ -27,3 +27,18 @@ describe('csvRecords', () => {
     expect(() => csvRecords('\uFEFF \n', 'f.csv')).toThrow('f.csv: file is empty')
   })
 })
+
+describe('dates as exports write them', () => {
+  test('every spelling of one day, and impossible days refused', async () => {
+    const {anyDate, usDate, checkedDate} = await import('../../../src/core/adapters/transactions/common.js')
+    for (const text of ['2026-03-06', '20260306', '03/06/2026', '3/6/2026', '03-06-26', 'Mar-06-2026', 'MAR-6-2026']) expect(anyDate(text)).toBe('2026-03-06')
+    expect(usDate('02/29/2024')).toBe('2024-02-29')
+    expect(usDate('02/29/2026')).toBeNull()
+    expect(usDate('02/29/2100')).toBeNull()
+    expect(usDate('02/29/2000')).toBe('2000-02-29')
+    expect(anyDate('2026-04-31')).toBeNull()
+    expect(anyDate('13/01/2026')).toBeNull()
+    expect(anyDate('Foo-01-2026')).toBeNull()
+    expect(checkedDate(2026, 12, 31)).toBe('2026-12-31')
+  })
+})
