@@ -64,8 +64,10 @@ export function parseFidelityTransactions(text: string, file: string, portfolio:
   const table = locateColumns(file, records, SPEC)
   const warnings: string[] = []
   // The data ends at the first row whose first cell is not a date (blank line, disclaimers, download stamp).
-  const end = table.rows.findIndex((r) => usDate((r.cells[0] ?? '').trim()) === null)
-  const data = end < 0 ? table.rows : table.rows.slice(0, end)
+  const first = table.rows.findIndex((r) => r.cells.some((c) => c.trim() !== ''))
+  const rows = first < 0 ? [] : table.rows.slice(first)
+  const end = rows.findIndex((r) => usDate((r.cells[0] ?? '').trim()) === null)
+  const data = end < 0 ? rows : rows.slice(0, end)
 
   const accountKey = table.index.accountNumber !== undefined ? 'accountNumber' : table.index.account !== undefined ? 'account' : null
   const accountOf = (cells: string[]) => (accountKey ? (cells[table.index[accountKey] as number] ?? '').trim() : '')
@@ -101,7 +103,9 @@ export function parseFidelityTransactions(text: string, file: string, portfolio:
     const quantity = !instrument || cashOnly || written === 0 ? null : written
     if (kind === 'trade' && instrument && quantity === null) throw new RowError(`${row.label('quantity')} is blank on a trade`)
 
-    const positionEffect = /\bOPENING TRANSACTION\b/.test(upper) ? 'open' : /\bCLOSING TRANSACTION\b/.test(upper) || kind === 'expiration' || (kind === 'assignment' || kind === 'exercise') && instrument?.option ? 'close' : null
+    // Option removals close; the share leg of an assignment opens or closes stock, which the row does not say.
+    const removal = kind === 'expiration' || ((kind === 'assignment' || kind === 'exercise') && !!instrument?.option)
+    const positionEffect = /\bOPENING TRANSACTION\b/.test(upper) ? 'open' : /\bCLOSING TRANSACTION\b/.test(upper) || removal ? 'close' : null
     const draft = blank(portfolio, 'file', `${file}:${record.line}`, kind, midnight('America/New_York', eventDate), false, eventDate, currency, action)
     draft.account = accountOf(record.cells) || portfolio.account || null
     Object.assign(draft, instrumentFields(instrument))
