@@ -135,6 +135,8 @@ describe('Fidelity activity history', () => {
     expect(e.message).toBe(`${F}:7: Quantity "3x" is not a number`)
     const badSymbol = FILE_2022.replace(' -SPY221116P395,', ' -SPY221332P395,')
     expect(errorOf(() => parseFidelityTransactions(badSymbol, F, p)).message).toMatch(new RegExp(`^${F}:7: `))
+    // A damaged date is a bad row, not the end of the data.
+    expect(errorOf(() => parseFidelityTransactions(FILE_2022.replace(' 11/15/2022,', ' 11/1S/2022,'), F, p)).message).toBe(`${F}:7: Run Date "11/1S/2022" is not a date`)
     const badAsOf = FILE_2022.replace('as of 11/11/2022', 'as of 13/45/2022')
     expect(errorOf(() => parseFidelityTransactions(badAsOf, F, p)).message).toBe(`${F}:9: the "as of 13/45/2022" date in Action is not a date`)
   })

@@ -63,10 +63,11 @@ export function parseFidelityTransactions(text: string, file: string, portfolio:
   const records = csvRecords(text, file)
   const table = locateColumns(file, records, SPEC)
   const warnings: string[] = []
-  // The data ends at the first row whose first cell is not a date (blank line, disclaimers, download stamp).
+  // The trailer (a blank line, then one-cell disclaimer paragraphs and "Date downloaded …") ends the
+  // data. A row with several cells whose first is not a date is a bad row, not the end: it fails.
   const first = table.rows.findIndex((r) => r.cells.some((c) => c.trim() !== ''))
   const rows = first < 0 ? [] : table.rows.slice(first)
-  const end = rows.findIndex((r) => usDate((r.cells[0] ?? '').trim()) === null)
+  const end = rows.findIndex((r) => (r.cells[0] ?? '').trim() === '' || r.cells.slice(1).every((c) => c.trim() === ''))
   const data = end < 0 ? rows : rows.slice(0, end)
 
   const accountKey = table.index.accountNumber !== undefined ? 'accountNumber' : table.index.account !== undefined ? 'account' : null
