@@ -19,7 +19,7 @@ import {zonedDate, zonedInstant, type Zone} from '../../domain/calendar/zones.js
 import {futuresMultiplier, mcxLot, US_OPTION_MULTIPLIER} from '../../domain/multipliers.js'
 import {parseSymbol, SymbolError} from '../../domain/symbols.js'
 import type {InstrumentType, ParsedSymbol} from '../../domain/types.js'
-import {ImportError, RowError, type CsvRecord} from '../csv/table.js'
+import {ImportError, RowError, type CsvRecord, type RowReader} from '../csv/table.js'
 
 /** An event as a parser delivers it: the key is given later (withContentKeys). */
 export type Draft = Omit<EventDraft, 'key'>
@@ -103,6 +103,9 @@ export function eachRecord(file: string, records: CsvRecord[], fn: (record: CsvR
       if (error instanceof RowError || error instanceof SymbolError) throw new ImportError(file, record.line, error.message)
       throw error
     }
+    // A read row's cells are garbage from here: letting them go as we pass keeps 100,000 rows of
+    // strings from being carried through every collection of the parse.
+    record.cells = []
   }
 }
 
@@ -279,4 +282,17 @@ export function markDeliveries(events: Draft[], isDelivery: (e: Draft) => boolea
     const removal = removals.find((r) => r.account === e.account && r.underlying === e.underlying && sameMoment(r, e))
     if (removal) e.kind = removal.kind
   }
+}
+
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/
+
+/**
+ * RowReader.number with a fast path: a plain decimal (most cells of an export) is read directly;
+ * anything else (`$1,234.56`, `(15.00)`, `--`, a bad value) goes through the full reader, with its
+ * messages. A third of a 100,000-row parse was the full reader's regular expressions.
+ */
+export function numberOf<K extends string>(row: RowReader<K>, key: K): number | null {
+  const t = row.text(key)
+  if (t === '') return null
+  return PLAIN_NUMBER.test(t) ? Number(t) : row.number(key)
 }

@@ -12,7 +12,7 @@
 import type {PortfolioConfig} from '../../config/config.js'
 import type {EventKind} from '../../domain/ledger/events.js'
 import {ImportError, locateColumns, RowError, RowReader, sameAccount, type ColumnSpec} from '../csv/table.js'
-import {anyDate, blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, midnight, usDate, type Draft, type TransactionsParse} from './common.js'
+import {anyDate, blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, midnight, usDate, numberOf, type Draft, type TransactionsParse} from './common.js'
 
 type Col = 'runDate' | 'account' | 'accountNumber' | 'action' | 'symbol' | 'description' | 'type' | 'quantity' | 'price' | 'commission' | 'fees' | 'amount' | 'currency' | 'settlement'
 
@@ -53,6 +53,22 @@ const ACTIONS: Array<{re: RegExp; kind: EventKind}> = [
   {re: /^(ELECTRONIC FUNDS TRANSFER|TRANSFERRED (FROM|TO)|WIRE TRANSFER|DIRECT DEPOSIT|DIRECT DEBIT|CHECK RECEIVED|CASH CONTRIBUTION|PARTIC CONTR)/, kind: 'transfer'},
 ]
 
+const classified = new Map<string, {upper: string; kind: EventKind; asOf: string | null}>()
+
+/** An action text's kind and "as of" date text; remembered, since an export repeats its action texts. */
+function classify(action: string): {upper: string; kind: EventKind; asOf: string | null} {
+  let c = classified.get(action)
+  if (!c) {
+    const upper = action.toUpperCase()
+    // Assignments and expiries are posted days later; the event's own date is in the text.
+    const asOf = /\bAS OF ([A-Z]{3}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4})\b/.exec(upper)
+    c = {upper, kind: ACTIONS.find((a) => a.re.test(upper))?.kind ?? 'unclassified', asOf: asOf ? asOf[1] : null}
+    if (classified.size >= 20_000) classified.clear()
+    classified.set(action, c)
+  }
+  return c
+}
+
 /**
  * `parseFidelityTransactions(text, file, portfolio)`: one event per activity row of the
  * portfolio's account (`account:`; a file of several accounts needs it). A row that cannot be read
@@ -85,20 +101,17 @@ export function parseFidelityTransactions(text: string, file: string, portfolio:
     if (!runDate) throw new RowError(`${row.label('runDate')} "${row.text('runDate')}" is not a date`)
     const action = row.text('action').replace(/\s+/g, ' ')
     if (action === '') throw new RowError(`${row.label('action')} is blank`)
-    const upper = action.toUpperCase()
-    const kind = ACTIONS.find((a) => a.re.test(upper))?.kind ?? 'unclassified'
-    // Assignments and expiries are posted days later; the event's own date is in the text.
-    const asOf = /\bAS OF ([A-Z]{3}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4})\b/.exec(upper)
-    const eventDate = asOf ? anyDate(asOf[1]) : runDate
-    if (!eventDate) throw new RowError(`the "as of ${asOf![1]}" date in ${row.label('action')} is not a date`)
+    const {upper, kind, asOf} = classify(action)
+    const eventDate = asOf ? anyDate(asOf) : runDate
+    if (!eventDate) throw new RowError(`the "as of ${asOf}" date in ${row.label('action')} is not a date`)
 
     const currency = (row.has('currency') && /^[A-Z]{3}$/.test(row.text('currency')) ? row.text('currency') : '') || portfolio.currency
     const symbolText = row.raw('symbol').trim()
     const instrument = symbolText === '' ? null : instrumentOf(symbolText, currency)
     if (instrument && (instrument.instrumentType === 'future' || instrument.instrumentType === 'future_option')) throw new RowError(`${symbolText}: futures are not expected in a Fidelity export`)
-    const written = row.number('quantity')
+    const written = numberOf(row, 'quantity')
     const price = row.price('price')
-    const amount = row.number('amount')
+    const amount = numberOf(row, 'amount')
     // Cash rows (dividends) write 0.000, and a 2026 expiry row wrote 0: neither states a position change.
     const cashOnly = kind === 'dividend' || kind === 'interest' || kind === 'fee'
     const quantity = !instrument || cashOnly || written === 0 ? null : written
@@ -113,7 +126,7 @@ export function parseFidelityTransactions(text: string, file: string, portfolio:
     draft.quantity = clean(quantity)
     draft.price = price
     draft.amount = amount
-    draft.fees = fees({commission: row.has('commission') ? row.number('commission') : null, regulatory: row.has('fees') ? row.number('fees') : null})
+    draft.fees = fees({commission: row.has('commission') ? numberOf(row, 'commission') : null, regulatory: row.has('fees') ? numberOf(row, 'fees') : null})
     draft.positionEffect = positionEffect
     events.push(draft)
   })

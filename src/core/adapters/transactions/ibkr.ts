@@ -17,7 +17,7 @@ import type {PortfolioConfig} from '../../config/config.js'
 import type {EventKind} from '../../domain/ledger/events.js'
 import {formatOption, parseSymbol} from '../../domain/symbols.js'
 import {ImportError, locateColumns, normalizeHeader, RowError, RowReader, sameAccount, type ColumnSpec, type CsvRecord} from '../csv/table.js'
-import {anyDate, blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, localInstant, midnight, type Draft, type Instrument, type TransactionsParse} from './common.js'
+import {anyDate, blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, localInstant, midnight, type Draft, type Instrument, type TransactionsParse, numberOf} from './common.js'
 
 type Col =
   | 'account' | 'currency' | 'assetClass' | 'symbol' | 'description' | 'underlying' | 'multiplier' | 'strike' | 'expiry' | 'putCall'
@@ -218,7 +218,7 @@ export function parseIbkrFlexTransactions(text: string, file: string, portfolio:
       if (assetClass === 'CASH') kind = 'unclassified'
 
       const instrument = assetClass === 'CASH' ? null : instrumentFor(row, assetClass, currency)
-      const multiplier = row.has('multiplier') ? row.number('multiplier') : null
+      const multiplier = row.has('multiplier') ? numberOf(row, 'multiplier') : null
       if (instrument && multiplier !== null) instrument.multiplier = multiplier
 
       const oc = row.text('openClose').toUpperCase()
@@ -228,15 +228,15 @@ export function parseIbkrFlexTransactions(text: string, file: string, portfolio:
       draft.brokerId = id
       Object.assign(draft, instrumentFields(instrument))
       draft.quantity = instrument ? clean(quantity) : null
-      draft.price = row.number('price')
-      draft.amount = row.has('netCash') ? row.number('netCash') : null
-      const commission = row.has('commission') ? row.number('commission') : null
-      const taxes = row.has('taxes') ? row.number('taxes') : null
+      draft.price = numberOf(row, 'price')
+      draft.amount = row.has('netCash') ? numberOf(row, 'netCash') : null
+      const commission = row.has('commission') ? numberOf(row, 'commission') : null
+      const taxes = row.has('taxes') ? numberOf(row, 'taxes') : null
       draft.fees = fees({commission: commission === null ? null : clean(-commission), other: taxes === null ? null : clean(-taxes)})
       const order = row.text('orderId')
       draft.orderId = order !== '' && order !== '0' ? order : null
       draft.positionEffect = oc === 'O' ? 'open' : oc === 'C' ? 'close' : null
-      draft.brokerRealizedPnl = row.has('fifoPnl') ? row.number('fifoPnl') : null
+      draft.brokerRealizedPnl = row.has('fifoPnl') ? numberOf(row, 'fifoPnl') : null
       events.push(draft)
     })
   }
@@ -286,7 +286,7 @@ function readCash(file: string, section: Section, portfolio: PortfolioConfig, ev
     const currency = (/^[A-Z]{3}$/.test(row.text('currency')) ? row.text('currency') : '') || portfolio.currency
     const type = row.text('type')
     const kind = CASH_KINDS.find((k) => k.re.test(type))?.kind ?? 'unclassified'
-    const amount = row.number('amount')
+    const amount = numberOf(row, 'amount')
     if (amount === null) throw new RowError(`${row.label('amount')} is blank`)
     const symbolText = row.text('symbol')
     let instrument: Instrument | null = null
@@ -338,7 +338,7 @@ function instrumentFor(row: RowReader<Col>, assetClass: string, currency: string
 /** The internal option text from Expiry, Strike and Put/Call. */
 function contractText(row: RowReader<Col>, root: string): string {
   const expiry = anyDate(row.text('expiry'))
-  const strike = row.number('strike')
+  const strike = numberOf(row, 'strike')
   const right = row.text('putCall').toUpperCase()
   if (!expiry || strike === null || (right !== 'C' && right !== 'P')) {
     throw new RowError(`option "${row.text('symbol')}": needs ${row.label('expiry')}, ${row.label('strike')} and ${row.label('putCall')} (got "${row.text('expiry')}", "${row.text('strike')}", "${row.text('putCall')}")`)

@@ -10,7 +10,7 @@
 import type {PortfolioConfig} from '../../config/config.js'
 import type {EventKind} from '../../domain/ledger/events.js'
 import {locateColumns, RowError, RowReader, type ColumnSpec} from '../csv/table.js'
-import {blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, markDeliveries, midnight, unsigned, usDate, type Draft, type TransactionsParse} from './common.js'
+import {blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, markDeliveries, midnight, unsigned, usDate, numberOf, type Draft, type TransactionsParse} from './common.js'
 
 type Col = 'date' | 'action' | 'symbol' | 'description' | 'quantity' | 'price' | 'fees' | 'amount'
 
@@ -125,10 +125,10 @@ export function parseSchwabTransactions(text: string, file: string, portfolio: P
     const symbolText = row.text('symbol')
     const instrument = symbolText === '' ? null : instrumentOf(schwabSymbol(symbolText), portfolio.currency)
     if (instrument) instrument.brokerSymbol = symbolText
-    const size = unsigned(row.number('quantity'), row.label('quantity'), row.text('quantity'))
+    const size = unsigned(numberOf(row, 'quantity'), row.label('quantity'), row.text('quantity'))
     const price = row.price('price')
-    const amount = row.number('amount')
-    const cost = row.has('fees') ? row.number('fees') : null
+    const amount = numberOf(row, 'amount')
+    const cost = row.has('fees') ? numberOf(row, 'fees') : null
 
     let quantity: number | null = null
     if (instrument && size !== null && size !== 0 && rule) {

@@ -11,7 +11,7 @@ import type {PortfolioConfig} from '../../config/config.js'
 import type {EventKind} from '../../domain/ledger/events.js'
 import {locateColumns, RowError, RowReader, type ColumnSpec} from '../csv/table.js'
 import {MONEY_MOVEMENT, RECEIVE_DELIVER, TRADE_ACTIONS} from '../tastytrade/transactions.js'
-import {blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, localDate, markDeliveries, unsigned, type Draft, type TransactionsParse} from './common.js'
+import {blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, localDate, markDeliveries, unsigned, numberOf, type Draft, type TransactionsParse} from './common.js'
 
 type Col = 'date' | 'type' | 'subType' | 'currency' | 'total' | 'action' | 'symbol' | 'instrumentType' | 'description' | 'value' | 'quantity' | 'averagePrice' | 'commissions' | 'fees' | 'multiplier' | 'order'
 
@@ -91,7 +91,7 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
     const symbolText = row.text('symbol')
     const currency = row.has('currency') && /^[A-Z]{3}$/.test(row.text('currency')) ? row.text('currency') : portfolio.currency
     const instrument = symbolText === '' ? null : instrumentOf(symbolText, currency)
-    const stated = row.has('multiplier') ? row.number('multiplier') : null
+    const stated = row.has('multiplier') ? numberOf(row, 'multiplier') : null
     if (instrument && stated !== null) instrument.multiplier = stated
 
     let kind: EventKind = 'unclassified'
@@ -111,7 +111,7 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
       else kind = RECEIVE_DELIVER[subType] ?? 'unclassified'
     } else if (subType !== '' && type === 'Money Movement') kind = subType === 'Mark to Market' ? 'cash_settlement' : MONEY_MOVEMENT[subType] ?? 'unclassified'
 
-    const size = unsigned(row.number('quantity'), row.label('quantity'), row.text('quantity'))
+    const size = unsigned(numberOf(row, 'quantity'), row.label('quantity'), row.text('quantity'))
     let quantity: number | null = null
     if (instrument && size !== null && size !== 0) {
       if (action.startsWith('BUY')) quantity = size
@@ -121,13 +121,13 @@ export function parseTastytradeCsvTransactions(text: string, file: string, portf
     }
     if (kind === 'trade' && instrument && quantity === null) throw new RowError(`a trade needs ${row.label('action')} (BUY_TO_OPEN, SELL_TO_CLOSE, …) and ${row.label('quantity')}; got "${row.text('action')}", "${row.text('quantity')}"`)
     // Average Price is per contract and signed; per unit is its size over the multiplier.
-    const average = row.has('averagePrice') ? row.number('averagePrice') : null
+    const average = row.has('averagePrice') ? numberOf(row, 'averagePrice') : null
     const price = average === null || quantity === null ? null : clean(Math.abs(average) / (instrument?.multiplier ?? 1))
-    const value = row.number('value')
-    const commission = row.has('commissions') ? row.number('commissions') : null
-    const otherFees = row.has('fees') ? row.number('fees') : null
+    const value = numberOf(row, 'value')
+    const commission = row.has('commissions') ? numberOf(row, 'commissions') : null
+    const otherFees = row.has('fees') ? numberOf(row, 'fees') : null
     // `Total` (newer exports) is the net itself; otherwise Value plus the signed fees.
-    const total = row.has('total') ? row.number('total') : null
+    const total = row.has('total') ? numberOf(row, 'total') : null
     const amount = total ?? (value === null ? null : clean(value + (commission ?? 0) + (otherFees ?? 0)))
 
     const draft = blank(portfolio, 'file', `${file}:${record.line}`, kind, at, true, localDate('America/New_York', at), currency, kind === 'unclassified' ? `[${[type, subType].filter(Boolean).join(' / ')}] ${text}` : text)

@@ -11,7 +11,7 @@
 import type {PortfolioConfig} from '../../config/config.js'
 import {mcxLot} from '../../domain/multipliers.js'
 import {locateColumns, RowError, RowReader, type ColumnSpec} from '../csv/table.js'
-import {anyDate, blank, clean, csvRecords, eachRecord, instrumentFields, instrumentOf, localInstant, midnight, unsigned, type Draft, type Instrument, type TransactionsParse} from './common.js'
+import {anyDate, blank, clean, csvRecords, eachRecord, instrumentFields, instrumentOf, localInstant, midnight, unsigned, type Draft, type Instrument, type TransactionsParse, numberOf} from './common.js'
 
 type Col = 'symbol' | 'isin' | 'tradeDate' | 'exchange' | 'segment' | 'series' | 'tradeType' | 'auction' | 'quantity' | 'price' | 'tradeId' | 'orderId' | 'executionTime' | 'expiryDate'
 
@@ -79,9 +79,9 @@ export function parseZerodhaTransactions(text: string, file: string, portfolio: 
       if (expiry && expiry !== instrument.option.expiry) warnings.push(`${file}:${record.line}: ${written} expires ${instrument.option.expiry} by its symbol but ${row.label('expiryDate')} says ${expiry}; the symbol is used`)
     }
 
-    const size = unsigned(row.number('quantity'), row.label('quantity'), row.text('quantity'))
+    const size = unsigned(numberOf(row, 'quantity'), row.label('quantity'), row.text('quantity'))
     if (size === null || size === 0) throw new RowError(`${row.label('quantity')} "${row.text('quantity')}" is not a fill size`)
-    const price = row.number('price')
+    const price = numberOf(row, 'price')
     if (price === null) throw new RowError(`${row.label('price')} is blank`)
     const type = row.text('tradeType').toLowerCase()
     const sign = type === 'buy' ? 1 : type === 'sell' ? -1 : null
