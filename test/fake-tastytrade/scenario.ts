@@ -12,6 +12,8 @@ export interface Fault {
   method?: 'GET' | 'POST'
   /** Exact path (`/accounts/5WT0001/positions`) or a pattern. */
   path: string | RegExp
+  /** Query values the request must carry as well (`{'page-offset': '1'}`: only the second page fails). */
+  query?: Record<string, string>
   /** How many matching requests fail; default: all of them. */
   times?: number
   /**
@@ -115,6 +117,10 @@ export interface Scenario {
   orders: OrderBehaviour
   /** Daily candles by streamer symbol without the period (`AAPL`): served for `AAPL{=1d}` subscriptions from their fromTime. */
   candles: Record<string, FakeCandle[]>
+  /** GET /accounts/{n}/transactions items (transactions.ts); none when absent. */
+  transactions?: Row[]
+  /** Largest page the transactions route serves, whatever per-page asks (so tests see several pages); default 2000. */
+  transactionsMaxPerPage?: number
 }
 
 /** One daily candle: the trading day, its close and (optionally) the implied vol DXLink reports. */

@@ -12,6 +12,7 @@ import type {AddressInfo} from 'node:net'
 import {WebSocketServer, type WebSocket} from 'ws'
 import {modelGreeks, underlyingPrice} from './market.js'
 import {defaultScenario, type Fault, type Row, type Scenario} from './scenario.js'
+import {transactionsPage} from './transactions.js'
 
 export interface RequestLogEntry {
   method: string
@@ -103,7 +104,7 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
       send(res, status, payload, raw)
     }
 
-    const fault = current.faults.find((f) => matches(f, entry.method, path) && (faultHits.get(f) ?? 0) < (f.times ?? Infinity))
+    const fault = current.faults.find((f) => matches(f, entry.method, path, query) && (faultHits.get(f) ?? 0) < (f.times ?? Infinity))
     if (path === '/oauth/token' && entry.method === 'POST') {
       state.tokenCalls++
       if (fault) {
@@ -188,6 +189,10 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
         const usd = {...current.balances, 'account-number': account}
         if (current.balancesShape === 'list') return list([{...usd, currency: 'EUR', 'net-liquidating-value': '0.0', 'cash-balance': '0.0'}, usd])
         return ok(usd)
+      }
+      if (method === 'GET' && rest === '/transactions') {
+        const page = transactionsPage(current.transactions ?? [], account, path, query, current.transactionsMaxPerPage ?? 2000)
+        return reply(page.status, page.body)
       }
       if (method === 'POST' && (rest === '/orders/dry-run' || rest === '/orders')) return order(account, entry, rest === '/orders', reply)
       const orderPath = /^\/orders\/(\d+)$/.exec(rest)
@@ -514,8 +519,9 @@ function withoutMarks(r: Row): Row {
   return rest
 }
 
-function matches(fault: Fault, method: string, path: string): boolean {
+function matches(fault: Fault, method: string, path: string, query: Record<string, string[]>): boolean {
   if (fault.method && fault.method !== method) return false
+  if (fault.query && Object.entries(fault.query).some(([k, v]) => query[k]?.[0] !== v)) return false
   return typeof fault.path === 'string' ? fault.path === path : fault.path.test(path)
 }
 

@@ -17,6 +17,8 @@ import {TastytradeApi, TastytradeApiError, unwrapList, unwrapObject, unwrapRaw} 
 import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances, withInstrument, type Json, type MappedRow} from './mapping.js'
 import {buildOrderBody, parseOrderResponse, parseOrderStatus, type OrderRequest, type OrderResult, type OrderStatus} from './orders.js'
 import {Redactor} from './redact.js'
+import {fetchTastytradeTransactions} from './transactions.js'
+import type {EventDraft} from '../../domain/ledger/events.js'
 
 export {normaliseFeedGreeks, type GreeksReading} from './feed.js'
 export {TastytradeApiError} from './http.js'
@@ -109,6 +111,28 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       // One line naming the portfolio; the detail was already built redacted from status + path.
       if (error instanceof TastytradeApiError) {
         throw new TastytradeApiError(`portfolio "${portfolio.name}": ${error.detail}`, error.status, error.serverCode, error.reasons)
+      }
+      throw error
+    }
+  }
+
+  /**
+   * The account's transactions from trade date `since` (the caller passes the last stored date
+   * minus a few days of overlap; keys are the transaction ids, so the overlap adds nothing). All
+   * pages or an error (transactions.ts).
+   */
+  async fetchTransactions(portfolio: PortfolioConfig, since: string | null, ctx: FetchContext): Promise<EventDraft[]> {
+    if (portfolio.broker !== 'tastytrade' || !portfolio.account) {
+      throw new UserError(`portfolio "${portfolio.name}" is not a tastytrade portfolio with an account number`)
+    }
+    const account = portfolio.account
+    try {
+      const api = await this.api()
+      await this.checkAccount(api, account)
+      return await fetchTastytradeTransactions(api, portfolio, account, since, ctx)
+    } catch (error) {
+      if (error instanceof TastytradeApiError) {
+        throw new TastytradeApiError(`portfolio "${portfolio.name}": ${this.redactor.redact(error.detail)}`, error.status, error.serverCode, error.reasons)
       }
       throw error
     }
