@@ -9,10 +9,12 @@ import Approve from './commands/approve.js'
 import Daemon from './commands/daemon/index.js'
 import DaemonStatus from './commands/daemon/status.js'
 import Greeks from './commands/greeks.js'
+import Ledger from './commands/ledger.js'
 import Pnl from './commands/pnl.js'
 import Portfolios from './commands/portfolios.js'
 import PricesImport from './commands/prices/import.js'
 import Positions from './commands/positions.js'
+import Reconcile from './commands/reconcile.js'
 import Reject from './commands/reject.js'
 import Risk from './commands/risk.js'
 import Snapshot from './commands/snapshot.js'
@@ -26,6 +28,7 @@ import WhatifRemove from './commands/whatif/remove.js'
 import {execute as oclifExecute} from '@oclif/core'
 import TradesClose from './commands/trades/close.js'
 import TradesList from './commands/trades/list.js'
+import TransactionsImport from './commands/transactions/import.js'
 
 export const COMMANDS = {
   alerts: Alerts,
@@ -33,10 +36,12 @@ export const COMMANDS = {
   daemon: Daemon,
   'daemon:status': DaemonStatus,
   greeks: Greeks,
+  ledger: Ledger,
   pnl: Pnl,
   portfolios: Portfolios,
   'prices:import': PricesImport,
   positions: Positions,
+  reconcile: Reconcile,
   reject: Reject,
   risk: Risk,
   snapshot: Snapshot,
@@ -48,6 +53,7 @@ export const COMMANDS = {
   'whatif:remove': WhatifRemove,
   'trades:close': TradesClose,
   'trades:list': TradesList,
+  'transactions:import': TransactionsImport,
 }
 
 /**
