@@ -1,3 +1,4 @@
+import {renderChains} from './ledger.js'
 import type {StrategyGroup} from '../../domain/strategies.js'
 import type {PositionsResult} from '../../services/positions.js'
 import {tradeTable} from './trades.js'
@@ -74,6 +75,7 @@ export function renderPositions(r: PositionsResult): string {
     if (r.positions.some((p) => p.expiry)) out.push(dim("Max% = share of a short option's credit captured; BE σ = distance to break-even in standard deviations to expiry; P(ITM) = model probability of expiring in the money"))
   }
   if (r.groups) out.push(bold('Strategy groups'), renderGroups(r.groups))
+  if (r.chains && r.chains.length > 0) out.push(bold('Roll chains (cotrader ledger --chain ID)'), renderChains(r.chains))
   if (r.agentTrades.length > 0) out.push(bold('Agent trades (booked on approval)'), tradeTable(r.agentTrades))
   if (r.whatIf.length > 0) out.push(bold('What-if trades'), tradeTable(r.whatIf))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')} (run: cotrader sync)`))
