@@ -34,13 +34,13 @@ export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: Comm
   checkCsvTarget(f.csv, io.json)
   const csv = f.csv
   const c = csv === undefined ? undefined : await import('../csv.js') // csv-stringify only when asked for
-  const out = (rows: object[], columns: readonly string[], what: string) => writeCsv(csv!, c!.rowsCsv(rows, columns, c!.MONEY_COLUMNS), what, (m) => io.note(m), ctx)
+  const out = (rows: object[], columns: readonly string[], what: string, money?: ReadonlySet<string>) => writeCsv(csv!, c!.rowsCsv(rows, columns, money ?? c!.MONEY_COLUMNS), what, (m) => io.note(m), ctx)
   if (f.since !== undefined && !f.history && !f.attribution && !f.realized) throw new UserError('--since needs --history, --realized or --attribution')
   if (f.days !== undefined && !f.history && !f.realized) throw new UserError('--days needs --history or --realized')
   if (f.realized) {
     const [{realizedService}, {renderRealized}] = await Promise.all([import('../../services/ledger/views.js'), import('../render/ledger.js')])
     const result = await realizedService({...ctx, portfolios: f.portfolio === undefined ? [] : [f.portfolio], since: f.since, year: f.year, days: f.days})
-    if (c) await out([...result.positions.map((r) => ({level: 'position', ...r})), ...result.underlyings.map((r) => ({level: 'underlying', ...r})), ...result.months.map((r) => ({level: 'month', ...r})), ...result.portfolios.map((r) => ({level: 'portfolio', ...r}))], REALIZED_COLUMNS, 'realised P&L lines')
+    if (c) await out([...result.positions.map((r) => ({level: 'position', ...r})), ...result.underlyings.map((r) => ({level: 'underlying', ...r})), ...result.months.map((r) => ({level: 'month', ...r})), ...result.portfolios.map((r) => ({level: 'portfolio', ...r}))], REALIZED_COLUMNS, 'realised P&L lines', new Set(['realized', 'realizedBase', 'fees']))
     else io.print(() => renderRealized(result))
     return result
   }
