@@ -35,13 +35,22 @@ const INSERT = `INSERT INTO ledger_events (portfolio, account, source, source_re
 /** Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written. */
 export function appendEvents(db: Db, events: EventDraft[], now: string): AppendResult {
   const out: AppendResult = {added: [], duplicates: 0, conflicts: []}
+  if (events.length === 0) return out
+  // The keys already stored for these portfolios, in one query per portfolio (a 100,000-row import
+  // must not pay a lookup per row); only a key found there is fetched whole and compared.
+  const stored = new Map<string, Set<string>>()
+  for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, new Set(db.all<{key: string}>('SELECT key FROM ledger_events WHERE portfolio = ?', [p]).map((r) => r.key)))
+  let inserted = 0
   for (const e of events) {
-    const stored = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
-    if (stored) {
-      const s = rowToEvent(stored)
-      if (sameContent(s, e)) out.duplicates++
-      else out.conflicts.push({key: e.key, stored: s, incoming: e})
-      continue
+    const keys = stored.get(e.portfolio)!
+    if (keys.has(e.key)) {
+      const row = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
+      if (row) {
+        const s = rowToEvent(row)
+        if (sameContent(s, e)) out.duplicates++
+        else out.conflicts.push({key: e.key, stored: s, incoming: e})
+        continue
+      }
     }
     const f = e.fees
     db.run(INSERT, [
@@ -50,7 +59,14 @@ export function appendEvents(db: Db, events: EventDraft[], now: string): AppendR
       e.multiplier, e.currency, e.amount, f.commission, f.clearing, f.regulatory, f.exchange, f.other, e.orderId, e.positionEffect, e.ratio?.from ?? null,
       e.ratio?.to ?? null, e.newSymbol ?? null, e.description, e.brokerRealizedPnl, now,
     ])
-    out.added.push(db.lastInsertId())
+    keys.add(e.key)
+    inserted++
+    out.added.push(inserted)
+  }
+  // Ids of one writer's inserts in one transaction are consecutive (AUTOINCREMENT): the last one names them all.
+  if (inserted > 0) {
+    const last = db.lastInsertId()
+    out.added = out.added.map((n) => last - inserted + n)
   }
   return out
 }

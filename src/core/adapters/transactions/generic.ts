@@ -59,15 +59,22 @@ const KIND_ALIASES: Record<string, EventKind> = {
 
 const INSTRUMENT_KINDS: ReadonlySet<EventKind> = new Set(['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement', 'split', 'reverse_split', 'symbol_change'])
 
+/** Per-file memo of symbols and instants: a long export repeats few symbols and dates, and parsing them dominates. */
+interface Memo {
+  symbols: Map<string, ParsedSymbol>
+  when: Map<string, {at: string; timeKnown: boolean; tradeDate: string}>
+}
+
 export function parseGenericTransactions(text: string, file: string, portfolio: PortfolioConfig): ParsedTransactions {
   const records = csvRecords(text, file, {comments: true})
   const table = locateColumns(file, records, SPEC)
   const events: Omit<EventDraft, 'key'>[] = []
+  const memo: Memo = {symbols: new Map(), when: new Map()}
   for (const record of table.rows) {
     if (record.cells.every((c) => c.trim() === '')) continue
     const row = new RowReader(table, record)
     try {
-      events.push(readRow(row, file, portfolio))
+      events.push(readRow(row, file, portfolio, memo))
     } catch (error) {
       if (error instanceof RowError || error instanceof SymbolError) throw new ImportError(file, record.line, error.message)
       throw error
@@ -76,7 +83,7 @@ export function parseGenericTransactions(text: string, file: string, portfolio: 
   return {events, skipped: [], warnings: []}
 }
 
-function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig): Omit<EventDraft, 'key'> {
+function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig, memo: Memo): Omit<EventDraft, 'key'> {
   const kindText = row.text('kind')
   if (kindText === '') throw new RowError(`${row.label('kind')} is blank`)
   const norm = kindText.toLowerCase().replace(/[\s-]+/g, ' ').trim()
@@ -87,10 +94,16 @@ function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig):
 
   const symbolText = row.text('symbol')
   let parsed: ParsedSymbol | null = null
-  if (symbolText !== '') parsed = parseSymbol(symbolText)
+  if (symbolText !== '') {
+    parsed = memo.symbols.get(symbolText) ?? null
+    if (parsed === null) memo.symbols.set(symbolText, (parsed = parseSymbol(symbolText)))
+  }
   if (parsed === null && INSTRUMENT_KINDS.has(kind)) throw new RowError(`${row.label('symbol')} is blank; a ${kind} row names its instrument`)
 
-  const when = parseWhen(row.text('date'), row.label('date'), parsed, currency)
+  const zone = zoneOf(marketFor({instrumentType: parsed?.type ?? 'equity', currency, underlying: parsed?.underlying ?? ''}))
+  const whenKey = `${zone}|${row.text('date')}`
+  let when = memo.when.get(whenKey)
+  if (!when) memo.when.set(whenKey, (when = parseWhen(row.text('date'), row.label('date'), zone)))
   const quantity = row.number('quantity')
   const price = row.number('price')
   const amount = row.number('amount')
@@ -189,8 +202,7 @@ function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig):
  * `2026-03-02` (a date: 00:00 exchange-local, time unknown), `2026-03-02 10:31[:05]` (exchange-local
  * time), or an ISO instant with its offset (`2026-03-02T15:31:05Z`, `…-05:00`).
  */
-function parseWhen(text: string, label: string, parsed: ParsedSymbol | null, currency: string): {at: string; timeKnown: boolean; tradeDate: string} {
-  const zone = zoneOf(marketFor({instrumentType: parsed?.type ?? 'equity', currency, underlying: parsed?.underlying ?? ''}))
+function parseWhen(text: string, label: string, zone: ReturnType<typeof zoneOf>): {at: string; timeKnown: boolean; tradeDate: string} {
   const bad = (): never => {
     throw new RowError(`${label} "${text}" is not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an ISO instant with offset`)
   }
