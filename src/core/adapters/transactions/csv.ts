@@ -5,6 +5,18 @@ import {ImportError, type CsvRecord} from '../csv/table.js'
 /** CSV records of a file's text with their 1-based lines (quoted cells may span lines), for parsers. */
 export function csvRecords(text: string, file: string, options: {comments?: boolean} = {}): CsvRecord[] {
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new ImportError(file, undefined, 'file is empty')
+  // Without a quote anywhere, a CSV is lines of comma-separated cells: split directly (csv-parse's
+  // per-record bookkeeping was most of the time of a 100,000-row import). Same records, same lines.
+  if (!text.includes('"')) {
+    const out: CsvRecord[] = []
+    const lines = text.replace(/^\uFEFF/, '').split('\n')
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i]
+      if (line === '' || (options.comments && line.startsWith('#'))) continue
+      out.push({line: i + 1, cells: line.split(',')})
+    }
+    return out
+  }
   let parsed: {record: string[]; info: {lines: number}}[]
   try {
     parsed = parse(text, {
