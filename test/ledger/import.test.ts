@@ -207,3 +207,28 @@ describe('sync and the ledger', () => {
     expect(await readDb(db, (d) => loadEvents(d).map((e) => e.brokerId))).toEqual(['1', '2'])
   })
 })
+
+describe('paper trades in the ledger', () => {
+  it('approve books a paper trade as a ledger event in the same write; trades close books its close; realised in the paper book only', async () => {
+    const {whatifAdd, tradesClose, tradesList} = await import('../../src/core/services/trades.js')
+    const {approve} = await import('../../src/core/services/approve.js')
+    const dir = tempDir('cotrader-ledger-')
+    const config = parseConfig(`
+portfolios:
+  - {name: w, broker: manual, account: W1, source: {file: w.csv, format: generic}}
+  - {name: w-whatif, broker: none, kind: whatif, shadows: w}
+`, path.join(dir, 'risk_config.yaml'))
+    const db = path.join(dir, 'db.sqlite')
+    const asOf = new Date('2026-11-24T15:00:00Z')
+    const added = await whatifAdd({config, dbPath: db, asOf, env: {}, portfolio: 'w', legs: ['10 MSFT @ 400']} as never)
+    await approve({config, dbPath: db, asOf, id: added.proposalId, live: false, force: false, yes: true})
+    const booked = await readDb(db, (d) => loadEvents(d))
+    expect(booked).toMatchObject([{portfolio: 'w', source: 'paper', kind: 'trade', symbol: 'MSFT', quantity: 10, price: 400, key: `paper:${added.proposalId}:0`}])
+    const trade = (await tradesList({config, dbPath: db, asOf})).trades[0]
+    await tradesClose({config, dbPath: db, asOf: new Date('2026-11-25T15:00:00Z'), id: trade.id, price: 410})
+    const r = await realizedService({config, dbPath: db, asOf: new Date('2026-11-25T16:00:00Z')})
+    expect(r.portfolios).toMatchObject([{portfolio: 'w', book: 'paper', realized: 100}])
+    const rec = await reconcileService({config, dbPath: db, asOf})
+    expect(rec.portfolios[0].differences).toEqual([]) // the paper book is not the broker's
+  })
+})
