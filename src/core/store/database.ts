@@ -36,6 +36,8 @@ export interface Db {
    * as a multi-row INSERT with literal values (store/ledger.ts), which would otherwise pile up prepared.
    */
   runOnce(sql: string): void
+  /** Rows as arrays with the column names once: cheaper than all()'s objects for large reads (sql.js asks for the names per row). */
+  table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]}
   /** rows changed by the last statement */
   changes(): number
   lastInsertId(): number
@@ -230,6 +232,14 @@ class SqlJsDb implements Db {
 
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): T | undefined {
     return this.withStatement(sql, params, (stmt) => (stmt.step() ? (stmt.getAsObject() as T) : undefined))
+  }
+
+  table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]} {
+    return this.withStatement(sql, params, (stmt) => {
+      const rows: unknown[][] = []
+      while (stmt.step()) rows.push(stmt.get())
+      return {columns: stmt.getColumnNames(), rows}
+    })
   }
 
   runOnce(sql: string): void {

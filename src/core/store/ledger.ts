@@ -159,7 +159,12 @@ export function loadEvents(db: Db, f: EventFilter = {}): LedgerEvent[] {
     params.push(f.until)
   }
   const sql = `SELECT * FROM ledger_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`
-  return db.all<Record<string, any>>(sql, params).map(rowToEvent)
+  const {columns, rows} = db.table(sql, params)
+  return rows.map((values) => {
+    const r: Record<string, any> = {}
+    for (let i = 0; i < columns.length; i++) r[columns[i]] = values[i]
+    return rowToEvent(r)
+  })
 }
 
 /** The trade date of a portfolio's latest event from a source (incremental API pulls start a few days before it); null = none. */
