@@ -93,7 +93,13 @@ if (!process.env.BENCH_SKIP_DAEMON) {
   if (r.status !== 0) console.log(`bench/daemon.mjs exited ${r.status}`)
 }
 
-// 6. VaR and stress (issue 9): full revaluation throughput, stress grid, and `risk` on the demo.
+// 6. The ledger (issue 16): import 100,000 transactions, pnl --realized over 20,000 events, growth per 10,000.
+{
+  const {runLedgerBench} = await import('./ledger.mjs')
+  runLedgerBench({bin, env, tmp, line})
+}
+
+// 7. VaR and stress (issue 9): full revaluation throughput, stress grid, and `risk` on the demo.
 {
   const {runVarBench, printVarBench} = await import('./var.mjs')
   printVarBench(runVarBench(), line)

@@ -10,10 +10,12 @@ import Autocomplete from './commands/autocomplete.js'
 import Daemon from './commands/daemon/index.js'
 import DaemonStatus from './commands/daemon/status.js'
 import Greeks from './commands/greeks.js'
+import Ledger from './commands/ledger.js'
 import Pnl from './commands/pnl.js'
 import Portfolios from './commands/portfolios.js'
 import PricesImport from './commands/prices/import.js'
 import Positions from './commands/positions.js'
+import Reconcile from './commands/reconcile.js'
 import Reject from './commands/reject.js'
 import Risk from './commands/risk.js'
 import Snapshot from './commands/snapshot.js'
@@ -27,6 +29,7 @@ import WhatifRemove from './commands/whatif/remove.js'
 import {execute as oclifExecute} from '@oclif/core'
 import TradesClose from './commands/trades/close.js'
 import TradesList from './commands/trades/list.js'
+import TransactionsImport from './commands/transactions/import.js'
 
 export const COMMANDS = {
   alerts: Alerts,
@@ -35,10 +38,12 @@ export const COMMANDS = {
   daemon: Daemon,
   'daemon:status': DaemonStatus,
   greeks: Greeks,
+  ledger: Ledger,
   pnl: Pnl,
   portfolios: Portfolios,
   'prices:import': PricesImport,
   positions: Positions,
+  reconcile: Reconcile,
   reject: Reject,
   risk: Risk,
   snapshot: Snapshot,
@@ -50,6 +55,7 @@ export const COMMANDS = {
   'whatif:remove': WhatifRemove,
   'trades:close': TradesClose,
   'trades:list': TradesList,
+  'transactions:import': TransactionsImport,
 }
 
 /**

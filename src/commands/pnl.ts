@@ -5,10 +5,12 @@ import {oclifFlags} from '../core/cli/oclif-flags.js'
 import type {AttributionResult} from '../core/services/attribution.js'
 import type {PnlHistoryResult} from '../core/services/history.js'
 import type {PnlResult} from '../core/services/pnl.js'
+import type {RealizedResult} from '../core/services/ledger/views.js'
 
 export default class Pnl extends BaseCommand {
   static override summary = 'Unrealized and day P&L per position, underlying and portfolio, in each currency and in the base currency; history and attribution.'
   static override description = `Day P&L is the change since the previous close: TastyTrade's close price where the API gives it, else the previous daily snapshot's mark; a position opened today counts from its entry; unknown ("?") without a previous mark.
+--realized shows the realised P&L of the ledger's closed lots (cotrader ledger; docs/LEDGER.md) per position, underlying, month and portfolio, with the broker's own figure where its export states one.
 --history shows daily equity, open P&L and day P&L from the snapshots (cotrader snapshot) as a table and a chart. --attribution splits each position's P&L since yesterday's snapshot, its entry or a date into delta, gamma, theta, vega, rho and the residual.`
   static override examples = [
     '<%= config.bin %> pnl',
@@ -23,11 +25,14 @@ export default class Pnl extends BaseCommand {
     "<%= config.bin %> pnl --attribution                 # since yesterday's snapshot",
     '<%= config.bin %> pnl --attribution --since entry   # since entry, with the entry Greeks',
     '<%= config.bin %> pnl --attribution --since 2026-03-02 --json',
+    "<%= config.bin %> pnl --realized                     # the ledger's closed lots, all history",
+    '<%= config.bin %> pnl --realized --year 2026 --csv realized.csv',
+    '<%= config.bin %> pnl --realized --days 30 --portfolio research-wheel --json',
   ]
   // Declared in core/cli/hot/pnl.ts, which the fast path (src/fast.ts) parses and runs too.
   static override flags = oclifFlags(flags)
 
-  async run(): Promise<PnlResult | PnlHistoryResult | AttributionResult> {
+  async run(): Promise<PnlResult | PnlHistoryResult | AttributionResult | RealizedResult> {
     csvToStdout(this.argv)
     const parsed = await this.parse(Pnl)
     return run(parsed.flags, this.io())

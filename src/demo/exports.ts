@@ -12,6 +12,7 @@ import {addDays, localDate, previousTradingDay, tradingDayOnOrBefore, zonedInsta
 import {dayNumber, nthWeekdayOfMonth} from '../core/domain/calendar/zones.js'
 import {priceGreeks} from '../core/pricing/index.js'
 import {demoPriceHistory} from './history.js'
+import {demoTransactions} from './transactions.js'
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
 const USD_RATE = 0.042
@@ -32,6 +33,7 @@ export function demoExports(now: Date): Map<string, string> {
   out.set('tastytrade_positions.csv', tastytrade(now, m2, m3))
   out.set('zerodha_positions.csv', zerodha(now, n1, n2))
   out.set('research_wheel.csv', wheel(now, m1))
+  out.set('research_wheel_transactions.csv', demoTransactions(now, m1))
   out.set('research_condor.csv', condor(now, m3))
   out.set('inr_fund.csv', inrFund(now))
   out.set('zerodha_holdings.csv', HOLDINGS)

@@ -33,6 +33,12 @@ describe('config: valid files', () => {
     expect(c.market.benchmark).toBe('SPY')
   })
 
+  it('ledger keys: source.transactions resolved like the export, lots and assignment_basis with their defaults', () => {
+    const c = parseConfig(minimal.replace('format: fidelity}', 'format: fidelity, transactions: {file: ../activity/*.csv, format: generic}}') + '    lots: average\n', '/cfg/risk_config.yaml')
+    expect(c.portfolios[0]).toMatchObject({source: {transactions: {file: '/activity/*.csv', format: 'generic'}}, lots: 'average', assignmentBasis: 'broker'})
+    expect(parseConfig(minimal, '/cfg/risk_config.yaml').portfolios[0]).toMatchObject({lots: 'fifo', assignmentBasis: 'broker'})
+  })
+
   it('merges per-portfolio limits over the defaults', () => {
     const c = parseConfig(`defaults: {limits: {max_loss: 100, max_abs_vega: 50}}\n${minimal}    limits: {max_loss: 7}\n`, '/cfg/x.yaml')
     expect(c.portfolios[0].limits).toMatchObject({maxLoss: 7, maxAbsVega: 50})
@@ -63,6 +69,10 @@ describe('config: every bad file gets one message naming file, line, key and pro
     ['tastytrade without account', 'portfolios:\n  - {name: t, broker: tastytrade}\n', /a tastytrade portfolio needs its account number/],
     ['negative limit', `${minimal}    limits: {max_loss: -5}\n`, /portfolios\[0\]\.limits\.max_loss:/],
     ['invalid YAML', 'portfolios: [\n', /risk_config\.yaml:\d+:\d+: invalid YAML/],
+    ['bad lot method', `${minimal}    lots: hifo\n`, /:7: portfolios\[0\]\.lots: must be one of fifo \| lifo \| average/],
+    ['bad assignment basis', `${minimal}    assignment_basis: tax\n`, /:7: portfolios\[0\]\.assignment_basis: must be one of broker \| premium_in_basis/],
+    ['bad transactions format', minimal.replace('format: fidelity}', 'format: fidelity, transactions: {file: tx/*.csv, format: quicken}}'), /:6: portfolios\[0\]\.source\.transactions\.format: must be one of generic/],
+    ['transactions without a file', minimal.replace('format: fidelity}', 'format: fidelity, transactions: {format: generic}}'), /portfolios\[0\]\.source\.transactions\.file: required/],
     ['duplicate YAML key', `base_currency: USD\nbase_currency: INR\n${minimal}`, /invalid YAML: Map keys must be unique/],
   ])('%s', (_name, text, expected) => {
     const message = errorOf(text)

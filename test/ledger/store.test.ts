@@ -63,4 +63,18 @@ describe('ledger store', () => {
     expect(all.splits[0]).toMatchObject({ratio: {from: 2, to: 3}, timeKnown: false, price: null})
     expect(all.links).toEqual([{from: ids[0], to: ids[1], kind: 'roll', at: 'now'}])
   })
+
+  it("text with quotes and a NUL, and extreme numbers, round-trip through the multi-row insert; ids follow the order given", async () => {
+    const rows = withContentKeys([
+      fill({description: "O'Brien's \"fill\"; DROP TABLE x --"}),
+      fill({description: 'a\u0000b', quantity: 1e-7, at: '2026-11-02T14:31:06.000Z'}),
+      fill({description: 'last', price: 123456789.123456, at: '2026-11-02T14:31:07.000Z'}),
+    ])
+    const r = await writeDb(file, (db) => appendEvents(db, rows, 'now'))
+    const back = await readDb(file, (db) => loadEvents(db))
+    expect(back.map((e) => e.id)).toEqual(r.added)
+    expect(back.map((e) => e.description)).toEqual(["O'Brien's \"fill\"; DROP TABLE x --", 'a\u0000b', 'last'])
+    expect(back[1].quantity).toBe(1e-7)
+    expect(back[2].price).toBe(123456789.123456)
+  })
 })

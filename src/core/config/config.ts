@@ -9,7 +9,7 @@ import {isMap, isSeq, LineCounter, parseDocument, type Document} from 'yaml'
 import type {$ZodError} from 'zod/v4/core'
 import {ConfigError} from '../errors.js'
 import {cachedConfig, storeConfig, type ConfigCache} from './cache.js'
-import {configSchema, type RawDaemon, type RawLimits, type RawStress, type RawVar} from './schema.js'
+import {configSchema, TRANSACTION_FORMATS, type RawDaemon, type RawLimits, type RawStress, type RawVar} from './schema.js'
 import {DEFAULT_VAR_SETTINGS, type VarSettings} from '../domain/var.js'
 import {DEFAULT_STRESS_SETTINGS, type StressSettings} from '../domain/stress.js'
 import type {Deliverable} from '../domain/types.js'
@@ -17,6 +17,9 @@ import type {Deliverable} from '../domain/types.js'
 export type Broker = 'tastytrade' | 'fidelity' | 'zerodha' | 'schwab' | 'ibkr' | 'manual' | 'none'
 export type FileFormat = 'fidelity' | 'zerodha-holdings' | 'zerodha-positions' | 'tastytrade-csv' | 'schwab' | 'ibkr-flex' | 'generic'
 export type PortfolioKind = 'real' | 'whatif' | 'research'
+export type TransactionFormat = (typeof TRANSACTION_FORMATS)[number]
+export type LotMethod = 'fifo' | 'lifo' | 'average'
+export type AssignmentBasis = 'broker' | 'premium_in_basis'
 
 /** Risk limits of one portfolio; undefined = no limit. Money in the portfolio's currency. */
 export interface Limits {
@@ -40,7 +43,12 @@ export interface PortfolioConfig {
   kind: PortfolioKind
   description?: string
   /** Absolute path and format of the export file, for file-fed portfolios. */
-  source?: {file: string; format: FileFormat}
+  /** `transactions`: the ledger's export file, glob or folder (absolute) and its format. */
+  source?: {file: string; format: FileFormat; transactions?: {file: string; format: TransactionFormat}}
+  /** Lot matching for realised P&L (domain/ledger/lots.ts); default fifo. */
+  lots?: LotMethod
+  /** Assignment/exercise premium treatment (docs/LEDGER.md); default broker. */
+  assignmentBasis?: AssignmentBasis
   shadows?: string
   cash?: number
   tradingEnabled: boolean
@@ -167,7 +175,15 @@ export function parseConfig(text: string, file: string): Config {
       currency: p.currency,
       kind: p.kind,
       description: p.description,
-      source: p.source ? {file: path.resolve(dir, expandHome(p.source.file)), format: p.source.format} : undefined,
+      source: p.source
+        ? {
+            file: path.resolve(dir, expandHome(p.source.file)),
+            format: p.source.format,
+            ...(p.source.transactions ? {transactions: {file: path.resolve(dir, expandHome(p.source.transactions.file)), format: p.source.transactions.format}} : {}),
+          }
+        : undefined,
+      lots: p.lots,
+      assignmentBasis: p.assignment_basis,
       shadows: p.shadows,
       cash: p.cash,
       tradingEnabled: p.trading_enabled,

@@ -9,6 +9,12 @@ import * as z from 'zod/mini'
 export const BROKERS = ['tastytrade', 'fidelity', 'zerodha', 'schwab', 'ibkr', 'manual', 'none'] as const
 export const FILE_FORMATS = ['fidelity', 'zerodha-holdings', 'zerodha-positions', 'tastytrade-csv', 'schwab', 'ibkr-flex', 'generic'] as const
 export const PORTFOLIO_KINDS = ['real', 'whatif', 'research'] as const
+/** Transaction (activity) export formats the ledger reads; each has a parser in adapters/transactions/index.ts. */
+export const TRANSACTION_FORMATS = ['generic', 'fidelity', 'zerodha-tradebook', 'schwab', 'ibkr-flex', 'tastytrade-csv'] as const
+/** How closes are matched to open lots (domain/ledger/lots.ts). */
+export const LOT_METHODS = ['fifo', 'lifo', 'average'] as const
+/** How an assigned or exercised option's premium is booked (docs/LEDGER.md). */
+export const ASSIGNMENT_BASES = ['broker', 'premium_in_basis'] as const
 
 const currency = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be a three-letter ISO currency code such as USD or INR'))
 const nonNegative = z.number().check(z.gte(0, 'must be 0 or more'))
@@ -32,6 +38,11 @@ const limitsSchema = z.strictObject({
 const sourceSchema = z.strictObject({
   file: z.string().check(z.minLength(1, 'must not be empty')),
   format: z.enum(FILE_FORMATS),
+  /** The ledger's input: a transactions export, a glob (`activity/*.csv`) or a folder of them, relative to the config file. */
+  transactions: z.optional(z.strictObject({
+    file: z.string().check(z.minLength(1, 'must not be empty')),
+    format: z.enum(TRANSACTION_FORMATS),
+  })),
 })
 
 const portfolioSchema = z.strictObject({
@@ -49,6 +60,10 @@ const portfolioSchema = z.strictObject({
   /** Allow `approve --live` to send real orders for this portfolio. */
   trading_enabled: z._default(z.boolean(), false),
   limits: z.optional(limitsSchema),
+  /** Lot matching for realised P&L: fifo (default), lifo, or average (how Indian brokers and funds report). */
+  lots: z._default(z.enum(LOT_METHODS), 'fifo'),
+  /** broker: each broker's own assignment/exercise treatment (IBKR folds the premium into the stock); premium_in_basis: always fold (the tax view). */
+  assignment_basis: z._default(z.enum(ASSIGNMENT_BASES), 'broker'),
 })
 
 const marketSchema = z.strictObject({

@@ -14,6 +14,7 @@ import type {Trade} from '../domain/trade.js'
 import {ExternalError, UserError} from '../errors.js'
 import {readDb, writeDb, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
+import {bookApprovedTrades} from './ledger/booked.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, newTrade, tradePositions, whatifRisks, type TradesContext} from './trades.js'
 
@@ -126,6 +127,7 @@ export async function approve(o: ApproveOptions): Promise<ApproveResult> {
       if (!repo.decideProposal(db, p.id, 'pending', 'approved', now, {booked: 'paper'})) return false
       for (const t of trades) repo.insertTrade(db, {...t, proposalId: p.id}, now)
       repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'approved', now)
+      bookApprovedTrades(db, trades, p.id, 'paper', now)
       return true
     })
     if (!ok) return {id: p.id, status: 'already', message: `proposal ${p.id} was decided by another process meanwhile; nothing booked`, ...empty}
@@ -187,6 +189,7 @@ async function approveLive(
       repo.decideProposal(db, p.id, 'approved', 'executed', now, {orderId: placed.orderId ?? null, status: placed.status, dryRun})
       for (const t of trades) repo.insertTrade(db, {...t, proposalId: p.id, orderId: placed.orderId ?? null, orderStatus: placed.status, status: placed.status}, now)
       repo.updateTradeStatus(db, {proposalId: p.id, kind: 'what_if'}, 'approved', now)
+      bookApprovedTrades(db, trades, p.id, 'live', now, placed.orderId ?? null)
     }).catch((error: unknown) => {
       throw new ExternalError(`order ${placed.orderId ?? '(no id)'} was sent (${placed.status}) but could not be recorded: ${(error as Error).message}; proposal ${p.id} stays approved`, 'store')
     })

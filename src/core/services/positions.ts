@@ -75,6 +75,8 @@ export interface PositionsResult {
   whatIf: PositionView[]
   /** with --group: broker positions grouped per account and underlying into strategies (money in the portfolio's currency) */
   groups?: StrategyGroup[]
+  /** with --group: the ledger's roll chains of these portfolios (credit collected, realised so far, P&L since the chain began) */
+  chains?: import('../domain/ledger/chains.js').Chain[]
   /** the real book: broker positions and paper trades of real portfolios (research portfolios excluded) */
   totals: CurrencyTotal[]
   /** research portfolios on their own (never part of `totals` or `unrealizedPnlBase`) */

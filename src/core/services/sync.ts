@@ -4,7 +4,7 @@
  * savepoint that replaces its positions and aggregates, so one failure keeps that portfolio's
  * previous positions and the others still land. Every run is recorded.
  */
-import type {BrokerAdapter, FetchedPortfolio, MarketDataProvider, OptionQuoteRequest} from '../adapters/broker.js'
+import type {BrokerAdapter, FetchContext, FetchedPortfolio, MarketDataProvider, OptionQuoteRequest} from '../adapters/broker.js'
 import {FILE_FED_BROKERS, type Config, type PortfolioConfig} from '../config/config.js'
 import {underlyingRisks, type UnderlyingRisk} from '../containers/risk.js'
 import type {ModelMarket} from '../domain/greeks.js'
@@ -25,6 +25,12 @@ import {withModelGreeksAll} from './model-greeks.js'
 import {refreshDerived, varSettings} from './var.js'
 import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
 import {lastPriceDates, upsertPrices, type PriceRow} from '../store/prices.js'
+import type {EventDraft} from '../domain/ledger/events.js'
+import {appendEvents, lastEventDate} from '../store/ledger.js'
+import {addDays} from '../domain/calendar/zones.js'
+
+/** Days an incremental transactions pull reaches back before the last stored event (late-posted rows; the overlap adds nothing). */
+export const TRANSACTIONS_OVERLAP_DAYS = 3
 
 export interface SyncOptions {
   config: Config
@@ -51,6 +57,8 @@ export interface PortfolioSyncResult {
   error: string | null
   warnings: string[]
   skippedRows: {line: number; reason: string}[]
+  /** ledger events of this run: read (files or the broker's API), added, already stored; null = the portfolio has no transactions source */
+  transactions: {read: number; added: number; duplicates: number} | null
 }
 
 export interface SyncResult {
@@ -90,20 +98,21 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
   const quotes = await loadQuotes(config.market.quotesFile)
-  const {lastPrices, held, lastDates} = await readDb(opts.dbPath, (db) => ({
+  const {lastPrices, held, lastDates, lastApiEvents} = await readDb(opts.dbPath, (db) => ({
     lastPrices: repo.lastUnderlyingPrices(db),
     held: new Map(db.all<{portfolio: string; n: number}>('SELECT portfolio, count(*) AS n FROM positions GROUP BY portfolio').map((r) => [r.portfolio, Number(r.n)])),
     lastDates: lastPriceDates(db),
+    lastApiEvents: new Map(selected.map((p) => [p.name, lastEventDate(db, p.name, 'broker_api')])),
   }))
   let candles: PriceRow[] = []
-  const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}}[] = []
+  const outcomes: {config: PortfolioConfig; result: PortfolioSyncResult; fetched?: FetchedPortfolio & {positions: Position[]}; events?: {file: string; events: EventDraft[]}[]}[] = []
   let tastytrade: (BrokerAdapter & MarketDataProvider) | undefined
   try {
     for (const p of selected) {
       const started = Date.now()
       const progress = (m: string) => opts.onProgress?.(p.name, m)
       progress('fetching')
-      const base: PortfolioSyncResult = {name: p.name, broker: p.broker, status: 'ok', positions: null, greeks: null, duration: 0, error: null, warnings: [], skippedRows: []}
+      const base: PortfolioSyncResult = {name: p.name, broker: p.broker, status: 'ok', positions: null, greeks: null, duration: 0, error: null, warnings: [], skippedRows: [], transactions: null}
       try {
         const isFile = (FILE_FED_BROKERS as string[]).includes(p.broker)
         const adapter = isFile ? await adapters.file() : (tastytrade ??= await adapters.tastytrade())
@@ -124,6 +133,10 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           tastytrade ??= await adapters.tastytrade()
           if (!tastytrade.unavailable()) feed = tastytrade
         }
+        // The ledger's events of this run, fetched before anything is stored: a failure here (a bad row,
+        // a page that fails) fails the portfolio, so nothing of its run is stored (positions included).
+        const events = await fetchLedgerEvents(p, adapter, lastApiEvents.get(p.name) ?? null, {asOf, skipInvalid: opts.skipInvalid, onProgress: progress})
+        if (events) for (const f of events) fetched.warnings.push(...f.warnings)
         progress('pricing')
         const observed = stampMarks(fetched.positions, fetched.pricesAsOf ?? asOf.toISOString(), isFile)
         const quotesUsed: string[] = []
@@ -145,6 +158,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
         outcomes.push({
           config: p,
           fetched: {...fetched, positions},
+          ...(events ? {events} : {}),
           result: {...base, positions: positions.length, greeks: counts, warnings: fetched.warnings, skippedRows: fetched.skipped, duration: secondsSince(started)},
         })
       } catch (error) {
@@ -172,7 +186,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   try {
     await writeDb(opts.dbPath, (db) => {
       for (const p of config.portfolios) repo.upsertPortfolio(db, p, now)
-      for (const {config: p, result, fetched} of outcomes) {
+      for (const {config: p, result, fetched, events} of outcomes) {
         const run = {portfolio: p.name, startedAt: now, finishedAt: new Date(Date.parse(now) + result.duration * 1000).toISOString(), status: result.status,
           positions: result.positions, greeksFeed: result.greeks?.feed ?? null, greeksModel: result.greeks?.model ?? null, greeksNone: result.greeks?.none ?? null, error: result.error}
         if (result.status !== 'ok' || !fetched) {
@@ -189,6 +203,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           repo.updateAggregates(db, p.name, aggregates, fetched.positions.length, now)
           repo.setPricesAsOf(db, p.name, fetched.pricesAsOf ?? now)
           snapshot(db, p.name, rows, aggregates, now)
+          if (events) result.transactions = storeLedgerEvents(db, events, now)
           db.run('RELEASE portfolio')
         } catch (error) {
           db.run('ROLLBACK TO portfolio')
@@ -215,6 +230,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   } finally {
     history.close()
   }
+  await warnUnreconciled(opts, outcomes.filter((o) => o.result.status === 'ok' && o.result.transactions !== null).map((o) => o.result))
   const results = outcomes.map((o) => o.result)
   return {
     asOf: now,
@@ -222,6 +238,58 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
     ok: results.filter((r) => r.status === 'ok').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
     failed: results.filter((r) => r.status === 'failed').length,
+  }
+}
+
+/**
+ * A portfolio's transactions for the ledger: its `source.transactions` files (file-fed), or the
+ * broker's API from the last stored event's date minus TRANSACTIONS_OVERLAP_DAYS (adapters with
+ * fetchTransactions). null when it has neither.
+ */
+async function fetchLedgerEvents(p: PortfolioConfig, adapter: BrokerAdapter, lastApi: string | null, ctx: FetchContext): Promise<{file: string; events: EventDraft[]; warnings: string[]}[] | null> {
+  if (p.source?.transactions) {
+    const {expandTransactionFiles, parseTransactionsFile} = await import('./ledger/import.js')
+    ctx.onProgress?.('reading transactions')
+    return expandTransactionFiles(p.source.transactions.file).map((f) => parseTransactionsFile(f, p.source!.transactions!.format, p))
+  }
+  if (adapter.fetchTransactions && !(FILE_FED_BROKERS as string[]).includes(p.broker)) {
+    ctx.onProgress?.('fetching transactions')
+    const since = lastApi === null ? null : addDays(lastApi, -TRANSACTIONS_OVERLAP_DAYS)
+    const events = await adapter.fetchTransactions(p, since, ctx)
+    return [{file: `${p.broker} API`, events, warnings: []}]
+  }
+  return null
+}
+
+/** Inside the portfolio's savepoint: a conflicting id throws, which rolls the portfolio's whole run back. */
+function storeLedgerEvents(db: Parameters<typeof appendEvents>[0], files: {file: string; events: EventDraft[]}[], now: string): {read: number; added: number; duplicates: number} {
+  const out = {read: 0, added: 0, duplicates: 0}
+  for (const f of files) {
+    const r = appendEvents(db, f.events, now)
+    if (r.conflicts.length > 0) {
+      const c = r.conflicts[0]
+      throw new UserError(`${c.incoming.sourceRef ?? f.file}: transaction ${c.key} differs from the one already stored from ${c.stored.sourceRef ?? c.stored.source}; nothing of this portfolio's run was stored`)
+    }
+    out.read += f.events.length
+    out.added += r.added.length
+    out.duplicates += r.duplicates
+  }
+  return out
+}
+
+/** One warning line per synced portfolio whose ledger no longer matches the broker's positions. */
+async function warnUnreconciled(opts: SyncOptions, results: PortfolioSyncResult[]): Promise<void> {
+  if (results.length === 0) return
+  try {
+    const {reconcileService} = await import('./ledger/views.js')
+    const r = await reconcileService({config: opts.config, dbPath: opts.dbPath, portfolios: results.map((x) => x.name), asOf: opts.asOf})
+    for (const p of r.portfolios) {
+      if (p.status !== 'differs') continue
+      const d = p.differences[0]
+      results.find((x) => x.name === p.portfolio)?.warnings.push(`the ledger does not reconcile with the positions: ${p.differences.length} difference(s), e.g. ${d.symbol} ledger ${d.ledger} vs broker ${d.broker} (${d.cause}); see cotrader reconcile`)
+    }
+  } catch (error) {
+    for (const x of results) x.warnings.push(`ledger not reconciled: ${oneLine(error)}`)
   }
 }
 

@@ -19,6 +19,8 @@ import type {Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {impliedVol, optionPrice, priceGreeks} from '../pricing/index.js'
 import {readDb, writeDb, type Db} from '../store/database.js'
+import {appendEvents, loadEvents} from '../store/ledger.js'
+import {tradeEvent} from './ledger/booked.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 
@@ -323,8 +325,8 @@ export interface TradeLine {
   id: number
   proposalId: number | null
   portfolio: string
-  /** paper | live */
-  kind: Trade['kind']
+  /** paper | live (booked by approve; `id` is the trade's) | broker (a fill from the broker's records in the ledger; `id` is the ledger event's) */
+  kind: Trade['kind'] | 'broker'
   /** paper: open | closed; live: the order's status */
   status: string
   symbol: string
@@ -356,7 +358,13 @@ export interface TradesListResult {
 /** Paper and live trades booked by approve, open ones marked to market, closed ones with their realised P&L. */
 export async function tradesList(o: TradesContext & {portfolio?: string; open?: boolean}): Promise<TradesListResult> {
   if (o.portfolio) findPortfolio(o.config, o.portfolio)
-  const {trades, closes, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'), closes: repo.loadTradeCloses(db), positions: repo.loadPositions(db)}))
+  const {trades, closes, positions, fills} = await readDb(o.dbPath, (db) => ({
+    trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'),
+    closes: repo.loadTradeCloses(db),
+    positions: repo.loadPositions(db),
+    // broker-originated trades: the ledger's fills from the broker's records (its API, export files)
+    fills: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(o.portfolio ? {portfolio: o.portfolio} : {})}).filter((e) => e.source === 'broker_api' || e.source === 'file'),
+  }))
   const mine = trades.filter((t) => (!o.portfolio || t.portfolio === o.portfolio) && (!o.open || t.status === 'open'))
   const open = mine.filter((t) => !closes.has(t.id))
   const view = open.length > 0 ? marketView(positions, await loadQuotesFile(o.config.market.quotesFile)) : undefined
@@ -372,6 +380,13 @@ export async function tradesList(o: TradesContext & {portfolio?: string; open?: 
       closePrice: c?.closePrice ?? null, realizedPnl: c?.realizedPnl ?? null, createdAt: t.createdAt, closedAt: c?.closedAt ?? null,
     }
   })
+  for (const e of fills) {
+    lines.push({
+      id: e.id, proposalId: null, portfolio: e.portfolio, kind: 'broker', status: e.kind === 'trade' ? 'filled' : e.kind, symbol: e.symbol ?? '', underlying: e.underlying ?? '',
+      quantity: e.quantity ?? 0, multiplier: e.multiplier ?? 1, currency: e.currency, openPrice: e.price ?? 0, markPrice: null, unrealizedPnl: null, closePrice: null, realizedPnl: null,
+      createdAt: e.at, closedAt: null,
+    })
+  }
   const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
   return {trades: lines, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
 }
@@ -388,14 +403,20 @@ export interface TradesCloseResult {
 export async function tradesClose(o: TradesContext & {id: number; price?: number}): Promise<TradesCloseResult> {
   if (o.price !== undefined && !(Number.isFinite(o.price) && o.price >= 0)) throw new UserError(`--price must be a price per unit ≥ 0, got ${o.price}`)
   const list = await tradesList(o)
-  const t = list.trades.find((l) => l.id === o.id)
+  const t = list.trades.find((l) => l.id === o.id && l.kind !== 'broker')
   if (!t) throw new UserError(`no paper or live trade with ID ${o.id} (see: cotrader trades list)`)
   if (t.kind !== 'paper') throw new UserError(`trade ${o.id} is a live order (${t.status}); it is closed by an order at the broker, not here`)
   if (t.status !== 'open') throw new UserError(`trade ${o.id} is already ${t.status}${t.closedAt ? ` (${t.closedAt}, realised ${cents(t.realizedPnl ?? 0)} ${t.currency})` : ''}; nothing to close`, 'conflict')
   const price = o.price ?? t.markPrice
   if (price === null) throw new UserError(`trade ${o.id}: no current mark for ${t.symbol}; give the close price with --price P`)
   const close = {closePrice: price, realizedPnl: (price - t.openPrice) * t.quantity * t.multiplier, closedAt: o.asOf.toISOString()}
-  const ok = await writeDb(o.dbPath, (db) => repo.closeTrade(db, o.id, close))
+  const stored = await readDb(o.dbPath, (db) => repo.loadTrades(db).find((x) => x.id === o.id))
+  const ok = await writeDb(o.dbPath, (db) => {
+    if (!repo.closeTrade(db, o.id, close)) return false
+    // The close is a ledger event too (source paper), booked in the same write (services/ledger/booked.ts).
+    if (stored) appendEvents(db, [tradeEvent(stored, {source: 'paper', key: `paper-close:${o.id}`, ref: `trade ${o.id}`, at: close.closedAt, quantity: -t.quantity, price, orderId: null, description: `paper trade ${o.id} closed`})], close.closedAt)
+    return true
+  })
   if (!ok) throw new UserError(`trade ${o.id} was closed by another process meanwhile; nothing changed`, 'conflict')
   const trade: TradeLine = {...t, status: 'closed', markPrice: null, unrealizedPnl: null, ...close}
   return {trade, message: `trade ${o.id} (${t.quantity > 0 ? '+' : ''}${t.quantity} ${t.symbol}) closed at ${cents(price)}: realised P&L ${cents(close.realizedPnl)} ${t.currency}`}

@@ -32,6 +32,13 @@ export interface Db {
   run(sql: string, params?: SqlParams): void
   all<T = Record<string, unknown>>(sql: string, params?: SqlParams): T[]
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): T | undefined
+  /**
+   * Execute ONE statement without keeping it prepared (run() caches by SQL text): for one-off texts such
+   * as a multi-row INSERT with literal values (store/ledger.ts), which would otherwise pile up prepared.
+   */
+  runOnce(sql: string): void
+  /** Rows as arrays with the column names once: cheaper than all()'s objects for large reads (sql.js asks for the names per row). */
+  table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]}
   /** rows changed by the last statement */
   changes(): number
   lastInsertId(): number
@@ -228,6 +235,28 @@ class SqlJsDb implements Db {
 
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): T | undefined {
     return this.withStatement(sql, params, (stmt) => (stmt.step() ? (stmt.getAsObject() as T) : undefined))
+  }
+
+  table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]} {
+    return this.withStatement(sql, params, (stmt) => {
+      const rows: unknown[][] = []
+      while (stmt.step()) rows.push(stmt.get())
+      return {columns: stmt.getColumnNames(), rows}
+    })
+  }
+
+  runOnce(sql: string): void {
+    let stmt: Statement | undefined
+    try {
+      stmt = this.prepareOne(sql)
+      stmt.step()
+    } catch (error) {
+      if (error instanceof TypeError) throw error
+      if (isCorruption(error)) throw corrupt(this.file, errorMessage(error))
+      throw new Error(`${errorMessage(error)} [SQL: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}]`, {cause: error})
+    } finally {
+      stmt?.free()
+    }
   }
 
   changes(): number {

@@ -32,25 +32,94 @@ const INSERT = `INSERT INTO ledger_events (portfolio, account, source, source_re
     fee_exchange, fee_other, order_id, position_effect, ratio_from, ratio_to, new_symbol, description, broker_realized_pnl, recorded_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+const BATCH = 200
+const COLUMNS = INSERT.slice(INSERT.indexOf('('), INSERT.indexOf(')') + 1)
+
+/**
+ * Rows as one multi-row INSERT with the values written as SQL literals: binding 37 parameters a row
+ * through sql.js costs a call into WebAssembly per value, which made a 100,000-row import take tens of
+ * seconds; SQLite parses literals in C. Text is quoted (' doubled); a value that cannot be written as a
+ * literal (a NUL in text, a non-finite number) sends that row through the bound INSERT instead.
+ */
+function insertRows(db: Db, rows: unknown[][]): void {
+  let literal: string[] = []
+  const flush = () => {
+    if (literal.length > 0) db.runOnce(`INSERT INTO ledger_events ${COLUMNS} VALUES ${literal.join(', ')}`)
+    literal = []
+  }
+  for (const r of rows) {
+    const cells: string[] = []
+    let ok = true
+    for (const v of r) {
+      if (v === null || v === undefined) cells.push('NULL')
+      else if (typeof v === 'number') {
+        if (!Number.isFinite(v)) ok = false
+        cells.push(String(v))
+      } else {
+        const t = String(v)
+        if (t.includes('\u0000')) ok = false
+        cells.push(`'${t.replace(/'/g, "''")}'`)
+      }
+    }
+    if (ok) literal.push(`(${cells.join(', ')})`)
+    else {
+      flush() // keep insertion order (ids follow it)
+      db.run(INSERT, r)
+    }
+  }
+  flush()
+}
+
 /** Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written. */
 export function appendEvents(db: Db, events: EventDraft[], now: string): AppendResult {
   const out: AppendResult = {added: [], duplicates: 0, conflicts: []}
+  if (events.length === 0) return out
+  // The keys already stored for these portfolios, in one query per portfolio (a 100,000-row import
+  // must not pay a lookup per row); only a key found there is fetched whole and compared.
+  const stored = new Map<string, Set<string>>()
+  for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, new Set(db.all<{key: string}>('SELECT key FROM ledger_events WHERE portfolio = ?', [p]).map((r) => r.key)))
+  let inserted = 0
+  let batch: unknown[][] = []
+  const flush = () => {
+    if (batch.length > 0) insertRows(db, batch)
+    batch = []
+  }
   for (const e of events) {
-    const stored = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
-    if (stored) {
-      const s = rowToEvent(stored)
-      if (sameContent(s, e)) out.duplicates++
-      else out.conflicts.push({key: e.key, stored: s, incoming: e})
-      continue
+    const keys = stored.get(e.portfolio)!
+    if (keys.has(e.key)) {
+      const row = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
+      if (row) {
+        const s = rowToEvent(row)
+        if (sameContent(s, e)) out.duplicates++
+        else out.conflicts.push({key: e.key, stored: s, incoming: e})
+        continue
+      }
+      flush() // the key was added by this call: let the store see the rows before it
+      const again = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
+      if (again) {
+        const s = rowToEvent(again)
+        if (sameContent(s, e)) out.duplicates++
+        else out.conflicts.push({key: e.key, stored: s, incoming: e})
+        continue
+      }
     }
     const f = e.fees
-    db.run(INSERT, [
+    batch.push([
       e.portfolio, e.account, e.source, e.sourceRef, e.brokerId, e.key, e.kind, e.provisional ? 1 : 0, e.at, e.timeKnown ? 1 : 0, e.tradeDate, e.symbol, e.brokerSymbol,
       e.instrumentType, e.underlying, e.option?.expiry ?? null, e.option?.strike ?? null, e.option?.right ?? null, e.option?.style ?? null, e.quantity, e.price,
       e.multiplier, e.currency, e.amount, f.commission, f.clearing, f.regulatory, f.exchange, f.other, e.orderId, e.positionEffect, e.ratio?.from ?? null,
       e.ratio?.to ?? null, e.newSymbol ?? null, e.description, e.brokerRealizedPnl, now,
     ])
-    out.added.push(db.lastInsertId())
+    if (batch.length >= BATCH) flush()
+    keys.add(e.key)
+    inserted++
+    out.added.push(inserted)
+  }
+  flush()
+  // Ids of one writer's inserts in one transaction are consecutive (AUTOINCREMENT): the last one names them all.
+  if (inserted > 0) {
+    const last = db.lastInsertId()
+    out.added = out.added.map((n) => last - inserted + n)
   }
   return out
 }
@@ -90,7 +159,12 @@ export function loadEvents(db: Db, f: EventFilter = {}): LedgerEvent[] {
     params.push(f.until)
   }
   const sql = `SELECT * FROM ledger_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`
-  return db.all<Record<string, any>>(sql, params).map(rowToEvent)
+  const {columns, rows} = db.table(sql, params)
+  return rows.map((values) => {
+    const r: Record<string, any> = {}
+    for (let i = 0; i < columns.length; i++) r[columns[i]] = values[i]
+    return rowToEvent(r)
+  })
 }
 
 /** The trade date of a portfolio's latest event from a source (incremental API pulls start a few days before it); null = none. */

@@ -290,10 +290,21 @@ export class ReplayDb implements Db {
     return this.query('g', sql, params, (db) => db.get<T>(sql, params))
   }
 
+  /** Rows as arrays (store/ledger.ts reads many events this way): recorded like `all`. */
+  table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]} {
+    return this.query('t', sql, params, (db) => db.table(sql, params))
+  }
+
   run(sql: string, params?: SqlParams): void {
     this.changed = true
     this.store.poison()
     this.liveDb().run(sql, params)
+  }
+
+  runOnce(sql: string): void {
+    this.changed = true
+    this.store.poison()
+    this.liveDb().runOnce(sql)
   }
 
   changes(): number {

@@ -15,6 +15,7 @@
  */
 import type {PortfolioConfig} from '../../config/config.js'
 import type {EventDraft, EventKind, Fees} from '../../domain/ledger/events.js'
+import type {SkippedRow} from '../broker.js'
 import {zonedDate, zonedInstant, type Zone} from '../../domain/calendar/zones.js'
 import {futuresMultiplier, mcxLot, US_OPTION_MULTIPLIER} from '../../domain/multipliers.js'
 import {parseSymbol, SymbolError} from '../../domain/symbols.js'
@@ -27,6 +28,8 @@ export type Draft = Omit<EventDraft, 'key'>
 export interface TransactionsParse {
   events: Draft[]
   warnings: string[]
+  /** rows that are not events at all (section headers, totals, trailers), with why; optional */
+  skipped?: SkippedRow[]
 }
 
 /** The signature every file parser has, for the registry. */
@@ -39,8 +42,10 @@ export type TransactionsParser = (text: string, file: string, portfolio: Portfol
  * quote is kept. Written out because a year of activity is 100,000 rows and csv-parse spends
  * ~10 µs a row where this spends ~1 µs (bench/transactions.mjs).
  */
-export function csvRecords(text: string, file: string): CsvRecord[] {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+export function csvRecords(text: string, file: string, options: {comments?: boolean} = {}): CsvRecord[] {
+  let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  // `#` comment lines (the generic format): emptied, so every other record keeps its line number.
+  if (options.comments) s = s.replace(/^#.*$/gm, '')
   if (s.trim() === '') throw new ImportError(file, undefined, 'file is empty')
   const out: CsvRecord[] = []
   const n = s.length

@@ -5,6 +5,7 @@
 import {UserError} from '../../errors.js'
 import type {AttributionResult} from '../../services/attribution.js'
 import type {PnlHistoryResult} from '../../services/history.js'
+import type {RealizedResult} from '../../services/ledger/views.js'
 import {pnlService, type PnlResult} from '../../services/pnl.js'
 import {checkCsvTarget, csvFlagSpec, writeCsv} from '../csv-output.js'
 import type {CommandIo} from '../io.js'
@@ -15,21 +16,34 @@ import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 export const flags = {
   portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
   'with-whatif': {type: 'boolean', description: 'Also show each portfolio with its open what-if trades: before → after.'},
-  history: {type: 'boolean', description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of']},
+  history: {type: 'boolean', description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of', 'realized']},
+  realized: {type: 'boolean', description: "Realised P&L from the ledger's closed lots, per position, underlying, month and portfolio; all history, or --since DATE, --year YYYY or --days N.", exclusive: ['history', 'attribution', 'with-whatif', 'as-of']},
+  year: {type: 'integer', description: 'With --realized: lots closed in this calendar year.', min: 1900, max: 2999, dependsOn: ['realized'], exclusive: ['since', 'days']},
   attribution: {type: 'boolean', description: 'Split the P&L since --since (yesterday, entry or a date; default yesterday) into delta, gamma, theta, vega, rho and residual.', exclusive: ['history', 'with-whatif', 'as-of']},
-  days: {type: 'integer', description: 'With --history: the last N days (default 30).', min: 1, dependsOn: ['history'], exclusive: ['since']},
-  since: {type: 'string', description: 'With --history: from DATE (YYYY-MM-DD). With --attribution: yesterday, entry or DATE.', helpValue: 'DATE'},
+  days: {type: 'integer', description: 'With --history: the last N days (default 30). With --realized: lots closed in the last N days.', min: 1, exclusive: ['since']},
+  since: {type: 'string', description: 'With --history or --realized: from DATE (YYYY-MM-DD). With --attribution: yesterday, entry or DATE.', helpValue: 'DATE'},
   csv: csvFlagSpec,
   ...timeFlags,
 } satisfies FlagsSpec
 
-export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PnlResult | PnlHistoryResult | AttributionResult> {
+/** CSV columns of pnl --realized (money in cents like every CSV). */
+export const REALIZED_COLUMNS: readonly string[] = ['level', 'portfolio', 'book', 'symbol', 'underlying', 'month', 'currency', 'realized', 'realizedBase', 'missing', 'closedLots', 'fees']
+
+export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PnlResult | PnlHistoryResult | AttributionResult | RealizedResult> {
   const ctx = {...(await io.context(f)), portfolio: f.portfolio, asOf: io.now()}
   checkCsvTarget(f.csv, io.json)
   const csv = f.csv
   const c = csv === undefined ? undefined : await import('../csv.js') // csv-stringify only when asked for
-  const out = (rows: object[], columns: readonly string[], what: string) => writeCsv(csv!, c!.rowsCsv(rows, columns, c!.MONEY_COLUMNS), what, (m) => io.note(m), ctx)
-  if (f.since !== undefined && !f.history && !f.attribution) throw new UserError('--since needs --history or --attribution')
+  const out = (rows: object[], columns: readonly string[], what: string, money?: ReadonlySet<string>) => writeCsv(csv!, c!.rowsCsv(rows, columns, money ?? c!.MONEY_COLUMNS), what, (m) => io.note(m), ctx)
+  if (f.since !== undefined && !f.history && !f.attribution && !f.realized) throw new UserError('--since needs --history, --realized or --attribution')
+  if (f.days !== undefined && !f.history && !f.realized) throw new UserError('--days needs --history or --realized')
+  if (f.realized) {
+    const [{realizedService}, {renderRealized}] = await Promise.all([import('../../services/ledger/views.js'), import('../render/ledger.js')])
+    const result = await realizedService({...ctx, portfolios: f.portfolio === undefined ? [] : [f.portfolio], since: f.since, year: f.year, days: f.days})
+    if (c) await out([...result.positions.map((r) => ({level: 'position', ...r})), ...result.underlyings.map((r) => ({level: 'underlying', ...r})), ...result.months.map((r) => ({level: 'month', ...r})), ...result.portfolios.map((r) => ({level: 'portfolio', ...r}))], REALIZED_COLUMNS, 'realised P&L lines', new Set(['realized', 'realizedBase', 'fees']))
+    else io.print(() => renderRealized(result))
+    return result
+  }
   if (f.history) {
     const [{pnlHistoryService}, {renderPnlHistory}] = await Promise.all([import('../../services/history.js'), import('../render/history.js')])
     const result = await pnlHistoryService({...ctx, days: f.days, since: f.since})

@@ -22,6 +22,12 @@ export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: Comm
   const ctx = await io.context(f)
   const valueAt = f['as-of'] ? parseAsOf(f['as-of'], ctx.config.baseCurrency) : undefined
   const result = await positionsService({...ctx, portfolio: f.portfolio, underlying: f.underlying, group: f.group, asOf: io.now(), valueAt, maxAge: f['max-age']})
+  if (f.group) {
+    // Each strategy's roll chain from the ledger (services/ledger/views.ts); nothing when the ledger is empty.
+    const {chainsService} = await import('../../services/ledger/views.js')
+    const chains = await chainsService(ctx.config, ctx.dbPath, f.portfolio === undefined ? [] : [f.portfolio])
+    result.chains = f.underlying === undefined ? chains : chains.filter((c) => c.underlying === f.underlying!.toUpperCase())
+  }
   warnData(result)
   if (f['fail-on-stale'] && result.stale) process.exitCode = 3
   if (f.csv !== undefined) {

@@ -1,3 +1,4 @@
+import {renderChains} from './ledger.js'
 import type {StrategyGroup} from '../../domain/strategies.js'
 import type {PositionsResult} from '../../services/positions.js'
 import {tradeTable} from './trades.js'
@@ -79,6 +80,7 @@ export function renderPositions(r: PositionsResult): string {
     for (const p of r.positions) if (!p.expired && p.health.assignmentRisk !== false && p.health.assignmentNote) out.push((p.health.assignmentRisk ? red : yellow)(`${p.portfolio} ${p.symbol}: assignment risk${p.health.assignmentRisk ? '' : ' unchecked'}: ${p.health.assignmentNote}`))
   }
   if (r.groups) out.push(bold('Strategy groups'), renderGroups(r.groups))
+  if (r.chains && r.chains.length > 0) out.push(bold('Roll chains (cotrader ledger --chain ID)'), renderChains(r.chains))
   if (r.agentTrades.length > 0) out.push(bold('Agent trades (booked on approval)'), tradeTable(r.agentTrades))
   if (r.whatIf.length > 0) out.push(bold('What-if trades'), tradeTable(r.whatIf))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))

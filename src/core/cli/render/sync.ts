@@ -8,6 +8,7 @@ export const SYNC_COLUMNS: Column[] = [
   {header: 'Status', priority: 0},
   {header: 'Positions', align: 'right', priority: 1},
   {header: 'Greeks feed/model/none', align: 'right', priority: 3},
+  {header: 'Ledger events new/read', align: 'right', priority: 5},
   {header: 'Time', align: 'right', priority: 2},
 ]
 
@@ -19,6 +20,7 @@ export function renderSync(r: SyncResult): string {
     p.status === 'ok' ? green('ok') : p.status === 'skipped' ? yellow('skipped') : red('failed'),
     p.positions === null ? '' : String(p.positions),
     p.greeks ? `${p.greeks.feed}/${p.greeks.model}/${p.greeks.none}` : '',
+    p.transactions ? `${p.transactions.added}/${p.transactions.read}` : '',
     `${p.duration.toFixed(2)}s`,
   ])
   out.push(table(SYNC_COLUMNS, rows))

@@ -101,7 +101,7 @@ export const TRADES_LIST_COLUMNS: Column[] = [
 ]
 
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
-  if (r.trades.length === 0) return dim('No paper or live trades (approve a proposal to book one: cotrader approve ID).')
+  if (r.trades.length === 0) return dim('No paper, live or broker trades (approve a proposal to book one: cotrader approve ID; broker fills come from the ledger: cotrader transactions import).')
   const rows = r.trades.map((t) => [
     String(t.id), t.portfolio, t.kind, t.status, t.symbol, qty(t.quantity), money(t.openPrice),
     t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),

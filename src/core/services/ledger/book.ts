@@ -1,0 +1,83 @@
+/*
+ * The ledger as the views need it: events from the store, the events that count (a provisional event
+ * stops counting once a broker event confirms or replaces it), each portfolio's lot method and
+ * assignment treatment, the opening balance, and lots recomputed from all of it (never stored).
+ *
+ * Opening balance: a ledger can start on an existing book. For each portfolio, the positions of the
+ * latest daily snapshot dated before its first event (store/snapshots.ts) open the broker book as lots
+ * at their entry price, dated that day; without such a snapshot the book starts empty.
+ */
+import type {Config, PortfolioConfig} from '../../config/config.js'
+import type {LedgerEvent, LedgerLink} from '../../domain/ledger/events.js'
+import {computeLots, type AssignmentTreatment, type LotOptions, type LotsResult, type OpeningLot} from '../../domain/ledger/lots.js'
+import type {Db} from '../../store/database.js'
+import {readDb} from '../../store/database.js'
+import {openHistory} from '../../store/history.js'
+import {loadEvents, loadLinks, type EventFilter} from '../../store/ledger.js'
+import {lastPositionSnapshotsBefore} from '../../store/snapshots.js'
+
+/** Each broker's own assignment/exercise treatment (docs/LEDGER.md): IBKR folds the premium into the shares. */
+export function brokerTreatment(p: Pick<PortfolioConfig, 'broker'> & {source?: {transactions?: {format: string}}}): AssignmentTreatment {
+  const format = p.source?.transactions?.format ?? ''
+  return (p.broker as string) === 'ibkr' || format.startsWith('ibkr') ? 'fold' : 'separate'
+}
+
+export function lotOptions(config: Config): (portfolio: string) => LotOptions {
+  const byName = new Map(config.portfolios.map((p) => [p.name, p]))
+  return (name) => {
+    const p = byName.get(name)
+    if (!p) return {method: 'fifo', assignment: 'separate'}
+    return {method: p.lots ?? 'fifo', assignment: p.assignmentBasis === 'premium_in_basis' ? 'fold' : brokerTreatment(p)}
+  }
+}
+
+/** The events that count: a provisional event confirmed or replaced by a broker event is left out. */
+export function countingEvents(events: readonly LedgerEvent[], links: readonly LedgerLink[]): LedgerEvent[] {
+  const superseded = new Set(links.filter((l) => l.kind === 'confirms' || l.kind === 'replaces').map((l) => l.from))
+  return events.filter((e) => !(e.provisional && superseded.has(e.id)))
+}
+
+export interface LoadedLedger {
+  events: LedgerEvent[]
+  links: LedgerLink[]
+  lots: LotsResult
+  /** per portfolio: the snapshot date whose positions opened the ledger, or null */
+  opening: Map<string, {date: string | null; positions: number}>
+}
+
+export function readLedger(db: Db, filter: EventFilter = {}): {events: LedgerEvent[]; links: LedgerLink[]} {
+  return {events: loadEvents(db, filter), links: loadLinks(db)}
+}
+
+/** Loads the events of `portfolios` (all when empty) and computes lots with their opening balances. */
+export async function loadLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger> {
+  const {events, links, first} = await readDb(dbPath, (db) => {
+    const r = readLedger(db, portfolios.length ? {portfolio: portfolios} : {})
+    const first = new Map(db.all<{portfolio: string; d: string}>('SELECT portfolio, MIN(trade_date) AS d FROM ledger_events GROUP BY portfolio').map((x) => [x.portfolio, x.d]))
+    return {...r, first}
+  })
+  const opening = new Map<string, {date: string | null; positions: number}>()
+  const lots: OpeningLot[] = []
+  const names = [...first.keys()].filter((p) => portfolios.length === 0 || portfolios.includes(p))
+  if (names.length > 0) {
+    const h = await openHistory(dbPath)
+    try {
+      for (const name of names) {
+        const rows = lastPositionSnapshotsBefore(h, first.get(name)!, [name])
+        const date = rows.reduce<string | null>((d, r) => (d === null || r.date > d ? r.date : d), null)
+        const day = rows.filter((r) => r.date === date && r.quantity !== 0)
+        opening.set(name, {date, positions: day.length})
+        for (const r of day) {
+          lots.push({
+            portfolio: name, symbol: r.symbol, underlying: r.underlying, instrumentType: r.instrumentType, ...(r.option ? {option: {expiry: r.option.expiry, strike: r.option.strike, right: r.option.right}} : {}),
+            multiplier: r.multiplier, currency: r.currency, quantity: r.quantity, price: r.entryPrice, openedAt: `${r.date}T00:00:00.000Z`, openDate: r.date,
+          })
+        }
+      }
+    } finally {
+      h.close()
+    }
+  }
+  const counting = countingEvents(events, links)
+  return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots), opening}
+}
