@@ -8,7 +8,8 @@ import {agePositions, type Aging} from '../containers/aging.js'
 import {buildBundles, neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
 import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'
 import {UserError} from '../errors.js'
-import {dividendFor, rateFor} from './market.js'
+import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+import {marketView, tradePositions, type MarketView} from './trades.js'
 import {readDb, type Db} from '../store/database.js'
 import {openHistory, type History} from '../store/history.js'
 import * as repo from '../store/repositories.js'
@@ -114,4 +115,73 @@ export function isNeverSynced(b: PortfolioBundle): boolean {
 /** Names of the given bundles' portfolios that have never been synced (and could be). */
 export function neverSynced(bundles: PortfolioBundle[]): string[] {
   return bundles.filter((b) => b.config.kind !== 'whatif' && b.config.broker !== 'none' && !b.stored?.lastSyncAt).map((b) => b.config.name)
+}
+
+// ------------------------------------------------------------------------------- the counted book
+
+/** One portfolio as every totalling view counts it (positions, pnl, risk, snapshot, history, the daemon's summary and alerts). */
+export interface CountedPortfolio {
+  config: PortfolioBundle['config']
+  /**
+   * The bundle every sum is taken over: `positions` = live broker positions + open paper trades (stock
+   * from exercises and assignments, booked by the daemon as paper trades, included), `expired` = broker
+   * positions and paper trades past settlement at the valuation instant (listed, never summed).
+   */
+  bundle: PortfolioBundle
+  /** broker positions only (live, then expired) */
+  held: Position[]
+  /** open paper trades marked to market as positions (live or expired), each with its trade */
+  paper: {position: Position; trade: Trade}[]
+  /** never synced: nothing is known, so every number of this portfolio is unknown (one missing part of a total, not a position) */
+  unknown: boolean
+  /** summed into the real totals (kind real); research portfolios are summed apart; what-if portfolios never */
+  real: boolean
+}
+
+export interface CountedBook {
+  portfolios: CountedPortfolio[]
+  /** prices known to the book (marks, underlying prices, IVs), quotes file included */
+  view: MarketView
+  /** the quotes file's underlying prices */
+  quotes: Map<string, number>
+}
+
+/**
+ * THE book of every view that totals. Each portfolio's sums run over its live broker positions plus its
+ * open paper trades (marked to market like positions, aged like them: a paper option past settlement is
+ * expired, and with `revalue` re-priced at `at`); live orders still working are never counted (until
+ * filled they are no position, and once filled sync brings them). A never-synced portfolio is one
+ * unknown, not an empty 0. positions, pnl, risk, snapshot (and so `pnl --history`, `risk --history` and
+ * the daemon's end-of-day summary) and the daemon's breach alerts all take their numbers from here, so
+ * they count the same book.
+ */
+export function countBook(config: Config, book: Book, at: {asOf: Date; revalue?: boolean}, quotes: Map<string, number>): CountedBook {
+  const view = marketView(book.allPositions, quotes)
+  const paperTrades = book.agentTrades.filter((t) => t.kind === 'paper')
+  const marked = tradePositions(paperTrades, view, config, at.asOf)
+  const aging: Aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
+  const portfolios = book.bundles.map((b): CountedPortfolio => {
+    const mine = paperTrades.map((t, i) => ({trade: t, position: marked[i]})).filter((x) => x.position.portfolio === b.config.name)
+    const aged = mine.map((x) => {
+      const {live, expired} = agePositions([x.position], aging)
+      return {trade: x.trade, position: live[0] ?? expired[0]}
+    })
+    const held = [...b.positions, ...(b.expired ?? [])]
+    const bundle: PortfolioBundle = {
+      ...b,
+      positions: [...b.positions, ...aged.filter((x) => !x.position.expired).map((x) => x.position)],
+      expired: [...(b.expired ?? []), ...aged.filter((x) => x.position.expired).map((x) => x.position)],
+    }
+    return {config: b.config, bundle, held, paper: aged, unknown: neverSyncedBundle(b), real: b.config.kind === 'real'}
+  })
+  return {portfolios, view, quotes}
+}
+
+/** loadBook (aged at `at`) and countBook in one: the book as every totalling view counts it. */
+export async function loadCountedBook(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean}): Promise<Book & {counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean}, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T; counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T; counted: CountedBook}> {
+  const book = also ? await loadBook(config, dbPath, portfolio, at, also) : await loadBook(config, dbPath, portfolio, at)
+  const quotes = await loadQuotesFile(config.market.quotesFile)
+  return {...book, counted: countBook(config, book, at, quotes)}
 }

@@ -8,10 +8,9 @@ import {unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
-import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
+import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
-import {loadQuotesFile} from './market.js'
-import {marketView, tradePositions} from './trades.js'
+import {tradePositions} from './trades.js'
 import type {Trade} from '../domain/trade.js'
 
 export interface PnlLine {
@@ -90,7 +89,7 @@ export interface PnlOptions {
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
+  const book = await loadCountedBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   // Day P&L per position in its own currency, computed before any restating (snapshot marks are in that currency).
   const day = new Map<Position, number | null>()
   const dayOf = (p: Position) => day.get(p) ?? null
@@ -106,21 +105,20 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback))),
       dayPnl: d.value, dayPnlBase: toBase(d.value, currency, fxRates), dayPnlMissing: d.missing}
   }
-  const view = marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile))
-  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
-  const agent = marked(book.agentTrades)
+  const marked = (trades: Trade[]) => tradePositions(trades, book.counted.view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
   const whatIf = marked(book.whatIf)
   const positions: PnlLine[] = []
   const underlyings: PnlLine[] = []
   const portfolios: PnlLine[] = []
   const whatif: NonNullable<PnlResult['whatif']> = []
-  for (const b of book.bundles) {
+  // The counted book (services/book.ts): paper trades count in their portfolio's P&L like synced
+  // positions (aged like them); live orders still working are not summed.
+  for (const c of book.counted.portfolios) {
+    const b = c.bundle
     if (b.config.kind === 'whatif') continue
-    // Paper trades count in their portfolio's P&L like synced positions. Live orders still working
-    // are listed but not summed: until filled they are no position, and once filled sync brings it.
-    const booked = agent.filter((a) => a.p.portfolio === b.config.name && a.t.kind === 'paper')
+    const booked = c.paper.map((x) => ({p: x.position, t: x.trade}))
     // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
-    const held = [...b.positions, ...(b.expired ?? [])]
+    const held = c.held
     const fallback = b.stored?.pricesAsOf ?? b.stored?.lastSyncAt ?? null
     for (const p of held) day.set(p, positionDayPnl(p, book.extra, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null, opts.asOf).dayPnl)
     for (const a of booked) day.set(a.p, tradeDayPnl(a.p, a.t, opts.asOf).dayPnl)
@@ -136,7 +134,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       underlyings.push(line('position', b.config.name, null, u, list[0].currency, list, fallback))
     }
     // Never synced: nothing is known, so the portfolio's P&L is unknown, not 0.
-    const sum = isNeverSynced(b)
+    const sum = c.unknown
       ? {level: 'portfolio' as const, portfolio: b.config.name, source: 'position' as const, symbol: null, underlying: null, currency: b.config.currency, unrealizedPnl: null, unrealizedPnlBase: null, missing: 0, expired: 0, pricesAsOf: null, dayPnl: null, dayPnlBase: null, dayPnlMissing: 0}
       : line('position', b.config.name, null, null, b.config.currency, all, fallback)
     portfolios.push(sum)
@@ -152,7 +150,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
   const realLines = summed.filter((p) => !researchNames.has(p.portfolio))
   // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
-  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const realUnknown = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map(() => null)
   const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...realUnknown])
   const dayBase = total([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
   const researchBase = total(summed.filter((p) => researchNames.has(p.portfolio)).map((p) => p.unrealizedPnlBase))

@@ -10,10 +10,10 @@ import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
 import type {Position} from '../domain/types.js'
 import {total} from '../domain/sum.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
-import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
+import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
-import {dividendFor, loadQuotesFile, rateFor} from './market.js'
-import {entryOf, marketView, tradePositions} from './trades.js'
+import {dividendFor, rateFor} from './market.js'
+import {entryOf, tradePositions} from './trades.js'
 
 export interface PositionsOptions {
   config: Config
@@ -101,7 +101,7 @@ export interface PositionsResult {
 
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
+  const book = await loadCountedBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   const {config} = opts
   // Health at the instant the book is valued; day P&L by the clock (since the previous close).
   const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {
@@ -117,11 +117,10 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
   })
   const live = rows.filter((r) => !r.expired)
-  const hasTrades = book.agentTrades.length + book.whatIf.length > 0
-  const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
+  const market = book.counted.view
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return {mine, rows: market ? tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf))) : []}
+    return tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf)))
   }
   const groups = () => {
     // Each portfolio's live legs in its own currency; cash decides whether a lone short put is cash-secured.
@@ -129,13 +128,13 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     const restated = book.bundles.flatMap((b) => b.positions.filter(keep).map((p) => inCurrency(p, b.config.currency, config.fxRates)))
     return groupStrategies(restated, {asOf: at, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
-  const agent = traded(book.agentTrades)
-  // Paper trades are in the book like positions (pnl and risk count them too); live orders still working are not.
-  const paperRows = agent.rows.filter((_, i) => agent.mine[i].kind === 'paper')
-  // Research portfolios are shown but never summed into the real book.
-  const research = new Set(book.bundles.filter((b) => b.config.kind === 'research').map((b) => b.config.name))
+  // The agent's trades as listed: paper trades from the counted book (aged like positions), live orders still working marked as they are.
+  const paperRows = book.counted.portfolios.flatMap((c) => c.paper.filter((x) => keep(x.position)).map((x) => view(x.position, positionRow(x.position, at, entryOf(x.trade)), tradeDayPnl(x.position, x.trade, opts.asOf))))
+  const agentRows = [...paperRows, ...traded(book.agentTrades.filter((t) => t.kind !== 'paper'))]
+  // Sums run over the counted book (services/book.ts): research portfolios apart, never-synced portfolios one unknown each.
+  const research = new Set(book.counted.portfolios.filter((c) => c.config.kind === 'research').map((c) => c.config.name))
   const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
-  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const realUnknown = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map(() => null)
   const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   const dayBase = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   return {
@@ -143,8 +142,8 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions: rows,
-    agentTrades: agent.rows,
-    whatIf: traded(book.whatIf).rows,
+    agentTrades: agentRows,
+    whatIf: traded(book.whatIf),
     totals: currencyTotals(realRows),
     researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,
