@@ -10,6 +10,7 @@ import {cachedConfig, type ConfigCache} from '../config/cache.js'
 import type {Config} from '../config/config.js'
 import {resolveConfigPath} from '../config/lookup.js'
 import {ExternalError, UserError} from '../errors.js'
+import {allowCreatingDirectory} from '../store/gate.js'
 import {withTableWidth} from './format.js'
 import {terminalWidth} from './table.js'
 
@@ -82,7 +83,10 @@ export function dbPathFor(flags: {db?: string}, config: Config, dirs: Dirs): str
   const cwd = process.cwd()
   if (flags.db) return path.resolve(cwd, flags.db)
   if (process.env.COTRADER_DB) return path.resolve(cwd, process.env.COTRADER_DB)
-  return config.database ?? path.join(dirs.dataDir, 'cotrader.sqlite')
+  if (config.database) return config.database
+  // The default data directory is the one place a database may be created along with its directory (store/database.ts writeGate).
+  allowCreatingDirectory(dirs.dataDir)
+  return path.join(dirs.dataDir, 'cotrader.sqlite')
 }
 
 /**

@@ -10,7 +10,7 @@ import {total} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {UserError} from '../errors.js'
-import type {WriteOptions} from '../store/database.js'
+import {writeGate, type WriteOptions} from '../store/database.js'
 import {writeHistory} from '../store/history.js'
 import {portfolioSnapshots, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
 import {loadCountedBook} from './book.js'
@@ -40,6 +40,7 @@ export interface SnapshotResult {
 }
 
 export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotResult> {
+  writeGate(opts.dbPath) // store/database.ts: the one gate of every write, before any work
   const {config, asOf} = opts
   const cal = opts.calendar ?? defaultCalendar
   if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UserError(`--date must be YYYY-MM-DD, got "${opts.date}"`)

@@ -18,7 +18,7 @@ import {yearsToExpiry} from '../domain/time.js'
 import type {Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {impliedVol, optionPrice, priceGreeks} from '../pricing/index.js'
-import {readDb, writeDb, type Db} from '../store/database.js'
+import {readDb, writeDb, writeGate, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
 
@@ -102,6 +102,7 @@ export interface WhatifAddResult {
 }
 
 export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   if (o.legs.length === 0) throw new UserError('give at least one --leg "QTY SYMBOL [@ PRICE]"')
   const {whatif, real} = whatifPortfolioFor(o.config, o.portfolio)
   const specs = o.legs.map(parseLeg)
@@ -226,6 +227,7 @@ export async function whatifList(o: TradesContext & {portfolio?: string}): Promi
 }
 
 export async function whatifRemove(o: TradesContext & {id: number}): Promise<{removed: number}> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   return writeDb(o.dbPath, (db) => {
     const p = pendingWhatif(db, o.id)
     repo.deleteProposal(db, p.id)
@@ -234,6 +236,7 @@ export async function whatifRemove(o: TradesContext & {id: number}): Promise<{re
 }
 
 export async function whatifClear(o: TradesContext & {portfolio: string}): Promise<{removed: number[]}> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   const {whatif} = whatifPortfolioFor(o.config, o.portfolio)
   return writeDb(o.dbPath, (db) => {
     const ids = [...new Set(repo.loadTrades(db, {kind: 'what_if', status: 'open'}).filter((t) => t.portfolio === whatif.name).map((t) => t.proposalId!))]
@@ -386,6 +389,7 @@ export interface TradesCloseResult {
  * model at the trade's IV), and records the realised P&L. Live trades close by an order at the broker.
  */
 export async function tradesClose(o: TradesContext & {id: number; price?: number}): Promise<TradesCloseResult> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   if (o.price !== undefined && !(Number.isFinite(o.price) && o.price >= 0)) throw new UserError(`--price must be a price per unit ≥ 0, got ${o.price}`)
   const list = await tradesList(o)
   const t = list.trades.find((l) => l.id === o.id)
