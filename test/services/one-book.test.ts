@@ -84,7 +84,8 @@ describe('one book: every view totals the same book', () => {
     for (const c of pos.totals) {
       const b = pnl.byCurrency.find((x) => x.currency === c.currency)!
       close(c.unrealizedPnl, b.unrealizedPnl)
-      close(c.dayPnl ?? 0, b.dayPnl ?? 0)
+      if (c.dayPnl === null) expect(b.dayPnl).toBeNull()
+      else close(c.dayPnl, b.dayPnl)
     }
   })
 
@@ -134,6 +135,23 @@ describe('one book: every view totals the same book', () => {
       expect(line).toContain(`Δ ${fmt(r.delta)}`)
       expect(line).toContain(`θ ${fmt(r.theta)}/day`)
       expect(line).toContain(`equity ${fmt(r.equity)}`)
+    }
+  })
+
+  it('--as-of revalues equity with the positions: equity then − equity now = Σ market value then − Σ market value now', async () => {
+    const later = new Date('2026-12-18T21:30:00Z')
+    const [now, then, posNow, posThen] = await Promise.all([
+      riskService({config, dbPath: ws.dbPath, asOf: AT}),
+      riskService({config, dbPath: ws.dbPath, asOf: AT, valueAt: later}),
+      positionsService({config, dbPath: ws.dbPath, asOf: AT}),
+      positionsService({config, dbPath: ws.dbPath, asOf: AT, valueAt: later}),
+    ])
+    const mv = (r: typeof posNow, name: string) => [...r.positions, ...r.agentTrades].filter((x) => x.portfolio === name).reduce((s, x) => s + x.marketValue!, 0)
+    for (const name of ['fidelity-ira', 'sim-expiry']) {
+      const a = now.portfolios.find((p) => p.portfolio === name)!
+      const b = then.portfolios.find((p) => p.portfolio === name)!
+      expect(b.equity).not.toBe(a.equity) // options decay (and UBER's expire) by then
+      close(b.equity! - a.equity!, mv(posThen, name) - mv(posNow, name))
     }
   })
 

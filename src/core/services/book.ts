@@ -14,6 +14,9 @@ import {readDb, type Db} from '../store/database.js'
 import {openHistory, type History} from '../store/history.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
+import {convert} from '../domain/money.js'
+import {unrealizedPnl} from '../domain/pnl.js'
+import {wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 
 export interface Book {
@@ -172,9 +175,35 @@ export function countBook(config: Config, book: Book, at: {asOf: Date; revalue?:
       positions: [...b.positions, ...aged.filter((x) => !x.position.expired).map((x) => x.position)],
       expired: [...(b.expired ?? []), ...aged.filter((x) => x.position.expired).map((x) => x.position)],
     }
+    if (bundle.stored && bundle.stored.balances.equity !== null) {
+      const equity = bookEquity(bundle.stored.balances.equity, b, aged.map((x) => x.position), book.allPositions, config)
+      if (equity !== bundle.stored.balances.equity) bundle.stored = {...bundle.stored, balances: {...bundle.stored.balances, equity}}
+    }
     return {config: b.config, bundle, held, paper: aged, unknown: neverSyncedBundle(b), real: b.config.kind === 'real'}
   })
   return {portfolios, view, quotes}
+}
+
+/**
+ * The equity of the counted book, money in the portfolio's currency: the broker's equity at the last sync,
+ * plus the unrealized P&L of the open paper trades (bought at their price: cash out, value in, so only the
+ * P&L since moves equity), plus, when the book is valued at another instant (--as-of), each position's
+ * change in value from its stored mark to its mark then (options re-priced, expired ones at intrinsic).
+ * Unknown (null) when one of those changes is.
+ */
+function bookEquity(stored: number, b: PortfolioBundle, paper: Position[], raw: Position[], config: Config): number | null {
+  const name = b.stored?.name ?? b.config.name
+  const before = new Map(raw.filter((p) => p.portfolio === name).map((p) => [p.symbol, p]))
+  const parts: (number | null)[] = []
+  for (const p of [...b.positions, ...(b.expired ?? [])]) {
+    const old = before.get(p.symbol)
+    if (!old || old.markPrice === p.markPrice) continue // not re-valued: already in the broker's equity
+    parts.push(old.markPrice === null || p.markPrice === null ? null : (p.markPrice - old.markPrice) * p.quantity * p.multiplier)
+    parts[parts.length - 1] = convert(parts[parts.length - 1], p.currency, b.config.currency, config.fxRates)
+  }
+  for (const p of paper) parts.push(convert(unrealizedPnl(p), p.currency, b.config.currency, config.fxRates))
+  const t = wholeTotal(parts)
+  return t.value === null ? null : stored + t.value
 }
 
 /** loadBook (aged at `at`) and countBook in one: the book as every totalling view counts it. */

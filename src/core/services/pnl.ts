@@ -5,7 +5,7 @@
 import type {Config} from '../config/config.js'
 import {convert, inCurrency, toBase} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
-import {total} from '../domain/sum.js'
+import {total, wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
 import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
@@ -56,13 +56,15 @@ export interface PnlResult {
   totalBase: number | null
   /** positions left out of totalBase */
   totalBaseMissing: number
-  /** day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
+  /** day P&L of the real book in the base currency; null when any part is unknown (dayPnlBaseMissing > 0) */
   dayPnlBase: number | null
   /** positions left out of dayPnlBase */
   dayPnlBaseMissing: number
   /** research portfolios on their own, in the base currency: never part of totalBase or byCurrency */
   research: {portfolios: string[]; totalBase: number | null; missing: number}
   notSynced: string[]
+  /** real portfolios never synced: each is one unknown part of totalBase and dayPnlBase (not a position) */
+  unknownPortfolios: string[]
   /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
   whatif?: {portfolio: string; currency: string; before: number | null; after: number | null; missing: number}[]
   /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
@@ -99,7 +101,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     const single = symbol !== null
     const live = single ? list : list.filter((p) => !p.expired)
     const t = total(live.map(unrealizedPnl))
-    const d = total(live.map(dayOf))
+    const d = wholeTotal(live.map(dayOf))
     const level = single ? 'position' : underlying !== null ? 'underlying' : 'portfolio'
     return {level, portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing,
       expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback))),
@@ -141,8 +143,9 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
     if (opts.withWhatif && shadow.length > 0) {
       for (const w of shadow) positions.push(line('whatif', w.p.portfolio, w.p.symbol, w.p.underlying, w.p.currency, [w.p]))
-      const after = total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))])
-      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: sum.missing + after.missing})
+      // An unknown book (never synced) plus trades is still unknown: "? → ?", never 0 + the trades.
+      const after = c.unknown ? {value: null, missing: 1} : total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))])
+      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: c.unknown ? 1 : sum.missing + after.missing})
     }
   }
   // Research portfolios are listed but never summed into the real book; expired positions are not summed either.
@@ -150,9 +153,10 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
   const realLines = summed.filter((p) => !researchNames.has(p.portfolio))
   // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
-  const realUnknown = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map(() => null)
+  const realUnknownNames = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map((c) => c.config.name)
+  const realUnknown = realUnknownNames.map(() => null)
   const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...realUnknown])
-  const dayBase = total([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
+  const dayBase = wholeTotal([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
   const researchBase = total(summed.filter((p) => researchNames.has(p.portfolio)).map((p) => p.unrealizedPnlBase))
   const currencies = [...new Set(realLines.map((p) => p.currency))].sort()
   return {
@@ -165,7 +169,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     byCurrency: currencies.map((currency) => {
       const mine = realLines.filter((p) => p.currency === currency)
       const t = total(mine.map((p) => p.unrealizedPnl))
-      const d = total(mine.map((p) => p.dayPnl))
+      const d = wholeTotal(mine.map((p) => p.dayPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
     }),
     totalBase: base.value,
@@ -174,6 +178,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     dayPnlBaseMissing: dayBase.missing,
     research: {portfolios: [...researchNames], totalBase: researchNames.size > 0 ? researchBase.value : null, missing: researchBase.missing},
     notSynced: neverSynced(book.bundles),
+    unknownPortfolios: realUnknownNames,
     ...(opts.withWhatif ? {whatif} : {}),
     ...bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge),
   }

@@ -8,7 +8,7 @@ import {positionHealth, type PositionHealth} from '../domain/health.js'
 import {inCurrency, toBase} from '../domain/money.js'
 import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
 import type {Position} from '../domain/types.js'
-import {total} from '../domain/sum.js'
+import {total, wholeTotal} from '../domain/sum.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
 import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
@@ -49,9 +49,9 @@ export interface CurrencyTotal {
   marketValue: number | null
   /** Σ unrealized P&L, money in `currency` */
   unrealizedPnl: number | null
-  /** Σ day P&L, money in `currency`; partial when dayPnlMissing > 0 */
+  /** Σ day P&L, money in `currency`; null when any part is unknown (dayPnlMissing > 0) */
   dayPnl: number | null
-  /** positions whose day P&L is unknown, left out of dayPnl */
+  /** positions whose day P&L is unknown (dayPnl is then null: known only when every part is) */
   dayPnlMissing: number
   /** positions whose mark or entry price is unknown, left out of the sums */
   missing: number
@@ -81,14 +81,16 @@ export interface PositionsResult {
   researchTotals: CurrencyTotal[]
   /** Σ unrealized P&L of the real book (positions + paper trades) in the base currency, of the positions whose P&L and FX rate are known */
   unrealizedPnlBase: number | null
-  /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
+  /** parts left out of unrealizedPnlBase: positions (unknown price or no FX rate), plus one per never-synced real portfolio (unknownPortfolios) */
   unrealizedPnlBaseMissing: number
-  /** Σ day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
+  /** Σ day P&L of the real book in the base currency; null when any part is unknown (dayPnlBaseMissing > 0) */
   dayPnlBase: number | null
-  /** positions left out of dayPnlBase */
+  /** unknown parts of dayPnlBase: positions, plus one per never-synced real portfolio (unknownPortfolios) */
   dayPnlBaseMissing: number
   /** portfolios selected that have never been synced (their numbers are unknown: unrealizedPnlBase is then null or partial) */
   notSynced: string[]
+  /** real portfolios never synced: each is one unknown part of the base totals (not a position) */
+  unknownPortfolios: string[]
   /** expired positions listed (expired: true), left out of every total */
   expired: number
   /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
@@ -134,9 +136,11 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   // Sums run over the counted book (services/book.ts): research portfolios apart, never-synced portfolios one unknown each.
   const research = new Set(book.counted.portfolios.filter((c) => c.config.kind === 'research').map((c) => c.config.name))
   const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
-  const realUnknown = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map(() => null)
+  const realUnknownNames = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map((c) => c.config.name)
+  const realUnknown = realUnknownNames.map(() => null)
   const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
-  const dayBase = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
+  // Day P&L is known only when every part is (domain/sum.ts wholeTotal): a partial day P&L would pass unknowns off as 0.
+  const dayBase = wholeTotal([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
@@ -151,6 +155,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     dayPnlBase: dayBase.value,
     dayPnlBaseMissing: dayBase.missing,
     notSynced: neverSynced(book.bundles),
+    unknownPortfolios: realUnknownNames,
     expired: rows.length - live.length,
     ...fresh,
     ...(opts.group ? {groups: groups()} : {}),
@@ -165,7 +170,7 @@ export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketVal
     const mine = all.filter((r) => !r.expired)
     const pnl = total(mine.map((r) => r.unrealizedPnl))
     const mv = total(mine.map((r) => r.marketValue))
-    const day = total(mine.map((r) => r.dayPnl))
+    const day = wholeTotal(mine.map((r) => r.dayPnl))
     return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, dayPnl: day.value, dayPnlMissing: day.missing, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
   })
 }

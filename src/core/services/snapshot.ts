@@ -6,7 +6,7 @@
 import type {Config} from '../config/config.js'
 import {portfolioRisk} from '../containers/risk.js'
 import {toBase} from '../domain/money.js'
-import {total} from '../domain/sum.js'
+import {wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {UserError} from '../errors.js'
@@ -80,7 +80,7 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
           const brokerLive = c.held.filter((p) => !p.expired)
           const rows = brokerLive.map((p) => positionSnapshot(p, date, takenAt))
           // The same day P&L as `pnl` and `positions` show (domain/daypnl.ts), for this trade date.
-          const day = total([
+          const day = wholeTotal([
             ...brokerLive.map((p) => positionDayPnl(p, dayHistory, book.entryGreeks.get(`${name}\u0000${p.symbol}`) ?? null, asOf, date).dayPnl),
             ...c.paper.filter((x) => !x.position.expired).map((x) => tradeDayPnl(x.position, x.trade, asOf).dayPnl),
           ])

@@ -7,7 +7,7 @@
 import type {MarketDataProvider} from '../adapters/broker.js'
 import type {Config, PortfolioConfig} from '../config/config.js'
 import {findPortfolio} from '../config/lookup.js'
-import type {PortfolioBundle} from '../containers/bundles.js'
+import {neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
 import {positionRow, type PositionRow} from '../containers/positions.js'
 import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'
 import {modelFor} from '../domain/greeks.js'
@@ -273,7 +273,8 @@ export function whatifRisks(config: Config, bundles: PortfolioBundle[], whatifs:
     const riskMarket = {betas: config.market.betas, benchmarkPrice: market.benchmarkPrice, fxRates: config.fxRates}
     const before = portfolioRisk(real, riskMarket)
     const added = tradePositions(trades, view, config, asOf).map((p) => ({...p, portfolio: real.config.name}))
-    const after = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
+    // A book that is unknown (never synced) stays unknown with trades added: after is unknown too, never "0 + the trades".
+    const after = neverSyncedBundle(real) ? before : portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
     // Same limit on the same thing (underlying, or position for % of equity), whatever the value.
     const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.symbol ?? ''}`
     const had = new Set(before.breaches.map(key))

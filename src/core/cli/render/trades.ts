@@ -1,7 +1,7 @@
 import type {PositionRow} from '../../containers/positions.js'
 import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
 import type {WhatifAddResult, WhatifListResult, WhatifPayoffResult} from '../../services/trades.js'
-import {bold, colorEnabled, dim, green, money, num, pnl, qty, red, table, UNKNOWN, yellow, type Column} from '../format.js'
+import {bold, colorEnabled, dim, green, money, num, pnl, price, qty, red, table, UNKNOWN, yellow, type Column} from '../format.js'
 import {renderPayoff} from './payoff.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
@@ -33,7 +33,7 @@ export function tradeTable(rows: (PositionRow & {proposalId?: number})[], withId
   return table(
     [...(withId ? [{header: 'ID', align: 'right', priority: 0} as Column] : []), ...TRADE_COLUMNS],
     rows.map((r) => [
-      ...(withId ? [String(r.proposalId ?? '')] : []), r.portfolio, r.symbol, qty(r.quantity), money(r.entryPrice), money(r.markPrice), pnl(r.unrealizedPnl), r.currency,
+      ...(withId ? [String(r.proposalId ?? '')] : []), r.portfolio, r.symbol, qty(r.quantity), price(r.entryPrice), price(r.markPrice), pnl(r.unrealizedPnl), r.currency,
       num(r.delta), num(r.theta), num(r.vega), r.iv === null ? UNKNOWN : `${num(r.iv * 100, 1)}%`,
     ]),
   )
