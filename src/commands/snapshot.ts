@@ -23,10 +23,10 @@ export default class Snapshot extends BaseCommand {
     const {flags} = await this.parse(Snapshot)
     const {config, dbPath} = this.context(flags)
     if (flags.sync) {
-      const s = await syncService({config, dbPath, portfolios: flags.portfolio, skipInvalid: false, asOf: new Date(), env: process.env})
+      const s = await syncService({config, dbPath, portfolios: flags.portfolio, skipInvalid: false, asOf: this.now(), env: process.env})
       for (const p of s.portfolios) if (p.status === 'failed') this.note(`sync ${p.name} failed: ${p.error} (snapshot uses its last synced positions)`)
     }
-    const result = await snapshotService({config, dbPath, asOf: new Date(), date: flags.date, portfolios: flags.portfolio})
+    const result = await snapshotService({config, dbPath, asOf: this.now(), date: flags.date, portfolios: flags.portfolio})
     this.print(() => renderSnapshot(result))
     return result
   }

@@ -8,13 +8,13 @@ export default class TradesList extends BaseCommand {
   static override description = `Open paper trades count in positions, pnl and risk like broker positions. P&L = (mark or close − open) × signed quantity × multiplier, money in the trade's currency.`
   static override examples = ['<%= config.bin %> trades list', '<%= config.bin %> trades list --portfolio tastytrade --open', '<%= config.bin %> trades list --json']
   static override flags = {
-    portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
+    portfolio: Flags.string({char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true}),
     open: Flags.boolean({description: 'Only open trades.'}),
   }
 
   async run(): Promise<TradesListResult> {
     const {flags} = await this.parse(TradesList)
-    const result = await tradesList({...this.context(flags), portfolio: flags.portfolio, open: flags.open, asOf: new Date()})
+    const result = await tradesList({...this.context(flags), portfolio: flags.portfolio, open: flags.open, asOf: this.now()})
     this.print(() => renderTradesList(result))
     return result
   }

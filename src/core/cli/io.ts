@@ -117,7 +117,7 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
   // oclif's flag and argument errors (CLIParseError and friends) are usage errors: exit 2.
   const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
   const exitCode = known ? error.exitCode! : usage ? 2 : 1
-  const message = error.message.replace(/\s*\n\s*/g, ' ').trim()
+  const message = (usage ? usageWording(error.message) : error.message).replace(/\s*\n\s*/g, ' ').trim()
     // Text from input files may carry control characters: shown escaped, never sent raw to a terminal.
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
@@ -128,4 +128,21 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
     return
   }
   process.stderr.write(`Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}\n`)
+}
+
+/**
+ * oclif's parse errors in our wording: the flag named once ("Parsing --price --price "-3" …" came from
+ * oclif prefixing our own message), no "The following error occurred:" / "See more help with --help"
+ * boilerplate, flags written as flags ("--portfolio", not "portfolio"), and a pointer to the help.
+ */
+export function usageWording(raw: string): string {
+  let m = raw.replace(/\s*See more help with --help\s*$/, '').replace(/^The following errors? occurred:\s*/, '').trim()
+  // Parsing --flag <message>: keep oclif's flag name only when the message does not start with it.
+  m = m.replace(/^Parsing (--[\w-]+)\s+([\s\S]*)$/, (_all, flag: string, rest: string) => (rest.trim().startsWith(flag) ? rest.trim() : `${flag}: ${rest.trim()}`))
+  m = m.replace(/Missing required flags? ([\w-]+)/g, (_all, name: string) => `missing required flag --${name}`)
+  m = m.replace(/^Nonexistent flags?: /, 'unknown flag: ')
+  m = m.replace(/^Missing (\d+) required args?: ([\w-]+)\s+([\s\S]*)$/, (_all, _n: string, name: string, what: string) => `missing the argument ${name.toUpperCase()} (${what.trim().replace(/\.$/, '')})`)
+  m = m.replace(/^All of the following must be provided when using (--[\w-]+): /, '$1 needs ')
+  m = m.replace(/Expected an integer greater than or equal to (\S+) but received: (\S+)/, 'expected a whole number ≥ $1, got $2')
+  return `${m.charAt(0).toLowerCase()}${m.slice(1)} (see --help)`
 }

@@ -21,7 +21,8 @@ import {isNeverSynced, loadBook, neverSynced} from './book.js'
 export interface AttributionOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   asOf: Date
   /** 'yesterday' (default), 'entry', or a date YYYY-MM-DD */
   since?: string

@@ -38,9 +38,9 @@ export interface Book {
  * year files open only when `also` asks for them): its result comes back as `extra`, so a command
  * still loads the database once.
  */
-export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
+export async function loadBook(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: {asOf: Date; revalue?: boolean}): Promise<Book>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
   const book = await readBook(config, dbPath, portfolio, also)
   if (!at) return book
   const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
@@ -52,8 +52,16 @@ function splitAged(positions: Position[], aging: Aging): {positions: Position[];
   return {positions: live, expired}
 }
 
-async function readBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
-  const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
+/** The portfolios a --portfolio flag (given once, several times, or not at all) selects, in config order. */
+export function selectedPortfolios(config: Config, portfolio?: string | readonly string[]): Config['portfolios'] {
+  const names = portfolio === undefined ? [] : typeof portfolio === 'string' ? [portfolio] : portfolio
+  if (names.length === 0) return config.portfolios
+  const wanted = new Set(names.map((n) => findPortfolio(config, n).name))
+  return config.portfolios.filter((p) => wanted.has(p.name))
+}
+
+async function readBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
+  const configs = selectedPortfolios(config, portfolio)
   const history = also ? await openHistory(dbPath) : undefined
   try {
     return await readBookFrom(config, dbPath, configs, also && history ? (db, names) => also(db, names, history) : undefined)
@@ -207,9 +215,9 @@ function bookEquity(stored: number, b: PortfolioBundle, paper: Position[], raw: 
 }
 
 /** loadBook (aged at `at`) and countBook in one: the book as every totalling view counts it. */
-export async function loadCountedBook(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean}): Promise<Book & {counted: CountedBook}>
-export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean}, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T; counted: CountedBook}>
-export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T; counted: CountedBook}> {
+export async function loadCountedBook(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}): Promise<Book & {counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T; counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T; counted: CountedBook}> {
   const book = also ? await loadBook(config, dbPath, portfolio, at, also) : await loadBook(config, dbPath, portfolio, at)
   const quotes = await loadQuotesFile(config.market.quotesFile)
   return {...book, counted: countBook(config, book, at, quotes)}

@@ -4,7 +4,7 @@
  * portfolio per date in its currency, plus a total per date in the base currency.
  */
 import type {Config} from '../config/config.js'
-import {findPortfolio} from '../config/lookup.js'
+import {selectedPortfolios} from './book.js'
 import {exchangeDate} from '../domain/daypnl.js'
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
@@ -15,7 +15,8 @@ import {portfolioSnapshots, type PortfolioSnapshot} from '../store/snapshots.js'
 export interface HistoryOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   asOf: Date
   /** the last N calendar days up to today (default 30) */
   days?: number
@@ -88,7 +89,7 @@ export function historyRange(o: Pick<HistoryOptions, 'asOf' | 'days' | 'since' |
 }
 
 async function load(o: HistoryOptions) {
-  const configs = (o.portfolio ? [findPortfolio(o.config, o.portfolio)] : o.config.portfolios).filter((c) => c.kind !== 'whatif')
+  const configs = selectedPortfolios(o.config, o.portfolio).filter((c) => c.kind !== 'whatif')
   const names = configs.map((c) => c.name)
   // Totals are of the real book (services/book.ts): research portfolios are listed, never summed in.
   const real = configs.filter((c) => c.kind === 'real').map((c) => c.name)

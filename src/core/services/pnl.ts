@@ -78,7 +78,8 @@ export interface PnlResult {
 export interface PnlOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   /** the clock: freshness is judged here, and the book valued here unless valueAt is given */
   asOf: Date
   /** --as-of: value the stored book at this instant (time decay, expiries) with today's prices */

@@ -18,7 +18,8 @@ import {entryOf, tradePositions} from './trades.js'
 export interface PositionsOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   underlying?: string
   /** the clock: freshness is judged at this instant (and the book valued here unless valueAt is given) */
   asOf: Date

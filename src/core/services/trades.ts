@@ -217,8 +217,9 @@ export interface WhatifListResult {
   whatIf: WhatifRow[]
 }
 
-export async function whatifList(o: TradesContext & {portfolio?: string}): Promise<WhatifListResult> {
-  const names = o.portfolio ? [whatifPortfolioFor(o.config, o.portfolio).whatif.name] : null
+export async function whatifList(o: TradesContext & {portfolio?: string | readonly string[]}): Promise<WhatifListResult> {
+  const given = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
+  const names = given.length > 0 ? given.map((n) => whatifPortfolioFor(o.config, n).whatif.name) : null
   const {trades, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'what_if', status: 'open'}), positions: repo.loadPositions(db)}))
   const mine = trades.filter((t) => !names || names.includes(t.portfolio))
   const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
@@ -353,15 +354,19 @@ export interface TradeLine {
 
 export interface TradesListResult {
   trades: TradeLine[]
+  /** trades the filters left out: closed ones (--open) and those of other portfolios (--portfolio), so an empty list can say why */
+  excluded: {closed: number; otherPortfolios: number}
   /** Σ realised P&L of closed paper trades per currency, money */
   realized: {currency: string; realizedPnl: number}[]
 }
 
 /** Paper and live trades booked by approve, open ones marked to market, closed ones with their realised P&L. */
-export async function tradesList(o: TradesContext & {portfolio?: string; open?: boolean}): Promise<TradesListResult> {
-  if (o.portfolio) findPortfolio(o.config, o.portfolio)
+export async function tradesList(o: TradesContext & {portfolio?: string | readonly string[]; open?: boolean}): Promise<TradesListResult> {
+  const names = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
+  for (const n of names) findPortfolio(o.config, n)
   const {trades, closes, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'), closes: repo.loadTradeCloses(db), positions: repo.loadPositions(db)}))
-  const mine = trades.filter((t) => (!o.portfolio || t.portfolio === o.portfolio) && (!o.open || t.status === 'open'))
+  const inPortfolios = trades.filter((t) => names.length === 0 || names.includes(t.portfolio))
+  const mine = inPortfolios.filter((t) => !o.open || t.status === 'open')
   const open = mine.filter((t) => !closes.has(t.id))
   const view = open.length > 0 ? marketView(positions, await loadQuotesFile(o.config.market.quotesFile)) : undefined
   const marked = new Map(view ? tradePositions(open, view, o.config, o.asOf).map((p, i) => [open[i].id, p]) : [])
@@ -377,7 +382,7 @@ export async function tradesList(o: TradesContext & {portfolio?: string; open?: 
     }
   })
   const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
-  return {trades: lines, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
+  return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
 }
 
 export interface TradesCloseResult {

@@ -13,7 +13,7 @@ import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
 import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 
 export const flags = {
-  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true},
   'with-whatif': {type: 'boolean', description: 'Also show each portfolio with its open what-if trades: before → after.'},
   history: {type: 'boolean', description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of']},
   attribution: {type: 'boolean', description: 'Split the P&L since --since (yesterday, entry or a date; default yesterday) into delta, gamma, theta, vega, rho and residual.', exclusive: ['history', 'with-whatif', 'as-of']},

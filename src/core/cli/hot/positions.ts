@@ -10,7 +10,7 @@ import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
 import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 
 export const flags = {
-  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true},
   underlying: {type: 'string', char: 'u', description: 'Only positions on this underlying.'},
   group: {type: 'boolean', description: "Also group each account's legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE."},
   csv: csvFlagSpec,

@@ -101,7 +101,13 @@ export const TRADES_LIST_COLUMNS: Column[] = [
 ]
 
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
-  if (r.trades.length === 0) return dim('No paper or live trades (approve a proposal to book one: cotrader approve ID).')
+  if (r.trades.length === 0) {
+    // Say what the filters left out, so an empty list is not mistaken for an empty book.
+    const {closed, otherPortfolios} = r.excluded
+    if (closed > 0) return dim(`No open paper or live trades; ${closed} closed trade(s) left out by --open (drop --open to list them).`)
+    if (otherPortfolios > 0) return dim(`No paper or live trades in the selected portfolio(s); ${otherPortfolios} trade(s) in other portfolios (drop --portfolio to list them).`)
+    return dim('No paper or live trades (approve a proposal to book one: cotrader approve ID).')
+  }
   const rows = r.trades.map((t) => [
     String(t.id), t.portfolio, t.kind, t.status, t.symbol, qty(t.quantity), money(t.openPrice),
     t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),
