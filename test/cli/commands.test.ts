@@ -202,7 +202,7 @@ describe('bad input: one clear message, exit code ≠ 0, nothing written', () =>
     [['pnl', '--portfolio', 'nope'], /unknown portfolio "nope"/],
     [['sync', '--portfolio', 'nope'], /unknown portfolio "nope"/],
     [['sync', '--portfolio', 'alpha-whatif'], /what-if portfolio; there is nothing to sync/],
-    [['positions', '--bogus'], /Nonexistent flag: --bogus/],
+    [['positions', '--bogus'], /unknown flag: --bogus \(see --help\)/],
   ])('%j → exit 2', (args, message) => {
     const ws = book()
     const r = ws.run(args)

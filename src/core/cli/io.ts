@@ -117,7 +117,8 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
   // oclif's flag and argument errors (CLIParseError and friends) are usage errors: exit 2.
   const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
   const exitCode = known ? error.exitCode! : usage ? 2 : 1
-  const message = (usage ? usageWording(error.message) : error.message).replace(/\s*\n\s*/g, ' ').trim()
+  // oclif prefixes errors thrown by our flag parsers with "Parsing --flag": reworded like its own.
+  const message = (usage || /^Parsing --/.test(error.message) ? usageWording(error.message) : error.message).replace(/\s*\n\s*/g, ' ').trim()
     // Text from input files may carry control characters: shown escaped, never sent raw to a terminal.
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
@@ -141,8 +142,9 @@ export function usageWording(raw: string): string {
   m = m.replace(/^Parsing (--[\w-]+)\s+([\s\S]*)$/, (_all, flag: string, rest: string) => (rest.trim().startsWith(flag) ? rest.trim() : `${flag}: ${rest.trim()}`))
   m = m.replace(/Missing required flags? ([\w-]+)/g, (_all, name: string) => `missing required flag --${name}`)
   m = m.replace(/^Nonexistent flags?: /, 'unknown flag: ')
-  m = m.replace(/^Missing (\d+) required args?: ([\w-]+)\s+([\s\S]*)$/, (_all, _n: string, name: string, what: string) => `missing the argument ${name.toUpperCase()} (${what.trim().replace(/\.$/, '')})`)
+  m = m.replace(/^Missing (\d+) required args?:\s+([\w-]+)\s+([\s\S]*)$/, (_all, _n: string, name: string, what: string) => `missing the argument ${name.toUpperCase()} (${what.trim().replace(/\.$/, '')})`)
   m = m.replace(/^All of the following must be provided when using (--[\w-]+): /, '$1 needs ')
   m = m.replace(/Expected an integer greater than or equal to (\S+) but received: (\S+)/, 'expected a whole number ≥ $1, got $2')
-  return `${m.charAt(0).toLowerCase()}${m.slice(1)} (see --help)`
+  // Lower-case a leading word of oclif's ("Expected …"), never a flag or a quoted value.
+  return `${/^[A-Z][a-z]/.test(m) ? m.charAt(0).toLowerCase() + m.slice(1) : m} (see --help)`
 }

@@ -1,5 +1,5 @@
 import type {RiskResult} from '../../services/risk.js'
-import {bold, dim, green, money, num, partial, pct, pnl, red, table, yellow, type Column} from '../format.js'
+import {bold, dim, green, money, num, partial, pct, pnl, red, table, unknownParts, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export function riskColumns(benchmark: string): Column[] {
@@ -59,10 +59,11 @@ export function renderRisk(r: RiskResult): string {
   const t = r.totals
   const m = (s: string) => partial(s, t.missing)
   out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
-  if (t.missing > 0) out.push(dim(`  * partial: ${t.missing} position(s) with unknown Greeks, price or P&L, or portfolios without an FX rate, are left out`))
+  // Never-synced portfolios are counted apart from positions (each is one unknown part of the totals).
+  const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
+  if (t.missing > 0) out.push(dim(`  * partial, left out: ${unknownParts(t.missing, unknownReal)} (positions with unknown Greeks, price or P&L, or portfolios without an FX rate)`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   // A book with a never-synced portfolio is unknown: no "no breach" claim for it.
-  const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
   if (r.breaches.length > 0) out.push(red(`${r.breaches.length} risk limit breach(es).`))
   else if (unknownReal.length > 0) out.push(yellow(`Risk limits unknown: ${unknownReal.join(', ')} never synced, nothing known (--fail-on-breach exits 3).`))
   else out.push(green('No risk limit breached.'))
