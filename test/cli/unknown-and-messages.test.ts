@@ -117,6 +117,7 @@ describe('messages', () => {
     [['positions', '--nosuch'], 'Error: unknown flag: --nosuch (see --help)\n'],
     [['risk', '--history', '--days', '0'], 'Error: --days: expected a whole number ≥ 1, got 0 (see --help)\n'],
     [['risk', '--fail-on-unchecked'], 'Error: --fail-on-unchecked needs --fail-on-breach (see --help)\n'],
+    [['positions', 'extra'], 'Error: unexpected argument "extra": positions takes no arguments (see --help)\n'],
   ])('%j: our wording, not oclif\'s', (args, message) => {
     const r = ws.run(args, NOW)
     expect(r.code).toBe(2)

@@ -274,12 +274,15 @@ export function whatifRisks(config: Config, bundles: PortfolioBundle[], whatifs:
     const riskMarket = {betas: config.market.betas, benchmarkPrice: market.benchmarkPrice, fxRates: config.fxRates}
     const before = portfolioRisk(real, riskMarket)
     const added = tradePositions(trades, view, config, asOf).map((p) => ({...p, portfolio: real.config.name}))
-    // A book that is unknown (never synced) stays unknown with trades added: after is unknown too, never "0 + the trades".
-    const after = neverSyncedBundle(real) ? before : portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
+    const withTrades = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
+    // A book that is unknown (never synced) stays unknown with trades added: after is shown unknown too, never
+    // "0 + the trades". Its new breaches are still those the trades cause on what is known (conservative: the
+    // live-order check of approve refuses on them).
+    const after = neverSyncedBundle(real) ? before : withTrades
     // Same limit on the same thing (underlying, or position for % of equity), whatever the value.
     const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.symbol ?? ''}`
     const had = new Set(before.breaches.map(key))
-    out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: after.breaches.filter((b) => !had.has(key(b)))})
+    out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: withTrades.breaches.filter((b) => !had.has(key(b)))})
   }
   return out
 }

@@ -88,6 +88,7 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
       // Unknown before means unknown after: "? → ?", and no breach claim either way.
       out.push(table(WHATIF_RISK_COLUMNS, [[bold('Total'), '? → ?', '? → ?', '? → ?', '? → ?']]))
       out.push(yellow(`  ${w.portfolio} was never synced: its risk before and after the what-if trades is unknown; limits unchecked`))
+      for (const b of w.newBreaches) out.push(red(`  the trades alone would breach: ${b.message}`))
       continue
     }
     const names = [...new Set([...w.before.underlyings, ...w.after.underlyings].map((u) => u.underlying))].sort()
