@@ -73,7 +73,26 @@ export async function execute(options: Parameters<typeof oclifExecute>[0]): Prom
       return undefined
     }
   }
+  // A word after a command that takes no arguments: oclif would print " ›   Error: command positions:extra not found".
+  const extra = unexpectedWord(argv)
+  if (extra) {
+    const message = `unexpected argument "${extra.word}": ${extra.command} takes no arguments (see --help)`
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
+    else process.stderr.write(`Error: ${message}\n`)
+    process.exitCode = 2
+    return undefined
+  }
   return oclifExecute(options)
+}
+
+/** The first word after a command that takes no arguments (and is no topic), with the command. */
+function unexpectedWord(argv: string[]): {command: string; word: string} | null {
+  const [first, second] = argv
+  if (!first || first.startsWith('-') || second === undefined || second.startsWith('-')) return null
+  const ids = Object.keys(COMMANDS)
+  if (!ids.includes(first) || ids.some((id) => id.startsWith(`${first}:`))) return null
+  const args = (COMMANDS as Record<string, {args?: Record<string, unknown>}>)[first].args
+  return args && Object.keys(args).length > 0 ? null : {command: first, word: second}
 }
 
 /** The command words of argv when they name no command (nor a topic), else null. */

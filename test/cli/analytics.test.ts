@@ -119,12 +119,15 @@ describe('analytics on a synced book with two days of snapshots', () => {
     expect(opt.dayPnl).toBeCloseTo(540, 9)
     expect(opt.dayPnlMissing).toBe(0)
     expect(j.portfolios.find((l: any) => l.portfolio === 'inr')).toMatchObject({dayPnl: null, dayPnlMissing: 1})
-    expect(j.dayPnlBase).toBeCloseTo(540, 9)
+    // The book's day P&L has an unknown part (inr): it is unknown, never the known part passed off as the total (issue 20).
+    expect(j.dayPnlBase).toBeNull()
+    expect(j.dayPnlBaseMissing).toBe(1)
     const csv = ws.run(['pnl', '--csv']).stdout.trim().split('\n')
     const header = csv[0].split(',')
     expect(header.sort()).toEqual(Object.keys(j.positions[0]).sort())
     expect(csv).toHaveLength(1 + j.positions.length + j.underlyings.length + j.portfolios.length)
-    expect(ws.run(['pnl']).stdout).toMatch(/Total in USD: .*day \+540\.00/)
+    expect(ws.run(['pnl']).stdout).toMatch(/Total in USD: .*day \?\*/)
+    expect(ws.run(['pnl', '--portfolio', 'opt']).stdout).toMatch(/Total in USD: .*day \+540\.00/)
   })
 
   it('pnl --history: equity, open and day P&L per portfolio and in the base currency; table, chart, csv', () => {

@@ -202,7 +202,7 @@ describe('bad input: one clear message, exit code ≠ 0, nothing written', () =>
     [['pnl', '--portfolio', 'nope'], /unknown portfolio "nope"/],
     [['sync', '--portfolio', 'nope'], /unknown portfolio "nope"/],
     [['sync', '--portfolio', 'alpha-whatif'], /what-if portfolio; there is nothing to sync/],
-    [['positions', '--bogus'], /Nonexistent flag: --bogus/],
+    [['positions', '--bogus'], /unknown flag: --bogus \(see --help\)/],
   ])('%j → exit 2', (args, message) => {
     const ws = book()
     const r = ws.run(args)
@@ -281,7 +281,7 @@ describe('greeks', () => {
     [['--type', 'call', '--spot', '-5', '--strike', '100', '--days', '30', '--vol', '0.2'], /--spot must be a positive number/],
     [['--type', 'call', '--spot', 'abc', '--strike', '100', '--days', '30', '--vol', '0.2'], /"abc" is not a number/],
     [['--type', 'call', '--spot', '100', '--strike', '100', '--days', '30', '--price', '150'], /no implied volatility/],
-    [['--type', 'straddle', '--spot', '100', '--strike', '100', '--days', '30', '--vol', '0.2'], /Expected --type=straddle to be one of: call, put/],
+    [['--type', 'straddle', '--spot', '100', '--strike', '100', '--days', '30', '--vol', '0.2'], /expected --type=straddle to be one of: call, put \(see --help\)/],
     [['--type', 'call', '--spot', '100', '--strike', '100', '--expiry', '2020-01-01', '--vol', '0.2'], /must have time left/],
     [['--type', 'call', '--spot', '100', '--strike', '100', '--days', '30', '--vol', '25'], /out of range/],
   ])('bad flags %j → exit 2', (args, message) => {

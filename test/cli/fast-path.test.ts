@@ -69,7 +69,13 @@ const CASES: Case[] = [
   oclif('positions', '--bogus'),
   oclif('positions', '--json', '--bogus'),
   oclif('positions', '--portfolio'),
-  oclif('positions', '--portfolio', 'a', '--portfolio', 'b'),
+  // --portfolio is repeatable on positions, risk and pnl (issue 20): both paths take the list
+  fast('positions', '--portfolio', 'alpha', '--portfolio', 'inr', '--json'),
+  fast('positions', '-p', 'alpha', '-p', 'nope'),
+  fast('risk', '-p', 'alpha', '-p', 'inr'),
+  fast('pnl', '-p', 'inr', '--portfolio=alpha', '--json'),
+  fast('risk', '--history', '-p', 'alpha', '-p', 'inr', '--json'),
+  oclif('positions', '--portfolio', 'alpha', 'inr'),
   oclif('positions', 'extra'),
   oclif('positions', '--json', '--', '--wide'),
   oclif('positions', '--help'),
@@ -236,7 +242,7 @@ describe('fast path and oclif print the same (built CLI, real processes)', () =>
     expect(byArgs('positions', '--json').stdout).toContain('"symbol": "AAPL 2027-01-15 190P"')
     expect(byArgs('positions', '--portfolio', 'nope', '--json').stdout).toContain('unknown portfolio \\"nope\\"')
     expect(byArgs('--version').stdout).toBe(`cotrader/${JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version} ${process.platform}-${process.arch} node-${process.version}\n`)
-    expect(byArgs('positions', '--bogus').stderr).toContain('Nonexistent flag: --bogus')
+    expect(byArgs('positions', '--bogus').stderr).toBe('Error: unknown flag: --bogus (see --help)\n')
     // the sanity checks above are on the fast side; the parity loop compared it with oclif
   })
 

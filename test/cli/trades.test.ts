@@ -420,7 +420,7 @@ describe.concurrent('trade commands offline (built CLI, real processes)', () => 
       [['whatif', 'add', '--portfolio', 'hand', '--leg', `1 ${P200} @ 6`, '--leg', `-1 AAPL  ${OCC_DATE}P00200000 @ 6`], /given twice/],
       [['whatif', 'add', '--portfolio', 'nope', '--leg', '1 AAPL @ 230'], /unknown portfolio "nope"; configured: tt, tt-ro, hand, bare/],
       [['whatif', 'add', '--portfolio', 'bare', '--leg', '1 AAPL @ 230'], /no what-if portfolio shadows "bare"/],
-      [['whatif', 'add', '--portfolio', 'hand'], /Missing required flag leg/],
+      [['whatif', 'add', '--portfolio', 'hand'], /missing required flag --leg \(see --help\)/],
       // No price, no feed (no credentials), no IV: nothing can price it.
       [hand(`1 SPY ${EXP} 550P`), /no price given, no live feed and no implied volatility known for SPY; give one with "@ PRICE"/],
       [['approve', '999'], /no proposal with ID 999/],

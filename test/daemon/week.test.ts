@@ -101,10 +101,13 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
     expect(sim[0].at).toBe('2026-11-25T21:15:00.000Z')
     expect(positions.filter((p) => p.portfolio === 'sim-expiry')).toEqual([])
     expect(trades.filter((t) => t.portfolio === 'sim-expiry' && t.symbol === 'UBER').map((t) => [t.quantity, t.price])).toEqual([[100, 94.35]])
-    // The Friday snapshot still shows the put (held through its last day); nothing after it.
+    // Each end-of-day snapshot counts the book every view counts (services/book.ts, issue 20): Monday and
+    // Tuesday the two options plus the paper trade approved Monday (−1 call); Wednesday after the close the
+    // call and that paper trade have expired, the put is left; Friday the put is settled first and the
+    // 100 UBER it was assigned into are the book.
     const snaps = (await readHistory(ws.dbPath, (h) => portfolioSnapshots(h, {portfolios: ['sim-expiry']}))).map((s) => ({date: s.date, positions: s.positions}))
     expect(snaps.filter((s) => s.date >= '2026-11-23')).toEqual([
-      {date: '2026-11-23', positions: 2}, {date: '2026-11-24', positions: 2}, {date: '2026-11-25', positions: 2}, {date: '2026-11-27', positions: 1},
+      {date: '2026-11-23', positions: 3}, {date: '2026-11-24', positions: 3}, {date: '2026-11-25', positions: 1}, {date: '2026-11-27', positions: 1},
     ])
   })
 

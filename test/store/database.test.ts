@@ -13,7 +13,7 @@ import lockfile from 'proper-lockfile'
 import initSqlJs from 'sql.js'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {StoreError} from '../../src/core/errors.js'
-import {readDb, SCHEMA_VERSION, writeDb, type Db} from '../../src/core/store/database.js'
+import {allowCreatingDirectory, readDb, SCHEMA_VERSION, writeDb, type Db} from '../../src/core/store/database.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -94,8 +94,13 @@ async function rawSql() {
 // --------------------------------------------------------------------------------------------- basics
 
 describe('create, read, persist', () => {
-  it('creates the file (and missing parent directories) on the first write, migrated and marked', async () => {
+  it('creates the file (and, in the default data directory only, missing parent directories) on the first write, migrated and marked', async () => {
     const file = join(dir, 'a', 'b', 'cotrader.db')
+    // The write gate: a missing directory is refused, named, and not created …
+    await expect(writeDb(file, (db) => insertRun(db))).rejects.toThrow(`the directory ${join(dir, 'a', 'b')} does not exist, so the database ${file} was not created (nothing was written)`)
+    expect(existsSync(join(dir, 'a'))).toBe(false)
+    // … unless it is the default data directory (cli/io.ts dbPathFor allows it).
+    allowCreatingDirectory(join(dir, 'a', 'b'))
     await writeDb(file, (db) => insertRun(db))
     expect(readFileSync(file).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0')
     const info = await readDb(file, (db) => ({

@@ -73,6 +73,7 @@ const moveVersion = MIGRATIONS.find((m) => m.name === LEGACY_HISTORY_MIGRATION)!
  */
 async function legacyDb(file: string): Promise<void> {
   const scratch = join(dir, 'scratch', 'x.sqlite')
+  mkdirSync(join(dir, 'scratch'), {recursive: true}) // the write gate creates no directory but the default data dir
   await writeHistory(scratch, [2000], (h) => {
     const d = h.writable(2000)
     const one: History = {years: () => [2000], year: () => d, writable: () => d, version: () => ''}

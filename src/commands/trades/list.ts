@@ -8,7 +8,7 @@ export default class TradesList extends BaseCommand {
   static override description = `Kind paper / live: booked by approve; open ones marked to market, closed ones with their realised P&L. Kind broker: fills, assignments, exercises and expiries from the broker's records (cotrader ledger; their realised P&L is in pnl --realized), ID = the ledger event's. Open paper trades count in positions, pnl and risk like broker positions. P&L = (mark or close − open) × signed quantity × multiplier, money in the trade's currency.`
   static override examples = ['<%= config.bin %> trades list', '<%= config.bin %> trades list --portfolio tastytrade --open', '<%= config.bin %> trades list --json']
   static override flags = {
-    portfolio: Flags.string({char: 'p', description: 'Only this portfolio.'}),
+    portfolio: Flags.string({char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true}),
     open: Flags.boolean({description: 'Only open trades.'}),
   }
 

@@ -9,7 +9,7 @@ export default class WhatifList extends BaseCommand {
   static override summary = 'List open what-if trades, marked to market, with their IDs.'
   static override examples = ['<%= config.bin %> whatif list', '<%= config.bin %> whatif list --portfolio tastytrade --json', '<%= config.bin %> whatif list --csv whatif.csv']
   static override flags = {
-    portfolio: Flags.string({char: 'p', description: 'Only this real portfolio (or its what-if portfolio).'}),
+    portfolio: Flags.string({char: 'p', description: 'Only this real portfolio (or its what-if portfolio); repeatable: -p a -p b.', multiple: true}),
     csv: csvFlag(),
   }
 

@@ -4,14 +4,14 @@
  * Null means "let oclif do it": every error message, every help request and every unusual spelling stays
  * oclif's, so the fast path never has to imitate an error. What it accepts:
  *   --name value, --name=value, -c value (a flag's one-letter alias), --flag (booleans), --json;
- *   each flag at most once; values as oclif checks them (options, integers and their bounds, numbers);
+ *   each flag at most once (a `multiple` one any number of times); values as oclif checks them (options, integers and their bounds, numbers);
  *   required flags present, dependsOn satisfied, no exclusive pair given; defaults filled in.
  * Anything else (positional words, `--`, unknown flags, --help, -pVALUE, --no-x, a value that looks
  * like a flag, a repeated flag, a bad value) returns null.
  */
 import {parseNumber, type FlagSpec, type FlagsSpec} from './spec.js'
 
-export type ParsedFlags = Record<string, string | number | boolean>
+export type ParsedFlags = Record<string, string | string[] | number | boolean>
 
 export function fastParse(argv: readonly string[], spec: FlagsSpec): ParsedFlags | null {
   const flags: ParsedFlags = {}
@@ -29,9 +29,10 @@ export function fastParse(argv: readonly string[], spec: FlagsSpec): ParsedFlags
       name = Object.keys(spec).find((k) => spec[k].char === token[1])
       if (name === undefined) return null
     } else return null // a positional word, `-`, or a spelling oclif reads in ways not handled here
-    if (given.has(name)) return null // oclif refuses most repeats; leave them to it
-    given.add(name)
     const flag = spec[name]
+    // oclif refuses repeats of other flags; leave them to it. A `multiple` flag collects its values.
+    if (given.has(name) && !(flag.type === 'string' && flag.multiple)) return null
+    given.add(name)
     if (flag.type === 'boolean') {
       if (inline !== undefined) return null
       flags[name] = true
@@ -45,7 +46,8 @@ export function fastParse(argv: readonly string[], spec: FlagsSpec): ParsedFlags
     }
     const value = parseValue(flag, text)
     if (value === null) return null
-    flags[name] = value
+    if (flag.type === 'string' && flag.multiple) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value as string]
+    else flags[name] = value
   }
   for (const [name, flag] of Object.entries(spec)) {
     if (flags[name] === undefined && (flag.type === 'string' || flag.type === 'number') && flag.default !== undefined) flags[name] = flag.default

@@ -37,6 +37,16 @@ export function money(v: number | null | undefined, digits = 2): string {
   return num(v, digits)
 }
 
+/**
+ * A price per unit (entry, mark): at least 2 decimals and up to 6, so that mark × quantity × multiplier
+ * agrees with the P&L shown beside it (a model mark rounded to cents showed Mark = Price with a P&L ≠ 0).
+ */
+export function price(v: number | null | undefined): string {
+  if (v === null || v === undefined) return UNKNOWN
+  if (Math.abs(v) < 5e-7) v = 0
+  return formatter(2, 6).format(v)
+}
+
 /** Signed money, green for gains and red for losses on a colour terminal. */
 export function pnl(v: number | null | undefined): string {
   if (v === null || v === undefined) return UNKNOWN
@@ -54,8 +64,9 @@ export function partial(text: string, missing: number): string {
   return missing > 0 ? `${text}*` : text
 }
 
+/** A quantity: thousands separators like every other number column (1,000 beside 1,800.5), up to 6 decimals. */
 export function qty(v: number): string {
-  return Number.isInteger(v) ? String(v) : formatter(0, 6).format(v)
+  return formatter(0, 6).format(v)
 }
 
 /**
@@ -149,4 +160,16 @@ export function utc(iso: string | null | undefined, seconds = false): string {
   const d = new Date(iso)
   if (!/^\d{4}-\d\d-\d\dT/.test(iso) || Number.isNaN(d.getTime())) return iso
   return `${d.toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC`
+}
+
+/**
+ * What a total's `missing` count is made of, said right: never-synced portfolios are each one unknown
+ * part of a total, not a position ("3 position(s) and 1 never-synced portfolio (tastytrade)").
+ */
+export function unknownParts(missing: number, unknownPortfolios: string[]): string {
+  const positions = missing - unknownPortfolios.length
+  const parts: string[] = []
+  if (positions > 0) parts.push(`${positions} position(s)`)
+  if (unknownPortfolios.length > 0) parts.push(`${unknownPortfolios.length} never-synced portfolio(s) (${unknownPortfolios.join(', ')})`)
+  return parts.join(' and ')
 }

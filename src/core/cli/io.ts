@@ -10,6 +10,7 @@ import {cachedConfig, type ConfigCache} from '../config/cache.js'
 import type {Config} from '../config/config.js'
 import {resolveConfigPath} from '../config/lookup.js'
 import {ExternalError, UserError} from '../errors.js'
+import {allowCreatingDirectory} from '../store/gate.js'
 import {renderForTerminal} from './format.js'
 import {terminalWidth} from './table.js'
 
@@ -82,7 +83,10 @@ export function dbPathFor(flags: {db?: string}, config: Config, dirs: Dirs): str
   const cwd = process.cwd()
   if (flags.db) return path.resolve(cwd, flags.db)
   if (process.env.COTRADER_DB) return path.resolve(cwd, process.env.COTRADER_DB)
-  return config.database ?? path.join(dirs.dataDir, 'cotrader.sqlite')
+  if (config.database) return config.database
+  // The default data directory is the one place a database may be created along with its directory (store/database.ts writeGate).
+  allowCreatingDirectory(dirs.dataDir)
+  return path.join(dirs.dataDir, 'cotrader.sqlite')
 }
 
 /**
@@ -113,7 +117,8 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
   // oclif's flag and argument errors (CLIParseError and friends) are usage errors: exit 2.
   const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
   const exitCode = known ? error.exitCode! : usage ? 2 : 1
-  const message = error.message.replace(/\s*\n\s*/g, ' ').trim()
+  // oclif prefixes errors thrown by our flag parsers with "Parsing --flag": reworded like its own.
+  const message = (usage || /^Parsing --/.test(error.message) ? usageWording(error.message) : error.message).replace(/\s*\n\s*/g, ' ').trim()
     // Text from input files may carry control characters: shown escaped, never sent raw to a terminal.
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
@@ -124,4 +129,22 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
     return
   }
   process.stderr.write(`Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}\n`)
+}
+
+/**
+ * oclif's parse errors in our wording: the flag named once ("Parsing --price --price "-3" …" came from
+ * oclif prefixing our own message), no "The following error occurred:" / "See more help with --help"
+ * boilerplate, flags written as flags ("--portfolio", not "portfolio"), and a pointer to the help.
+ */
+export function usageWording(raw: string): string {
+  let m = raw.replace(/\s*See more help with --help\s*$/, '').replace(/^The following errors? occurred:\s*/, '').trim()
+  // Parsing --flag <message>: keep oclif's flag name only when the message does not start with it.
+  m = m.replace(/^Parsing (--[\w-]+)\s+([\s\S]*)$/, (_all, flag: string, rest: string) => (rest.trim().startsWith(flag) ? rest.trim() : `${flag}: ${rest.trim()}`))
+  m = m.replace(/Missing required flags? ([\w-]+)/g, (_all, name: string) => `missing required flag --${name}`)
+  m = m.replace(/^Nonexistent flags?: /, 'unknown flag: ')
+  m = m.replace(/^Missing (\d+) required args?:\s+([\w-]+)\s+([\s\S]*)$/, (_all, _n: string, name: string, what: string) => `missing the argument ${name.toUpperCase()} (${what.trim().replace(/\.$/, '')})`)
+  m = m.replace(/^All of the following must be provided when using (--[\w-]+): /, '$1 needs ')
+  m = m.replace(/Expected an integer greater than or equal to (\S+) but received: (\S+)/, 'expected a whole number ≥ $1, got $2')
+  // Lower-case a leading word of oclif's ("Expected …"), never a flag or a quoted value.
+  return `${/^[A-Z][a-z]/.test(m) ? m.charAt(0).toLowerCase() + m.slice(1) : m} (see --help)`
 }

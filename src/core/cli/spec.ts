@@ -24,6 +24,8 @@ export interface StringFlag extends Common {
   type: 'string'
   options?: readonly string[]
   default?: string
+  /** may be given more than once (-p a -p b): the value is then a list */
+  multiple?: boolean
 }
 
 export interface BooleanFlag extends Common {
@@ -46,7 +48,7 @@ export interface NumberFlag extends Common {
 export type FlagSpec = StringFlag | BooleanFlag | IntegerFlag | NumberFlag
 export type FlagsSpec = Record<string, FlagSpec>
 
-export type Value<F> = F extends BooleanFlag ? boolean : F extends StringFlag ? string : number
+export type Value<F> = F extends BooleanFlag ? boolean : F extends {multiple: true} ? string[] : F extends StringFlag ? string : number
 export type Always<F> = F extends {required: true} ? true : F extends {default: string | number} ? true : false
 
 /** The parsed flags of a spec: flags with a default or required are always there, the others optional. */

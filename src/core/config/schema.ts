@@ -160,7 +160,8 @@ const daemonSchema = z.strictObject({
     z.strictObject({
       /** cron expression (5 or 6 fields) for opportunity_scan, in `timezone` */
       cron: z._default(z.string(), '*/30 * * * *'),
-      timezone: z._default(z.string(), 'America/New_York'),
+      /** IANA time zone of `cron` (checked here, so a bad one is reported at its key and line, not as a bad cron expression) */
+      timezone: z._default(z.string().check(z.refine(isTimeZone, 'not a time zone; use an IANA name such as America/New_York or Asia/Kolkata')), 'America/New_York'),
     }),
     {cron: '*/30 * * * *', timezone: 'America/New_York'},
   ),
@@ -262,3 +263,13 @@ export type RawPortfolio = z.infer<typeof portfolioSchema>
 export type RawLimits = z.infer<typeof limitsSchema>
 export type RawVar = z.infer<typeof varSchema>
 export type RawStress = z.infer<typeof stressSchema>
+
+/** True for a time zone name Intl knows (IANA names such as America/New_York, and UTC). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', {timeZone: name})
+    return true
+  } catch {
+    return false
+  }
+}

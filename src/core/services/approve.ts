@@ -12,7 +12,7 @@ import type {Breach} from '../containers/risk.js'
 import {parseSymbol} from '../domain/symbols.js'
 import type {Trade} from '../domain/trade.js'
 import {ExternalError, UserError} from '../errors.js'
-import {readDb, writeDb, type Db} from '../store/database.js'
+import {readDb, writeDb, writeGate, type Db} from '../store/database.js'
 import * as repo from '../store/repositories.js'
 import {bookApprovedTrades} from './ledger/booked.js'
 import {loadQuotesFile} from './market.js'
@@ -106,6 +106,8 @@ export class BreachRefusal extends UserError {
 }
 
 export async function approve(o: ApproveOptions): Promise<ApproveResult> {
+  // The write gate first: a live order must never be sent for a booking that could not be recorded.
+  writeGate(o.dbPath)
   const state = await readDb(o.dbPath, (db) => ({
     proposal: repo.loadProposals(db, {id: o.id})[0],
     positions: repo.loadPositions(db),
@@ -255,6 +257,7 @@ function rows(trades: Omit<Trade, 'id'>[], view: ReturnType<typeof marketView>, 
 }
 
 export async function reject(o: TradesContext & {id: number; reason?: string}): Promise<{id: number; status: 'rejected' | 'already'; message: string}> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   const now = o.asOf.toISOString()
   return writeDb(o.dbPath, (db) => {
     const [p] = repo.loadProposals(db, {id: o.id})

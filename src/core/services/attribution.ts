@@ -16,12 +16,13 @@ import {convert, toBase} from '../domain/money.js'
 import type {Position, UnitGreeks} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {lastPositionSnapshotsBefore, type PositionSnapshot} from '../store/snapshots.js'
-import {loadBook, neverSynced} from './book.js'
+import {isNeverSynced, loadBook, neverSynced} from './book.js'
 
 export interface AttributionOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   asOf: Date
   /** 'yesterday' (default), 'entry', or a date YYYY-MM-DD */
   since?: string
@@ -146,8 +147,11 @@ export async function attributionService(o: AttributionOptions): Promise<Attribu
     const known = restated.flatMap((r) => (r.a ? [r.a] : []))
     const line: AttributionLine = {level: 'portfolio', portfolio: b.config.name, symbol: null, underlying: null, currency: b.config.currency, from: null, days: null, ...terms(known, restated.length - known.length), note: null}
     portfolios.push(line)
-    for (const k of TERMS) base[k].push(toBase(line[k], b.config.currency, o.config.fxRates))
-    baseMissing += line.missing + (o.config.fxRates[b.config.currency] === undefined && known.length > 0 ? known.length : 0)
+    // The total is of the real book (services/book.ts): research portfolios are listed, never summed in;
+    // a never-synced portfolio is one unknown part of it.
+    if (b.config.kind !== 'real') continue
+    for (const k of TERMS) base[k].push(isNeverSynced(b) ? null : toBase(line[k], b.config.currency, o.config.fxRates))
+    baseMissing += line.missing + (isNeverSynced(b) ? 1 : 0) + (o.config.fxRates[b.config.currency] === undefined && known.length > 0 ? known.length : 0)
   }
   const sum = (k: Term) => {
     const known = base[k].filter((v): v is number => v !== null)

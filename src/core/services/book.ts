@@ -8,11 +8,15 @@ import {agePositions, type Aging} from '../containers/aging.js'
 import {buildBundles, neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
 import {DEFAULT_MAX_AGE, parseMaxAge, portfolioFreshness, type PortfolioFreshness} from '../containers/freshness.js'
 import {UserError} from '../errors.js'
-import {dividendFor, rateFor} from './market.js'
+import {dividendFor, loadQuotesFile, rateFor} from './market.js'
+import {marketView, tradePositions, type MarketView} from './trades.js'
 import {readDb, type Db} from '../store/database.js'
 import {openHistory, type History} from '../store/history.js'
 import * as repo from '../store/repositories.js'
 import type {Trade} from '../domain/trade.js'
+import {convert} from '../domain/money.js'
+import {unrealizedPnl} from '../domain/pnl.js'
+import {wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 
 export interface Book {
@@ -34,9 +38,9 @@ export interface Book {
  * year files open only when `also` asks for them): its result comes back as `extra`, so a command
  * still loads the database once.
  */
-export async function loadBook(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}): Promise<Book>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string, at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
+export async function loadBook(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: {asOf: Date; revalue?: boolean}): Promise<Book>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
   const book = await readBook(config, dbPath, portfolio, also)
   if (!at) return book
   const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
@@ -48,8 +52,16 @@ function splitAged(positions: Position[], aging: Aging): {positions: Position[];
   return {positions: live, expired}
 }
 
-async function readBook<T>(config: Config, dbPath: string, portfolio?: string, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
-  const configs = portfolio ? [findPortfolio(config, portfolio)] : config.portfolios
+/** The portfolios a --portfolio flag (given once, several times, or not at all) selects, in config order. */
+export function selectedPortfolios(config: Config, portfolio?: string | readonly string[]): Config['portfolios'] {
+  const names = portfolio === undefined ? [] : typeof portfolio === 'string' ? [portfolio] : portfolio
+  if (names.length === 0) return config.portfolios
+  const wanted = new Set(names.map((n) => findPortfolio(config, n).name))
+  return config.portfolios.filter((p) => wanted.has(p.name))
+}
+
+async function readBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
+  const configs = selectedPortfolios(config, portfolio)
   const history = also ? await openHistory(dbPath) : undefined
   try {
     return await readBookFrom(config, dbPath, configs, also && history ? (db, names) => also(db, names, history) : undefined)
@@ -114,4 +126,99 @@ export function isNeverSynced(b: PortfolioBundle): boolean {
 /** Names of the given bundles' portfolios that have never been synced (and could be). */
 export function neverSynced(bundles: PortfolioBundle[]): string[] {
   return bundles.filter((b) => b.config.kind !== 'whatif' && b.config.broker !== 'none' && !b.stored?.lastSyncAt).map((b) => b.config.name)
+}
+
+// ------------------------------------------------------------------------------- the counted book
+
+/** One portfolio as every totalling view counts it (positions, pnl, risk, snapshot, history, the daemon's summary and alerts). */
+export interface CountedPortfolio {
+  config: PortfolioBundle['config']
+  /**
+   * The bundle every sum is taken over: `positions` = live broker positions + open paper trades (stock
+   * from exercises and assignments, booked by the daemon as paper trades, included), `expired` = broker
+   * positions and paper trades past settlement at the valuation instant (listed, never summed).
+   */
+  bundle: PortfolioBundle
+  /** broker positions only (live, then expired) */
+  held: Position[]
+  /** open paper trades marked to market as positions (live or expired), each with its trade */
+  paper: {position: Position; trade: Trade}[]
+  /** never synced: nothing is known, so every number of this portfolio is unknown (one missing part of a total, not a position) */
+  unknown: boolean
+  /** summed into the real totals (kind real); research portfolios are summed apart; what-if portfolios never */
+  real: boolean
+}
+
+export interface CountedBook {
+  portfolios: CountedPortfolio[]
+  /** prices known to the book (marks, underlying prices, IVs), quotes file included */
+  view: MarketView
+  /** the quotes file's underlying prices */
+  quotes: Map<string, number>
+}
+
+/**
+ * THE book of every view that totals. Each portfolio's sums run over its live broker positions plus its
+ * open paper trades (marked to market like positions, aged like them: a paper option past settlement is
+ * expired, and with `revalue` re-priced at `at`); live orders still working are never counted (until
+ * filled they are no position, and once filled sync brings them). A never-synced portfolio is one
+ * unknown, not an empty 0. positions, pnl, risk, snapshot (and so `pnl --history`, `risk --history` and
+ * the daemon's end-of-day summary) and the daemon's breach alerts all take their numbers from here, so
+ * they count the same book.
+ */
+export function countBook(config: Config, book: Book, at: {asOf: Date; revalue?: boolean}, quotes: Map<string, number>): CountedBook {
+  const view = marketView(book.allPositions, quotes)
+  const paperTrades = book.agentTrades.filter((t) => t.kind === 'paper')
+  const marked = tradePositions(paperTrades, view, config, at.asOf)
+  const aging: Aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
+  const portfolios = book.bundles.map((b): CountedPortfolio => {
+    const mine = paperTrades.map((t, i) => ({trade: t, position: marked[i]})).filter((x) => x.position.portfolio === b.config.name)
+    const aged = mine.map((x) => {
+      const {live, expired} = agePositions([x.position], aging)
+      return {trade: x.trade, position: live[0] ?? expired[0]}
+    })
+    const held = [...b.positions, ...(b.expired ?? [])]
+    const bundle: PortfolioBundle = {
+      ...b,
+      positions: [...b.positions, ...aged.filter((x) => !x.position.expired).map((x) => x.position)],
+      expired: [...(b.expired ?? []), ...aged.filter((x) => x.position.expired).map((x) => x.position)],
+    }
+    if (bundle.stored && bundle.stored.balances.equity !== null) {
+      const equity = bookEquity(bundle.stored.balances.equity, b, aged.map((x) => x.position), book.allPositions, config)
+      if (equity !== bundle.stored.balances.equity) bundle.stored = {...bundle.stored, balances: {...bundle.stored.balances, equity}}
+    }
+    return {config: b.config, bundle, held, paper: aged, unknown: neverSyncedBundle(b), real: b.config.kind === 'real'}
+  })
+  return {portfolios, view, quotes}
+}
+
+/**
+ * The equity of the counted book, money in the portfolio's currency: the broker's equity at the last sync,
+ * plus the unrealized P&L of the open paper trades (bought at their price: cash out, value in, so only the
+ * P&L since moves equity), plus, when the book is valued at another instant (--as-of), each position's
+ * change in value from its stored mark to its mark then (options re-priced, expired ones at intrinsic).
+ * Unknown (null) when one of those changes is.
+ */
+function bookEquity(stored: number, b: PortfolioBundle, paper: Position[], raw: Position[], config: Config): number | null {
+  const name = b.stored?.name ?? b.config.name
+  const before = new Map(raw.filter((p) => p.portfolio === name).map((p) => [p.symbol, p]))
+  const parts: (number | null)[] = []
+  for (const p of [...b.positions, ...(b.expired ?? [])]) {
+    const old = before.get(p.symbol)
+    if (!old || old.markPrice === p.markPrice) continue // not re-valued: already in the broker's equity
+    parts.push(old.markPrice === null || p.markPrice === null ? null : (p.markPrice - old.markPrice) * p.quantity * p.multiplier)
+    parts[parts.length - 1] = convert(parts[parts.length - 1], p.currency, b.config.currency, config.fxRates)
+  }
+  for (const p of paper) parts.push(convert(unrealizedPnl(p), p.currency, b.config.currency, config.fxRates))
+  const t = wholeTotal(parts)
+  return t.value === null ? null : stored + t.value
+}
+
+/** loadBook (aged at `at`) and countBook in one: the book as every totalling view counts it. */
+export async function loadCountedBook(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}): Promise<Book & {counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T; counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T; counted: CountedBook}> {
+  const book = also ? await loadBook(config, dbPath, portfolio, at, also) : await loadBook(config, dbPath, portfolio, at)
+  const quotes = await loadQuotesFile(config.market.quotesFile)
+  return {...book, counted: countBook(config, book, at, quotes)}
 }

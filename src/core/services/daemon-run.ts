@@ -14,6 +14,7 @@ import {Daemon, type DaemonDeps} from './daemon.js'
 import {daemonSettings} from './daemon-config.js'
 import {acquireDaemonLock} from './daemon-lock.js'
 import {createLogger} from './daemon-log.js'
+import {writeGate} from '../store/database.js'
 
 export interface DaemonRunOptions {
   config: Config
@@ -38,6 +39,8 @@ export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
   let settings = daemonSettings(o.config, o.dataDir) // ConfigError (exit 2) before anything starts
   if (o.logFile) settings = {...settings, log: {...settings.log, file: o.logFile}}
   const broker = liveOrders(o.config, o.env)
+  // The write gate before the pid file, the log or any alert: a daemon that could not write its database does not start.
+  writeGate(o.dbPath)
   const lock = acquireDaemonLock(o.dbPath, systemClock.now())
   let daemon: Daemon | undefined
   const secrets = [o.env.TASTYTRADE_CLIENT_SECRET, o.env.TASTYTRADE_REFRESH_TOKEN].filter((s): s is string => Boolean(s))

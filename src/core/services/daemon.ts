@@ -528,8 +528,9 @@ export class Daemon {
     const now = this.now
     this.status.counts.eods++
     const names = this.d.config.portfolios.filter((p) => p.kind !== 'whatif' && portfolioMarket(this.d.calendar, p.currency) === market).map((p) => p.name)
-    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar})
+    // Expiries first, so the snapshot (and this summary) counts the stock they book, like every other view (services/book.ts).
     const expired = await this.settleExpiries(names, date, now)
+    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar})
     const pruned = await writeDb(this.d.dbPath, (db) => dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()))
     if (pruned > 0) this.d.log.info(`pruned ${pruned} sync runs older than 7 days`, {job: 'eod'})
     const pending = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)

@@ -4,7 +4,7 @@
  * portfolio per date in its currency, plus a total per date in the base currency.
  */
 import type {Config} from '../config/config.js'
-import {findPortfolio} from '../config/lookup.js'
+import {selectedPortfolios} from './book.js'
 import {exchangeDate} from '../domain/daypnl.js'
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
@@ -15,7 +15,8 @@ import {portfolioSnapshots, type PortfolioSnapshot} from '../store/snapshots.js'
 export interface HistoryOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   asOf: Date
   /** the last N calendar days up to today (default 30) */
   days?: number
@@ -36,7 +37,7 @@ export interface PnlHistoryRow {
   unrealizedPnl: number | null
   /** change since the previous snapshot, money */
   dayPnl: number | null
-  /** portfolios left out of a total row (no snapshot that day, unknown value or no FX rate); on portfolio rows, positions the snapshot left out */
+  /** portfolios left out of a total row (no snapshot that day, unknown value or no FX rate; research portfolios are never in it); on portfolio rows, positions the snapshot left out */
   missing: number
 }
 
@@ -88,16 +89,22 @@ export function historyRange(o: Pick<HistoryOptions, 'asOf' | 'days' | 'since' |
 }
 
 async function load(o: HistoryOptions) {
-  const configs = (o.portfolio ? [findPortfolio(o.config, o.portfolio)] : o.config.portfolios).filter((c) => c.kind !== 'whatif')
+  const configs = selectedPortfolios(o.config, o.portfolio).filter((c) => c.kind !== 'whatif')
   const names = configs.map((c) => c.name)
+  // Totals are of the real book (services/book.ts): research portfolios are listed, never summed in.
+  const real = configs.filter((c) => c.kind === 'real').map((c) => c.name)
   const range = historyRange(o)
   const snaps = await readHistory(o.dbPath, (h) => portfolioSnapshots(h, {portfolios: names, from: range.from, to: range.to}))
   const dates = [...new Set(snaps.map((s) => s.date))].sort()
   const seen = new Set(snaps.map((s) => s.portfolio))
-  return {names, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
+  return {names, real, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
 }
 
-/** One row per portfolio per date, then the base-currency total of that date; `fields` are money (converted) or shares (summed as is). */
+/**
+ * One row per portfolio per date, then the base-currency total of that date over the real portfolios
+ * (`real`; research ones have their rows but are never in the total); `fields` are money (converted)
+ * or shares (summed as is).
+ */
 function rowsFor<K extends string>(
   config: Config,
   names: string[],
@@ -116,16 +123,18 @@ function rowsFor<K extends string>(
       for (const k of [...money, ...plain]) (row as Record<K, number | null>)[k] = get(s, k)
       out.push(row)
     }
+    if (names.length === 0) continue // only research portfolios selected: nothing to total
     const absent = names.filter((n) => !day.some((s) => s.portfolio === n)).length
+    const summed = day.filter((s) => names.includes(s.portfolio))
     const totalRow = {date, level: 'total', portfolio: null, currency: config.baseCurrency, missing: 0} as Row
     let missing = 0
     for (const k of money) {
-      const t = total(day.map((s) => toBase(get(s, k), s.currency, config.fxRates)))
+      const t = total(summed.map((s) => toBase(get(s, k), s.currency, config.fxRates)))
       ;(totalRow as Record<K, number | null>)[k] = t.value
       missing = Math.max(missing, t.missing)
     }
     for (const k of plain) {
-      const t = total(day.map((s) => get(s, k)))
+      const t = total(summed.map((s) => get(s, k)))
       ;(totalRow as Record<K, number | null>)[k] = t.value
       missing = Math.max(missing, t.missing)
     }
@@ -136,14 +145,14 @@ function rowsFor<K extends string>(
 }
 
 export async function pnlHistoryService(o: HistoryOptions): Promise<PnlHistoryResult> {
-  const {names, range, snaps, dates, noHistory} = await load(o)
-  const rows = rowsFor(o.config, names, snaps, dates, ['equity', 'unrealizedPnl', 'dayPnl'] as const, [] as const)
+  const {real, range, snaps, dates, noHistory} = await load(o)
+  const rows = rowsFor(o.config, real, snaps, dates, ['equity', 'unrealizedPnl', 'dayPnl'] as const, [] as const)
   return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, equity: r.equity, unrealizedPnl: r.unrealizedPnl, dayPnl: r.dayPnl, missing: r.missing})), noHistory}
 }
 
 export async function riskHistoryService(o: HistoryOptions): Promise<RiskHistoryResult> {
-  const {names, range, snaps, dates, noHistory} = await load(o)
+  const {real, range, snaps, dates, noHistory} = await load(o)
   // β-weighted delta is in benchmark shares already; net delta is summed as shares; theta and vega are money.
-  const rows = rowsFor(o.config, names, snaps, dates, ['theta', 'vega'] as const, ['delta', 'betaWeightedDelta'] as const)
+  const rows = rowsFor(o.config, real, snaps, dates, ['theta', 'vega'] as const, ['delta', 'betaWeightedDelta'] as const)
   return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, delta: r.delta, betaWeightedDelta: r.betaWeightedDelta, theta: r.theta, vega: r.vega, missing: r.missing})), noHistory}
 }

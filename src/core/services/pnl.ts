@@ -5,13 +5,12 @@
 import type {Config} from '../config/config.js'
 import {convert, inCurrency, toBase} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
-import {total} from '../domain/sum.js'
+import {total, wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
-import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
+import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
-import {loadQuotesFile} from './market.js'
-import {marketView, tradePositions} from './trades.js'
+import {tradePositions} from './trades.js'
 import type {Trade} from '../domain/trade.js'
 
 export interface PnlLine {
@@ -57,13 +56,15 @@ export interface PnlResult {
   totalBase: number | null
   /** positions left out of totalBase */
   totalBaseMissing: number
-  /** day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
+  /** day P&L of the real book in the base currency; null when any part is unknown (dayPnlBaseMissing > 0) */
   dayPnlBase: number | null
   /** positions left out of dayPnlBase */
   dayPnlBaseMissing: number
   /** research portfolios on their own, in the base currency: never part of totalBase or byCurrency */
   research: {portfolios: string[]; totalBase: number | null; missing: number}
   notSynced: string[]
+  /** real portfolios never synced: each is one unknown part of totalBase and dayPnlBase (not a position) */
+  unknownPortfolios: string[]
   /** with --with-whatif: each real portfolio's P&L before and after its open what-if trades, in its currency */
   whatif?: {portfolio: string; currency: string; before: number | null; after: number | null; missing: number}[]
   /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
@@ -77,7 +78,8 @@ export interface PnlResult {
 export interface PnlOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   /** the clock: freshness is judged here, and the book valued here unless valueAt is given */
   asOf: Date
   /** --as-of: value the stored book at this instant (time decay, expiries) with today's prices */
@@ -90,7 +92,7 @@ export interface PnlOptions {
 export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const {fxRates} = opts.config
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
+  const book = await loadCountedBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   // Day P&L per position in its own currency, computed before any restating (snapshot marks are in that currency).
   const day = new Map<Position, number | null>()
   const dayOf = (p: Position) => day.get(p) ?? null
@@ -100,27 +102,26 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     const single = symbol !== null
     const live = single ? list : list.filter((p) => !p.expired)
     const t = total(live.map(unrealizedPnl))
-    const d = total(live.map(dayOf))
+    const d = wholeTotal(live.map(dayOf))
     const level = single ? 'position' : underlying !== null ? 'underlying' : 'portfolio'
     return {level, portfolio, source, symbol, underlying, currency, unrealizedPnl: t.value, unrealizedPnlBase: toBase(t.value, currency, fxRates), missing: t.missing,
       expired: single ? list.some((p) => p.expired === true) : list.length - live.length, pricesAsOf: oldest(live.map((p) => stamp(p, fallback))),
       dayPnl: d.value, dayPnlBase: toBase(d.value, currency, fxRates), dayPnlMissing: d.missing}
   }
-  const view = marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile))
-  const marked = (trades: Trade[]) => tradePositions(trades, view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
-  const agent = marked(book.agentTrades)
+  const marked = (trades: Trade[]) => tradePositions(trades, book.counted.view, opts.config, at).map((p, i) => ({p, t: trades[i]}))
   const whatIf = marked(book.whatIf)
   const positions: PnlLine[] = []
   const underlyings: PnlLine[] = []
   const portfolios: PnlLine[] = []
   const whatif: NonNullable<PnlResult['whatif']> = []
-  for (const b of book.bundles) {
+  // The counted book (services/book.ts): paper trades count in their portfolio's P&L like synced
+  // positions (aged like them); live orders still working are not summed.
+  for (const c of book.counted.portfolios) {
+    const b = c.bundle
     if (b.config.kind === 'whatif') continue
-    // Paper trades count in their portfolio's P&L like synced positions. Live orders still working
-    // are listed but not summed: until filled they are no position, and once filled sync brings it.
-    const booked = agent.filter((a) => a.p.portfolio === b.config.name && a.t.kind === 'paper')
+    const booked = c.paper.map((x) => ({p: x.position, t: x.trade}))
     // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
-    const held = [...b.positions, ...(b.expired ?? [])]
+    const held = c.held
     const fallback = b.stored?.pricesAsOf ?? b.stored?.lastSyncAt ?? null
     for (const p of held) day.set(p, positionDayPnl(p, book.extra, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null, opts.asOf).dayPnl)
     for (const a of booked) day.set(a.p, tradeDayPnl(a.p, a.t, opts.asOf).dayPnl)
@@ -136,15 +137,16 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       underlyings.push(line('position', b.config.name, null, u, list[0].currency, list, fallback))
     }
     // Never synced: nothing is known, so the portfolio's P&L is unknown, not 0.
-    const sum = isNeverSynced(b)
+    const sum = c.unknown
       ? {level: 'portfolio' as const, portfolio: b.config.name, source: 'position' as const, symbol: null, underlying: null, currency: b.config.currency, unrealizedPnl: null, unrealizedPnlBase: null, missing: 0, expired: 0, pricesAsOf: null, dayPnl: null, dayPnlBase: null, dayPnlMissing: 0}
       : line('position', b.config.name, null, null, b.config.currency, all, fallback)
     portfolios.push(sum)
     const shadow = whatIf.filter((w) => opts.config.portfolios.some((c) => c.name === w.p.portfolio && c.shadows === b.config.name))
     if (opts.withWhatif && shadow.length > 0) {
       for (const w of shadow) positions.push(line('whatif', w.p.portfolio, w.p.symbol, w.p.underlying, w.p.currency, [w.p]))
-      const after = total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))])
-      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: sum.missing + after.missing})
+      // An unknown book (never synced) plus trades is still unknown: "? → ?", never 0 + the trades.
+      const after = c.unknown ? {value: null, missing: 1} : total([sum.unrealizedPnl, ...shadow.map((w) => unrealizedPnl(w.p))])
+      whatif.push({portfolio: b.config.name, currency: b.config.currency, before: sum.unrealizedPnl, after: after.value, missing: c.unknown ? 1 : sum.missing + after.missing})
     }
   }
   // Research portfolios are listed but never summed into the real book; expired positions are not summed either.
@@ -152,9 +154,10 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
   const realLines = summed.filter((p) => !researchNames.has(p.portfolio))
   // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
-  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const realUnknownNames = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map((c) => c.config.name)
+  const realUnknown = realUnknownNames.map(() => null)
   const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...realUnknown])
-  const dayBase = total([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
+  const dayBase = wholeTotal([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
   const researchBase = total(summed.filter((p) => researchNames.has(p.portfolio)).map((p) => p.unrealizedPnlBase))
   const currencies = [...new Set(realLines.map((p) => p.currency))].sort()
   return {
@@ -167,7 +170,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     byCurrency: currencies.map((currency) => {
       const mine = realLines.filter((p) => p.currency === currency)
       const t = total(mine.map((p) => p.unrealizedPnl))
-      const d = total(mine.map((p) => p.dayPnl))
+      const d = wholeTotal(mine.map((p) => p.dayPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
     }),
     totalBase: base.value,
@@ -176,6 +179,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     dayPnlBaseMissing: dayBase.missing,
     research: {portfolios: [...researchNames], totalBase: researchNames.size > 0 ? researchBase.value : null, missing: researchBase.missing},
     notSynced: neverSynced(book.bundles),
+    unknownPortfolios: realUnknownNames,
     ...(opts.withWhatif ? {whatif} : {}),
     ...bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge),
   }

@@ -8,17 +8,18 @@ import {positionHealth, type PositionHealth} from '../domain/health.js'
 import {inCurrency, toBase} from '../domain/money.js'
 import {groupStrategies, type StrategyGroup} from '../domain/strategies.js'
 import type {Position} from '../domain/types.js'
-import {total} from '../domain/sum.js'
+import {total, wholeTotal} from '../domain/sum.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
-import {bookFreshness, isNeverSynced, loadBook, neverSynced} from './book.js'
+import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
 import {positionDayPnl, readDayHistory, tradeDayPnl} from './daypnl.js'
-import {dividendFor, loadQuotesFile, rateFor} from './market.js'
-import {entryOf, marketView, tradePositions} from './trades.js'
+import {dividendFor, rateFor} from './market.js'
+import {entryOf, tradePositions} from './trades.js'
 
 export interface PositionsOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   underlying?: string
   /** the clock: freshness is judged at this instant (and the book valued here unless valueAt is given) */
   asOf: Date
@@ -49,9 +50,9 @@ export interface CurrencyTotal {
   marketValue: number | null
   /** Σ unrealized P&L, money in `currency` */
   unrealizedPnl: number | null
-  /** Σ day P&L, money in `currency`; partial when dayPnlMissing > 0 */
+  /** Σ day P&L, money in `currency`; null when any part is unknown (dayPnlMissing > 0) */
   dayPnl: number | null
-  /** positions whose day P&L is unknown, left out of dayPnl */
+  /** positions whose day P&L is unknown (dayPnl is then null: known only when every part is) */
   dayPnlMissing: number
   /** positions whose mark or entry price is unknown, left out of the sums */
   missing: number
@@ -83,14 +84,16 @@ export interface PositionsResult {
   researchTotals: CurrencyTotal[]
   /** Σ unrealized P&L of the real book (positions + paper trades) in the base currency, of the positions whose P&L and FX rate are known */
   unrealizedPnlBase: number | null
-  /** positions left out of unrealizedPnlBase (unknown price or no FX rate) */
+  /** parts left out of unrealizedPnlBase: positions (unknown price or no FX rate), plus one per never-synced real portfolio (unknownPortfolios) */
   unrealizedPnlBaseMissing: number
-  /** Σ day P&L of the real book in the base currency, of the positions whose day P&L and FX rate are known */
+  /** Σ day P&L of the real book in the base currency; null when any part is unknown (dayPnlBaseMissing > 0) */
   dayPnlBase: number | null
-  /** positions left out of dayPnlBase */
+  /** unknown parts of dayPnlBase: positions, plus one per never-synced real portfolio (unknownPortfolios) */
   dayPnlBaseMissing: number
   /** portfolios selected that have never been synced (their numbers are unknown: unrealizedPnlBase is then null or partial) */
   notSynced: string[]
+  /** real portfolios never synced: each is one unknown part of the base totals (not a position) */
+  unknownPortfolios: string[]
   /** expired positions listed (expired: true), left out of every total */
   expired: number
   /** per syncable portfolio: when its prices were observed, and whether they are fresh, stale, failed or never synced */
@@ -103,7 +106,7 @@ export interface PositionsResult {
 
 export async function positionsService(opts: PositionsOptions): Promise<PositionsResult> {
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
+  const book = await loadCountedBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   const {config} = opts
   // Health at the instant the book is valued; day P&L by the clock (since the previous close).
   const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {
@@ -119,11 +122,10 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
   })
   const live = rows.filter((r) => !r.expired)
-  const hasTrades = book.agentTrades.length + book.whatIf.length > 0
-  const market = hasTrades ? marketView(book.allPositions, await loadQuotesFile(opts.config.market.quotesFile)) : undefined
+  const market = book.counted.view
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return {mine, rows: market ? tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf))) : []}
+    return tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf)))
   }
   const groups = () => {
     // Each portfolio's live legs in its own currency; cash decides whether a lone short put is cash-secured.
@@ -131,22 +133,24 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     const restated = book.bundles.flatMap((b) => b.positions.filter(keep).map((p) => inCurrency(p, b.config.currency, config.fxRates)))
     return groupStrategies(restated, {asOf: at, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
-  const agent = traded(book.agentTrades)
-  // Paper trades are in the book like positions (pnl and risk count them too); live orders still working are not.
-  const paperRows = agent.rows.filter((_, i) => agent.mine[i].kind === 'paper')
-  // Research portfolios are shown but never summed into the real book.
-  const research = new Set(book.bundles.filter((b) => b.config.kind === 'research').map((b) => b.config.name))
+  // The agent's trades as listed: paper trades from the counted book (aged like positions), live orders still working marked as they are.
+  const paperRows = book.counted.portfolios.flatMap((c) => c.paper.filter((x) => keep(x.position)).map((x) => view(x.position, positionRow(x.position, at, entryOf(x.trade)), tradeDayPnl(x.position, x.trade, opts.asOf))))
+  const agentRows = [...paperRows, ...traded(book.agentTrades.filter((t) => t.kind !== 'paper'))]
+  // Sums run over the counted book (services/book.ts): research portfolios apart, never-synced portfolios one unknown each.
+  const research = new Set(book.counted.portfolios.filter((c) => c.config.kind === 'research').map((c) => c.config.name))
   const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
-  const realUnknown = book.bundles.filter((b) => isNeverSynced(b) && b.config.kind !== 'research').map(() => null)
+  const realUnknownNames = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map((c) => c.config.name)
+  const realUnknown = realUnknownNames.map(() => null)
   const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
-  const dayBase = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
+  // Day P&L is known only when every part is (domain/sum.ts wholeTotal): a partial day P&L would pass unknowns off as 0.
+  const dayBase = wholeTotal([...realRows.filter((r) => !r.expired).map((r) => toBase(r.dayPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
     baseCurrency: opts.config.baseCurrency,
     positions: rows,
-    agentTrades: agent.rows,
-    whatIf: traded(book.whatIf).rows,
+    agentTrades: agentRows,
+    whatIf: traded(book.whatIf),
     totals: currencyTotals(realRows),
     researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,
@@ -154,6 +158,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     dayPnlBase: dayBase.value,
     dayPnlBaseMissing: dayBase.missing,
     notSynced: neverSynced(book.bundles),
+    unknownPortfolios: realUnknownNames,
     expired: rows.length - live.length,
     ...fresh,
     ...(opts.group ? {groups: groups()} : {}),
@@ -168,7 +173,7 @@ export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketVal
     const mine = all.filter((r) => !r.expired)
     const pnl = total(mine.map((r) => r.unrealizedPnl))
     const mv = total(mine.map((r) => r.marketValue))
-    const day = total(mine.map((r) => r.dayPnl))
+    const day = wholeTotal(mine.map((r) => r.dayPnl))
     return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, dayPnl: day.value, dayPnlMissing: day.missing, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
   })
 }

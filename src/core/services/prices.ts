@@ -8,7 +8,7 @@ import type {Config} from '../config/config.js'
 import type {PricePoint, PriceHistory} from '../domain/var.js'
 import {ExternalError, UserError} from '../errors.js'
 import type {Db} from '../store/database.js'
-import {writeDb} from '../store/database.js'
+import {writeDb, writeGate} from '../store/database.js'
 import {openHistory} from '../store/history.js'
 import {upsertPrices, type PriceRow} from '../store/prices.js'
 import type {History} from '../store/history.js'
@@ -112,6 +112,7 @@ function gaps(rows: (PriceRow & {line: number})[], file: string): string[] {
 }
 
 export async function importPricesService(opts: ImportPricesOptions): Promise<ImportPricesResult> {
+  writeGate(opts.dbPath) // store/database.ts: the one gate of every write, before any work
   let text: string
   try {
     text = readFileSync(opts.file, 'utf8')

@@ -7,16 +7,16 @@ import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk
 import {toBase} from '../domain/money.js'
 import {total} from '../domain/sum.js'
 import {oldest, type PortfolioFreshness} from '../containers/freshness.js'
-import {bookFreshness, loadBook, neverSynced} from './book.js'
-import {loadQuotesFile} from './market.js'
-import {marketView, tradePositions, whatifRisks, type WhatifRisk} from './trades.js'
+import {bookFreshness, loadCountedBook, neverSynced} from './book.js'
+import {whatifRisks, type WhatifRisk} from './trades.js'
 import {portfolioStress, type PortfolioStress} from './stress.js'
 import {portfolioVars, type PortfolioVar} from './var.js'
 
 export interface RiskOptions {
   config: Config
   dbPath: string
-  portfolio?: string
+  /** only these portfolios (a name or several; all when absent) */
+  portfolio?: string | readonly string[]
   /** the clock: freshness is judged here, and the book valued here unless valueAt is given */
   asOf: Date
   /** --as-of: value the stored book at this instant (time decay, expiries) with today's prices */
@@ -86,16 +86,14 @@ export interface RiskResult {
 export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   const {config} = opts
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadBook(config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
+  const book = await loadCountedBook(config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
   const benchmark = config.market.benchmark
-  const quotes = await loadQuotesFile(config.market.quotesFile)
+  const {view, quotes} = book.counted
   // β-weighting compares prices in the base currency: a held benchmark is converted; the quotes file is taken as quoting it in the base currency.
   const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)
   const benchmarkPrice = held ? toBase(held.underlyingPrice, held.currency, config.fxRates) : quotes.get(benchmark) ?? null
-  const view = marketView(book.allPositions, quotes)
-  // Paper trades are part of their portfolio's book, as in pnl and positions: their delta, P&L and capital count.
-  const paper = tradePositions(book.agentTrades.filter((t) => t.kind === 'paper'), view, config, at)
-  const bundles = book.bundles.map((b) => ({...b, positions: [...b.positions, ...paper.filter((p) => p.portfolio === b.config.name)]}))
+  // The counted book (services/book.ts): paper trades are part of their portfolio, as in pnl and positions.
+  const bundles = book.counted.portfolios.map((c) => c.bundle)
   const portfolios = bundles.filter((b) => b.config.kind !== 'whatif' || b.positions.length > 0).map((b) => portfolioRisk(b, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates}))
   const real = portfolios.filter((p) => p.kind !== 'research')
   const research = portfolios.filter((p) => p.kind === 'research')

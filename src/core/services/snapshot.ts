@@ -6,17 +6,16 @@
 import type {Config} from '../config/config.js'
 import {portfolioRisk} from '../containers/risk.js'
 import {toBase} from '../domain/money.js'
-import {total} from '../domain/sum.js'
+import {wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 import {unrealizedPnl} from '../domain/pnl.js'
 import {UserError} from '../errors.js'
-import type {WriteOptions} from '../store/database.js'
+import {writeGate, type WriteOptions} from '../store/database.js'
 import {writeHistory} from '../store/history.js'
 import {portfolioSnapshots, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
-import {loadBook} from './book.js'
-import {positionDayPnl, readDayHistoryOn} from './daypnl.js'
+import {loadCountedBook} from './book.js'
+import {positionDayPnl, readDayHistoryOn, tradeDayPnl} from './daypnl.js'
 import {calendar as defaultCalendar, portfolioMarket, sessionDate, type Calendar} from './calendar-adapter.js'
-import {loadQuotesFile} from './market.js'
 
 export interface SnapshotOptions {
   config: Config
@@ -41,21 +40,24 @@ export interface SnapshotResult {
 }
 
 export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotResult> {
+  writeGate(opts.dbPath) // store/database.ts: the one gate of every write, before any work
   const {config, asOf} = opts
   const cal = opts.calendar ?? defaultCalendar
   if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UserError(`--date must be YYYY-MM-DD, got "${opts.date}"`)
   const names = opts.portfolios ?? []
   for (const n of names) if (!config.portfolios.some((p) => p.name === n)) throw new UserError(`unknown portfolio "${n}"; configured: ${config.portfolios.map((p) => p.name).join(', ')}`)
-  const book = await loadBook(config, opts.dbPath)
-  const bundles = book.bundles.filter((b) => b.config.kind !== 'whatif' && (names.length === 0 || names.includes(b.config.name)))
-  const skipped = bundles.filter((b) => !b.stored?.lastSyncAt).map((b) => b.config.name)
-  const ready = bundles.filter((b) => b.stored?.lastSyncAt)
+  // The counted book (services/book.ts), aged at the clock: the same positions, paper trades (stock from
+  // exercises and assignments included) and expiries as positions, pnl and risk count.
+  const book = await loadCountedBook(config, opts.dbPath, undefined, {asOf})
+  const counted = book.counted.portfolios.filter((c) => c.config.kind !== 'whatif' && (names.length === 0 || names.includes(c.config.name)))
+  const skipped = counted.filter((c) => !c.bundle.stored?.lastSyncAt).map((c) => c.config.name)
+  const ready = counted.filter((c) => c.bundle.stored?.lastSyncAt)
   const benchmark = config.market.benchmark
   const held = book.allPositions.find((p) => p.underlying === benchmark && p.underlyingPrice !== null)
-  const benchmarkPrice = held ? toBase(held.underlyingPrice, held.currency, config.fxRates) : (await loadQuotesFile(config.market.quotesFile)).get(benchmark) ?? null
+  const benchmarkPrice = held ? toBase(held.underlyingPrice, held.currency, config.fxRates) : book.counted.quotes.get(benchmark) ?? null
   const takenAt = asOf.toISOString()
 
-  const plan = ready.map((b) => ({bundle: b, date: opts.date ?? sessionDate(cal, portfolioMarket(cal, b.config.currency), asOf)}))
+  const plan = ready.map((c) => ({bundle: c.bundle, counted: c, date: opts.date ?? sessionDate(cal, portfolioMarket(cal, c.config.currency), asOf)}))
   // Only the history files of the dates' years are written (store/history.ts); the main database is only read.
   const years = [...new Set(plan.map((i) => Number(i.date.slice(0, 4))))]
   return writeHistory(
@@ -70,16 +72,22 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
         const dayHistory = readDayHistoryOn(h, items.map((i) => i.bundle.config.name), [date])
         const positions: PositionSnapshot[] = []
         const portfolios: PortfolioSnapshot[] = []
-        for (const {bundle} of items) {
+        for (const {bundle, counted: c} of items) {
           const name = bundle.config.name
           const risk = portfolioRisk(bundle, {betas: config.market.betas, benchmarkPrice, fxRates: config.fxRates})
-          const rows = bundle.positions.map((p) => positionSnapshot(p, date, takenAt))
+          // Position rows are the broker's live positions (a paper trade of a held contract would collide with it);
+          // the portfolio row sums the whole counted book.
+          const brokerLive = c.held.filter((p) => !p.expired)
+          const rows = brokerLive.map((p) => positionSnapshot(p, date, takenAt))
           // The same day P&L as `pnl` and `positions` show (domain/daypnl.ts), for this trade date.
-          const day = total(bundle.positions.map((p) => positionDayPnl(p, dayHistory, book.entryGreeks.get(`${name}\u0000${p.symbol}`) ?? null, asOf, date).dayPnl))
+          const day = wholeTotal([
+            ...brokerLive.map((p) => positionDayPnl(p, dayHistory, book.entryGreeks.get(`${name}\u0000${p.symbol}`) ?? null, asOf, date).dayPnl),
+            ...c.paper.filter((x) => !x.position.expired).map((x) => tradeDayPnl(x.position, x.trade, asOf).dayPnl),
+          ])
           positions.push(...rows)
           portfolios.push({
             date, portfolio: name, currency: bundle.config.currency, equity: risk.equity, cash: risk.cash, delta: risk.delta, betaWeightedDelta: risk.betaWeightedDelta,
-            gamma: risk.gamma, theta: risk.theta, vega: risk.vega, unrealizedPnl: risk.unrealizedPnl, dayPnl: day.value, positions: rows.length,
+            gamma: risk.gamma, theta: risk.theta, vega: risk.vega, unrealizedPnl: risk.unrealizedPnl, dayPnl: day.value, positions: bundle.positions.length,
             missing: Math.max(risk.missingGreeks, risk.missingPnl), takenAt,
           })
         }

@@ -14,7 +14,7 @@ import type {Balances, Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {inCurrency} from '../domain/money.js'
-import {readDb, writeDb} from '../store/database.js'
+import {readDb, writeDb, writeGate} from '../store/database.js'
 import {openHistory} from '../store/history.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotes, rateFor, type QuotesFile} from './market.js'
@@ -97,6 +97,8 @@ export function syncable(p: PortfolioConfig): boolean {
 export async function syncService(opts: SyncOptions, adapters: AdapterFactory = defaultAdapters(opts.config, opts.env)): Promise<SyncResult> {
   const {config, asOf} = opts
   const selected = selectPortfolios(config, opts.portfolios ?? [])
+  // The write gate before any fetch: nothing is fetched for a write that cannot happen.
+  writeGate(opts.dbPath)
   const quotes = await loadQuotes(config.market.quotesFile)
   const {lastPrices, held, lastDates, lastApiEvents} = await readDb(opts.dbPath, (db) => ({
     lastPrices: repo.lastUnderlyingPrices(db),

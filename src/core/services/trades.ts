@@ -7,7 +7,7 @@
 import type {MarketDataProvider} from '../adapters/broker.js'
 import type {Config, PortfolioConfig} from '../config/config.js'
 import {findPortfolio} from '../config/lookup.js'
-import type {PortfolioBundle} from '../containers/bundles.js'
+import {neverSyncedBundle, type PortfolioBundle} from '../containers/bundles.js'
 import {positionRow, type PositionRow} from '../containers/positions.js'
 import {portfolioRisk, type Breach, type PortfolioRisk} from '../containers/risk.js'
 import {modelFor} from '../domain/greeks.js'
@@ -18,7 +18,7 @@ import {yearsToExpiry} from '../domain/time.js'
 import type {Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {impliedVol, optionPrice, priceGreeks} from '../pricing/index.js'
-import {readDb, writeDb, type Db} from '../store/database.js'
+import {readDb, writeDb, writeGate, type Db} from '../store/database.js'
 import {appendEvents, loadEvents} from '../store/ledger.js'
 import {tradeEvent} from './ledger/booked.js'
 import * as repo from '../store/repositories.js'
@@ -104,6 +104,7 @@ export interface WhatifAddResult {
 }
 
 export async function whatifAdd(o: WhatifAddOptions): Promise<WhatifAddResult> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   if (o.legs.length === 0) throw new UserError('give at least one --leg "QTY SYMBOL [@ PRICE]"')
   const {whatif, real} = whatifPortfolioFor(o.config, o.portfolio)
   const specs = o.legs.map(parseLeg)
@@ -218,8 +219,9 @@ export interface WhatifListResult {
   whatIf: WhatifRow[]
 }
 
-export async function whatifList(o: TradesContext & {portfolio?: string}): Promise<WhatifListResult> {
-  const names = o.portfolio ? [whatifPortfolioFor(o.config, o.portfolio).whatif.name] : null
+export async function whatifList(o: TradesContext & {portfolio?: string | readonly string[]}): Promise<WhatifListResult> {
+  const given = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
+  const names = given.length > 0 ? given.map((n) => whatifPortfolioFor(o.config, n).whatif.name) : null
   const {trades, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'what_if', status: 'open'}), positions: repo.loadPositions(db)}))
   const mine = trades.filter((t) => !names || names.includes(t.portfolio))
   const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
@@ -228,6 +230,7 @@ export async function whatifList(o: TradesContext & {portfolio?: string}): Promi
 }
 
 export async function whatifRemove(o: TradesContext & {id: number}): Promise<{removed: number}> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   return writeDb(o.dbPath, (db) => {
     const p = pendingWhatif(db, o.id)
     repo.deleteProposal(db, p.id)
@@ -236,6 +239,7 @@ export async function whatifRemove(o: TradesContext & {id: number}): Promise<{re
 }
 
 export async function whatifClear(o: TradesContext & {portfolio: string}): Promise<{removed: number[]}> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   const {whatif} = whatifPortfolioFor(o.config, o.portfolio)
   return writeDb(o.dbPath, (db) => {
     const ids = [...new Set(repo.loadTrades(db, {kind: 'what_if', status: 'open'}).filter((t) => t.portfolio === whatif.name).map((t) => t.proposalId!))]
@@ -272,11 +276,15 @@ export function whatifRisks(config: Config, bundles: PortfolioBundle[], whatifs:
     const riskMarket = {betas: config.market.betas, benchmarkPrice: market.benchmarkPrice, fxRates: config.fxRates}
     const before = portfolioRisk(real, riskMarket)
     const added = tradePositions(trades, view, config, asOf).map((p) => ({...p, portfolio: real.config.name}))
-    const after = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
+    const withTrades = portfolioRisk({...real, positions: [...real.positions, ...added]}, riskMarket)
+    // A book that is unknown (never synced) stays unknown with trades added: after is shown unknown too, never
+    // "0 + the trades". Its new breaches are still those the trades cause on what is known (conservative: the
+    // live-order check of approve refuses on them).
+    const after = neverSyncedBundle(real) ? before : withTrades
     // Same limit on the same thing (underlying, or position for % of equity), whatever the value.
     const key = (b: Breach) => `${b.limit}/${b.underlying ?? ''}/${b.symbol ?? ''}`
     const had = new Set(before.breaches.map(key))
-    out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: after.breaches.filter((b) => !had.has(key(b)))})
+    out.push({portfolio: real.config.name, whatifPortfolio: w.name, before, after, newBreaches: withTrades.breaches.filter((b) => !had.has(key(b)))})
   }
   return out
 }
@@ -351,21 +359,25 @@ export interface TradeLine {
 
 export interface TradesListResult {
   trades: TradeLine[]
+  /** trades the filters left out: closed ones (--open) and those of other portfolios (--portfolio), so an empty list can say why */
+  excluded: {closed: number; otherPortfolios: number}
   /** Σ realised P&L of closed paper trades per currency, money */
   realized: {currency: string; realizedPnl: number}[]
 }
 
 /** Paper and live trades booked by approve, open ones marked to market, closed ones with their realised P&L. */
-export async function tradesList(o: TradesContext & {portfolio?: string; open?: boolean}): Promise<TradesListResult> {
-  if (o.portfolio) findPortfolio(o.config, o.portfolio)
+export async function tradesList(o: TradesContext & {portfolio?: string | readonly string[]; open?: boolean}): Promise<TradesListResult> {
+  const names = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
+  for (const n of names) findPortfolio(o.config, n)
   const {trades, closes, positions, fills} = await readDb(o.dbPath, (db) => ({
     trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'),
     closes: repo.loadTradeCloses(db),
     positions: repo.loadPositions(db),
     // broker-originated trades: the ledger's fills from the broker's records (its API, export files)
-    fills: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(o.portfolio ? {portfolio: o.portfolio} : {})}).filter((e) => e.source === 'broker_api' || e.source === 'file'),
+    fills: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}).filter((e) => e.source === 'broker_api' || e.source === 'file'),
   }))
-  const mine = trades.filter((t) => (!o.portfolio || t.portfolio === o.portfolio) && (!o.open || t.status === 'open'))
+  const inPortfolios = trades.filter((t) => names.length === 0 || names.includes(t.portfolio))
+  const mine = inPortfolios.filter((t) => !o.open || t.status === 'open')
   const open = mine.filter((t) => !closes.has(t.id))
   const view = open.length > 0 ? marketView(positions, await loadQuotesFile(o.config.market.quotesFile)) : undefined
   const marked = new Map(view ? tradePositions(open, view, o.config, o.asOf).map((p, i) => [open[i].id, p]) : [])
@@ -388,7 +400,7 @@ export async function tradesList(o: TradesContext & {portfolio?: string; open?: 
     })
   }
   const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
-  return {trades: lines, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
+  return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
 }
 
 export interface TradesCloseResult {
@@ -401,6 +413,7 @@ export interface TradesCloseResult {
  * model at the trade's IV), and records the realised P&L. Live trades close by an order at the broker.
  */
 export async function tradesClose(o: TradesContext & {id: number; price?: number}): Promise<TradesCloseResult> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work
   if (o.price !== undefined && !(Number.isFinite(o.price) && o.price >= 0)) throw new UserError(`--price must be a price per unit ≥ 0, got ${o.price}`)
   const list = await tradesList(o)
   const t = list.trades.find((l) => l.id === o.id && l.kind !== 'broker')

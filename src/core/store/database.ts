@@ -21,6 +21,7 @@ import * as path from 'node:path'
 import type {Database as SqlJsDatabase, SqlJsStatic, SqlValue, Statement} from 'sql.js'
 import {missCount, ReplayDb, replayMiss, replayStore} from './read-cache.js'
 import {StoreError} from '../errors.js'
+import {mayCreateDirectory} from './gate.js'
 import {MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations.js'
 
 export {SCHEMA_VERSION}
@@ -71,6 +72,11 @@ export interface FileKind {
   readonly version: number
   /** how messages call it */
   readonly noun: string
+  /**
+   * The file lives in a directory of its own beside the main database (the history's `<db>.history/`),
+   * made on first write when the main database's directory exists.
+   */
+  readonly ownDirectory?: boolean
 }
 
 export const MAIN_FILE: FileKind = {application: 'cotrader', migrations: MIGRATIONS, version: SCHEMA_VERSION, noun: 'database'}
@@ -591,6 +597,63 @@ export function headerVersion(file: string): number | undefined {
   }
 }
 
+// ----------------------------------------------------------------------------------------- write gate
+
+export {allowCreatingDirectory} from './gate.js'
+
+/**
+ * THE write gate: every write of a cotrader file passes here before anything is created, locked or
+ * fetched (writeDb and beginWrite call it for each file, writeHistory for the main database first, and
+ * services that do network work before their write, such as sync, approve and the daemon, call it up
+ * front so nothing is fetched, sent or logged for a write that cannot happen). Refused with StoreError
+ * (exit 2), nothing written anywhere:
+ *  - a path that is not a regular file (device, FIFO, socket, directory);
+ *  - an existing file without write permission, or in a directory that is not writable (the atomic save
+ *    writes a temp file there and renames it);
+ *  - a file that does not exist in a directory that does not exist, unless the directory is the default
+ *    data directory (allowCreatingDirectory) or the kind's own directory beside an existing one.
+ */
+export function writeGate(file: string, kind: FileKind = MAIN_FILE): void {
+  const abs = path.resolve(file)
+  const st = checkDbPath(abs)
+  const dir = path.dirname(abs)
+  if (st) {
+    checkWritable(abs, st)
+    checkDirWritable(dir, abs, kind)
+    return
+  }
+  let dirSt: Stats | undefined
+  try {
+    dirSt = statSync(dir)
+  } catch {
+    dirSt = undefined
+  }
+  if (dirSt) {
+    if (!dirSt.isDirectory()) throw new StoreError(`${dir} is not a directory, so the ${kind.noun} ${abs} cannot be created there (nothing was written)`)
+    checkDirWritable(dir, abs, kind)
+    return
+  }
+  if (mayCreateDirectory(dir)) return
+  if (kind.ownDirectory && existsDir(path.dirname(dir))) return checkDirWritable(path.dirname(dir), abs, kind)
+  throw new StoreError(`the directory ${dir} does not exist, so the ${kind.noun} ${abs} was not created (nothing was written). Create the directory first, or point --db at a file in an existing directory.`)
+}
+
+function existsDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+function checkDirWritable(dir: string, file: string, kind: FileKind): void {
+  try {
+    accessSync(dir, fsConstants.W_OK)
+  } catch {
+    throw new StoreError(`the directory ${dir} is read-only, so cotrader will not write the ${kind.noun} ${file} (nothing was changed). Make the directory writable or point --db elsewhere.`)
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- write
 
 /**
@@ -657,9 +720,8 @@ export async function beginWrite(
 ): Promise<OpenWrite> {
   const abs = path.resolve(file)
   const dir = path.dirname(abs)
-  // Refuse a device, FIFO or socket before creating anything (a directory, a lock file) next to it.
-  const before = checkDbPath(abs)
-  if (before) checkWritable(abs, before)
+  // The write gate, before creating anything (a directory, a lock file) next to it.
+  writeGate(abs, kind)
   // Start sql.js while we create the directory and wait for the lock.
   const sqlJs = loadSqlJs()
   sqlJs.catch(() => undefined) // awaited below; this only avoids an unhandled rejection if locking fails first

@@ -22,7 +22,7 @@ import * as path from 'node:path'
 import type {SqlJsStatic} from 'sql.js'
 import {StoreError} from '../errors.js'
 import {
-  assertSynchronous, beginWrite, checkDbPath, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, openFileForRead, writeDb,
+  assertSynchronous, beginWrite, checkDbPath, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, openFileForRead, writeDb, writeGate,
   replayRead, type Db, type FileKind, type OpenWrite, type WriteOptions,
 } from './database.js'
 import {MIGRATIONS, type Migration} from './migrations.js'
@@ -99,7 +99,7 @@ const HISTORY_MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-export const HISTORY_FILE: FileKind = {application: 'cotrader-history', migrations: HISTORY_MIGRATIONS, version: HISTORY_MIGRATIONS.length, noun: 'history file'}
+export const HISTORY_FILE: FileKind = {application: 'cotrader-history', migrations: HISTORY_MIGRATIONS, version: HISTORY_MIGRATIONS.length, noun: 'history file', ownDirectory: true}
 
 /** The history directory of a database: `<db>.history` next to it (symlinks resolved as writeDb does). */
 export function historyDir(dbPath: string): string {
@@ -222,6 +222,9 @@ export async function readHistory<T>(dbPath: string, fn: (h: History) => T): Pro
  * straddle New Year).
  */
 export async function writeHistory<T>(dbPath: string, years: number[], fn: (h: History) => T, options: WriteOptions = {}): Promise<T> {
+  // The main database's write gate first: its history is written only where the database itself could be
+  // (a read-only database keeps a read-only history; a --db in a missing directory gets no history beside it).
+  writeGate(dbPath)
   await moveOutIfOld(dbPath)
   return writeYears(dbPath, years, fn, options)
 }

@@ -14,7 +14,7 @@ import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
 import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 
 export const flags = {
-  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true},
   'with-whatif': {type: 'boolean', description: 'Also show each portfolio with its open what-if trades: before → after.'},
   history: {type: 'boolean', description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of', 'realized']},
   realized: {type: 'boolean', description: "Realised P&L from the ledger's closed lots, per position, underlying, month and portfolio; all history, or --since DATE, --year YYYY or --days N.", exclusive: ['history', 'attribution', 'with-whatif', 'as-of']},
@@ -39,7 +39,7 @@ export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: Comm
   if (f.days !== undefined && !f.history && !f.realized) throw new UserError('--days needs --history or --realized')
   if (f.realized) {
     const [{realizedService}, {renderRealized}] = await Promise.all([import('../../services/ledger/views.js'), import('../render/ledger.js')])
-    const result = await realizedService({...ctx, portfolios: f.portfolio === undefined ? [] : [f.portfolio], since: f.since, year: f.year, days: f.days})
+    const result = await realizedService({...ctx, portfolios: f.portfolio ?? [], since: f.since, year: f.year, days: f.days})
     if (c) await out([...result.positions.map((r) => ({level: 'position', ...r})), ...result.underlyings.map((r) => ({level: 'underlying', ...r})), ...result.months.map((r) => ({level: 'month', ...r})), ...result.portfolios.map((r) => ({level: 'portfolio', ...r}))], REALIZED_COLUMNS, 'realised P&L lines', new Set(['realized', 'realizedBase', 'fees']))
     else io.print(() => renderRealized(result))
     return result

@@ -10,7 +10,7 @@ import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
 import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 
 export const flags = {
-  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true},
   underlying: {type: 'string', char: 'u', description: 'Only positions on this underlying.'},
   group: {type: 'boolean', description: "Also group each account's legs per underlying into strategies (vertical, iron condor, covered call, ...) with max profit / loss, break-evens, net Greeks, P&L and DTE."},
   csv: csvFlagSpec,
@@ -25,7 +25,7 @@ export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: Comm
   if (f.group) {
     // Each strategy's roll chain from the ledger (services/ledger/views.ts); nothing when the ledger is empty.
     const {chainsService} = await import('../../services/ledger/views.js')
-    const chains = await chainsService(ctx.config, ctx.dbPath, f.portfolio === undefined ? [] : [f.portfolio])
+    const chains = await chainsService(ctx.config, ctx.dbPath, f.portfolio ?? [])
     result.chains = f.underlying === undefined ? chains : chains.filter((c) => c.underlying === f.underlying!.toUpperCase())
   }
   warnData(result)

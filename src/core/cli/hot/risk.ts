@@ -12,7 +12,7 @@ import type {BaseFlagValues, FlagsSpec, FlagValues} from '../spec.js'
 import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 
 export const flags = {
-  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio.'},
+  portfolio: {type: 'string', char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true},
   'with-whatif': {type: 'boolean', description: 'Also show each portfolio with its open what-if trades: before → after.'},
   'fail-on-breach': {type: 'boolean', description: 'Exit with code 3 when any risk limit is breached.'},
   'fail-on-unchecked': {type: 'boolean', description: 'Also exit with code 3 when a limit could not be checked because an input is unknown.', dependsOn: ['fail-on-breach']},

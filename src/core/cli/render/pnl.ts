@@ -1,5 +1,5 @@
 import type {PnlLine, PnlResult} from '../../services/pnl.js'
-import {bold, dim, partial, pnl, portfolioColumn, shortSymbol, table, utc, type Column} from '../format.js'
+import {bold, dim, partial, pnl, portfolioColumn, shortSymbol, table, unknownParts, utc, type Column} from '../format.js'
 
 /**
  * Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow):
@@ -36,7 +36,7 @@ export function renderPnl(r: PnlResult): string {
   for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}, day ${partial(pnl(c.dayPnl), c.dayPnlMissing)}`)
   out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}, day ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
   if (r.research.portfolios.length > 0) out.push(`Research (${r.research.portfolios.join(', ')}), not in the totals: ${partial(pnl(r.research.totalBase), r.research.missing)} ${r.baseCurrency}`)
-  if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown for ${r.dayPnlBaseMissing} position(s): no previous close (no broker close price and no earlier snapshot; run cotrader snapshot daily)`))
+  if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown: ${unknownParts(r.dayPnlBaseMissing, r.unknownPortfolios)}${r.dayPnlBaseMissing > r.unknownPortfolios.length ? ' (no broker close price and no earlier snapshot; run cotrader snapshot daily)' : ''}`))
   if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
   if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))

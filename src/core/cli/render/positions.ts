@@ -2,7 +2,7 @@ import {renderChains} from './ledger.js'
 import type {StrategyGroup} from '../../domain/strategies.js'
 import type {PositionsResult} from '../../services/positions.js'
 import {tradeTable} from './trades.js'
-import {bold, dim, money, num, partial, pct, pnl, portfolioColumn, qty, red, shortSymbol, table, UNKNOWN, utc, yellow, type Column} from '../format.js'
+import {bold, dim, money, num, partial, pct, pnl, portfolioColumn, price, qty, red, shortSymbol, table, UNKNOWN, unknownParts, utc, yellow, type Column} from '../format.js'
 
 /**
  * Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow).
@@ -32,9 +32,14 @@ export const POSITION_COLUMNS: Column[] = [
 ]
 
 /** The mark with what it is when it is not a live one. */
+/** The unit of a leg that is the underlying itself: a future (`/ESZ6`) is counted in contracts, stock in shares. */
+function legUnit(symbol: string): string {
+  return symbol.startsWith('/') ? 'ct' : 'sh'
+}
+
 function markCell(mark: number | null, source: string | null): string {
   const label = source === 'previous_close' ? ' *' : source === 'model' ? ' (model)' : source === 'intrinsic' ? ' (intr.)' : ''
-  return money(mark) + label
+  return price(mark) + label
 }
 
 export function renderPositions(r: PositionsResult): string {
@@ -46,7 +51,7 @@ export function renderPositions(r: PositionsResult): string {
       p.portfolio,
       p.symbol,
       qty(p.quantity),
-      money(p.entryPrice),
+      price(p.entryPrice),
       markCell(p.markPrice, p.markSource),
       pnl(p.unrealizedPnl),
       pnl(p.dayPnl),
@@ -71,8 +76,8 @@ export function renderPositions(r: PositionsResult): string {
     out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)
     for (const t of r.researchTotals)
       out.push(dim(`Research portfolios, not in the totals, ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`))
-    if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown for ${r.dayPnlBaseMissing} position(s): no previous close (no broker close price, no earlier snapshot: run cotrader snapshot daily)`))
-    if (r.unrealizedPnlBaseMissing > 0) out.push(dim('* sum of known values; positions with an unknown price or no FX rate to the base currency are left out'))
+    if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown: ${unknownParts(r.dayPnlBaseMissing, r.unknownPortfolios)}${r.dayPnlBaseMissing > r.unknownPortfolios.length ? ' (no broker close price, no earlier snapshot: run cotrader snapshot daily)' : ''}`))
+    if (r.unrealizedPnlBaseMissing > 0) out.push(dim(`* sum of known values; left out: ${unknownParts(r.unrealizedPnlBaseMissing, r.unknownPortfolios)}`))
     const expired = r.positions.filter((p) => p.expired).length
     if (expired > 0) out.push(yellow(`${expired} expired position(s) (past settlement, shown at their last mark) left out of the totals and Greeks; the next sync removes them`))
     const unknown = r.positions.filter((p) => p.greeksSource === 'none' && !p.expired)
@@ -117,7 +122,7 @@ export function renderGroups(groups: StrategyGroup[]): string {
     g.portfolio,
     g.underlying,
     STRATEGY_LABEL[g.strategy],
-    g.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${qty(l.quantity)} ${l.symbol === g.underlying ? 'sh' : l.symbol.slice(g.underlying.length + 1)}`).join(' '),
+    g.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${qty(l.quantity)} ${l.symbol === g.underlying ? legUnit(l.symbol) : l.symbol.slice(g.underlying.length + 1)}`).join(' '),
     g.dte === null ? '' : String(g.dte),
     bound(g.maxProfit, g.unlimitedProfit),
     bound(g.maxLoss, g.unlimitedLoss),

@@ -1,6 +1,6 @@
 import type {RiskResult} from '../../services/risk.js'
 import {renderStress, renderVar} from './var.js'
-import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, utc, yellow, type Column} from '../format.js'
+import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, unknownParts, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
 export function riskColumns(benchmark: string): Column[] {
@@ -60,9 +60,14 @@ export function renderRisk(r: RiskResult): string {
   const t = r.totals
   const m = (s: string) => partial(s, t.missing)
   out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
-  if (t.missing > 0) out.push(dim(`  * partial: ${t.missing} position(s) with unknown Greeks, price or P&L, or portfolios without an FX rate, are left out`))
+  // Never-synced portfolios are counted apart from positions (each is one unknown part of the totals).
+  const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
+  if (t.missing > 0) out.push(dim(`  * partial, left out: ${unknownParts(t.missing, unknownReal)} (positions with unknown Greeks, price or P&L, or portfolios without an FX rate)`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
-  out.push(r.breaches.length === 0 ? green('No risk limit breached.') : red(`${r.breaches.length} risk limit breach(es).`))
+  // A book with a never-synced portfolio is unknown: no "no breach" claim for it.
+  if (r.breaches.length > 0) out.push(red(`${r.breaches.length} risk limit breach(es).`))
+  else if (unknownReal.length > 0) out.push(yellow(`Risk limits unknown: ${unknownReal.join(', ')} never synced, nothing known (--fail-on-breach exits 3).`))
+  else out.push(green('No risk limit breached.'))
   if (r.portfolios.some((p) => p.kind === 'research')) {
     const rt = r.research.totals
     const rm = (s: string) => partial(s, rt.missing)
@@ -80,6 +85,13 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
   const out: string[] = []
   for (const w of list) {
     out.push(bold(`With what-if trades (${w.whatifPortfolio}): ${w.portfolio}, before → after`))
+    if (w.before.synced === false) {
+      // Unknown before means unknown after: "? → ?", and no breach claim either way.
+      out.push(table(WHATIF_RISK_COLUMNS, [[bold('Total'), '? → ?', '? → ?', '? → ?', '? → ?']]))
+      out.push(yellow(`  ${w.portfolio} was never synced: its risk before and after the what-if trades is unknown; limits unchecked`))
+      for (const b of w.newBreaches) out.push(red(`  the trades alone would breach: ${b.message}`))
+      continue
+    }
     const names = [...new Set([...w.before.underlyings, ...w.after.underlyings].map((u) => u.underlying))].sort()
     const rows = names.map((n) => {
       const b = w.before.underlyings.find((u) => u.underlying === n)

@@ -1,7 +1,7 @@
 import type {PositionRow} from '../../containers/positions.js'
 import type {ApproveResult, DryRun, OrderRequestLike, PendingItem} from '../../services/approve.js'
 import type {WhatifAddResult, WhatifListResult, WhatifPayoffResult} from '../../services/trades.js'
-import {bold, colorEnabled, dim, green, money, num, pnl, portfolioColumn, qty, red, shortSymbol, table, tableWidth, UNKNOWN, utc, yellow, type Column} from '../format.js'
+import {bold, colorEnabled, dim, green, money, num, pnl, portfolioColumn, price, qty, red, shortSymbol, table, tableWidth, UNKNOWN, utc, yellow, type Column} from '../format.js'
 import {renderPayoff} from './payoff.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
@@ -33,7 +33,7 @@ export function tradeTable(rows: (PositionRow & {proposalId?: number})[], withId
   return table(
     [...(withId ? [{header: 'ID', align: 'right', priority: 0} as Column] : []), ...TRADE_COLUMNS],
     rows.map((r) => [
-      ...(withId ? [String(r.proposalId ?? '')] : []), r.portfolio, r.symbol, qty(r.quantity), money(r.entryPrice), money(r.markPrice), pnl(r.unrealizedPnl), r.currency,
+      ...(withId ? [String(r.proposalId ?? '')] : []), r.portfolio, r.symbol, qty(r.quantity), price(r.entryPrice), price(r.markPrice), pnl(r.unrealizedPnl), r.currency,
       num(r.delta), num(r.theta), num(r.vega), r.iv === null ? UNKNOWN : `${num(r.iv * 100, 1)}%`,
     ]),
   )
@@ -101,7 +101,13 @@ export const TRADES_LIST_COLUMNS: Column[] = [
 ]
 
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
-  if (r.trades.length === 0) return dim('No paper, live or broker trades (approve a proposal to book one: cotrader approve ID; broker fills come from the ledger: cotrader transactions import).')
+  if (r.trades.length === 0) {
+    // Say what the filters left out, so an empty list is not mistaken for an empty book.
+    const {closed, otherPortfolios} = r.excluded
+    if (closed > 0) return dim(`No open paper or live trades; ${closed} closed trade(s) left out by --open (drop --open to list them).`)
+    if (otherPortfolios > 0) return dim(`No paper, live or broker trades in the selected portfolio(s); ${otherPortfolios} trade(s) in other portfolios (drop --portfolio to list them).`)
+    return dim('No paper, live or broker trades (approve a proposal to book one: cotrader approve ID; broker fills come from the ledger: cotrader transactions import).')
+  }
   const rows = r.trades.map((t) => [
     String(t.id), t.portfolio, t.kind, t.status, t.symbol, qty(t.quantity), money(t.openPrice),
     t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),

@@ -1,0 +1,147 @@
+/*
+ * Issue 20 items 2 and 5, as real processes: unknown is never 0 (a never-synced book before → after is
+ * "? → ?" with no "no breach" line; a day-P&L total with unknown parts stays "?*" once a paper trade is
+ * booked today; never-synced portfolios are counted apart from positions), and the messages: flags named
+ * once, our wording for oclif's parse errors, empty lists that say what the filter left out, repeatable
+ * --portfolio, a bad time zone reported at its key and line, numbers formatted alike in every column.
+ */
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {beforeAll, describe, expect, it, vi} from 'vitest'
+import {cli, workspace} from './helpers.js'
+
+vi.setConfig({hookTimeout: 180_000, testTimeout: 180_000})
+
+const CONFIG = `
+base_currency: USD
+market:
+  rates: {USD: 0.04}
+  quotes_file: quotes.csv
+portfolios:
+  - {name: alpha, broker: manual, account: A1, source: {file: alpha.csv, format: generic}, limits: {max_delta_dollars_total: 10000000}}
+  - {name: tt, broker: tastytrade, account: 5WT0001, limits: {max_delta_dollars_total: 10000000}}
+  - {name: alpha-whatif, broker: none, kind: whatif, shadows: alpha}
+  - {name: tt-whatif, broker: none, kind: whatif, shadows: tt}
+`
+const ALPHA = `symbol,quantity,entry_price,mark_price,underlying_price
+AAPL,1000,150,200,
+AAPL 2027-01-15 190P,-2,7.47,5.0512,200
+CASH,10000,,,
+`
+const NOW = {COTRADER_NOW: '2026-11-24T18:00:00Z'}
+
+describe('unknown is never 0', () => {
+  const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\nAAPL,200\n'})
+  const ok = (args: string[]) => {
+    const r = ws.run([...args, '--json'], NOW)
+    expect(r.code, `${args.join(' ')}: ${r.stdout} ${r.stderr}`).toBe(0)
+    return r.json()
+  }
+  beforeAll(() => {
+    ok(['sync', '--portfolio', 'alpha'])
+    ok(['whatif', 'add', '--portfolio', 'tt', '--leg', '2 AAPL 2027-01-15 220C @ 5.00'])
+  })
+
+  it('risk --with-whatif on a never-synced portfolio: "? → ?", no "no breach" line, and --fail-on-breach exits 3', () => {
+    const r = ws.run(['risk', '--with-whatif', '--portfolio', 'tt'], NOW)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/Total\s*│\s*\? → \?\s*│\s*\? → \?\s*│\s*\? → \?\s*│\s*\? → \? │/)
+    expect(r.stdout).toContain('* partial, left out: 1 never-synced portfolio(s) (tt)')
+    expect(r.stdout).toContain('tt was never synced: its risk before and after the what-if trades is unknown; limits unchecked')
+    expect(r.stdout).not.toMatch(/no new risk limit breach|No risk limit breached/)
+    expect(r.stdout).toContain('Risk limits unknown: tt never synced')
+    expect(r.stdout).not.toMatch(/0\.0 → |\b0 → /)
+    const j = ws.run(['risk', '--with-whatif', '--portfolio', 'tt', '--json'], NOW).json()
+    expect(j.whatif[0].after).toMatchObject({synced: false, delta: null, deltaDollars: null})
+    expect(ws.run(['risk', '--with-whatif', '--portfolio', 'tt', '--fail-on-breach'], NOW).code).toBe(3)
+  })
+
+  it('pnl --with-whatif on a never-synced portfolio: ? → ?', () => {
+    const r = ws.run(['pnl', '--with-whatif', '--portfolio', 'tt'], NOW)
+    expect(r.stdout).toMatch(/With what-if trades, tt: \?\* → \?\* USD/)
+  })
+
+  it('a day-P&L total with unknown parts stays "?*" after a paper trade is booked today; the footnote counts positions and never-synced portfolios apart', () => {
+    const before = ok(['pnl'])
+    expect(before.dayPnlBase).toBeNull()
+    // 2 positions without a previous close, and tt never synced: 3 unknown parts, of which 1 a portfolio.
+    expect(before.dayPnlBaseMissing).toBe(3)
+    expect(before.unknownPortfolios).toEqual(['tt'])
+    const id = ok(['whatif', 'add', '--portfolio', 'alpha', '--leg', '10 AAPL @ 200']).proposalId
+    ok(['approve', String(id)])
+    for (const cmd of ['pnl', 'positions']) {
+      const j = ok([cmd])
+      expect(j.dayPnlBase).toBeNull()
+      expect(j.dayPnlBaseMissing).toBe(3)
+      const text = ws.run([cmd, '--wide'], NOW).stdout
+      expect(text).toMatch(/day (P&L )?\?\*/)
+      expect(text).not.toMatch(/day (P&L )?[+-]?0\.00\*/)
+      expect(text).toContain('* day P&L unknown: 2 position(s) and 1 never-synced portfolio(s) (tt)')
+    }
+  })
+
+  it('--portfolio is repeatable on positions, risk and pnl', () => {
+    const j = ok(['positions', '-p', 'alpha', '-p', 'tt'])
+    expect([...new Set(j.positions.map((p: any) => p.portfolio))]).toEqual(['alpha'])
+    expect(j.notSynced).toEqual(['tt'])
+    expect(ok(['risk', '-p', 'alpha', '-p', 'tt']).portfolios.map((p: any) => p.portfolio)).toEqual(['alpha', 'tt'])
+    expect(ok(['pnl', '--portfolio', 'tt', '--portfolio', 'alpha']).portfolios.map((p: any) => p.portfolio)).toEqual(['alpha', 'tt'])
+    expect(ok(['trades', 'list', '-p', 'alpha', '-p', 'tt']).trades).toHaveLength(1)
+  })
+
+  it('numbers alike in every column: 1,000 with a separator, a mark with the decimals its P&L was computed from', () => {
+    const text = ws.run(['positions', '--portfolio', 'alpha', '--wide'], NOW).stdout
+    const aapl = text.split('\n').find((l) => /\bAAPL\s/.test(l) && !l.includes('190P'))!
+    expect(aapl).toMatch(/\s1,000\s/)
+    const put = text.split('\n').find((l) => l.includes('AAPL 2027-01-15 190P'))!
+    // (5.0512 − 7.47) × −2 × 100 = +483.76: the mark is shown as 5.0512, not rounded to 5.05
+    expect(put).toMatch(/\s5\.0512\s/)
+    expect(put).toContain('+483.76')
+  })
+})
+
+describe('messages', () => {
+  const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\nAAPL,200\n'})
+
+  it('a bad flag value names the flag once', () => {
+    const r = ws.run(['trades', 'close', '1', '--price', '-3'], NOW)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('Error: --price "-3" is not a price per unit (a number ≥ 0) (see --help)\n')
+    const j = ws.run(['trades', 'close', '1', '--price=abc', '--json'], NOW).json()
+    expect(j.error.message).toBe('--price "abc" is not a price per unit (a number ≥ 0) (see --help)')
+  })
+
+  it.each([
+    [['whatif', 'clear'], 'Error: missing required flag --portfolio (see --help)\n'],
+    [['trades', 'close'], 'Error: missing the argument ID (Trade ID (from trades list)) (see --help)\n'],
+    [['positions', '--nosuch'], 'Error: unknown flag: --nosuch (see --help)\n'],
+    [['risk', '--history', '--days', '0'], 'Error: --days: expected a whole number ≥ 1, got 0 (see --help)\n'],
+    [['risk', '--fail-on-unchecked'], 'Error: --fail-on-unchecked needs --fail-on-breach (see --help)\n'],
+    [['positions', 'extra'], 'Error: unexpected argument "extra": positions takes no arguments (see --help)\n'],
+  ])('%j: our wording, not oclif\'s', (args, message) => {
+    const r = ws.run(args, NOW)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(message)
+    expect(r.stderr).not.toMatch(/The following error|See more help|Parsing/)
+  })
+
+  it('trades list --open with only closed trades says what --open left out', () => {
+    expect(ws.run(['sync', '-p', 'alpha'], NOW).code).toBe(0)
+    const id = ws.run(['whatif', 'add', '--portfolio', 'alpha', '--leg', '10 AAPL @ 200', '--json'], NOW).json().proposalId
+    expect(ws.run(['approve', String(id)], NOW).code).toBe(0)
+    const trade = ws.run(['trades', 'list', '--json'], NOW).json().trades[0].id
+    expect(ws.run(['trades', 'close', String(trade), '--price', '201'], NOW).code).toBe(0)
+    expect(ws.run(['trades', 'list', '--open'], NOW).stdout).toBe('No open paper or live trades; 1 closed trade(s) left out by --open (drop --open to list them).\n')
+    expect(ws.run(['trades', 'list', '--portfolio', 'tt'], NOW).stdout).toBe('No paper or live trades in the selected portfolio(s); 1 trade(s) in other portfolios (drop --portfolio to list them).\n')
+    expect(ws.run(['trades', 'list', '--open', '--json'], NOW).json().excluded).toEqual({closed: 1, otherPortfolios: 0})
+  })
+
+  it('a bad daemon.scan.timezone is reported at its key and line, not as a bad cron expression', () => {
+    const file = path.join(ws.dir, 'tz.yaml')
+    writeFileSync(file, `${CONFIG}daemon:\n  scan:\n    cron: "0 11 * * 1-5"\n    timezone: Mars/Olympus\n`)
+    const r = cli(['positions', '--config', file, '--db', ws.db], {cwd: ws.dir, env: NOW})
+    expect(r.code).toBe(2)
+    const line = CONFIG.split('\n').length + 3
+    expect(r.stderr).toBe(`Error: ${file}:${line}: daemon.scan.timezone: not a time zone; use an IANA name such as America/New_York or Asia/Kolkata\n`)
+  })
+})

@@ -1,0 +1,163 @@
+/*
+ * One book on every screen (issue 20 item 1): on one book holding an approved paper call and stock
+ * booked by an exercise, every view that totals (positions, pnl, risk, snapshot, pnl/risk --history,
+ * the daemon's end-of-day summary and breach alerts) reports the same numbers, because they all take
+ * their book from services/book.ts countBook.
+ */
+import {beforeAll, describe, expect, it} from 'vitest'
+import {loadConfig, type Config} from '../../src/core/config/config.js'
+import {approve} from '../../src/core/services/approve.js'
+import {pnlHistoryService, riskHistoryService} from '../../src/core/services/history.js'
+import {pnlService} from '../../src/core/services/pnl.js'
+import {positionsService} from '../../src/core/services/positions.js'
+import {riskService} from '../../src/core/services/risk.js'
+import {snapshotService} from '../../src/core/services/snapshot.js'
+import {syncService} from '../../src/core/services/sync.js'
+import {whatifAdd} from '../../src/core/services/trades.js'
+import {toBase} from '../../src/core/domain/money.js'
+import {readDb, writeDb} from '../../src/core/store/database.js'
+import * as dstore from '../../src/core/store/daemon.js'
+import * as repo from '../../src/core/store/repositories.js'
+import {demoCopy, simDaemon} from '../daemon/helpers.js'
+
+// Tuesday 24 Nov 2026, 16:30 New York: after the close and the 15-minute end-of-day offset.
+const AT = new Date('2026-11-24T21:30:00Z')
+const close = (a: number | null, b: number | null) => {
+  expect(a).not.toBeNull()
+  expect(b).not.toBeNull()
+  expect(Math.abs(a! - b!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(a!)))
+}
+
+describe('one book: every view totals the same book', () => {
+  const ws = demoCopy()
+  let config: Config
+  let summary = ''
+  let breachKeys: string[] = []
+
+  beforeAll(async () => {
+    config = loadConfig(ws.configFile)
+    await syncService({config, dbPath: ws.dbPath, skipInvalid: true, asOf: AT, env: {}})
+    // A paper call approved in fidelity-ira (200 MSFT of delta's worth of contracts) …
+    const added = await whatifAdd({config, dbPath: ws.dbPath, asOf: AT, portfolio: 'fidelity-ira', legs: ['2 MSFT 2027-01-15 600C @ 3.10'], env: {}})
+    await approve({config, dbPath: ws.dbPath, asOf: AT, id: added.proposalId, live: false, force: false, yes: true})
+    // … and 500 UBER booked by an exercise, exactly as the daemon's settlement books it (a paper stock trade).
+    await writeDb(ws.dbPath, (db) => {
+      repo.insertTrade(db, {
+        portfolio: 'sim-expiry', kind: 'paper', status: 'open', proposalId: null, symbol: 'UBER', brokerSymbol: 'UBER', instrumentType: 'equity', underlying: 'UBER',
+        quantity: 500, price: 98, multiplier: 1, currency: 'USD',
+        entry: {underlyingPrice: 98, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'},
+        orderId: null, orderStatus: null, createdAt: AT.toISOString(),
+      } as Parameters<typeof repo.insertTrade>[1], AT.toISOString())
+    })
+    // The daemon's end of day on the same book (its summary is an `eod` alert; its breaches come from the monitor).
+    const sim = simDaemon(ws, AT)
+    await sim.daemon.boot()
+    await sim.daemon.once()
+    const alerts = await readDb(ws.dbPath, (db) => dstore.listAlerts(db, {}))
+    summary = alerts.filter((a) => a.kind === 'eod' && a.key.startsWith('eod:XNYS:')).map((a) => a.message).join('\n')
+    breachKeys = sim.daemon.status.breaches
+  }, 300_000)
+
+  it('positions, pnl and risk give the same unrealized P&L per portfolio and in total, paper call and exercised stock included', async () => {
+    const [pos, pnl, risk] = await Promise.all([
+      positionsService({config, dbPath: ws.dbPath, asOf: AT}),
+      pnlService({config, dbPath: ws.dbPath, asOf: AT}),
+      riskService({config, dbPath: ws.dbPath, asOf: AT}),
+    ])
+    // The paper call and the stock are in the book of every view.
+    expect(pos.agentTrades.map((r) => r.symbol).sort()).toEqual(['MSFT 2027-01-15 600C', 'UBER'])
+    expect(pnl.positions.filter((l) => l.source === 'paper').map((l) => l.symbol).sort()).toEqual(['MSFT 2027-01-15 600C', 'UBER'])
+    for (const p of risk.portfolios.filter((x) => x.kind !== 'whatif')) {
+      const line = pnl.portfolios.find((l) => l.portfolio === p.portfolio)!
+      if (p.synced === false) {
+        expect(line.unrealizedPnl).toBeNull()
+        continue
+      }
+      close(line.unrealizedPnl, p.unrealizedPnl)
+    }
+    close(pos.unrealizedPnlBase, pnl.totalBase)
+    close(pnl.totalBase, risk.totals.unrealizedPnl)
+    expect(pos.unrealizedPnlBaseMissing).toBe(pnl.totalBaseMissing)
+    // tastytrade was never synced: one unknown portfolio in every total, never a 0.
+    expect(risk.notSynced).toContain('tastytrade')
+    expect(pnl.totalBaseMissing).toBeGreaterThanOrEqual(1)
+    for (const c of pos.totals) {
+      const b = pnl.byCurrency.find((x) => x.currency === c.currency)!
+      close(c.unrealizedPnl, b.unrealizedPnl)
+      if (c.dayPnl === null) expect(b.dayPnl).toBeNull()
+      else close(c.dayPnl, b.dayPnl)
+    }
+  })
+
+  it('the paper call moves delta and the exercised stock counts 500 shares in risk', async () => {
+    const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
+    const sim = risk.portfolios.find((p) => p.portfolio === 'sim-expiry')!
+    const uber = sim.underlyings.find((u) => u.underlying === 'UBER')!
+    // Two UBER options synced (short put, long call) plus 500 shares of delta 1.
+    expect(uber.delta).not.toBeNull()
+    expect(uber.delta!).toBeGreaterThan(400)
+  })
+
+  it('the snapshot, and so pnl --history and risk --history, record the same per-portfolio numbers as risk', async () => {
+    const [snap, risk] = await Promise.all([
+      snapshotService({config, dbPath: ws.dbPath, asOf: AT, date: '2026-11-24'}),
+      riskService({config, dbPath: ws.dbPath, asOf: AT}),
+    ])
+    for (const s of snap.portfolios) {
+      const r = risk.portfolios.find((p) => p.portfolio === s.portfolio)!
+      close(s.unrealizedPnl, r.unrealizedPnl)
+      close(s.delta, r.delta)
+      close(s.theta, r.theta)
+      close(s.equity, r.equity)
+    }
+    const pnlHist = await pnlHistoryService({config, dbPath: ws.dbPath, asOf: AT, since: '2026-11-24'})
+    const riskHist = await riskHistoryService({config, dbPath: ws.dbPath, asOf: AT, since: '2026-11-24'})
+    const t = pnlHist.rows.find((r) => r.level === 'total' && r.date === '2026-11-24')!
+    // The history total is the real book, as pnl's: research portfolios are never summed in.
+    close(t.unrealizedPnl, risk.totals.unrealizedPnl)
+    const equity = risk.portfolios.filter((p) => p.kind === 'real' && p.synced !== false).map((p) => toBase(p.equity, p.currency, config.fxRates)!)
+    close(t.equity, equity.reduce((a, b) => a + b, 0))
+    const rt = riskHist.rows.find((r) => r.level === 'total' && r.date === '2026-11-24')!
+    close(rt.betaWeightedDelta, risk.totals.betaWeightedDelta)
+    close(rt.theta, risk.totals.theta)
+    // Research rows are listed but not in the total.
+    expect(pnlHist.rows.some((r) => r.portfolio === 'research-wheel')).toBe(true)
+  })
+
+  it("the daemon's end-of-day summary shows the same equity, unrealized P&L, Δ and θ as risk, paper trades and stock included", async () => {
+    const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
+    const fmt = (v: number | null) => (v === null ? '?' : v.toLocaleString('en-US', {maximumFractionDigits: 2, minimumFractionDigits: 2}))
+    expect(summary).toContain('end of day XNYS 2026-11-24')
+    for (const name of ['fidelity-ira', 'sim-expiry']) {
+      const line = summary.split('\n').find((l) => l.trim().startsWith(`${name} `))!
+      const r = risk.portfolios.find((p) => p.portfolio === name)!
+      expect(line).toContain(`unrealized ${fmt(r.unrealizedPnl)}`)
+      expect(line).toContain(`Δ ${fmt(r.delta)}`)
+      expect(line).toContain(`θ ${fmt(r.theta)}/day`)
+      expect(line).toContain(`equity ${fmt(r.equity)}`)
+    }
+  })
+
+  it('--as-of revalues equity with the positions: equity then − equity now = Σ market value then − Σ market value now', async () => {
+    const later = new Date('2026-12-18T21:30:00Z')
+    const [now, then, posNow, posThen] = await Promise.all([
+      riskService({config, dbPath: ws.dbPath, asOf: AT}),
+      riskService({config, dbPath: ws.dbPath, asOf: AT, valueAt: later}),
+      positionsService({config, dbPath: ws.dbPath, asOf: AT}),
+      positionsService({config, dbPath: ws.dbPath, asOf: AT, valueAt: later}),
+    ])
+    const mv = (r: typeof posNow, name: string) => [...r.positions, ...r.agentTrades].filter((x) => x.portfolio === name).reduce((s, x) => s + x.marketValue!, 0)
+    for (const name of ['fidelity-ira', 'sim-expiry']) {
+      const a = now.portfolios.find((p) => p.portfolio === name)!
+      const b = then.portfolios.find((p) => p.portfolio === name)!
+      expect(b.equity).not.toBe(a.equity) // options decay (and UBER's expire) by then
+      close(b.equity! - a.equity!, mv(posThen, name) - mv(posNow, name))
+    }
+  })
+
+  it("the daemon's breach alerts are risk's breaches of the same book", async () => {
+    const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
+    const keys = risk.breaches.map((b) => `breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`).sort()
+    expect(breachKeys).toEqual(keys)
+  })
+})
