@@ -15,7 +15,7 @@ export default class Alerts extends BaseCommand {
   async run(): Promise<AlertsResult> {
     const {flags} = await this.parse(Alerts)
     const {dbPath} = this.context(flags)
-    const result = await alertsService({dbPath, since: flags.since, limit: flags.limit, asOf: new Date()})
+    const result = await alertsService({dbPath, since: flags.since, limit: flags.limit, asOf: this.now()})
     this.print(() => renderAlerts(result))
     return result
   }

@@ -23,7 +23,7 @@ export default class Approve extends BaseCommand {
 
   async run(): Promise<ApproveResult | {pending: PendingItem[]}> {
     const {args, flags} = await this.parse(Approve)
-    const ctx = {...this.context(flags), asOf: new Date()}
+    const ctx = {...this.context(flags), asOf: this.now()}
     if (args.id === undefined) {
       if (flags.live) throw new UserError('--live needs the ID of the proposal to send (see: cotrader approve)')
       const list = await approveList(ctx)

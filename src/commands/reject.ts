@@ -10,7 +10,7 @@ export default class Reject extends BaseCommand {
 
   async run(): Promise<{id: number; status: string; message: string}> {
     const {args, flags} = await this.parse(Reject)
-    const result = await reject({...this.context(flags), id: args.id, reason: flags.reason, asOf: new Date()})
+    const result = await reject({...this.context(flags), id: args.id, reason: flags.reason, asOf: this.now()})
     this.print(() => result.message)
     return result
   }

@@ -20,7 +20,7 @@ export default class TradesClose extends BaseCommand {
 
   async run(): Promise<TradesCloseResult> {
     const {args, flags} = await this.parse(TradesClose)
-    const result = await tradesClose({...this.context(flags), id: args.id, price: flags.price, asOf: new Date()})
+    const result = await tradesClose({...this.context(flags), id: args.id, price: flags.price, asOf: this.now()})
     this.print(() => result.message)
     return result
   }

@@ -14,7 +14,7 @@ export default class TradesList extends BaseCommand {
 
   async run(): Promise<TradesListResult> {
     const {flags} = await this.parse(TradesList)
-    const result = await tradesList({...this.context(flags), portfolio: flags.portfolio, open: flags.open, asOf: new Date()})
+    const result = await tradesList({...this.context(flags), portfolio: flags.portfolio, open: flags.open, asOf: this.now()})
     this.print(() => renderTradesList(result))
     return result
   }

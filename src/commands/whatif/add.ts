@@ -18,7 +18,7 @@ export default class WhatifAdd extends BaseCommand {
 
   async run(): Promise<WhatifAddResult> {
     const {flags} = await this.parse(WhatifAdd)
-    const result = await whatifAdd({...this.context(flags), portfolio: flags.portfolio, legs: flags.leg, reason: flags.reason, asOf: new Date(), env: process.env})
+    const result = await whatifAdd({...this.context(flags), portfolio: flags.portfolio, legs: flags.leg, reason: flags.reason, asOf: this.now(), env: process.env})
     this.print(() => renderWhatifAdd(result))
     return result
   }

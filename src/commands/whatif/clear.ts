@@ -11,7 +11,7 @@ export default class WhatifClear extends BaseCommand {
 
   async run(): Promise<{removed: number[]}> {
     const {flags} = await this.parse(WhatifClear)
-    const result = await whatifClear({...this.context(flags), portfolio: flags.portfolio, asOf: new Date()})
+    const result = await whatifClear({...this.context(flags), portfolio: flags.portfolio, asOf: this.now()})
     this.print(() => `removed ${result.removed.length} what-if trade(s)${result.removed.length ? `: ${result.removed.join(', ')}` : ''}`)
     return result
   }

@@ -18,7 +18,7 @@ export default class WhatifList extends BaseCommand {
     const {flags} = await this.parse(WhatifList)
     checkCsvTarget(flags.csv, this.jsonEnabled())
     const ctx = this.context(flags)
-    const result = await whatifList({...ctx, portfolio: flags.portfolio, asOf: new Date()})
+    const result = await whatifList({...ctx, portfolio: flags.portfolio, asOf: this.now()})
     if (flags.csv !== undefined) {
       const {rowsCsv, MONEY_COLUMNS, WHATIF_COLUMNS} = await import('../../core/cli/csv.js')
       await writeCsv(flags.csv, rowsCsv(result.whatIf, WHATIF_COLUMNS, MONEY_COLUMNS), `${result.whatIf.length} what-if trades`, (m) => this.note(m), ctx)

@@ -13,7 +13,7 @@ export default class WhatifPayoff extends BaseCommand {
 
   async run(): Promise<WhatifPayoffResult> {
     const {flags} = await this.parse(WhatifPayoff)
-    const result = await whatifPayoff({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, asOf: new Date()})
+    const result = await whatifPayoff({...this.context(flags), portfolio: flags.portfolio, underlying: flags.underlying, asOf: this.now()})
     this.print(() => renderWhatifPayoff(result))
     return result
   }

@@ -10,7 +10,7 @@ export default class WhatifRemove extends BaseCommand {
 
   async run(): Promise<{removed: number}> {
     const {args, flags} = await this.parse(WhatifRemove)
-    const result = await whatifRemove({...this.context(flags), id: args.id, asOf: new Date()})
+    const result = await whatifRemove({...this.context(flags), id: args.id, asOf: this.now()})
     this.print(() => `removed what-if trade ${result.removed}`)
     return result
   }
