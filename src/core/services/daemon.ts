@@ -220,14 +220,22 @@ export class Daemon {
       this.d.config = next.config
       this.d.settings = next.settings
       this.d.log.info('config reloaded', {job: 'reload'})
-      void this.d.alerter.raise({key: 'config:reload', kind: 'config', severity: 'info', message: 'config reloaded'}, this.now).catch(() => undefined)
+      this.alertInBackground({key: 'config:reload', kind: 'config', severity: 'info', message: 'config reloaded'})
       return true
     } catch (error) {
       this.d.log.error(`config reload refused, keeping the old config: ${oneLine(error)}`, {job: 'reload'})
-      void this.d.alerter.raise({key: 'config:reload', kind: 'config', severity: 'warning', message: `bad config on reload, old config kept: ${oneLine(error)}`}, this.now).catch(() => undefined)
+      this.alertInBackground({key: 'config:reload', kind: 'config', severity: 'warning', message: `bad config on reload, old config kept: ${oneLine(error)}`})
       return false
     }
   }
+
+  /** Alerts raised outside a job (a signal handler) go out in the order raised. */
+  private alertInBackground(a: Parameters<Alerter['raise']>[0]): void {
+    const now = this.now
+    this.background = this.background.then(() => this.d.alerter.raise(a, now)).then(() => undefined, () => undefined)
+  }
+
+  private background: Promise<void> = Promise.resolve()
 
   // --------------------------------------------------------------------------------------- running
 
