@@ -113,7 +113,7 @@ describe('the daemon settles an assigned put provisionally; the broker rules', (
     // Its positions: the shares are in the book now; nothing is pending.
     await writeDb(file, (db) => {
       brokerPositions(db, '2026-12-07T14:00:00.000Z')
-      settleProvisional(db, 'tt', '2026-12-07T14:00:00.000Z')
+      settleProvisional(db, 'tt', '2026-12-07T14:00:00.000Z', {positionsSynced: true})
     })
     const s = await state()
     expect(s.shares).toBe(100)
@@ -141,7 +141,7 @@ describe('the daemon settles an assigned put provisionally; the broker rules', (
     await writeDb(file, (db) => recordProvisionalSettlement(db, PUT, settlement(), '2026-12-04T21:00:00.000Z', '5WT0001'))
     await writeDb(file, (db) => {
       brokerPositions(db, '2026-12-07T14:00:00.000Z')
-      settleProvisional(db, 'tt', '2026-12-07T14:00:00.000Z')
+      settleProvisional(db, 'tt', '2026-12-07T14:00:00.000Z', {positionsSynced: true})
     })
     const s = await state()
     // The ledger counts the provisional shares until the broker's transaction; the positions hold the broker's 100: one each, no double count.

@@ -63,7 +63,14 @@ export interface SettlementPrices {
   openings?: Record<string, ObservedPrice>
   /** when the position's last prices (underlyingPrice, markPrice) were observed; null/absent = unknown (never used as a close) */
   lastAt?: string | null
+  /** the last underlying prices the daemon saw in hours, by priceKey(underlying, date) (kept across a restart) */
+  seen?: Record<string, ObservedPrice>
+  /** ms: a price observed this long before the close, or less, counts as the close (default CLOSE_WINDOW_MS) */
+  closeWindowMs?: number
 }
+
+/** A last price observed within this long before the close counts as the close (the daemon widens it to its tick interval). */
+export const CLOSE_WINDOW_MS = 30 * 60_000
 
 export type ExpiryOutcome = 'expired' | 'assigned' | 'exercised' | 'cash_settled'
 /** open: AM opening print; close: the last price observed during the expiry date's session; stored_close: a close stored for that date */
@@ -144,12 +151,17 @@ export function settleAtExpiry(p: OptionPosition, date: string, prices: Settleme
     const o = prices.openings?.[priceKey(p.underlying, e.expiryDate)]
     if (o) seen = {...o, source: 'open'}
   } else {
-    const stored = prices.closes?.[priceKey(p.underlying, e.expiryDate)]
+    const key = priceKey(p.underlying, e.expiryDate)
+    const stored = prices.closes?.[key]
     const lastAt = p.underlyingPriceAsOf ?? prices.lastAt ?? null
+    const window = prices.closeWindowMs ?? CLOSE_WINDOW_MS
+    // A price observed counts as the close only when observed on the expiry date itself, within the window before its close (or after it).
+    const atClose = (o: ObservedPrice | null | undefined): o is ObservedPrice =>
+      !!o && localDate(market, new Date(o.at)) === e.expiryDate && Date.parse(o.at) >= e.lastTradeAt.getTime() - window
+    const last = p.underlyingPrice !== null && lastAt !== null ? {price: p.underlyingPrice, at: lastAt} : null
+    const observed = [last, prices.seen?.[key]].filter(atClose).sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0]
     if (stored) seen = {...stored, source: 'stored_close'}
-    // The last price counts as the close only when it was observed on the expiry date itself, at or after the open.
-    else if (p.underlyingPrice !== null && lastAt !== null && localDate(market, new Date(lastAt)) === e.expiryDate && Date.parse(lastAt) >= e.lastTradeAt.getTime() - 7 * 3_600_000)
-      seen = {price: p.underlyingPrice, at: lastAt, source: 'close'}
+    else if (observed) seen = {...observed, source: 'close'}
   }
   if (!seen) {
     const what = e.settlement === 'am' ? `the opening print of ${p.underlying} on ${e.expiryDate}` : `a close of ${p.underlying} on ${e.expiryDate}`

@@ -409,7 +409,7 @@ export class Daemon {
     // Same open of the file: which proposals have a live order still working (followed in monitor()).
     const {working, positions} = await writeDb(this.d.dbPath, (db) => {
       // The broker's fresh positions may settle the daemon's provisional events (before the expired are dropped again).
-      if (sync) for (const r of sync.portfolios) if (r.status !== 'failed' && r.status !== 'skipped') settleProvisional(db, r.name, now)
+      if (sync) for (const r of sync.portfolios) if (r.status !== 'failed' && r.status !== 'skipped') settleProvisional(db, r.name, now, {positionsSynced: true})
       dstore.dropExpiredPositions(db)
       return {
         working: repo.loadTrades(db, {kind: 'live'}).filter((t) => t.orderId && t.proposalId !== null && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown').map((t) => t.proposalId!),
@@ -621,9 +621,10 @@ export class Daemon {
     }
     // A catch-up: more than one close at once, or one done after its market opened again.
     const overdue = caught.filter((c) => this.afterNextOpen(c.market, c.date, now))
-    if (caught.length > 1 || overdue.length > 0) {
+    // (Not at the first boot on a database: that is no gap.)
+    if (this.lastSeen !== null && (caught.length > 1 || overdue.length > 0)) {
       const late = caught.filter((c) => c.late).length
-      const from = this.lastSeen ?? `the ${caught[0].market} close of ${caught[0].date}`
+      const from = this.lastSeen
       const message = `asleep from ${from} to ${now.toISOString()}: ${caught.length} close${caught.length === 1 ? '' : 's'} caught up (${caught.map((c) => `${c.market} ${c.date}`).join(', ')}), ${late} without that day's prices`
       this.d.log.warn(message, {job: 'eod'})
       await this.d.alerter.raise({key: `resume:${now.toISOString()}`, kind: 'resume', severity: 'warning', message}, now)
@@ -728,8 +729,6 @@ export class Daemon {
     await readDb(this.d.dbPath, (db) => {
       for (const [symbol, points] of loadPriceHistory(db, symbols, since)) for (const pt of points) closes[priceKey(symbol, pt.date)] = {price: pt.close, at: `${pt.date} (stored close)`}
     })
-    // What the daemon saw in hours that day (the last tick before a suspend), when nothing was stored.
-    for (const [key, seen] of Object.entries(this.status.lastPrices ?? {})) closes[key] ??= seen
     await readHistory(this.d.dbPath, (h) => {
       for (const r of positionSnapshots(h, {portfolios, from: since, to: date})) {
         const m = this.d.calendar.marketFor(r)
@@ -744,7 +743,8 @@ export class Daemon {
       const open = dstore.pendingSettlements(db, {open: true})
       for (const p of positions) {
         const lastAt = synced.find((s) => s.name === p.portfolio)?.lastSyncAt ?? null
-        const prices = {closes, openings, lastAt}
+        // What the daemon saw in hours counts as the close when seen within a tick interval of it (never a later day's quote).
+        const prices = {closes, openings, lastAt, seen: this.status.lastPrices ?? {}, closeWindowMs: Math.max(30 * 60_000, 2 * this.d.settings.monitorInHours * 1000)}
         const r = p.option ? settleAtExpiry(p, date, prices, rules) : settleFutureAtExpiry(p, date, prices)
         if (!r) continue
         const was = open.find((o) => o.portfolio === p.portfolio && o.symbol === p.symbol && o.expiryDate === r.expiryDate)

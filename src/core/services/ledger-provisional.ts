@@ -3,7 +3,8 @@
  * (domain/ledger/provisional.ts decides; this reads and writes inside the caller's write).
  *
  * Callers: run `settleProvisional(db, portfolio, now)` inside the same writeDb as storing the broker's
- * events (transactions import, sync of transactions) or its positions (sync), after storing them. The
+ * events (transactions import, sync of transactions), and `settleProvisional(db, portfolio, now,
+ * {positionsSynced: true})` in the write that stored its positions (sync), after storing them. The
  * daemon runs it after each sync and end of day. Views call `pendingSettlementRows(db)` for the rows
  * to show as "pending settlement".
  */
@@ -30,15 +31,18 @@ export interface SettleProvisionalResult {
 /**
  * Links the portfolio's provisional events to the broker's records that confirm or replace them,
  * records the ones its latest positions reflect, and resolves pending (unsettled) expiries the broker
- * settled. Idempotent; run inside a write, after storing the broker's events or positions.
+ * settled. Idempotent; run inside a write, after storing the broker's events or positions. Pass
+ * `positionsSynced: true` only from the write that just stored the broker's positions (sync).
  */
-export function settleProvisional(db: Db, portfolio: string, now: Date | string): SettleProvisionalResult {
+export function settleProvisional(db: Db, portfolio: string, now: Date | string, o: {positionsSynced?: boolean} = {}): SettleProvisionalResult {
   const at = typeof now === 'string' ? now : now.toISOString()
   const events = loadEvents(db, {portfolio})
   const links = loadLinks(db)
   const stored = repo.loadPortfolios(db).find((p) => p.name === portfolio)
   const positions = repo.loadPositions(db).filter((p) => p.portfolio === portfolio)
-  const held = {syncedAt: stored?.lastSyncAt ?? null, symbols: new Set(positions.map((p) => p.symbol))}
+  // The stored positions are the broker's word only right after a sync stored them (the daemon drops
+  // settled options from them later): otherwise they are not consulted.
+  const held = {syncedAt: o.positionsSynced ? stored?.lastSyncAt ?? null : null, symbols: new Set(positions.map((p) => p.symbol))}
   const seen = dstore.provisionalSeen(db)
   const r = matchProvisional(events, links, held, new Set(seen.keys()))
   for (const l of r.links) addLink(db, l.from, l.to, l.kind, at)
@@ -121,11 +125,11 @@ export function pendingSettlementRows(db: Db, portfolios?: string[]): PendingSet
   const names = [...new Set(loadEvents(db, {kind: ['expiration', 'assignment', 'exercise', 'cash_settlement']}).filter((e) => e.provisional && want(e.portfolio)).map((e) => e.portfolio))]
   const links = loadLinks(db)
   const seen = dstore.provisionalSeen(db)
-  const stored = repo.loadPortfolios(db)
   const positions = repo.loadPositions(db)
   for (const name of names) {
     const events = loadEvents(db, {portfolio: name})
-    const held = {syncedAt: stored.find((s) => s.name === name)?.lastSyncAt ?? null, symbols: new Set(positions.filter((p) => p.portfolio === name).map((p) => p.symbol))}
+    // Settled by positions only as recorded by settleProvisional right after a sync (the stored positions lose settled options).
+    const held = {syncedAt: null, symbols: new Set<string>()}
     const r = matchProvisional(events, links, held, new Set(seen.keys()))
     for (const g of r.pending) out.push(...groupRows(g))
   }
