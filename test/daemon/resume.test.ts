@@ -16,6 +16,7 @@ import {readDb, writeDb} from '../../src/core/store/database.js'
 import * as dstore from '../../src/core/store/daemon.js'
 import {loadEvents} from '../../src/core/store/ledger.js'
 import {upsertPrices} from '../../src/core/store/prices.js'
+import {tradesList} from '../../src/core/services/trades.js'
 import * as repo from '../../src/core/store/repositories.js'
 import {demoCopy, simDaemon, type SimDaemon} from './helpers.js'
 
@@ -53,6 +54,12 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
     writeFileSync(path.join(ws.dataDir, 'sim.csv'), CSV(95))
     sim = simDaemon(ws, new Date('2026-11-30T14:00:00Z'))
     await sim.daemon.boot()
+    // A paper trade approved earlier: long one UBER 90 call expiring Friday, bought at 1.00.
+    await writeDb(ws.dbPath, (db) => repo.insertTrade(db, {
+      portfolio: 'sim-expiry', kind: 'paper', status: 'open', proposalId: null, symbol: 'UBER 2026-12-04 90C', brokerSymbol: null, instrumentType: 'equity_option', underlying: 'UBER',
+      quantity: 1, price: 1, multiplier: 100, currency: 'USD', option: {expiry: '2026-12-04', strike: 90, right: 'call', style: 'american'},
+      entry: {underlyingPrice: 95, iv: null, greeks: null, greeksSource: 'none'}, orderId: null, orderStatus: null, createdAt: '2026-11-30T14:00:00.000Z',
+    }, '2026-11-30T14:00:00.000Z'))
     sim.daemon.start()
     await sim.clock.runUntil(new Date('2026-12-03T18:30:00Z')) // Thursday 13:30 New York: the lid closes
     // While it sleeps: Friday closes at 95 (stored as the DXLink daily candles / a price import would store it) …
@@ -105,7 +112,7 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
   })
 
   it('the put is assigned on Friday’s close of 95 (not Monday’s 102), provisionally, delivering 100 shares at the strike', async () => {
-    const {expiries, events} = await readDb(ws.dbPath, (db) => ({expiries: dstore.listExpiries(db).filter((e) => e.portfolio === 'sim-expiry'), events: loadEvents(db, {portfolio: 'sim-expiry'})}))
+    const {expiries, events} = await readDb(ws.dbPath, (db) => ({expiries: dstore.listExpiries(db).filter((e) => e.portfolio === 'sim-expiry'), events: loadEvents(db, {portfolio: 'sim-expiry'}).filter((e) => e.source === 'daemon')}))
     expect(expiries).toHaveLength(1)
     expect(expiries[0]).toMatchObject({symbol: 'UBER 2026-12-04 100P', date: '2026-12-04', outcome: 'assigned', underlyingPrice: 95, intrinsic: 5, priceSource: 'stored_close', stockQuantity: 100, kind: 'option'})
     expect(expiries[0].realizedPnl).toBeCloseTo(-300, 9) // (5 − 2) × −1 × 100
@@ -153,5 +160,16 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
     expect(st.lastSeenAt).toBe('2026-12-28T22:00:00.000Z')
     const tick = second.lines.filter((l) => /\[monitor\] tick/.test(l)).at(-1)!
     expect(tick).toContain(st.lastTick!.message)
+  })
+
+  it('the paper call settles at its expiry like a held leg: exercised on 95, realised (5 − 1) × 100 = 400, 100 paper shares at 90; one number everywhere', async () => {
+    const {trades, events} = await readDb(ws.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'paper'}).filter((t) => t.portfolio === 'sim-expiry'), events: loadEvents(db, {portfolio: 'sim-expiry'}).filter((e) => e.source === 'paper')}))
+    expect(trades.map((t) => [t.symbol, t.status, t.quantity, t.price])).toEqual([['UBER 2026-12-04 90C', 'exercised', 1, 1], ['UBER', 'open', 100, 90]])
+    const closes = await readDb(ws.dbPath, (db) => repo.loadTradeCloses(db))
+    expect(closes.get(trades[0].id)).toMatchObject({closePrice: 5, realizedPnl: 400})
+    expect(events.map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional])).toEqual([['exercise', 'UBER 2026-12-04 90C', -1, 0, false], ['exercise', 'UBER', 100, 90, false]])
+    const list = await tradesList({config: sim.config, dbPath: ws.dbPath, portfolio: 'sim-expiry', asOf: new Date('2026-12-28T22:00:00Z')})
+    const line = list.trades.find((t) => t.symbol === 'UBER 2026-12-04 90C')!
+    expect(line).toMatchObject({status: 'exercised', realizedPnl: 400})
   })
 })

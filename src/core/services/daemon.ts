@@ -20,12 +20,14 @@ import type {Config, PortfolioConfig} from '../config/config.js'
 import {evaluateRules, type RuleHit} from '../domain/rules.js'
 import {INITIAL, step, type Action, type Machine, type WorkflowEvent} from '../domain/workflow/index.js'
 import type {Position} from '../domain/types.js'
-import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice} from '../domain/expiry-settlement.js'
+import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../domain/expiry-settlement.js'
 import {readDb, writeDb} from '../store/database.js'
 import {readHistory} from '../store/history.js'
 import {loadPriceHistory} from '../store/prices.js'
 import {positionSnapshots} from '../store/snapshots.js'
-import {recordProvisionalSettlement, settleProvisional} from './ledger-provisional.js'
+import {provisionalSettlementEvents, recordProvisionalSettlement, settleProvisional} from './ledger-provisional.js'
+import {appendEvents} from '../store/ledger.js'
+import type {Db} from '../store/database.js'
 import * as dstore from '../store/daemon.js'
 import * as repo from '../store/repositories.js'
 import type {Alerter} from './alerts.js'
@@ -716,14 +718,19 @@ export class Daemon {
     const rules = this.d.settings.settlement
     const at = now.toISOString()
     // Stored closes of the dates concerned: price history, and snapshots taken on their own date.
-    const {positions, synced} = await readDb(this.d.dbPath, (db) => ({positions: repo.loadPositions(db).filter((p) => portfolios.includes(p.portfolio) && (p.option || p.instrumentType === 'future')), synced: repo.loadPortfolios(db)}))
-    if (positions.length === 0) {
+    const {positions, synced, paper} = await readDb(this.d.dbPath, (db) => ({
+      positions: repo.loadPositions(db).filter((p) => portfolios.includes(p.portfolio) && (p.option || p.instrumentType === 'future')),
+      synced: repo.loadPortfolios(db),
+      paper: repo.loadTrades(db, {kind: 'paper', status: 'open'}).some((t) => portfolios.includes(t.portfolio) && t.option),
+    }))
+    if (positions.length === 0 && !paper) {
       await writeDb(this.d.dbPath, (db) => {
         for (const name of portfolios) settleProvisional(db, name, at)
       })
       return {expired: [], pending: []}
     }
-    const symbols = [...new Set(positions.flatMap((p) => [p.underlying, p.symbol]))]
+    const underlyings = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'paper', status: 'open'}).filter((t) => t.option).map((t) => t.underlying))
+    const symbols = [...new Set([...positions.flatMap((p) => [p.underlying, p.symbol]), ...underlyings])]
     const closes: Record<string, ObservedPrice> = {}
     const since = new Date(Date.parse(`${date}T00:00:00Z`) - 60 * 86_400_000).toISOString().slice(0, 10)
     await readDb(this.d.dbPath, (db) => {
@@ -767,8 +774,9 @@ export class Daemon {
         recordProvisionalSettlement(db, p, s, s.priceAt.includes('T') ? s.priceAt : at, account)
         if (was) dstore.resolvePendingSettlement(db, was, at, `settled on ${s.priceSource} ${s.underlyingPrice}`)
       }
-      dstore.dropExpiredPositions(db)
+      expired.push(...this.settlePaperTrades(db, portfolios, date, {closes, openings, seen: this.status.lastPrices ?? {}, closeWindowMs: Math.max(30 * 60_000, 2 * this.d.settings.monitorInHours * 1000)}, at, synced))
       for (const name of portfolios) settleProvisional(db, name, at)
+      dstore.dropExpiredPositions(db)
       return {expired, pending}
     })
     for (const p of pending) {
@@ -778,6 +786,47 @@ export class Daemon {
       await writeDb(this.d.dbPath, (db) => dstore.markPendingAlerted(db, p, at))
     }
     return {expired, pending}
+  }
+
+  /**
+   * Paper option trades (booked by `approve`) settle at their expiry like held legs, on the same prices:
+   * the trade gets its outcome as status, the settlement value as close price and its realised P&L; a
+   * delivery into stock is a new paper trade at the strike; both are ledger events with source 'paper'
+   * (final: no broker will confirm a paper trade). Pending (no price, pin risk) ones stay open.
+   */
+  private settlePaperTrades(db: Db, portfolios: string[], date: string, prices: SettlementPrices, at: string, synced: repo.StoredPortfolio[]): (dstore.ExpiryRow & {note: string | null})[] {
+    const out: (dstore.ExpiryRow & {note: string | null})[] = []
+    const held = repo.loadPositions(db)
+    for (const t of repo.loadTrades(db, {kind: 'paper', status: 'open'})) {
+      if (!portfolios.includes(t.portfolio) || !t.option) continue
+      // Its underlying's last price: from a held position on the same underlying (observed at that portfolio's sync).
+      const near = held.find((p) => p.underlying === t.underlying && p.underlyingPrice !== null)
+      const p: Position = {
+        portfolio: t.portfolio, symbol: t.symbol, brokerSymbol: t.brokerSymbol ?? t.symbol, instrumentType: t.instrumentType, underlying: t.underlying, quantity: t.quantity, multiplier: t.multiplier,
+        entryPrice: t.price, markPrice: null, currency: t.currency, option: t.option, underlyingPrice: near?.underlyingPrice ?? null, underlyingPriceSource: 'none' as never, iv: null, greeks: null, greeksSource: 'none',
+      }
+      const lastAt = near ? near.underlyingPriceAsOf ?? synced.find((s) => s.name === near.portfolio)?.lastSyncAt ?? null : null
+      const r = settleAtExpiry(p, date, {...prices, lastAt}, this.d.settings.settlement)
+      if (!r || r.status !== 'settled' || r.realizedPnl === null) continue
+      if (!dstore.settlePaperTrade(db, t.id, r.outcome, {closePrice: r.intrinsic, realizedPnl: r.realizedPnl, closedAt: at})) continue
+      const events = provisionalSettlementEvents(p, r, r.priceAt.includes('T') ? r.priceAt : at, null).map((e) => ({
+        ...e, source: 'paper' as const, provisional: false, key: e.key.replace(/^daemon:daemon:/, `paper:trade ${t.id}:`), orderId: `paper:trade ${t.id}`, sourceRef: `trade ${t.id} at expiry`,
+        description: e.description.replace(/^provisional /, '').replace('provisional delivery', 'delivery'),
+      }))
+      appendEvents(db, events, at)
+      if (r.stockQuantity !== null)
+        repo.insertTrade(db, {
+          portfolio: t.portfolio, kind: 'paper', status: 'open', proposalId: t.proposalId, symbol: t.underlying, brokerSymbol: t.underlying, instrumentType: 'equity', underlying: t.underlying,
+          quantity: r.stockQuantity, price: t.option.strike, multiplier: 1, currency: t.currency,
+          entry: {underlyingPrice: r.underlyingPrice, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'}, orderId: null, orderStatus: null, createdAt: at,
+        } as Parameters<typeof repo.insertTrade>[1], at)
+      out.push({
+        portfolio: t.portfolio, symbol: `${t.symbol} (paper trade ${t.id})`, date: r.expiryDate, quantity: t.quantity, multiplier: t.multiplier, currency: t.currency, outcome: r.outcome,
+        underlyingPrice: r.underlyingPrice, intrinsic: r.intrinsic, entryPrice: t.price, realizedPnl: r.realizedPnl, stockSymbol: r.stockQuantity === null ? null : t.underlying,
+        stockQuantity: r.stockQuantity, at, priceSource: r.priceSource, priceAt: r.priceAt, kind: 'option', note: r.note,
+      })
+    }
+    return out
   }
 
   // ----------------------------------------------------------------------------------------- status

@@ -244,3 +244,19 @@ export function markProvisionalSeen(db: Db, eventId: number, at: string, how: st
 export function provisionalSeen(db: Db): Map<number, {at: string; how: string}> {
   return new Map(db.all<{event_id: number; at: string; how: string}>('SELECT * FROM provisional_seen').map((r) => [r.event_id, {at: r.at, how: r.how}]))
 }
+
+// ------------------------------------------------------------------------------ paper trades at expiry
+
+/**
+ * Settles an open paper trade at its expiry: status expired | assigned | exercised | cash_settled, the
+ * settlement value per unit as its close price, realised P&L (money, trade currency). False when it
+ * is not (or no longer) an open paper trade.
+ */
+export function settlePaperTrade(db: Db, id: number, status: string, c: {closePrice: number; realizedPnl: number; closedAt: string}): boolean {
+  db.run(
+    `UPDATE trades SET status = :status, close_price = :closePrice, realized_pnl = :realizedPnl, closed_at = :closedAt, updated_at = :closedAt
+     WHERE id = :id AND kind = 'paper' AND status = 'open'`,
+    {id, status, ...c},
+  )
+  return db.changes() === 1
+}
