@@ -74,12 +74,13 @@ export function provisionalSettlementEvents(p: Position, s: ExpirySettlement, at
     currency: p.currency, fees: NO_FEES, orderId, positionEffect: 'close' as const, brokerRealizedPnl: null,
   }
   const how = `${s.priceSource === 'open' ? 'opening print' : 'close'} ${s.underlyingPrice} of ${s.expiryDate} (observed ${s.priceAt})`
-  const cash = s.outcome === 'cash_settled' ? s.intrinsic * -p.quantity * p.multiplier : null
+  // An option's cash settlement pays its value; a future's final settlement is a last variation margin (not stated here).
+  const cash = s.outcome === 'cash_settled' && p.option ? s.intrinsic * -p.quantity * p.multiplier : null
   const out: EventDraft[] = [
     {
       ...base, key: `daemon:${orderId}:option`, kind, symbol: p.symbol, brokerSymbol: p.brokerSymbol, instrumentType: p.instrumentType, underlying: p.underlying,
       ...(p.option ? {option: p.option} : {}), quantity: -p.quantity, price: s.outcome === 'cash_settled' ? s.intrinsic : 0, multiplier: p.multiplier,
-      amount: cash === null ? (s.stockQuantity === null ? 0 : null) : cash,
+      amount: cash ?? (s.stockQuantity === null && p.option ? 0 : null),
       description: `provisional ${kind} of ${p.symbol} at the ${how}; realised ${s.realizedPnl === null ? 'unknown' : s.realizedPnl}`,
     },
   ]
