@@ -614,8 +614,11 @@ export class Daemon {
   private async eodIfDue(): Promise<void> {
     const now = this.now
     const caught: {market: Market; date: string; late: boolean}[] = []
-    for (const m of this.markets()) {
-      for (const date of this.missedCloses(m, now)) {
+    const missed = this.markets().map((m) => ({m, dates: this.missedCloses(m, now)}))
+    // Catching up several closes: one alert for the gap (below), not one end-of-day alert per close.
+    this.catchingUp = missed.reduce((n, x) => n + x.dates.length, 0) > 1
+    for (const {m, dates} of missed) {
+      for (const date of dates) {
         await this.dispatch({type: 'eod_due', market: m, date})
         if ((this.status.eodDone[m] ?? '') < date) break // not done (the workflow refused it): tried again next time
         caught.push({market: m, date, late: this.lastEodLate})
@@ -636,6 +639,7 @@ export class Daemon {
   }
 
   private lastEodLate = false
+  private catchingUp = false
 
   /** Trade dates of `m` whose end of day is due by `now` and not done, oldest first (none before the first ever done: no backfill on a new database). */
   missedCloses(m: Market, now: Date): string[] {
@@ -672,14 +676,14 @@ export class Daemon {
     // closes of that date, else the last price marked late (never one day's price written as another's).
     const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar, valuation: 'closes_or_late'})
     const {expired, pending} = await this.settleExpiries(names, date, now)
-    const pruned = await writeDb(this.d.dbPath, (db) => {
+    // One write for the run's record and the pruning; the proposals count read in the same open.
+    const {pruned, pendingProposals} = await writeDb(this.d.dbPath, (db) => {
       dstore.recordEodRun(db, {market, date, ranAt: now.toISOString(), late: snap.late.length > 0, detail: snap.late})
-      return dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
+      return {pruned: dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()), pendingProposals: repo.loadProposals(db, {status: 'pending'}).length}
     })
     this.lastEodLate = snap.late.length > 0
     if (this.lastEodLate) this.status.counts.lateEods = (this.status.counts.lateEods ?? 0) + 1
     if (pruned > 0) this.d.log.info(`pruned ${pruned} sync runs older than 7 days`, {job: 'eod'})
-    const pendingProposals = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)
     const processedOn = this.d.calendar.localDate(market, now)
     const lines = [`end of day ${market} ${date}${processedOn !== date ? ` (processed ${now.toISOString()}, late)` : ''}`]
     for (const p of snap.portfolios)
@@ -697,10 +701,10 @@ export class Daemon {
     lines.push(`  breaches open: ${this.status.breaches.length}; proposals pending: ${pendingProposals}`)
     const summary = lines.join('\n')
     this.d.log.info(summary, {job: 'eod'})
-    await this.d.alerter.raise({key: `eod:${market}:${date}`, kind: 'eod', severity: 'info', message: summary}, now)
+    if (!this.catchingUp) await this.d.alerter.raise({key: `eod:${market}:${date}`, kind: 'eod', severity: 'info', message: summary}, now)
     this.lastMessage = `${lines[0]}: ${snap.portfolios.length} portfolio(s), ${expired.length} expir${expired.length === 1 ? 'y' : 'ies'}, ${pending.length} pending settlement, ${snap.late.length} late price(s)`
     this.status.eodDone[market] = date
-    await this.saveStatus()
+    // The transition back to monitoring stores the status (eodDone included) in the same write.
     await this.dispatch({type: 'eod_done', market, date})
   }
 
@@ -723,12 +727,8 @@ export class Daemon {
       synced: repo.loadPortfolios(db),
       paper: repo.loadTrades(db, {kind: 'paper', status: 'open'}).some((t) => portfolios.includes(t.portfolio) && t.option),
     }))
-    if (positions.length === 0 && !paper) {
-      await writeDb(this.d.dbPath, (db) => {
-        for (const name of portfolios) settleProvisional(db, name, at)
-      })
-      return {expired: [], pending: []}
-    }
+    // Nothing expiring: nothing to write (the broker's records are matched where they are stored: sync, imports).
+    if (positions.length === 0 && !paper) return {expired: [], pending: []}
     const underlyings = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'paper', status: 'open'}).filter((t) => t.option).map((t) => t.underlying))
     const symbols = [...new Set([...positions.flatMap((p) => [p.underlying, p.symbol]), ...underlyings])]
     const closes: Record<string, ObservedPrice> = {}
