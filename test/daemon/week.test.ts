@@ -104,7 +104,9 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
     // No paper trade any more (issue 16): the assignment is a provisional ledger event pair, the shares delivered at the strike.
     expect(trades.filter((t) => t.portfolio === 'sim-expiry' && t.symbol === 'UBER')).toEqual([])
     const events = await readDb(ws.dbPath, (db) => loadEvents(db, {portfolio: 'sim-expiry'}))
-    expect(events.map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional, e.source])).toEqual([
+    // The approved close of the call (a paper trade, −1 110C) expired with it: settled as a paper event, no longer open.
+    expect(events.filter((e) => e.source === 'paper').map((e) => [e.kind, e.symbol, e.quantity])).toEqual([['expiration', 'UBER 2026-11-25 110C', 1]])
+    expect(events.filter((e) => e.source === 'daemon').map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional, e.source])).toEqual([
       ['expiration', 'UBER 2026-11-25 110C', -1, 0, true, 'daemon'],
       ['assignment', 'UBER 2026-11-27 100P', 1, 0, true, 'daemon'],
       ['assignment', 'UBER', 100, 100, true, 'daemon'],

@@ -18,7 +18,7 @@
  */
 import type {Config, PortfolioConfig} from '../config/config.js'
 import {evaluateRules, type RuleHit} from '../domain/rules.js'
-import {INITIAL, step, type Action, type Machine, type WorkflowEvent} from '../domain/workflow/index.js'
+import {INITIAL, step, type Action, type Machine, type Transition, type WorkflowEvent} from '../domain/workflow/index.js'
 import type {Position} from '../domain/types.js'
 import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../domain/expiry-settlement.js'
 import {readDb, writeDb} from '../store/database.js'
@@ -326,11 +326,16 @@ export class Daemon {
       const t = r.transition
       this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
       // The status is stored with each transition, so `daemon status` reads the state the log shows.
-      const status = this.statusToStore()
-      await writeDb(this.d.dbPath, (db) => {
-        dstore.recordTransitions(db, [t])
-        dstore.setState(db, 'status', status, t.at)
-      })
+      // While catching up several closes, transitions and run records are written together at the end
+      // of the catch-up (seconds later): every step is idempotent, so a crash in between redoes them.
+      if (this.catchingUp) this.deferred.transitions.push(t)
+      else {
+        const status = this.statusToStore()
+        await writeDb(this.d.dbPath, (db) => {
+          dstore.recordTransitions(db, [t])
+          dstore.setState(db, 'status', status, t.at)
+        })
+      }
     }
     for (const a of r.actions) await this.execute(a)
   }
@@ -617,12 +622,17 @@ export class Daemon {
     const missed = this.markets().map((m) => ({m, dates: this.missedCloses(m, now)}))
     // Catching up several closes: one alert for the gap (below), not one end-of-day alert per close.
     this.catchingUp = missed.reduce((n, x) => n + x.dates.length, 0) > 1
-    for (const {m, dates} of missed) {
-      for (const date of dates) {
-        await this.dispatch({type: 'eod_due', market: m, date})
-        if ((this.status.eodDone[m] ?? '') < date) break // not done (the workflow refused it): tried again next time
-        caught.push({market: m, date, late: this.lastEodLate})
+    try {
+      for (const {m, dates} of missed) {
+        for (const date of dates) {
+          await this.dispatch({type: 'eod_due', market: m, date})
+          if ((this.status.eodDone[m] ?? '') < date) break // not done (the workflow refused it): tried again next time
+          caught.push({market: m, date, late: this.lastEodLate})
+        }
       }
+    } finally {
+      this.catchingUp = false
+      await this.flushDeferred()
     }
     // A catch-up: more than one close at once, or one done after its market opened again.
     const overdue = caught.filter((c) => this.afterNextOpen(c.market, c.date, now))
@@ -640,6 +650,22 @@ export class Daemon {
 
   private lastEodLate = false
   private catchingUp = false
+  private deferred: {transitions: Transition[]; runs: dstore.EodRun[]} = {transitions: [], runs: []}
+
+  /** Writes what a catch-up deferred (transitions, end-of-day run records, pruning) and the status, in one write. */
+  private async flushDeferred(): Promise<void> {
+    const {transitions, runs} = this.deferred
+    this.deferred = {transitions: [], runs: []}
+    if (transitions.length === 0 && runs.length === 0) return
+    const status = this.statusToStore()
+    const now = this.now
+    await writeDb(this.d.dbPath, (db) => {
+      dstore.recordTransitions(db, transitions)
+      for (const r of runs) dstore.recordEodRun(db, r)
+      dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
+      dstore.setState(db, 'status', status, status.lastSeenAt!)
+    })
+  }
 
   /** Trade dates of `m` whose end of day is due by `now` and not done, oldest first (none before the first ever done: no backfill on a new database). */
   missedCloses(m: Market, now: Date): string[] {
@@ -677,10 +703,13 @@ export class Daemon {
     const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar, valuation: 'closes_or_late'})
     const {expired, pending} = await this.settleExpiries(names, date, now)
     // One write for the run's record and the pruning; the proposals count read in the same open.
-    const {pruned, pendingProposals} = await writeDb(this.d.dbPath, (db) => {
-      dstore.recordEodRun(db, {market, date, ranAt: now.toISOString(), late: snap.late.length > 0, detail: snap.late})
-      return {pruned: dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()), pendingProposals: repo.loadProposals(db, {status: 'pending'}).length}
-    })
+    const run = {market, date, ranAt: now.toISOString(), late: snap.late.length > 0, detail: snap.late}
+    const {pruned, pendingProposals} = this.catchingUp
+      ? (this.deferred.runs.push(run), {pruned: 0, pendingProposals: await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)})
+      : await writeDb(this.d.dbPath, (db) => {
+          dstore.recordEodRun(db, run)
+          return {pruned: dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()), pendingProposals: repo.loadProposals(db, {status: 'pending'}).length}
+        })
     this.lastEodLate = snap.late.length > 0
     if (this.lastEodLate) this.status.counts.lateEods = (this.status.counts.lateEods ?? 0) + 1
     if (pruned > 0) this.d.log.info(`pruned ${pruned} sync runs older than 7 days`, {job: 'eod'})
