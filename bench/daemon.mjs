@@ -3,7 +3,9 @@
  *  - size (main file + per-year history files) and the time of one daily snapshot for 10 years × 200
  *    positions of daily snapshots;
  *  - daemon CPU per monitor tick on the demo (file-fed) book;
- *  - RSS after 10,000 simulated ticks vs after 100.
+ *  - RSS after 10,000 simulated ticks vs after 100, with faults (the export file missing for a few
+ *    ticks every 1,000, a bad config reload, the clock jumping 3 days every 2,500: suspends);
+ *  - the time to catch up 30 missed closes on the demo book (issue 18: resume).
  * Run by bench/run.js, or alone: node bench/daemon.mjs (after npm run build).
  */
 import {mkdtempSync, statSync} from 'node:fs'
@@ -144,7 +146,7 @@ async function simDaemon({tiny = false, inHours = 60} = {}) {
   const daemon = new Daemon({config, settings, dbPath: path.join(dir, 'data', 'cotrader.sqlite'), env: {}, clock, scheduler: clock, calendar, log, alerter: createAlerter(path.join(dir, 'data', 'cotrader.sqlite'), settings.alerts)})
   await daemon.boot()
   daemon.start()
-  return {daemon, clock}
+  return {daemon, clock, dir}
 }
 
 /** CPU per monitor tick on the demo book; RSS after 10,000 simulated ticks vs after 100. */
@@ -163,9 +165,21 @@ export async function daemonBench({ticks = 10_000, quiet = false} = {}) {
   // Memory: a one-position book, one tick per simulated minute around the clock.
   const tiny = await simDaemon({tiny: true})
   const gc = globalThis.gc ?? (() => undefined)
+  const {existsSync, readFileSync, rmSync, writeFileSync} = await import('node:fs')
+  const csv = path.join(tiny.dir, 'data', 'one.csv')
+  const content = readFileSync(csv, 'utf8')
+  let minutes = 0
   const rssAfter = async (count) => {
     const target = tiny.daemon.status.counts.ticksInHours + tiny.daemon.status.counts.ticksOutOfHours + count
-    while (tiny.daemon.status.counts.ticksInHours + tiny.daemon.status.counts.ticksOutOfHours < target) await tiny.clock.runUntil(new Date(tiny.clock.now().getTime() + 60_000))
+    while (tiny.daemon.status.counts.ticksInHours + tiny.daemon.status.counts.ticksOutOfHours < target) {
+      minutes++
+      // Faults: the export missing for 3 minutes every 1,000 (sync fails, backs off), a bad config reload, a suspend of 3 days every 2,500.
+      if (minutes % 1000 === 0) rmSync(csv, {force: true})
+      if (minutes % 1000 === 3 || !existsSync(csv) && minutes % 1000 > 3) writeFileSync(csv, content)
+      if (minutes % 1000 === 500) tiny.daemon.reload()
+      if (minutes % 2500 === 0) tiny.clock.advance(3 * 86_400_000)
+      await tiny.clock.runUntil(new Date(tiny.clock.now().getTime() + 60_000))
+    }
     gc()
     return process.memoryUsage().rss
   }
@@ -183,8 +197,27 @@ export async function daemonBench({ticks = 10_000, quiet = false} = {}) {
   return {cpuMs, rss100, rssN, growth: rssN - rss100}
 }
 
+/** Resume: the demo book's daemon finds its last end of day 30 sessions back and catches them all up (each market). */
+export async function catchUpBench({closes = 30, quiet = false} = {}) {
+  const demo = await simDaemon()
+  const {calendar} = await import(dist('core/services/calendar-adapter.js'))
+  const now = demo.clock.now()
+  for (const m of demo.daemon.markets()) {
+    let s = calendar.previousClose(m, now)
+    for (let i = 0; i < closes; i++) s = calendar.previousClose(m, s.open)
+    demo.daemon.status.eodDone[m] = s.date
+  }
+  const t = process.hrtime.bigint()
+  await demo.daemon.catchUp()
+  const ms = Number(process.hrtime.bigint() - t) / 1e6
+  const done = demo.daemon.status.counts.eods
+  if (!quiet) line(`catch up ${closes} missed closes per market, demo book (${done} ends of day)`, `${(ms / 1000).toFixed(2)} s`, '<= 2 s')
+  return {ms, eods: done}
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const ticks = Number(process.env.DAEMON_BENCH_TICKS ?? 10_000)
   if (!process.env.DAEMON_BENCH_SKIP_HISTORY) await snapshotHistoryBench()
   await daemonBench({ticks})
+  await catchUpBench()
 }

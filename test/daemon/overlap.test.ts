@@ -12,7 +12,7 @@ import {createLogger} from '../../src/core/services/daemon-log.js'
 import {tempDir} from '../cli/helpers.js'
 
 describe('no overlapping runs', () => {
-  it('a job due while another still runs is skipped and logged; the running one completes', async () => {
+  it('a job due while another still runs waits its turn (one log line) and runs after it; nothing is skipped', async () => {
     const dir = tempDir()
     const configFile = path.join(dir, 'c.yaml')
     writeFileSync(configFile, 'portfolios:\n  - {name: f, broker: manual, account: F, source: {file: f.csv, format: generic}, cash: 1}\ndaemon: {log: {file: d.log}}\n')
@@ -40,14 +40,17 @@ describe('no overlapping runs', () => {
     gate = new Promise<void>((r) => (open = r))
     const first = jobs.get('monitor')!()
     await new Promise((r) => setTimeout(r, 50)) // let the first run reach the (held) broker fetch
-    await jobs.get('monitor')!() // due again while the first waits: skipped at once
-    await jobs.get('scan')!()
-    expect(d.status.counts.skipped).toBe(2)
-    expect(lines.filter((l) => /skipped: monitor still running/.test(l))).toHaveLength(2)
+    const second = jobs.get('monitor')!() // due again while the first waits: queued
+    const third = jobs.get('monitor')!() // and again: the one already waiting covers it
+    const scan = jobs.get('scan')!()
+    expect(d.status.counts.skipped).toBe(0)
+    expect(lines.filter((l) => /monitor waits: monitor still running; it runs next/.test(l))).toHaveLength(1)
+    expect(lines.filter((l) => /scan waits: monitor still running/.test(l))).toHaveLength(1)
     open()
-    await first
-    expect(d.status.counts.ticksInHours).toBe(1)
-    expect(d.status.lastTick).toMatchObject({job: 'monitor', outcome: 'ok'})
+    await Promise.all([first, second, third, scan])
+    expect(d.status.counts.ticksInHours).toBe(2)
+    expect(d.status.counts.waited).toBe(2)
+    expect(lines.filter((l) => /waits/.test(l))).toHaveLength(2)
   })
 })
 

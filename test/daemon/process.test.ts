@@ -85,7 +85,7 @@ describe('cotrader daemon as a real process', () => {
     expect(readFileSync(path.join(ws.dataDir, 'alerts.jsonl'), 'utf8').trim().split('\n').length).toBe(alerts.filter((a: any) => a.status === 'sent').length)
     expect(cli(['alerts', '--since', 'yesterday-ish', ...args], {cwd: ws.dir}).code).toBe(2)
     const stopped = cli(['daemon', 'status', '--json', ...args], {cwd: ws.dir}).json()
-    expect(stopped).toMatchObject({running: false, state: 'stopped', stalePidFile: false})
+    expect(stopped).toMatchObject({running: false, state: 'not running', lastState: expect.any(String), lastSeenAt: expect.any(String), stalePidFile: false})
   }, 180_000)
 
   it('kill -9 leaves a pid file that status reports stale and the next start takes over', async () => {

@@ -31,20 +31,20 @@ describe('settlement at expiry by the calendar rule', () => {
   const spx = option('SPX 2026-11-20 6000P', -1, 10, 6100)
 
   it('an AM-settled SPX put settles on the opening price: 100 in the money, cash-settled, −9,000 realised', () => {
-    const s = settleAtExpiry(spx, '2026-11-20', {'SPX|2026-11-20': {price: 5900, at: '2026-11-20T14:30:00.000Z'}})
-    expect(s).toMatchObject({expiryDate: '2026-11-20', settlement: 'am', priceSource: 'open', underlyingPrice: 5900, intrinsic: 100, outcome: 'cash_settled', stockQuantity: null, note: null})
-    expect(s!.realizedPnl).toBe(-9000) // (100 − 10) × −1 × 100
+    const s = settleAtExpiry(spx, '2026-11-20', {openings: {'SPX|2026-11-20': {price: 5900, at: '2026-11-20T14:30:00.000Z'}}})
+    expect(s).toMatchObject({status: 'settled', expiryDate: '2026-11-20', settlement: 'am', priceSource: 'open', underlyingPrice: 5900, intrinsic: 100, outcome: 'cash_settled', stockQuantity: null, note: null})
+    expect(s!.status === 'settled' && s!.realizedPnl).toBe(-9000) // (100 − 10) × −1 × 100
   })
 
-  it('without an observed opening price it falls back to the last price and says so', () => {
-    const s = settleAtExpiry(spx, '2026-11-20')
-    expect(s).toMatchObject({priceSource: 'close', underlyingPrice: 6100, intrinsic: 0, outcome: 'expired', realizedPnl: 1000})
-    expect(s!.note).toMatch(/AM-settled on 2026-11-20's opening prints, which were not observed; settled on the last price 6100/)
+  it('without an observed opening price it is pending settlement, never settled on a later price', () => {
+    const s = settleAtExpiry(spx, '2026-11-20', {lastAt: '2026-11-20T21:00:00Z'})
+    expect(s).toMatchObject({status: 'pending', reason: 'no_settlement_price', underlyingPrice: null})
+    expect(s!.status === 'pending' && s!.detail).toMatch(/the opening print of SPX on 2026-11-20/)
   })
 
   it('the weekly SPXW of the same day is PM-settled: the close, whatever the opening was', () => {
-    const s = settleAtExpiry(option('SPXW 2026-11-20 6000P', -1, 10, 6100), '2026-11-20', {'SPX|2026-11-20': {price: 5900, at: '2026-11-20T14:30:00.000Z'}})
-    expect(s).toMatchObject({settlement: 'pm', priceSource: 'close', intrinsic: 0, outcome: 'expired', note: null})
+    const s = settleAtExpiry(option('SPXW 2026-11-20 6000P', -1, 10, 6100), '2026-11-20', {openings: {'SPX|2026-11-20': {price: 5900, at: '2026-11-20T14:30:00.000Z'}}, lastAt: '2026-11-20T21:00:00Z'})
+    expect(s).toMatchObject({status: 'settled', settlement: 'pm', priceSource: 'close', intrinsic: 0, outcome: 'expired', note: null})
   })
 
   it('not expired before its expiry date (an AM option stops trading the day before but settles on the day)', () => {
@@ -53,9 +53,9 @@ describe('settlement at expiry by the calendar rule', () => {
 
   it('a listed expiry on Good Friday (2026-04-03) leaves the book on Thursday 2 April, assigned into stock', () => {
     const put = option('AAPL 2026-04-03 200P', -2, 3, 190)
-    const s = settleAtExpiry(put, '2026-04-02')
-    expect(s).toMatchObject({expiryDate: '2026-04-02', settlement: 'pm', intrinsic: 10, outcome: 'assigned', stockQuantity: 200})
-    expect(s!.realizedPnl).toBe(-1400) // (10 − 3) × −2 × 100
+    const s = settleAtExpiry(put, '2026-04-02', {lastAt: '2026-04-02T19:55:00Z'})
+    expect(s).toMatchObject({status: 'settled', expiryDate: '2026-04-02', settlement: 'pm', intrinsic: 10, outcome: 'assigned', stockQuantity: 200})
+    expect(s!.status === 'settled' && s!.realizedPnl).toBe(-1400) // (10 − 3) × −2 × 100
     expect(settleAtExpiry(put, '2026-04-01')).toBeNull()
   })
 

@@ -20,8 +20,12 @@ describe('cotrader snapshot', () => {
 
   it('twice on one day → one row per position, the second replacing the first', async () => {
     expect(ws.run(['snapshot', '--json']).json().skipped).toEqual(['alpha']) // never synced: nothing to record
-    expect(ws.run(['sync']).code).toBe(0)
-    const first = ws.run(['snapshot', '--date', '2026-11-27', '--json'])
+    // One clock (COTRADER_NOW): synced and snapshotted on Friday 27 November after the close. A past
+    // --date with no stored closes would be refused (test/daemon/snapshot-date.test.ts).
+    const fri = {COTRADER_NOW: '2026-11-27T21:30:00Z'}
+    const mon = {COTRADER_NOW: '2026-11-30T21:30:00Z'}
+    expect(ws.run(['sync'], fri).code).toBe(0)
+    const first = ws.run(['snapshot', '--date', '2026-11-27', '--json'], fri)
     expect(first.code).toBe(0)
     const r1 = first.json()
     expect(r1.positions).toBe(2)
@@ -32,7 +36,8 @@ describe('cotrader snapshot', () => {
     // No earlier snapshot and no broker close: the positions may be months old, so the day P&L is
     // unknown (not the whole open P&L of 5,484), the same rule as `pnl` (domain/daypnl.ts).
     expect(r1.portfolios[0].dayPnl).toBeNull()
-    const second = ws.run(['snapshot', '--date', '2026-11-27', '--json']).json()
+    expect(r1.asOf).toBe('2026-11-27T21:30:00.000Z')
+    const second = ws.run(['snapshot', '--date', '2026-11-27', '--json'], fri).json()
     expect(second.portfolios[0].replaced).toBe(true)
     const rows = await readHistory(ws.db, (d) => positionSnapshots(d, {}))
     expect(rows.map((r) => r.symbol).sort()).toEqual(['AAPL', 'AAPL 2027-01-15 190P'])
@@ -41,9 +46,10 @@ describe('cotrader snapshot', () => {
     expect(put).toMatchObject({quantity: -2, markPrice: 5.05, entryPrice: 7.47, underlyingPrice: 200, unrealizedPnl: (5.05 - 7.47) * -2 * 100})
     expect(put.greeks!.delta).toBeLessThan(0) // per unit: a put's delta, whatever the sign of the holding
     // The next day counts day P&L from the previous snapshot's marks: unchanged marks → 0.
-    const next = ws.run(['snapshot', '--date', '2026-11-30', '--json']).json()
+    expect(ws.run(['sync'], mon).code).toBe(0)
+    const next = ws.run(['snapshot', '--date', '2026-11-30', '--json'], mon).json()
     expect(next.portfolios[0].dayPnl).toBe(0)
-    const human = ws.run(['snapshot', '--date', '2026-11-30'])
+    const human = ws.run(['snapshot', '--date', '2026-11-30'], mon)
     expect(human.stdout).toMatch(/alpha\s*│\s*2026-11-30\s*│\s*USD\s*│\s*2\s*│/)
     expect(human.stdout).toMatch(/replaced/)
   })

@@ -7,6 +7,7 @@ import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {approve} from '../../src/core/services/approve.js'
 import {calendar, type Market} from '../../src/core/services/calendar-adapter.js'
+import {loadEvents} from '../../src/core/store/ledger.js'
 import {readDb} from '../../src/core/store/database.js'
 import * as dstore from '../../src/core/store/daemon.js'
 import * as repo from '../../src/core/store/repositories.js'
@@ -100,11 +101,17 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
     expect(sim[1]).toMatchObject({stockSymbol: 'UBER', stockQuantity: 100})
     expect(sim[0].at).toBe('2026-11-25T21:15:00.000Z')
     expect(positions.filter((p) => p.portfolio === 'sim-expiry')).toEqual([])
-    expect(trades.filter((t) => t.portfolio === 'sim-expiry' && t.symbol === 'UBER').map((t) => [t.quantity, t.price])).toEqual([[100, 94.35]])
-    // Each end-of-day snapshot counts the book every view counts (services/book.ts, issue 20): Monday and
-    // Tuesday the two options plus the paper trade approved Monday (−1 call); Wednesday after the close the
-    // call and that paper trade have expired, the put is left; Friday the put is settled first and the
-    // 100 UBER it was assigned into are the book.
+    // No paper trade any more (issue 16): the assignment is a provisional ledger event pair, the shares delivered at the strike.
+    expect(trades.filter((t) => t.portfolio === 'sim-expiry' && t.symbol === 'UBER')).toEqual([])
+    const events = await readDb(ws.dbPath, (db) => loadEvents(db, {portfolio: 'sim-expiry'}))
+    // The approved close of the call (a paper trade, −1 110C) expired with it: settled as a paper event, no longer open.
+    expect(events.filter((e) => e.source === 'paper').map((e) => [e.kind, e.symbol, e.quantity])).toEqual([['expiration', 'UBER 2026-11-25 110C', 1]])
+    expect(events.filter((e) => e.source === 'daemon').map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional, e.source])).toEqual([
+      ['expiration', 'UBER 2026-11-25 110C', -1, 0, true, 'daemon'],
+      ['assignment', 'UBER 2026-11-27 100P', 1, 0, true, 'daemon'],
+      ['assignment', 'UBER', 100, 100, true, 'daemon'],
+    ])
+    // The Friday snapshot still shows the put (held through its last day); nothing after it.
     const snaps = (await readHistory(ws.dbPath, (h) => portfolioSnapshots(h, {portfolios: ['sim-expiry']}))).map((s) => ({date: s.date, positions: s.positions}))
     expect(snaps.filter((s) => s.date >= '2026-11-23')).toEqual([
       {date: '2026-11-23', positions: 3}, {date: '2026-11-24', positions: 3}, {date: '2026-11-25', positions: 1}, {date: '2026-11-27', positions: 1},

@@ -68,6 +68,8 @@ export interface DxlinkBehaviour {
   fieldOrder: 'accepted' | 'server'
   /** Streamer symbols that never get data. */
   silent: string[]
+  /** The first connection goes silent after subscribing: no data, no keepalive, never closed (a dead streamer). */
+  silentOnce?: boolean
 }
 
 export interface OrderBehaviour {

@@ -376,6 +376,7 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
             socket.close(1012, 'service restart')
             return
           }
+          if (current.dxlink.silentOnce && connection === 1) return
           publish(channel, added)
           return
         }

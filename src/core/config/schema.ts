@@ -223,6 +223,25 @@ const daemonSchema = z.strictObject({
     }),
     {level: 'info', max_bytes: 5_000_000, keep: 3},
   ),
+  /** expiry settlement as the OCC does it (issue 18): exercise by exception and the pin band */
+  settlement: z._default(
+    z.strictObject({
+      /** money per unit: an option in the money by at least this much at settlement is exercised / assigned (OCC: 0.01) */
+      exercise_threshold: z._default(seconds('money per unit'), 0.01),
+      /** money per unit: a short option whose underlying closes within ± max(this, pin_band_pct % of the strike) of its strike is pin risk */
+      pin_band_abs: z._default(seconds('money per unit'), 0.05),
+      /** percent of the strike (0.1 = 0.1 %) */
+      pin_band_pct: z._default(seconds('percent of the strike'), 0.1),
+    }),
+    {exercise_threshold: 0.01, pin_band_abs: 0.05, pin_band_pct: 0.1},
+  ),
+  /** the DXLink feed in the daemon: a connection silent (no event, no keepalive) this long is closed and reopened */
+  feed: z._default(
+    z.strictObject({
+      silent_seconds: z._default(positive('seconds'), 120),
+    }),
+    {silent_seconds: 120},
+  ),
 })
 
 export type RawDaemon = z.infer<typeof daemonSchema>

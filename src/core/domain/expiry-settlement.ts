@@ -1,20 +1,30 @@
 /*
- * How an option that reached its expiry leaves the book, by the exchange calendar's rule for its
- * product (domain/calendar/expiry.ts), not a blanket "intrinsic at the close of the date in the symbol":
+ * How an option or a future that reached its expiry leaves the book, by the exchange calendar's rule
+ * for its product (domain/calendar/expiry.ts), on the price of its settlement instant, never a later one:
  *  - the day it expires is the calendar's expiry date (a listed date on a holiday rolls back to the
  *    trading day before);
  *  - a PM-settled option (US equity/ETF options, SPXW and other weeklies, NSE/BSE, futures options)
- *    settles on the underlying's price at the close of that day;
- *  - an AM-settled option (SPX, NDX, RUT monthlies, VIX …) stopped trading the day before and
- *    settles on the opening prints of its expiry date. The daemon records the first underlying price
- *    it observes after the open (within OPENING_WINDOW_MS); the exchange's special opening quotation
- *    is built from each component's opening print, so this is the nearest figure the book has. When
- *    none was observed, the last price is used and the result says so.
- * Out of the money: expired worthless. In the money: a physically settled option (American US equity
- * option) is assigned (short) or exercised (long) into the underlying at the strike; the rest settle
- * in cash. Realised P&L = (settlement value − entry) × quantity × multiplier. Pure.
+ *    settles on the underlying's close of that day: a close stored for that date (price history,
+ *    DXLink daily candles, a snapshot taken then), else the last price the book observed during that
+ *    day's session. A price observed on a later day (Monday's quote for Friday's expiry, after a
+ *    suspended laptop resumes) is never used;
+ *  - an AM-settled option (SPX, NDX, RUT monthlies, VIX …) settles on the opening prints of its expiry
+ *    date: the first underlying price the daemon observed after the open (within OPENING_WINDOW_MS).
+ * Without a price of the settlement instant the result is `pending` (no_settlement_price): it stays
+ * in the book, marked pending settlement, until the price or the broker's records arrive.
+ *
+ * Exercise as the OCC does it (exercise by exception): in the money by at least `exerciseThreshold`
+ * per unit ($0.01 by default) at settlement → exercised (long) / assigned (short) into the underlying
+ * at the strike for a physically settled option (American US equity option), cash-settled otherwise;
+ * less → expired worthless. A short physically settled option whose underlying closed within the pin
+ * band of its strike (± max($0.05, 0.1 % of the strike) by default) is `pending` (pin_risk): its
+ * holder may exercise either way, so only the broker's records can say.
+ * Realised P&L = (settlement value − entry) × quantity × multiplier, money in the position's currency.
+ * Futures settle at their final settlement price (the close of the last trading day as stored or
+ * observed that day). Pure: prices and their observation times come in as arguments.
  */
-import {optionExpiry, type Settlement} from './calendar/expiry.js'
+import {futureExpiry, optionExpiry, type Settlement} from './calendar/expiry.js'
+import {localDate, marketFor} from './calendar/index.js'
 import type {Position} from './types.js'
 import {intrinsic} from '../pricing/index.js'
 
@@ -28,31 +38,91 @@ export interface ObservedPrice {
   at: string
 }
 
+/** OCC exercise by exception and the pin band (configurable: daemon.settlement in the config). */
+export interface ExerciseRules {
+  /** per unit, money: exercised automatically when in the money by at least this much (OCC: 0.01) */
+  exerciseThreshold: number
+  /** per unit, money: the pin band is at least ± this (default 0.05) */
+  pinAbsolute: number
+  /** fraction of the strike: the pin band is at least ± this × strike (default 0.001 = 0.1 %) */
+  pinFraction: number
+}
+
+export const OCC_RULES: ExerciseRules = {exerciseThreshold: 0.01, pinAbsolute: 0.05, pinFraction: 0.001}
+
+/** Half-width of the pin band around a strike, per unit. */
+export function pinBand(strike: number, rules: ExerciseRules = OCC_RULES): number {
+  return Math.max(rules.pinAbsolute, rules.pinFraction * strike)
+}
+
+/** Prices the settlement may use, each with its observation time. */
+export interface SettlementPrices {
+  /** closes stored for a date, by priceKey(symbol, date): underlyings' closes for options, a future's own */
+  closes?: Record<string, ObservedPrice>
+  /** AM settlement: the observed opening prices, by priceKey(underlying, expiry date) */
+  openings?: Record<string, ObservedPrice>
+  /** when the position's last prices (underlyingPrice, markPrice) were observed; null/absent = unknown (never used as a close) */
+  lastAt?: string | null
+  /** the last underlying prices the daemon saw in hours, by priceKey(underlying, date) (kept across a restart) */
+  seen?: Record<string, ObservedPrice>
+  /** ms: a price observed this long before the close, or less, counts as the close (default CLOSE_WINDOW_MS) */
+  closeWindowMs?: number
+}
+
+/** A last price observed within this long before the close counts as the close (the daemon widens it to its tick interval). */
+export const CLOSE_WINDOW_MS = 30 * 60_000
+
+export type ExpiryOutcome = 'expired' | 'assigned' | 'exercised' | 'cash_settled'
+/** open: AM opening print; close: the last price observed during the expiry date's session; stored_close: a close stored for that date */
+export type PriceSource = 'open' | 'close' | 'stored_close'
+
 export interface ExpirySettlement {
-  /** exchange-local date the option expired (the calendar's, after any holiday roll-back) */
+  status: 'settled'
+  /** exchange-local date the contract expired (the calendar's, after any holiday roll-back) */
   expiryDate: string
   settlement: Settlement
-  /** the underlying price it settled on, per unit */
+  /** the price it settled on, per unit (the underlying's for an option, the future's own for a future) */
   underlyingPrice: number
-  /** 'open': an AM settlement on the observed opening price; 'close': the last price (the rule for PM, a fallback for AM) */
-  priceSource: 'open' | 'close'
-  /** settlement value per unit: the intrinsic value at `underlyingPrice` */
+  priceSource: PriceSource
+  /** ISO instant the settling price was observed */
+  priceAt: string
+  /** settlement value per unit: an option's intrinsic value at `underlyingPrice` (below the exercise threshold: 0); a future's final settlement price */
   intrinsic: number
-  outcome: 'expired' | 'assigned' | 'exercised' | 'cash_settled'
+  outcome: ExpiryOutcome
   /** signed shares delivered (+ bought, − sold) on assignment/exercise; null otherwise */
   stockQuantity: number | null
   /** money in the position's currency; null when the entry price is unknown */
   realizedPnl: number | null
-  /** why the figure is less certain than the rule asks (AM-settled without an observed opening price); null otherwise */
+  /** a remark on the figure (in the money by less than the exercise threshold); null otherwise */
   note: string | null
 }
 
-type OptionPosition = Pick<Position, 'symbol' | 'underlying' | 'instrumentType' | 'currency' | 'quantity' | 'multiplier' | 'entryPrice' | 'underlyingPrice' | 'option'>
-
-/** Key of an observed opening price: one per underlying and expiry date (every AM option on it shares the settlement). */
-export function openingKey(underlying: string, expiryDate: string): string {
-  return `${underlying}|${expiryDate}`
+export interface PendingExpiry {
+  status: 'pending'
+  expiryDate: string
+  settlement: Settlement
+  reason: 'no_settlement_price' | 'pin_risk'
+  /** what is missing, or why assignment is uncertain, in one sentence */
+  detail: string
+  /** the price seen, when there is one (pin risk), per unit */
+  underlyingPrice: number | null
+  /** pin risk: the outcome the OCC's rule alone would give */
+  expected: ExpiryOutcome | null
 }
+
+export type ExpiryResult = ExpirySettlement | PendingExpiry
+
+type OptionPosition = Pick<Position, 'symbol' | 'underlying' | 'instrumentType' | 'currency' | 'quantity' | 'multiplier' | 'entryPrice' | 'underlyingPrice' | 'option'> & {
+  underlyingPriceAsOf?: string
+}
+
+/** Key of a stored or observed price: one per symbol and date (every AM option on an underlying shares its opening). */
+export function priceKey(symbol: string, date: string): string {
+  return `${symbol}|${date}`
+}
+
+/** @deprecated name kept for callers of the AM openings map: same as priceKey. */
+export const openingKey = priceKey
 
 /**
  * Whether an observation at `now` of this position's underlying is its AM settlement's opening price:
@@ -64,34 +134,93 @@ export function openingToRecord(p: OptionPosition, now: Date): string | null {
   const e = optionExpiry(p.option.expiry, p)
   if (e.settlement !== 'am') return null
   const since = now.getTime() - e.settlesAt.getTime()
-  return since >= 0 && since <= OPENING_WINDOW_MS ? openingKey(p.underlying, e.expiryDate) : null
+  return since >= 0 && since <= OPENING_WINDOW_MS ? priceKey(p.underlying, e.expiryDate) : null
 }
 
 /**
  * The settlement of an option whose expiry date is on or before `date` (the trade date whose end of
- * day is being done); null when it has not expired by then, or when no underlying price is known (the
- * broker's next sync settles it). `openings` holds the observed opening prices by openingKey.
+ * day is being done); null when it has not expired by then.
  */
-export function settleAtExpiry(p: OptionPosition, date: string, openings: Record<string, ObservedPrice> = {}): ExpirySettlement | null {
+export function settleAtExpiry(p: OptionPosition, date: string, prices: SettlementPrices = {}, rules: ExerciseRules = OCC_RULES): ExpiryResult | null {
   if (!p.option) return null
   const e = optionExpiry(p.option.expiry, p)
   if (e.expiryDate > date) return null
-  const opening = e.settlement === 'am' ? openings[openingKey(p.underlying, e.expiryDate)] : undefined
-  const price = opening?.price ?? p.underlyingPrice
-  if (price === null) return null
-  const value = intrinsic({right: p.option.right, spot: price, strike: p.option.strike})
+  const market = marketFor(p)
+  let seen: {price: number; at: string; source: PriceSource} | null = null
+  if (e.settlement === 'am') {
+    const o = prices.openings?.[priceKey(p.underlying, e.expiryDate)]
+    if (o) seen = {...o, source: 'open'}
+  } else {
+    const key = priceKey(p.underlying, e.expiryDate)
+    const stored = prices.closes?.[key]
+    const lastAt = p.underlyingPriceAsOf ?? prices.lastAt ?? null
+    const window = prices.closeWindowMs ?? CLOSE_WINDOW_MS
+    // A price observed counts as the close only when observed on the expiry date itself, within the window before its close (or after it).
+    const atClose = (o: ObservedPrice | null | undefined): o is ObservedPrice =>
+      !!o && localDate(market, new Date(o.at)) === e.expiryDate && Date.parse(o.at) >= e.lastTradeAt.getTime() - window
+    const last = p.underlyingPrice !== null && lastAt !== null ? {price: p.underlyingPrice, at: lastAt} : null
+    const observed = [last, prices.seen?.[key]].filter(atClose).sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0]
+    if (stored) seen = {...stored, source: 'stored_close'}
+    else if (observed) seen = {...observed, source: 'close'}
+  }
+  if (!seen) {
+    const what = e.settlement === 'am' ? `the opening print of ${p.underlying} on ${e.expiryDate}` : `a close of ${p.underlying} on ${e.expiryDate}`
+    return {status: 'pending', expiryDate: e.expiryDate, settlement: e.settlement, reason: 'no_settlement_price', detail: `no price of its settlement instant (${what}) was recorded or stored; pending until it is, or until the broker's records arrive`, underlyingPrice: null, expected: null}
+  }
+  const raw = intrinsic({right: p.option.right, spot: seen.price, strike: p.option.strike})
+  // Exercise by exception: in the money by less than the threshold expires (float-safe comparison in cents).
+  const itm = raw > 0 && raw + 1e-9 >= rules.exerciseThreshold
+  const value = itm ? raw : 0
   const physical = p.instrumentType === 'equity_option' && p.option.style === 'american' && p.currency === 'USD'
-  const outcome: ExpirySettlement['outcome'] = value <= 0 ? 'expired' : !physical ? 'cash_settled' : p.quantity < 0 ? 'assigned' : 'exercised'
+  const outcome: ExpiryOutcome = !itm ? 'expired' : !physical ? 'cash_settled' : p.quantity < 0 ? 'assigned' : 'exercised'
+  if (physical && p.quantity < 0 && Math.abs(seen.price - p.option.strike) <= pinBand(p.option.strike, rules) + 1e-9)
+    return {
+      status: 'pending', expiryDate: e.expiryDate, settlement: e.settlement, reason: 'pin_risk', underlyingPrice: seen.price, expected: outcome,
+      detail: `pin risk: assignment uncertain (${p.underlying} closed at ${seen.price}, within ±${round(pinBand(p.option.strike, rules))} of the ${p.option.strike} strike); pending until the broker says`,
+    }
   const stockQuantity = outcome === 'assigned' || outcome === 'exercised' ? p.quantity * p.multiplier * (p.option.right === 'call' ? 1 : -1) : null
   return {
+    status: 'settled',
     expiryDate: e.expiryDate,
     settlement: e.settlement,
-    underlyingPrice: price,
-    priceSource: opening ? 'open' : 'close',
+    underlyingPrice: seen.price,
+    priceSource: seen.source,
+    priceAt: seen.at,
     intrinsic: value,
     outcome,
     stockQuantity,
     realizedPnl: p.entryPrice === null ? null : (value - p.entryPrice) * p.quantity * p.multiplier,
-    note: e.settlement === 'am' && !opening ? `AM-settled on ${e.expiryDate}'s opening prints, which were not observed; settled on the last price ${price}` : null,
+    note: raw > 0 && !itm ? `in the money by ${round(raw)}, less than the ${rules.exerciseThreshold} exercise threshold: not exercised` : null,
   }
+}
+
+type FuturePosition = Pick<Position, 'symbol' | 'underlying' | 'instrumentType' | 'currency' | 'quantity' | 'multiplier' | 'entryPrice' | 'markPrice'> & {markAsOf?: string}
+
+/**
+ * A future whose last trading date is on or before `date` leaves the book at its final settlement
+ * price: a close of the future stored for its last trading date, else its mark observed that day.
+ * null when it has not expired by then (or its product's expiry rule is not known).
+ */
+export function settleFutureAtExpiry(p: FuturePosition, date: string, prices: SettlementPrices = {}): ExpiryResult | null {
+  if (p.instrumentType !== 'future') return null
+  const f = futureExpiry(p, new Date(`${date}T12:00:00Z`))
+  if (!f || f.lastTradeDate > date) return null
+  const stored = prices.closes?.[priceKey(p.symbol, f.lastTradeDate)]
+  const lastAt = p.markAsOf ?? prices.lastAt ?? null
+  const seen: {price: number; at: string; source: PriceSource} | null = stored
+    ? {...stored, source: 'stored_close'}
+    : p.markPrice !== null && lastAt !== null && localDate(f.market, new Date(lastAt)) === f.lastTradeDate
+      ? {price: p.markPrice, at: lastAt, source: 'close'}
+      : null
+  if (!seen)
+    return {status: 'pending', expiryDate: f.lastTradeDate, settlement: 'pm', reason: 'no_settlement_price', underlyingPrice: null, expected: null,
+      detail: `no final settlement price of ${p.symbol} for ${f.lastTradeDate} was recorded or stored; pending until it is, or until the broker's records arrive`}
+  return {
+    status: 'settled', expiryDate: f.lastTradeDate, settlement: 'pm', underlyingPrice: seen.price, priceSource: seen.source, priceAt: seen.at, intrinsic: seen.price,
+    outcome: 'cash_settled', stockQuantity: null, realizedPnl: p.entryPrice === null ? null : (seen.price - p.entryPrice) * p.quantity * p.multiplier, note: null,
+  }
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6
 }

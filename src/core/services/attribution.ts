@@ -126,6 +126,10 @@ export async function attributionService(o: AttributionOptions): Promise<Attribu
       if (!s) outcome = {unknown: since === 'entry' ? 'no entry Greeks recorded' : `no snapshot ${since === 'yesterday' ? 'before today' : `on or before ${since}`}`}
       else {
         const start: Valuation = {at: new Date(s.at), price: s.price, underlyingPrice: s.underlyingPrice, iv: s.iv}
+        // One clock (COTRADER_NOW or the real one) for every stored time: an end at or before its start is two clocks mixed, never a negative period.
+        // (--since entry starts at the first sync that saw the position, which may be the last sync itself: a zero period is then allowed.)
+        if (end.getTime() < start.at.getTime() || (since !== 'entry' && end.getTime() === start.at.getTime()))
+          throw new UserError(`attribution of ${b.config.name} ${p.symbol}: its end ${end.toISOString()} (the last sync) is at or before its start ${start.at.toISOString()} (the snapshot); were they taken with different clocks (COTRADER_NOW)? Sync again, or pick another --since`)
         const now: Valuation = {at: end, price: p.markPrice, underlyingPrice: p.underlyingPrice, iv: p.iv}
         outcome = attribute({quantity: p.quantity, multiplier: p.multiplier, linear: !p.option, greeks: s.greeks, start, end: now})
       }

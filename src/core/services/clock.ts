@@ -26,6 +26,20 @@ export interface Scheduler {
 
 export const systemClock: Clock = {now: () => new Date()}
 
+/**
+ * The one clock of a process: COTRADER_NOW (an ISO instant) when set, running on from there at the
+ * real pace (so the daemon's ticks still advance), else the system clock. Every stored time comes
+ * from it: snapshots' takenAt, transitions, alerts, status.
+ */
+export function processClock(env: NodeJS.ProcessEnv): Clock {
+  const text = env.COTRADER_NOW
+  if (!text) return systemClock
+  const start = new Date(text)
+  if (Number.isNaN(start.getTime())) throw new ConfigError(`COTRADER_NOW "${text}" is not an ISO instant such as 2026-01-05T15:00:00Z`)
+  const offset = start.getTime() - Date.now()
+  return {now: () => new Date(Date.now() + offset)}
+}
+
 /** A paused croner instance: validates the expression and time zone, computes next runs. */
 export function cronOf(pattern: string, timezone: string | undefined, where = 'cron'): Cron {
   try {

@@ -11,6 +11,7 @@ import {alertSettings, type AlertSettings} from './alerts.js'
 import type {Market} from './calendar-adapter.js'
 import {cronOf} from './clock.js'
 import type {Level} from './daemon-log.js'
+import type {ExerciseRules} from '../domain/expiry-settlement.js'
 
 export interface DaemonSettings {
   /** seconds */
@@ -24,6 +25,10 @@ export interface DaemonSettings {
   rules: RuleSettings
   alerts: AlertSettings
   log: {file: string; level: Level; maxBytes: number; keep: number}
+  /** OCC exercise by exception and the pin band (domain/expiry-settlement.ts) */
+  settlement: ExerciseRules
+  /** seconds a DXLink connection may stay silent before it is closed and reopened */
+  feedSilentSeconds: number
 }
 
 export function daemonSettings(config: Config, dataDir: string): DaemonSettings {
@@ -55,5 +60,11 @@ export function daemonSettings(config: Config, dataDir: string): DaemonSettings 
       maxBytes: d?.log.max_bytes ?? 5_000_000,
       keep: d?.log.keep ?? 3,
     },
+    settlement: {
+      exerciseThreshold: d?.settlement?.exercise_threshold ?? 0.01,
+      pinAbsolute: d?.settlement?.pin_band_abs ?? 0.05,
+      pinFraction: (d?.settlement?.pin_band_pct ?? 0.1) / 100,
+    },
+    feedSilentSeconds: d?.feed?.silent_seconds ?? 120,
   }
 }

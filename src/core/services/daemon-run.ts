@@ -7,7 +7,7 @@
 import {loadConfig, type Config} from '../config/config.js'
 import {createAlerter} from './alerts.js'
 import {calendar} from './calendar-adapter.js'
-import {realScheduler, systemClock} from './clock.js'
+import {processClock, realScheduler} from './clock.js'
 import type {PortfolioConfig} from '../config/config.js'
 import {UserError} from '../errors.js'
 import {Daemon, type DaemonDeps} from './daemon.js'
@@ -38,25 +38,29 @@ export interface DaemonRunResult {
 export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
   let settings = daemonSettings(o.config, o.dataDir) // ConfigError (exit 2) before anything starts
   if (o.logFile) settings = {...settings, log: {...settings.log, file: o.logFile}}
+  // One clock: COTRADER_NOW (when set) is the daemon's now too, running on at the real pace.
+  const clock = processClock(o.env)
   const broker = liveOrders(o.config, o.env)
   // The write gate before the pid file, the log or any alert: a daemon that could not write its database does not start.
   writeGate(o.dbPath)
-  const lock = acquireDaemonLock(o.dbPath, systemClock.now())
+  const lock = acquireDaemonLock(o.dbPath, clock.now())
   let daemon: Daemon | undefined
   const secrets = [o.env.TASTYTRADE_CLIENT_SECRET, o.env.TASTYTRADE_REFRESH_TOKEN].filter((s): s is string => Boolean(s))
-  const log = createLogger({file: settings.log.file, level: settings.log.level, maxBytes: settings.log.maxBytes, keep: settings.log.keep, clock: systemClock, human: o.human, secrets, state: () => daemon?.machine.state ?? 'initializing'})
+  const log = createLogger({file: settings.log.file, level: settings.log.level, maxBytes: settings.log.maxBytes, keep: settings.log.keep, clock, human: o.human, secrets, state: () => daemon?.machine.state ?? 'initializing'})
   try {
     if (lock.stale) log.warn(`removed a stale pid file of pid ${lock.stale.pid} (started ${lock.stale.since}, no longer running)`, {job: 'boot'})
     const scheduler = realScheduler()
     const alerter = createAlerter(o.dbPath, settings.alerts, (m) => log.warn(m, {job: 'alert'}))
     daemon = new Daemon({
-      config: o.config, settings, dbPath: o.dbPath, env: o.env, clock: systemClock, scheduler, calendar, log, alerter, orderStatus: broker.orderStatus,
+      config: o.config, settings, dbPath: o.dbPath, env: o.env, clock, scheduler, calendar, log, alerter, orderStatus: broker.orderStatus,
       reloadConfig: () => {
         const config = loadConfig(o.configFile)
         return {config, settings: {...daemonSettings(config, o.dataDir), ...(o.logFile ? {log: settings.log} : {})}}
       },
     })
     await daemon.boot()
+    // Resume: the ends of day missed while no daemon ran, oldest first, before the first tick.
+    await daemon.catchUp()
     if (o.once) {
       await daemon.once()
       log.info('--once: cycle done', {job: 'once'})

@@ -16,7 +16,12 @@ export interface DaemonStatusResult {
   since: string | null
   /** a pid file was left by a daemon that no longer runs (killed) */
   stalePidFile: boolean
+  /** running: the state stored at the daemon's last transition or tick; not running: 'not running' (see lastState) */
   state: string | null
+  /** the state the daemon last stored, running or not */
+  lastState: string | null
+  /** ISO instant (the daemon's clock) it last stored its status: a killed daemon was last seen then */
+  lastSeenAt: string | null
   lastTick: TickRecord | null
   nextRuns: Record<string, string | null>
   counts: DaemonStatusState['counts'] | null
@@ -25,14 +30,17 @@ export interface DaemonStatusResult {
   backoff: DaemonStatusState['backoff']
   pendingProposals: {id: number; source: string; portfolio: string; reason: string | null; createdAt: string}[]
   recentTransitions: dstore.WorkflowEventRow[]
+  /** expired options/futures not settled (no settlement price, pin risk), until the price or the broker's records arrive */
+  pendingSettlements: dstore.PendingSettlementRow[]
 }
 
 export async function daemonStatusService(o: {dbPath: string}): Promise<DaemonStatusResult> {
   const pid = readPidFile(o.dbPath)
-  const {state, pending, transitions} = await readDb(o.dbPath, (db) => ({
+  const {state, pending, transitions, unsettled} = await readDb(o.dbPath, (db) => ({
     state: dstore.getState<DaemonStatusState>(db, 'status'),
     pending: repo.loadProposals(db, {status: 'pending'}),
     transitions: dstore.workflowEvents(db, {limit: 10}),
+    unsettled: dstore.pendingSettlements(db, {open: true}),
   }))
   const running = Boolean(pid?.alive)
   return {
@@ -41,7 +49,9 @@ export async function daemonStatusService(o: {dbPath: string}): Promise<DaemonSt
     pid: running ? pid!.pid : null,
     since: running ? pid!.since : state?.since ?? null,
     stalePidFile: pid !== null && !pid.alive,
-    state: running ? state?.state ?? null : state ? 'stopped' : null,
+    state: running ? state?.state ?? null : state ? 'not running' : null,
+    lastState: state?.state ?? null,
+    lastSeenAt: state?.lastSeenAt ?? null,
     lastTick: state?.lastTick ?? null,
     nextRuns: running ? state?.nextRuns ?? {} : {},
     counts: state?.counts ?? null,
@@ -49,5 +59,6 @@ export async function daemonStatusService(o: {dbPath: string}): Promise<DaemonSt
     backoff: state?.backoff ?? {},
     pendingProposals: pending.map((p) => ({id: p.id, source: p.source, portfolio: p.portfolio, reason: p.reason, createdAt: p.createdAt})),
     recentTransitions: transitions,
+    pendingSettlements: unsettled,
   }
 }

@@ -5,16 +5,29 @@
  * short write (writeDb), so approve/reject/sync keep working from other shells.
  *
  * Faults never stop it: a failing broker backs off exponentially (capped) while the others sync, a
- * tick that throws is logged with context and the loop goes on, a run that is still going when the
- * next is due is skipped and logged. State kept: the latest status (daemon_state) and the events
- * (workflow transitions, alerts, proposals, syncs, expiries), never one row per tick.
+ * tick that throws is logged with context and the loop goes on. Jobs run one at a time through one
+ * queue: a job due while another runs waits (one log line), an end of day goes to the front, and a
+ * job already waiting is not queued twice. State kept: the latest status (daemon_state, written at
+ * every transition and tick) and the events (workflow transitions, alerts, proposals, syncs, expiries,
+ * end-of-day runs), never one row per tick.
+ *
+ * Resume is a first-class event: whenever the end-of-day check runs (each minute, at boot, in --once)
+ * it catches up every end of day missed since the last one done (suspend, a stopped process), oldest
+ * first, each valued at that day's stored closes (rows without one are marked late with the price
+ * used), settles that day's expiries on that day's settlement prices, and raises one alert for the gap.
  */
 import type {Config, PortfolioConfig} from '../config/config.js'
 import {evaluateRules, type RuleHit} from '../domain/rules.js'
-import {INITIAL, step, type Action, type Machine, type WorkflowEvent} from '../domain/workflow/index.js'
+import {INITIAL, step, type Action, type Machine, type Transition, type WorkflowEvent} from '../domain/workflow/index.js'
 import type {Position} from '../domain/types.js'
-import {openingToRecord, settleAtExpiry, type ObservedPrice} from '../domain/expiry-settlement.js'
+import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../domain/expiry-settlement.js'
 import {readDb, writeDb} from '../store/database.js'
+import {readHistory} from '../store/history.js'
+import {loadPriceHistory} from '../store/prices.js'
+import {positionSnapshots} from '../store/snapshots.js'
+import {provisionalSettlementEvents, recordProvisionalSettlement, settleProvisional} from './ledger-provisional.js'
+import {appendEvents} from '../store/ledger.js'
+import type {Db} from '../store/database.js'
 import * as dstore from '../store/daemon.js'
 import * as repo from '../store/repositories.js'
 import type {Alerter} from './alerts.js'
@@ -71,7 +84,7 @@ export interface DaemonStatusState {
   state: string
   running: boolean
   lastTick: TickRecord | null
-  counts: {ticksInHours: number; ticksOutOfHours: number; scans: number; eods: number; skipped: number; errors: number}
+  counts: {ticksInHours: number; ticksOutOfHours: number; scans: number; eods: number; skipped: number; errors: number; waited?: number; lateEods?: number}
   nextRuns: Record<string, string | null>
   /** breach keys currently open */
   breaches: string[]
@@ -80,6 +93,19 @@ export interface DaemonStatusState {
   eodDone: Partial<Record<Market, string>>
   /** AM settlement: the first underlying price observed after the open of an AM-settled option's expiry date, by `underlying|date` (domain/expiry-settlement.ts) */
   openings?: Record<string, ObservedPrice>
+  /** the last underlying price seen in hours, by `underlying|date` (a week kept) */
+  lastPrices?: Record<string, ObservedPrice>
+  /** ISO instant of the daemon's clock when this status was stored (each transition and tick): the last sign of life */
+  lastSeenAt?: string
+}
+
+/** An end-of-day job waiting in the queue, or a tick/scan. */
+interface Queued {
+  job: string
+  fn: () => Promise<void>
+  quiet: boolean
+  force: boolean
+  done: (() => void)[]
 }
 
 /** Sync runs are kept a week (the daemon writes one per portfolio per tick). */
@@ -104,7 +130,7 @@ export class Daemon {
   constructor(private d: DaemonDeps) {
     this.status = {
       pid: process.pid, since: d.clock.now().toISOString(), state: 'initializing', running: true, lastTick: null,
-      counts: {ticksInHours: 0, ticksOutOfHours: 0, scans: 0, eods: 0, skipped: 0, errors: 0}, nextRuns: {}, breaches: [], backoff: {}, eodDone: {},
+      counts: {ticksInHours: 0, ticksOutOfHours: 0, scans: 0, eods: 0, skipped: 0, errors: 0, waited: 0, lateEods: 0}, nextRuns: {}, breaches: [], backoff: {}, eodDone: {},
     }
   }
 
@@ -127,6 +153,9 @@ export class Daemon {
       this.status.breaches = prior.breaches ?? []
       this.status.eodDone = prior.eodDone ?? {}
       this.status.openings = prior.openings ?? {}
+      this.status.lastPrices = prior.lastPrices ?? {}
+      // The gap since the last sign of life (a suspend, a stopped or killed process) is summarised by the catch-up.
+      this.lastSeen = prior.lastSeenAt ?? null
     }
     const book = await readDb(this.d.dbPath, (db) => repo.loadPortfolios(db))
     log.info(`boot 2/6: bundles built: ${this.d.config.portfolios.length} configured, ${book.filter((b) => b.lastSyncAt).length} synced before`, {job: 'boot'})
@@ -162,12 +191,17 @@ export class Daemon {
     this.d.log.info(`boot 6/6: scheduler started: monitor every ${s.monitorInHours} s in hours, ${s.monitorOutOfHours > 0 ? `${s.monitorOutOfHours} s` : 'none'} outside; scan "${s.scan.cron}" ${s.scan.timezone}; end of day ${s.eodOffset('XNYS')} min after each close`, {job: 'boot'})
   }
 
-  /** One full cycle for cron: monitor, scan, and the end of day when due; then return. */
+  /** One full cycle for cron: the ends of day missed since the last run, monitor, scan; then return. */
   async once(): Promise<void> {
+    await this.guard('eod', () => this.eodIfDue())
     await this.guard('monitor', () => this.dispatch({type: 'tick'}), false, true)
     await this.guard('scan', () => this.dispatch({type: 'scan_due'}))
-    await this.guard('eod', () => this.eodIfDue())
     await this.saveStatus()
+  }
+
+  /** Boot-time catch-up: the ends of day missed while the daemon was not running, before the first tick. */
+  async catchUp(): Promise<void> {
+    await this.guard('eod', () => this.eodIfDue())
   }
 
   /** Finish (or give up on) the current run, record the stop, stop the jobs. */
@@ -188,46 +222,92 @@ export class Daemon {
       this.d.config = next.config
       this.d.settings = next.settings
       this.d.log.info('config reloaded', {job: 'reload'})
-      void this.d.alerter.raise({key: 'config:reload', kind: 'config', severity: 'info', message: 'config reloaded'}, this.now).catch(() => undefined)
+      this.alertInBackground({key: 'config:reload', kind: 'config', severity: 'info', message: 'config reloaded'})
       return true
     } catch (error) {
       this.d.log.error(`config reload refused, keeping the old config: ${oneLine(error)}`, {job: 'reload'})
-      void this.d.alerter.raise({key: 'config:reload', kind: 'config', severity: 'warning', message: `bad config on reload, old config kept: ${oneLine(error)}`}, this.now).catch(() => undefined)
+      this.alertInBackground({key: 'config:reload', kind: 'config', severity: 'warning', message: `bad config on reload, old config kept: ${oneLine(error)}`})
       return false
     }
   }
 
+  /** Alerts raised outside a job (a signal handler) go out in the order raised. */
+  private alertInBackground(a: Parameters<Alerter['raise']>[0]): void {
+    const now = this.now
+    this.background = this.background.then(() => this.d.alerter.raise(a, now)).then(() => undefined, () => undefined)
+  }
+
+  private background: Promise<void> = Promise.resolve()
+
   // --------------------------------------------------------------------------------------- running
 
-  /** No overlapping runs: a job due while another runs is skipped and logged. Errors are logged, never thrown. */
-  private async guard(job: string, fn: () => Promise<void>, quiet = false, force = false): Promise<void> {
-    if (this.stopping) return
-    if (this.busy) {
-      this.status.counts.skipped++
-      this.d.log.warn(`${job} skipped: ${this.busy} still running`, {job})
-      return
+  /**
+   * One queue for every job: a job due while another runs waits its turn (one log line when it starts
+   * waiting, not one a minute); an end of day goes to the front, so it runs right after the current
+   * job and never starves behind monitor ticks; a job already waiting is not queued twice (its callers
+   * are told when it ran). Errors are logged, never thrown.
+   */
+  private guard(job: string, fn: () => Promise<void>, quiet = false, force = false): Promise<void> {
+    if (this.stopping) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const waiting = this.queue.find((q) => q.job === job)
+      if (waiting) waiting.done.push(resolve)
+      else {
+        const item: Queued = {job, fn, quiet, force, done: [resolve]}
+        if (job === 'eod') this.queue.unshift(item)
+        else this.queue.push(item)
+      }
+      if (this.busy && !this.waitLogged.has(job)) {
+        this.waitLogged.add(job)
+        this.status.counts.waited = (this.status.counts.waited ?? 0) + 1
+        this.d.log.info(`${job} waits: ${this.busy} still running; it runs next`, {job})
+      }
+      if (!this.draining) {
+        this.draining = true
+        this.current = this.drain()
+      }
+    })
+  }
+
+  private queue: Queued[] = []
+  private waitLogged = new Set<string>()
+  private lastSeen: string | null = null
+
+  private draining = false
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const item = this.queue.shift()
+      if (!item) {
+        // Cleared in the same turn as the empty check: a job queued after this starts a new drain.
+        this.draining = false
+        this.current = null
+        return
+      }
+      if (!this.stopping) await this.runJob(item)
+      this.waitLogged.delete(item.job)
+      for (const done of item.done) done()
     }
+  }
+
+  private async runJob({job, fn, quiet, force}: Queued): Promise<void> {
     this.busy = job
     this.forceTick = force
+    this.lastMessage = ''
     const started = Date.now()
     const at = this.now.toISOString()
-    const run = (async () => {
-      try {
-        await fn()
-        if (!quiet) this.status.lastTick = {at, job, outcome: 'ok', ms: Date.now() - started, message: this.lastMessage}
-      } catch (error) {
-        this.status.counts.errors++
-        this.status.lastTick = {at, job, outcome: 'error', ms: Date.now() - started, message: oneLine(error)}
-        this.d.log.error(`${job} failed: ${oneLine(error)}`, {job, stack: (error as Error).stack?.split('\n').slice(1, 4).join(' | ')})
-        await this.dispatch({type: 'failed', error: oneLine(error)}).catch(() => undefined)
-      } finally {
-        this.busy = null
-        this.forceTick = false
-      }
-    })()
-    this.current = run
-    await run
-    this.current = null
+    try {
+      await fn()
+      if (!quiet || this.lastMessage) this.status.lastTick = {at, job, outcome: 'ok', ms: Date.now() - started, message: this.lastMessage}
+    } catch (error) {
+      this.status.counts.errors++
+      this.status.lastTick = {at, job, outcome: 'error', ms: Date.now() - started, message: oneLine(error)}
+      this.d.log.error(`${job} failed: ${oneLine(error)}`, {job, stack: (error as Error).stack?.split('\n').slice(1, 4).join(' | ')})
+      await this.dispatch({type: 'failed', error: oneLine(error)}).catch(() => undefined)
+    } finally {
+      this.busy = null
+      this.forceTick = false
+    }
   }
 
   private forceTick = false
@@ -245,7 +325,17 @@ export class Daemon {
     if (r.transition) {
       const t = r.transition
       this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
-      await writeDb(this.d.dbPath, (db) => dstore.recordTransitions(db, [t]))
+      // The status is stored with each transition, so `daemon status` reads the state the log shows.
+      // While catching up several closes, transitions and run records are written together at the end
+      // of the catch-up (seconds later): every step is idempotent, so a crash in between redoes them.
+      if (this.catchingUp) this.deferred.transitions.push(t)
+      else {
+        const status = this.statusToStore()
+        await writeDb(this.d.dbPath, (db) => {
+          dstore.recordTransitions(db, [t])
+          dstore.setState(db, 'status', status, t.at)
+        })
+      }
     }
     for (const a of r.actions) await this.execute(a)
   }
@@ -325,6 +415,8 @@ export class Daemon {
     }
     // Same open of the file: which proposals have a live order still working (followed in monitor()).
     const {working, positions} = await writeDb(this.d.dbPath, (db) => {
+      // The broker's fresh positions may settle the daemon's provisional events (before the expired are dropped again).
+      if (sync) for (const r of sync.portfolios) if (r.status !== 'failed' && r.status !== 'skipped') settleProvisional(db, r.name, now, {positionsSynced: true})
       dstore.dropExpiredPositions(db)
       return {
         working: repo.loadTrades(db, {kind: 'live'}).filter((t) => t.orderId && t.proposalId !== null && !FINAL_ORDER.has(t.status.toLowerCase()) && t.status !== 'unknown').map((t) => t.proposalId!),
@@ -346,8 +438,17 @@ export class Daemon {
     this.d.log.info(`${label}: ${this.lastMessage}`, {job: 'monitor'})
   }
 
-  /** AM-settled options settle on their expiry date's opening prints: keep the first underlying price seen after the open. */
+  /**
+   * AM-settled options settle on their expiry date's opening prints: keep the first underlying price
+   * seen after the open. And the last underlying price seen in hours per underlying and date (kept with
+   * the status): after a suspend the book's prices are a later day's, and these are what the daemon saw.
+   */
   private recordOpenings(positions: Position[], now: Date): void {
+    const last = (this.status.lastPrices ??= {})
+    for (const p of positions) {
+      if (p.option && p.underlyingPrice !== null && this.d.calendar.isOpen(this.d.calendar.marketFor(p), now))
+        last[priceKey(p.underlying, this.d.calendar.localDate(this.d.calendar.marketFor(p), now))] = {price: p.underlyingPrice, at: now.toISOString()}
+    }
     for (const p of positions) {
       const key = openingToRecord(p, now)
       if (key === null || p.underlyingPrice === null) continue
@@ -510,89 +611,264 @@ export class Daemon {
 
   // ------------------------------------------------------------------------------------ end of day
 
-  /** The end-of-day step of each market whose close (plus the offset) has passed and is not done yet. */
+  /**
+   * Every end of day due and not done, per market, oldest first: the sessions whose close (plus the
+   * offset) passed since the last one done. After a suspend or a stopped process that is several: each
+   * is done at its own date (resume as a first-class event), and one alert summarises the gap.
+   */
   private async eodIfDue(): Promise<void> {
     const now = this.now
-    for (const m of this.markets()) {
-      const s = this.d.calendar.previousClose(m, now)
-      if (!s) continue
-      if (now.getTime() < s.close.getTime() + this.d.settings.eodOffset(m) * 60_000) continue
-      const done = this.status.eodDone[m]
-      if (done && done >= s.date) continue
-      if (this.machine.state === 'opportunity_scan' || this.machine.state === 'recommendation' || this.machine.state === 'eod_evaluation') return
-      await this.dispatch({type: 'eod_due', market: m, date: s.date})
+    const caught: {market: Market; date: string; late: boolean}[] = []
+    const missed = this.markets().map((m) => ({m, dates: this.missedCloses(m, now)}))
+    // Catching up several closes: one alert for the gap (below), not one end-of-day alert per close.
+    this.catchingUp = missed.reduce((n, x) => n + x.dates.length, 0) > 1
+    try {
+      for (const {m, dates} of missed) {
+        for (const date of dates) {
+          await this.dispatch({type: 'eod_due', market: m, date})
+          if ((this.status.eodDone[m] ?? '') < date) break // not done (the workflow refused it): tried again next time
+          caught.push({market: m, date, late: this.lastEodLate})
+        }
+      }
+    } finally {
+      this.catchingUp = false
+      await this.flushDeferred()
     }
+    // A catch-up: more than one close at once, or one done after its market opened again.
+    const overdue = caught.filter((c) => this.afterNextOpen(c.market, c.date, now))
+    // (Not at the first boot on a database: that is no gap.)
+    if (this.lastSeen !== null && (caught.length > 1 || overdue.length > 0)) {
+      const late = caught.filter((c) => c.late).length
+      const from = this.lastSeen
+      const message = `asleep from ${from} to ${now.toISOString()}: ${caught.length} close${caught.length === 1 ? '' : 's'} caught up (${caught.map((c) => `${c.market} ${c.date}`).join(', ')}), ${late} without that day's prices`
+      this.d.log.warn(message, {job: 'eod'})
+      await this.d.alerter.raise({key: `resume:${now.toISOString()}`, kind: 'resume', severity: 'warning', message}, now)
+      this.lastMessage = message
+    }
+    this.lastSeen = now.toISOString()
+  }
+
+  private lastEodLate = false
+  private catchingUp = false
+  private deferred: {transitions: Transition[]; runs: dstore.EodRun[]} = {transitions: [], runs: []}
+
+  /** Writes what a catch-up deferred (transitions, end-of-day run records, pruning) and the status, in one write. */
+  private async flushDeferred(): Promise<void> {
+    const {transitions, runs} = this.deferred
+    this.deferred = {transitions: [], runs: []}
+    if (transitions.length === 0 && runs.length === 0) return
+    const status = this.statusToStore()
+    const now = this.now
+    await writeDb(this.d.dbPath, (db) => {
+      dstore.recordTransitions(db, transitions)
+      for (const r of runs) dstore.recordEodRun(db, r)
+      dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
+      dstore.setState(db, 'status', status, status.lastSeenAt!)
+    })
+  }
+
+  /** Trade dates of `m` whose end of day is due by `now` and not done, oldest first (none before the first ever done: no backfill on a new database). */
+  missedCloses(m: Market, now: Date): string[] {
+    const offset = this.d.settings.eodOffset(m) * 60_000
+    const latest = this.d.calendar.previousClose(m, new Date(now.getTime() - offset))
+    if (!latest) return []
+    const done = this.status.eodDone[m]
+    if (done && done >= latest.date) return []
+    if (!done) return [latest.date]
+    const out = [latest.date]
+    let s = latest
+    // A year of missed sessions at most (a database left alone longer starts again from the latest close).
+    for (let i = 0; i < 300; i++) {
+      const prev = this.d.calendar.previousClose(m, s.open)
+      if (!prev || prev.date <= done) break
+      out.push(prev.date)
+      s = prev
+    }
+    return out.reverse()
+  }
+
+  /** Whether `now` is past the open of the session after `date`: prices have moved since that close. */
+  private afterNextOpen(m: Market, date: string, now: Date): boolean {
+    const s = this.d.calendar.sessionOn(m, date)
+    if (!s) return true
+    return this.d.calendar.nextSession(m, s.close).open.getTime() <= now.getTime()
   }
 
   private async endOfDay(market: Market, date: string): Promise<void> {
     const now = this.now
     this.status.counts.eods++
     const names = this.d.config.portfolios.filter((p) => p.kind !== 'whatif' && portfolioMarket(this.d.calendar, p.currency) === market).map((p) => p.name)
-    // Expiries first, so the snapshot (and this summary) counts the stock they book, like every other view (services/book.ts).
-    const expired = await this.settleExpiries(names, date, now)
-    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar})
-    const pruned = await writeDb(this.d.dbPath, (db) => dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()))
+    // Valued at that date's closes: the book's prices when they were observed that day, else the stored
+    // closes of that date, else the last price marked late (never one day's price written as another's).
+    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar, valuation: 'closes_or_late'})
+    const {expired, pending} = await this.settleExpiries(names, date, now)
+    // One write for the run's record and the pruning; the proposals count read in the same open.
+    const run = {market, date, ranAt: now.toISOString(), late: snap.late.length > 0, detail: snap.late}
+    const {pruned, pendingProposals} = this.catchingUp
+      ? (this.deferred.runs.push(run), {pruned: 0, pendingProposals: await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)})
+      : await writeDb(this.d.dbPath, (db) => {
+          dstore.recordEodRun(db, run)
+          return {pruned: dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()), pendingProposals: repo.loadProposals(db, {status: 'pending'}).length}
+        })
+    this.lastEodLate = snap.late.length > 0
+    if (this.lastEodLate) this.status.counts.lateEods = (this.status.counts.lateEods ?? 0) + 1
     if (pruned > 0) this.d.log.info(`pruned ${pruned} sync runs older than 7 days`, {job: 'eod'})
-    const pending = await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)
-    const lines = [`end of day ${market} ${date}`]
+    const processedOn = this.d.calendar.localDate(market, now)
+    const lines = [`end of day ${market} ${date}${processedOn !== date ? ` (processed ${now.toISOString()}, late)` : ''}`]
     for (const p of snap.portfolios)
       lines.push(`  ${p.portfolio.padEnd(20)} equity ${fmt(p.equity)} ${p.currency}  day ${fmt(p.dayPnl)}  unrealized ${fmt(p.unrealizedPnl)}  Δ ${fmt(p.delta)}  θ ${fmt(p.theta)}/day  ${p.positions} positions`)
-    for (const e of expired) lines.push(`  expiry: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''}, realized ${fmt(e.realizedPnl)} ${e.currency}${e.note ? ` (${e.note})` : ''}`)
+    for (const k of snap.kept) lines.push(`  ${k.padEnd(20)} snapshot of ${date} taken that day kept`)
+    if (snap.late.length > 0)
+      lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${l.price ?? '?'} (seen ${l.observedAt ?? '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
+    for (const e of expired)
+      lines.push(`  expiry ${e.date}: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''} on ${e.priceSource === 'open' ? 'the opening print' : 'the close'} ${e.underlyingPrice} of ${e.date}, realized ${fmt(e.realizedPnl)} ${e.currency} (provisional until the broker's records)${e.note ? ` (${e.note})` : ''}`)
+    for (const p of pending) lines.push(`  pending settlement: ${p.portfolio} ${p.symbol} (expired ${p.expiryDate}): ${p.detail}`)
     // Opening prices are needed only on their expiry date's end of day: keep a week, like sync runs.
     const week = new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString().slice(0, 10)
     for (const key of Object.keys(this.status.openings ?? {})) if (key.slice(key.lastIndexOf('|') + 1) < week) delete this.status.openings![key]
-    lines.push(`  breaches open: ${this.status.breaches.length}; proposals pending: ${pending}`)
+    for (const key of Object.keys(this.status.lastPrices ?? {})) if (key.slice(key.lastIndexOf('|') + 1) < week) delete this.status.lastPrices![key]
+    lines.push(`  breaches open: ${this.status.breaches.length}; proposals pending: ${pendingProposals}`)
     const summary = lines.join('\n')
     this.d.log.info(summary, {job: 'eod'})
-    await this.d.alerter.raise({key: `eod:${market}:${date}`, kind: 'eod', severity: 'info', message: summary}, now)
+    if (!this.catchingUp) await this.d.alerter.raise({key: `eod:${market}:${date}`, kind: 'eod', severity: 'info', message: summary}, now)
+    this.lastMessage = `${lines[0]}: ${snap.portfolios.length} portfolio(s), ${expired.length} expir${expired.length === 1 ? 'y' : 'ies'}, ${pending.length} pending settlement, ${snap.late.length} late price(s)`
     this.status.eodDone[market] = date
-    await this.saveStatus()
+    // The transition back to monitoring stores the status (eodDone included) in the same write.
     await this.dispatch({type: 'eod_done', market, date})
   }
 
   /**
-   * Options of these portfolios expiring on or before `date` leave the book, settled by the calendar's
-   * rule for their product (domain/expiry-settlement.ts: expiry date after holiday roll-back; PM-settled
-   * on the close, AM-settled on the opening price recorded by the monitor ticks): out of the money they
-   * expire worthless; in the money a physically settled (American equity) option is assigned (short)
-   * or exercised (long) into stock at the strike, booked as a paper trade; the rest settle in cash.
+   * Options and futures of these portfolios expiring on or before `date` leave the book on the price
+   * of their settlement instant (domain/expiry-settlement.ts): a close of the expiry date stored
+   * (price history, a snapshot taken that day) or observed that day; an AM opening print recorded by
+   * the monitor ticks. The outcome is booked as provisional ledger events (services/ledger-provisional.ts),
+   * confirmed or replaced when the broker's records arrive, and an expiries row (with the price and
+   * its source). Without a settlement price, or inside the pin band of a short option, the position
+   * stays, pending settlement, alerted once.
    */
-  private async settleExpiries(portfolios: string[], date: string, now: Date): Promise<(dstore.ExpiryRow & {note: string | null})[]> {
+  private async settleExpiries(portfolios: string[], date: string, now: Date): Promise<{expired: (dstore.ExpiryRow & {note: string | null})[]; pending: dstore.PendingSettlementRow[]}> {
     const openings = this.status.openings ?? {}
-    return writeDb(this.d.dbPath, (db) => {
-      const out: (dstore.ExpiryRow & {note: string | null})[] = []
-      for (const p of repo.loadPositions(db)) {
-        if (!portfolios.includes(p.portfolio) || !p.option) continue
-        const s = settleAtExpiry(p, date, openings)
-        if (!s) continue // not expired by `date`, or no underlying price: left for the broker's next sync
-        const shares = s.stockQuantity
+    const rules = this.d.settings.settlement
+    const at = now.toISOString()
+    // Stored closes of the dates concerned: price history, and snapshots taken on their own date.
+    const {positions, synced, paper} = await readDb(this.d.dbPath, (db) => ({
+      positions: repo.loadPositions(db).filter((p) => portfolios.includes(p.portfolio) && (p.option || p.instrumentType === 'future')),
+      synced: repo.loadPortfolios(db),
+      paper: repo.loadTrades(db, {kind: 'paper', status: 'open'}).some((t) => portfolios.includes(t.portfolio) && t.option),
+    }))
+    // Nothing expiring: nothing to write (the broker's records are matched where they are stored: sync, imports).
+    if (positions.length === 0 && !paper) return {expired: [], pending: []}
+    const underlyings = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'paper', status: 'open'}).filter((t) => t.option).map((t) => t.underlying))
+    const symbols = [...new Set([...positions.flatMap((p) => [p.underlying, p.symbol]), ...underlyings])]
+    const closes: Record<string, ObservedPrice> = {}
+    const since = new Date(Date.parse(`${date}T00:00:00Z`) - 60 * 86_400_000).toISOString().slice(0, 10)
+    await readDb(this.d.dbPath, (db) => {
+      for (const [symbol, points] of loadPriceHistory(db, symbols, since)) for (const pt of points) closes[priceKey(symbol, pt.date)] = {price: pt.close, at: `${pt.date} (stored close)`}
+    })
+    await readHistory(this.d.dbPath, (h) => {
+      for (const r of positionSnapshots(h, {portfolios, from: since, to: date})) {
+        const m = this.d.calendar.marketFor(r)
+        if (this.d.calendar.localDate(m, new Date(r.takenAt)) !== r.date) continue // a late row is not that day's close
+        if (r.underlyingPrice !== null) closes[priceKey(r.underlying, r.date)] ??= {price: r.underlyingPrice, at: r.takenAt}
+        if (r.instrumentType === 'future' && r.markPrice !== null) closes[priceKey(r.symbol, r.date)] ??= {price: r.markPrice, at: r.takenAt}
+      }
+    })
+    const {expired, pending} = await writeDb(this.d.dbPath, (db) => {
+      const expired: (dstore.ExpiryRow & {note: string | null})[] = []
+      const pending: dstore.PendingSettlementRow[] = []
+      const open = dstore.pendingSettlements(db, {open: true})
+      for (const p of positions) {
+        const lastAt = synced.find((s) => s.name === p.portfolio)?.lastSyncAt ?? null
+        // What the daemon saw in hours counts as the close when seen within a tick interval of it (never a later day's quote).
+        const prices = {closes, openings, lastAt, seen: this.status.lastPrices ?? {}, closeWindowMs: Math.max(30 * 60_000, 2 * this.d.settings.monitorInHours * 1000)}
+        const r = p.option ? settleAtExpiry(p, date, prices, rules) : settleFutureAtExpiry(p, date, prices)
+        if (!r) continue
+        const was = open.find((o) => o.portfolio === p.portfolio && o.symbol === p.symbol && o.expiryDate === r.expiryDate)
+        if (r.status === 'pending' || was?.reason === 'pin_risk') {
+          // Pin risk stays pending until the broker says; no price: pending until one is stored.
+          if (r.status === 'pending' && dstore.insertPendingSettlement(db, {portfolio: p.portfolio, symbol: p.symbol, expiryDate: r.expiryDate, reason: r.reason, detail: r.detail, since: at}))
+            pending.push({portfolio: p.portfolio, symbol: p.symbol, expiryDate: r.expiryDate, reason: r.reason, detail: r.detail, since: at, alertedAt: null, resolvedAt: null, resolution: null})
+          continue
+        }
+        const s: ExpirySettlement = r
         const row: dstore.ExpiryRow = {
           portfolio: p.portfolio, symbol: p.symbol, date: s.expiryDate, quantity: p.quantity, multiplier: p.multiplier, currency: p.currency, outcome: s.outcome,
           underlyingPrice: s.underlyingPrice, intrinsic: s.intrinsic, entryPrice: p.entryPrice, realizedPnl: s.realizedPnl,
-          stockSymbol: shares === null ? null : p.underlying, stockQuantity: shares, at: now.toISOString(),
+          stockSymbol: s.stockQuantity === null ? null : p.underlying, stockQuantity: s.stockQuantity, at, priceSource: s.priceSource, priceAt: s.priceAt, kind: p.option ? 'option' : 'future',
         }
         if (!dstore.insertExpiry(db, row)) continue
-        out.push({...row, note: s.note})
+        expired.push({...row, note: s.note})
         if (s.note) this.d.log.warn(`expiry ${p.portfolio} ${p.symbol}: ${s.note}`, {job: 'eod'})
-        if (shares !== null)
-          repo.insertTrade(db, {
-            portfolio: p.portfolio, kind: 'paper', status: 'open', proposalId: null, symbol: p.underlying, brokerSymbol: p.underlying, instrumentType: 'equity', underlying: p.underlying,
-            quantity: shares, price: s.underlyingPrice, multiplier: 1, currency: p.currency,
-            entry: {underlyingPrice: s.underlyingPrice, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'},
-            orderId: null, orderStatus: null, createdAt: now.toISOString(),
-          } as Parameters<typeof repo.insertTrade>[1], now.toISOString())
+        const account = this.d.config.portfolios.find((c) => c.name === p.portfolio)?.account ?? null
+        recordProvisionalSettlement(db, p, s, s.priceAt.includes('T') ? s.priceAt : at, account)
+        if (was) dstore.resolvePendingSettlement(db, was, at, `settled on ${s.priceSource} ${s.underlyingPrice}`)
       }
+      expired.push(...this.settlePaperTrades(db, portfolios, date, {closes, openings, seen: this.status.lastPrices ?? {}, closeWindowMs: Math.max(30 * 60_000, 2 * this.d.settings.monitorInHours * 1000)}, at, synced))
+      for (const name of portfolios) settleProvisional(db, name, at)
       dstore.dropExpiredPositions(db)
-      return out
+      return {expired, pending}
     })
+    for (const p of pending) {
+      const pin = p.reason === 'pin_risk'
+      await this.d.alerter.raise({key: `pending:${p.portfolio}:${p.symbol}:${p.expiryDate}`, kind: pin ? 'pin_risk' : 'pending_settlement', severity: 'warning',
+        message: `${p.portfolio} ${p.symbol} expired ${p.expiryDate}, pending settlement: ${p.detail}`}, now)
+      await writeDb(this.d.dbPath, (db) => dstore.markPendingAlerted(db, p, at))
+    }
+    return {expired, pending}
+  }
+
+  /**
+   * Paper option trades (booked by `approve`) settle at their expiry like held legs, on the same prices:
+   * the trade gets its outcome as status, the settlement value as close price and its realised P&L; a
+   * delivery into stock is a new paper trade at the strike; both are ledger events with source 'paper'
+   * (final: no broker will confirm a paper trade). Pending (no price, pin risk) ones stay open.
+   */
+  private settlePaperTrades(db: Db, portfolios: string[], date: string, prices: SettlementPrices, at: string, synced: repo.StoredPortfolio[]): (dstore.ExpiryRow & {note: string | null})[] {
+    const out: (dstore.ExpiryRow & {note: string | null})[] = []
+    const held = repo.loadPositions(db)
+    for (const t of repo.loadTrades(db, {kind: 'paper', status: 'open'})) {
+      if (!portfolios.includes(t.portfolio) || !t.option) continue
+      // Its underlying's last price: from a held position on the same underlying (observed at that portfolio's sync).
+      const near = held.find((p) => p.underlying === t.underlying && p.underlyingPrice !== null)
+      const p: Position = {
+        portfolio: t.portfolio, symbol: t.symbol, brokerSymbol: t.brokerSymbol ?? t.symbol, instrumentType: t.instrumentType, underlying: t.underlying, quantity: t.quantity, multiplier: t.multiplier,
+        entryPrice: t.price, markPrice: null, currency: t.currency, option: t.option, underlyingPrice: near?.underlyingPrice ?? null, underlyingPriceSource: 'none' as never, iv: null, greeks: null, greeksSource: 'none',
+      }
+      const lastAt = near ? near.underlyingPriceAsOf ?? synced.find((s) => s.name === near.portfolio)?.lastSyncAt ?? null : null
+      const r = settleAtExpiry(p, date, {...prices, lastAt}, this.d.settings.settlement)
+      if (!r || r.status !== 'settled' || r.realizedPnl === null) continue
+      if (!dstore.settlePaperTrade(db, t.id, r.outcome, {closePrice: r.intrinsic, realizedPnl: r.realizedPnl, closedAt: at})) continue
+      const events = provisionalSettlementEvents(p, r, r.priceAt.includes('T') ? r.priceAt : at, null).map((e) => ({
+        ...e, source: 'paper' as const, provisional: false, key: e.key.replace(/^daemon:daemon:/, `paper:trade ${t.id}:`), orderId: `paper:trade ${t.id}`, sourceRef: `trade ${t.id} at expiry`,
+        description: e.description.replace(/^provisional /, '').replace('provisional delivery', 'delivery'),
+      }))
+      appendEvents(db, events, at)
+      if (r.stockQuantity !== null)
+        repo.insertTrade(db, {
+          portfolio: t.portfolio, kind: 'paper', status: 'open', proposalId: t.proposalId, symbol: t.underlying, brokerSymbol: t.underlying, instrumentType: 'equity', underlying: t.underlying,
+          quantity: r.stockQuantity, price: t.option.strike, multiplier: 1, currency: t.currency,
+          entry: {underlyingPrice: r.underlyingPrice, iv: null, greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model'}, orderId: null, orderStatus: null, createdAt: at,
+        } as Parameters<typeof repo.insertTrade>[1], at)
+      out.push({
+        portfolio: t.portfolio, symbol: `${t.symbol} (paper trade ${t.id})`, date: r.expiryDate, quantity: t.quantity, multiplier: t.multiplier, currency: t.currency, outcome: r.outcome,
+        underlyingPrice: r.underlyingPrice, intrinsic: r.intrinsic, entryPrice: t.price, realizedPnl: r.realizedPnl, stockSymbol: r.stockQuantity === null ? null : t.underlying,
+        stockQuantity: r.stockQuantity, at, priceSource: r.priceSource, priceAt: r.priceAt, kind: 'option', note: r.note,
+      })
+    }
+    return out
   }
 
   // ----------------------------------------------------------------------------------------- status
 
   async saveStatus(): Promise<void> {
+    const value = this.statusToStore()
+    await writeDb(this.d.dbPath, (db) => dstore.setState(db, 'status', value, value.lastSeenAt!))
+  }
+
+  private statusToStore(): DaemonStatusState {
     for (const j of this.jobs) this.status.nextRuns[j.name] = j.nextRun()?.toISOString() ?? null
-    const value = {...this.status}
-    await writeDb(this.d.dbPath, (db) => dstore.setState(db, 'status', value, this.now.toISOString()))
+    this.status.lastSeenAt = this.now.toISOString()
+    return structuredClone(this.status)
   }
 }
 

@@ -100,14 +100,20 @@ export interface ExpiryRow {
   stockSymbol: string | null
   /** signed shares delivered */
   stockQuantity: number | null
+  /** ISO instant it was processed (a late-processed expiry has `at` after `date`) */
   at: string
+  /** what settled it: close (that day's close as observed), stored_close (price history / snapshot of that date), open (AM opening print), final_settlement (a future) */
+  priceSource?: string | null
+  /** ISO instant the settling price was observed */
+  priceAt?: string | null
+  kind?: 'option' | 'future'
 }
 
 export function insertExpiry(db: Db, e: ExpiryRow): boolean {
   db.run(
-    `INSERT OR IGNORE INTO expiries (portfolio, symbol, date, quantity, multiplier, currency, outcome, underlying_price, intrinsic, entry_price, realized_pnl, stock_symbol, stock_quantity, at)
-     VALUES (:portfolio, :symbol, :date, :quantity, :multiplier, :currency, :outcome, :underlyingPrice, :intrinsic, :entryPrice, :realizedPnl, :stockSymbol, :stockQuantity, :at)`,
-    {...e},
+    `INSERT OR IGNORE INTO expiries (portfolio, symbol, date, quantity, multiplier, currency, outcome, underlying_price, intrinsic, entry_price, realized_pnl, stock_symbol, stock_quantity, at, price_source, price_at, kind)
+     VALUES (:portfolio, :symbol, :date, :quantity, :multiplier, :currency, :outcome, :underlyingPrice, :intrinsic, :entryPrice, :realizedPnl, :stockSymbol, :stockQuantity, :at, :priceSource, :priceAt, :kind)`,
+    {...e, priceSource: e.priceSource ?? null, priceAt: e.priceAt ?? null, kind: e.kind ?? 'option'},
   )
   return db.changes() === 1
 }
@@ -116,6 +122,7 @@ export function listExpiries(db: Db): ExpiryRow[] {
   return db.all<Record<string, any>>('SELECT * FROM expiries ORDER BY date, portfolio, symbol').map((r) => ({
     portfolio: r.portfolio, symbol: r.symbol, date: r.date, quantity: r.quantity, multiplier: r.multiplier, currency: r.currency, outcome: r.outcome,
     underlyingPrice: r.underlying_price, intrinsic: r.intrinsic, entryPrice: r.entry_price, realizedPnl: r.realized_pnl, stockSymbol: r.stock_symbol, stockQuantity: r.stock_quantity, at: r.at,
+    priceSource: r.price_source ?? null, priceAt: r.price_at ?? null, kind: r.kind ?? 'option',
   }))
 }
 
@@ -143,4 +150,113 @@ export function ruleProposalPending(db: Db, h: {rule: string; portfolio: string;
 export function pruneSyncRuns(db: Db, before: string): number {
   db.run('DELETE FROM sync_runs WHERE started_at < :before AND id NOT IN (SELECT max(id) FROM sync_runs GROUP BY portfolio)', {before})
   return db.changes()
+}
+
+// ------------------------------------------------------------------------------ end-of-day runs
+
+export interface LatePrice {
+  portfolio: string
+  symbol: string
+  /** per unit: the price used because no close of that date was stored */
+  price: number | null
+  /** ISO instant that price was observed; null = unknown */
+  observedAt: string | null
+}
+
+export interface EodRun {
+  market: string
+  date: string
+  ranAt: string
+  late: boolean
+  detail: LatePrice[]
+}
+
+/** Records (or replaces) the end of day of one market and date. */
+export function recordEodRun(db: Db, r: EodRun): void {
+  db.run(
+    'INSERT INTO eod_runs (market, date, ran_at, late, detail) VALUES (:market, :date, :ranAt, :late, :detail) ON CONFLICT(market, date) DO UPDATE SET ran_at = excluded.ran_at, late = excluded.late, detail = excluded.detail',
+    {market: r.market, date: r.date, ranAt: r.ranAt, late: r.late ? 1 : 0, detail: JSON.stringify(r.detail)},
+  )
+}
+
+export function eodRuns(db: Db, market?: string): EodRun[] {
+  return db
+    .all<Record<string, any>>('SELECT * FROM eod_runs WHERE (:market IS NULL OR market = :market) ORDER BY date, market', {market: market ?? null})
+    .map((r) => ({market: r.market, date: r.date, ranAt: r.ran_at, late: r.late === 1, detail: JSON.parse(r.detail)}))
+}
+
+/** The latest date whose end of day is recorded for a market; null = none. */
+export function lastEodDate(db: Db, market: string): string | null {
+  return db.get<{d: string | null}>('SELECT max(date) AS d FROM eod_runs WHERE market = :market', {market})?.d ?? null
+}
+
+// -------------------------------------------------------------------------- pending settlements
+
+export interface PendingSettlementRow {
+  portfolio: string
+  symbol: string
+  expiryDate: string
+  /** no_settlement_price | pin_risk */
+  reason: string
+  /** human sentence: what is missing or why assignment is uncertain */
+  detail: string
+  since: string
+  alertedAt: string | null
+  resolvedAt: string | null
+  resolution: string | null
+}
+
+/** Records a pending settlement; false when it was already recorded (so it is alerted once). */
+export function insertPendingSettlement(db: Db, r: Pick<PendingSettlementRow, 'portfolio' | 'symbol' | 'expiryDate' | 'reason' | 'detail' | 'since'>): boolean {
+  db.run(
+    'INSERT OR IGNORE INTO pending_settlements (portfolio, symbol, expiry_date, reason, detail, since) VALUES (:portfolio, :symbol, :expiryDate, :reason, :detail, :since)',
+    {...r},
+  )
+  return db.changes() === 1
+}
+
+export function markPendingAlerted(db: Db, r: {portfolio: string; symbol: string; expiryDate: string}, at: string): void {
+  db.run('UPDATE pending_settlements SET alerted_at = :at WHERE portfolio = :portfolio AND symbol = :symbol AND expiry_date = :expiryDate', {...r, at})
+}
+
+export function resolvePendingSettlement(db: Db, r: {portfolio: string; symbol: string; expiryDate: string}, at: string, resolution: string): void {
+  db.run(
+    'UPDATE pending_settlements SET resolved_at = :at, resolution = :resolution WHERE portfolio = :portfolio AND symbol = :symbol AND expiry_date = :expiryDate AND resolved_at IS NULL',
+    {...r, at, resolution},
+  )
+}
+
+export function pendingSettlements(db: Db, o: {open?: boolean} = {}): PendingSettlementRow[] {
+  return db
+    .all<Record<string, any>>(`SELECT * FROM pending_settlements${o.open ? ' WHERE resolved_at IS NULL' : ''} ORDER BY expiry_date, portfolio, symbol`)
+    .map((r) => ({
+      portfolio: r.portfolio, symbol: r.symbol, expiryDate: r.expiry_date, reason: r.reason, detail: r.detail, since: r.since, alertedAt: r.alerted_at,
+      resolvedAt: r.resolved_at, resolution: r.resolution,
+    }))
+}
+
+// ----------------------------------------------------------- provisional events settled by positions
+
+export function markProvisionalSeen(db: Db, eventId: number, at: string, how: string): void {
+  db.run('INSERT OR IGNORE INTO provisional_seen (event_id, at, how) VALUES (:eventId, :at, :how)', {eventId, at, how})
+}
+
+export function provisionalSeen(db: Db): Map<number, {at: string; how: string}> {
+  return new Map(db.all<{event_id: number; at: string; how: string}>('SELECT * FROM provisional_seen').map((r) => [r.event_id, {at: r.at, how: r.how}]))
+}
+
+// ------------------------------------------------------------------------------ paper trades at expiry
+
+/**
+ * Settles an open paper trade at its expiry: status expired | assigned | exercised | cash_settled, the
+ * settlement value per unit as its close price, realised P&L (money, trade currency). False when it
+ * is not (or no longer) an open paper trade.
+ */
+export function settlePaperTrade(db: Db, id: number, status: string, c: {closePrice: number; realizedPnl: number; closedAt: string}): boolean {
+  db.run(
+    `UPDATE trades SET status = :status, close_price = :closePrice, realized_pnl = :realizedPnl, closed_at = :closedAt, updated_at = :closedAt
+     WHERE id = :id AND kind = 'paper' AND status = 'open'`,
+    {id, status, ...c},
+  )
+  return db.changes() === 1
 }

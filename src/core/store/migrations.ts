@@ -449,6 +449,56 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (from_id, to_id, kind)
       ) WITHOUT ROWID;
     `,
+  },  {
+    version: 10,
+    name: 'daemon: end-of-day runs, pending settlements, how each expiry was priced',
+    sql: `
+      -- One row per market and trade date whose end of day the daemon did (services/daemon.ts): a
+      -- catch-up after a suspend or a stopped process writes the missed dates oldest first; late = 1
+      -- when some position had no close of that date and was valued at a later price (detail: JSON
+      -- list of {portfolio, symbol, price, observedAt}).
+      CREATE TABLE eod_runs (
+        market  TEXT NOT NULL,
+        date    TEXT NOT NULL,
+        ran_at  TEXT NOT NULL,
+        late    INTEGER NOT NULL DEFAULT 0,
+        detail  TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (market, date)
+      ) WITHOUT ROWID;
+
+      -- Expiries the daemon could not settle: no price of the settlement instant (reason
+      -- no_settlement_price) or a short option inside the pin band at the close (pin_risk). The
+      -- position stays in the book marked pending settlement until the price or the broker's
+      -- records arrive (resolved_at, resolution). alerted_at: alerted once.
+      CREATE TABLE pending_settlements (
+        portfolio   TEXT NOT NULL,
+        symbol      TEXT NOT NULL,
+        expiry_date TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        since       TEXT NOT NULL,
+        alerted_at  TEXT,
+        resolved_at TEXT,
+        resolution  TEXT,
+        PRIMARY KEY (portfolio, symbol, expiry_date)
+      ) WITHOUT ROWID;
+
+      -- Provisional ledger events (source daemon) the broker's next positions settled without a
+      -- transaction yet (the ledger's links need a broker event; this records that the view may stop
+      -- showing them as pending).
+      CREATE TABLE provisional_seen (
+        event_id INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        how      TEXT NOT NULL
+      );
+
+      -- How each expiry was priced: the settlement instant's price, its source (close, open,
+      -- stored close, final settlement) and when it was observed; processed_at vs date tells a
+      -- late-processed expiry. kind: option | future.
+      ALTER TABLE expiries ADD COLUMN price_source TEXT;
+      ALTER TABLE expiries ADD COLUMN price_at TEXT;
+      ALTER TABLE expiries ADD COLUMN kind TEXT NOT NULL DEFAULT 'option';
+    `,
   },
 ]
 

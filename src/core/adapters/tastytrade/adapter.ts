@@ -90,7 +90,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     private readonly env: NodeJS.ProcessEnv,
     private readonly options: TastytradeAdapterOptions = {},
   ) {
-    this.hub = new DxlinkHub(() => this.quoteEndpoint(), this.redactor)
+    this.hub = new DxlinkHub(() => this.quoteEndpoint(), this.redactor, (config.daemon?.feed?.silent_seconds ?? 120) * 1000)
   }
 
   /**

@@ -194,6 +194,8 @@ class Connection {
   readonly candlesDone = new Set<string>()
   failure: string | null = null
   readonly errors: string[] = []
+  /** ms timestamp of the last sign of life (connect, state change, data): the silence watchdog reads it */
+  lastActivity = Date.now()
   private readonly client: DXLinkWebSocketClient
   private readonly feed: DXLinkFeed<FeedContract.AUTO>
   private readonly watchers = new Set<() => void>()
@@ -215,6 +217,7 @@ class Connection {
       else if (String(state) === 'UNAUTHORIZED') this.rejections++
     })
     this.client.addConnectionStateChangeListener((state) => {
+      this.lastActivity = Date.now()
       // NOT_CONNECTED without our disconnect(): closed while unauthorised, or out of reconnects.
       if (String(state) === 'NOT_CONNECTED' && !this.closing) {
         const last = this.errors.filter((e) => e !== 'UNKNOWN').at(-1)
@@ -233,6 +236,7 @@ class Connection {
     this.feed = new dx.DXLinkFeed(this.client, dx.FeedContract.AUTO, {logLevel: SILENT})
     this.feed.configure({acceptAggregationPeriod: 0.1, acceptDataFormat: dx.FeedDataFormat.COMPACT, acceptEventFields: EVENT_FIELDS})
     this.feed.addEventListener((events) => {
+      this.lastActivity = Date.now()
       for (const event of events) {
         const symbol = event.eventSymbol
         if (typeof symbol !== 'string' || typeof event.eventType !== 'string') continue
@@ -312,6 +316,12 @@ export class DxlinkHub {
     /** GET /api-quote-tokens. Tokens last 24 h (doc §6) and the client never renews one (§10.7). */
     private readonly fetchEndpoint: () => Promise<QuoteEndpoint>,
     private readonly redactor: Redactor,
+    /**
+     * A connection with no event and no state change this long is dead (a streamer that stopped
+     * sending, keepalives included, without closing): closed and reopened with a fresh quote token
+     * and the request's subscriptions. ms; config daemon.feed.silent_seconds.
+     */
+    private readonly silentMs = 120_000,
   ) {}
 
   /**
@@ -336,14 +346,40 @@ export class DxlinkHub {
       connection.subscribe(request)
       await new Promise<void>((resolve) => {
         let unwatch = () => {}
+        let reopening = false
         const timer = setTimeout(() => finish(), waitMs)
+        // The silence watchdog: connection management only (the events are parsed as ever).
+        const watchdog = setInterval(() => void reopenIfSilent(), Math.max(10, Math.min(1000, this.silentMs / 4)))
         const finish = () => {
           clearTimeout(timer)
+          clearInterval(watchdog)
           unwatch()
           resolve()
         }
         const check = () => {
           if (connection.failure !== null || this.closed || complete(connection, request)) finish()
+        }
+        const reopenIfSilent = async () => {
+          if (reopening || this.closed || Date.now() - connection.lastActivity < this.silentMs) return
+          reopening = true
+          const silent = connection
+          unwatch()
+          silent.errors.push(`DXLink silent for ${Math.round((Date.now() - silent.lastActivity) / 1000)} s: closed and reopened with its subscriptions`)
+          if (this.connection === silent) this.connection = null
+          this.endpoint = null // the quote token may be why: ask for a new one
+          silent.close()
+          try {
+            connection = await this.acquire()
+            connection.errors.push(...silent.errors.slice(-1))
+            connection.subscribe(request)
+            unwatch = connection.watch(check)
+            check()
+          } catch (error) {
+            silent.failure ??= this.redactor.redact((error as Error).message ?? String(error))
+            finish()
+          } finally {
+            reopening = false
+          }
         }
         unwatch = connection.watch(check)
         check()

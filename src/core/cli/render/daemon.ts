@@ -4,10 +4,11 @@ import {dim, green, portfolioColumn, red, table, utc, yellow, type Column} from 
 
 export function renderDaemonStatus(r: DaemonStatusResult): string {
   const out: string[] = []
-  out.push(r.running ? `${green('running')}  pid ${r.pid}, since ${utc(r.since)}, state ${r.state}` : `${yellow('not running')}${r.since ? ` (last started ${utc(r.since)})` : ''}${r.stalePidFile ? ' — a stale pid file was left by a killed daemon; the next start removes it' : ''}`)
+  out.push(r.running ? `${green('running')}  pid ${r.pid}, since ${utc(r.since)}, state ${r.state}` : `${yellow('not running')}${r.since ? ` (last started ${utc(r.since)})` : ''}${r.lastSeenAt ? `; state ${r.lastState} last seen at ${utc(r.lastSeenAt)}` : ''}${r.stalePidFile ? ' — a stale pid file was left by a killed daemon; the next start removes it' : ''}`)
   if (r.lastTick) out.push(`last tick  ${utc(r.lastTick.at, true)} ${r.lastTick.job} ${r.lastTick.outcome === 'ok' ? green('ok') : red(r.lastTick.outcome)} (${r.lastTick.ms} ms): ${r.lastTick.message}`)
   for (const [job, next] of Object.entries(r.nextRuns)) out.push(`next ${job.padEnd(8)} ${next ? utc(next) : '-'}`)
-  if (r.counts) out.push(dim(`ticks in hours ${r.counts.ticksInHours}, outside ${r.counts.ticksOutOfHours}, scans ${r.counts.scans}, ends of day ${r.counts.eods}, skipped ${r.counts.skipped}, errors ${r.counts.errors}`))
+  if (r.counts) out.push(dim(`ticks in hours ${r.counts.ticksInHours}, outside ${r.counts.ticksOutOfHours}, scans ${r.counts.scans}, ends of day ${r.counts.eods}${r.counts.lateEods ? ` (${r.counts.lateEods} late)` : ''}, waited ${r.counts.waited ?? 0}, errors ${r.counts.errors}`))
+  for (const p of r.pendingSettlements) out.push(yellow(`pending settlement: ${p.portfolio} ${p.symbol} (expired ${p.expiryDate}): ${p.detail}`))
   for (const [name, b] of Object.entries(r.backoff)) out.push(yellow(`${name}: ${b.failures} failed syncs, next try ${utc(b.nextAttempt)}`))
   out.push(r.openAlerts.length ? red(`open alerts: ${r.openAlerts.join(', ')}`) : 'open alerts: none')
   if (r.pendingProposals.length === 0) out.push('pending proposals: none')
