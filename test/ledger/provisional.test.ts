@@ -4,7 +4,7 @@
  * UBER at the 100 strike); the broker's transactions and positions then confirm or replace it.
  * Whichever arrives first, the book ends with exactly the broker's 100 shares.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -13,6 +13,9 @@ import {NO_FEES, type EventDraft} from '../../src/core/domain/ledger/events.js'
 import {countedEvents, matchProvisional, netQuantity} from '../../src/core/domain/ledger/provisional.js'
 import type {Position} from '../../src/core/domain/types.js'
 import {pendingSettlementRows, recordProvisionalSettlement, settleProvisional} from '../../src/core/services/ledger-provisional.js'
+import {loadConfig} from '../../src/core/config/config.js'
+import {loadCountedBook} from '../../src/core/services/book.js'
+import {positionsService} from '../../src/core/services/positions.js'
 import {readDb, writeDb, type Db} from '../../src/core/store/database.js'
 import {appendEvents, loadEvents, loadLinks} from '../../src/core/store/ledger.js'
 import * as repo from '../../src/core/store/repositories.js'
@@ -177,5 +180,29 @@ describe('the daemon settles an assigned put provisionally; the broker rules', (
     expect(r.links).toEqual([{from: 1, to: 3, kind: 'confirms'}])
     expect(r.pending.map((g) => g.option.id)).toEqual([1, 2]) // synced 21:10, before the daemon recorded at 21:15
     expect(countedEvents(events as never, r.links.map((l) => ({...l, at: ''}))).map((e) => e.id)).toEqual([2, 3])
+  })
+
+  it('every view counts the same 100 shares: the provisional delivery before the broker’s positions, the broker’s shares after, never both', async () => {
+    writeFileSync(join(dir, 'risk_config.yaml'), 'base_currency: USD\nportfolios:\n  - {name: tt, broker: tastytrade, account: 5WT0001, currency: USD, kind: real}\n')
+    const config = loadConfig(join(dir, 'risk_config.yaml'))
+    await setup()
+    await writeDb(file, (db) => {
+      recordProvisionalSettlement(db, PUT, settlement(), '2026-12-04T21:00:00.000Z', '5WT0001')
+      db.run("DELETE FROM positions WHERE portfolio = 'tt' AND symbol = :s", {s: PUT.symbol})
+    })
+    const shares = async (at: string) => {
+      const book = await loadCountedBook(config, file, undefined, {asOf: new Date(at)})
+      const counted = book.counted.portfolios[0].bundle.positions.filter((p) => p.symbol === 'UBER')
+      const rows = (await positionsService({config, dbPath: file, asOf: new Date(at)})).positions.filter((r) => r.symbol === 'UBER')
+      return {counted: counted.map((p) => [p.quantity, p.entryPrice, p.pendingSettlement !== undefined]), rows: rows.map((r) => [r.quantity, r.pendingSettlement !== null])}
+    }
+    // Before the broker says anything: the delivery counts, marked pending, at the strike.
+    expect(await shares('2026-12-05T12:00:00.000Z')).toEqual({counted: [[100, 100, true]], rows: [[100, true]]})
+    // The broker's positions: its 100 shares, nothing pending.
+    await writeDb(file, (db) => {
+      brokerPositions(db, '2026-12-07T14:00:00.000Z')
+      settleProvisional(db, 'tt', '2026-12-07T14:00:00.000Z', {positionsSynced: true})
+    })
+    expect(await shares('2026-12-07T15:00:00.000Z')).toEqual({counted: [[100, 100, false]], rows: [[100, false]]})
   })
 })

@@ -10,6 +10,8 @@ import {positionExpiry} from './aging.js'
 import type {EntryGreeks} from '../store/repositories.js'
 
 export interface PositionRow {
+  /** what an expiry changed that the broker's positions do not show yet (a provisional delivery, an unsettled expired option); null = nothing pending */
+  pendingSettlement: string | null
   portfolio: string
   symbol: string
   brokerSymbol: string
@@ -102,5 +104,6 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     greeksSource: p.greeksSource,
     greeksNote: p.greeksNote ?? null,
     entryGreeks: entry,
+    pendingSettlement: p.pendingSettlement ?? null,
   }
 }

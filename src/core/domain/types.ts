@@ -104,6 +104,12 @@ export interface Position {
    * the broker's numbers (quantity, mark, value, P&L); its Greeks stay unknown, never modelled.
    */
   opaque?: string
+  /**
+   * Set by the read side for what an expiry changed that the broker's positions do not show yet: stock
+   * the daemon's provisional settlement delivers (counted in the book until the broker's positions
+   * confirm it), or an expired option left unsettled (no settlement price, pin risk). The text says which.
+   */
+  pendingSettlement?: string
   /** Options with a non-standard deliverable (after a split, merger or special dividend): what one contract delivers. */
   deliverable?: Deliverable
   /**

@@ -13,6 +13,7 @@ import {marketView, tradePositions, type MarketView} from './trades.js'
 import {readDb, type Db} from '../store/database.js'
 import {openHistory, type History} from '../store/history.js'
 import * as repo from '../store/repositories.js'
+import {pendingSettlementRows, type PendingSettlementRow} from './ledger-provisional.js'
 import type {Trade} from '../domain/trade.js'
 import {convert} from '../domain/money.js'
 import {unrealizedPnl} from '../domain/pnl.js'
@@ -29,6 +30,8 @@ export interface Book {
   whatIf: Trade[]
   /** entry Greeks by `portfolio\u0000symbol` */
   entryGreeks: Map<string, repo.EntryGreeks>
+  /** what expiries changed that the broker's positions do not show yet (services/ledger-provisional.ts) */
+  pending: PendingSettlementRow[]
 }
 
 /**
@@ -82,6 +85,7 @@ function readBookFrom<T>(config: Config, dbPath: string, configs: Config['portfo
       entryGreeks: repo.loadEntryGreeks(db),
       agentTrades: trades.filter((t) => t.kind !== 'what_if' && mine(t)),
       whatIf: trades.filter((t) => t.kind === 'what_if' && mine(t)),
+      pending: pendingSettlementRows(db, configs.map((c) => c.name)),
       ...(also ? {extra: also(db, configs.map((c) => c.name))} : {}),
     }
   })
@@ -143,6 +147,12 @@ export interface CountedPortfolio {
   held: Position[]
   /** open paper trades marked to market as positions (live or expired), each with its trade */
   paper: {position: Position; trade: Trade}[]
+  /**
+   * Stock the daemon's provisional settlements deliver and the broker's positions do not show yet,
+   * marked to market (`pendingSettlement` says why). Counted like positions until the broker's
+   * positions or transactions confirm the delivery, so an assignment is never counted twice nor missed.
+   */
+  pending: Position[]
   /** never synced: nothing is known, so every number of this portfolio is unknown (one missing part of a total, not a position) */
   unknown: boolean
   /** summed into the real totals (kind real); research portfolios are summed apart; what-if portfolios never */
@@ -177,19 +187,38 @@ export function countBook(config: Config, book: Book, at: {asOf: Date; revalue?:
       const {live, expired} = agePositions([x.position], aging)
       return {trade: x.trade, position: live[0] ?? expired[0]}
     })
-    const held = [...b.positions, ...(b.expired ?? [])]
+    // Expired options the daemon could not settle (no settlement price, pin risk) stay listed with the reason.
+    const unsettled = new Map(book.pending.filter((r) => r.pendingKind === 'unsettled' && r.portfolio === b.config.name).map((r) => [r.symbol, r.pendingReason]))
+    const mark = (p: Position): Position => (unsettled.has(p.symbol) ? {...p, pendingSettlement: unsettled.get(p.symbol)} : p)
+    const live = b.positions.map(mark)
+    const expiredHeld = (b.expired ?? []).map(mark)
+    const pending = book.pending.filter((r) => r.pendingKind === 'provisional' && r.portfolio === b.config.name && r.quantity !== 0).map((r) => pendingPosition(r, view))
+    const held = [...live, ...expiredHeld]
     const bundle: PortfolioBundle = {
       ...b,
-      positions: [...b.positions, ...aged.filter((x) => !x.position.expired).map((x) => x.position)],
-      expired: [...(b.expired ?? []), ...aged.filter((x) => x.position.expired).map((x) => x.position)],
+      positions: [...live, ...pending, ...aged.filter((x) => !x.position.expired).map((x) => x.position)],
+      expired: [...expiredHeld, ...aged.filter((x) => x.position.expired).map((x) => x.position)],
     }
     if (bundle.stored && bundle.stored.balances.equity !== null) {
       const equity = bookEquity(bundle.stored.balances.equity, b, aged.map((x) => x.position), book.allPositions, config)
       if (equity !== bundle.stored.balances.equity) bundle.stored = {...bundle.stored, balances: {...bundle.stored.balances, equity}}
     }
-    return {config: b.config, bundle, held, paper: aged, unknown: neverSyncedBundle(b), real: b.config.kind === 'real'}
+    return {config: b.config, bundle, held, paper: aged, pending, unknown: neverSyncedBundle(b), real: b.config.kind === 'real'}
   })
   return {portfolios, view, quotes}
+}
+
+/**
+ * A provisional delivery as a position: the shares at the strike (their cost), marked at the underlying's
+ * current price from the book; stock's Greeks are exact (Δ 1 per share), so they are not unknown.
+ */
+function pendingPosition(r: PendingSettlementRow, view: MarketView): Position {
+  const mark = view.marks.get(r.symbol) ?? view.underlyings.get(r.symbol) ?? null
+  return {
+    portfolio: r.portfolio, symbol: r.symbol, brokerSymbol: r.brokerSymbol, instrumentType: 'equity', underlying: r.underlying, quantity: r.quantity, multiplier: 1,
+    entryPrice: r.entryPrice, markPrice: mark, currency: r.currency, underlyingPrice: mark, underlyingPriceSource: mark === null ? 'none' : 'last', iv: null,
+    greeks: {delta: 1, gamma: 0, theta: 0, vega: 0, rho: 0}, greeksSource: 'model', pendingSettlement: r.pendingReason,
+  }
 }
 
 /**

@@ -117,7 +117,8 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const fresh = bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge)
   const want = opts.underlying?.toUpperCase()
   const keep = (p: {underlying: string}) => !want || p.underlying.toUpperCase() === want
-  const rows = book.bundles.flatMap((b) => [...b.positions, ...(b.expired ?? [])]).filter(keep).map((p) => {
+  // The broker's positions (unsettled expiries marked) and the deliveries of provisional settlements, as the counted book holds them.
+  const rows = book.counted.portfolios.flatMap((c) => [...c.held, ...c.pending]).filter(keep).map((p) => {
     const entry = book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null
     return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
   })

@@ -27,6 +27,7 @@ import {candlesConfigured, refreshCandles, type CandleSource} from './prices.js'
 import {lastPriceDates, upsertPrices, type PriceRow} from '../store/prices.js'
 import type {EventDraft} from '../domain/ledger/events.js'
 import {appendEvents, lastEventDate} from '../store/ledger.js'
+import {settleProvisional} from './ledger-provisional.js'
 import {addDays} from '../domain/calendar/zones.js'
 
 /** Days an incremental transactions pull reaches back before the last stored event (late-posted rows; the overlap adds nothing). */
@@ -206,6 +207,8 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
           repo.setPricesAsOf(db, p.name, fetched.pricesAsOf ?? now)
           snapshot(db, p.name, rows, aggregates, now)
           if (events) result.transactions = storeLedgerEvents(db, events, now)
+          // The broker's positions (and transactions) just stored confirm or replace the daemon's provisional settlements.
+          settleProvisional(db, p.name, now, {positionsSynced: true})
           db.run('RELEASE portfolio')
         } catch (error) {
           db.run('ROLLBACK TO portfolio')

@@ -71,6 +71,8 @@ export function renderPositions(r: PositionsResult): string {
     const marks = r.positions.some((p) => p.markSource === 'previous_close' || p.markSource === 'model' || p.markSource === 'intrinsic')
     const options = r.positions.some((p) => p.expiry)
     out.push(table(POSITION_COLUMNS.map((c) => (c.note && ((c.header === 'Mark' && !marks) || (c.header !== 'Mark' && !options)) ? {...c, note: undefined} : c)), rows))
+    for (const p of r.positions.filter((x) => x.pendingSettlement))
+      out.push(yellow(`pending settlement: ${p.portfolio} ${p.symbol} ${qty(p.quantity)}: ${p.pendingSettlement}`))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`)
     out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)

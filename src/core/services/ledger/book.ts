@@ -10,6 +10,7 @@
 import type {Config, PortfolioConfig} from '../../config/config.js'
 import type {LedgerEvent, LedgerLink} from '../../domain/ledger/events.js'
 import {computeLots, type AssignmentTreatment, type LotOptions, type LotsResult, type OpeningLot} from '../../domain/ledger/lots.js'
+import {countedEvents} from '../../domain/ledger/provisional.js'
 import type {Db} from '../../store/database.js'
 import {readDb} from '../../store/database.js'
 import {openHistory} from '../../store/history.js'
@@ -29,12 +30,6 @@ export function lotOptions(config: Config): (portfolio: string) => LotOptions {
     if (!p) return {method: 'fifo', assignment: 'separate'}
     return {method: p.lots ?? 'fifo', assignment: p.assignmentBasis === 'premium_in_basis' ? 'fold' : brokerTreatment(p)}
   }
-}
-
-/** The events that count: a provisional event confirmed or replaced by a broker event is left out. */
-export function countingEvents(events: readonly LedgerEvent[], links: readonly LedgerLink[]): LedgerEvent[] {
-  const superseded = new Set(links.filter((l) => l.kind === 'confirms' || l.kind === 'replaces').map((l) => l.from))
-  return events.filter((e) => !(e.provisional && superseded.has(e.id)))
 }
 
 export interface LoadedLedger {
@@ -78,6 +73,6 @@ export async function loadLedger(config: Config, dbPath: string, portfolios: str
       h.close()
     }
   }
-  const counting = countingEvents(events, links)
+  const counting = countedEvents(events, links)
   return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots), opening}
 }

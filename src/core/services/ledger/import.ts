@@ -17,6 +17,7 @@ import {UserError} from '../../errors.js'
 import type {Db} from '../../store/database.js'
 import {writeDb} from '../../store/database.js'
 import {appendEvents, type AppendConflict} from '../../store/ledger.js'
+import {settleProvisional} from '../ledger-provisional.js'
 
 export interface ParsedFile {
   file: string
@@ -79,6 +80,8 @@ export interface StoredFile {
 export function storeParsedFile(db: Db, f: ParsedFile, now: string): StoredFile {
   const r = appendEvents(db, f.events, now)
   if (r.conflicts.length > 0) throw conflictError(r.conflicts)
+  // The broker's records just stored confirm or replace the daemon's provisional settlements.
+  for (const portfolio of new Set(f.events.map((e) => e.portfolio))) settleProvisional(db, portfolio, now)
   return {file: f.file, added: r.added.length, duplicates: r.duplicates}
 }
 
