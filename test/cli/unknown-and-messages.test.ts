@@ -132,7 +132,7 @@ describe('messages', () => {
     const trade = ws.run(['trades', 'list', '--json'], NOW).json().trades[0].id
     expect(ws.run(['trades', 'close', String(trade), '--price', '201'], NOW).code).toBe(0)
     expect(ws.run(['trades', 'list', '--open'], NOW).stdout).toBe('No open paper or live trades; 1 closed trade(s) left out by --open (drop --open to list them).\n')
-    expect(ws.run(['trades', 'list', '--portfolio', 'tt'], NOW).stdout).toBe('No paper or live trades in the selected portfolio(s); 1 trade(s) in other portfolios (drop --portfolio to list them).\n')
+    expect(ws.run(['trades', 'list', '--portfolio', 'tt'], NOW).stdout).toBe('No paper, live or broker trades in the selected portfolio(s); 1 trade(s) in other portfolios (drop --portfolio to list them).\n')
     expect(ws.run(['trades', 'list', '--open', '--json'], NOW).json().excluded).toEqual({closed: 1, otherPortfolios: 0})
   })
 

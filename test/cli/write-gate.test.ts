@@ -79,7 +79,8 @@ describe('the write gate', () => {
         return r.json()
       }
       ok(['sync'])
-      ok(['snapshot', '--date', '2026-11-23'])
+      // Monday's snapshot taken on Monday (a past date is built only from stored closes).
+      expect(ws.run(['snapshot', '--date', '2026-11-23', '--json'], {COTRADER_NOW: '2026-11-23T21:30:00Z'}).code).toBe(0)
       const booked = ok(['whatif', 'add', '--portfolio', 'alpha', '--leg', '10 AAPL @ 190']).proposalId
       ok(['approve', String(booked)])
       ids.trade = ok(['trades', 'list']).trades[0].id
@@ -126,7 +127,7 @@ describe('the write gate', () => {
   it('a read-only history directory is refused by snapshot, the database untouched', () => {
     const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n'})
     expect(ws.run(['sync'], NOW).code).toBe(0)
-    expect(ws.run(['snapshot', '--date', '2026-11-23'], NOW).code).toBe(0)
+    expect(ws.run(['snapshot', '--date', '2026-11-23'], {COTRADER_NOW: '2026-11-23T21:30:00Z'}).code).toBe(0)
     const year = path.join(`${ws.db}.history`, '2026.sqlite')
     chmodSync(year, 0o444)
     const before = tree(ws.dir)

@@ -104,17 +104,18 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
     // No paper trade any more (issue 16): the assignment is a provisional ledger event pair, the shares delivered at the strike.
     expect(trades.filter((t) => t.portfolio === 'sim-expiry' && t.symbol === 'UBER')).toEqual([])
     const events = await readDb(ws.dbPath, (db) => loadEvents(db, {portfolio: 'sim-expiry'}))
-    // The approved close of the call (a paper trade, −1 110C) expired with it: settled as a paper event, no longer open.
-    expect(events.filter((e) => e.source === 'paper').map((e) => [e.kind, e.symbol, e.quantity])).toEqual([['expiration', 'UBER 2026-11-25 110C', 1]])
+    // The approved close of the call (a paper trade, −1 110C, booked in the ledger by approve) expired with it: settled as a paper event, no longer open.
+    expect(events.filter((e) => e.source === 'paper').map((e) => [e.kind, e.symbol, e.quantity])).toEqual([['trade', 'UBER 2026-11-25 110C', -1], ['expiration', 'UBER 2026-11-25 110C', 1]])
     expect(events.filter((e) => e.source === 'daemon').map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional, e.source])).toEqual([
       ['expiration', 'UBER 2026-11-25 110C', -1, 0, true, 'daemon'],
       ['assignment', 'UBER 2026-11-27 100P', 1, 0, true, 'daemon'],
       ['assignment', 'UBER', 100, 100, true, 'daemon'],
     ])
-    // The Friday snapshot still shows the put (held through its last day); nothing after it.
+    // Each expiring option is in its last day's snapshot (held at that close): Wednesday the call and its
+    // paper close with the put, Friday the put; nothing after it.
     const snaps = (await readHistory(ws.dbPath, (h) => portfolioSnapshots(h, {portfolios: ['sim-expiry']}))).map((s) => ({date: s.date, positions: s.positions}))
     expect(snaps.filter((s) => s.date >= '2026-11-23')).toEqual([
-      {date: '2026-11-23', positions: 3}, {date: '2026-11-24', positions: 3}, {date: '2026-11-25', positions: 1}, {date: '2026-11-27', positions: 1},
+      {date: '2026-11-23', positions: 3}, {date: '2026-11-24', positions: 3}, {date: '2026-11-25', positions: 3}, {date: '2026-11-27', positions: 1},
     ])
   })
 

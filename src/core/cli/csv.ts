@@ -15,7 +15,7 @@ import {excelSafe} from './csv-output.js'
 const COLUMNS: (keyof PositionRow)[] = [
   'portfolio', 'symbol', 'brokerSymbol', 'underlying', 'instrumentType', 'quantity', 'multiplier', 'entryPrice', 'markPrice', 'marketValue',
   'unrealizedPnl', 'currency', 'delta', 'gamma', 'theta', 'vega', 'iv', 'dte', 'expiry', 'strike', 'right', 'underlyingPrice', 'underlyingPriceSource', 'greeksSource', 'greeksNote',
-  'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource',
+  'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource', 'pendingSettlement',
 ]
 
 /** Money columns, rounded to cents; the rest (prices, Greeks, IV) keep their precision. */

@@ -181,6 +181,15 @@ function fit(columns: Column[], natural: number[], values: Set<string>[], limit:
     for (const j of g === undefined ? [i] : columns.map((_, j) => j).filter((j) => columns[j].group === g && priority[j] === p))
       if (keep.includes(j)) keep.splice(keep.indexOf(j), 1)
   }
+  // 2b. a dropped column comes back, most important first, where it fits in the room the drops left
+  // (with the text still shortened): text shrinks before a column goes, never the other way round
+  for (const {i} of [...order].reverse()) {
+    if (keep.includes(i) || columns[i].group !== undefined) continue
+    if (total() + widths[i] + 3 <= limit) {
+      keep.push(i)
+      keep.sort((a, b) => a - b)
+    }
+  }
   // 3. room left goes back to the shortened columns, one column of width at a time, most important
   // first, so that several shortened columns share it; a keepIfDistinct column (a marker telling rows
   // apart) gets room last: its short form already does its job

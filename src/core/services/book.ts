@@ -20,6 +20,17 @@ import {unrealizedPnl} from '../domain/pnl.js'
 import {wholeTotal} from '../domain/sum.js'
 import type {Position} from '../domain/types.js'
 
+/**
+ * The instant a book is valued at (`asOf`; with `revalue`, options re-priced there), and the instant
+ * expiry is judged at (`expiredBy`, default asOf): an end-of-day snapshot holds what was held at the
+ * close, its expiring options included, while marking at the clock like every other view.
+ */
+export interface BookAt {
+  asOf: Date
+  revalue?: boolean
+  expiredBy?: Date
+}
+
 export interface Book {
   bundles: PortfolioBundle[]
   /** every stored position, across all portfolios (for marks and underlying prices) */
@@ -41,12 +52,12 @@ export interface Book {
  * year files open only when `also` asks for them): its result comes back as `extra`, so a command
  * still loads the database once.
  */
-export async function loadBook(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: {asOf: Date; revalue?: boolean}): Promise<Book>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean} | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
-export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
+export async function loadBook(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: BookAt): Promise<Book>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: BookAt | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
+export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: BookAt, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
   const book = await readBook(config, dbPath, portfolio, also)
   if (!at) return book
-  const aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
+  const aging = {asOf: at.expiredBy ?? at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
   return {...book, bundles: book.bundles.map((b) => ({...b, ...splitAged(b.positions, aging)}))}
 }
 
@@ -176,11 +187,11 @@ export interface CountedBook {
  * the daemon's end-of-day summary) and the daemon's breach alerts all take their numbers from here, so
  * they count the same book.
  */
-export function countBook(config: Config, book: Book, at: {asOf: Date; revalue?: boolean}, quotes: Map<string, number>): CountedBook {
+export function countBook(config: Config, book: Book, at: BookAt, quotes: Map<string, number>): CountedBook {
   const view = marketView(book.allPositions, quotes)
   const paperTrades = book.agentTrades.filter((t) => t.kind === 'paper')
   const marked = tradePositions(paperTrades, view, config, at.asOf)
-  const aging: Aging = {asOf: at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
+  const aging: Aging = {asOf: at.expiredBy ?? at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
   const portfolios = book.bundles.map((b): CountedPortfolio => {
     const mine = paperTrades.map((t, i) => ({trade: t, position: marked[i]})).filter((x) => x.position.portfolio === b.config.name)
     const aged = mine.map((x) => {
@@ -244,9 +255,9 @@ function bookEquity(stored: number, b: PortfolioBundle, paper: Position[], raw: 
 }
 
 /** loadBook (aged at `at`) and countBook in one: the book as every totalling view counts it. */
-export async function loadCountedBook(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}): Promise<Book & {counted: CountedBook}>
-export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T; counted: CountedBook}>
-export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: {asOf: Date; revalue?: boolean}, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T; counted: CountedBook}> {
+export async function loadCountedBook(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: BookAt): Promise<Book & {counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: BookAt, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T; counted: CountedBook}>
+export async function loadCountedBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: BookAt, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T; counted: CountedBook}> {
   const book = also ? await loadBook(config, dbPath, portfolio, at, also) : await loadBook(config, dbPath, portfolio, at)
   const quotes = await loadQuotesFile(config.market.quotesFile)
   return {...book, counted: countBook(config, book, at, quotes)}

@@ -620,8 +620,9 @@ export class Daemon {
     const now = this.now
     const caught: {market: Market; date: string; late: boolean}[] = []
     const missed = this.markets().map((m) => ({m, dates: this.missedCloses(m, now)}))
-    // Catching up several closes: one alert for the gap (below), not one end-of-day alert per close.
-    this.catchingUp = missed.reduce((n, x) => n + x.dates.length, 0) > 1
+    // Catching up several closes of one market: one alert for the gap (below), not one end-of-day alert
+    // per close. One close due in each of two markets (New York's and India's after a boot) is no gap.
+    this.catchingUp = missed.some((x) => x.dates.length > 1)
     try {
       for (const {m, dates} of missed) {
         for (const date of dates) {

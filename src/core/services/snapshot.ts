@@ -66,7 +66,15 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
   for (const n of names) if (!config.portfolios.some((p) => p.name === n)) throw new UserError(`unknown portfolio "${n}"; configured: ${config.portfolios.map((p) => p.name).join(', ')}`)
   // The counted book (services/book.ts), aged at the clock: the same positions, paper trades (stock from
   // exercises and assignments included) and expiries as positions, pnl and risk count.
-  const book = await loadCountedBook(config, opts.dbPath, undefined, {asOf})
+  // What was held at the close of the date recorded (an instant before it): an option expiring that day
+  // is in its last day's snapshot, whether the end of day runs on time or late (the daemon catching up
+  // on Monday holds Friday's expiring options as Friday's close did). Marks are the clock's, as in every view.
+  const closesOfDate = config.portfolios
+    .filter((p) => p.kind !== 'whatif' && (names.length === 0 || names.includes(p.name)))
+    .map((p) => portfolioMarket(cal, p.currency))
+    .map((m) => cal.sessionOn(m, opts.date ?? sessionDate(cal, m, asOf))?.close.getTime() ?? Infinity)
+  const expiredBy = new Date(Math.min(asOf.getTime(), ...closesOfDate.map((t) => t - 1)))
+  const book = await loadCountedBook(config, opts.dbPath, undefined, {asOf, expiredBy})
   const counted = book.counted.portfolios.filter((c) => c.config.kind !== 'whatif' && (names.length === 0 || names.includes(c.config.name)))
   const skipped = counted.filter((c) => !c.bundle.stored?.lastSyncAt).map((c) => c.config.name)
   const ready = counted.filter((c) => c.bundle.stored?.lastSyncAt)

@@ -3,7 +3,7 @@ import type {Chain} from '../../domain/ledger/chains.js'
 import type {LedgerIssue} from '../../domain/ledger/lots.js'
 import type {ImportTransactionsResult} from '../../services/ledger/import.js'
 import type {LedgerResult, RealizedResult, RealizedRow, ReconcileResult} from '../../services/ledger/views.js'
-import {bold, dim, money, pnl, qty, table, UNKNOWN, yellow, type Column} from '../format.js'
+import {bold, dim, money, pnl, portfolioColumn, qty, table, UNKNOWN, yellow, type Column} from '../format.js'
 
 export function renderImport(r: ImportTransactionsResult): string {
   const span = r.firstDate ? ` from ${r.firstDate} to ${r.lastDate}` : ''
@@ -49,7 +49,8 @@ export function renderChains(chains: readonly Chain[]): string {
   return table(
     [
       {header: 'Chain', priority: 0},
-      {header: 'Portfolio', priority: 3, minWidth: 8},
+      // a chain is one account's: its portfolio always says which (cut in the middle on a narrow terminal)
+      portfolioColumn(0),
       {header: 'Underlying', priority: 0},
       {header: 'Started', priority: 2},
       {header: 'Rolls', align: 'right', priority: 1},
