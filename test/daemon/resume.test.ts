@@ -107,8 +107,8 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
   it('one alert summarises each gap', async () => {
     const alerts = await readDb(ws.dbPath, (db) => dstore.listAlerts(db, {limit: 10_000}).filter((a) => a.kind === 'resume'))
     expect(alerts).toHaveLength(2)
-    expect(alerts[0].message).toMatch(/^asleep from 2026-12-03T18:30:00.000Z to 2026-12-07T15:00:00.000Z: [34] closes caught up \(.*XNYS 2026-12-03.*XNYS 2026-12-04.*\), [34] without that day's prices$/)
-    expect(alerts[1].message).toMatch(/to 2026-12-28T14:00:00.000Z: 24 closes caught up .*XNYS 2026-12-24\), 2[34] without that day's prices/)
+    expect(alerts[0].message).toMatch(/^asleep from 2026-12-03 18:30Z to 2026-12-07 15:00Z: [34] closes caught up \(.*XNYS 2026-12-03.*XNYS 2026-12-04.*\), [34] without that day's prices$/)
+    expect(alerts[1].message).toMatch(/to 2026-12-28 14:00Z: 24 closes caught up .*XNYS 2026-12-24\), 2[34] without that day's prices/)
   })
 
   it('the put is assigned on Friday’s close of 95 (not Monday’s 102), provisionally, delivering 100 shares at the strike', async () => {

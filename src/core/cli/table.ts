@@ -183,12 +183,12 @@ function fit(columns: Column[], natural: number[], values: Set<string>[], limit:
   }
   // 2b. a dropped column comes back, most important first, where it fits in the room the drops left
   // (with the text still shortened): text shrinks before a column goes, never the other way round
+  // (never a less important column while a more important one stays hidden)
   for (const {i} of [...order].reverse()) {
-    if (keep.includes(i) || columns[i].group !== undefined) continue
-    if (total() + widths[i] + 3 <= limit) {
-      keep.push(i)
-      keep.sort((a, b) => a - b)
-    }
+    if (keep.includes(i)) continue
+    if (columns[i].group !== undefined || total() + widths[i] + 3 > limit) break
+    keep.push(i)
+    keep.sort((a, b) => a - b)
   }
   // 3. room left goes back to the shortened columns, one column of width at a time, most important
   // first, so that several shortened columns share it; a keepIfDistinct column (a marker telling rows

@@ -641,7 +641,7 @@ export class Daemon {
     if (this.lastSeen !== null && (caught.length > 1 || overdue.length > 0)) {
       const late = caught.filter((c) => c.late).length
       const from = this.lastSeen
-      const message = `asleep from ${from} to ${now.toISOString()}: ${caught.length} close${caught.length === 1 ? '' : 's'} caught up (${caught.map((c) => `${c.market} ${c.date}`).join(', ')}), ${late} without that day's prices`
+      const message = `asleep from ${stamp(from)} to ${stamp(now.toISOString())}: ${caught.length} close${caught.length === 1 ? '' : 's'} caught up (${caught.map((c) => `${c.market} ${c.date}`).join(', ')}), ${late} without that day's prices`
       this.d.log.warn(message, {job: 'eod'})
       await this.d.alerter.raise({key: `resume:${now.toISOString()}`, kind: 'resume', severity: 'warning', message}, now)
       this.lastMessage = message
@@ -715,12 +715,12 @@ export class Daemon {
     if (this.lastEodLate) this.status.counts.lateEods = (this.status.counts.lateEods ?? 0) + 1
     if (pruned > 0) this.d.log.info(`pruned ${pruned} sync runs older than 7 days`, {job: 'eod'})
     const processedOn = this.d.calendar.localDate(market, now)
-    const lines = [`end of day ${market} ${date}${processedOn !== date ? ` (processed ${now.toISOString()}, late)` : ''}`]
+    const lines = [`end of day ${market} ${date}${processedOn !== date ? ` (processed ${stamp(now.toISOString())}, late)` : ''}`]
     for (const p of snap.portfolios)
       lines.push(`  ${p.portfolio.padEnd(20)} equity ${fmt(p.equity)} ${p.currency}  day ${fmt(p.dayPnl)}  unrealized ${fmt(p.unrealizedPnl)}  Δ ${fmt(p.delta)}  θ ${fmt(p.theta)}/day  ${p.positions} positions`)
     for (const k of snap.kept) lines.push(`  ${k.padEnd(20)} snapshot of ${date} taken that day kept`)
     if (snap.late.length > 0)
-      lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${l.price ?? '?'} (seen ${l.observedAt ?? '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
+      lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${l.price ?? '?'} (seen ${l.observedAt ? stamp(l.observedAt) : '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
     for (const e of expired)
       lines.push(`  expiry ${e.date}: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''} on ${e.priceSource === 'open' ? 'the opening print' : 'the close'} ${e.underlyingPrice} of ${e.date}, realized ${fmt(e.realizedPnl)} ${e.currency} (provisional until the broker's records)${e.note ? ` (${e.note})` : ''}`)
     for (const p of pending) lines.push(`  pending settlement: ${p.portfolio} ${p.symbol} (expired ${p.expiryDate}): ${p.detail}`)
@@ -875,4 +875,9 @@ export class Daemon {
 
 function fmt(v: number | null): string {
   return v === null ? '?' : v.toLocaleString('en-US', {maximumFractionDigits: 2, minimumFractionDigits: 2})
+}
+
+/** An instant in a message people read: "2026-12-07 15:00Z", the zone joined to the time so no line break parts them (stored times stay ISO). */
+function stamp(iso: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 16).replace('T', ' ')}Z` : iso
 }
