@@ -21,19 +21,27 @@ type Col =
   | 'account' | 'currency' | 'assetClass' | 'symbol' | 'description' | 'underlying' | 'multiplier' | 'strike' | 'expiry' | 'putCall'
   | 'quantity' | 'markPrice' | 'positionValue' | 'costBasisPrice' | 'costBasisMoney' | 'pnl' | 'level' | 'reportDate'
 
-// CSV names are the XML attribute names in CamelCase (normalizeHeader makes case irrelevant, so both match).
+/**
+ * The instrument columns every Flex section shares (Open Positions here, Trades in
+ * adapters/transactions/ibkr.ts). CSV names are the XML attribute names in CamelCase (normalizeHeader
+ * makes case irrelevant, so both match).
+ */
+export const IBKR_INSTRUMENT_COLUMNS = {
+  account: ['ClientAccountID', 'AccountId'],
+  currency: ['CurrencyPrimary', 'Currency'],
+  assetClass: ['AssetClass', 'AssetCategory'],
+  symbol: ['Symbol'],
+  description: ['Description'],
+  underlying: ['UnderlyingSymbol'],
+  multiplier: ['Multiplier'],
+  strike: ['Strike'],
+  expiry: ['Expiry'],
+  putCall: ['Put/Call', 'PutCall'],
+}
+
 const SPEC: ColumnSpec<Col> = {
   columns: {
-    account: ['ClientAccountID', 'AccountId'],
-    currency: ['CurrencyPrimary', 'Currency'],
-    assetClass: ['AssetClass', 'AssetCategory'],
-    symbol: ['Symbol'],
-    description: ['Description'],
-    underlying: ['UnderlyingSymbol'],
-    multiplier: ['Multiplier'],
-    strike: ['Strike'],
-    expiry: ['Expiry'],
-    putCall: ['Put/Call', 'PutCall'],
+    ...IBKR_INSTRUMENT_COLUMNS,
     quantity: ['Quantity', 'Position'],
     markPrice: ['MarkPrice'],
     positionValue: ['PositionValue'],

@@ -53,16 +53,20 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file
 }
 
-export function readRecords(file: string, options: {comments?: boolean} = {}): {display: string; records: CsvRecord[]} {
-  const display = displayPath(file)
-  let text: string
+/** An export file's text; a file that cannot be read is an ImportError naming it (as `display`) and why. */
+export function readExport(file: string, display: string = displayPath(file)): string {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? String(error)})`
     throw new ImportError(display, undefined, why)
   }
+}
+
+export function readRecords(file: string, options: {comments?: boolean} = {}): {display: string; records: CsvRecord[]} {
+  const display = displayPath(file)
+  const text = readExport(file, display)
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new ImportError(display, undefined, 'file is empty')
   let parsed: {record: string[]; info: {lines: number}}[]
   try {

@@ -17,6 +17,7 @@ import type {PortfolioConfig} from '../../config/config.js'
 import type {EventKind} from '../../domain/ledger/events.js'
 import {formatOption, parseSymbol} from '../../domain/symbols.js'
 import {ImportError, locateColumns, normalizeHeader, RowError, RowReader, sameAccount, type ColumnSpec, type CsvRecord} from '../csv/table.js'
+import {IBKR_INSTRUMENT_COLUMNS} from '../csv/ibkr.js'
 import {anyDate, blank, clean, csvRecords, eachRecord, fees, instrumentFields, instrumentOf, localInstant, midnight, type Draft, type Instrument, type TransactionsParse, numberOf} from './common.js'
 
 type Col =
@@ -26,16 +27,7 @@ type Col =
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
-    account: ['ClientAccountID', 'AccountId'],
-    currency: ['CurrencyPrimary', 'Currency'],
-    assetClass: ['AssetClass', 'AssetCategory'],
-    symbol: ['Symbol'],
-    description: ['Description'],
-    underlying: ['UnderlyingSymbol'],
-    multiplier: ['Multiplier'],
-    strike: ['Strike'],
-    expiry: ['Expiry'],
-    putCall: ['Put/Call', 'PutCall'],
+    ...IBKR_INSTRUMENT_COLUMNS,
     tradeId: ['TradeID'],
     transactionId: ['TransactionID'],
     orderId: ['IBOrderID'],

@@ -6,10 +6,10 @@
  * or an overlapping export, adds nothing (store/ledger.ts: keys are broker ids or content keys whose
  * occurrence index counts identical rows within one file, so overlaps take the maximum, not the sum).
  */
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {transactionParser} from '../../adapters/transactions/index.js'
-import {displayPath, ImportError} from '../../adapters/csv/table.js'
+import {displayPath, ImportError, readExport} from '../../adapters/csv/table.js'
 import type {Config, PortfolioConfig} from '../../config/config.js'
 import {TRANSACTION_FORMATS} from '../../config/schema.js'
 import {withContentKeys, type EventDraft} from '../../domain/ledger/events.js'
@@ -56,13 +56,7 @@ export function parseTransactionsFile(file: string, format: string, portfolio: P
   const parser = transactionParser(format)
   if (!parser) throw new UserError(`unknown transactions format "${format}"; known: ${TRANSACTION_FORMATS.join(', ')}`)
   const display = displayPath(file)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new ImportError(display, undefined, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read (${code})`)
-  }
+  const text = readExport(file, display)
   const parsed = parser(text, display, portfolio)
   const keyed = withContentKeys(parsed.events)
   // Events out of order in a file are sorted, never rejected for order alone.
