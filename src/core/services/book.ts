@@ -150,7 +150,8 @@ export interface CountedPortfolio {
   config: PortfolioBundle['config']
   /**
    * The bundle every sum is taken over: `positions` = live broker positions + open paper trades (stock
-   * from exercises and assignments, booked by the daemon as paper trades, included), `expired` = broker
+   * from the assignments and exercises of paper option trades included, and the deliveries of the daemon's
+   * provisional settlements until the broker confirms them), `expired` = broker
    * positions and paper trades past settlement at the valuation instant (listed, never summed).
    */
   bundle: PortfolioBundle
