@@ -70,7 +70,7 @@ function runHelper(args: string[], onLine?: (line: string) => void): Promise<Chi
 
 function expectOk(result: ChildResult): void {
   // A writer that waits over a second for the lock says so on stderr (by design); nothing else may appear.
-  const stderr = result.stderr.replace(/^waiting for the lock on .* held by pid \d+ …\n/gm, '')
+  const stderr = result.stderr.replace(/^waiting for the lock on .* held by (pid \d+|another cotrader process) …\n/gm, '')
   expect(stderr, result.stderr).toBe('')
   expect(result.code).toBe(0)
 }
