@@ -27,7 +27,7 @@ export const flags = {
 } satisfies FlagsSpec
 
 /** CSV columns of pnl --realized (money in cents like every CSV). */
-export const REALIZED_COLUMNS: readonly string[] = ['level', 'portfolio', 'book', 'symbol', 'underlying', 'month', 'currency', 'realized', 'realizedBase', 'missing', 'closedLots', 'fees']
+export const REALIZED_COLUMNS: readonly string[] = ['level', 'portfolio', 'book', 'symbol', 'underlying', 'month', 'currency', 'realized', 'realizedBase', 'fxAtToday', 'missing', 'closedLots', 'fees']
 
 export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: CommandIo): Promise<PnlResult | PnlHistoryResult | AttributionResult | RealizedResult> {
   const ctx = {...(await io.context(f)), portfolio: f.portfolio, asOf: io.now()}

@@ -46,14 +46,18 @@ export function renderPnlHistory(r: PnlHistoryResult): string {
   const none = empty(r, 'portfolio')
   if (none) return none
   const rows = r.rows.map((x) => {
-    const cells = [x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency, partial(money(x.equity), x.missing), partial(pnl(x.unrealizedPnl), x.missing), partial(pnl(x.dayPnl), x.missing)]
+    // Realised: cumulative to that day's close, from the ledger (~: some pieces at today's FX rate; *: some left out)
+    const realized = `${x.fxAtToday > 0 ? '~' : ''}${partial(pnl(x.realizedPnl), x.realizedMissing)}`
+    const cells = [x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency, partial(money(x.equity), x.missing), partial(pnl(x.unrealizedPnl), x.missing), partial(pnl(x.dayPnl), x.missing), realized]
     return cells
   })
-  const out = [table(['Date', 'Portfolio', 'Ccy', 'Equity', 'Open P&L', 'Day P&L'], rows, ['left', 'left', 'left', 'right', 'right', 'right'])]
+  const out = [table(['Date', 'Portfolio', 'Ccy', 'Equity', 'Open P&L', 'Day P&L', 'Realised'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
   const single = r.rows.some((x) => x.level === 'portfolio') && new Set(r.rows.filter((x) => x.level === 'portfolio').map((x) => x.portfolio)).size === 1
   const series = r.rows.filter((x) => (single ? x.level === 'portfolio' : x.level === 'total'))
   out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, all portfolios (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
   if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  out.push(dim("Realised: cumulative realised P&L of the ledger's lots closed up to that day (cotrader pnl --realized); ? = no ledger"))
+  if (r.rows.some((x) => x.fxAtToday > 0)) out.push(dim("~ some closed lots converted at today's config FX rate: no rate stored for their close date (cotrader prices import, a pair such as USDINR)"))
   if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
   return out.join('\n')
 }

@@ -9,12 +9,14 @@
  */
 import type {Config, PortfolioConfig} from '../../config/config.js'
 import type {LedgerEvent, LedgerLink} from '../../domain/ledger/events.js'
+import {fxHistoryFromCloses, fxPairSymbols, type FxHistory} from '../../domain/ledger/fx.js'
 import {computeLots, type AssignmentTreatment, type LotOptions, type LotsResult, type OpeningLot} from '../../domain/ledger/lots.js'
 import {countedEvents} from '../../domain/ledger/provisional.js'
 import type {Db} from '../../store/database.js'
 import {readDb} from '../../store/database.js'
 import {openHistory} from '../../store/history.js'
 import {loadEvents, loadLinks, type EventFilter} from '../../store/ledger.js'
+import {loadPriceHistory} from '../../store/prices.js'
 import {lastPositionSnapshotsBefore} from '../../store/snapshots.js'
 
 /** Each broker's own assignment/exercise treatment (docs/LEDGER.md): IBKR folds the premium into the shares. */
@@ -38,6 +40,8 @@ export interface LoadedLedger {
   lots: LotsResult
   /** per portfolio: the snapshot date whose positions opened the ledger, or null */
   opening: Map<string, {date: string | null; positions: number}>
+  /** dated FX rates of the events' currencies (price history under pair symbols; domain/ledger/fx.ts) */
+  fx: FxHistory
 }
 
 export function readLedger(db: Db, filter: EventFilter = {}): {events: LedgerEvent[]; links: LedgerLink[]} {
@@ -46,10 +50,14 @@ export function readLedger(db: Db, filter: EventFilter = {}): {events: LedgerEve
 
 /** Loads the events of `portfolios` (all when empty) and computes lots with their opening balances. */
 export async function loadLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger> {
-  const {events, links, first} = await readDb(dbPath, (db) => {
+  const {events, links, first, fx} = await readDb(dbPath, (db) => {
     const r = readLedger(db, portfolios.length ? {portfolio: portfolios} : {})
     const first = new Map(db.all<{portfolio: string; d: string}>('SELECT portfolio, MIN(trade_date) AS d FROM ledger_events GROUP BY portfolio').map((x) => [x.portfolio, x.d]))
-    return {...r, first}
+    // FX of the close dates: the price history's currency pairs, only for currencies other than the base.
+    const currencies = [...new Set(r.events.map((e) => e.currency))].filter((c) => c !== config.baseCurrency)
+    const pairs = currencies.flatMap((c) => Object.values(fxPairSymbols(c, config.baseCurrency)))
+    const fx = pairs.length > 0 ? fxHistoryFromCloses(currencies, config.baseCurrency, loadPriceHistory(db, pairs)) : new Map()
+    return {...r, first, fx}
   })
   const opening = new Map<string, {date: string | null; positions: number}>()
   const lots: OpeningLot[] = []
@@ -74,5 +82,5 @@ export async function loadLedger(config: Config, dbPath: string, portfolios: str
     }
   }
   const counting = countedEvents(events, links)
-  return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots), opening}
+  return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots), opening, fx}
 }

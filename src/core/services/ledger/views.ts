@@ -1,8 +1,9 @@
 /*
  * What the ledger commands show: realised P&L (pnl --realized), the events (ledger), reconciliation
  * (reconcile, and sync's one-line warning) and roll chains (ledger --chain, positions --group).
- * Money is in each instrument's currency and in the base currency at the config's FX rate: there is
- * no FX history, so a past close is converted at today's configured rate (said in `fxNote`).
+ * Money is in each instrument's currency and in the base currency: realised P&L at the FX rate stored
+ * for each close date (a currency pair in the price history), else today's config rate (said per row
+ * in `fxAtToday` and in `fxNote`).
  */
 import type {Config} from '../../config/config.js'
 import {buildChains, type Chain} from '../../domain/ledger/chains.js'
@@ -10,6 +11,7 @@ import type {EventKind, LedgerEvent} from '../../domain/ledger/events.js'
 import {totalFees} from '../../domain/ledger/events.js'
 import type {Book, ClosedLot, LedgerIssue} from '../../domain/ledger/lots.js'
 import {reconcilePortfolio, type BrokerPosition, type PortfolioReconciliation} from '../../domain/ledger/reconcile.js'
+import {fxRateOn} from '../../domain/ledger/fx.js'
 import {toBase} from '../../domain/money.js'
 import {addDays} from '../../domain/calendar/zones.js'
 import {localDate} from '../../domain/calendar/index.js'
@@ -19,7 +21,12 @@ import {loadPositions} from '../../store/repositories.js'
 import type {Position} from '../../domain/types.js'
 import {loadLedger, type LoadedLedger} from './book.js'
 
-export const FX_NOTE = 'base-currency figures use the config fx_rates (no FX history is stored): a past close is converted at today\'s rate'
+/** What the base-currency figures rest on (domain/ledger/fx.ts): the close date's stored rate, else today's config rate, said per row (fxAtToday). */
+export function fxNote(atToday: number, atCloseDate: number): string {
+  if (atToday === 0 && atCloseDate === 0) return 'base-currency figures: every closed lot is in the base currency (no FX)'
+  if (atToday === 0) return 'base-currency figures use the FX rate stored for each close date (prices import of a currency pair)'
+  return `base-currency figures use the FX rate stored for each close date where there is one; ${atToday} closed lot(s) without one are converted at today's config fx_rates (marked ~); import dated rates with cotrader prices import (a pair such as USDINR)`
+}
 
 function checkPortfolios(config: Config, names: string[]): void {
   for (const n of names) if (!config.portfolios.some((p) => p.name === n)) throw new UserError(`unknown portfolio "${n}"; configured: ${config.portfolios.map((p) => p.name).join(', ')}`)
@@ -45,7 +52,10 @@ export interface RealizedRow {
   currency: string
   /** money in `currency`; null when every piece's basis is unknown */
   realized: number | null
+  /** in the base currency, each closed piece at the FX rate stored for its close date, else today's config rate (fxAtToday); null when a rate is missing */
   realizedBase: number | null
+  /** closed pieces converted at today's config fx_rates because no rate is stored for their close date (0 = all at their close date's rate, or no FX) */
+  fxAtToday: number
   /** pieces whose basis is unknown, left out of the sums */
   missing: number
   closedLots: number
@@ -110,17 +120,26 @@ export function realizedFrom(ledger: LoadedLedger, config: Config, since: string
   const closed = ledger.lots.closed.filter((c) => inWindow(c.closeDate))
   const fx = config.fxRates
   const group = (key: (c: ClosedLot) => string, shape: (c: ClosedLot) => Partial<RealizedRow>): RealizedRow[] => {
-    const m = new Map<string, RealizedRow>()
+    const m = new Map<string, RealizedRow & {noRate: boolean}>()
     for (const c of closed) {
       const k = `${c.portfolio}\u0000${c.book}\u0000${c.currency}\u0000${key(c)}`
       let row = m.get(k)
-      if (!row) m.set(k, (row = {portfolio: c.portfolio, book: c.book, ...shape(c), currency: c.currency, realized: null, realizedBase: null, missing: 0, closedLots: 0, fees: 0}))
+      if (!row) m.set(k, (row = {portfolio: c.portfolio, book: c.book, ...shape(c), currency: c.currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0, noRate: false}))
       row.closedLots++
       row.fees = r8(row.fees + c.fees)
       if (c.realized === null) row.missing++
-      else row.realized = r8((row.realized ?? 0) + c.realized)
+      else {
+        row.realized = r8((row.realized ?? 0) + c.realized)
+        // Each piece at its close date's rate (domain/ledger/fx.ts); without any rate the row's base figure is unknown.
+        const rate = fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)
+        if (rate === null) row.noRate = true
+        else {
+          row.realizedBase = r8((row.realizedBase ?? 0) + c.realized * rate.rate)
+          if (rate.source === 'config') row.fxAtToday++
+        }
+      }
     }
-    return [...m.values()].map((r) => ({...r, realizedBase: r.realized === null ? null : r8n(toBase(r.realized, r.currency, fx))}))
+    return [...m.values()].map(({noRate, ...r}) => ({...r, realizedBase: noRate || r.realized === null ? null : r.realizedBase}))
   }
   const positions = group((c) => c.symbol, (c) => ({symbol: c.symbol, underlying: c.underlying})).sort(byKey((r) => `${r.portfolio} ${r.underlying} ${r.symbol}`))
   const underlyings = group((c) => c.underlying, (c) => ({underlying: c.underlying})).sort(byKey((r) => `${r.portfolio} ${r.underlying}`))
@@ -152,7 +171,7 @@ export function realizedFrom(ledger: LoadedLedger, config: Config, since: string
     brokerChecks.push({eventId: e.id, portfolio: e.portfolio, symbol: e.symbol, tradeDate: e.tradeDate, ours: ours === null ? null : r2(ours), theirs: e.brokerRealizedPnl, difference: ours === null ? null : r2(ours - e.brokerRealizedPnl)})
   }
   return {
-    since, until, baseCurrency: config.baseCurrency, fxNote: FX_NOTE, positions, underlyings, portfolios, months, income: [...income.values()],
+    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolios, (p) => p.fxAtToday), closed.filter((c) => c.realized !== null && c.currency !== config.baseCurrency).length - sumOf(portfolios, (p) => p.fxAtToday)), positions, underlyings, portfolios, months, income: [...income.values()],
     total: {realizedBase: totalBase, missing}, brokerChecks, brokerDifferences: brokerChecks.filter((c) => c.difference === null || Math.abs(c.difference) >= 0.01).length,
     issues: ledger.lots.issues, unclassified: ledger.lots.unclassified,
   }
@@ -292,6 +311,7 @@ export function reconcileFrom(ledger: LoadedLedger, positions: readonly Position
 }
 
 const r8 = (v: number) => Math.round(v * 1e8) / 1e8
+const sumOf = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0)
 const r8n = (v: number | null) => (v === null ? null : r8(v))
 const r2 = (v: number) => Math.round(v * 100) / 100
 const byKey = <T>(f: (x: T) => string) => (a: T, b: T) => f(a).localeCompare(f(b))
