@@ -17,6 +17,7 @@ import {inCurrency} from '../domain/money.js'
 import {readDb, writeDb, writeGate} from '../store/database.js'
 import {openHistory} from '../store/history.js'
 import * as repo from '../store/repositories.js'
+import {loadReconcileStatus, saveReconcileStatus, type ReconcileStatus} from '../store/reconcile.js'
 import {dividendFor, loadQuotes, rateFor, type QuotesFile} from './market.js'
 import {provenMark} from '../domain/plausible.js'
 import {isStale, oldest, parseMaxAge, DEFAULT_MAX_AGE} from '../containers/freshness.js'
@@ -60,6 +61,12 @@ export interface PortfolioSyncResult {
   skippedRows: {line: number; reason: string}[]
   /** ledger events of this run: read (files or the broker's API), added, already stored; null = the portfolio has no transactions source */
   transactions: {read: number; added: number; duplicates: number} | null
+  /**
+   * The ledger against the broker's positions after this run (portfolios with transactions only):
+   * changed = the status differs from the last sync's (a change to 'differs' is also a warning line;
+   * staying 'differs' is only this, shown as a one-line reminder). Absent when not checked.
+   */
+  reconcile?: {status: 'reconciles' | 'differs'; since: string; differences: number; changed: boolean; previous: 'reconciles' | 'differs' | null}
 }
 
 export interface SyncResult {
@@ -186,8 +193,10 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   const now = asOf.toISOString()
   // VaR reads the snapshot history (store/history.ts) inside the write; its year files open on demand.
   const history = await openHistory(opts.dbPath)
+  let lastReconcile = new Map<string, ReconcileStatus>()
   try {
     await writeDb(opts.dbPath, (db) => {
+      lastReconcile = loadReconcileStatus(db)
       for (const p of config.portfolios) repo.upsertPortfolio(db, p, now)
       for (const {config: p, result, fetched, events} of outcomes) {
         const run = {portfolio: p.name, startedAt: now, finishedAt: new Date(Date.parse(now) + result.duration * 1000).toISOString(), status: result.status,
@@ -235,7 +244,7 @@ export async function syncService(opts: SyncOptions, adapters: AdapterFactory = 
   } finally {
     history.close()
   }
-  await warnUnreconciled(opts, outcomes.filter((o) => o.result.status === 'ok' && o.result.transactions !== null).map((o) => o.result))
+  await warnUnreconciled(opts, outcomes.filter((o) => o.result.status === 'ok' && o.result.transactions !== null).map((o) => o.result), lastReconcile)
   const results = outcomes.map((o) => o.result)
   return {
     asOf: now,
@@ -282,20 +291,38 @@ function storeLedgerEvents(db: Parameters<typeof appendEvents>[0], files: {file:
   return out
 }
 
-/** One warning line per synced portfolio whose ledger no longer matches the broker's positions. */
-async function warnUnreconciled(opts: SyncOptions, results: PortfolioSyncResult[]): Promise<void> {
+/**
+ * The ledger against the broker's positions after the run. A portfolio that reconciled at the last
+ * sync (or was never checked) and does not now gets one warning line; one that still does not gets
+ * only `reconcile` (rendered as a one-line dim reminder, not a warning); one that reconciles again
+ * gets `reconcile.changed`. The status is stored (reconcile_status) only when it changes, so a sync
+ * whose portfolios keep their status writes nothing more.
+ */
+async function warnUnreconciled(opts: SyncOptions, results: PortfolioSyncResult[], last: Map<string, ReconcileStatus>): Promise<void> {
   if (results.length === 0) return
+  const now = opts.asOf.toISOString()
+  const changed: ReconcileStatus[] = []
   try {
     const {reconcileService} = await import('./ledger/views.js')
     const r = await reconcileService({config: opts.config, dbPath: opts.dbPath, portfolios: results.map((x) => x.name), asOf: opts.asOf})
     for (const p of r.portfolios) {
-      if (p.status !== 'differs') continue
-      const d = p.differences[0]
-      results.find((x) => x.name === p.portfolio)?.warnings.push(`the ledger does not reconcile with the positions: ${p.differences.length} difference(s), e.g. ${d.symbol} ledger ${d.ledger} vs broker ${d.broker} (${d.cause}); see cotrader reconcile`)
+      const x = results.find((y) => y.name === p.portfolio)
+      if (!x || (p.status !== 'differs' && p.status !== 'reconciles')) continue
+      const before = last.get(p.portfolio)
+      const moved = before?.status !== p.status
+      const since = moved ? now : before!.since
+      if (moved) changed.push({portfolio: p.portfolio, status: p.status, since, checkedAt: now, differences: p.differences.length})
+      x.reconcile = {status: p.status, since, differences: p.differences.length, changed: moved, previous: before?.status ?? null}
+      if (p.status === 'differs' && moved) {
+        const d = p.differences[0]
+        x.warnings.push(`the ledger does not reconcile with the positions${before ? ' any more' : ''}: ${p.differences.length} difference(s), e.g. ${d.symbol} ledger ${d.ledger} vs broker ${d.broker} (${d.cause}); see cotrader reconcile`)
+      }
     }
   } catch (error) {
     for (const x of results) x.warnings.push(`ledger not reconciled: ${oneLine(error)}`)
+    return
   }
+  if (changed.length > 0) await writeDb(opts.dbPath, (db) => changed.forEach((c) => saveReconcileStatus(db, c)))
 }
 
 function selectPortfolios(config: Config, names: string[]): PortfolioConfig[] {

@@ -500,6 +500,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE expiries ADD COLUMN kind TEXT NOT NULL DEFAULT 'option';
     `,
   },
+  {
+    version: 11,
+    name: 'ledger: the last reconcile status of each portfolio (sync warns when it changes)',
+    sql: `
+      -- What the last sync found when it reconciled a portfolio's ledger with the broker's positions
+      -- (services/sync.ts): status reconciles | differs; since = when it entered that status;
+      -- differences = how many at the last check. sync warns on a change, not on every run.
+      CREATE TABLE reconcile_status (
+        portfolio   TEXT PRIMARY KEY,
+        status      TEXT NOT NULL CHECK (status IN ('reconciles', 'differs')),
+        since       TEXT NOT NULL,
+        checked_at  TEXT NOT NULL,
+        differences INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

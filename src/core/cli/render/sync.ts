@@ -27,6 +27,10 @@ export function renderSync(r: SyncResult): string {
   for (const p of r.portfolios) {
     if (p.error) out.push((p.status === 'failed' ? red : yellow)(`${p.name}: ${withoutPrefix(p.error, [p.name, p.broker])}`))
     for (const w of p.warnings) out.push(yellow(`${p.name}: ${w}`))
+    // A ledger that stopped reconciling is a warning above; while it stays so, one dim reminder line.
+    const rc = p.reconcile
+    if (rc?.status === 'differs' && !rc.changed) out.push(dim(`${p.name}: ledger still differs from the positions (since ${rc.since.slice(0, 10)}, ${rc.differences} difference(s)); cotrader reconcile`))
+    if (rc?.status === 'reconciles' && rc.previous === 'differs') out.push(dim(`${p.name}: ledger reconciles with the positions again`))
     for (const s of p.skippedRows) out.push(yellow(`${p.name}: skipped line ${s.line}: ${s.reason}`))
   }
   out.push(dim(`${r.ok} ok, ${r.skipped} skipped, ${r.failed} failed`))
