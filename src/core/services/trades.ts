@@ -19,7 +19,8 @@ import type {Position} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {impliedVol, optionPrice, priceGreeks} from '../pricing/index.js'
 import {readDb, writeDb, writeGate, type Db} from '../store/database.js'
-import {appendEvents, loadEvents} from '../store/ledger.js'
+import type {LedgerEvent} from '../domain/ledger/events.js'
+import {appendEvents, loadEvents, loadLinks} from '../store/ledger.js'
 import {tradeEvent} from './ledger/booked.js'
 import * as repo from '../store/repositories.js'
 import {dividendFor, loadQuotesFile, rateFor} from './market.js'
@@ -355,6 +356,13 @@ export interface TradeLine {
   realizedPnl: number | null
   createdAt: string
   closedAt: string | null
+  /**
+   * live trades: the broker's own fill of the order in the ledger (its transactions: same order id, or
+   * same instrument, side and quantity within minutes; domain/ledger/provisional.ts), which the ledger
+   * counts instead of the live booking; the fill is not listed again as a broker line. null = no fill
+   * in the ledger yet (or not a live trade). quantity signed, price per unit (quantity-weighted over partial fills).
+   */
+  brokerFill?: {eventIds: number[]; quantity: number; price: number | null; at: string} | null
 }
 
 export interface TradesListResult {
@@ -369,13 +377,28 @@ export interface TradesListResult {
 export async function tradesList(o: TradesContext & {portfolio?: string | readonly string[]; open?: boolean}): Promise<TradesListResult> {
   const names = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
   for (const n of names) findPortfolio(o.config, n)
-  const {trades, closes, positions, fills} = await readDb(o.dbPath, (db) => ({
+  const {trades, closes, positions, ledger, links} = await readDb(o.dbPath, (db) => ({
     trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'),
     closes: repo.loadTradeCloses(db),
     positions: repo.loadPositions(db),
-    // broker-originated trades: the ledger's fills from the broker's records (its API, export files)
-    fills: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}).filter((e) => e.source === 'broker_api' || e.source === 'file'),
+    // broker-originated trades: the ledger's fills from the broker's records (its API, export files), and the live bookings they confirm
+    ledger: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}),
+    links: o.open ? [] : loadLinks(db),
   }))
+  // A live booking the broker's fill confirmed or replaced is one trade: the live line, with its fill.
+  const byId = new Map(ledger.map((e) => [e.id, e]))
+  const fillsOfLive = new Map<string, typeof ledger>()
+  const fillOfLive = new Set<number>()
+  for (const l of links) {
+    const from = byId.get(l.from)
+    const to = byId.get(l.to)
+    if ((l.kind !== 'confirms' && l.kind !== 'replaces') || from?.source !== 'live' || !to) continue
+    // live event keys are live:<proposal>:<leg> (services/ledger/booked.ts); a proposal holds a symbol once
+    const k = `${from.portfolio}\u0000${from.key.split(':')[1]}\u0000${from.symbol}`
+    fillsOfLive.set(k, [...(fillsOfLive.get(k) ?? []), to])
+    fillOfLive.add(to.id)
+  }
+  const fills = ledger.filter((e) => (e.source === 'broker_api' || e.source === 'file') && !fillOfLive.has(e.id))
   const inPortfolios = trades.filter((t) => names.length === 0 || names.includes(t.portfolio))
   const mine = inPortfolios.filter((t) => !o.open || t.status === 'open')
   const open = mine.filter((t) => !closes.has(t.id))
@@ -390,6 +413,7 @@ export async function tradesList(o: TradesContext & {portfolio?: string | readon
       quantity: t.quantity, multiplier: t.multiplier, currency: t.currency, openPrice: t.price, markPrice: mark,
       unrealizedPnl: mark === null ? null : (mark - t.price) * t.quantity * t.multiplier,
       closePrice: c?.closePrice ?? null, realizedPnl: c?.realizedPnl ?? null, createdAt: t.createdAt, closedAt: c?.closedAt ?? null,
+      ...(t.kind === 'live' ? {brokerFill: brokerFill(fillsOfLive.get(`${t.portfolio}\u0000${t.proposalId}\u0000${t.symbol}`))} : {}),
     }
   })
   for (const e of fills) {
@@ -401,6 +425,14 @@ export async function tradesList(o: TradesContext & {portfolio?: string | readon
   }
   const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
   return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
+}
+
+function brokerFill(fills: LedgerEvent[] | undefined): TradeLine['brokerFill'] {
+  if (!fills || fills.length === 0) return null
+  const quantity = fills.reduce((a, f) => a + (f.quantity ?? 0), 0)
+  const priced = fills.every((f) => f.price !== null && f.quantity !== null)
+  const price = priced && Math.abs(quantity) > 1e-12 ? Math.round((fills.reduce((a, f) => a + f.price! * f.quantity!, 0) / quantity) * 1e8) / 1e8 : null
+  return {eventIds: fills.map((f) => f.id), quantity, price, at: fills.map((f) => f.at).sort()[0]}
 }
 
 export interface TradesCloseResult {

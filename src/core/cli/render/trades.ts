@@ -109,7 +109,8 @@ export function renderTradesList(r: import('../../services/trades.js').TradesLis
     return dim('No paper, live or broker trades (approve a proposal to book one: cotrader approve ID; broker fills come from the ledger: cotrader transactions import).')
   }
   const rows = r.trades.map((t) => [
-    String(t.id), t.portfolio, t.kind, t.status, t.symbol, qty(t.quantity), money(t.openPrice),
+    // a live order the broker's fill confirmed: one line, naming the fill the ledger counts
+    String(t.id), t.portfolio, t.kind, t.brokerFill ? `${t.status}; broker fill #${t.brokerFill.eventIds.join(', #')}${t.brokerFill.price !== null && t.brokerFill.price !== t.openPrice ? ` @ ${money(t.brokerFill.price)}` : ''}` : t.status, t.symbol, qty(t.quantity), money(t.openPrice),
     t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),
     t.realizedPnl !== null ? '' : pnl(t.unrealizedPnl), t.realizedPnl === null ? '' : pnl(t.realizedPnl), t.currency,
   ])

@@ -17,6 +17,13 @@
  *    broker's transactions arrive, so lots and reconcile agree with those positions meanwhile).
  * So nothing is counted twice: `countedEvents` drops every provisional event that has a confirms or
  * replaces link. Pure: events, links and positions in; links to add and what is still pending out.
+ *
+ * A live trade booked by `approve` (source 'live') is the same kind of guess: cotrader's record of an
+ * order it sent, until the broker's own fill arrives. The fill is the broker's trade event of the same
+ * instrument with the live event's order id (every partial fill of that order), or, when no fill
+ * carries that id, one fill of the same instrument and signed quantity within LIVE_FILL_MINUTES of it.
+ * Link 'confirms' (same quantity and price) or 'replaces' (the broker filled otherwise), from the live
+ * event to the fill; `countedEvents` then drops the live event, so lots count the broker's fill once.
  */
 import type {LedgerEvent, LedgerLink, LinkKind} from './events.js'
 
@@ -65,6 +72,34 @@ export interface ProvisionalResult {
 
 const DAY_MS = 86_400_000
 
+/** Minutes between a live order's booking and a broker fill without its order id for the fill to be taken as that order's. */
+export const LIVE_FILL_MINUTES = 10
+
+/** The broker's fills of cotrader's live trades (see the header): links from each unlinked live trade event to its fills. */
+function matchLive(events: LedgerEvent[], linked: ReadonlyMap<number, unknown>, used: Set<number>): NewLink[] {
+  const out: NewLink[] = []
+  const fills = events.filter((e) => (e.source === 'broker_api' || e.source === 'file') && e.kind === 'trade' && e.symbol !== null && e.quantity !== null)
+  for (const live of events) {
+    if (live.source !== 'live' || live.kind !== 'trade' || linked.has(live.id) || live.quantity === null) continue
+    const free = fills.filter((f) => !used.has(f.id) && f.symbol === live.symbol)
+    let mine = live.orderId ? free.filter((f) => f.orderId === live.orderId) : []
+    if (mine.length === 0) {
+      const t = Date.parse(live.at)
+      const near = free.find((f) => Math.abs(f.quantity! - live.quantity!) < 1e-9 && Math.abs(Date.parse(f.at) - t) <= LIVE_FILL_MINUTES * 60_000)
+      mine = near ? [near] : []
+    }
+    if (mine.length === 0) continue
+    const filled = mine.reduce((s, f) => s + f.quantity!, 0)
+    const samePrice = live.price !== null && mine.every((f) => f.price !== null && Math.abs(f.price - live.price!) < 1e-6)
+    const kind = Math.abs(filled - live.quantity) < 1e-9 && samePrice ? 'confirms' : 'replaces'
+    for (const f of mine) {
+      used.add(f.id)
+      out.push({from: live.id, to: f.id, kind})
+    }
+  }
+  return out
+}
+
 /**
  * Matches the provisional events of one portfolio against its broker events and positions. `seen`:
  * option-event ids already recorded as settled by positions (they stay settled).
@@ -87,7 +122,7 @@ export function matchProvisional(events: LedgerEvent[], links: LedgerLink[], hel
     else g.option = e
     groups.set(e.orderId, g)
   }
-  const out: ProvisionalResult = {links: [], seenInPositions: [], pending: []}
+  const out: ProvisionalResult = {links: matchLive(events, linked, used), seenInPositions: [], pending: []}
   for (const [orderId, g] of groups) {
     if (!g.option) continue
     const option = g.option
@@ -132,10 +167,10 @@ export function matchProvisional(events: LedgerEvent[], links: LedgerLink[], hel
   return out
 }
 
-/** The events that count (lots, quantities, realised P&L): every event but provisional ones the broker's records confirmed or replaced. */
+/** The events that count (lots, quantities, realised P&L): every event but provisional and live ones the broker's records confirmed or replaced. */
 export function countedEvents(events: LedgerEvent[], links: LedgerLink[]): LedgerEvent[] {
   const superseded = new Set(links.filter((l) => l.kind === 'confirms' || l.kind === 'replaces').map((l) => l.from))
-  return events.filter((e) => !(e.provisional && superseded.has(e.id)))
+  return events.filter((e) => !((e.provisional || e.source === 'live') && superseded.has(e.id)))
 }
 
 /** Net signed quantity of `symbol` over the counted events (a check that nothing is counted twice). */
