@@ -26,7 +26,7 @@
  *    unknown = null, their realised P&L then unknown); transfers out remove lots without realising.
  */
 import {formatOption} from '../symbols.js'
-import type {InstrumentType, OptionContract} from '../types.js'
+import type {Deliverable, InstrumentType, OptionContract} from '../types.js'
 import {totalFees, type LedgerEvent} from './events.js'
 
 export type LotMethod = 'fifo' | 'lifo' | 'average'
@@ -152,7 +152,16 @@ export type OpeningLot = Omit<Lot, 'book' | 'fees' | 'openEventId' | 'notes'>
  * Books the events (any order; sorted here by time, then id) into lots. `optionsFor` gives each
  * portfolio's method and assignment treatment; `opening` seeds the broker books.
  */
-export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfolio: string) => LotOptions, opening: readonly OpeningLot[] = []): LotsResult {
+/** Non-standard deliverables by option root (config `deliverables:`, e.g. XYZ1 → 150 XYZ): used for option lots of that root. */
+export type DeliverableTable = Readonly<Record<string, Deliverable>>
+
+/** The configured deliverable of an option event or lot (by the root of its symbol), if any. */
+export function deliverableOf(e: {symbol: string | null; option?: unknown}, table: DeliverableTable): Deliverable | undefined {
+  if (!e.option || e.symbol === null) return undefined
+  return table[e.symbol.split(' ')[0].toUpperCase()]
+}
+
+export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfolio: string) => LotOptions, opening: readonly OpeningLot[] = [], deliverables: DeliverableTable = {}): LotsResult {
   const inv = new Map<string, Lot[]>()
   const out: LotsResult = {open: [], closed: [], issues: [], effects: new Map(), cash: [], unclassified: 0}
   const keyOf = (portfolio: string, book: Book, symbol: string) => `${portfolio}\u0000${book}\u0000${symbol}`
@@ -162,7 +171,7 @@ export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfol
   }
 
   const sorted = [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id - b.id))
-  const deliveries = pairDeliveries(sorted)
+  const deliveries = pairDeliveries(sorted, deliverables)
   const ordered = deliveryOrder(sorted, deliveries)
   /** premium (money) to fold into each delivery event's price */
   const pendingFold = new Map<number, number>()
@@ -218,8 +227,10 @@ export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfol
       lot.quantity = total
       lot.fees += fees
     } else {
+      // A non-standard option (XYZ1 delivering 150 XYZ) books against its real underlying and deliverable, as its position does (services/sync.ts).
+      const d = deliverableOf(e, deliverables)
       lots.push({
-        portfolio: e.portfolio, book: bookOf(e), symbol: e.symbol!, underlying: e.underlying ?? e.symbol!, instrumentType: e.instrumentType,
+        portfolio: e.portfolio, book: bookOf(e), symbol: e.symbol!, underlying: d?.underlying ?? e.underlying ?? e.symbol!, instrumentType: e.instrumentType, ...(d ? {deliverable: d.shares} : {}),
         ...(e.option ? {option: {expiry: e.option.expiry, strike: e.option.strike, right: e.option.right}} : {}),
         multiplier: e.multiplier ?? 1, currency: e.currency, quantity: qty, price, fees, openedAt: e.at, openDate: e.tradeDate, openEventId: e.id, ...extra,
       })
@@ -387,9 +398,11 @@ function splitLots(inv: Map<string, Lot[]>, keyOf: (p: string, b: Book, s: strin
  * Each option assignment/exercise → the event that delivers its shares: same portfolio, the option's
  * underlying, the same trade date, shares in the direction the option implies (a short put assigned or
  * a long call exercised receives shares; a short call assigned or a long put exercised delivers them).
- * A stock-leg event of kind assignment/exercise is preferred over a plain trade; then exact quantity.
+ * A stock-leg event of kind assignment/exercise is preferred over a plain trade; then exact quantity
+ * (contracts × the shares one contract delivers: its configured deliverable, else its multiplier).
+ * A non-standard option (root with a digit, `XYZ1`) delivers its deliverable's underlying (XYZ).
  */
-export function pairDeliveries(sorted: readonly LedgerEvent[]): Map<number, number> {
+export function pairDeliveries(sorted: readonly LedgerEvent[], deliverables: DeliverableTable = {}): Map<number, number> {
   const pairs = new Map<number, number>()
   const used = new Set<number>()
   const byDay = new Map<string, LedgerEvent[]>()
@@ -405,10 +418,12 @@ export function pairDeliveries(sorted: readonly LedgerEvent[]): Map<number, numb
     const removedShort = e.quantity !== null && Math.abs(e.quantity) > EPS ? e.quantity > 0 : e.kind === 'assignment'
     const receives = e.option.right === 'put' ? removedShort : !removedShort
     const contracts = Math.abs(e.quantity ?? 0)
-    const candidates = (byDay.get(`${e.portfolio}\u0000${e.underlying}\u0000${e.tradeDate}`) ?? []).filter(
-      (d) => !used.has(d.id) && d.quantity !== null && (d.quantity > 0) === receives && d.orderId === null,
+    const d = deliverableOf(e, deliverables)
+    const perContract = d?.shares ?? e.multiplier ?? 100
+    const candidates = (byDay.get(`${e.portfolio}\u0000${d?.underlying ?? e.underlying}\u0000${e.tradeDate}`) ?? []).filter(
+      (x) => !used.has(x.id) && x.quantity !== null && (x.quantity > 0) === receives && x.orderId === null,
     )
-    const score = (d: LedgerEvent) => (d.kind !== 'trade' ? 2 : 0) + (contracts > 0 && Math.abs(Math.abs(d.quantity!) - contracts * (e.multiplier ?? 100)) < EPS ? 1 : 0)
+    const score = (x: LedgerEvent) => (x.kind !== 'trade' ? 2 : 0) + (contracts > 0 && Math.abs(Math.abs(x.quantity!) - contracts * perContract) < EPS ? 1 : 0)
     const best = candidates.sort((a, b) => score(b) - score(a))[0]
     if (best) {
       pairs.set(e.id, best.id)

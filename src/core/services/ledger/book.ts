@@ -82,5 +82,5 @@ export async function loadLedger(config: Config, dbPath: string, portfolios: str
     }
   }
   const counting = countedEvents(events, links)
-  return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots), opening, fx}
+  return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots, config.deliverables ?? {}), opening, fx}
 }
