@@ -4,11 +4,8 @@
  * beta-weighted delta, theta, vega), one row per portfolio per date in its currency, plus a total per
  * date in the base currency.
  *
- * Realised P&L per day is computed from the ledger when read, not stored with the snapshot: it is the
- * realised P&L of the lots closed up to that day's close (domain/ledger/lots.ts), so transactions that
- * arrive after a day's snapshot (an export imported a week later, a broker correction) change that
- * day's figure as they change `pnl --realized`, and the two never disagree. The cost is one ledger read
- * per `pnl --history` (the same as `pnl --realized`).
+ * Realised P&L per day comes from the ledger when read (services/ledger/realized-history.ts, passed in
+ * by `pnl --history`; see there why it is not stored with the snapshot).
  */
 import type {Config} from '../config/config.js'
 import {selectedPortfolios} from './book.js'
@@ -161,10 +158,17 @@ function rowsFor<K extends string>(
   return out
 }
 
-export async function pnlHistoryService(o: HistoryOptions): Promise<PnlHistoryResult> {
+/** Realised P&L per portfolio and day from the ledger (services/ledger/realized-history.ts), passed in so this module (in `risk --history`'s bundle too) never pulls the ledger in. */
+export type RealizedByDay = (config: Config, dbPath: string, names: string[]) => Promise<{
+  portfolio(name: string, date: string): Pick<PnlHistoryRow, 'realizedPnl' | 'realizedMissing' | 'fxAtToday'>
+  total(real: readonly string[], date: string): Pick<PnlHistoryRow, 'realizedPnl' | 'realizedMissing' | 'fxAtToday'>
+}>
+
+/** Without `realizedByDay` the realised columns are unknown (null). */
+export async function pnlHistoryService(o: HistoryOptions, realizedByDay?: RealizedByDay): Promise<PnlHistoryResult> {
   const {names, real, range, snaps, dates, noHistory} = await load(o)
   const rows = rowsFor(o.config, real, snaps, dates, ['equity', 'unrealizedPnl', 'dayPnl'] as const, [] as const)
-  const realized = dates.length > 0 ? await realizedByDay(o.config, o.dbPath, names) : null
+  const realized = dates.length > 0 && realizedByDay ? await realizedByDay(o.config, o.dbPath, names) : null
   return {
     asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates,
     rows: rows.map((r) => {
@@ -172,57 +176,6 @@ export async function pnlHistoryService(o: HistoryOptions): Promise<PnlHistoryRe
       return {date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, equity: r.equity, unrealizedPnl: r.unrealizedPnl, dayPnl: r.dayPnl, missing: r.missing, ...re}
     }),
     noHistory,
-  }
-}
-
-/**
- * Cumulative realised P&L per portfolio up to a date, from the ledger's closed lots (see the header).
- * Portfolio figures are in the portfolio's currency (a piece in another currency converted at today's
- * config rate; counted missing without one); the total is in the base currency, each piece at the FX
- * rate stored for its close date, else today's.
- */
-async function realizedByDay(config: Config, dbPath: string, names: string[]) {
-  // The ledger modules load only for pnl --history, never on the plain pnl path.
-  const [{loadLedger}, {fxRateOn}, {convert}] = await Promise.all([import('./ledger/book.js'), import('../domain/ledger/fx.js'), import('../domain/money.js')])
-  const ledger = await loadLedger(config, dbPath, names)
-  const withLedger = new Set([...ledger.events.map((e) => e.portfolio), ...[...ledger.opening].filter(([, v]) => v.date !== null).map(([k]) => k)])
-  const currencyOf = new Map(config.portfolios.map((p) => [p.name, p.currency]))
-  const closed = [...ledger.lots.closed].sort((a, b) => (a.closeDate < b.closeDate ? -1 : a.closeDate > b.closeDate ? 1 : 0))
-  const sum = (portfolios: readonly string[], date: string, value: (c: (typeof closed)[number]) => {v: number | null; today: boolean}) => {
-    let v = 0
-    let known = 0
-    let missing = 0
-    let today = 0
-    for (const c of closed) {
-      if (c.closeDate > date) break
-      if (!portfolios.includes(c.portfolio)) continue
-      const x = c.realized === null ? {v: null, today: false} : value(c)
-      if (x.v === null) missing++
-      else {
-        v += x.v
-        known++
-        if (x.today) today++
-      }
-    }
-    // as domain/sum.ts total(): nothing known but something missing is unknown, not 0
-    return {v: known === 0 && missing > 0 ? null : Math.round(v * 1e8) / 1e8, missing, today}
-  }
-  return {
-    portfolio(name: string, date: string) {
-      if (!withLedger.has(name)) return {realizedPnl: null, realizedMissing: 0, fxAtToday: 0}
-      const ccy = currencyOf.get(name) ?? config.baseCurrency
-      const s = sum([name], date, (c) => ({v: convert(c.realized, c.currency, ccy, config.fxRates), today: false}))
-      return {realizedPnl: s.v, realizedMissing: s.missing, fxAtToday: 0}
-    },
-    total(real: readonly string[], date: string) {
-      const known = real.filter((n) => withLedger.has(n))
-      if (known.length === 0) return {realizedPnl: null, realizedMissing: real.length, fxAtToday: 0}
-      const s = sum(known, date, (c) => {
-        const r = fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, config.fxRates)
-        return r === null ? {v: null, today: false} : {v: c.realized! * r.rate, today: r.source === 'config'}
-      })
-      return {realizedPnl: s.v, realizedMissing: s.missing + real.length - known.length, fxAtToday: s.today}
-    },
   }
 }
 

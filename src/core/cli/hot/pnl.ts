@@ -45,8 +45,8 @@ export async function run(f: FlagValues<typeof flags> & BaseFlagValues, io: Comm
     return result
   }
   if (f.history) {
-    const [{pnlHistoryService}, {renderPnlHistory}] = await Promise.all([import('../../services/history.js'), import('../render/history.js')])
-    const result = await pnlHistoryService({...ctx, days: f.days, since: f.since})
+    const [{pnlHistoryService}, {realizedByDay}, {renderPnlHistory}] = await Promise.all([import('../../services/history.js'), import('../../services/ledger/realized-history.js'), import('../render/history.js')])
+    const result = await pnlHistoryService({...ctx, days: f.days, since: f.since}, realizedByDay)
     if (c) await out(result.rows, c.PNL_HISTORY_COLUMNS, `${result.rows.length} history rows`)
     else io.print(() => renderPnlHistory(result))
     return result
