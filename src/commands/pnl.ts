@@ -11,7 +11,7 @@ export default class Pnl extends BaseCommand {
   static override summary = 'Unrealized and day P&L per position, underlying and portfolio, in each currency and in the base currency; history and attribution.'
   static override description = `Day P&L is the change since the previous close: TastyTrade's close price where the API gives it, else the previous daily snapshot's mark; a position opened today counts from its entry; unknown ("?") without a previous mark.
 --realized shows the realised P&L of the ledger's closed lots (cotrader ledger; docs/LEDGER.md) per position, underlying, month and portfolio, with the broker's own figure where its export states one.
---history shows daily equity, open P&L and day P&L from the snapshots (cotrader snapshot) as a table and a chart. --attribution splits each position's P&L since yesterday's snapshot, its entry or a date into delta, gamma, theta, vega, rho and the residual.`
+--history shows daily equity, open P&L and day P&L from the snapshots (cotrader snapshot), and the cumulative realised P&L of the ledger's lots closed up to each day, as a table and a chart. --attribution splits each position's P&L since yesterday's snapshot, its entry or a date into delta, gamma, theta, vega, rho and the residual.`
   static override examples = [
     '<%= config.bin %> pnl',
     '<%= config.bin %> pnl --portfolio zerodha',

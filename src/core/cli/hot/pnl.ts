@@ -16,7 +16,7 @@ import {parseAsOf, timeFlags, warnData} from '../time-flags.js'
 export const flags = {
   portfolio: {type: 'string', char: 'p', description: 'Only this portfolio (repeatable: -p a -p b).', multiple: true},
   'with-whatif': {type: 'boolean', description: 'Also show each portfolio with its open what-if trades: before → after.'},
-  history: {type: 'boolean', description: 'Daily equity, open P&L and day P&L per portfolio and in the base currency, from the daily snapshots.', exclusive: ['attribution', 'with-whatif', 'as-of', 'realized']},
+  history: {type: 'boolean', description: "Daily equity, open P&L, day P&L and cumulative realised P&L (the ledger's lots closed up to that day) per portfolio and in the base currency, from the daily snapshots.", exclusive: ['attribution', 'with-whatif', 'as-of', 'realized']},
   realized: {type: 'boolean', description: "Realised P&L from the ledger's closed lots, per position, underlying, month and portfolio; all history, or --since DATE, --year YYYY or --days N.", exclusive: ['history', 'attribution', 'with-whatif', 'as-of']},
   year: {type: 'integer', description: 'With --realized: lots closed in this calendar year.', min: 1900, max: 2999, dependsOn: ['realized'], exclusive: ['since', 'days']},
   attribution: {type: 'boolean', description: 'Split the P&L since --since (yesterday, entry or a date; default yesterday) into delta, gamma, theta, vega, rho and residual.', exclusive: ['history', 'with-whatif', 'as-of']},
