@@ -413,7 +413,8 @@ export async function tradesList(o: TradesContext & {portfolio?: string | readon
       quantity: t.quantity, multiplier: t.multiplier, currency: t.currency, openPrice: t.price, markPrice: mark,
       unrealizedPnl: mark === null ? null : (mark - t.price) * t.quantity * t.multiplier,
       closePrice: c?.closePrice ?? null, realizedPnl: c?.realizedPnl ?? null, createdAt: t.createdAt, closedAt: c?.closedAt ?? null,
-      ...(t.kind === 'live' ? {brokerFill: brokerFill(fillsOfLive.get(`${t.portfolio}\u0000${t.proposalId}\u0000${t.symbol}`))} : {}),
+      // --open reads no ledger: the fill is not known there, so not said (rather than said absent)
+      ...(t.kind === 'live' && !o.open ? {brokerFill: brokerFill(fillsOfLive.get(`${t.portfolio}\u0000${t.proposalId}\u0000${t.symbol}`))} : {}),
     }
   })
   for (const e of fills) {

@@ -23,7 +23,7 @@ import {loadLedger, type LoadedLedger} from './book.js'
 
 /** What the base-currency figures rest on (domain/ledger/fx.ts): the close date's stored rate, else today's config rate, said per row (fxAtToday). */
 export function fxNote(atToday: number, atCloseDate: number): string {
-  if (atToday === 0 && atCloseDate === 0) return 'base-currency figures: every closed lot is in the base currency (no FX)'
+  if (atToday === 0 && atCloseDate === 0) return 'base-currency figures: no closed lot needed an FX rate (a currency without any known rate shows ?)'
   if (atToday === 0) return 'base-currency figures use the FX rate stored for each close date (prices import of a currency pair)'
   return `base-currency figures use the FX rate stored for each close date where there is one; ${atToday} closed lot(s) without one are converted at today's config fx_rates (marked ~); import dated rates with cotrader prices import (a pair such as USDINR)`
 }
@@ -171,7 +171,7 @@ export function realizedFrom(ledger: LoadedLedger, config: Config, since: string
     brokerChecks.push({eventId: e.id, portfolio: e.portfolio, symbol: e.symbol, tradeDate: e.tradeDate, ours: ours === null ? null : r2(ours), theirs: e.brokerRealizedPnl, difference: ours === null ? null : r2(ours - e.brokerRealizedPnl)})
   }
   return {
-    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolios, (p) => p.fxAtToday), closed.filter((c) => c.realized !== null && c.currency !== config.baseCurrency).length - sumOf(portfolios, (p) => p.fxAtToday)), positions, underlyings, portfolios, months, income: [...income.values()],
+    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolios, (p) => p.fxAtToday), closed.filter((c) => c.realized !== null && fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)?.source === 'close_date').length), positions, underlyings, portfolios, months, income: [...income.values()],
     total: {realizedBase: totalBase, missing}, brokerChecks, brokerDifferences: brokerChecks.filter((c) => c.difference === null || Math.abs(c.difference) >= 0.01).length,
     issues: ledger.lots.issues, unclassified: ledger.lots.unclassified,
   }
