@@ -71,3 +71,25 @@ describe('non-standard deliverables in the lots', () => {
     expect(lots).toEqual([[200, 45], [300, 38]]) // 40 − 600 / 300
   })
 })
+
+describe("the daemon's provisional delivery of a non-standard option", () => {
+  it('2 short XYZ1 60P assigned deliver 2 × 150 = 300 XYZ at 60 × 100 / 150 = 40.00 (39.00 with 150 cash a contract), not 200 at 60', async () => {
+    const {settleAtExpiry} = await import('../../src/core/domain/expiry-settlement.js')
+    const {provisionalSettlementEvents} = await import('../../src/core/services/ledger-provisional.js')
+    const position = {
+      portfolio: 'p', symbol: PUT, brokerSymbol: 'XYZ1  261218P00060000', instrumentType: 'equity_option' as const, underlying: 'XYZ', quantity: -2, multiplier: 100, entryPrice: 3, markPrice: 20,
+      currency: 'USD', option: {expiry: '2026-12-18', strike: 60, right: 'put' as const, style: 'american' as const}, underlyingPrice: 25, iv: null, greeks: null, greeksSource: 'none' as const,
+      deliverable: {shares: 150, underlying: 'XYZ', cash: 0},
+    }
+    const s = settleAtExpiry(position as never, '2026-12-18', {lastAt: '2026-12-18T20:59:00.000Z'})
+    if (s?.status !== 'settled') throw new Error('expected a settlement')
+    expect(s.outcome).toBe('assigned')
+    const stock = provisionalSettlementEvents(position as never, s, '2026-12-18T21:30:00.000Z', null).find((e) => e.positionEffect === 'open')!
+    expect([stock.symbol, stock.quantity, stock.price, stock.amount]).toEqual(['XYZ', 300, 40, -12000])
+    const withCash = provisionalSettlementEvents({...position, deliverable: {shares: 150, underlying: 'XYZ', cash: 150}} as never, s, '2026-12-18T21:30:00.000Z', null).find((e) => e.positionEffect === 'open')!
+    expect(withCash.price).toBe(39)
+    // a standard contract as before: 100 a contract at the strike
+    const standard = provisionalSettlementEvents({...position, deliverable: undefined} as never, s, '2026-12-18T21:30:00.000Z', null).find((e) => e.positionEffect === 'open')!
+    expect([standard.quantity, standard.price]).toEqual([200, 60])
+  })
+})

@@ -84,12 +84,19 @@ export function provisionalSettlementEvents(p: Position, s: ExpirySettlement, at
       description: `provisional ${kind} of ${p.symbol} at the ${how}; realised ${s.realizedPnl === null ? 'unknown' : s.realizedPnl}`,
     },
   ]
-  if (s.stockQuantity !== null && p.option)
+  if (s.stockQuantity !== null && p.option) {
+    // A non-standard option (XYZ1 delivering 150 XYZ + cash) delivers contracts × its deliverable's shares,
+    // at the strike's money less the cash per share: (strike × multiplier − cash) ÷ shares.
+    const d = p.deliverable
+    const quantity = d ? Math.sign(s.stockQuantity) * Math.abs(p.quantity) * d.shares : s.stockQuantity
+    const price = d && d.shares > 0 ? Math.round(((p.option.strike * p.multiplier - d.cash) / d.shares) * 1e8) / 1e8 : p.option.strike
+    const at = d ? `${price} a share (the ${p.option.strike} strike over ${d.shares} shares${d.cash ? ` less ${d.cash} cash` : ''} a contract)` : `the ${p.option.strike} strike`
     out.push({
       ...base, key: `daemon:${orderId}:stock`, kind, symbol: p.underlying, brokerSymbol: p.underlying, instrumentType: 'equity', underlying: p.underlying,
-      quantity: s.stockQuantity, price: p.option.strike, multiplier: 1, amount: -s.stockQuantity * p.option.strike, positionEffect: 'open',
-      description: `provisional delivery of ${s.stockQuantity} ${p.underlying} at the ${p.option.strike} strike (${s.outcome} ${p.symbol}; settlement price ${s.underlyingPrice}, the ${how})`,
+      quantity, price, multiplier: 1, amount: -quantity * price, positionEffect: 'open',
+      description: `provisional delivery of ${quantity} ${p.underlying} at ${at} (${s.outcome} ${p.symbol}; settlement price ${s.underlyingPrice}, the ${how})`,
     })
+  }
   return out
 }
 
