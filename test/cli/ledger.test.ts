@@ -51,8 +51,8 @@ describe('ledger commands', () => {
     expect(realized.months.map((m: {month: string; realized: number}) => [m.month, m.realized])).toEqual([['2026-01', 499], ['2026-02', 1299], ['2026-03', 198]])
     expect(w.run(['pnl', '--realized', '--year', '2025', '--json'], ENV).json().portfolios).toEqual([])
     const csv = w.run(['pnl', '--realized', '--since', '2026-02-01', '--csv'], ENV)
-    expect(csv.stdout.split('\n')[0]).toBe('level,portfolio,book,symbol,underlying,month,currency,realized,realizedBase,missing,closedLots,fees')
-    expect(csv.stdout).toContain('portfolio,wheel,broker,,,,USD,1497,1497,0,3,3\n')
+    expect(csv.stdout.split('\n')[0]).toBe('level,portfolio,book,symbol,underlying,month,currency,realized,realizedBase,fxAtToday,missing,closedLots,fees')
+    expect(csv.stdout).toContain('portfolio,wheel,broker,,,,USD,1497,1497,0,0,3,3\n')
     const table = w.run(['pnl', '--realized'], ENV)
     expect(table.stdout).toMatch(/Total realised in USD: \+1,996\.00/)
 

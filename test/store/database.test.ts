@@ -115,7 +115,7 @@ describe('create, read, persist', () => {
       app: 'cotrader',
       rows: 1,
       // daily snapshots live in the per-year history files (store/history.ts), not here
-      tables: ['alerts', 'daemon_state', 'entry_greeks', 'eod_runs', 'expiries', 'greeks_snapshots', 'ledger_events', 'ledger_links', 'meta', 'pending_settlements', 'portfolios', 'positions', 'price_history', 'proposals', 'provisional_seen', 'rule_hits', 'sqlite_sequence', 'sync_runs', 'trades', 'var_results', 'workflow_events'],
+      tables: ['alerts', 'daemon_state', 'entry_greeks', 'eod_runs', 'expiries', 'greeks_snapshots', 'ledger_events', 'ledger_links', 'meta', 'pending_settlements', 'portfolios', 'positions', 'price_history', 'proposals', 'provisional_seen', 'reconcile_status', 'rule_hits', 'sqlite_sequence', 'sync_runs', 'trades', 'var_results', 'workflow_events'],
     })
     expect(leftovers(file)).toEqual([])
   })
