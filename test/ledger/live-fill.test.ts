@@ -123,3 +123,44 @@ describe('matching live events to fills (pure)', () => {
     expect(matchProvisional([p, ev({})], [], none).links).toEqual([])
   })
 })
+
+describe('approve --live and sync through the real SDK against the local fake TastyTrade', () => {
+  it("the order's fill in GET /transactions (same order-id) confirms the live booking: one lot, one trades-list line", async () => {
+    const {createTastytrade} = await import('../../src/core/adapters/tastytrade/adapter.js')
+    const {defaultAdapters} = await import('../../src/core/services/sync.js')
+    const {configFor, envFor, portfolio, startFakeTastytrade} = await import('../fake-tastytrade/index.js')
+    const fake = await startFakeTastytrade({positions: [], transactions: []})
+    try {
+      const config = configFor({portfolios: [portfolio({tradingEnabled: true}), {...portfolio(), name: 'tt-main-whatif', broker: 'none', kind: 'whatif', shadows: 'tt-main', account: undefined} as never]})
+      const env = envFor(fake)
+      const db = path.join(tempDir('cotrader-live-fake-'), 'db.sqlite')
+      const asOf = new Date('2026-01-05T15:00:00Z')
+      const added = await whatifAdd({config, dbPath: db, asOf, env, portfolio: 'tt-main', legs: ['10 MSFT @ 400']} as never)
+      const adapter = createTastytrade(config, env, {retryBaseMs: 2, httpTimeoutMs: 2000})
+      const r = await approve({config, dbPath: db, asOf, id: added.proposalId, live: true, force: true, yes: true, broker: async () => adapter as unknown as OrderBroker})
+      expect(r.status).toBe('executed')
+      const orderId = r.order!.orderId!
+      // The broker's own record of the fill, as GET /transactions writes it (string numbers, *-effect signs).
+      fake.setScenario({
+        transactions: [
+          {
+            id: 3000000001, symbol: 'MSFT', 'instrument-type': 'Equity', 'underlying-symbol': 'MSFT', 'transaction-type': 'Trade', 'transaction-sub-type': 'Buy to Open',
+            description: 'Bought 10 MSFT @ 400.00', action: 'Buy to Open', quantity: '10.0', price: '400.0', 'executed-at': '2026-01-05T15:00:02.120+00:00', 'transaction-date': '2026-01-05',
+            value: '4000.0', 'value-effect': 'Debit', 'net-value': '4000.01', 'net-value-effect': 'Debit', 'regulatory-fees': '0.0', 'regulatory-fees-effect': 'None',
+            'clearing-fees': '0.01', 'clearing-fees-effect': 'Debit', commission: '0.0', 'commission-effect': 'None', 'order-id': Number(orderId), 'leg-count': 1, 'reverses-id': null,
+          },
+        ],
+      })
+      const s = await syncService({config, dbPath: db, skipInvalid: false, asOf: new Date('2026-01-05T16:00:00Z'), env, portfolios: ['tt-main']}, defaultAdapters(config, env))
+      expect(s.portfolios[0]).toMatchObject({status: 'ok', transactions: {added: 1}})
+      expect((await readDb(db, (d) => loadLinks(d))).map((l) => l.kind)).toEqual(['confirms'])
+      const ledger = await loadLedger(config, db)
+      expect(ledger.events.map((e) => [e.source, e.quantity, e.orderId])).toEqual([['broker_api', 10, orderId]])
+      expect(ledger.lots.open.map((l) => [l.book, l.symbol, l.quantity])).toEqual([['broker', 'MSFT', 10]])
+      const list = await tradesList({config, dbPath: db, asOf: new Date('2026-01-05T16:00:00Z')})
+      expect(list.trades.map((t) => [t.kind, t.symbol, t.quantity, t.brokerFill?.quantity])).toEqual([['live', 'MSFT', 10, 10]])
+    } finally {
+      await fake.close()
+    }
+  }, 60_000)
+})
