@@ -21,6 +21,9 @@ import {loadPositions} from '../../store/repositories.js'
 import type {Position} from '../../domain/types.js'
 import {loadLedger, type LoadedLedger} from './book.js'
 
+/** The rule in one line (kept for callers of the former constant); `fxNote` says what applied to a result. */
+export const FX_NOTE = "base-currency figures use the FX rate stored for each close date, else today's config fx_rates (said per row)"
+
 /** What the base-currency figures rest on (domain/ledger/fx.ts): the close date's stored rate, else today's config rate, said per row (fxAtToday). */
 export function fxNote(atToday: number, atCloseDate: number): string {
   if (atToday === 0 && atCloseDate === 0) return 'base-currency figures: no closed lot needed an FX rate (a currency without any known rate shows ?)'
