@@ -6,6 +6,7 @@
  */
 import {exercisedGreeks, impliedVol, intrinsic, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
 import {deliverablePerUnit} from './plausible.js'
+import {unknownDeliverable} from './deliverable.js'
 import {expiryInstant, yearsToExpiry} from './time.js'
 import type {Position, UnitGreeks} from './types.js'
 
@@ -70,10 +71,8 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   }
   const none = (why: string): Position => ({...p, greeks: null, greeksSource: 'none', greeksNote: why})
   // An adjusted option (a digit in the root: XYZ1 after a split) priced as 100 shares would be wrong in every Greek.
-  const root = p.symbol.split(' ')[0]
-  if (!p.deliverable && p.instrumentType === 'equity_option' && p.currency === 'USD' && /\d/.test(root)) {
-    return none(`${root} is an adjusted option (a digit in its root) and its deliverable is unknown; add it under "deliverables:" in the config (root: {shares, underlying, cash}) — it is not priced as 100 shares`)
-  }
+  const unknown = unknownDeliverable(p)
+  if (unknown) return none(unknown)
   // Non-standard deliverable: the contract is `ratio` options on the shares at strike (K − cash) ÷ ratio (per unit).
   const {ratio, cash} = deliverablePerUnit(p)
   if (!(ratio > 0)) return none(`deliverable of ${p.deliverable?.shares} shares per contract cannot be priced`)
