@@ -204,7 +204,8 @@ export function newTrade(s: LegSpec, portfolio: PortfolioConfig, kind: Trade['ki
     const price = s.price ?? feedPrice ?? null
     const why = unknownDeliverable({symbol: parsed.symbol, instrumentType: parsed.type, currency, multiplier, option, ...(deliverable ? {deliverable} : {})}) ?? `the deliverable of ${parsed.symbol} cannot be priced`
     if (price === null) throw new UserError(`leg ${parsed.symbol}: ${why}; give its price with "@ PRICE"`)
-    return {...base, price, multiplier, option, entry: {underlyingPrice: null, iv: null, greeks: null, greeksSource: 'none'}}
+    // Its risk belongs where the held contract's does (ABC1 held under ABC), else under its root.
+    return {...base, underlying: view.held.get(parsed.symbol)?.underlying ?? parsed.underlying, price, multiplier, option, entry: {underlyingPrice: null, iv: null, greeks: null, greeksSource: 'none'}}
   }
   const underlying = deliverable?.underlying ?? parsed.underlying
   const underlyingAt = deliverable ? view.underlyings.get(underlying) ?? null : underlyingPrice

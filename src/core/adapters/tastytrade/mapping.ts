@@ -142,7 +142,9 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
   const fallbackSymbol = brokerSymbol.trim().replace(/\s+/g, ' ').toUpperCase()
   const symbolParsed: ParsedSymbol = parsed ?? {symbol: fallbackSymbol, type, underlying: underlyingField ?? fallbackSymbol}
   // A futures option's underlying is the future the broker names (`/ESZ6`); the parsed one is the same or a guess.
-  const underlying = type === 'future_option' && underlyingField?.startsWith('/') ? underlyingField : symbolParsed.underlying
+  // So is an adjusted equity option's (root XYZ1, underlying-symbol XYZ): its risk belongs to XYZ even while its deliverable is unknown.
+  const adjusted = type === 'equity_option' && parsed?.option && /\d/.test(symbolParsed.symbol.split(' ')[0])
+  const underlying = (type === 'future_option' && underlyingField?.startsWith('/')) || (adjusted && underlyingField && !underlyingField.startsWith('/')) ? (underlyingField as string) : symbolParsed.underlying
   const closePrice = perUnit(row['close-price'])
   const position: Position = {
     portfolio,
