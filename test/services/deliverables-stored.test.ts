@@ -15,6 +15,7 @@ import {bookStress, DEFAULT_STRESS_SETTINGS} from '../../src/core/domain/stress.
 import {yearsToExpiry} from '../../src/core/domain/time.js'
 import type {Position} from '../../src/core/domain/types.js'
 import {priceGreeks} from '../../src/core/pricing/index.js'
+import {positionsService} from '../../src/core/services/positions.js'
 import {riskService} from '../../src/core/services/risk.js'
 import {defaultAdapters, syncService} from '../../src/core/services/sync.js'
 import {scenarioEngine} from '../../src/core/services/var.js'
@@ -58,6 +59,9 @@ function scenario() {
       '/instruments/futures': JSON.stringify(payload('instruments-futures.json')),
       '/instruments/cryptocurrencies': JSON.stringify(payload('instruments-cryptocurrencies.json')),
     },
+    // one DXLink Greeks event with theta "NaN" (COMPACT FEED_DATA): theta from the model, the other four from the feed
+    options: {'.AAPL260618P170': {underlying: 'AAPL', expiry: '2026-06-18', strike: 170, right: 'put' as const, model: 'bsm' as const, style: 'american' as const, vol: 0.27}},
+    nanGreekFields: {'.AAPL260618P170': ['theta']},
     quotes: {AAPL: {bid: 189.9, ask: 190.1, last: 190.02}, XYZ: {bid: 39.95, ask: 40.05}, ABC: {bid: 29.9, ask: 30.1}, QRS: {bid: 21.9, ask: 22.1}, SPX: {last: 6012.5}, XSP: {bid: 601.1, ask: 601.3}, NDX: {last: 21400}, RUT: {last: 2250}, MSFT: {bid: 449.9, ask: 450.1}},
   }
 }
@@ -100,6 +104,21 @@ describe('deliverables stored with each position and used by every re-pricing vi
     // a standard option stores no deliverable and no marker
     expect(stored['AAPL 2026-06-18 170P'].deliverable).toBeUndefined()
     expect(stored['AAPL 2026-06-18 170P'].opaque).toBeUndefined()
+  })
+
+  it('per-Greek provenance is stored and shown by positions --json: one "NaN" Greek from the model, four from DXLink', async () => {
+    const put = stored['AAPL 2026-06-18 170P']
+    expect(put.greeksSource).toBe('feed')
+    expect(put.greeksSources).toEqual({delta: 'feed', gamma: 'feed', theta: 'model', vega: 'feed', rho: 'feed'})
+    expect(put.greeksNote).toBe('theta from the model (DXLink sent no value); delta, gamma, vega, rho from DXLink')
+    const r = await positionsService({config, dbPath: db, asOf})
+    const rows = Object.fromEntries(r.positions.map((p) => [p.symbol, p]))
+    expect(JSON.parse(JSON.stringify(rows['AAPL 2026-06-18 170P'])).greeksSources).toEqual({delta: 'feed', gamma: 'feed', theta: 'model', vega: 'feed', rho: 'feed'})
+    // every Greek from one source: that source for each; unknown Greeks: null
+    expect(rows.AAPL.greeksSources).toEqual({delta: 'model', gamma: 'model', theta: 'model', vega: 'model', rho: 'model'})
+    expect(rows['ABC1 2026-06-18 30P']).toMatchObject({greeksSources: null, deliverable: null, greeksSource: 'none'})
+    expect(rows['XYZ1 2026-06-18 50C'].deliverable).toEqual({shares: 150, underlying: 'XYZ', cash: 0})
+    expect(rows['QRS1 2026-06-18 20C'].opaque).toMatch(/QRS and TUV/)
   })
 
   it('risk --stress values XYZ1 as 3 plain contracts on XYZ at strike 33.33 (150 shares each) and leaves ABC1 and QRS1 out', async () => {

@@ -2,10 +2,10 @@
  * The position container: one row per position with P&L and position-total Greeks, the shape
  * behind `positions` (table, --json, --csv). Field units are stated once, here.
  */
-import {positionGreeks} from '../domain/greeks.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {dayNumber, localDate, marketFor} from '../domain/calendar/index.js'
-import type {GreeksSource, InstrumentType, MarkSource, Position, PriceSource} from '../domain/types.js'
+import type {Deliverable, GreeksSource, GreeksSources, InstrumentType, MarkSource, Position, PriceSource} from '../domain/types.js'
+import {greeksSourcesOf, positionGreeks} from '../domain/greeks.js'
 import {positionExpiry} from './aging.js'
 import type {EntryGreeks} from '../store/repositories.js'
 
@@ -62,6 +62,12 @@ export interface PositionRow {
   /** when that price was observed (ISO): the sync that stored it, or an earlier one for a carried-over last known price */
   underlyingPriceAsOf: string | null
   greeksSource: GreeksSource
+  /** where each Greek came from (feed, or model where the feed sent "NaN"); null when the Greeks are unknown */
+  greeksSources: GreeksSources | null
+  /** options with a non-standard deliverable: shares of `underlying` and cash (money, `currency`) one contract delivers; null = standard */
+  deliverable: Deliverable | null
+  /** why the instrument (or its deliverable) is not understood: broker's numbers only, Greeks unknown; null = understood */
+  opaque: string | null
   /** why the Greeks are unknown, when they are */
   greeksNote: string | null
   /** Greeks per unit (types.ts units), IV and underlying price recorded when the position was first seen; null if not recorded */
@@ -102,6 +108,9 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     underlyingPriceSource: p.underlyingPriceSource,
     underlyingPriceAsOf: p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? null,
     greeksSource: p.greeksSource,
+    greeksSources: greeksSourcesOf(p),
+    deliverable: p.deliverable ?? null,
+    opaque: p.opaque ?? null,
     greeksNote: p.greeksNote ?? null,
     entryGreeks: entry,
     pendingSettlement: p.pendingSettlement ?? null,

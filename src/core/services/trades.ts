@@ -85,7 +85,7 @@ export function tradePositions(trades: Trade[], view: MarketView, config: Config
     // One contract at one mark has one IV and one set of Greeks, whether held, paper or what-if: those of
     // the held position at the current mark (feed or model), never re-derived from this trade's entry price.
     const h = view.held.get(t.symbol)
-    if (h && h.option && p.option && h.markPrice === p.markPrice) return {...p, iv: h.iv, greeks: h.greeks, greeksSource: h.greeksSource, greeksNote: h.greeksNote}
+    if (h && h.option && p.option && h.markPrice === p.markPrice) return {...p, iv: h.iv, greeks: h.greeks, greeksSource: h.greeksSource, ...(h.greeksSources ? {greeksSources: h.greeksSources} : {}), greeksNote: h.greeksNote}
     return p
   })
 }
