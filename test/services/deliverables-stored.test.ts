@@ -42,6 +42,8 @@ function scenario() {
   const positions = payload('positions.json')
   positions.data.items.push(row('ABC1  260618P00030000', 'ABC', 'Long', '1', '2.5'), row('QRS1  260618C00020000', 'QRS', 'Short', '3', '4.0'))
   const equityOptions = payload('instruments-equity-options.json')
+  // The broker's settlement-type wins over the class rule: this RUT contract is stated PM-settled (the class says AM).
+  for (const item of equityOptions.data.items) if (item['root-symbol'] === 'RUT') item['settlement-type'] = 'PM'
   equityOptions.data.items.push({
     symbol: 'QRS1  260618C00020000', 'instrument-type': 'Equity Option', active: true, 'strike-price': '20.0', 'root-symbol': 'QRS1', 'underlying-symbol': 'QRS',
     'expiration-date': '2026-06-18', 'exercise-style': 'American', 'shares-per-contract': 100, 'option-type': 'C', 'option-chain-type': 'Non-standard',
@@ -119,6 +121,20 @@ describe('deliverables stored with each position and used by every re-pricing vi
     expect(rows['ABC1 2026-06-18 30P']).toMatchObject({greeksSources: null, deliverable: null, greeksSource: 'none'})
     expect(rows['XYZ1 2026-06-18 50C'].deliverable).toEqual({shares: 150, underlying: 'XYZ', cash: 0})
     expect(rows['QRS1 2026-06-18 20C'].opaque).toMatch(/QRS and TUV/)
+  })
+
+  it('the instruments API settlement type is stored and decides when the option settles: NDX AM at the open, RUT stated PM at the close', async () => {
+    expect(stored['NDX 2026-03-20 21000C']).toMatchObject({settlement: 'am', settlementKind: 'cash'})
+    expect(stored['SPXW 2026-03-20 6100C']).toMatchObject({settlement: 'pm', settlementKind: 'cash'})
+    expect(stored['RUT 2026-03-20 2100P']).toMatchObject({settlement: 'pm', settlementKind: 'cash'})
+    expect(stored['AAPL 2026-06-18 170P']).toMatchObject({settlement: 'pm', settlementKind: 'physical'})
+    expect(stored['/MESM6 2026-03-20 6450P']).toMatchObject({settlementKind: 'physical'})
+    expect(stored.AAPL.settlementKind).toBeUndefined()
+    const rows = Object.fromEntries((await positionsService({config, dbPath: db, asOf})).positions.map((p) => [p.symbol, p]))
+    // 2026-03-20 is a Friday: AM = the 09:30 New York open (13:30Z, daylight time), PM = the 16:00 close (20:00Z)
+    expect(rows['NDX 2026-03-20 21000C']).toMatchObject({settlement: 'am', settlesAt: '2026-03-20T13:30:00.000Z', settlementKind: 'cash'})
+    expect(rows['RUT 2026-03-20 2100P']).toMatchObject({settlement: 'pm', settlesAt: '2026-03-20T20:00:00.000Z'})
+    expect(rows['AAPL 2026-06-18 170P'].settlementKind).toBe('physical')
   })
 
   it('risk --stress values XYZ1 as 3 plain contracts on XYZ at strike 33.33 (150 shares each) and leaves ABC1 and QRS1 out', async () => {

@@ -47,6 +47,8 @@ export interface PositionRow {
   settlesAt: string | null
   /** options: am (value fixed at the open of the expiry date: SPX/NDX/RUT monthlies, VIX) or pm */
   settlement: 'am' | 'pm' | null
+  /** options: cash (index options) or physical (shares; the future for futures options), as the broker's instrument record says; null = not stated */
+  settlementKind: 'cash' | 'physical' | null
   /** true once settlesAt has passed: kept with its last mark, left out of Greeks, capital in use, breaches and totals */
   expired: boolean
   /** when the mark was observed (ISO): the export's own stamp, the feed time, else the sync time; null = unknown */
@@ -99,6 +101,7 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     expiry: e?.date ?? null,
     settlesAt: e?.settlesAt.toISOString() ?? null,
     settlement: e?.settlement ?? null,
+    settlementKind: p.settlementKind ?? null,
     expired: p.expired ?? false,
     markAsOf: p.markPrice === null ? null : p.markAsOf ?? null,
     markSource: p.markPrice === null ? null : p.markSource ?? null,
