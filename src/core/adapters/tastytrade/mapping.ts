@@ -168,6 +168,9 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     greeksSource: 'none',
   }
   if (position.markPrice !== null && markSource) position.markSource = markSource
+  // The broker's `mark` total is the next source when mark-price fails the plausibility checks (domain/plausible.ts).
+  const perUnitTotal = markSource === 'live' && total !== null && total !== 0 && multiplierKnown ? Math.abs(total) / units : null
+  if (perUnitTotal !== null && Math.abs(perUnitTotal - (markPrice as number)) > 1e-9) position.markAlternatives = [{price: perUnitTotal, source: 'broker_total'}]
   if (opaque) position.opaque = `not understood (${opaque}${multiplierKnown ? '' : '; no multiplier, so no value'}): kept with the broker's numbers, Greeks unknown`
   const streamer = typeof row['streamer-symbol'] === 'string' && row['streamer-symbol'].trim() ? (row['streamer-symbol'] as string).trim() : undefined
   return {ok: {position, brokerUnderlying: underlyingField ?? symbolParsed.underlying, parsed: symbolParsed, closePrice: multiplierKnown ? closePrice : null, ...(streamer ? {streamerSymbol: streamer} : {})}}
