@@ -36,6 +36,10 @@ const positions = {
       row('AAPL  260618C00010000', '200.0', '18010.0'),
       // (f) a plausible mark: kept, and no second DXLink request is made for it
       row('AAPL  260618C00200000', '7.25', '725.0'),
+      // (g) bad inputs: mark "NaN" (no total) and no quote at all for the option: unknown
+      row('AAPL  260618C00110000', '70.0', 'NaN'),
+      // (h) mark "0.0" is no total either; the quote mid 90.90 / 91.10 → 91.00
+      row('AAPL  260618C00100000', '85.0', '0.0'),
     ],
   },
   context: '/accounts/5WT0001/positions',
@@ -55,6 +59,7 @@ describe('an implausible mark falls back: mark-price → broker total → quote 
         '.AAPL260618C140': {bid: 51.9, ask: 52.1},
         '.AAPL260618C130': {bid: 62, ask: 61},
         '.AAPL260618C120': {bid: 70.9, ask: 71.1},
+        '.AAPL260618C100': {bid: 90.9, ask: 91.1},
         // quotes the fallbacks must not need: a plausible mark never asks, a passing total never asks
         '.AAPL260618C150': {bid: 1, ask: 2},
         '.AAPL260618C200': {bid: 1, ask: 2},
@@ -95,6 +100,12 @@ describe('an implausible mark falls back: mark-price → broker total → quote 
   it('(e) a call above what it delivers: the broker total', () => {
     expect(p['AAPL 2026-06-18 10C']).toMatchObject({markPrice: 180.1, markSource: 'broker_total'})
     expect(result.warnings).toContainEqual(expect.stringMatching(/^AAPL 2026-06-18 10C: mark 200 of a call is above what it delivers \(190 at underlying 190\)/))
+  })
+
+  it('(g, h) a "NaN" or "0.0" total is no price: no quote → unknown; a quote → its mid', () => {
+    expect(p['AAPL 2026-06-18 110C'].markPrice).toBeNull()
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^AAPL 2026-06-18 110C: mark 70 is below intrinsic value 80 .*no other price passes/))
+    expect(p['AAPL 2026-06-18 100C']).toMatchObject({markPrice: 91, markSource: 'quote_mid'})
   })
 
   it('(f) a plausible mark stays; only the options that needed one had their quotes asked for', () => {
