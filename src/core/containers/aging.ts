@@ -10,6 +10,7 @@ import {futureExpiry, optionExpiry, type Settlement} from '../domain/calendar/ex
 import {modelFor, type ModelMarket} from '../domain/greeks.js'
 import type {Position} from '../domain/types.js'
 import {intrinsic, priceGreeks} from '../pricing/index.js'
+import {effectiveOption} from '../domain/deliverable.js'
 
 export interface PositionExpiry {
   /** exchange-local expiry / last trading date */
@@ -57,8 +58,10 @@ function expire(p: Position, e: PositionExpiry, a: Aging): Position {
   const note = `expired: ${e.settlement === 'am' ? 'AM-settled' : 'settled'} ${e.settlesAt.toISOString().slice(0, 16).replace('T', ' ')}Z`
   const out: Position = {...p, expired: true, greeks: null, greeksSource: 'none', greeksNote: note}
   // Valued at another instant, an option that has expired by then is worth its intrinsic value at today's underlying.
-  if (a.revalue && p.option && p.underlyingPrice !== null) {
-    out.markPrice = intrinsic({right: p.option.right, spot: p.underlyingPrice, strike: p.option.strike})
+  const eff = effectiveOption(p)
+  if (a.revalue && p.option && p.underlyingPrice !== null && eff) {
+    // On what it delivers: XYZ1 (150 XYZ, strike 50) is worth 1.5 × max(S − 33.33, 0) per unit.
+    out.markPrice = eff.ratio * intrinsic({right: p.option.right, spot: p.underlyingPrice, strike: eff.strike})
     out.markSource = 'intrinsic'
     out.markAsOf = a.asOf.toISOString()
   }
@@ -67,19 +70,23 @@ function expire(p: Position, e: PositionExpiry, a: Aging): Position {
 
 /** A live option re-priced at asOf with today's underlying price and IV; other positions as they are. */
 function revalue(p: Position, a: Aging): Position {
-  if (!p.option || p.iv === null || p.underlyingPrice === null) return p
+  // An adjusted option whose deliverable is unknown is not re-priced (never as 100 shares): it keeps its stored values.
+  const eff = effectiveOption(p)
+  if (!p.option || p.iv === null || p.underlyingPrice === null || !eff) return p
   const years = (optionExpiry(p.option.expiry, p).settlesAt.getTime() - a.asOf.getTime()) / (365 * 86_400_000)
   const m = a.market(p)
   const g = priceGreeks(
-    {right: p.option.right, spot: p.underlyingPrice, strike: p.option.strike, years, rate: m.rate, dividend: p.instrumentType === 'future_option' ? 0 : m.dividend, vol: p.iv},
+    {right: p.option.right, spot: p.underlyingPrice, strike: eff.strike, years, rate: m.rate, dividend: p.instrumentType === 'future_option' ? 0 : m.dividend, vol: p.iv},
     modelFor(p),
   )
+  const r = eff.ratio
+  const {greeksSources: _mixed, ...rest} = p
   return {
-    ...p,
-    markPrice: g.price,
+    ...rest,
+    markPrice: g.price * r,
     markSource: 'model',
     markAsOf: a.asOf.toISOString(),
-    greeks: {delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho},
+    greeks: {delta: g.delta * r, gamma: g.gamma * r, theta: g.theta * r, vega: g.vega * r, rho: g.rho * r},
     greeksSource: 'model',
     greeksNote: undefined,
   }

@@ -2,10 +2,10 @@
  * The position container: one row per position with P&L and position-total Greeks, the shape
  * behind `positions` (table, --json, --csv). Field units are stated once, here.
  */
-import {positionGreeks} from '../domain/greeks.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {dayNumber, localDate, marketFor} from '../domain/calendar/index.js'
-import type {GreeksSource, InstrumentType, MarkSource, Position, PriceSource} from '../domain/types.js'
+import type {Deliverable, GreeksSource, GreeksSources, InstrumentType, MarkSource, Position, PriceSource} from '../domain/types.js'
+import {greeksSourcesOf, positionGreeks} from '../domain/greeks.js'
 import {positionExpiry} from './aging.js'
 import type {EntryGreeks} from '../store/repositories.js'
 
@@ -47,6 +47,8 @@ export interface PositionRow {
   settlesAt: string | null
   /** options: am (value fixed at the open of the expiry date: SPX/NDX/RUT monthlies, VIX) or pm */
   settlement: 'am' | 'pm' | null
+  /** options: cash (index options) or physical (shares; the future for futures options), as the broker's instrument record says; null = not stated */
+  settlementKind: 'cash' | 'physical' | null
   /** true once settlesAt has passed: kept with its last mark, left out of Greeks, capital in use, breaches and totals */
   expired: boolean
   /** when the mark was observed (ISO): the export's own stamp, the feed time, else the sync time; null = unknown */
@@ -62,6 +64,12 @@ export interface PositionRow {
   /** when that price was observed (ISO): the sync that stored it, or an earlier one for a carried-over last known price */
   underlyingPriceAsOf: string | null
   greeksSource: GreeksSource
+  /** where each Greek came from (feed, or model where the feed sent "NaN"); null when the Greeks are unknown */
+  greeksSources: GreeksSources | null
+  /** options with a non-standard deliverable: shares of `underlying` and cash (money, `currency`) one contract delivers; null = standard */
+  deliverable: Deliverable | null
+  /** why the instrument (or its deliverable) is not understood: broker's numbers only, Greeks unknown; null = understood */
+  opaque: string | null
   /** why the Greeks are unknown, when they are */
   greeksNote: string | null
   /** Greeks per unit (types.ts units), IV and underlying price recorded when the position was first seen; null if not recorded */
@@ -93,6 +101,7 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     expiry: e?.date ?? null,
     settlesAt: e?.settlesAt.toISOString() ?? null,
     settlement: e?.settlement ?? null,
+    settlementKind: p.settlementKind ?? null,
     expired: p.expired ?? false,
     markAsOf: p.markPrice === null ? null : p.markAsOf ?? null,
     markSource: p.markPrice === null ? null : p.markSource ?? null,
@@ -102,6 +111,9 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     underlyingPriceSource: p.underlyingPriceSource,
     underlyingPriceAsOf: p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? null,
     greeksSource: p.greeksSource,
+    greeksSources: greeksSourcesOf(p),
+    deliverable: p.deliverable ?? null,
+    opaque: p.opaque ?? null,
     greeksNote: p.greeksNote ?? null,
     entryGreeks: entry,
     pendingSettlement: p.pendingSettlement ?? null,

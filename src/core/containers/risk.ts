@@ -8,6 +8,7 @@ import {betaWeightedDelta, deltaDollars, positionGreeks} from '../domain/greeks.
 import {inCurrency, toBase} from '../domain/money.js'
 import {marketValue, unrealizedPnl} from '../domain/pnl.js'
 import {total} from '../domain/sum.js'
+import {effectiveOption} from '../domain/deliverable.js'
 import type {Position} from '../domain/types.js'
 import {neverSyncedBundle, type PortfolioBundle} from './bundles.js'
 import {compareText, formatNumberEn} from '../domain/text.js'
@@ -145,13 +146,15 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
   let sum = 0
   for (const group of groups.values()) {
     if (group.some((p) => p.instrumentType === 'future' || p.instrumentType === 'future_option' || p.markPrice === null)) return null
+    // What an adjusted option delivers sets its kink and slope (XYZ1: 1.5 × max(S − 33.33, 0)); unknown = capital unknown.
+    if (group.some((p) => p.opaque || (p.option && effectiveOption(p) === null))) return null
     const now = group.reduce((v, p) => v + p.markPrice! * p.quantity * p.multiplier, 0)
     // The value at expiry at each kink (0 and every strike), each summed in the group's order as
     // before, with no object or array per kink: a 1,000-option book has 200 legs × 200 kinks per underlying.
     let loss = Math.max(0, now - valueAtExpiry(group, 0))
-    for (const p of group) if (p.option) loss = Math.max(loss, now - valueAtExpiry(group, p.option.strike))
+    for (const p of group) if (p.option) loss = Math.max(loss, now - valueAtExpiry(group, p.deliverable ? effectiveOption(p)!.strike : p.option.strike))
     // Beyond the highest strike the value changes by `slope` per 1.00 of the underlying.
-    const slope = group.reduce((v, p) => v + (!p.option || p.option.right === 'call' ? p.quantity * p.multiplier : 0), 0)
+    const slope = group.reduce((v, p) => v + (!p.option || p.option.right === 'call' ? p.quantity * p.multiplier * (p.deliverable ? effectiveOption(p)!.ratio : 1) : 0), 0)
     if (slope < 0) {
       const price = group.find((p) => p.underlyingPrice !== null)?.underlyingPrice ?? null
       if (price === null) return null
@@ -167,6 +170,12 @@ function valueAtExpiry(group: Position[], s: number): number {
   let v = 0
   for (const p of group) {
     const o = p.option
+    if (o && p.deliverable) {
+      // Non-standard: ratio × the intrinsic value at the effective strike (domain/deliverable.ts).
+      const e = effectiveOption(p)!
+      v = v + e.ratio * Math.max(o.right === 'call' ? s - e.strike : e.strike - s, 0) * p.quantity * p.multiplier
+      continue
+    }
     // = pricing's intrinsic({right, spot: s, strike}), without its argument object
     v = v + (o ? Math.max(o.right === 'call' ? s - o.strike : o.strike - s, 0) : s) * p.quantity * p.multiplier
   }

@@ -24,6 +24,7 @@
  * observed that day). Pure: prices and their observation times come in as arguments.
  */
 import {futureExpiry, optionExpiry, type Settlement} from './calendar/expiry.js'
+import {effectiveOption, unknownDeliverable} from './deliverable.js'
 import {localDate, marketFor} from './calendar/index.js'
 import type {Position} from './types.js'
 import {intrinsic} from '../pricing/index.js'
@@ -114,7 +115,7 @@ export type ExpiryResult = ExpirySettlement | PendingExpiry
 
 type OptionPosition = Pick<Position, 'symbol' | 'underlying' | 'instrumentType' | 'currency' | 'quantity' | 'multiplier' | 'entryPrice' | 'underlyingPrice' | 'option'> & {
   underlyingPriceAsOf?: string
-}
+} & Partial<Pick<Position, 'deliverable' | 'opaque'>>
 
 /** Key of a stored or observed price: one per symbol and date (every AM option on an underlying shares its opening). */
 export function priceKey(symbol: string, date: string): string {
@@ -167,18 +168,25 @@ export function settleAtExpiry(p: OptionPosition, date: string, prices: Settleme
     const what = e.settlement === 'am' ? `the opening print of ${p.underlying} on ${e.expiryDate}` : `a close of ${p.underlying} on ${e.expiryDate}`
     return {status: 'pending', expiryDate: e.expiryDate, settlement: e.settlement, reason: 'no_settlement_price', detail: `no price of its settlement instant (${what}) was recorded or stored; pending until it is, or until the broker's records arrive`, underlyingPrice: null, expected: null}
   }
-  const raw = intrinsic({right: p.option.right, spot: seen.price, strike: p.option.strike})
+  // What it delivers (domain/deliverable.ts): XYZ1 (150 XYZ, strike 50) is worth 1.5 × max(S − 33.33, 0) per unit and
+  // delivers 150 shares a contract. An unknown deliverable is never settled as 100 shares: pending until the broker says.
+  const eff = effectiveOption(p)
+  if (!eff) {
+    return {status: 'pending', expiryDate: e.expiryDate, settlement: e.settlement, reason: 'no_settlement_price', underlyingPrice: seen.price, expected: null,
+      detail: `${unknownDeliverable(p) ?? 'its deliverable cannot be priced'}; pending until the broker's records arrive`}
+  }
+  const raw = eff.ratio * intrinsic({right: p.option.right, spot: seen.price, strike: eff.strike})
   // Exercise by exception: in the money by less than the threshold expires (float-safe comparison in cents).
   const itm = raw > 0 && raw + 1e-9 >= rules.exerciseThreshold
   const value = itm ? raw : 0
   const physical = p.instrumentType === 'equity_option' && p.option.style === 'american' && p.currency === 'USD'
   const outcome: ExpiryOutcome = !itm ? 'expired' : !physical ? 'cash_settled' : p.quantity < 0 ? 'assigned' : 'exercised'
-  if (physical && p.quantity < 0 && Math.abs(seen.price - p.option.strike) <= pinBand(p.option.strike, rules) + 1e-9)
+  if (physical && p.quantity < 0 && Math.abs(seen.price - eff.strike) <= pinBand(eff.strike, rules) + 1e-9)
     return {
       status: 'pending', expiryDate: e.expiryDate, settlement: e.settlement, reason: 'pin_risk', underlyingPrice: seen.price, expected: outcome,
-      detail: `pin risk: assignment uncertain (${p.underlying} closed at ${seen.price}, within ±${round(pinBand(p.option.strike, rules))} of the ${p.option.strike} strike); pending until the broker says`,
+      detail: `pin risk: assignment uncertain (${p.underlying} closed at ${seen.price}, within ±${round(pinBand(eff.strike, rules))} of the ${round(eff.strike)} strike); pending until the broker says`,
     }
-  const stockQuantity = outcome === 'assigned' || outcome === 'exercised' ? p.quantity * p.multiplier * (p.option.right === 'call' ? 1 : -1) : null
+  const stockQuantity = outcome === 'assigned' || outcome === 'exercised' ? p.quantity * p.multiplier * eff.ratio * (p.option.right === 'call' ? 1 : -1) : null
   return {
     status: 'settled',
     expiryDate: e.expiryDate,

@@ -6,8 +6,9 @@
  */
 import {exercisedGreeks, impliedVol, intrinsic, priceGreeks, type ModelChoice, type PricingInput} from '../pricing/index.js'
 import {deliverablePerUnit} from './plausible.js'
+import {unknownDeliverable} from './deliverable.js'
 import {expiryInstant, yearsToExpiry} from './time.js'
-import type {Position, UnitGreeks} from './types.js'
+import type {GreeksSources, Position, UnitGreeks} from './types.js'
 
 export interface PositionGreeks extends UnitGreeks {}
 
@@ -70,10 +71,8 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
   }
   const none = (why: string): Position => ({...p, greeks: null, greeksSource: 'none', greeksNote: why})
   // An adjusted option (a digit in the root: XYZ1 after a split) priced as 100 shares would be wrong in every Greek.
-  const root = p.symbol.split(' ')[0]
-  if (!p.deliverable && p.instrumentType === 'equity_option' && p.currency === 'USD' && /\d/.test(root)) {
-    return none(`${root} is an adjusted option (a digit in its root) and its deliverable is unknown; add it under "deliverables:" in the config (root: {shares, underlying, cash}) — it is not priced as 100 shares`)
-  }
+  const unknown = unknownDeliverable(p)
+  if (unknown) return none(unknown)
   // Non-standard deliverable: the contract is `ratio` options on the shares at strike (K − cash) ÷ ratio (per unit).
   const {ratio, cash} = deliverablePerUnit(p)
   if (!(ratio > 0)) return none(`deliverable of ${p.deliverable?.shares} shares per contract cannot be priced`)
@@ -123,6 +122,14 @@ export function withModelGreeks(p: Position, market: ModelMarket, asOf: Date): P
 
 const GREEKS = ['delta', 'gamma', 'theta', 'vega', 'rho'] as const
 
+/** Per-Greek provenance of a position's Greeks: its own when mixed, else every Greek from greeksSource; null when unknown. */
+export function greeksSourcesOf(p: Pick<Position, 'greeks' | 'greeksSource' | 'greeksSources'>): GreeksSources | null {
+  if (!p.greeks || p.greeksSource === 'none') return null
+  if (p.greeksSources) return {...p.greeksSources}
+  const s = p.greeksSource
+  return {delta: s, gamma: s, theta: s, vega: s, rho: s}
+}
+
 /**
  * Some Greeks from the feed, the rest from the model: each Greek keeps its own source, so one
  * "NaN" replaces one Greek, not five. greeksSource stays 'feed' and greeksNote names the Greeks
@@ -136,5 +143,6 @@ function withPartialFeedGreeks(p: Position, market: ModelMarket, asOf: Date): Po
   if (!model.greeks) return {...model, greeksNote: `DXLink gave only ${GREEKS.filter((k) => !missing.includes(k)).join(', ')}; the model cannot fill ${missing.join(', ')}: ${model.greeksNote}`}
   const merged = {} as UnitGreeks
   for (const k of GREEKS) merged[k] = typeof given[k] === 'number' ? (given[k] as number) : model.greeks[k]
-  return {...model, greeks: merged, greeksSource: 'feed', greeksNote: `${missing.join(', ')} from the model (DXLink sent no value); ${GREEKS.filter((k) => !missing.includes(k)).join(', ')} from DXLink`}
+  const greeksSources = Object.fromEntries(GREEKS.map((k) => [k, missing.includes(k) ? 'model' : 'feed'])) as GreeksSources
+  return {...model, greeks: merged, greeksSource: 'feed', greeksSources, greeksNote: `${missing.join(', ')} from the model (DXLink sent no value); ${GREEKS.filter((k) => !missing.includes(k)).join(', ')} from DXLink`}
 }

@@ -4,6 +4,7 @@
  * proposals (source `rule`) that wait for approve/reject, once per rule, position and trade date.
  */
 import {intrinsic} from '../pricing/index.js'
+import {effectiveOption} from './deliverable.js'
 import {daysToExpiry} from './time.js'
 import type {Position} from './types.js'
 
@@ -65,7 +66,10 @@ export function evaluateRules(positions: Position[], book: BookView, s: RuleSett
     }
     if (s.closeAtDte !== undefined && dte <= s.closeAtDte) hit('close_at_dte', `${p.symbol}: ${dte} day(s) to expiry (rule: close or roll at ${s.closeAtDte})`)
     if (short && s.assignmentRiskDte !== undefined && dte <= s.assignmentRiskDte && p.underlyingPrice !== null) {
-      const itm = intrinsic({right: p.option.right, spot: p.underlyingPrice, strike: p.option.strike})
+      // On what it delivers (XYZ1: 1.5 × max(S − 33.33, 0)); with the deliverable unknown it cannot be judged, so it is flagged.
+      const e = effectiveOption(p)
+      if (!e) hit('assignment_risk', `${p.symbol}: short with ${dte} day(s) to expiry and its deliverable unknown, so how far in the money it is cannot be told: check assignment risk`)
+      const itm = e ? e.ratio * intrinsic({right: p.option.right, spot: p.underlyingPrice, strike: e.strike}) : 0
       if (itm > 0)
         hit('assignment_risk', `${p.symbol}: short and ${fmt(itm)} in the money with ${dte} day(s) to expiry (underlying ${fmt(p.underlyingPrice)}): assignment risk, buy to close or roll`)
     }

@@ -13,6 +13,7 @@
  */
 import {positionGreeks} from './greeks.js'
 import {analyzePayoff, type PayoffLeg, type PayoffMethod} from './payoff.js'
+import {effectiveOption, unknownDeliverable} from './deliverable.js'
 import {unrealizedPnl} from './pnl.js'
 import {total} from './sum.js'
 import {daysToExpiry} from './time.js'
@@ -79,7 +80,8 @@ interface Leg {
 
 type Found = {strategy: StrategyName; parts: [Leg, number][]}
 
-const isOpt = (l: Leg) => !!l.p.option
+// An option with a non-standard (or unknown) deliverable is not one lot of a standard shape: it stands alone ('single').
+const isOpt = (l: Leg) => !!l.p.option && !l.p.deliverable && unknownDeliverable(l.p) === null
 const isStock = (l: Leg) => !l.p.option && (l.p.instrumentType === 'equity' || l.p.instrumentType === 'fund')
 const live = (l: Leg) => l.q !== 0
 const o = (l: Leg) => l.p.option!
@@ -258,14 +260,17 @@ function describeGroup(f: Found, market: StrategyMarket): StrategyGroup {
   let method: PayoffMethod = 'unknown'
   const noEntry = members.filter((p) => p.entryPrice === null)
   const other = members.filter((p) => !p.option && p.instrumentType !== 'equity' && p.instrumentType !== 'fund' && p.instrumentType !== 'future' && p.instrumentType !== 'crypto')
+  const unknown = members.map((p) => unknownDeliverable(p)).filter((w): w is string => w !== null)
   if (noEntry.length > 0) notes.push(`no entry price for ${noEntry.map((p) => p.symbol).join(', ')}: max profit, max loss and break-evens unknown`)
+  else if (unknown.length > 0) notes.push(`${unknown[0]}: max profit, max loss and break-evens unknown`)
   else if (other.length === 0) {
-    const legs: PayoffLeg[] = members.map((p) =>
-      p.option
-        ? {kind: 'option', right: p.option.right, strike: p.option.strike, expiry: p.option.expiry, quantity: p.quantity, multiplier: p.multiplier, price: p.entryPrice!, iv: p.iv, style: p.option.style, model: p.instrumentType === 'future_option' ? 'black76' : 'bsm'}
-        : {kind: 'linear', quantity: p.quantity, multiplier: p.multiplier, price: p.entryPrice!},
-    )
-    const strikes = members.flatMap((p) => (p.option ? [p.option.strike] : []))
+    // An adjusted option is `ratio` options per unit at its effective strike (domain/deliverable.ts).
+    const legs: PayoffLeg[] = members.map((p) => {
+      if (!p.option) return {kind: 'linear', quantity: p.quantity, multiplier: p.multiplier, price: p.entryPrice!}
+      const e = effectiveOption(p)!
+      return {kind: 'option', right: p.option.right, strike: e.strike, expiry: p.option.expiry, quantity: p.quantity, multiplier: p.multiplier * e.ratio, price: p.entryPrice! / e.ratio, iv: p.iv, style: p.option.style, model: p.instrumentType === 'future_option' ? 'black76' : 'bsm'}
+    })
+    const strikes = members.flatMap((p) => (p.option ? [effectiveOption(p)!.strike] : []))
     const spot = first.underlyingPrice ?? members.find((p) => p.underlyingPrice !== null)?.underlyingPrice ?? strikes[0] ?? members[0].entryPrice!
     const a = analyzePayoff(
       legs,

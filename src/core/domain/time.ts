@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000
 export type ExpiryContract = Partial<ContractKey>
 
 function key(currency: string, c?: ExpiryContract): ContractKey {
-  return {symbol: c?.symbol ?? '', underlying: c?.underlying ?? '', instrumentType: c?.instrumentType ?? 'equity_option', currency}
+  return {symbol: c?.symbol ?? '', underlying: c?.underlying ?? '', instrumentType: c?.instrumentType ?? 'equity_option', currency, ...(c?.settlement ? {settlement: c.settlement} : {})}
 }
 
 /** The instant an option on `expiry` (YYYY-MM-DD) is settled and stops being a live position. */

@@ -8,7 +8,8 @@ import {modelFor, withModelGreeks, type ModelMarket} from './greeks.js'
 import {intrinsic, optionPrice} from '../pricing/index.js'
 import {parseSymbol} from './symbols.js'
 import {yearsToExpiry} from './time.js'
-import type {ExerciseStyle, ParsedSymbol, Position, UnitGreeks} from './types.js'
+import type {Deliverable, ExerciseStyle, ParsedSymbol, Position, UnitGreeks} from './types.js'
+import {effectiveOption} from './deliverable.js'
 
 export type TradeKind = 'paper' | 'live' | 'what_if'
 
@@ -65,13 +66,15 @@ export function parseLeg(text: string): LegSpec {
 }
 
 /** The trade as a position, marked to market: the book's mark for the symbol, else the model at the trade's IV. */
-export function tradeAsPosition(t: Trade, ctx: {underlyingPrice: number | null; bookMark: number | null; market: ModelMarket; asOf: Date}): Position {
+export function tradeAsPosition(t: Trade, ctx: {underlyingPrice: number | null; bookMark: number | null; market: ModelMarket; asOf: Date; deliverable?: Deliverable}): Position {
   let mark = ctx.bookMark
   if (mark === null && !t.option) mark = ctx.underlyingPrice
-  if (mark === null && t.option && t.entry.iv !== null && ctx.underlyingPrice !== null) {
+  // An adjusted option on what it delivers (ratio options at the effective strike); unknown deliverable: no model mark.
+  const eff = t.option ? effectiveOption({...t, deliverable: ctx.deliverable, option: t.option}) : null
+  if (mark === null && t.option && eff && t.entry.iv !== null && ctx.underlyingPrice !== null) {
     const years = yearsToExpiry(t.option.expiry, t.currency, ctx.asOf, t)
-    mark = years <= 0 ? intrinsic({right: t.option.right, spot: ctx.underlyingPrice, strike: t.option.strike})
-      : optionPrice({right: t.option.right, spot: ctx.underlyingPrice, strike: t.option.strike, years, rate: ctx.market.rate, dividend: ctx.market.dividend, vol: t.entry.iv}, modelFor(t))
+    mark = eff.ratio * (years <= 0 ? intrinsic({right: t.option.right, spot: ctx.underlyingPrice, strike: eff.strike})
+      : optionPrice({right: t.option.right, spot: ctx.underlyingPrice, strike: eff.strike, years, rate: ctx.market.rate, dividend: ctx.market.dividend, vol: t.entry.iv}, modelFor(t)))
   }
   const p: Position = {
     portfolio: t.portfolio,
@@ -90,6 +93,7 @@ export function tradeAsPosition(t: Trade, ctx: {underlyingPrice: number | null; 
     iv: t.option ? t.entry.iv : null,
     greeks: null,
     greeksSource: 'none',
+    ...(ctx.deliverable ? {deliverable: ctx.deliverable} : {}),
   }
   return withModelGreeks(p, ctx.market, ctx.asOf)
 }

@@ -53,6 +53,9 @@ export interface UnitGreeks {
 }
 
 export type GreeksSource = 'feed' | 'model' | 'none'
+
+/** Where each Greek came from: the feed, or the model where the feed gave none ("NaN"). */
+export type GreeksSources = Record<keyof UnitGreeks, 'feed' | 'model'>
 export type PriceSource = 'broker' | 'file' | 'feed' | 'quotes' | 'last' | 'none'
 
 /**
@@ -92,6 +95,12 @@ export interface Position {
   /** Per-unit Greeks; null when unknown (greeksSource = none, greeksNote says why). */
   greeks: UnitGreeks | null
   greeksSource: GreeksSource
+  /**
+   * Per-Greek provenance when the Greeks are known and their sources differ (a DXLink event with one
+   * "NaN" field: that Greek from the model, the others from the feed). Absent = every Greek is from
+   * greeksSource (see greeksSourcesOf).
+   */
+  greeksSources?: GreeksSources
   greeksNote?: string
   /** When the mark was observed (ISO): the export's own stamp, the feed time, else the sync time. Unset = unknown. */
   markAsOf?: string
@@ -112,6 +121,13 @@ export interface Position {
   pendingSettlement?: string
   /** Options with a non-standard deliverable (after a split, merger or special dividend): what one contract delivers. */
   deliverable?: Deliverable
+  /**
+   * Options: when the settlement value is fixed, as the broker states it (tastytrade instruments
+   * `settlement-type` AM/PM: SPX monthlies AM, SPXW PM); absent = by the option class (calendar/expiry.ts).
+   */
+  settlement?: 'am' | 'pm'
+  /** Options: cash-settled (index options) or physical (delivers shares, or the future for futures options); absent = not stated. */
+  settlementKind?: 'cash' | 'physical'
   /**
    * Greeks the feed gave when it did not give all five ("NaN" for the rest): the model fills only
    * the missing ones (domain/greeks.ts) and greeksNote names which. Transient: not stored.

@@ -14,6 +14,7 @@ import {modelFor} from './greeks.js'
 import {yearsToExpiry} from './time.js'
 import type {Position} from './types.js'
 import {priceGreeks} from '../pricing/index.js'
+import {effectiveOption} from './deliverable.js'
 import {legBook, revaluePnl, type LegBook, type LegEngine, type LegInput} from '../pricing/revalue.js'
 import {checkLevel, covariance, deltaGamma, deltaNormal, monteCarloReturns, scenarioFactors, scenarioShifts, varEsFromPnl} from '../pricing/var.js'
 
@@ -126,7 +127,10 @@ export function positionLegs(positions: Position[], market: VarMarket, asOf: Dat
       else legs.push({underlying: p.underlying, option: false, units, spot: price})
       continue
     }
-    if (p.underlyingPrice === null || !(p.underlyingPrice > 0) || p.iv === null || !(p.iv > 0)) {
+    // An adjusted option is valued on what it delivers (1.5 options on XYZ per unit for XYZ1 → 150 XYZ);
+    // one whose deliverable is unknown is left out (missing), never valued as 100 shares.
+    const eff = effectiveOption(p)
+    if (eff === null || p.underlyingPrice === null || !(p.underlyingPrice > 0) || p.iv === null || !(p.iv > 0)) {
       missing.push(p.symbol)
       continue
     }
@@ -137,9 +141,9 @@ export function positionLegs(positions: Position[], market: VarMarket, asOf: Dat
       call: p.option.right === 'call',
       american: choice.style === 'american',
       black76: choice.model === 'black76',
-      units,
+      units: units * eff.ratio,
       spot: p.underlyingPrice,
-      strike: p.option.strike,
+      strike: eff.strike,
       years: yearsToExpiry(p.option.expiry, p.currency, asOf),
       rate: market.rate(p.currency),
       dividend: p.instrumentType === 'future_option' ? 0 : market.dividend(p.underlying),

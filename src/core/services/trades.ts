@@ -15,7 +15,8 @@ import {analyzePayoff, type PayoffAnalysis} from '../domain/payoff.js'
 import {defaultExerciseStyle} from '../domain/symbols.js'
 import {parseLeg, tradeAsPosition, type LegSpec, type Trade} from '../domain/trade.js'
 import {yearsToExpiry} from '../domain/time.js'
-import type {Position} from '../domain/types.js'
+import type {Deliverable, Position} from '../domain/types.js'
+import {effectiveOption, unknownDeliverable} from '../domain/deliverable.js'
 import {UserError} from '../errors.js'
 import {impliedVol, optionPrice, priceGreeks} from '../pricing/index.js'
 import {readDb, writeDb, writeGate, type Db} from '../store/database.js'
@@ -38,6 +39,8 @@ export interface MarketView {
   ivs: Map<string, {iv: number; expiry: string}[]>
   /** a held position per symbol: its IV and Greeks are the contract's at the current mark */
   held: Map<string, Position>
+  /** non-standard deliverables of held options by option root (XYZ1 → 150 XYZ), as the broker stated them */
+  deliverables?: Map<string, Deliverable>
 }
 
 export function marketView(positions: Position[], quotes: Map<string, number>): MarketView {
@@ -45,13 +48,24 @@ export function marketView(positions: Position[], quotes: Map<string, number>): 
   const underlyings = new Map<string, number>(quotes)
   const ivs = new Map<string, {iv: number; expiry: string}[]>()
   const held = new Map<string, Position>()
+  const deliverables = new Map<string, Deliverable>()
   for (const p of positions) {
+    if (p.deliverable && p.option) deliverables.set(rootOf(p.symbol), p.deliverable)
     if (p.markPrice !== null && !(held.get(p.symbol)?.greeks && !p.greeks)) held.set(p.symbol, p)
     if (p.markPrice !== null) marks.set(p.symbol, p.markPrice)
     if (p.underlyingPrice !== null) underlyings.set(p.underlying, p.underlyingPrice)
     if (p.option && p.iv !== null) ivs.set(p.underlying, [...(ivs.get(p.underlying) ?? []), {iv: p.iv, expiry: p.option.expiry}])
   }
-  return {marks, underlyings, ivs, held}
+  return {marks, underlyings, ivs, held, deliverables}
+}
+
+const rootOf = (symbol: string) => symbol.split(' ')[0].toUpperCase()
+
+/** What a contract of this option root delivers when it is not standard: a held option's (the broker's word), else the config's `deliverables:`. */
+export function deliverableOf(symbol: string, view: MarketView, config: Config): Deliverable | undefined {
+  const root = rootOf(symbol)
+  const d = view.deliverables?.get(root) ?? config.deliverables?.[root]
+  return d ? {...d} : undefined
 }
 
 /** A trade's Greeks at creation in the shape positions use for entry Greeks. */
@@ -67,11 +81,12 @@ export function tradePositions(trades: Trade[], view: MarketView, config: Config
       bookMark: view.marks.get(t.symbol) ?? null,
       market: {rate: rateFor(config, t.currency), dividend: dividendFor(config, t.underlying)},
       asOf,
+      ...(t.option && t.instrumentType === 'equity_option' ? {deliverable: deliverableOf(t.symbol, view, config)} : {}),
     })
     // One contract at one mark has one IV and one set of Greeks, whether held, paper or what-if: those of
     // the held position at the current mark (feed or model), never re-derived from this trade's entry price.
     const h = view.held.get(t.symbol)
-    if (h && h.option && p.option && h.markPrice === p.markPrice) return {...p, iv: h.iv, greeks: h.greeks, greeksSource: h.greeksSource, greeksNote: h.greeksNote}
+    if (h && h.option && p.option && h.markPrice === p.markPrice) return {...p, iv: h.iv, greeks: h.greeks, greeksSource: h.greeksSource, ...(h.greeksSources ? {greeksSources: h.greeksSources} : {}), greeksNote: h.greeksNote}
     return p
   })
 }
@@ -182,24 +197,38 @@ export function newTrade(s: LegSpec, portfolio: PortfolioConfig, kind: Trade['ki
   }
   const option = {...parsed.option, style: defaultExerciseStyle(parsed, currency)}
   const multiplier = currency === 'INR' ? 1 : 100
-  if (underlyingPrice === null) throw new UserError(`leg ${parsed.symbol}: no price for the underlying ${parsed.underlying}; sync a portfolio holding it or add it to the quotes file`)
-  const years = yearsToExpiry(option.expiry, currency, asOf, {symbol: parsed.symbol, underlying: parsed.underlying, instrumentType: parsed.type})
-  const input = {right: option.right, spot: underlyingPrice, strike: option.strike, years, ...market}
+  // An adjusted option (XYZ1 → 150 XYZ) is a leg on what it delivers: that underlying, `ratio` options per unit at the
+  // effective strike. With its deliverable unknown it is never priced as 100 shares: a given price, no Greeks.
+  const deliverable = parsed.type === 'equity_option' ? deliverableOf(parsed.symbol, view, config) : undefined
+  const eff = effectiveOption({symbol: parsed.symbol, instrumentType: parsed.type, currency, multiplier, option, ...(deliverable ? {deliverable} : {})})
+  if (!eff) {
+    const price = s.price ?? feedPrice ?? null
+    const why = unknownDeliverable({symbol: parsed.symbol, instrumentType: parsed.type, currency, multiplier, option, ...(deliverable ? {deliverable} : {})}) ?? `the deliverable of ${parsed.symbol} cannot be priced`
+    if (price === null) throw new UserError(`leg ${parsed.symbol}: ${why}; give its price with "@ PRICE"`)
+    // Its risk belongs where the held contract's does (ABC1 held under ABC), else under its root.
+    return {...base, underlying: view.held.get(parsed.symbol)?.underlying ?? parsed.underlying, price, multiplier, option, entry: {underlyingPrice: null, iv: null, greeks: null, greeksSource: 'none'}}
+  }
+  const underlying = deliverable?.underlying ?? parsed.underlying
+  const underlyingAt = deliverable ? view.underlyings.get(underlying) ?? null : underlyingPrice
+  if (underlyingAt === null) throw new UserError(`leg ${parsed.symbol}: no price for the underlying ${underlying}; sync a portfolio holding it or add it to the quotes file`)
+  const years = yearsToExpiry(option.expiry, currency, asOf, {symbol: parsed.symbol, underlying, instrumentType: parsed.type})
+  const input = {right: option.right, spot: underlyingAt, strike: eff.strike, years, ...market, dividend: dividendFor(config, underlying)}
   const choice = modelFor({instrumentType: 'equity_option', option})
   let price = s.price ?? feedPrice ?? null
   let iv: number | null
   if (price === null) {
-    const held = nearestIv(view.ivs.get(parsed.underlying) ?? [], option.expiry)
-    if (held === null) throw new UserError(`leg ${parsed.symbol}: no price given, no live feed and no implied volatility known for ${parsed.underlying}; give one with "@ PRICE"`)
+    const held = nearestIv(view.ivs.get(underlying) ?? [], option.expiry)
+    if (held === null) throw new UserError(`leg ${parsed.symbol}: no price given, no live feed and no implied volatility known for ${underlying}; give one with "@ PRICE"`)
     iv = held
-    price = optionPrice({...input, vol: iv}, choice)
+    price = optionPrice({...input, vol: iv}, choice) * eff.ratio
   } else {
-    iv = impliedVol(price, input, choice)
+    iv = impliedVol(price / eff.ratio, input, choice)
   }
   const g = iv === null ? null : priceGreeks({...input, vol: iv}, choice)
+  const r = eff.ratio
   return {
-    ...base, price, multiplier, option,
-    entry: {underlyingPrice, iv, greeks: g && {delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho}, greeksSource: g ? 'model' : 'none'},
+    ...base, underlying, price, multiplier, option,
+    entry: {underlyingPrice: underlyingAt, iv, greeks: g && {delta: g.delta * r, gamma: g.gamma * r, theta: g.theta * r, vega: g.vega * r, rho: g.rho * r}, greeksSource: g ? 'model' : 'none'},
   }
 }
 
@@ -319,10 +348,18 @@ export async function whatifPayoff(o: TradesContext & {portfolio: string; underl
   if (spot === null) throw new UserError(`no price known for ${underlying}; add it to the quotes file`)
   const currency = whatif.currency
   const analysis = analyzePayoff(
-    legs.map((t) => ({
-      kind: t.option ? 'option' as const : 'linear' as const, right: t.option?.right, strike: t.option?.strike, expiry: t.option?.expiry,
-      quantity: t.quantity, multiplier: t.multiplier, price: t.price, iv: t.entry.iv, style: t.option?.style, model: modelFor(t).model,
-    })),
+    legs.map((t) => {
+      // An adjusted option is `ratio` options per unit at its effective strike (domain/deliverable.ts).
+      const d = t.option && t.instrumentType === 'equity_option' ? deliverableOf(t.symbol, view, o.config) : undefined
+      const eff = t.option && d ? effectiveOption({...t, option: t.option, deliverable: d}) : null
+      const unknown = t.option && !d ? unknownDeliverable({...t, option: t.option}) : null
+      if (unknown) throw new UserError(`what-if leg ${t.symbol}: ${unknown}; its payoff cannot be drawn`)
+      const r = eff?.ratio ?? 1
+      return {
+        kind: t.option ? 'option' as const : 'linear' as const, right: t.option?.right, strike: eff?.strike ?? t.option?.strike, expiry: t.option?.expiry,
+        quantity: t.quantity, multiplier: t.multiplier * r, price: t.price / r, iv: t.entry.iv, style: t.option?.style, model: modelFor(t).model,
+      }
+    }),
     {spot, rate: rateFor(o.config, currency), dividend: dividendFor(o.config, underlying), asOf: o.asOf, currency},
   )
   return {portfolio: whatif.name, underlying, currency, spot, legs: legs.map((t) => ({proposalId: t.proposalId!, symbol: t.symbol, quantity: t.quantity, price: t.price, iv: t.entry.iv})), analysis}

@@ -56,7 +56,7 @@ function hash(s: string): string {
 export function inputsKey(positions: Position[], priceVersion: string, config: Config, asOf: Date): string {
   const settings = {var: varSettings(config), stress: config.stress ?? DEFAULT_STRESS_SETTINGS, rates: config.market.rates, dividends: config.market.dividends, fx: config.fxRates}
   const book = positions
-    .map((p) => [p.symbol, p.quantity, p.multiplier, p.currency, p.markPrice, p.underlyingPrice, p.iv].join(','))
+    .map((p) => [p.symbol, p.quantity, p.multiplier, p.currency, p.markPrice, p.underlyingPrice, p.iv, p.deliverable ? `${p.deliverable.shares}/${p.deliverable.cash}` : '', p.opaque ? 1 : ''].join(','))
     .sort()
     .join(';')
   return `${isoDate(asOf)}|${hash(book)}|${positions.length}|${priceVersion}|${hash(JSON.stringify(settings))}`

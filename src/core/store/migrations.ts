@@ -516,6 +516,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 12,
+    name: 'positions: deliverable, unknown-instrument marker, settlement type, per-Greek sources',
+    sql: `
+      -- What one option contract delivers when it is not standard (XYZ1 after a 3-for-2 split: 150
+      -- XYZ, cash 0): shares of deliverable_underlying per contract and cash per contract in the
+      -- position's currency. NULL shares = a standard contract (or not an option).
+      ALTER TABLE positions ADD COLUMN deliverable_shares REAL;
+      ALTER TABLE positions ADD COLUMN deliverable_underlying TEXT;
+      ALTER TABLE positions ADD COLUMN deliverable_cash REAL;
+      -- Why the instrument (or its deliverable) is not understood: the row keeps the broker's numbers,
+      -- its Greeks stay unknown and nothing re-prices it (never as 100 shares). NULL = understood.
+      ALTER TABLE positions ADD COLUMN opaque TEXT;
+      -- Options: 'am' | 'pm' as the broker states it (tastytrade settlement-type), 'cash' | 'physical';
+      -- NULL = not stated (the option class decides, calendar/expiry.ts).
+      ALTER TABLE positions ADD COLUMN settlement TEXT;
+      ALTER TABLE positions ADD COLUMN settlement_kind TEXT;
+      -- Per-Greek provenance when it is mixed (JSON {"delta":"feed",…,"vega":"model"}); NULL = every
+      -- Greek from greeks_source.
+      ALTER TABLE positions ADD COLUMN greeks_sources TEXT;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

@@ -3,7 +3,7 @@
  * functions only know the tables. All of them run inside readDb/writeDb callbacks.
  */
 import type {PortfolioConfig} from '../config/config.js'
-import type {Balances, GreeksSource, InstrumentType, MarkSource, Position, PriceSource, UnitGreeks} from '../domain/types.js'
+import type {Balances, GreeksSource, GreeksSources, InstrumentType, MarkSource, Position, PriceSource, UnitGreeks} from '../domain/types.js'
 import type {Trade} from '../domain/trade.js'
 import type {Db} from './database.js'
 
@@ -80,6 +80,7 @@ const POSITION_COLUMNS = [
   'portfolio', 'symbol', 'broker_symbol', 'instrument_type', 'underlying', 'quantity', 'multiplier', 'entry_price', 'mark_price', 'previous_close',
   'currency', 'expiry', 'strike', 'option_right', 'style', 'underlying_price', 'underlying_price_source', 'underlying_price_at', 'iv',
   'delta', 'gamma', 'theta', 'vega', 'rho', 'greeks_source', 'greeks_note', 'mark_at', 'mark_source', 'updated_at',
+  'deliverable_shares', 'deliverable_underlying', 'deliverable_cash', 'opaque', 'settlement', 'settlement_kind', 'greeks_sources',
 ] as const
 const INSERT_POSITION = `INSERT INTO positions (${POSITION_COLUMNS.join(', ')}) VALUES (${POSITION_COLUMNS.map(() => '?').join(', ')})`
 // First sighting only: a later rebuild of the same position keeps the Greeks it was opened with.
@@ -91,6 +92,7 @@ export function replacePositions(db: Db, portfolio: string, positions: Position[
   for (const p of positions) {
     const g = p.greeks
     const o = p.option
+    const d = p.deliverable
     const delta = g?.delta ?? null
     const gamma = g?.gamma ?? null
     const theta = g?.theta ?? null
@@ -103,6 +105,8 @@ export function replacePositions(db: Db, portfolio: string, positions: Position[
       p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? now, p.iv,
       delta, gamma, theta, vega, rho, p.greeksSource, p.greeksNote ?? null,
       p.markPrice === null ? null : p.markAsOf ?? now, p.markPrice === null ? null : p.markSource ?? null, now,
+      d?.shares ?? null, d?.underlying ?? null, d?.cash ?? null, p.opaque ?? null, p.settlement ?? null, p.settlementKind ?? null,
+      g && p.greeksSources ? JSON.stringify(p.greeksSources) : null,
     ])
     db.run(INSERT_ENTRY_GREEKS, [portfolio, p.symbol, now, p.quantity, p.entryPrice, p.underlyingPrice, p.iv, delta, gamma, theta, vega, rho, p.greeksSource])
   }
@@ -239,6 +243,23 @@ export function rowToPosition(r: Record<string, any>): Position {
     greeksNote: r.greeks_note ?? undefined,
     ...(r.mark_at ? {markAsOf: r.mark_at as string} : {}),
     ...(r.mark_source ? {markSource: r.mark_source as MarkSource} : {}),
+    // Migration 12: absent on rows read from an older file (undefined), NULL when not stated.
+    ...(r.deliverable_shares != null ? {deliverable: {shares: r.deliverable_shares as number, underlying: (r.deliverable_underlying ?? r.underlying) as string, cash: (r.deliverable_cash ?? 0) as number}} : {}),
+    ...(r.opaque ? {opaque: r.opaque as string} : {}),
+    ...(r.settlement === 'am' || r.settlement === 'pm' ? {settlement: r.settlement as 'am' | 'pm'} : {}),
+    ...(r.settlement_kind === 'cash' || r.settlement_kind === 'physical' ? {settlementKind: r.settlement_kind as 'cash' | 'physical'} : {}),
+    ...(r.greeks_sources && r.delta !== null ? {greeksSources: parseGreeksSources(r.greeks_sources as string)} : {}),
+  }
+}
+
+/** The stored per-Greek sources; a value that is not the JSON this file writes reads as absent. */
+function parseGreeksSources(text: string): GreeksSources | undefined {
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>
+    const ok = (v: unknown) => v === 'feed' || v === 'model'
+    return ok(o.delta) && ok(o.gamma) && ok(o.theta) && ok(o.vega) && ok(o.rho) ? (o as GreeksSources) : undefined
+  } catch {
+    return undefined
   }
 }
 

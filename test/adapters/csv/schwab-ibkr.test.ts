@@ -154,6 +154,54 @@ describe('ibkr flex open positions', () => {
   })
 })
 
+describe('ibkr flex: futures options (FOP) and FX balances (CASH)', () => {
+  const FOP_ROWS = [
+    // a quarterly ES option: the local symbol names its future (ESZ6); PositionValue −1 × 50 × 148.25
+    ['U1234567', 'USD', 'FOP', 'ESZ6 P5800', 'ES 18DEC26 5800 P', '9001', 'ES', '50', '5800', '20261218', 'P', '20260105', '-1', '148.25', '-7412.5', '150.5', '-7525', '112.5', 'SUMMARY'],
+    // a Micro E-mini end-of-week option (EX3): its future is the quarterly expiring with or after it, MESH6 (third Friday 2026-03-20)
+    ['U1234567', 'USD', 'FOP', 'EX3H6 P6450', 'MES 20MAR26 6450 P', '9002', 'MES', '5', '6450', '20260320', 'P', '20260105', '2', '78.5', '785', '80', '800', '-15', 'SUMMARY'],
+    // a crude oil option whose UnderlyingSymbol is the contract itself
+    ['U1234567', 'USD', 'FOP', 'LOH6 C65', 'CL 17FEB26 65 C', '9003', 'CLH6', '1000', '65', '20260217', 'C', '20260105', '1', '2.1', '2100', '1.8', '1800', '300', 'SUMMARY'],
+    // an FX balance: 12,000 EUR at 1.0834 USD
+    ['U1234567', 'USD', 'CASH', 'EUR.USD', 'EUR.USD', '12087792', '', '1', '', '', '', '20260105', '12000', '1.0834', '13000.8', '1.05', '12600', '400.8', 'SUMMARY'],
+  ]
+  const rows = (extra: string[][]) => [...FLEX_ROWS, ...extra]
+
+  it('FOP rows are futures options with their multiplier and underlying future; a CASH row is a currency balance, left out with a note', () => {
+    const r = importPositionsFile(portfolio(flexFile(flexV2(rows(FOP_ROWS))), 'ibkr-flex', 'U1234567'), {skipInvalid: false})
+    const fop = r.positions.filter((p) => p.instrumentType === 'future_option').map((p) => [p.symbol, p.underlying, p.quantity, p.multiplier, p.entryPrice, p.markPrice, p.option?.right, p.option?.style])
+    expect(fop.sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['/CLH6 2026-02-17 65C', '/CLH6', 1, 1000, 1.8, 2.1, 'call', 'american'],
+      ['/ESZ6 2026-12-18 5800P', '/ESZ6', -1, 50, 150.5, 148.25, 'put', 'american'],
+      ['/MESH6 2026-03-20 6450P', '/MESH6', 2, 5, 80, 78.5, 'put', 'american'],
+    ])
+    expect(r.positions.some((p) => p.symbol.includes('EUR'))).toBe(false)
+    expect(r.positions).toHaveLength(6)
+    expect(r.warnings).toContainEqual(expect.stringMatching(/flex\.csv:13: EUR\.USD \(CASH\) is a currency balance of 12000 EUR worth 13000\.8 USD, not a position: left out/))
+  })
+
+  it('a CASH row in another currency than the portfolio\'s never fails the file', () => {
+    const jpy = ['U1234567', 'JPY', 'CASH', 'USD.JPY', 'USD.JPY', '15016059', '', '1', '', '', '', '20260105', '-5000', '157.2', '-786000', '150', '-750000', '-36000', 'SUMMARY']
+    const r = importPositionsFile(portfolio(flexFile(flexV2(rows([jpy]))), 'ibkr-flex', 'U1234567'), {skipInvalid: false})
+    expect(r.positions).toHaveLength(3)
+    expect(r.warnings).toContainEqual(expect.stringMatching(/USD\.JPY \(CASH\) is a currency balance of -5000 USD worth -786000 JPY/))
+  })
+
+  it('a FOP row whose future cannot be told, or whose value disagrees with IBKR\'s, fails with file:line', () => {
+    const cl = [...FOP_ROWS[2]]
+    cl[3] = 'LO C65'
+    cl[6] = 'CL'
+    expect(() => importPositionsFile(portfolio(flexFile(flexV2(rows([cl]))), 'ibkr-flex', 'U1234567'), {skipInvalid: false})).toThrow(/flex\.csv:10: LO C65: the future this option is on cannot be told \(UnderlyingSymbol "CL"\); tick UnderlyingSymbol with the contract, e\.g\. CLH6/)
+    const es = [...FOP_ROWS[0]]
+    es[7] = '5' // a multiplier 10× off
+    expect(() => importPositionsFile(portfolio(flexFile(flexV2(rows([es]))), 'ibkr-flex', 'U1234567'), {skipInvalid: false})).toThrow(/flex\.csv:10: ESZ6 P5800: PositionValue is -7,412\.50 in the file but quantity × price × multiplier gives -741\.25/)
+    // --skip-invalid imports the rest and names the line
+    const r = importPositionsFile(portfolio(flexFile(flexV2(rows([cl]))), 'ibkr-flex', 'U1234567'), {skipInvalid: true})
+    expect(r.positions).toHaveLength(3)
+    expect(r.skipped).toEqual([expect.objectContaining({line: 10})])
+  })
+})
+
 describe('a bad row fails the portfolio and writes nothing', () => {
   it.each([
     ['schwab', 'broker: schwab', () => schwabFile(SCHWAB_ROWS), (f: string) => fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('"$4,100.00"', '"$4,1OO.00"'))],

@@ -134,6 +134,14 @@ export function importIbkrFlex(portfolio: PortfolioConfig, display: string, reco
     const written = row.text('symbol')
     if (written === '') throw new RowError(`${row.label('symbol')} is blank`)
     const assetClass = row.text('assetClass').toUpperCase()
+    if (assetClass === 'CASH') {
+      // An FX balance (EUR.USD: quantity in EUR, mark in USD per EUR), not a position; never fails the file.
+      const amount = row.number('quantity')
+      const value = row.number('positionValue')
+      const base = /^([A-Z]{3})\.[A-Z]{3}$/.exec(written.toUpperCase())?.[1] ?? written
+      warnings.push(`${display}:${row.record.line}: ${written} (CASH) is a currency balance${amount === null ? '' : ` of ${amount} ${base}`}${value === null ? '' : ` worth ${value} ${row.text('currency').toUpperCase() || portfolio.currency}`}, not a position: left out (set cash: on the portfolio for its cash)`)
+      return
+    }
     const currency = row.text('currency').toUpperCase() || portfolio.currency
     if (currency !== portfolio.currency) throw new RowError(`${written} is in ${currency}, not the portfolio's ${portfolio.currency}; give each currency its own portfolio (account:) or Flex query`)
     const {parsed, type} = ibkrSymbol(written, assetClass, row.text('underlying'), row.text('expiry'), row.number('strike'), row.text('putCall'))
@@ -209,6 +217,16 @@ function ibkrSymbol(written: string, assetClass: string, underlying: string, exp
       }
       return {parsed, type: 'equity_option'}
     }
+    case 'FOP': {
+      // A futures option: Strike/Expiry/Put-Call (else the local symbol `ESZ6 P5800`), on the future its symbol or UnderlyingSymbol names.
+      const local = /^(\S+)\s+([CP])\s*(\d+(?:\.\d+)?)$/i.exec(written.trim())
+      const date = flexDate(expiry)
+      const right = /^c/i.test(putCall) ? 'call' : /^p/i.test(putCall) ? 'put' : local ? (local[2].toUpperCase() === 'C' ? 'call' : 'put') : null
+      const k = strike !== null && strike > 0 ? strike : local ? Number(local[3]) : null
+      if (!date || !right || k === null || !(k > 0)) throw new RowError(`${written}: a futures option needs Expiry, Strike and Put/Call (or a symbol such as ESZ6 P5800)`)
+      const future = futureOfOption(written, local?.[1] ?? '', underlying, date)
+      return {parsed: parseSymbol(formatOption(`/${future}`, date, k, right)), type: 'future_option'}
+    }
     case 'FUT': {
       // IBKR futures symbols are the local symbol (ESZ6) with the month code and a one-digit year.
       const parsed = parseSymbol(`/${written.replace(/\s+/g, '')}`)
@@ -216,14 +234,47 @@ function ibkrSymbol(written: string, assetClass: string, underlying: string, exp
       return {parsed, type: 'future'}
     }
     default:
-      throw new RowError(`${written}: asset class ${assetClass} is not imported (stocks, ETFs, funds, bonds, options and futures are)`)
+      throw new RowError(`${written}: asset class ${assetClass} is not imported (stocks, ETFs, funds, bonds, options, futures and futures options are; CASH balances are left out)`)
   }
+}
+
+/** A future's local code: root, month code, one or two year digits (ESZ6, MESH26, CLF7). */
+const FUTURE_LOCAL = /^([A-Z0-9]{1,4}?)([FGHJKMNQUVXZ])(\d{1,2})$/
+/** CME equity-index products: quarterly futures (H, M, U, Z) expiring the third Friday; their options (weeklies too) are on the next one. */
+const QUARTERLY_INDEX = new Set(['ES', 'MES', 'NQ', 'MNQ', 'RTY', 'M2K', 'YM', 'MYM'])
+
+/**
+ * The future a Flex futures option is on: UnderlyingSymbol when it names a contract (ESZ6), else the
+ * local symbol's own future code when it has one (`ESZ6 P5800`, same root), else for the quarterly
+ * CME equity-index products the quarterly future expiring on or after the option (a weekly EW4Z6 on
+ * ESZ6). Any other product needs the contract named: guessing CL's or GC's month would misprice it.
+ */
+function futureOfOption(written: string, localCode: string, underlying: string, expiry: string): string {
+  const u = underlying.replace(/\s+/g, '').toUpperCase()
+  if (FUTURE_LOCAL.test(u) && /[A-Z]/.test(FUTURE_LOCAL.exec(u)![1])) return u
+  const code = localCode.toUpperCase()
+  const m = FUTURE_LOCAL.exec(code)
+  if (m && u !== '' && m[1] === u) return code
+  if (QUARTERLY_INDEX.has(u)) {
+    let year = Number(expiry.slice(0, 4))
+    let month = Math.ceil(Number(expiry.slice(5, 7)) / 3) * 3
+    if (expiry > thirdFriday(year, month)) month += 3
+    if (month > 12) [year, month] = [year + 1, month - 12]
+    return `${u}${'FGHJKMNQUVXZ'[month - 1]}${year % 10}`
+  }
+  throw new RowError(`${written}: the future this option is on cannot be told (UnderlyingSymbol "${underlying}"); tick UnderlyingSymbol with the contract, e.g. CLH6, in the Flex query`)
+}
+
+function thirdFriday(year: number, month: number): string {
+  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay()
+  const day = 1 + ((5 - first + 7) % 7) + 14
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
 }
 
 function defaultMultiplier(parsed: ParsedSymbol, type: InstrumentType, written: string): number {
   if (type === 'equity_option') return US_OPTION_MULTIPLIER
   if (type === 'bond') return BOND_MULTIPLIER
-  if (type === 'future') {
+  if (type === 'future' || type === 'future_option') {
     const m = futuresMultiplier(parsed.underlying)
     if (m === undefined) throw new RowError(`${written}: no Multiplier column and no known multiplier; tick Multiplier in the Flex query`)
     return m

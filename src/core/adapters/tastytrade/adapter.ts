@@ -12,11 +12,12 @@ import type {Balances, ParsedSymbol, Position} from '../../domain/types.js'
 import {ExternalError, UserError} from '../../errors.js'
 import type {BrokerAdapter, FetchContext, FetchedPortfolio, MarketDataProvider, MarketSnapshot, OptionQuoteRequest, SkippedRow} from '../broker.js'
 import {resolveCredentials, type TastytradeCredentials} from './credentials.js'
-import {DxlinkHub, feedPrice, feedPriceWithSource, normaliseFeedGreeks, quoteCrossed, REMOVE_EVENT, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
+import {DxlinkHub, feedPrice, feedPriceWithSource, normaliseFeedGreeks, quoteCrossed, quoteMid, REMOVE_EVENT, type FeedRequest, type FeedResult, type QuoteEndpoint} from './feed.js'
 import {TastytradeApi, TastytradeApiError, unwrapList, unwrapObject, unwrapRaw} from './http.js'
 import {mapBalances, mapPositionRow, mergeBySymbol, optionStyle, pickUsdBalances, withInstrument, type Json, type MappedRow} from './mapping.js'
 import {buildOrderBody, parseOrderResponse, parseOrderStatus, type OrderRequest, type OrderResult, type OrderStatus} from './orders.js'
 import {Redactor} from './redact.js'
+import {implausibleMark} from '../../domain/plausible.js'
 import {fetchTastytradeTransactions} from './transactions.js'
 import type {EventDraft} from '../../domain/ledger/events.js'
 
@@ -312,6 +313,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     progress('Greeks and quotes')
     const feed = await this.hub.collect(request, this.waitMs())
     const positions = rows.map((r, i) => markProvenance(this.complete(r, plans[i], feed, warnings), r, ctx.asOf))
+    await this.quoteFallbacks(positions, plans, warnings)
     const closes = positions.filter((p) => p.markSource === 'previous_close').map((p) => p.symbol)
     if (closes.length > 0) warnings.push(`no live mark for ${closes.slice(0, 5).join(', ')}${closes.length > 5 ? ` and ${closes.length - 5} more` : ''}: shown at the previous close (labelled previous_close)`)
     warnings.push(...this.feedWarnings(positions, plans, request, feed))
@@ -390,7 +392,7 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
       if (own && p.markPrice === null) {
         p.markPrice = own.price
         p.markSource = own.source
-      } else if (own && own.price !== p.markPrice) p.markAlternatives = [{price: own.price, source: own.source}]
+      } else if (own && own.price !== p.markPrice) p.markAlternatives = [...(p.markAlternatives ?? []), {price: own.price, source: own.source}]
     }
     if (!p.option) {
       p.greeksNote = 'not an option: delta 1 comes from the model'
@@ -420,6 +422,32 @@ export class TastytradeAdapter implements BrokerAdapter, MarketDataProvider {
     p.greeksSource = 'feed'
     p.greeksNote = undefined
     return p
+  }
+
+  /**
+   * An option whose mark cannot be its price (below intrinsic by more than a tick, a call above what
+   * it delivers: domain/plausible.ts) and whose broker total does not pass either gets its own DXLink
+   * quote mid as the next alternative (not when crossed: never a price). Asked for only for those, in
+   * a second short collection, so a book whose marks pass costs nothing more. The sync service then
+   * picks the first source that passes (provenMark), or leaves the mark unknown, and warns.
+   */
+  private async quoteFallbacks(positions: Position[], plans: Plan[], warnings: string[]): Promise<void> {
+    const passes = (p: Position, price: number) => implausibleMark(p, price) === null
+    const wanted = positions
+      .map((p, i) => ({p, streamer: plans[i].greeks}))
+      .filter(({p, streamer}) => streamer && p.option && !p.opaque && p.markPrice !== null && !passes(p, p.markPrice) && !(p.markAlternatives ?? []).some((a) => passes(p, a.price)))
+    if (wanted.length === 0) return
+    const feed = await this.hub.collect({greeks: [], prices: unique(wanted.map((w) => w.streamer))}, this.waitMs())
+    for (const {p, streamer} of wanted) {
+      const event = feed.events.get(`Quote:${streamer}`)
+      const crossed = quoteCrossed(event)
+      if (crossed) {
+        warnings.push(`${p.symbol}: DXLink quote for ${streamer} is crossed (bid ${crossed.bid} above ask ${crossed.ask}); not used as a price`)
+        continue
+      }
+      const mid = quoteMid(event)
+      if (mid !== null && !(p.markAlternatives ?? []).some((a) => a.price === mid)) p.markAlternatives = [...(p.markAlternatives ?? []), {price: mid, source: 'quote_mid'}]
+    }
   }
 
   private feedWarnings(positions: Position[], plans: Plan[], request: FeedRequest, feed: FeedResult): string[] {

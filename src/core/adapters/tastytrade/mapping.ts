@@ -7,7 +7,7 @@
  * wins over the symbol string (withInstrument). Feed-dependent fields (underlying price, IV,
  * Greeks) are left unknown here and filled by the adapter.
  */
-import {defaultExerciseStyle, formatOption, parseSymbol} from '../../domain/symbols.js'
+import {defaultExerciseStyle, EUROPEAN_INDEX_ROOTS, formatOption, parseSymbol} from '../../domain/symbols.js'
 import type {Balances, Deliverable, ExerciseStyle, InstrumentType, MarkSource, ParsedSymbol, Position} from '../../domain/types.js'
 
 export type Json = Record<string, unknown>
@@ -142,7 +142,9 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
   const fallbackSymbol = brokerSymbol.trim().replace(/\s+/g, ' ').toUpperCase()
   const symbolParsed: ParsedSymbol = parsed ?? {symbol: fallbackSymbol, type, underlying: underlyingField ?? fallbackSymbol}
   // A futures option's underlying is the future the broker names (`/ESZ6`); the parsed one is the same or a guess.
-  const underlying = type === 'future_option' && underlyingField?.startsWith('/') ? underlyingField : symbolParsed.underlying
+  // So is an adjusted equity option's (root XYZ1, underlying-symbol XYZ): its risk belongs to XYZ even while its deliverable is unknown.
+  const adjusted = type === 'equity_option' && parsed?.option && /\d/.test(symbolParsed.symbol.split(' ')[0])
+  const underlying = (type === 'future_option' && underlyingField?.startsWith('/')) || (adjusted && underlyingField && !underlyingField.startsWith('/')) ? (underlyingField as string) : symbolParsed.underlying
   const closePrice = perUnit(row['close-price'])
   const position: Position = {
     portfolio,
@@ -166,6 +168,9 @@ export function mapPositionRow(row: Json, portfolio: string): RowResult {
     greeksSource: 'none',
   }
   if (position.markPrice !== null && markSource) position.markSource = markSource
+  // The broker's `mark` total is the next source when mark-price fails the plausibility checks (domain/plausible.ts).
+  const perUnitTotal = markSource === 'live' && total !== null && total !== 0 && multiplierKnown ? Math.abs(total) / units : null
+  if (perUnitTotal !== null && Math.abs(perUnitTotal - (markPrice as number)) > 1e-9) position.markAlternatives = [{price: perUnitTotal, source: 'broker_total'}]
   if (opaque) position.opaque = `not understood (${opaque}${multiplierKnown ? '' : '; no multiplier, so no value'}): kept with the broker's numbers, Greeks unknown`
   const streamer = typeof row['streamer-symbol'] === 'string' && row['streamer-symbol'].trim() ? (row['streamer-symbol'] as string).trim() : undefined
   return {ok: {position, brokerUnderlying: underlyingField ?? symbolParsed.underlying, parsed: symbolParsed, closePrice: multiplierKnown ? closePrice : null, ...(streamer ? {streamerSymbol: streamer} : {})}}
@@ -205,6 +210,8 @@ export function withInstrument(row: MappedRow, inst: Json | undefined): MappedRo
       next = {...p, option: {...p.option, expiry, strike, right}, symbol: formatOption(p.symbol.split(' ')[0], expiry, strike, right)}
     }
   }
+  const settlement = settlementOf(inst, next)
+  if (settlement.settlement || settlement.settlementKind) next = {...next, ...settlement}
   if (p.instrumentType === 'equity_option' && !next.opaque) {
     const d = deliverableOf(inst, next)
     if (d && 'unknown' in d) next = {...next, opaque: `not understood (${d.unknown}): kept with the broker's numbers, Greeks unknown`}
@@ -212,6 +219,28 @@ export function withInstrument(row: MappedRow, inst: Json | undefined): MappedRo
   }
   return next === p ? row : {...row, position: next, parsed}
 }
+
+/**
+ * How the option settles, as its record states it: `settlement-type` "AM"/"PM" for equity and index
+ * options (an SPX monthly AM, SPXW PM: the instant its value is fixed, calendar/expiry.ts), "Future"
+ * for a futures option that exercises into its future (physical), "Cash" when cash-settled.
+ * An equity option's record does not say cash or physical reliably, so its class does: cash for the
+ * index classes, physical (shares) otherwise.
+ */
+function settlementOf(inst: Json, p: Position): Pick<Position, 'settlement' | 'settlementKind'> {
+  const stated = String(inst['settlement-type'] ?? '').trim().toUpperCase()
+  const out: Pick<Position, 'settlement' | 'settlementKind'> = {}
+  if (stated === 'AM') out.settlement = 'am'
+  else if (stated === 'PM') out.settlement = 'pm'
+  if (stated === 'FUTURE' || stated === 'PHYSICAL') out.settlementKind = 'physical'
+  else if (stated === 'CASH') out.settlementKind = 'cash'
+  // (Not from `market-time-instrument-collection`: recorded payloads call SPY options "Cash Settled Equity Option".)
+  else if (p.instrumentType === 'equity_option' && p.option) out.settlementKind = CASH_SETTLED_CLASSES.has(p.symbol.split(' ')[0]) ? 'cash' : 'physical'
+  return out
+}
+
+/** US index option classes settled in cash (the European index classes of symbols.ts, and OEX). */
+const CASH_SETTLED_CLASSES: ReadonlySet<string> = new Set([...EUROPEAN_INDEX_ROOTS, 'OEX'])
 
 /**
  * What one contract delivers, from `deliverables` (Shares/Equity and Cash entries) or

@@ -39,6 +39,11 @@ export interface ContractKey {
   underlying: string
   instrumentType: string
   currency: string
+  /**
+   * US equity and index options: AM or PM as the broker states it (tastytrade instruments
+   * `settlement-type`), which wins over the class rule below (an SPX monthly AM, SPXW PM).
+   */
+  settlement?: Settlement
 }
 
 const expiries = new Map<string, ExpiryTimes>()
@@ -47,13 +52,14 @@ const expiries = new Map<string, ExpiryTimes>()
 export function optionExpiry(expiry: string, c: ContractKey): ExpiryTimes {
   const market = marketFor(c)
   const root = c.symbol.split(' ')[0].toUpperCase()
-  const key = `${expiry}|${market}|${c.instrumentType === 'future_option' ? 'f' : AM_SETTLED_ROOTS.has(root) ? 'am' : 'pm'}`
+  const am = c.settlement ? c.settlement === 'am' : AM_SETTLED_ROOTS.has(root)
+  const key = `${expiry}|${market}|${c.instrumentType === 'future_option' ? 'f' : am ? 'am' : 'pm'}`
   let e = expiries.get(key)
-  if (!e) expiries.set(key, (e = computeOptionExpiry(expiry, c, market, root)))
+  if (!e) expiries.set(key, (e = computeOptionExpiry(expiry, c, market, am)))
   return e
 }
 
-function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, root: string): ExpiryTimes {
+function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, am: boolean): ExpiryTimes {
   if (market === 'XNSE' || market === 'XBOM') return indiaTimes(market, expiry)
   if (c.instrumentType === 'future_option') {
     const date = tradingDayOnOrBefore('XCME', expiry)
@@ -61,7 +67,7 @@ function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, roo
     return {market, settlement: 'pm', expiryDate: date, lastTradeAt: at, settlesAt: at}
   }
   const date = tradingDayOnOrBefore('XNYS', expiry)
-  if (AM_SETTLED_ROOTS.has(root)) {
+  if (am) {
     const last = previousTradingDay('XNYS', date)
     return {market, settlement: 'am', expiryDate: date, lastTradeAt: sessionOn('XCBO', last)!.close, settlesAt: sessionOn('XNYS', date)!.open}
   }
