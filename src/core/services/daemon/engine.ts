@@ -16,28 +16,28 @@
  * first, each valued at that day's stored closes (rows without one are marked late with the price
  * used), settles that day's expiries on that day's settlement prices, and raises one alert for the gap.
  */
-import type {Config, PortfolioConfig} from '../config/config.js'
-import {evaluateRules, type RuleHit} from '../domain/rules.js'
-import {INITIAL, step, type Action, type Machine, type Transition, type WorkflowEvent} from '../domain/workflow/index.js'
-import type {Position} from '../domain/types.js'
-import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../domain/expiry-settlement.js'
-import {readDb, writeDb} from '../store/database.js'
-import {readHistory} from '../store/history.js'
-import {loadPriceHistory} from '../store/prices.js'
-import {positionSnapshots} from '../store/snapshots.js'
-import {provisionalSettlementEvents, recordProvisionalSettlement, settleProvisional} from './ledger-provisional.js'
-import {appendEvents} from '../store/ledger.js'
-import type {Db} from '../store/database.js'
-import * as dstore from '../store/daemon.js'
-import * as repo from '../store/repositories.js'
-import type {Alerter} from './alerts.js'
-import {portfolioMarket, type Calendar, type Market} from './calendar-adapter.js'
-import type {Clock, Job, Scheduler} from './clock.js'
-import type {DaemonSettings} from './daemon-config.js'
-import type {Logger} from './daemon-log.js'
-import {riskService} from './risk.js'
-import {snapshotService} from './snapshot.js'
-import {oneLine, syncable, syncService, type AdapterFactory, type SyncResult} from './sync.js'
+import type {Config, PortfolioConfig} from '../../config/config.js'
+import {evaluateRules, type RuleHit} from '../../domain/rules.js'
+import {INITIAL, step, type Action, type Machine, type Transition, type WorkflowEvent} from '../../domain/workflow/index.js'
+import type {Position} from '../../domain/types.js'
+import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../../domain/expiry-settlement.js'
+import {readDb, writeDb} from '../../store/database.js'
+import {readHistory} from '../../store/history.js'
+import {loadPriceHistory} from '../../store/prices.js'
+import {positionSnapshots} from '../../store/snapshots.js'
+import {provisionalSettlementEvents, recordProvisionalSettlement, settleProvisional} from '../ledger-provisional.js'
+import {appendEvents} from '../../store/ledger.js'
+import type {Db} from '../../store/database.js'
+import * as dstore from '../../store/daemon.js'
+import * as repo from '../../store/repositories.js'
+import type {Alerter} from '../alerts.js'
+import {portfolioMarket, type Calendar, type Market} from '../calendar-adapter.js'
+import type {Clock, Job, Scheduler} from '../clock.js'
+import type {DaemonSettings} from './config.js'
+import type {Logger} from './log.js'
+import {riskService} from '../risk.js'
+import {snapshotService} from '../snapshot.js'
+import {oneLine, syncable, syncService, type AdapterFactory, type SyncResult} from '../sync.js'
 
 export interface DaemonDeps {
   config: Config
@@ -170,7 +170,7 @@ export class Daemon {
       return
     }
     try {
-      const adapter = await (this.d.adapters ?? (await import('./sync.js')).defaultAdapters(this.d.config, this.d.env)).tastytrade()
+      const adapter = await (this.d.adapters ?? (await import('../sync.js')).defaultAdapters(this.d.config, this.d.env)).tastytrade()
       const why = adapter.unavailable()
       if (why) this.d.log.warn(`boot 3/6: tastytrade credentials missing (${why}); ${tt.map((p) => p.name).join(', ')} will be skipped`, {job: 'boot'})
       else this.d.log.info(`boot 3/6: tastytrade credentials present for ${tt.map((p) => p.name).join(', ')}`, {job: 'boot'})
