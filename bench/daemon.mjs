@@ -208,11 +208,17 @@ export async function catchUpBench({closes = 30, quiet = false} = {}) {
     demo.daemon.status.eodDone[m] = s.date
   }
   const t = process.hrtime.bigint()
+  const cpu0 = process.cpuUsage()
   await demo.daemon.catchUp()
   const ms = Number(process.hrtime.bigint() - t) / 1e6
+  const cpu = process.cpuUsage(cpu0)
   const done = demo.daemon.status.counts.eods
-  if (!quiet) line(`catch up ${closes} missed closes per market, demo book (${done} ends of day)`, `${(ms / 1000).toFixed(2)} s`, '<= 2 s')
-  return {ms, eods: done}
+  if (!quiet) {
+    line(`catch up ${closes} missed closes per market, demo book (${done} ends of day)`, `${(ms / 1000).toFixed(2)} s`, '<= 2 s')
+    // On a shared machine the wall time follows the load; the CPU time is this process's own work.
+    line('  CPU time of the catch-up (user + system)', `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`, '')
+  }
+  return {ms, eods: done, cpuMs: (cpu.user + cpu.system) / 1000}
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
