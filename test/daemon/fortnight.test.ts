@@ -249,6 +249,18 @@ describe('a simulated fortnight of faults on the demo book and the fake TastyTra
     // One transition into and out of the end of day per market day (none doubled by the retry).
     const eodIn = transitions.filter((t) => t.to === 'eod_evaluation').map((t) => t.reason)
     expect(new Set(eodIn).size).toBe(eodIn.length)
+    // Every transition the log shows is stored, and only those: the one whose write failed was not
+    // taken (the machine stayed where the database said) and was made again at the next minute.
+    const logged = lines().filter((l) => / \[workflow\] \S+ → \S+: /.test(l)).map((l) => {
+      const m = / \[workflow\] (\S+) → (\S+): (.*)$/.exec(l)!
+      return `${when(l)} ${m[1]} → ${m[2]}: ${m[3]}`
+    })
+    expect(transitions.map((t) => `${t.at.slice(0, 19)}Z ${t.from} → ${t.to}: ${t.reason}`)).toEqual(logged)
+    expect(logged.filter((l) => l.startsWith('2027-03-10T21:1'))).toEqual([
+      '2027-03-10T21:15:00Z pending_approval → monitoring: pending_approval failed: EIO: i/o error, write (injected: the disk write failed once)',
+      '2027-03-10T21:16:00Z monitoring → eod_evaluation: XNYS closed for 2027-03-10',
+      '2027-03-10T21:16:00Z eod_evaluation → monitoring: end of day done for XNYS 2027-03-10',
+    ])
   })
 
   it('settlement on the closes of the expiry dates, never a later price: the put assigned on Friday’s 95, the call at the strike pending (pin risk), the 110 call worthless on the 19th’s close', async () => {

@@ -321,21 +321,33 @@ export class Daemon {
       this.d.log.debug(r.ignored)
       return
     }
+    const before = {machine: this.machine, state: this.status.state}
     this.machine = r.machine
     this.status.state = r.machine.state
     if (r.transition) {
       const t = r.transition
-      this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
+      const logged = () => this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
       // The status is stored with each transition, so `daemon status` reads the state the log shows.
       // While catching up several closes, transitions and run records are written together at the end
       // of the catch-up (seconds later): every step is idempotent, so a crash in between redoes them.
-      if (this.catchingUp) this.deferred.transitions.push(t)
-      else {
+      if (this.catchingUp) {
+        this.deferred.transitions.push(t)
+        logged()
+      } else {
         const status = this.statusToStore()
-        await writeDb(this.d.dbPath, (db) => {
-          dstore.recordTransitions(db, [t])
-          dstore.setState(db, 'status', status, t.at)
-        })
+        try {
+          await writeDb(this.d.dbPath, (db) => {
+            dstore.recordTransitions(db, [t])
+            dstore.setState(db, 'status', status, t.at)
+          })
+        } catch (error) {
+          // Not stored, not taken (a disk write that failed): the machine stays where the database
+          // says it is, and the log shows only what was stored; the event comes again on its next run.
+          this.machine = before.machine
+          this.status.state = before.state
+          throw error
+        }
+        logged()
       }
     }
     for (const a of r.actions) await this.execute(a)
@@ -661,12 +673,19 @@ export class Daemon {
     if (transitions.length === 0 && runs.length === 0) return
     const status = this.statusToStore()
     const now = this.now
-    await writeDb(this.d.dbPath, (db) => {
-      dstore.recordTransitions(db, transitions)
-      for (const r of runs) dstore.recordEodRun(db, r)
-      dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
-      dstore.setState(db, 'status', status, status.lastSeenAt!)
-    })
+    try {
+      await writeDb(this.d.dbPath, (db) => {
+        dstore.recordTransitions(db, transitions)
+        for (const r of runs) dstore.recordEodRun(db, r)
+        dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
+        dstore.setState(db, 'status', status, status.lastSeenAt!)
+      })
+    } catch (error) {
+      // The ends of day are done (eodDone moved on): their records wait for the next end-of-day check's flush.
+      this.deferred.transitions.unshift(...transitions)
+      this.deferred.runs.unshift(...runs)
+      throw error
+    }
   }
 
   /** Trade dates of `m` whose end of day is due by `now` and not done, oldest first (none before the first ever done: no backfill on a new database). */
