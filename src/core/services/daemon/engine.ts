@@ -862,7 +862,8 @@ export class Daemon {
         message: `${p.portfolio} ${p.symbol} expired ${p.expiryDate}, pending settlement: ${p.detail}`}, now)
       await writeDb(this.d.dbPath, (db) => dstore.markPendingAlerted(db, p, at))
     }
-    return {expired, pending, wrote: true}
+    // The book changed only if something settled or became pending (a pending one retried is as it was).
+    return {expired, pending, wrote: expired.length > 0 || pending.length > 0}
   }
 
   /**
