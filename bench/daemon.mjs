@@ -122,9 +122,9 @@ async function simDaemon({tiny = false, inHours = 60} = {}) {
   const {cpSync, mkdirSync, readFileSync, writeFileSync} = await import('node:fs')
   const {loadConfig} = await import(dist('core/config/config.js'))
   const {SimClock} = await import(dist('core/services/clock.js'))
-  const {Daemon} = await import(dist('core/services/daemon.js'))
-  const {daemonSettings} = await import(dist('core/services/daemon-config.js'))
-  const {createLogger} = await import(dist('core/services/daemon-log.js'))
+  const {Daemon} = await import(dist('core/services/daemon/engine.js'))
+  const {daemonSettings} = await import(dist('core/services/daemon/config.js'))
+  const {createLogger} = await import(dist('core/services/daemon/log.js'))
   const {createAlerter} = await import(dist('core/services/alerts.js'))
   const {calendar} = await import(dist('core/services/calendar-adapter.js'))
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cotrader-bench-daemon-'))
@@ -184,17 +184,21 @@ export async function daemonBench({ticks = 10_000, quiet = false} = {}) {
     return process.memoryUsage().rss
   }
   const w1 = process.hrtime.bigint()
+  const c1 = process.cpuUsage()
   const rss100 = await rssAfter(100)
   const rssN = await rssAfter(ticks - 100)
   const tinyMs = Number(process.hrtime.bigint() - w1) / 1e6 / ticks
+  const c2 = process.cpuUsage(c1)
+  const tinyCpuMs = (c2.user + c2.system) / 1000 / ticks
   if (!quiet) {
     line(`daemon CPU per monitor tick, demo book (${n} ticks)`, `${cpuMs.toFixed(1)} ms`, '')
     line('  wall per tick (sync + risk + state save)', `${(wallMs / n).toFixed(1)} ms`, '')
     line(`RSS after 100 ticks / after ${ticks.toLocaleString('en-US')} (1-position book)`, `${(rss100 / 1e6).toFixed(1)} / ${(rssN / 1e6).toFixed(1)} MB`, '')
     line('  RSS growth', `${((rssN - rss100) / 1e6).toFixed(1)} MB`, '< 10 MB')
     line('  wall per tick, 1-position book', `${tinyMs.toFixed(1)} ms`, '')
+    line('  CPU per tick, 1-position book (faults included)', `${tinyCpuMs.toFixed(1)} ms`, '')
   }
-  return {cpuMs, rss100, rssN, growth: rssN - rss100}
+  return {cpuMs, rss100, rssN, growth: rssN - rss100, tinyCpuMs}
 }
 
 /** Resume: the demo book's daemon finds its last end of day 30 sessions back and catches them all up (each market). */
@@ -208,11 +212,17 @@ export async function catchUpBench({closes = 30, quiet = false} = {}) {
     demo.daemon.status.eodDone[m] = s.date
   }
   const t = process.hrtime.bigint()
+  const cpu0 = process.cpuUsage()
   await demo.daemon.catchUp()
   const ms = Number(process.hrtime.bigint() - t) / 1e6
+  const cpu = process.cpuUsage(cpu0)
   const done = demo.daemon.status.counts.eods
-  if (!quiet) line(`catch up ${closes} missed closes per market, demo book (${done} ends of day)`, `${(ms / 1000).toFixed(2)} s`, '<= 2 s')
-  return {ms, eods: done}
+  if (!quiet) {
+    line(`catch up ${closes} missed closes per market, demo book (${done} ends of day)`, `${(ms / 1000).toFixed(2)} s`, '<= 2 s')
+    // On a shared machine the wall time follows the load; the CPU time is this process's own work.
+    line('  CPU time of the catch-up (user + system)', `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`, '')
+  }
+  return {ms, eods: done, cpuMs: (cpu.user + cpu.system) / 1000}
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

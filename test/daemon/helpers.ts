@@ -9,9 +9,9 @@ import type {AdapterFactory} from '../../src/core/services/sync.js'
 import {createAlerter} from '../../src/core/services/alerts.js'
 import {calendar} from '../../src/core/services/calendar-adapter.js'
 import {SimClock} from '../../src/core/services/clock.js'
-import {Daemon} from '../../src/core/services/daemon.js'
-import {daemonSettings} from '../../src/core/services/daemon-config.js'
-import {createLogger} from '../../src/core/services/daemon-log.js'
+import {Daemon} from '../../src/core/services/daemon/engine.js'
+import {daemonSettings} from '../../src/core/services/daemon/config.js'
+import {createLogger} from '../../src/core/services/daemon/log.js'
 import {ROOT, tempDir} from '../cli/helpers.js'
 
 /** Short UBER put (assigned at Friday's early close) and long UBER call (expires worthless Wednesday). */

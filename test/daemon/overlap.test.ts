@@ -6,9 +6,9 @@ import {loadConfig} from '../../src/core/config/config.js'
 import {createAlerter} from '../../src/core/services/alerts.js'
 import {calendar} from '../../src/core/services/calendar-adapter.js'
 import type {JobSpec, Scheduler} from '../../src/core/services/clock.js'
-import {Daemon} from '../../src/core/services/daemon.js'
-import {daemonSettings} from '../../src/core/services/daemon-config.js'
-import {createLogger} from '../../src/core/services/daemon-log.js'
+import {Daemon} from '../../src/core/services/daemon/engine.js'
+import {daemonSettings} from '../../src/core/services/daemon/config.js'
+import {createLogger} from '../../src/core/services/daemon/log.js'
 import {tempDir} from '../cli/helpers.js'
 
 describe('no overlapping runs', () => {

@@ -5,7 +5,7 @@ import {evaluateRules, type BookView} from '../../src/core/domain/rules.js'
 import type {Position} from '../../src/core/domain/types.js'
 import {createAlerter, parseSince} from '../../src/core/services/alerts.js'
 import {SimClock} from '../../src/core/services/clock.js'
-import {createLogger, redact} from '../../src/core/services/daemon-log.js'
+import {createLogger, redact} from '../../src/core/services/daemon/log.js'
 import {tempDir} from '../cli/helpers.js'
 
 const ASOF = new Date('2026-11-23T16:00:00Z') // Monday 11:00 New York

@@ -68,7 +68,7 @@ export interface DxlinkBehaviour {
   fieldOrder: 'accepted' | 'server'
   /** Streamer symbols that never get data. */
   silent: string[]
-  /** The first connection goes silent after subscribing: no data, no keepalive, never closed (a dead streamer). */
+  /** The first connection opened under this behaviour (at start, or after a setScenario) goes silent after subscribing: no data, no keepalive, never closed (a dead streamer). */
   silentOnce?: boolean
 }
 

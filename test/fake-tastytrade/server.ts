@@ -11,7 +11,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import type {AddressInfo} from 'node:net'
 import {WebSocketServer, type WebSocket} from 'ws'
 import {modelGreeks, underlyingPrice} from './market.js'
-import {defaultScenario, type Fault, type Row, type Scenario} from './scenario.js'
+import {defaultScenario, type DxlinkBehaviour, type Fault, type Row, type Scenario} from './scenario.js'
 import {transactionsPage} from './transactions.js'
 
 export interface RequestLogEntry {
@@ -69,6 +69,8 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
   const state: FakeState = {requests: [], tokenCalls: 0, tokenScopes: [], accessTokens: [], quoteTokens: [], wsConnections: 0, wsMessages: [], lastOrder: undefined, ordersPlaced: 0}
   const validTokens = new Set<string>()
   const faultHits = new Map<Fault, number>()
+  /** dxlink behaviours whose silentOnce connection has been opened */
+  const silenced = new WeakSet<DxlinkBehaviour>()
   let nextOrderId = 420_001
   /** Orders accepted by POST /orders, by id, with how many times they were asked about. */
   const placedOrders = new Map<number, {account: string; order: Record<string, unknown>; gets: number}>()
@@ -309,6 +311,10 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
   function dxlinkSession(socket: WebSocket): void {
     state.wsConnections++
     const connection = state.wsConnections
+    // silentOnce: the first connection opened under this dxlink behaviour (set at start, or later by
+    // setScenario: a long-running client's feed going dead mid-run) goes silent.
+    const silent = current.dxlink.silentOnce === true && !silenced.has(current.dxlink)
+    if (silent) silenced.add(current.dxlink)
     const out = (msg: Record<string, unknown>) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg))
     }
@@ -376,7 +382,10 @@ export async function startFakeTastytrade(scenario: Partial<Scenario> = {}): Pro
             socket.close(1012, 'service restart')
             return
           }
-          if (current.dxlink.silentOnce && connection === 1) return
+          if (silent) {
+            clearInterval(keepalive) // dead: not even keepalives
+            return
+          }
           publish(channel, added)
           return
         }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../core/cli/base.js'
-import {runDaemon, type DaemonRunResult} from '../../core/services/daemon-run.js'
+import {runDaemon, type DaemonRunResult} from '../../core/services/daemon/run.js'
 
 export default class DaemonCommand extends BaseCommand {
   /** Long-running: V8 should optimise sql.js (the short-lived commands turn tier-up off). */

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../core/cli/base.js'
 import {renderDaemonStatus} from '../../core/cli/render/daemon.js'
-import {daemonStatusService, type DaemonStatusResult} from '../../core/services/daemon-status.js'
+import {daemonStatusService, type DaemonStatusResult} from '../../core/services/daemon/status.js'
 
 export default class DaemonStatus extends BaseCommand {
   static override summary = 'Is the daemon running on this database: pid, since, state, last tick, next runs, open alerts, pending proposals and settlements.'

@@ -82,7 +82,7 @@ export interface Config {
   stress?: StressSettings
   /** non-standard option deliverables by option root, upper case (config `deliverables:`); absent = none configured */
   deliverables?: Record<string, Deliverable>
-  /** the daemon section as validated (snake_case; services/daemon-config.ts reads it) */
+  /** the daemon section as validated (snake_case; services/daemon/config.ts reads it) */
   daemon?: RawDaemon
 }
 

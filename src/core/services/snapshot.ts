@@ -9,6 +9,7 @@
  * (valuation 'closes_or_late') writes the row anyway with the later price and says so (`late`).
  */
 import type {Config} from '../config/config.js'
+import {agePositions} from '../containers/aging.js'
 import {portfolioRisk} from '../containers/risk.js'
 import {toBase} from '../domain/money.js'
 import {wholeTotal} from '../domain/sum.js'
@@ -20,7 +21,7 @@ import type {LatePrice} from '../store/daemon.js'
 import {writeHistory} from '../store/history.js'
 import {loadPriceHistory} from '../store/prices.js'
 import {portfolioSnapshots, positionSnapshots, writeSnapshots, type PortfolioSnapshot, type PositionSnapshot} from '../store/snapshots.js'
-import {loadCountedBook} from './book.js'
+import {loadCountedBook, type Book, type CountedBook} from './book.js'
 import {positionDayPnl, readDayHistoryOn, tradeDayPnl} from './daypnl.js'
 import {calendar as defaultCalendar, portfolioMarket, sessionDate, type Calendar} from './calendar-adapter.js'
 
@@ -41,6 +42,26 @@ export interface SnapshotOptions {
    * and the book was not synced on that date, else 'current'.
    */
   valuation?: 'current' | 'closes' | 'closes_or_late'
+  /**
+   * A holder the caller keeps across several snapshots of one catch-up (the daemon doing missed ends
+   * of day, oldest first): the counted book is read once and reused while nothing but the date
+   * changes, i.e. until no live position of it expires by the next date's close. The caller empties
+   * it (`book = undefined`) after anything it wrote changes the book (a settlement).
+   */
+  reuse?: {book?: CountedBookAt; closes?: StoredCloses}
+}
+
+/** Closes read from price_history for these symbols from a date on, by `symbol|date`. */
+export interface StoredCloses {
+  symbols: Set<string>
+  from: string
+  closes: Map<string, number>
+}
+
+/** A counted book and the instant its expiries were judged at. */
+export interface CountedBookAt {
+  book: Book & {counted: CountedBook}
+  expiredBy: Date
 }
 
 export interface SnapshotResult {
@@ -74,7 +95,7 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
     .map((p) => portfolioMarket(cal, p.currency))
     .map((m) => cal.sessionOn(m, opts.date ?? sessionDate(cal, m, asOf))?.close.getTime() ?? Infinity)
   const expiredBy = new Date(Math.min(asOf.getTime(), ...closesOfDate.map((t) => t - 1)))
-  const book = await loadCountedBook(config, opts.dbPath, undefined, {asOf, expiredBy})
+  const book = await countedBook(config, opts.dbPath, asOf, expiredBy, opts.reuse)
   const counted = book.counted.portfolios.filter((c) => c.config.kind !== 'whatif' && (names.length === 0 || names.includes(c.config.name)))
   const skipped = counted.filter((c) => !c.bundle.stored?.lastSyncAt).map((c) => c.config.name)
   const ready = counted.filter((c) => c.bundle.stored?.lastSyncAt)
@@ -97,9 +118,18 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
   if (pastDates.length > 0) {
     const symbols = [...new Set(plan.filter((i) => i.valuation !== 'current').flatMap((i) => i.bundle.positions.flatMap((p) => [p.symbol, p.underlying])))]
     const from = pastDates.reduce((a, b) => (a < b ? a : b))
-    await readDb(opts.dbPath, (db) => {
-      for (const [symbol, points] of loadPriceHistory(db, symbols, from)) for (const pt of points) if (pastDates.includes(pt.date)) closes.set(`${symbol}|${pt.date}`, pt.close)
-    })
+    // A catch-up (oldest date first) reads them once: the holder's read covers every later date.
+    const held = opts.reuse?.closes
+    let stored: Map<string, number>
+    if (held && held.from <= from && symbols.every((s) => held.symbols.has(s))) stored = held.closes
+    else {
+      stored = new Map()
+      await readDb(opts.dbPath, (db) => {
+        for (const [symbol, points] of loadPriceHistory(db, symbols, from)) for (const pt of points) stored.set(`${symbol}|${pt.date}`, pt.close)
+      })
+      if (opts.reuse) opts.reuse.closes = {symbols: new Set(symbols), from, closes: stored}
+    }
+    for (const [key, close] of stored) if (pastDates.includes(key.slice(key.lastIndexOf('|') + 1))) closes.set(key, close)
   }
   // Only the history files of the dates' years are written (store/history.ts); the main database is only read.
   const years = [...new Set(plan.map((i) => Number(i.date.slice(0, 4))))]
@@ -162,6 +192,23 @@ export async function snapshotService(opts: SnapshotOptions): Promise<SnapshotRe
     },
     opts.write,
   )
+}
+
+/**
+ * The counted book at `expiredBy`: the one the caller holds when it was read for an instant no later
+ * and none of its live positions (broker, pending, paper) expires between the two (their expired flags
+ * would be the same), else read again (and held).
+ */
+async function countedBook(config: Config, dbPath: string, asOf: Date, expiredBy: Date, reuse: SnapshotOptions['reuse']): Promise<CountedBookAt['book']> {
+  const held = reuse?.book
+  if (held && held.expiredBy.getTime() <= expiredBy.getTime()) {
+    const live = held.book.counted.portfolios.flatMap((c) => c.bundle.positions)
+    const market = () => ({rate: 0, dividend: 0})
+    if (agePositions(live, {asOf: expiredBy, revalue: false, market}).expired.length === 0) return held.book
+  }
+  const book = await loadCountedBook(config, dbPath, undefined, {asOf, expiredBy})
+  if (reuse) reuse.book = {book, expiredBy}
+  return book
 }
 
 export function positionSnapshot(p: Position, date: string, takenAt: string): PositionSnapshot {

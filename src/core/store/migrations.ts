@@ -453,7 +453,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 10,
     name: 'daemon: end-of-day runs, pending settlements, how each expiry was priced',
     sql: `
-      -- One row per market and trade date whose end of day the daemon did (services/daemon.ts): a
+      -- One row per market and trade date whose end of day the daemon did (services/daemon/engine.ts): a
       -- catch-up after a suspend or a stopped process writes the missed dates oldest first; late = 1
       -- when some position had no close of that date and was valued at a later price (detail: JSON
       -- list of {portfolio, symbol, price, observedAt}).

@@ -1,5 +1,5 @@
 import type {AlertsResult} from '../../services/alerts.js'
-import type {DaemonStatusResult} from '../../services/daemon-status.js'
+import type {DaemonStatusResult} from '../../services/daemon/status.js'
 import {dim, green, portfolioColumn, red, table, utc, yellow, type Column} from '../format.js'
 
 export function renderDaemonStatus(r: DaemonStatusResult): string {

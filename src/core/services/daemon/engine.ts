@@ -16,28 +16,29 @@
  * first, each valued at that day's stored closes (rows without one are marked late with the price
  * used), settles that day's expiries on that day's settlement prices, and raises one alert for the gap.
  */
-import type {Config, PortfolioConfig} from '../config/config.js'
-import {evaluateRules, type RuleHit} from '../domain/rules.js'
-import {INITIAL, step, type Action, type Machine, type Transition, type WorkflowEvent} from '../domain/workflow/index.js'
-import type {Position} from '../domain/types.js'
-import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../domain/expiry-settlement.js'
-import {readDb, writeDb} from '../store/database.js'
-import {readHistory} from '../store/history.js'
-import {loadPriceHistory} from '../store/prices.js'
-import {positionSnapshots} from '../store/snapshots.js'
-import {provisionalSettlementEvents, recordProvisionalSettlement, settleProvisional} from './ledger-provisional.js'
-import {appendEvents} from '../store/ledger.js'
-import type {Db} from '../store/database.js'
-import * as dstore from '../store/daemon.js'
-import * as repo from '../store/repositories.js'
-import type {Alerter} from './alerts.js'
-import {portfolioMarket, type Calendar, type Market} from './calendar-adapter.js'
-import type {Clock, Job, Scheduler} from './clock.js'
-import type {DaemonSettings} from './daemon-config.js'
-import type {Logger} from './daemon-log.js'
-import {riskService} from './risk.js'
-import {snapshotService} from './snapshot.js'
-import {oneLine, syncable, syncService, type AdapterFactory, type SyncResult} from './sync.js'
+import type {Config, PortfolioConfig} from '../../config/config.js'
+import {evaluateRules, type RuleHit} from '../../domain/rules.js'
+import {INITIAL, step, type Action, type Machine, type Transition, type WorkflowEvent} from '../../domain/workflow/index.js'
+import type {Position} from '../../domain/types.js'
+import {openingToRecord, priceKey, settleAtExpiry, settleFutureAtExpiry, type ExpirySettlement, type ObservedPrice, type SettlementPrices} from '../../domain/expiry-settlement.js'
+import {readDb, writeDb} from '../../store/database.js'
+import {readHistory} from '../../store/history.js'
+import {loadPriceHistory} from '../../store/prices.js'
+import {positionSnapshots} from '../../store/snapshots.js'
+import {provisionalSettlementEvents, recordProvisionalSettlement, settleProvisional} from '../ledger-provisional.js'
+import {appendEvents} from '../../store/ledger.js'
+import type {Db} from '../../store/database.js'
+import * as dstore from '../../store/daemon.js'
+import type {LatePrice} from '../../store/daemon.js'
+import * as repo from '../../store/repositories.js'
+import type {Alerter} from '../alerts.js'
+import {portfolioMarket, type Calendar, type Market} from '../calendar-adapter.js'
+import type {Clock, Job, Scheduler} from '../clock.js'
+import type {DaemonSettings} from './config.js'
+import type {Logger} from './log.js'
+import {riskService} from '../risk.js'
+import {snapshotService, type SnapshotOptions} from '../snapshot.js'
+import {oneLine, syncable, syncService, type AdapterFactory, type SyncResult} from '../sync.js'
 
 export interface DaemonDeps {
   config: Config
@@ -170,7 +171,7 @@ export class Daemon {
       return
     }
     try {
-      const adapter = await (this.d.adapters ?? (await import('./sync.js')).defaultAdapters(this.d.config, this.d.env)).tastytrade()
+      const adapter = await (this.d.adapters ?? (await import('../sync.js')).defaultAdapters(this.d.config, this.d.env)).tastytrade()
       const why = adapter.unavailable()
       if (why) this.d.log.warn(`boot 3/6: tastytrade credentials missing (${why}); ${tt.map((p) => p.name).join(', ')} will be skipped`, {job: 'boot'})
       else this.d.log.info(`boot 3/6: tastytrade credentials present for ${tt.map((p) => p.name).join(', ')}`, {job: 'boot'})
@@ -320,21 +321,33 @@ export class Daemon {
       this.d.log.debug(r.ignored)
       return
     }
+    const before = {machine: this.machine, state: this.status.state}
     this.machine = r.machine
     this.status.state = r.machine.state
     if (r.transition) {
       const t = r.transition
-      this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
+      const logged = () => this.d.log.info(`${t.from} → ${t.to}: ${t.reason}`, {job: 'workflow', state: t.to})
       // The status is stored with each transition, so `daemon status` reads the state the log shows.
       // While catching up several closes, transitions and run records are written together at the end
       // of the catch-up (seconds later): every step is idempotent, so a crash in between redoes them.
-      if (this.catchingUp) this.deferred.transitions.push(t)
-      else {
+      if (this.catchingUp) {
+        this.deferred.transitions.push(t)
+        logged()
+      } else {
         const status = this.statusToStore()
-        await writeDb(this.d.dbPath, (db) => {
-          dstore.recordTransitions(db, [t])
-          dstore.setState(db, 'status', status, t.at)
-        })
+        try {
+          await writeDb(this.d.dbPath, (db) => {
+            dstore.recordTransitions(db, [t])
+            dstore.setState(db, 'status', status, t.at)
+          })
+        } catch (error) {
+          // Not stored, not taken (a disk write that failed): the machine stays where the database
+          // says it is, and the log shows only what was stored; the event comes again on its next run.
+          this.machine = before.machine
+          this.status.state = before.state
+          throw error
+        }
+        logged()
       }
     }
     for (const a of r.actions) await this.execute(a)
@@ -651,21 +664,28 @@ export class Daemon {
 
   private lastEodLate = false
   private catchingUp = false
-  private deferred: {transitions: Transition[]; runs: dstore.EodRun[]} = {transitions: [], runs: []}
+  private deferred: {transitions: Transition[]; runs: dstore.EodRun[]; book: NonNullable<SnapshotOptions['reuse']>; pendingProposals?: number; stored?: {held: Position[]; synced: repo.StoredPortfolio[]; paper: Awaited<ReturnType<typeof repo.loadTrades>>}} = {transitions: [], runs: [], book: {}}
 
   /** Writes what a catch-up deferred (transitions, end-of-day run records, pruning) and the status, in one write. */
   private async flushDeferred(): Promise<void> {
     const {transitions, runs} = this.deferred
-    this.deferred = {transitions: [], runs: []}
+    this.deferred = {transitions: [], runs: [], book: {}}
     if (transitions.length === 0 && runs.length === 0) return
     const status = this.statusToStore()
     const now = this.now
-    await writeDb(this.d.dbPath, (db) => {
-      dstore.recordTransitions(db, transitions)
-      for (const r of runs) dstore.recordEodRun(db, r)
-      dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
-      dstore.setState(db, 'status', status, status.lastSeenAt!)
-    })
+    try {
+      await writeDb(this.d.dbPath, (db) => {
+        dstore.recordTransitions(db, transitions)
+        for (const r of runs) dstore.recordEodRun(db, r)
+        dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString())
+        dstore.setState(db, 'status', status, status.lastSeenAt!)
+      })
+    } catch (error) {
+      // The ends of day are done (eodDone moved on): their records wait for the next end-of-day check's flush.
+      this.deferred.transitions.unshift(...transitions)
+      this.deferred.runs.unshift(...runs)
+      throw error
+    }
   }
 
   /** Trade dates of `m` whose end of day is due by `now` and not done, oldest first (none before the first ever done: no backfill on a new database). */
@@ -701,12 +721,20 @@ export class Daemon {
     const names = this.d.config.portfolios.filter((p) => p.kind !== 'whatif' && portfolioMarket(this.d.calendar, p.currency) === market).map((p) => p.name)
     // Valued at that date's closes: the book's prices when they were observed that day, else the stored
     // closes of that date, else the last price marked late (never one day's price written as another's).
-    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar, valuation: 'closes_or_late'})
-    const {expired, pending} = await this.settleExpiries(names, date, now)
-    // One write for the run's record and the pruning; the proposals count read in the same open.
+    // While catching up, the counted book is read once and reused from one date to the next until a
+    // settlement changes it (or a position of it expires by that date's close): services/snapshot.ts.
+    const reuse = this.catchingUp ? this.deferred.book : undefined
+    const snap = await snapshotService({config: this.d.config, dbPath: this.d.dbPath, asOf: now, date, portfolios: names, calendar: this.d.calendar, valuation: 'closes_or_late', reuse})
+    const {expired, pending, wrote} = await this.settleExpiries(names, date, now, snap.late)
+    if (wrote) {
+      this.deferred.book.book = undefined
+      this.deferred.stored = undefined
+    }
+    // One write for the run's record and the pruning; the proposals count read in the same open
+    // (while catching up: once, nothing in a catch-up makes or decides proposals).
     const run = {market, date, ranAt: now.toISOString(), late: snap.late.length > 0, detail: snap.late}
     const {pruned, pendingProposals} = this.catchingUp
-      ? (this.deferred.runs.push(run), {pruned: 0, pendingProposals: await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length)})
+      ? (this.deferred.runs.push(run), {pruned: 0, pendingProposals: (this.deferred.pendingProposals ??= await readDb(this.d.dbPath, (db) => repo.loadProposals(db, {status: 'pending'}).length))})
       : await writeDb(this.d.dbPath, (db) => {
           dstore.recordEodRun(db, run)
           return {pruned: dstore.pruneSyncRuns(db, new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString()), pendingProposals: repo.loadProposals(db, {status: 'pending'}).length}
@@ -747,29 +775,48 @@ export class Daemon {
    * its source). Without a settlement price, or inside the pin band of a short option, the position
    * stays, pending settlement, alerted once.
    */
-  private async settleExpiries(portfolios: string[], date: string, now: Date): Promise<{expired: (dstore.ExpiryRow & {note: string | null})[]; pending: dstore.PendingSettlementRow[]}> {
+  private async settleExpiries(portfolios: string[], date: string, now: Date, late: LatePrice[]): Promise<{expired: (dstore.ExpiryRow & {note: string | null})[]; pending: dstore.PendingSettlementRow[]; wrote: boolean}> {
     const openings = this.status.openings ?? {}
     const rules = this.d.settings.settlement
     const at = now.toISOString()
     // Stored closes of the dates concerned: price history, and snapshots taken on their own date.
-    const {positions, synced, paper} = await readDb(this.d.dbPath, (db) => ({
-      positions: repo.loadPositions(db).filter((p) => portfolios.includes(p.portfolio) && (p.option || p.instrumentType === 'future')),
+    // Only what has expired by `date` (the calendar's expiry date, after any roll-back; pending ones
+    // included): most ends of day have nothing, and then nothing more is read or written.
+    const expiredBy = (p: Pick<Position, 'option' | 'instrumentType' | 'symbol' | 'underlying' | 'currency'>) =>
+      (p.option ? settleAtExpiry(p as Position, date) : p.instrumentType === 'future' ? settleFutureAtExpiry(p as Position, date) : null) !== null
+    // While catching up, the stored book is read once and again only after a settlement wrote to it.
+    const read = () => readDb(this.d.dbPath, (db) => ({
+      held: repo.loadPositions(db).filter((p) => p.option || p.instrumentType === 'future'),
       synced: repo.loadPortfolios(db),
-      paper: repo.loadTrades(db, {kind: 'paper', status: 'open'}).some((t) => portfolios.includes(t.portfolio) && t.option),
+      paper: repo.loadTrades(db, {kind: 'paper', status: 'open'}).filter((t) => t.option),
     }))
+    const stored = this.catchingUp ? (this.deferred.stored ??= await read()) : await read()
+    const {synced} = stored
+    const positions = stored.held.filter((p) => portfolios.includes(p.portfolio) && expiredBy(p))
+    const underlyings = stored.paper.filter((t) => portfolios.includes(t.portfolio) && expiredBy(t as never)).map((t) => t.underlying)
     // Nothing expiring: nothing to write (the broker's records are matched where they are stored: sync, imports).
-    if (positions.length === 0 && !paper) return {expired: [], pending: []}
-    const underlyings = await readDb(this.d.dbPath, (db) => repo.loadTrades(db, {kind: 'paper', status: 'open'}).filter((t) => t.option).map((t) => t.underlying))
+    if (positions.length === 0 && underlyings.length === 0) return {expired: [], pending: [], wrote: false}
     const symbols = [...new Set([...positions.flatMap((p) => [p.underlying, p.symbol]), ...underlyings])]
     const closes: Record<string, ObservedPrice> = {}
     const since = new Date(Date.parse(`${date}T00:00:00Z`) - 60 * 86_400_000).toISOString().slice(0, 10)
+    // Rows of a snapshot valued at a price observed another day (an export months old, a catch-up) are
+    // no close of their date, even in a snapshot taken that day: the end-of-day runs list them (those
+    // of this catch-up and of this end of day are not stored yet).
+    const stale = new Set<string>()
+    const noteStale = (r: {date: string; detail: LatePrice[]}) => {
+      for (const l of r.detail) stale.add(`${l.portfolio}\u0000${l.symbol}\u0000${r.date}`)
+    }
+    for (const r of this.deferred.runs) noteStale(r)
+    noteStale({date, detail: late})
     await readDb(this.d.dbPath, (db) => {
       for (const [symbol, points] of loadPriceHistory(db, symbols, since)) for (const pt of points) closes[priceKey(symbol, pt.date)] = {price: pt.close, at: `${pt.date} (stored close)`}
+      for (const r of dstore.eodRuns(db)) if (r.date >= since && r.date <= date) noteStale(r)
     })
     await readHistory(this.d.dbPath, (h) => {
       for (const r of positionSnapshots(h, {portfolios, from: since, to: date})) {
         const m = this.d.calendar.marketFor(r)
         if (this.d.calendar.localDate(m, new Date(r.takenAt)) !== r.date) continue // a late row is not that day's close
+        if (stale.has(`${r.portfolio}\u0000${r.symbol}\u0000${r.date}`)) continue
         if (r.underlyingPrice !== null) closes[priceKey(r.underlying, r.date)] ??= {price: r.underlyingPrice, at: r.takenAt}
         if (r.instrumentType === 'future' && r.markPrice !== null) closes[priceKey(r.symbol, r.date)] ??= {price: r.markPrice, at: r.takenAt}
       }
@@ -815,7 +862,8 @@ export class Daemon {
         message: `${p.portfolio} ${p.symbol} expired ${p.expiryDate}, pending settlement: ${p.detail}`}, now)
       await writeDb(this.d.dbPath, (db) => dstore.markPendingAlerted(db, p, at))
     }
-    return {expired, pending}
+    // The book changed only if something settled or became pending (a pending one retried is as it was).
+    return {expired, pending, wrote: expired.length > 0 || pending.length > 0}
   }
 
   /**

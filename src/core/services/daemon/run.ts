@@ -4,17 +4,17 @@
  * SIGTERM/SIGINT (clean stop, exit 0 within 10 s) while SIGHUP reloads the config. --once runs one
  * cycle and returns.
  */
-import {loadConfig, type Config} from '../config/config.js'
-import {createAlerter} from './alerts.js'
-import {calendar} from './calendar-adapter.js'
-import {processClock, realScheduler} from './clock.js'
-import type {PortfolioConfig} from '../config/config.js'
-import {UserError} from '../errors.js'
-import {Daemon, type DaemonDeps} from './daemon.js'
-import {daemonSettings} from './daemon-config.js'
-import {acquireDaemonLock} from './daemon-lock.js'
-import {createLogger} from './daemon-log.js'
-import {writeGate} from '../store/database.js'
+import {loadConfig, type Config} from '../../config/config.js'
+import {createAlerter} from '../alerts.js'
+import {calendar} from '../calendar-adapter.js'
+import {processClock, realScheduler} from '../clock.js'
+import type {PortfolioConfig} from '../../config/config.js'
+import {UserError} from '../../errors.js'
+import {Daemon, type DaemonDeps} from './engine.js'
+import {daemonSettings} from './config.js'
+import {acquireDaemonLock} from './lock.js'
+import {createLogger} from './log.js'
+import {writeGate} from '../../store/database.js'
 
 export interface DaemonRunOptions {
   config: Config
@@ -108,7 +108,7 @@ export function liveOrders(config: Config, env: NodeJS.ProcessEnv): {orderStatus
   return {
     async orderStatus(p: PortfolioConfig, orderId: string) {
       if (p.broker !== 'tastytrade' || !p.account) throw new UserError(`${p.name}: live orders are followed at tastytrade only`)
-      adapter ??= import('../adapters/tastytrade/adapter.js').then((m) => m.createTastytrade(config, env))
+      adapter ??= import('../../adapters/tastytrade/adapter.js').then((m) => m.createTastytrade(config, env))
       const s = await (await adapter).orderStatus(p.account, orderId)
       return {status: s.status, reason: s.reason}
     },

@@ -6,7 +6,7 @@
  */
 import {appendFileSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
-import type {Clock} from './clock.js'
+import type {Clock} from '../clock.js'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
 const RANK: Record<Level, number> = {debug: 10, info: 20, warn: 30, error: 40}

@@ -4,14 +4,14 @@
  */
 import os from 'node:os'
 import path from 'node:path'
-import type {Config} from '../config/config.js'
-import type {RuleSettings} from '../domain/rules.js'
-import {ConfigError} from '../errors.js'
-import {alertSettings, type AlertSettings} from './alerts.js'
-import type {Market} from './calendar-adapter.js'
-import {cronOf} from './clock.js'
-import type {Level} from './daemon-log.js'
-import type {ExerciseRules} from '../domain/expiry-settlement.js'
+import type {Config} from '../../config/config.js'
+import type {RuleSettings} from '../../domain/rules.js'
+import {ConfigError} from '../../errors.js'
+import {alertSettings, type AlertSettings} from '../alerts.js'
+import type {Market} from '../calendar-adapter.js'
+import {cronOf} from '../clock.js'
+import type {Level} from './log.js'
+import type {ExerciseRules} from '../../domain/expiry-settlement.js'
 
 export interface DaemonSettings {
   /** seconds */

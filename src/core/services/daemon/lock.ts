@@ -4,7 +4,7 @@
  * reported, removed and taken over.
  */
 import {closeSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
-import {UserError} from '../errors.js'
+import {UserError} from '../../errors.js'
 
 export interface PidInfo {
   pid: number

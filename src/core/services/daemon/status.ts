@@ -2,11 +2,11 @@
  * daemon status: whether a daemon runs on this database (pid file + process check), its state, last
  * tick, next runs, open alerts (breaches not cleared) and pending proposals. Read-only.
  */
-import {readDb} from '../store/database.js'
-import * as dstore from '../store/daemon.js'
-import * as repo from '../store/repositories.js'
-import type {DaemonStatusState, TickRecord} from './daemon.js'
-import {readPidFile} from './daemon-lock.js'
+import {readDb} from '../../store/database.js'
+import * as dstore from '../../store/daemon.js'
+import * as repo from '../../store/repositories.js'
+import type {DaemonStatusState, TickRecord} from './engine.js'
+import {readPidFile} from './lock.js'
 
 export interface DaemonStatusResult {
   database: string
