@@ -32,90 +32,69 @@ const INSERT = `INSERT INTO ledger_events (portfolio, account, source, source_re
     fee_exchange, fee_other, order_id, position_effect, ratio_from, ratio_to, new_symbol, description, broker_realized_pnl, recorded_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const BATCH = 200
-const COLUMNS = INSERT.slice(INSERT.indexOf('('), INSERT.indexOf(')') + 1)
+/** The content columns `sameContent` compares, as stored (JSON array per row, see storedContent). */
+type StoredContent = [kind: string, symbol: string | null, quantity: number | null, price: number | null, amount: number | null, tradeDate: string, currency: string]
 
 /**
- * Rows as one multi-row INSERT with the values written as SQL literals: binding 37 parameters a row
- * through sql.js costs a call into WebAssembly per value, which made a 100,000-row import take tens of
- * seconds; SQLite parses literals in C. Text is quoted (' doubled); a value that cannot be written as a
- * literal (a NUL in text, a non-finite number) sends that row through the bound INSERT instead.
+ * The keys already stored for a portfolio, each with the content `sameContent` compares. One query
+ * returning ONE JSON text (SQLite builds it in C): reading 100,000 rows column by column through
+ * sql.js costs a call into WebAssembly and a UTF-8 decode in JavaScript per value, seconds for a
+ * re-import; one text decoded once and JSON.parse take a few tens of ms. Numbers come back with
+ * SQLite's 15 significant digits, well inside sameContent's tolerance.
  */
-function insertRows(db: Db, rows: unknown[][]): void {
-  let literal: string[] = []
-  const flush = () => {
-    if (literal.length > 0) db.runOnce(`INSERT INTO ledger_events ${COLUMNS} VALUES ${literal.join(', ')}`)
-    literal = []
-  }
-  for (const r of rows) {
-    const cells: string[] = []
-    let ok = true
-    for (const v of r) {
-      if (v === null || v === undefined) cells.push('NULL')
-      else if (typeof v === 'number') {
-        if (!Number.isFinite(v)) ok = false
-        cells.push(String(v))
-      } else {
-        const t = String(v)
-        if (t.includes('\u0000')) ok = false
-        cells.push(`'${t.replace(/'/g, "''")}'`)
-      }
-    }
-    if (ok) literal.push(`(${cells.join(', ')})`)
-    else {
-      flush() // keep insertion order (ids follow it)
-      db.run(INSERT, r)
-    }
-  }
-  flush()
+function storedContent(db: Db, portfolio: string): Map<string, StoredContent> {
+  const j = db.get<{j: string | null}>(
+    'SELECT json_group_array(json_array(key, kind, symbol, quantity, price, amount, trade_date, currency)) AS j FROM ledger_events WHERE portfolio = ?',
+    [portfolio],
+  )?.j
+  const out = new Map<string, StoredContent>()
+  for (const r of JSON.parse(j ?? '[]') as [string, ...StoredContent][]) out.set(r[0], r.slice(1) as StoredContent)
+  return out
 }
 
-/** Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written. */
+function contentOf(e: EventDraft): StoredContent {
+  return [e.kind, e.symbol, e.quantity, e.price, e.amount, e.tradeDate, e.currency]
+}
+
+const sameStored = (s: StoredContent, e: EventDraft): boolean =>
+  sameContent({kind: s[0], symbol: s[1], quantity: s[2], price: s[3], amount: s[4], tradeDate: s[5], currency: s[6]} as EventDraft, e)
+
+/**
+ * Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written.
+ *
+ * Speed (bench/ledger.mjs, 100,000 rows): the stored keys are read once per portfolio (storedContent),
+ * and each new row goes through ONE prepared INSERT reused for every row (Db.run caches it by its text).
+ * Measured against the alternatives in sql.js: multi-row INSERTs with the values written as SQL
+ * literals cost ~1.5× as much (each 200-row text is copied into WebAssembly by a character loop in
+ * JavaScript and parsed by SQLite), and a JSON text per row or per batch unpacked by SQLite ~2.5×.
+ */
 export function appendEvents(db: Db, events: EventDraft[], now: string): AppendResult {
   const out: AppendResult = {added: [], duplicates: 0, conflicts: []}
   if (events.length === 0) return out
-  // The keys already stored for these portfolios, in one query per portfolio (a 100,000-row import
-  // must not pay a lookup per row); only a key found there is fetched whole and compared.
-  const stored = new Map<string, Set<string>>()
-  for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, new Set(db.all<{key: string}>('SELECT key FROM ledger_events WHERE portfolio = ?', [p]).map((r) => r.key)))
+  const stored = new Map<string, Map<string, StoredContent>>()
+  for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, storedContent(db, p))
+  const storedEvent = (e: EventDraft): LedgerEvent => rowToEvent(db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])!)
   let inserted = 0
-  let batch: unknown[][] = []
-  const flush = () => {
-    if (batch.length > 0) insertRows(db, batch)
-    batch = []
-  }
   for (const e of events) {
     const keys = stored.get(e.portfolio)!
-    if (keys.has(e.key)) {
-      const row = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
-      if (row) {
-        const s = rowToEvent(row)
-        if (sameContent(s, e)) out.duplicates++
-        else out.conflicts.push({key: e.key, stored: s, incoming: e})
-        continue
-      }
-      flush() // the key was added by this call: let the store see the rows before it
-      const again = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
-      if (again) {
-        const s = rowToEvent(again)
-        if (sameContent(s, e)) out.duplicates++
-        else out.conflicts.push({key: e.key, stored: s, incoming: e})
-        continue
-      }
+    const s = keys.get(e.key)
+    if (s !== undefined) {
+      // Stored before, or earlier in this call (then its content is the draft's, and it is in the table already).
+      if (sameStored(s, e)) out.duplicates++
+      else out.conflicts.push({key: e.key, stored: storedEvent(e), incoming: e})
+      continue
     }
     const f = e.fees
-    batch.push([
+    db.run(INSERT, [
       e.portfolio, e.account, e.source, e.sourceRef, e.brokerId, e.key, e.kind, e.provisional ? 1 : 0, e.at, e.timeKnown ? 1 : 0, e.tradeDate, e.symbol, e.brokerSymbol,
       e.instrumentType, e.underlying, e.option?.expiry ?? null, e.option?.strike ?? null, e.option?.right ?? null, e.option?.style ?? null, e.quantity, e.price,
       e.multiplier, e.currency, e.amount, f.commission, f.clearing, f.regulatory, f.exchange, f.other, e.orderId, e.positionEffect, e.ratio?.from ?? null,
       e.ratio?.to ?? null, e.newSymbol ?? null, e.description, e.brokerRealizedPnl, now,
     ])
-    if (batch.length >= BATCH) flush()
-    keys.add(e.key)
+    keys.set(e.key, contentOf(e))
     inserted++
     out.added.push(inserted)
   }
-  flush()
   // Ids of one writer's inserts in one transaction are consecutive (AUTOINCREMENT): the last one names them all.
   if (inserted > 0) {
     const last = db.lastInsertId()
@@ -160,11 +139,61 @@ export function loadEvents(db: Db, f: EventFilter = {}): LedgerEvent[] {
   }
   const sql = `SELECT * FROM ledger_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`
   const {columns, rows} = db.table(sql, params)
-  return rows.map((values) => {
-    const r: Record<string, any> = {}
-    for (let i = 0; i < columns.length; i++) r[columns[i]] = values[i]
-    return rowToEvent(r)
-  })
+  return eventsFromTable(columns, rows)
+}
+
+/**
+ * rowToEvent for rows as arrays (Db.table): the column positions are looked up once, and each event is
+ * built in one literal (a per-row object keyed by 38 column names was most of the cost of reading
+ * 20,000 events). Same objects, same key order as rowToEvent.
+ */
+function eventsFromTable(columns: string[], rows: unknown[][]): LedgerEvent[] {
+  const at = (name: string): number => {
+    const i = columns.indexOf(name)
+    if (i < 0) throw new Error(`ledger_events has no column ${name}`)
+    return i
+  }
+  const [id, portfolio, account, source, sourceRef, brokerId, key, kind, provisional, when, timeKnown, tradeDate, symbol, brokerSymbol, instrumentType, underlying] = [
+    'id', 'portfolio', 'account', 'source', 'source_ref', 'broker_id', 'key', 'kind', 'provisional', 'at', 'time_known', 'trade_date', 'symbol', 'broker_symbol', 'instrument_type', 'underlying',
+  ].map(at)
+  const [expiry, strike, right, style, quantity, price, multiplier, currency, amount, commission, clearing, regulatory, exchange, other, orderId, positionEffect] = [
+    'expiry', 'strike', 'option_right', 'style', 'quantity', 'price', 'multiplier', 'currency', 'amount', 'fee_commission', 'fee_clearing', 'fee_regulatory', 'fee_exchange', 'fee_other', 'order_id', 'position_effect',
+  ].map(at)
+  const [ratioFrom, ratioTo, newSymbol, description, brokerRealizedPnl, recordedAt] = ['ratio_from', 'ratio_to', 'new_symbol', 'description', 'broker_realized_pnl', 'recorded_at'].map(at)
+  const out: LedgerEvent[] = new Array(rows.length)
+  for (let n = 0; n < rows.length; n++) {
+    const r = rows[n] as any[]
+    const e: LedgerEvent = {
+      id: r[id], portfolio: r[portfolio], account: r[account], source: r[source], sourceRef: r[sourceRef], brokerId: r[brokerId], key: r[key], kind: r[kind],
+      provisional: r[provisional] === 1, at: r[when], timeKnown: r[timeKnown] === 1, tradeDate: r[tradeDate], symbol: r[symbol], brokerSymbol: r[brokerSymbol],
+      instrumentType: r[instrumentType], underlying: r[underlying],
+      option: r[expiry] ? {expiry: r[expiry], strike: r[strike], right: r[right], ...(r[style] ? {style: r[style]} : {})} : undefined,
+      quantity: r[quantity], price: r[price], multiplier: r[multiplier], currency: r[currency], amount: r[amount],
+      fees: {commission: r[commission], clearing: r[clearing], regulatory: r[regulatory], exchange: r[exchange], other: r[other]},
+      orderId: r[orderId], positionEffect: r[positionEffect],
+      ...(r[ratioFrom] !== null ? {ratio: {from: r[ratioFrom], to: r[ratioTo]}} : {}),
+      ...(r[newSymbol] !== null ? {newSymbol: r[newSymbol]} : {}),
+      description: r[description], brokerRealizedPnl: r[brokerRealizedPnl], recordedAt: r[recordedAt],
+    }
+    out[n] = e
+  }
+  return out
+}
+
+/**
+ * The events of a portfolio that matching provisional settlements can look at (services/ledger-provisional.ts),
+ * in time order: the provisional events, every event on a symbol one of them names (the broker's
+ * settlement or stock delivery), and every settlement-kind event (they resolve unsettled expiries).
+ * An import of 100,000 trades reads none of its trades back here (it read all of them before: ~40 %
+ * of the import's time). Empty when the portfolio has no provisional event and `settlements` is false.
+ */
+export function loadSettlementCandidates(db: Db, portfolio: string, settlements: boolean): LedgerEvent[] {
+  const kinds = settlements ? ` OR kind IN ('expiration', 'assignment', 'exercise', 'cash_settlement')` : ''
+  const {columns, rows} = db.table(
+    `SELECT * FROM ledger_events WHERE portfolio = ? AND (provisional = 1 OR symbol IN (SELECT symbol FROM ledger_events WHERE portfolio = ? AND provisional = 1)${kinds}) ORDER BY at, id`,
+    [portfolio, portfolio],
+  )
+  return eventsFromTable(columns, rows)
 }
 
 /** The trade date of a portfolio's latest event from a source (incremental API pulls start a few days before it); null = none. */
