@@ -21,26 +21,20 @@ export interface AppendResult {
   conflicts: AppendConflict[]
 }
 
-/** The fields that must agree for an event stored under the same key to be the same event. */
-function sameContent(a: EventDraft, b: EventDraft): boolean {
-  const eq = (x: number | null, y: number | null): boolean => (x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x)))
-  return a.kind === b.kind && a.symbol === b.symbol && eq(a.quantity, b.quantity) && eq(a.price, b.price) && eq(a.amount, b.amount) && a.tradeDate === b.tradeDate && a.currency === b.currency
-}
-
 const INSERT = `INSERT INTO ledger_events (portfolio, account, source, source_ref, broker_id, key, kind, provisional, at, time_known, trade_date, symbol, broker_symbol,
     instrument_type, underlying, expiry, strike, option_right, style, quantity, price, multiplier, currency, amount, fee_commission, fee_clearing, fee_regulatory,
     fee_exchange, fee_other, order_id, position_effect, ratio_from, ratio_to, new_symbol, description, broker_realized_pnl, recorded_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-/** The content columns `sameContent` compares, as stored (JSON array per row, see storedContent). */
-type StoredContent = [kind: string, symbol: string | null, quantity: number | null, price: number | null, amount: number | null, tradeDate: string, currency: string]
+/** The key and the content columns sameStored compares, as stored (JSON array per row, see storedContent). */
+type StoredContent = [key: string, kind: string, symbol: string | null, quantity: number | null, price: number | null, amount: number | null, tradeDate: string, currency: string]
 
 /**
- * The keys already stored for a portfolio, each with the content `sameContent` compares. One query
+ * The keys already stored for a portfolio, each with the content sameStored compares. One query
  * returning ONE JSON text (SQLite builds it in C): reading 100,000 rows column by column through
  * sql.js costs a call into WebAssembly and a UTF-8 decode in JavaScript per value, seconds for a
  * re-import; one text decoded once and JSON.parse take a few tens of ms. Numbers come back with
- * SQLite's 15 significant digits, well inside sameContent's tolerance.
+ * SQLite's 15 significant digits, well inside sameStored's tolerance.
  */
 function storedContent(db: Db, portfolio: string): Map<string, StoredContent> {
   const j = db.get<{j: string | null}>(
@@ -48,16 +42,19 @@ function storedContent(db: Db, portfolio: string): Map<string, StoredContent> {
     [portfolio],
   )?.j
   const out = new Map<string, StoredContent>()
-  for (const r of JSON.parse(j ?? '[]') as [string, ...StoredContent][]) out.set(r[0], r.slice(1) as StoredContent)
+  for (const r of JSON.parse(j ?? '[]') as StoredContent[]) out.set(r[0], r)
   return out
 }
 
 function contentOf(e: EventDraft): StoredContent {
-  return [e.kind, e.symbol, e.quantity, e.price, e.amount, e.tradeDate, e.currency]
+  return [e.key, e.kind, e.symbol, e.quantity, e.price, e.amount, e.tradeDate, e.currency]
 }
 
-const sameStored = (s: StoredContent, e: EventDraft): boolean =>
-  sameContent({kind: s[0], symbol: s[1], quantity: s[2], price: s[3], amount: s[4], tradeDate: s[5], currency: s[6]} as EventDraft, e)
+/** The fields that must agree for an event stored under the same key to be the same event (numbers within 1e-9 relative). */
+function sameStored(s: StoredContent, e: EventDraft): boolean {
+  const eq = (x: number | null, y: number | null): boolean => (x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x)))
+  return s[1] === e.kind && s[2] === e.symbol && eq(s[3], e.quantity) && eq(s[4], e.price) && eq(s[5], e.amount) && s[6] === e.tradeDate && s[7] === e.currency
+}
 
 /**
  * Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written.
