@@ -13,7 +13,7 @@
 import type {PortfolioConfig} from '../../config/config.js'
 import {marketFor, zoneOf} from '../../domain/calendar/index.js'
 import {zonedDate, zonedInstant, type Zone} from '../../domain/calendar/zones.js'
-import {EVENT_KINDS, NO_FEES, type EventDraft, type EventKind} from '../../domain/ledger/events.js'
+import {EVENT_KINDS, type EventDraft, type EventKind} from '../../domain/ledger/events.js'
 import {futuresMultiplier, isOptionType} from '../../domain/multipliers.js'
 import {defaultExerciseStyle, parseSymbol, SymbolError} from '../../domain/symbols.js'
 import type {ExerciseStyle, ParsedSymbol} from '../../domain/types.js'
@@ -193,7 +193,8 @@ function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig, 
   const commission = row.number('commission')
   const other = row.number('fees')
   const description = row.text('description')
-  return {
+  // One literal, the optional fields added after (object spreads in a literal cost a copy per row).
+  const e: Omit<EventDraft, 'key'> = {
     portfolio: portfolio.name,
     account: row.text('account') || portfolio.account || null,
     source: 'file',
@@ -208,20 +209,21 @@ function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig, 
     brokerSymbol: symbolText || null,
     instrumentType: parsed?.type ?? null,
     underlying: parsed?.underlying ?? null,
-    ...(parsed?.option ? {option: {...parsed.option, style}} : {}),
     quantity: parsed ? quantity : kind === 'transfer' ? null : quantity,
     price,
     multiplier: parsed ? multiplier : null,
     currency,
     amount,
-    fees: {...NO_FEES, commission, other},
+    fees: {commission, clearing: null, regulatory: null, exchange: null, other},
     orderId: row.text('orderId') || null,
     positionEffect,
-    ...(ratio ? {ratio} : {}),
-    ...(newSymbol ? {newSymbol} : {}),
     description: kind === 'unclassified' ? `${kindText}${description ? `: ${description}` : ''}` : description,
     brokerRealizedPnl: row.number('realized'),
   }
+  if (parsed?.option) e.option = {...parsed.option, style}
+  if (ratio) e.ratio = ratio
+  if (newSymbol) e.newSymbol = newSymbol
+  return e
 }
 
 /**

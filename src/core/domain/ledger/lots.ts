@@ -29,6 +29,16 @@ import {formatOption} from '../symbols.js'
 import type {InstrumentType, OptionContract} from '../types.js'
 import {totalFees, type LedgerEvent} from './events.js'
 
+/**
+ * What booking lots reads of an event: a LedgerEvent has all of it. The realised-P&L view loads only
+ * these columns (store/ledger.ts loadLotEvents: not the key, source reference, description, …).
+ */
+export type LotEvent = Pick<
+  LedgerEvent,
+  | 'id' | 'portfolio' | 'source' | 'kind' | 'provisional' | 'at' | 'tradeDate' | 'symbol' | 'instrumentType' | 'underlying' | 'option' | 'quantity' | 'price'
+  | 'multiplier' | 'currency' | 'amount' | 'fees' | 'orderId' | 'positionEffect' | 'ratio' | 'newSymbol' | 'brokerRealizedPnl'
+>
+
 export type LotMethod = 'fifo' | 'lifo' | 'average'
 /** separate: the option realises its premium, shares at the strike; fold: the premium moves into the shares' price. */
 export type AssignmentTreatment = 'separate' | 'fold'
@@ -152,7 +162,7 @@ export type OpeningLot = Omit<Lot, 'book' | 'fees' | 'openEventId' | 'notes'>
  * Books the events (any order; sorted here by time, then id) into lots. `optionsFor` gives each
  * portfolio's method and assignment treatment; `opening` seeds the broker books.
  */
-export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfolio: string) => LotOptions, opening: readonly OpeningLot[] = []): LotsResult {
+export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio: string) => LotOptions, opening: readonly OpeningLot[] = []): LotsResult {
   const inv = new Map<string, Lot[]>()
   const out: LotsResult = {open: [], closed: [], issues: [], effects: new Map(), cash: [], unclassified: 0}
   const keyOf = (portfolio: string, book: Book, symbol: string) => `${portfolio}\u0000${book}\u0000${symbol}`
@@ -167,10 +177,10 @@ export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfol
   /** premium (money) to fold into each delivery event's price */
   const pendingFold = new Map<number, number>()
 
-  const issue = (e: LedgerEvent, severity: LedgerIssue['severity'], message: string) => out.issues.push({eventId: e.id, portfolio: e.portfolio, symbol: e.symbol, severity, message})
+  const issue = (e: LotEvent, severity: LedgerIssue['severity'], message: string) => out.issues.push({eventId: e.id, portfolio: e.portfolio, symbol: e.symbol, severity, message})
 
   /** Reduces the lots of `k` by `qty` (signed: the direction of the event) at `price`; returns what is left unclosed. */
-  const reduce = (e: LedgerEvent, k: string, qty: number, price: number, fees: number, how: CloseHow, fold: boolean): {left: number; effect: EventEffect} => {
+  const reduce = (e: LotEvent, k: string, qty: number, price: number, fees: number, how: CloseHow, fold: boolean): {left: number; effect: EventEffect} => {
     const effect: EventEffect = {opened: 0, closed: 0, realized: 0, closedFrom: []}
     const lots = inv.get(k) ?? []
     const method = optionsFor(e.portfolio).method
@@ -208,7 +218,7 @@ export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfol
     return {left: Math.sign(qty) * left, effect}
   }
 
-  const open = (e: LedgerEvent, k: string, qty: number, price: number | null, fees: number, extra: Partial<Lot> = {}) => {
+  const open = (e: LotEvent, k: string, qty: number, price: number | null, fees: number, extra: Partial<Lot> = {}) => {
     const lots = inv.get(k) ?? []
     const method = optionsFor(e.portfolio).method
     if (method === 'average' && lots.length > 0) {
@@ -348,7 +358,7 @@ export function computeLots(events: readonly LedgerEvent[], optionsFor: (portfol
 }
 
 /** Splits: the underlying's lots and its options' lots (see the header). */
-function splitLots(inv: Map<string, Lot[]>, keyOf: (p: string, b: Book, s: string) => string, e: LedgerEvent, book: Book, r: number): void {
+function splitLots(inv: Map<string, Lot[]>, keyOf: (p: string, b: Book, s: string) => string, e: LotEvent, book: Book, r: number): void {
   const label = e.ratio ? `${e.ratio.to}-for-${e.ratio.from}` : `×${r}`
   const stockKey = keyOf(e.portfolio, book, e.symbol!)
   for (const l of inv.get(stockKey) ?? []) {
@@ -389,10 +399,10 @@ function splitLots(inv: Map<string, Lot[]>, keyOf: (p: string, b: Book, s: strin
  * a long call exercised receives shares; a short call assigned or a long put exercised delivers them).
  * A stock-leg event of kind assignment/exercise is preferred over a plain trade; then exact quantity.
  */
-export function pairDeliveries(sorted: readonly LedgerEvent[]): Map<number, number> {
+export function pairDeliveries(sorted: readonly LotEvent[]): Map<number, number> {
   const pairs = new Map<number, number>()
   const used = new Set<number>()
-  const byDay = new Map<string, LedgerEvent[]>()
+  const byDay = new Map<string, LotEvent[]>()
   for (const e of sorted) {
     if (e.symbol === null || e.instrumentType === 'equity_option' || e.instrumentType === 'future_option') continue
     if (e.kind !== 'trade' && e.kind !== 'assignment' && e.kind !== 'exercise') continue
@@ -408,7 +418,7 @@ export function pairDeliveries(sorted: readonly LedgerEvent[]): Map<number, numb
     const candidates = (byDay.get(`${e.portfolio}\u0000${e.underlying}\u0000${e.tradeDate}`) ?? []).filter(
       (d) => !used.has(d.id) && d.quantity !== null && (d.quantity > 0) === receives && d.orderId === null,
     )
-    const score = (d: LedgerEvent) => (d.kind !== 'trade' ? 2 : 0) + (contracts > 0 && Math.abs(Math.abs(d.quantity!) - contracts * (e.multiplier ?? 100)) < EPS ? 1 : 0)
+    const score = (d: LotEvent) => (d.kind !== 'trade' ? 2 : 0) + (contracts > 0 && Math.abs(Math.abs(d.quantity!) - contracts * (e.multiplier ?? 100)) < EPS ? 1 : 0)
     const best = candidates.sort((a, b) => score(b) - score(a))[0]
     if (best) {
       pairs.set(e.id, best.id)
@@ -419,14 +429,14 @@ export function pairDeliveries(sorted: readonly LedgerEvent[]): Map<number, numb
 }
 
 /** The events in time order, except that an option removal is moved just before its delivery when it came after it. */
-function deliveryOrder(sorted: readonly LedgerEvent[], pairs: Map<number, number>): LedgerEvent[] {
-  const removalOf = new Map<number, LedgerEvent>()
+function deliveryOrder<E extends LotEvent>(sorted: readonly E[], pairs: Map<number, number>): E[] {
+  const removalOf = new Map<number, E>()
   for (const e of sorted) {
     const d = pairs.get(e.id)
     if (d !== undefined) removalOf.set(d, e)
   }
   const placed = new Set<number>()
-  const out: LedgerEvent[] = []
+  const out: E[] = []
   for (const e of sorted) {
     if (placed.has(e.id)) continue
     const removal = removalOf.get(e.id)

@@ -8,7 +8,7 @@ import type {Config} from '../../config/config.js'
 import {buildChains, type Chain} from '../../domain/ledger/chains.js'
 import type {EventKind, LedgerEvent} from '../../domain/ledger/events.js'
 import {totalFees} from '../../domain/ledger/events.js'
-import type {Book, ClosedLot, LedgerIssue} from '../../domain/ledger/lots.js'
+import type {Book, ClosedLot, LedgerIssue, LotEvent} from '../../domain/ledger/lots.js'
 import {reconcilePortfolio, type BrokerPosition, type PortfolioReconciliation} from '../../domain/ledger/reconcile.js'
 import {toBase} from '../../domain/money.js'
 import {addDays} from '../../domain/calendar/zones.js'
@@ -17,7 +17,7 @@ import {UserError} from '../../errors.js'
 import {readDb} from '../../store/database.js'
 import {loadPositions} from '../../store/repositories.js'
 import type {Position} from '../../domain/types.js'
-import {loadLedger, type LoadedLedger} from './book.js'
+import {loadLedger, loadLotLedger, type LoadedLedger} from './book.js'
 
 export const FX_NOTE = 'base-currency figures use the config fx_rates (no FX history is stored): a past close is converted at today\'s rate'
 
@@ -101,11 +101,12 @@ export async function realizedService(o: {config: Config; dbPath: string; portfo
   const names = o.portfolios ?? []
   checkPortfolios(o.config, names)
   const {since, until} = realizedWindow(o, o.asOf)
-  const ledger = await loadLedger(o.config, o.dbPath, names)
+  // Lots need only the lot fields of each event (loadLotLedger), not the events' text: see docs/LEDGER.md "Speed".
+  const ledger = await loadLotLedger(o.config, o.dbPath, names)
   return realizedFrom(ledger, o.config, since, until)
 }
 
-export function realizedFrom(ledger: LoadedLedger, config: Config, since: string | null, until: string): RealizedResult {
+export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lots'>, config: Config, since: string | null, until: string): RealizedResult {
   const inWindow = (d: string) => (since === null || d >= since) && d <= until
   const closed = ledger.lots.closed.filter((c) => inWindow(c.closeDate))
   const fx = config.fxRates
