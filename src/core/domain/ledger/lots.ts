@@ -197,11 +197,13 @@ export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio:
       const signed = Math.sign(lot.quantity) * take
       const pieceFees = money(openFees + closeFees)
       const realized = lot.price === null ? null : money((price - lot.price) * signed * lot.multiplier - pieceFees)
-      out.closed.push({
+      const piece: ClosedLot = {
         portfolio: lot.portfolio, book: lot.book, symbol: lot.symbol, underlying: lot.underlying, instrumentType: lot.instrumentType, currency: lot.currency, multiplier: lot.multiplier,
         quantity: signed, openPrice: lot.price, closePrice: price, openedAt: lot.openedAt, openEventId: lot.openEventId, closedAt: e.at, closeDate: e.tradeDate, closeEventId: e.id,
-        how, fees: pieceFees, realized: fold ? 0 : realized, ...(fold ? {folded: true} : {}),
-      })
+        how, fees: pieceFees, realized: fold ? 0 : realized,
+      }
+      if (fold) piece.folded = true
+      out.closed.push(piece)
       if (fold) {
         // the would-be realised amount is the premium that moves into the shares (null basis: nothing known to move)
         if (realized !== null) effect.realized = (effect.realized ?? 0) + realized
@@ -218,7 +220,7 @@ export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio:
     return {left: Math.sign(qty) * left, effect}
   }
 
-  const open = (e: LotEvent, k: string, qty: number, price: number | null, fees: number, extra: Partial<Lot> = {}) => {
+  const open = (e: LotEvent, k: string, qty: number, price: number | null, fees: number, extra?: Partial<Lot>) => {
     const lots = inv.get(k) ?? []
     const method = optionsFor(e.portfolio).method
     if (method === 'average' && lots.length > 0) {
@@ -228,13 +230,20 @@ export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio:
       lot.quantity = total
       lot.fees += fees
     } else {
-      lots.push({
-        portfolio: e.portfolio, book: bookOf(e), symbol: e.symbol!, underlying: e.underlying ?? e.symbol!, instrumentType: e.instrumentType,
-        ...(e.option ? {option: {expiry: e.option.expiry, strike: e.option.strike, right: e.option.right}} : {}),
-        multiplier: e.multiplier ?? 1, currency: e.currency, quantity: qty, price, fees, openedAt: e.at, openDate: e.tradeDate, openEventId: e.id, ...extra,
-      })
+      // Built field by field (no spreads: a lot per opening event, 10,000s of them), in the same key order as before.
+      const lot = {portfolio: e.portfolio, book: bookOf(e), symbol: e.symbol!, underlying: e.underlying ?? e.symbol!, instrumentType: e.instrumentType} as Lot
+      if (e.option) lot.option = {expiry: e.option.expiry, strike: e.option.strike, right: e.option.right}
+      lot.multiplier = e.multiplier ?? 1
+      lot.currency = e.currency
+      lot.quantity = qty
+      lot.price = price
+      lot.fees = fees
+      lot.openedAt = e.at
+      lot.openDate = e.tradeDate
+      lot.openEventId = e.id
+      lots.push(extra === undefined ? lot : Object.assign(lot, extra))
     }
-    inv.set(k, lots)
+    if (lots.length === 1) inv.set(k, lots)
   }
 
   for (const e of ordered) {
@@ -407,7 +416,9 @@ export function pairDeliveries(sorted: readonly LotEvent[]): Map<number, number>
     if (e.symbol === null || e.instrumentType === 'equity_option' || e.instrumentType === 'future_option') continue
     if (e.kind !== 'trade' && e.kind !== 'assignment' && e.kind !== 'exercise') continue
     const k = `${e.portfolio}\u0000${e.symbol}\u0000${e.tradeDate}`
-    byDay.set(k, [...(byDay.get(k) ?? []), e])
+    const day = byDay.get(k)
+    if (day) day.push(e)
+    else byDay.set(k, [e])
   }
   for (const e of sorted) {
     if ((e.kind !== 'assignment' && e.kind !== 'exercise') || !e.option || e.underlying === null) continue

@@ -123,10 +123,10 @@ export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lo
     }
     return [...m.values()].map((r) => ({...r, realizedBase: r.realized === null ? null : r8n(toBase(r.realized, r.currency, fx))}))
   }
-  const positions = group((c) => c.symbol, (c) => ({symbol: c.symbol, underlying: c.underlying})).sort(byKey((r) => `${r.portfolio} ${r.underlying} ${r.symbol}`))
-  const underlyings = group((c) => c.underlying, (c) => ({underlying: c.underlying})).sort(byKey((r) => `${r.portfolio} ${r.underlying}`))
-  const portfolios = group(() => '', () => ({})).sort(byKey((r) => `${r.portfolio} ${r.book}`))
-  const months = group((c) => c.closeDate.slice(0, 7), (c) => ({month: c.closeDate.slice(0, 7)})).sort(byKey((r) => `${r.portfolio} ${r.book} ${r.month}`))
+  const positions = sortedBy(group((c) => c.symbol, (c) => ({symbol: c.symbol, underlying: c.underlying})), (r) => `${r.portfolio} ${r.underlying} ${r.symbol}`)
+  const underlyings = sortedBy(group((c) => c.underlying, (c) => ({underlying: c.underlying})), (r) => `${r.portfolio} ${r.underlying}`)
+  const portfolios = sortedBy(group(() => '', () => ({})), (r) => `${r.portfolio} ${r.book}`)
+  const months = sortedBy(group((c) => c.closeDate.slice(0, 7), (c) => ({month: c.closeDate.slice(0, 7)})), (r) => `${r.portfolio} ${r.book} ${r.month}`)
   let totalBase: number | null = 0
   let missing = 0
   for (const p of portfolios) {
@@ -296,3 +296,16 @@ const r8 = (v: number) => Math.round(v * 1e8) / 1e8
 const r8n = (v: number | null) => (v === null ? null : r8(v))
 const r2 = (v: number) => Math.round(v * 100) / 100
 const byKey = <T>(f: (x: T) => string) => (a: T, b: T) => f(a).localeCompare(f(b))
+
+/**
+ * rows.sort(byKey(f)) with each key built once and one collator (the same order: localeCompare without
+ * arguments is this comparison). 10,000 position rows sorted through byKey built two strings and
+ * asked ICU afresh at each of ~130,000 comparisons.
+ */
+function sortedBy<T>(rows: T[], f: (x: T) => string): T[] {
+  const compare = new Intl.Collator().compare
+  return rows
+    .map((r) => ({k: f(r), r}))
+    .sort((a, b) => compare(a.k, b.k))
+    .map((x) => x.r)
+}
