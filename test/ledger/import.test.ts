@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 import type {BrokerAdapter, FetchedPortfolio, MarketDataProvider} from '../../src/core/adapters/broker.js'
 import {parseGenericTransactions} from '../../src/core/adapters/transactions/generic.js'
 import {parseConfig, type Config} from '../../src/core/config/config.js'
+import {zonedInstant} from '../../src/core/domain/calendar/zones.js'
 import {NO_FEES, withContentKeys, type EventDraft} from '../../src/core/domain/ledger/events.js'
 import {importTransactionsService} from '../../src/core/services/ledger/import.js'
 import {realizedService, reconcileService} from '../../src/core/services/ledger/views.js'
@@ -67,6 +68,32 @@ describe('generic transactions CSV', () => {
     expect(events[3].ratio).toEqual({from: 2, to: 3})
     expect(events[4].newSymbol).toBe('APL')
     expect(events[6]).toMatchObject({kind: 'unclassified', description: 'Journal: moved between accounts', amount: -3})
+  })
+
+  it('local times on the days New York changes its clock, and around them, are the instants zonedInstant gives (the per-day memo of midnights)', () => {
+    const times = [
+      '2026-03-07 23:59:59', '2026-03-08 00:30', '2026-03-08 01:59:59', '2026-03-08 03:00', '2026-03-08 10:31:05', '2026-03-09 00:00:01',
+      '2026-10-31 22:00', '2026-11-01 00:59', '2026-11-01 01:30', '2026-11-01 02:00', '2026-11-01 15:45:30.250', '2026-11-02 09:30', '2026-03-08 00:30',
+    ]
+    const text = ['date,kind,symbol,quantity,price', ...times.map((t, i) => `${t},trade,AAPL,${i + 1},100`)].join('\n')
+    const {events} = parseGenericTransactions(text, 'tx.csv', portfolio)
+    const expected = times.map((t) => {
+      const [, date, h, m, sec] = /^(\S+) (\d\d):(\d\d)(?::(\S+))?$/.exec(t)!
+      return new Date(zonedInstant('America/New_York', date, Number(h) * 60 + Number(m)).getTime() + Math.round(Number(sec ?? 0) * 1000)).toISOString()
+    })
+    expect(events.map((e) => e.at)).toEqual(expected)
+    // worked by hand: EST before the spring switch, EDT after it; EDT until the autumn one, EST after
+    expect(events.map((e) => e.at).slice(0, 5)).toEqual(['2026-03-08T04:59:59.000Z', '2026-03-08T05:30:00.000Z', '2026-03-08T06:59:59.000Z', '2026-03-08T07:00:00.000Z', '2026-03-08T14:31:05.000Z'])
+    expect(events[11].at).toBe('2026-11-02T14:30:00.000Z')
+  })
+
+  it('a kind, symbol or date met again in the file is read the same as the first time; plain and formatted numbers alike', () => {
+    const text = ['date,kind,symbol,quantity,price,currency', '2026-03-02 10:00,Sell,AAPL 2026-04-17 200P,-1,3.10,', '2026-03-02 10:00,sell,AAPL 2026-04-17 200P,"-1","$3.10",usd', '2026-03-02 10:00,Sell,AAPL 2026-04-17 200P,-1.0,3.1,'].join('\n')
+    const {events} = parseGenericTransactions(text, 'tx.csv', portfolio)
+    const strip = (e: (typeof events)[number]) => ({...e, sourceRef: null})
+    expect(strip(events[1])).toEqual(strip(events[0]))
+    expect(strip(events[2])).toEqual(strip(events[0]))
+    expect(events[0]).toMatchObject({kind: 'trade', quantity: -1, price: 3.1, currency: 'USD', option: {expiry: '2026-04-17', strike: 200, right: 'put', style: 'american'}})
   })
 
   it.each([

@@ -46,6 +46,24 @@ describe('ledger store', () => {
     expect(r.conflicts[0].incoming.quantity).toBe(11)
   })
 
+  it('one id twice in one call: the same content is a duplicate, other content a conflict naming the row stored earlier in the call', async () => {
+    const rows = withContentKeys([fill({brokerId: '5'}), fill({brokerId: '5', sourceRef: 'a.csv:4'}), fill({brokerId: '5', sourceRef: 'a.csv:5', price: 201})])
+    const r = await writeDb(file, (db) => appendEvents(db, rows, 'now'))
+    expect(r.added).toHaveLength(1)
+    expect(r.duplicates).toBe(1)
+    expect(r.conflicts).toHaveLength(1)
+    expect(r.conflicts[0]).toMatchObject({key: 'id:5', stored: {id: r.added[0], sourceRef: 'a.csv:3', price: 200.5}, incoming: {sourceRef: 'a.csv:5', price: 201}})
+  })
+
+  it('a re-import compares numbers as stored: a price within 1e-9 is the same event, one cent off a conflict', async () => {
+    const [a] = withContentKeys([fill({brokerId: '8', price: 0.1 + 0.2})])
+    await writeDb(file, (db) => appendEvents(db, [a], 'now'))
+    const again = await writeDb(file, (db) => appendEvents(db, withContentKeys([fill({brokerId: '8', price: 0.3})]), 'now'))
+    expect(again).toEqual({added: [], duplicates: 1, conflicts: []})
+    const off = await writeDb(file, (db) => appendEvents(db, withContentKeys([fill({brokerId: '8', price: 0.31})]), 'now'))
+    expect(off.conflicts.map((c) => [c.stored.price, c.incoming.price])).toEqual([[0.1 + 0.2, 0.31]])
+  })
+
   it('round-trips every field, filters, and keeps links', async () => {
     const ev = withContentKeys([
       fill({kind: 'split', symbol: 'XYZ', underlying: 'XYZ', quantity: 50, price: null, amount: null, ratio: {from: 2, to: 3}, tradeDate: '2026-11-05', at: '2026-11-05T05:00:00.000Z', timeKnown: false}),

@@ -14,7 +14,7 @@ import type {ExpirySettlement} from '../domain/expiry-settlement.js'
 import type {Position} from '../domain/types.js'
 import type {Db} from '../store/database.js'
 import * as dstore from '../store/daemon.js'
-import {addLink, appendEvents, loadEvents, loadLinks, type AppendResult} from '../store/ledger.js'
+import {addLink, appendEvents, loadEvents, loadLinks, loadSettlementCandidates, type AppendResult} from '../store/ledger.js'
 import * as repo from '../store/repositories.js'
 
 export interface SettleProvisionalResult {
@@ -36,7 +36,10 @@ export interface SettleProvisionalResult {
  */
 export function settleProvisional(db: Db, portfolio: string, now: Date | string, o: {positionsSynced?: boolean} = {}): SettleProvisionalResult {
   const at = typeof now === 'string' ? now : now.toISOString()
-  const events = loadEvents(db, {portfolio})
+  // Only what matching can use (not every trade of the portfolio): see loadSettlementCandidates.
+  const open = dstore.pendingSettlements(db, {open: true}).filter((q) => q.portfolio === portfolio)
+  const events = loadSettlementCandidates(db, portfolio, open.length > 0)
+  if (events.length === 0 && open.length === 0) return {linked: 0, seen: 0, pending: 0, resolved: 0}
   const links = loadLinks(db)
   const stored = repo.loadPortfolios(db).find((p) => p.name === portfolio)
   const positions = repo.loadPositions(db).filter((p) => p.portfolio === portfolio)
@@ -51,7 +54,7 @@ export function settleProvisional(db: Db, portfolio: string, now: Date | string,
   // synced after they were recorded, no longer hold the option, or when its settlement event is in.
   let resolved = 0
   const settledByBroker = new Set(events.filter((e) => !e.provisional && e.symbol && ['expiration', 'assignment', 'exercise', 'cash_settlement'].includes(e.kind)).map((e) => `${e.symbol}|${e.kind}`))
-  for (const p of dstore.pendingSettlements(db, {open: true}).filter((q) => q.portfolio === portfolio)) {
+  for (const p of open) {
     const event = [...settledByBroker].find((k) => k.startsWith(`${p.symbol}|`))
     const gone = held.syncedAt !== null && held.syncedAt > p.since && !held.symbols.has(p.symbol)
     if (!event && !gone) continue

@@ -6,6 +6,7 @@
  */
 import type {Db} from './database.js'
 import type {EventDraft, EventKind, LedgerEvent, LedgerLink, LinkKind} from '../domain/ledger/events.js'
+import type {LotEvent} from '../domain/ledger/lots.js'
 
 export interface AppendConflict {
   key: string
@@ -21,101 +22,77 @@ export interface AppendResult {
   conflicts: AppendConflict[]
 }
 
-/** The fields that must agree for an event stored under the same key to be the same event. */
-function sameContent(a: EventDraft, b: EventDraft): boolean {
-  const eq = (x: number | null, y: number | null): boolean => (x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x)))
-  return a.kind === b.kind && a.symbol === b.symbol && eq(a.quantity, b.quantity) && eq(a.price, b.price) && eq(a.amount, b.amount) && a.tradeDate === b.tradeDate && a.currency === b.currency
-}
-
 const INSERT = `INSERT INTO ledger_events (portfolio, account, source, source_ref, broker_id, key, kind, provisional, at, time_known, trade_date, symbol, broker_symbol,
     instrument_type, underlying, expiry, strike, option_right, style, quantity, price, multiplier, currency, amount, fee_commission, fee_clearing, fee_regulatory,
     fee_exchange, fee_other, order_id, position_effect, ratio_from, ratio_to, new_symbol, description, broker_realized_pnl, recorded_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const BATCH = 200
-const COLUMNS = INSERT.slice(INSERT.indexOf('('), INSERT.indexOf(')') + 1)
+/** The key and the content columns sameStored compares, as stored (JSON array per row, see storedContent). */
+type StoredContent = [key: string, kind: string, symbol: string | null, quantity: number | null, price: number | null, amount: number | null, tradeDate: string, currency: string]
 
 /**
- * Rows as one multi-row INSERT with the values written as SQL literals: binding 37 parameters a row
- * through sql.js costs a call into WebAssembly per value, which made a 100,000-row import take tens of
- * seconds; SQLite parses literals in C. Text is quoted (' doubled); a value that cannot be written as a
- * literal (a NUL in text, a non-finite number) sends that row through the bound INSERT instead.
+ * The keys already stored for a portfolio, each with the content sameStored compares. One query
+ * returning ONE JSON text (SQLite builds it in C): reading 100,000 rows column by column through
+ * sql.js costs a call into WebAssembly and a UTF-8 decode in JavaScript per value, seconds for a
+ * re-import; one text decoded once and JSON.parse take a few tens of ms. Numbers come back with
+ * SQLite's 15 significant digits, well inside sameStored's tolerance.
  */
-function insertRows(db: Db, rows: unknown[][]): void {
-  let literal: string[] = []
-  const flush = () => {
-    if (literal.length > 0) db.runOnce(`INSERT INTO ledger_events ${COLUMNS} VALUES ${literal.join(', ')}`)
-    literal = []
-  }
-  for (const r of rows) {
-    const cells: string[] = []
-    let ok = true
-    for (const v of r) {
-      if (v === null || v === undefined) cells.push('NULL')
-      else if (typeof v === 'number') {
-        if (!Number.isFinite(v)) ok = false
-        cells.push(String(v))
-      } else {
-        const t = String(v)
-        if (t.includes('\u0000')) ok = false
-        cells.push(`'${t.replace(/'/g, "''")}'`)
-      }
-    }
-    if (ok) literal.push(`(${cells.join(', ')})`)
-    else {
-      flush() // keep insertion order (ids follow it)
-      db.run(INSERT, r)
-    }
-  }
-  flush()
+function storedContent(db: Db, portfolio: string): Map<string, StoredContent> {
+  const j = db.get<{j: string | null}>(
+    'SELECT json_group_array(json_array(key, kind, symbol, quantity, price, amount, trade_date, currency)) AS j FROM ledger_events WHERE portfolio = ?',
+    [portfolio],
+  )?.j
+  const out = new Map<string, StoredContent>()
+  for (const r of JSON.parse(j ?? '[]') as StoredContent[]) out.set(r[0], r)
+  return out
 }
 
-/** Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written. */
+function contentOf(e: EventDraft): StoredContent {
+  return [e.key, e.kind, e.symbol, e.quantity, e.price, e.amount, e.tradeDate, e.currency]
+}
+
+/** The fields that must agree for an event stored under the same key to be the same event (numbers within 1e-9 relative). */
+function sameStored(s: StoredContent, e: EventDraft): boolean {
+  const eq = (x: number | null, y: number | null): boolean => (x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x)))
+  return s[1] === e.kind && s[2] === e.symbol && eq(s[3], e.quantity) && eq(s[4], e.price) && eq(s[5], e.amount) && s[6] === e.tradeDate && s[7] === e.currency
+}
+
+/**
+ * Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written.
+ *
+ * Speed (bench/ledger.mjs, 100,000 rows): the stored keys are read once per portfolio (storedContent),
+ * and each new row goes through ONE prepared INSERT reused for every row (Db.run caches it by its text).
+ * Measured against the alternatives in sql.js: multi-row INSERTs with the values written as SQL
+ * literals cost ~1.5× as much (each 200-row text is copied into WebAssembly by a character loop in
+ * JavaScript and parsed by SQLite), and a JSON text per row or per batch unpacked by SQLite ~2.5×.
+ */
 export function appendEvents(db: Db, events: EventDraft[], now: string): AppendResult {
   const out: AppendResult = {added: [], duplicates: 0, conflicts: []}
   if (events.length === 0) return out
-  // The keys already stored for these portfolios, in one query per portfolio (a 100,000-row import
-  // must not pay a lookup per row); only a key found there is fetched whole and compared.
-  const stored = new Map<string, Set<string>>()
-  for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, new Set(db.all<{key: string}>('SELECT key FROM ledger_events WHERE portfolio = ?', [p]).map((r) => r.key)))
+  const stored = new Map<string, Map<string, StoredContent>>()
+  for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, storedContent(db, p))
+  const storedEvent = (e: EventDraft): LedgerEvent => rowToEvent(db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])!)
   let inserted = 0
-  let batch: unknown[][] = []
-  const flush = () => {
-    if (batch.length > 0) insertRows(db, batch)
-    batch = []
-  }
   for (const e of events) {
     const keys = stored.get(e.portfolio)!
-    if (keys.has(e.key)) {
-      const row = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
-      if (row) {
-        const s = rowToEvent(row)
-        if (sameContent(s, e)) out.duplicates++
-        else out.conflicts.push({key: e.key, stored: s, incoming: e})
-        continue
-      }
-      flush() // the key was added by this call: let the store see the rows before it
-      const again = db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])
-      if (again) {
-        const s = rowToEvent(again)
-        if (sameContent(s, e)) out.duplicates++
-        else out.conflicts.push({key: e.key, stored: s, incoming: e})
-        continue
-      }
+    const s = keys.get(e.key)
+    if (s !== undefined) {
+      // Stored before, or earlier in this call (then its content is the draft's, and it is in the table already).
+      if (sameStored(s, e)) out.duplicates++
+      else out.conflicts.push({key: e.key, stored: storedEvent(e), incoming: e})
+      continue
     }
     const f = e.fees
-    batch.push([
+    db.run(INSERT, [
       e.portfolio, e.account, e.source, e.sourceRef, e.brokerId, e.key, e.kind, e.provisional ? 1 : 0, e.at, e.timeKnown ? 1 : 0, e.tradeDate, e.symbol, e.brokerSymbol,
       e.instrumentType, e.underlying, e.option?.expiry ?? null, e.option?.strike ?? null, e.option?.right ?? null, e.option?.style ?? null, e.quantity, e.price,
       e.multiplier, e.currency, e.amount, f.commission, f.clearing, f.regulatory, f.exchange, f.other, e.orderId, e.positionEffect, e.ratio?.from ?? null,
       e.ratio?.to ?? null, e.newSymbol ?? null, e.description, e.brokerRealizedPnl, now,
     ])
-    if (batch.length >= BATCH) flush()
-    keys.add(e.key)
+    keys.set(e.key, contentOf(e))
     inserted++
     out.added.push(inserted)
   }
-  flush()
   // Ids of one writer's inserts in one transaction are consecutive (AUTOINCREMENT): the last one names them all.
   if (inserted > 0) {
     const last = db.lastInsertId()
@@ -134,8 +111,8 @@ export interface EventFilter {
   until?: string
 }
 
-/** Events in time order (at, then id). */
-export function loadEvents(db: Db, f: EventFilter = {}): LedgerEvent[] {
+/** The WHERE clause of a filter, with its parameters. */
+function whereOf(f: EventFilter): {sql: string; params: unknown[]} {
   const where: string[] = []
   const params: unknown[] = []
   const list = (col: string, v: string | string[] | undefined): void => {
@@ -158,13 +135,97 @@ export function loadEvents(db: Db, f: EventFilter = {}): LedgerEvent[] {
     where.push('trade_date <= ?')
     params.push(f.until)
   }
-  const sql = `SELECT * FROM ledger_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`
-  const {columns, rows} = db.table(sql, params)
-  return rows.map((values) => {
-    const r: Record<string, any> = {}
-    for (let i = 0; i < columns.length; i++) r[columns[i]] = values[i]
-    return rowToEvent(r)
-  })
+  return {sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', params}
+}
+
+/** Events in time order (at, then id). */
+export function loadEvents(db: Db, f: EventFilter = {}): LedgerEvent[] {
+  const w = whereOf(f)
+  const {columns, rows} = db.table(`SELECT * FROM ledger_events${w.sql} ORDER BY at, id`, w.params)
+  return eventsFromTable(columns, rows)
+}
+
+/**
+ * Events in time order with only what booking lots reads (LotEvent): `pnl --realized` over 20,000
+ * events spent most of its time reading and building the 38 columns of each (the key, source
+ * reference, description and account are long strings that lots never look at).
+ */
+export function loadLotEvents(db: Db, f: EventFilter = {}): LotEvent[] {
+  const w = whereOf(f)
+  const {rows} = db.table(
+    `SELECT id, portfolio, source, kind, provisional, at, trade_date, symbol, instrument_type, underlying, expiry, strike, option_right, style, quantity, price, multiplier,
+      currency, amount, fee_commission, fee_clearing, fee_regulatory, fee_exchange, fee_other, order_id, position_effect, ratio_from, ratio_to, new_symbol, broker_realized_pnl
+    FROM ledger_events${w.sql} ORDER BY at, id`,
+    w.params,
+  )
+  const out: LotEvent[] = new Array(rows.length)
+  for (let n = 0; n < rows.length; n++) {
+    const r = rows[n] as any[]
+    const e: LotEvent = {
+      id: r[0], portfolio: r[1], source: r[2], kind: r[3], provisional: r[4] === 1, at: r[5], tradeDate: r[6], symbol: r[7], instrumentType: r[8], underlying: r[9],
+      option: r[10] ? (r[13] ? {expiry: r[10], strike: r[11], right: r[12], style: r[13]} : {expiry: r[10], strike: r[11], right: r[12]}) : undefined,
+      quantity: r[14], price: r[15], multiplier: r[16], currency: r[17], amount: r[18], fees: {commission: r[19], clearing: r[20], regulatory: r[21], exchange: r[22], other: r[23]},
+      orderId: r[24], positionEffect: r[25], brokerRealizedPnl: r[29],
+    }
+    if (r[26] !== null) e.ratio = {from: r[26], to: r[27]}
+    if (r[28] !== null) e.newSymbol = r[28]
+    out[n] = e
+  }
+  return out
+}
+
+/**
+ * rowToEvent for rows as arrays (Db.table): the column positions are looked up once, and each event is
+ * built in one literal (a per-row object keyed by 38 column names was most of the cost of reading
+ * 20,000 events). Same objects, same key order as rowToEvent.
+ */
+function eventsFromTable(columns: string[], rows: unknown[][]): LedgerEvent[] {
+  const at = (name: string): number => {
+    const i = columns.indexOf(name)
+    if (i < 0) throw new Error(`ledger_events has no column ${name}`)
+    return i
+  }
+  const [id, portfolio, account, source, sourceRef, brokerId, key, kind, provisional, when, timeKnown, tradeDate, symbol, brokerSymbol, instrumentType, underlying] = [
+    'id', 'portfolio', 'account', 'source', 'source_ref', 'broker_id', 'key', 'kind', 'provisional', 'at', 'time_known', 'trade_date', 'symbol', 'broker_symbol', 'instrument_type', 'underlying',
+  ].map(at)
+  const [expiry, strike, right, style, quantity, price, multiplier, currency, amount, commission, clearing, regulatory, exchange, other, orderId, positionEffect] = [
+    'expiry', 'strike', 'option_right', 'style', 'quantity', 'price', 'multiplier', 'currency', 'amount', 'fee_commission', 'fee_clearing', 'fee_regulatory', 'fee_exchange', 'fee_other', 'order_id', 'position_effect',
+  ].map(at)
+  const [ratioFrom, ratioTo, newSymbol, description, brokerRealizedPnl, recordedAt] = ['ratio_from', 'ratio_to', 'new_symbol', 'description', 'broker_realized_pnl', 'recorded_at'].map(at)
+  const out: LedgerEvent[] = new Array(rows.length)
+  for (let n = 0; n < rows.length; n++) {
+    const r = rows[n] as any[]
+    const e: LedgerEvent = {
+      id: r[id], portfolio: r[portfolio], account: r[account], source: r[source], sourceRef: r[sourceRef], brokerId: r[brokerId], key: r[key], kind: r[kind],
+      provisional: r[provisional] === 1, at: r[when], timeKnown: r[timeKnown] === 1, tradeDate: r[tradeDate], symbol: r[symbol], brokerSymbol: r[brokerSymbol],
+      instrumentType: r[instrumentType], underlying: r[underlying],
+      option: r[expiry] ? {expiry: r[expiry], strike: r[strike], right: r[right], ...(r[style] ? {style: r[style]} : {})} : undefined,
+      quantity: r[quantity], price: r[price], multiplier: r[multiplier], currency: r[currency], amount: r[amount],
+      fees: {commission: r[commission], clearing: r[clearing], regulatory: r[regulatory], exchange: r[exchange], other: r[other]},
+      orderId: r[orderId], positionEffect: r[positionEffect],
+      ...(r[ratioFrom] !== null ? {ratio: {from: r[ratioFrom], to: r[ratioTo]}} : {}),
+      ...(r[newSymbol] !== null ? {newSymbol: r[newSymbol]} : {}),
+      description: r[description], brokerRealizedPnl: r[brokerRealizedPnl], recordedAt: r[recordedAt],
+    }
+    out[n] = e
+  }
+  return out
+}
+
+/**
+ * The events of a portfolio that matching provisional settlements can look at (services/ledger-provisional.ts),
+ * in time order: the provisional events, every event on a symbol one of them names (the broker's
+ * settlement or stock delivery), and every settlement-kind event (they resolve unsettled expiries).
+ * An import of 100,000 trades reads none of its trades back here (it read all of them before: ~40 %
+ * of the import's time). Empty when the portfolio has no provisional event and `settlements` is false.
+ */
+export function loadSettlementCandidates(db: Db, portfolio: string, settlements: boolean): LedgerEvent[] {
+  const kinds = settlements ? ` OR kind IN ('expiration', 'assignment', 'exercise', 'cash_settlement')` : ''
+  const {columns, rows} = db.table(
+    `SELECT * FROM ledger_events WHERE portfolio = ? AND (provisional = 1 OR symbol IN (SELECT symbol FROM ledger_events WHERE portfolio = ? AND provisional = 1)${kinds}) ORDER BY at, id`,
+    [portfolio, portfolio],
+  )
+  return eventsFromTable(columns, rows)
 }
 
 /** The trade date of a portfolio's latest event from a source (incremental API pulls start a few days before it); null = none. */

@@ -538,6 +538,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE positions ADD COLUMN greeks_sources TEXT;
     `,
   },
+  {
+    version: 13,
+    name: 'ledger: no secondary indexes on events',
+    sql: `
+      -- Every read of the ledger loads a portfolio's events in time order (lots are recomputed from
+      -- all of them), which neither index served, while each cost a B-tree insert per event: about
+      -- a quarter of an import's time in SQLite and of the file's growth (bench/ledger.mjs,
+      -- docs/LEDGER.md "Speed"). The UNIQUE (portfolio, key) index stays: it is the idempotence.
+      DROP INDEX IF EXISTS ledger_events_by_instrument;
+      DROP INDEX IF EXISTS ledger_events_by_date;
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */

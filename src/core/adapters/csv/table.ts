@@ -161,12 +161,16 @@ export function isBlank(cells: string[]): boolean {
   return cells.every((c) => c.trim() === '')
 }
 
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/
+
 /**
  * Numbers as exports write them: `$1,234.56`, `+$0.16`, `-$397.77`, `"3,500.50"`, `(15.00)`,
  * `₹1,063`, `+0.32%`, `28d`. Blank, `--` and `n/a` are unknown (null), never 0; anything else
  * that is not a number gives NaN.
  */
 export function parseNumber(raw: string, options: {suffix?: string} = {}): number | null {
+  // The common cell (-1, 2.35): what the general path below gives, without its five regular expressions (a 100,000-row import reads ~500,000 numbers).
+  if (PLAIN_NUMBER.test(raw)) return Number(raw)
   let t = raw.trim()
   if (t === '' || t === '--' || t === '-' || /^n\/?a$/i.test(t)) return null
   let sign = 1

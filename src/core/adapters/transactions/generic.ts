@@ -12,11 +12,11 @@
  */
 import type {PortfolioConfig} from '../../config/config.js'
 import {marketFor, zoneOf} from '../../domain/calendar/index.js'
-import {zonedDate, zonedInstant} from '../../domain/calendar/zones.js'
-import {EVENT_KINDS, NO_FEES, type EventDraft, type EventKind} from '../../domain/ledger/events.js'
+import {zonedDate, zonedInstant, type Zone} from '../../domain/calendar/zones.js'
+import {EVENT_KINDS, type EventDraft, type EventKind} from '../../domain/ledger/events.js'
 import {futuresMultiplier, isOptionType} from '../../domain/multipliers.js'
 import {defaultExerciseStyle, parseSymbol, SymbolError} from '../../domain/symbols.js'
-import type {ParsedSymbol} from '../../domain/types.js'
+import type {ExerciseStyle, ParsedSymbol} from '../../domain/types.js'
 import {ImportError, locateColumns, RowError, RowReader, type ColumnSpec} from '../csv/table.js'
 import {csvRecords, type TransactionsParse} from './common.js'
 
@@ -58,17 +58,30 @@ const KIND_ALIASES: Record<string, EventKind> = {
 
 const INSTRUMENT_KINDS: ReadonlySet<EventKind> = new Set(['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement', 'split', 'reverse_split', 'symbol_change'])
 
-/** Per-file memo of symbols and instants: a long export repeats few symbols and dates, and parsing them dominates. */
+/**
+ * Per-file memo: a long export repeats few symbols, kinds and dates, and parsing them dominated
+ * (bench/ledger.mjs, 100,000 rows): per symbol and currency its parse, zone and exercise style; per
+ * kind text its kind; per zone and date whether the date is valid and its local midnight.
+ */
 interface Memo {
-  symbols: Map<string, ParsedSymbol>
-  when: Map<string, {at: string; timeKnown: boolean; tradeDate: string}>
+  symbols: Map<string, {parsed: ParsedSymbol; zone: Zone; style: ExerciseStyle | undefined}>
+  kinds: Map<string, EventKind>
+  days: Map<string, Day>
+  noSymbol: Map<string, Zone>
+}
+
+/** A date in a zone: valid or not; the instant of its local midnight; whether its offset is one all day (no DST switch that day). */
+interface Day {
+  valid: boolean
+  midnight: number
+  oneOffset: boolean
 }
 
 export function parseGenericTransactions(text: string, file: string, portfolio: PortfolioConfig): TransactionsParse {
   const records = csvRecords(text, file, {comments: true})
   const table = locateColumns(file, records, SPEC)
   const events: Omit<EventDraft, 'key'>[] = []
-  const memo: Memo = {symbols: new Map(), when: new Map()}
+  const memo: Memo = {symbols: new Map(), kinds: new Map(), days: new Map(), noSymbol: new Map()}
   for (const record of table.rows) {
     if (record.cells.every((c) => c.trim() === '')) continue
     const row = new RowReader(table, record)
@@ -85,24 +98,38 @@ export function parseGenericTransactions(text: string, file: string, portfolio: 
 function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig, memo: Memo): Omit<EventDraft, 'key'> {
   const kindText = row.text('kind')
   if (kindText === '') throw new RowError(`${row.label('kind')} is blank`)
-  const norm = kindText.toLowerCase().replace(/[\s-]+/g, ' ').trim()
-  const canonical = norm.replace(/ /g, '_')
-  const kind: EventKind = (EVENT_KINDS as readonly string[]).includes(canonical) && canonical !== 'unclassified' ? (canonical as EventKind) : (KIND_ALIASES[norm] ?? 'unclassified')
-  const currency = row.text('currency').toUpperCase() || portfolio.currency
-  if (!/^[A-Z]{3}$/.test(currency)) throw new RowError(`${row.label('currency')} "${row.text('currency')}" is not a three-letter currency code`)
+  let kind = memo.kinds.get(kindText)
+  if (kind === undefined) {
+    const norm = kindText.toLowerCase().replace(/[\s-]+/g, ' ').trim()
+    const canonical = norm.replace(/ /g, '_')
+    kind = (EVENT_KINDS as readonly string[]).includes(canonical) && canonical !== 'unclassified' ? (canonical as EventKind) : (KIND_ALIASES[norm] ?? 'unclassified')
+    memo.kinds.set(kindText, kind)
+  }
+  const currencyText = row.text('currency')
+  const currency = currencyText === '' ? portfolio.currency : currencyText.toUpperCase()
+  if (!/^[A-Z]{3}$/.test(currency)) throw new RowError(`${row.label('currency')} "${currencyText}" is not a three-letter currency code`)
 
   const symbolText = row.text('symbol')
   let parsed: ParsedSymbol | null = null
+  let zone: Zone
+  let style: ExerciseStyle | undefined
   if (symbolText !== '') {
-    parsed = memo.symbols.get(symbolText) ?? null
-    if (parsed === null) memo.symbols.set(symbolText, (parsed = parseSymbol(symbolText)))
+    const k = `${currency}|${symbolText}`
+    let known = memo.symbols.get(k)
+    if (!known) {
+      const p = parseSymbol(symbolText)
+      known = {parsed: p, zone: zoneOf(marketFor({instrumentType: p.type, currency, underlying: p.underlying})), style: p.option ? defaultExerciseStyle(p, currency) : undefined}
+      memo.symbols.set(k, known)
+    }
+    ;({parsed, zone, style} = known)
+  } else {
+    let z = memo.noSymbol.get(currency)
+    if (z === undefined) memo.noSymbol.set(currency, (z = zoneOf(marketFor({instrumentType: 'equity', currency, underlying: ''}))))
+    zone = z
   }
   if (parsed === null && INSTRUMENT_KINDS.has(kind)) throw new RowError(`${row.label('symbol')} is blank; a ${kind} row names its instrument`)
 
-  const zone = zoneOf(marketFor({instrumentType: parsed?.type ?? 'equity', currency, underlying: parsed?.underlying ?? ''}))
-  const whenKey = `${zone}|${row.text('date')}`
-  let when = memo.when.get(whenKey)
-  if (!when) memo.when.set(whenKey, (when = parseWhen(row.text('date'), row.label('date'), zone)))
+  const when = parseWhen(row.text('date'), row.label('date'), zone, memo.days)
   const quantity = row.number('quantity')
   const price = row.number('price')
   const amount = row.number('amount')
@@ -166,7 +193,8 @@ function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig, 
   const commission = row.number('commission')
   const other = row.number('fees')
   const description = row.text('description')
-  return {
+  // One literal, the optional fields added after (object spreads in a literal cost a copy per row).
+  const e: Omit<EventDraft, 'key'> = {
     portfolio: portfolio.name,
     account: row.text('account') || portfolio.account || null,
     source: 'file',
@@ -181,40 +209,46 @@ function readRow(row: RowReader<Col>, file: string, portfolio: PortfolioConfig, 
     brokerSymbol: symbolText || null,
     instrumentType: parsed?.type ?? null,
     underlying: parsed?.underlying ?? null,
-    ...(parsed?.option ? {option: {...parsed.option, style: defaultExerciseStyle(parsed, currency)}} : {}),
     quantity: parsed ? quantity : kind === 'transfer' ? null : quantity,
     price,
     multiplier: parsed ? multiplier : null,
     currency,
     amount,
-    fees: {...NO_FEES, commission, other},
+    fees: {commission, clearing: null, regulatory: null, exchange: null, other},
     orderId: row.text('orderId') || null,
     positionEffect,
-    ...(ratio ? {ratio} : {}),
-    ...(newSymbol ? {newSymbol} : {}),
     description: kind === 'unclassified' ? `${kindText}${description ? `: ${description}` : ''}` : description,
     brokerRealizedPnl: row.number('realized'),
   }
+  if (parsed?.option) e.option = {...parsed.option, style}
+  if (ratio) e.ratio = ratio
+  if (newSymbol) e.newSymbol = newSymbol
+  return e
 }
 
 /**
  * `2026-03-02` (a date: 00:00 exchange-local, time unknown), `2026-03-02 10:31[:05]` (exchange-local
  * time), or an ISO instant with its offset (`2026-03-02T15:31:05Z`, `…-05:00`).
  */
-function parseWhen(text: string, label: string, zone: ReturnType<typeof zoneOf>): {at: string; timeKnown: boolean; tradeDate: string} {
+function parseWhen(text: string, label: string, zone: Zone, days: Map<string, Day>): {at: string; timeKnown: boolean; tradeDate: string} {
   const bad = (): never => {
     throw new RowError(`${label} "${text}" is not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an ISO instant with offset`)
   }
   const d = /^(\d{4}-\d{2}-\d{2})$/.exec(text)
   if (d) {
-    if (!validDate(d[1])) bad()
-    return {at: zonedInstant(zone, d[1], 0).toISOString(), timeKnown: false, tradeDate: d[1]}
+    const day = dayOf(zone, d[1], days)
+    if (!day.valid) bad()
+    return {at: new Date(day.midnight).toISOString(), timeKnown: false, tradeDate: d[1]}
   }
   const local = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/.exec(text)
   if (local) {
     const [, date, h, m, s, frac] = local
-    if (!validDate(date) || Number(h) > 23 || Number(m) > 59 || Number(s ?? 0) > 59) bad()
-    const at = new Date(zonedInstant(zone, date, Number(h) * 60 + Number(m)).getTime() + Number(s ?? 0) * 1000 + Math.round(Number(frac ?? 0) * 1000))
+    const day = dayOf(zone, date, days)
+    if (!day.valid || Number(h) > 23 || Number(m) > 59 || Number(s ?? 0) > 59) bad()
+    const minutes = Number(h) * 60 + Number(m)
+    // One offset all day: the instant is midnight plus the time (what zonedInstant gives, without its two offset look-ups).
+    const base = day.oneOffset ? day.midnight + minutes * 60_000 : zonedInstant(zone, date, minutes).getTime()
+    const at = new Date(base + Number(s ?? 0) * 1000 + Math.round(Number(frac ?? 0) * 1000))
     return {at: at.toISOString(), timeKnown: true, tradeDate: date}
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
@@ -223,6 +257,19 @@ function parseWhen(text: string, label: string, zone: ReturnType<typeof zoneOf>)
     return {at: at.toISOString(), timeKnown: true, tradeDate: zonedDate(zone, at)}
   }
   return bad()
+}
+
+/** A date's validity and local midnight in a zone, once per file. A zone switches offset at most once a day, so equal offsets at 00:00 and 23:59 mean one offset all day. */
+function dayOf(zone: Zone, date: string, days: Map<string, Day>): Day {
+  const k = `${zone}|${date}`
+  let day = days.get(k)
+  if (!day) {
+    const valid = validDate(date)
+    const midnight = valid ? zonedInstant(zone, date, 0).getTime() : Number.NaN
+    const last = valid ? zonedInstant(zone, date, 1439).getTime() : Number.NaN
+    days.set(k, (day = {valid, midnight, oneOffset: last - midnight === 1439 * 60_000}))
+  }
+  return day
 }
 
 function validDate(d: string): boolean {

@@ -154,3 +154,22 @@ export function withContentKeys<T extends Omit<EventDraft, 'key'> & {key?: strin
     return {...d, key: contentKey(d, occurrence)}
   })
 }
+
+/**
+ * withContentKeys in place: sets each draft's key on the draft itself, for a caller that owns the
+ * array (an import's freshly parsed file), instead of copying 100,000 events. Same keys, same order.
+ */
+export function assignContentKeys<T extends Omit<EventDraft, 'key'> & {key?: string}>(drafts: T[]): (T & {key: string})[] {
+  const seen = new Map<string, number>()
+  for (const d of drafts) {
+    if (d.brokerId) {
+      d.key = `id:${d.brokerId}`
+      continue
+    }
+    const base = contentKey(d, 0)
+    const occurrence = seen.get(base) ?? 0
+    seen.set(base, occurrence + 1)
+    d.key = occurrence === 0 ? base : contentKey(d, occurrence)
+  }
+  return drafts as (T & {key: string})[]
+}

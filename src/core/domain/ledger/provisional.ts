@@ -168,7 +168,7 @@ export function matchProvisional(events: LedgerEvent[], links: LedgerLink[], hel
 }
 
 /** The events that count (lots, quantities, realised P&L): every event but provisional and live ones the broker's records confirmed or replaced. */
-export function countedEvents(events: LedgerEvent[], links: LedgerLink[]): LedgerEvent[] {
+export function countedEvents<E extends Pick<LedgerEvent, 'id' | 'provisional' | 'source'>>(events: E[], links: LedgerLink[]): E[] {
   const superseded = new Set(links.filter((l) => l.kind === 'confirms' || l.kind === 'replaces').map((l) => l.from))
   return events.filter((e) => !((e.provisional || e.source === 'live') && superseded.has(e.id)))
 }

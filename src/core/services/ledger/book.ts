@@ -10,12 +10,12 @@
 import type {Config, PortfolioConfig} from '../../config/config.js'
 import type {LedgerEvent, LedgerLink} from '../../domain/ledger/events.js'
 import {fxHistoryFromCloses, fxPairSymbols, type FxHistory} from '../../domain/ledger/fx.js'
-import {computeLots, type AssignmentTreatment, type LotOptions, type LotsResult, type OpeningLot} from '../../domain/ledger/lots.js'
+import {computeLots, type AssignmentTreatment, type LotEvent, type LotOptions, type LotsResult, type OpeningLot} from '../../domain/ledger/lots.js'
 import {countedEvents} from '../../domain/ledger/provisional.js'
 import type {Db} from '../../store/database.js'
 import {readDb} from '../../store/database.js'
 import {openHistory} from '../../store/history.js'
-import {loadEvents, loadLinks, type EventFilter} from '../../store/ledger.js'
+import {loadEvents, loadLinks, loadLotEvents, type EventFilter} from '../../store/ledger.js'
 import {loadPriceHistory} from '../../store/prices.js'
 import {lastPositionSnapshotsBefore} from '../../store/snapshots.js'
 
@@ -27,15 +27,20 @@ export function brokerTreatment(p: Pick<PortfolioConfig, 'broker'> & {source?: {
 
 export function lotOptions(config: Config): (portfolio: string) => LotOptions {
   const byName = new Map(config.portfolios.map((p) => [p.name, p]))
+  // Asked per event booked: answered once per portfolio.
+  const known = new Map<string, LotOptions>()
   return (name) => {
+    let o = known.get(name)
+    if (o) return o
     const p = byName.get(name)
-    if (!p) return {method: 'fifo', assignment: 'separate'}
-    return {method: p.lots ?? 'fifo', assignment: p.assignmentBasis === 'premium_in_basis' ? 'fold' : brokerTreatment(p)}
+    o = p ? {method: p.lots ?? 'fifo', assignment: p.assignmentBasis === 'premium_in_basis' ? 'fold' : brokerTreatment(p)} : {method: 'fifo', assignment: 'separate'}
+    known.set(name, o)
+    return o
   }
 }
 
-export interface LoadedLedger {
-  events: LedgerEvent[]
+export interface LoadedLedger<E extends LotEvent = LedgerEvent> {
+  events: E[]
   links: LedgerLink[]
   lots: LotsResult
   /** per portfolio: the snapshot date whose positions opened the ledger, or null */
@@ -44,20 +49,25 @@ export interface LoadedLedger {
   fx: FxHistory
 }
 
-export function readLedger(db: Db, filter: EventFilter = {}): {events: LedgerEvent[]; links: LedgerLink[]} {
-  return {events: loadEvents(db, filter), links: loadLinks(db)}
+/** Loads the events of `portfolios` (all when empty) and computes lots with their opening balances. */
+export function loadLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger> {
+  return loadWith(config, dbPath, portfolios, loadEvents)
 }
 
-/** Loads the events of `portfolios` (all when empty) and computes lots with their opening balances. */
-export async function loadLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger> {
+/** loadLedger with each event's lot fields only (LotEvent): for the views that need lots and realised P&L, not the events' text. */
+export function loadLotLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger<LotEvent>> {
+  return loadWith(config, dbPath, portfolios, loadLotEvents)
+}
+
+async function loadWith<E extends LotEvent>(config: Config, dbPath: string, portfolios: string[], read: (db: Db, filter: EventFilter) => E[]): Promise<LoadedLedger<E>> {
   const {events, links, first, fx} = await readDb(dbPath, (db) => {
-    const r = readLedger(db, portfolios.length ? {portfolio: portfolios} : {})
+    const events = read(db, portfolios.length ? {portfolio: portfolios} : {})
     const first = new Map(db.all<{portfolio: string; d: string}>('SELECT portfolio, MIN(trade_date) AS d FROM ledger_events GROUP BY portfolio').map((x) => [x.portfolio, x.d]))
     // FX of the close dates: the price history's currency pairs, only for currencies other than the base.
-    const currencies = [...new Set(r.events.map((e) => e.currency))].filter((c) => c !== config.baseCurrency)
+    const currencies = [...new Set(events.map((e) => e.currency))].filter((c) => c !== config.baseCurrency)
     const pairs = currencies.flatMap((c) => Object.values(fxPairSymbols(c, config.baseCurrency)))
-    const fx = pairs.length > 0 ? fxHistoryFromCloses(currencies, config.baseCurrency, loadPriceHistory(db, pairs)) : new Map()
-    return {...r, first, fx}
+    const fx: FxHistory = pairs.length > 0 ? fxHistoryFromCloses(currencies, config.baseCurrency, loadPriceHistory(db, pairs)) : new Map()
+    return {events, links: loadLinks(db), first, fx}
   })
   const opening = new Map<string, {date: string | null; positions: number}>()
   const lots: OpeningLot[] = []

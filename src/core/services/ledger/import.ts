@@ -12,7 +12,7 @@ import {transactionParser} from '../../adapters/transactions/index.js'
 import {displayPath, ImportError, readExport} from '../../adapters/csv/table.js'
 import type {Config, PortfolioConfig} from '../../config/config.js'
 import {TRANSACTION_FORMATS} from '../../config/schema.js'
-import {withContentKeys, type EventDraft} from '../../domain/ledger/events.js'
+import {assignContentKeys, type EventDraft} from '../../domain/ledger/events.js'
 import {UserError} from '../../errors.js'
 import type {Db} from '../../store/database.js'
 import {writeDb} from '../../store/database.js'
@@ -58,7 +58,7 @@ export function parseTransactionsFile(file: string, format: string, portfolio: P
   const display = displayPath(file)
   const text = readExport(file, display)
   const parsed = parser(text, display, portfolio)
-  const keyed = withContentKeys(parsed.events)
+  const keyed = assignContentKeys(parsed.events)
   // Events out of order in a file are sorted, never rejected for order alone.
   keyed.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
   return {file: display, events: keyed, warnings: [...parsed.warnings, ...(parsed.skipped ?? []).map((s) => `${display}:${s.line}: skipped: ${s.reason}`)]}
