@@ -139,7 +139,9 @@ export function renderForTerminal(width: number | null, render: () => string): s
   return text
     .split('\n')
     .flatMap((line) => {
-      if (displayWidth(line) <= width || /^[\s]*[┌│├└]/.test(line)) return [line]
+      // table borders (┌│├└), escaped: esbuild keeps a regular expression's characters as written, and one
+      // character past Latin-1 makes the whole fast bundle a two-byte string for V8 (scripts/bundle.mjs)
+      if (displayWidth(line) <= width || /^[\s]*[\u250c\u2502\u251c\u2514]/.test(line)) return [line]
       const indent = /^ */.exec(line)![0]
       const rest = indent.length + 2 < width / 2 ? `${indent}  ` : ''
       const lines = wrapWords(line.slice(indent.length), width - indent.length)
