@@ -45,13 +45,19 @@ const expiries = new Map<string, ExpiryTimes>()
 
 /** Settlement of an option expiring on `expiry` (YYYY-MM-DD). Treat the result as read-only (it is shared). */
 export function optionExpiry(expiry: string, c: ContractKey): ExpiryTimes {
+  // A position's row, health and aging each ask for its expiry in turn: the last answer is kept.
+  const l = last
+  if (l.expiry === expiry && l.symbol === c.symbol && l.underlying === c.underlying && l.instrumentType === c.instrumentType && l.currency === c.currency) return l.times
   const market = marketFor(c)
   const root = c.symbol.split(' ')[0].toUpperCase()
   const key = `${expiry}|${market}|${c.instrumentType === 'future_option' ? 'f' : AM_SETTLED_ROOTS.has(root) ? 'am' : 'pm'}`
   let e = expiries.get(key)
   if (!e) expiries.set(key, (e = computeOptionExpiry(expiry, c, market, root)))
+  last = {expiry, symbol: c.symbol, underlying: c.underlying, instrumentType: c.instrumentType, currency: c.currency, times: e}
   return e
 }
+// (what the answer depends on: the expiry and the contract's fields)
+let last: ContractKey & {expiry: string | undefined; times: ExpiryTimes} = {expiry: undefined, symbol: '', underlying: '', instrumentType: '', currency: '', times: undefined as never}
 
 function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, root: string): ExpiryTimes {
   if (market === 'XNSE' || market === 'XBOM') return indiaTimes(market, expiry)
