@@ -41,6 +41,29 @@ globalThis.cotraderImport = (specifier) => import(specifier)
 globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
 // The fast path's bundle for this first word: a command's, or "info" for --version and root help.
 const fastWord = argv.length === 0 || argv[0] === '--help' || argv[0] === '--version' ? 'info' : meta.fast.includes(argv[0]) ? argv[0] : null
+/*
+ * process.stdout and process.stderr are built on first use (Node's stream modules, and net for a pipe: a
+ * few ms); the fast path writes to the descriptors directly and may never build them. This notes which
+ * ones were built, so that exit() waits for those only instead of building them to ask.
+ */
+const streams = []
+for (const name of ['stdout', 'stderr']) {
+  const d = Object.getOwnPropertyDescriptor(process, name)
+  if (!d || typeof d.get !== 'function' || !d.configurable) {
+    streams.push(() => process[name]) // not a lazy getter here: always wait for it
+    continue
+  }
+  let built
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() {
+      built ??= d.get.call(process)
+      return built
+    },
+  })
+  streams.push(() => built)
+}
 main()
 
 async function main() {
@@ -64,8 +87,8 @@ async function main() {
  * process.exit() would cut it: first wait until stdout and stderr have handed over everything.
  */
 async function exit() {
-  const flushed = (stream) => new Promise((resolve) => (stream.writableLength > 0 ? stream.write('', () => resolve()) : resolve()))
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+  const flushed = (stream) => new Promise((resolve) => (stream && stream.writableLength > 0 ? stream.write('', () => resolve()) : resolve()))
+  await Promise.all(streams.map((built) => flushed(built())))
   process.exit()
 }
 

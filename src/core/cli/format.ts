@@ -2,11 +2,12 @@
  * Formatting for human output: unknown numbers print as "?", partial sums get a "*" and a
  * footnote, colour only on a TTY and never with NO_COLOR.
  */
+import {isTerminal} from './stdio.js'
 import {clip, displayWidth, renderTable, wrapWords, type Align, type Column} from './table.js'
 
 export type {Column} from './table.js'
 
-export const colorEnabled = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+export const colorEnabled = isTerminal(1) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
 const paint = (code: number) => (s: string) => (colorEnabled ? `\u001B[${code}m${s}\u001B[0m` : s)
 export const red = paint(31)
 export const green = paint(32)
