@@ -32,7 +32,7 @@
  */
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {deserialize, serialize} from 'node:v8'
+import type * as V8 from 'node:v8'
 import type {Db, SqlParams} from './database.js'
 
 export interface ReadCacheSettings {
@@ -117,12 +117,15 @@ function jsonExact(v: unknown): boolean {
 }
 
 function encode(v: unknown): Answer {
-  return jsonExact(v) ? JSON.stringify(v) : serialize(v)
+  return jsonExact(v) ? JSON.stringify(v) : v8().serialize(v)
 }
 
 function decode(a: Answer): unknown {
-  return typeof a === 'string' ? JSON.parse(a) : deserialize(a)
+  return typeof a === 'string' ? JSON.parse(a) : v8().deserialize(a)
 }
+
+/** node:v8 on first use (it loads Node's streams): the greeks command shares this module and never reads a database. */
+const v8 = (): typeof V8 => process.getBuiltinModule('node:v8')
 
 /** zlib's CRC-32 (native), loaded on first use: the greeks command shares this module and never reads a database. */
 function crc32(bytes: Uint8Array): number {
@@ -187,7 +190,7 @@ export class ReplayStore {
     try {
       mkdirSync(this.s.dir, {recursive: true})
       const body: StoreFile = {format: FORMAT, buildId: this.s.buildId, file: this.file, application: this.application, identity: this.identity, entries: this.entries}
-      writeFileSync(tmp, serialize(body), {mode: 0o600})
+      writeFileSync(tmp, v8().serialize(body), {mode: 0o600})
       renameSync(tmp, target)
       prune(this.s.dir, target)
     } catch {
@@ -241,7 +244,7 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
   if (known) return known
   let entries: Map<string, Answer> | undefined
   try {
-    const f = deserialize(readFileSync(storePath(s.dir, abs))) as StoreFile
+    const f = v8().deserialize(readFileSync(storePath(s.dir, abs))) as StoreFile
     if (f.format === FORMAT && f.buildId === s.buildId && f.file === abs && f.application === application && f.identity === identity && f.entries instanceof Map) entries = f.entries
   } catch {
     // none yet, or unreadable: sql.js answers and a new store is written
