@@ -39,6 +39,7 @@ export function parseAsOf(text: string, baseCurrency: string): Date {
 /** Stale/failed/never-synced warnings go to stderr in every output mode (stdout stays clean JSON). */
 export function warnData(result: {dataWarnings: string[]}): void {
   // On a terminal, broken at spaces to its width like the rest of the output (never inside a number).
+  if (result.dataWarnings.length === 0) return
   const width = terminalWidth(terminal(2), process.env)
   for (const w of result.dataWarnings) write(2, `${renderForTerminal(width, () => `warning: ${w}`)}\n`)
 }
