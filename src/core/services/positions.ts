@@ -184,7 +184,7 @@ export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketVal
  * positionRow: the JSON keeps that order). Not `{...row, dayPnl, ...}`: V8 copies a 33-field object
  * through its slow path, ~20-50 µs a row, most of a 1,000-position `positions --json`.
  */
-function viewOf(r: PositionRow, day: DayPnl, health: PositionHealth): PositionView {
+export function viewOf(r: PositionRow, day: DayPnl, health: PositionHealth): PositionView {
   return {
     portfolio: r.portfolio, symbol: r.symbol, brokerSymbol: r.brokerSymbol, underlying: r.underlying, instrumentType: r.instrumentType,
     quantity: r.quantity, multiplier: r.multiplier, entryPrice: r.entryPrice, markPrice: r.markPrice, marketValue: r.marketValue,
