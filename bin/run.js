@@ -35,8 +35,9 @@ const keepTierUp = meta.keepWasmTierUp.includes(command)
  * SHORT_RUN, for the fast path's data commands: V8 optimises a function with TurboFan once it has run
  * about this much bytecode (default 67,584). A short command ends before most of what TurboFan compiles
  * (on a background thread) pays back: 4.4 times the default cut the CPU time of `positions --json` on a
- * 1,000-position book by ~25 % on 2 shared cores, while a long computation (risk --stress on that book,
- * ~2 s) still gets its hot loops optimised and was within the noise (docs/PERFORMANCE.md).
+ * 1,000-position book by ~20 % on 2 shared cores, while a long computation still gets its hot loops
+ * optimised: risk --stress on that book took ~7 % longer (654 against 613 ms; 1,000,000 cost it 18 %
+ * for 7 % off positions): docs/PERFORMANCE.md.
  */
 const NO_TIER_UP = '--wasm-tiering-budget=2000000000'
 const SHORT_RUN = '--interrupt-budget=300000'
