@@ -28,30 +28,70 @@ const argv = process.argv.slice(2)
 // The command id as oclif reads it (topics separated by spaces: `daemon status` is daemon:status).
 const command = meta.commands.includes(`${argv[0]}:${argv[1]}`) ? `${argv[0]}:${argv[1]}` : argv[0]
 const keepTierUp = meta.keepWasmTierUp.includes(command)
-let tierUp = true // V8's default until noTierUp()
-/** Same value as src/core/store/database.ts sets; set before a bundle is compiled, so V8's flags (and so the cache) stay stable. */
-function noTierUp() {
-  if (keepTierUp || !tierUp) return
-  require('node:v8').setFlagsFromString('--wasm-tiering-budget=2000000000')
-  tierUp = false
+/*
+ * V8 flags this process sets for itself, before it compiles a bundle (V8 checks a code cache against its
+ * flags, so the cache's name carries them: configKey).
+ * NO_TIER_UP: the same value src/core/store/database.ts sets (see the header).
+ * SHORT_RUN, for the fast path's data commands: V8 optimises a function with TurboFan once it has run
+ * about this much bytecode (default 67,584). A short command ends before most of what TurboFan compiles
+ * (on a background thread) pays back: 4.4 times the default cut the CPU time of `positions --json` on a
+ * 1,000-position book by ~20 % on 2 shared cores, while a long computation still gets its hot loops
+ * optimised: risk --stress on that book took ~7 % longer (654 against 613 ms; 1,000,000 cost it 18 %
+ * for 7 % off positions): docs/PERFORMANCE.md.
+ */
+const NO_TIER_UP = '--wasm-tiering-budget=2000000000'
+const SHORT_RUN = '--interrupt-budget=300000'
+const flagsSet = []
+function setFlags(...flags) {
+  const fresh = flags.filter((f) => !flagsSet.includes(f))
+  if (fresh.length === 0) return
+  require('node:v8').setFlagsFromString(fresh.join(' '))
+  flagsSet.push(...fresh)
 }
+const noTierUp = () => (keepTierUp ? undefined : setFlags(NO_TIER_UP))
 
 // The bundle's import() calls (the ES-module SDKs, loaded lazily) come here: see scripts/bundle.mjs.
 globalThis.cotraderImport = (specifier) => import(specifier)
 globalThis.cotraderBuildId = meta.buildId // the config cache is keyed by it (src/core/config/cache.ts)
 // The fast path's bundle for this first word: a command's, or "info" for --version and root help.
 const fastWord = argv.length === 0 || argv[0] === '--help' || argv[0] === '--version' ? 'info' : meta.fast.includes(argv[0]) ? argv[0] : null
+/*
+ * process.stdout and process.stderr are built on first use (Node's stream modules, and net for a pipe: a
+ * few ms); the fast path writes to the descriptors directly and may never build them. This notes which
+ * ones were built, so that exit() waits for those only instead of building them to ask.
+ */
+const streams = []
+for (const name of ['stdout', 'stderr']) {
+  const d = Object.getOwnPropertyDescriptor(process, name)
+  if (!d || typeof d.get !== 'function' || !d.configurable) {
+    streams.push(() => process[name]) // not a lazy getter here: always wait for it
+    continue
+  }
+  let built
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() {
+      built ??= d.get.call(process)
+      return built
+    },
+  })
+  streams.push(() => built)
+}
 main()
 
 async function main() {
   if (fastWord !== null && !process.env.COTRADER_OCLIF) {
-    // --version, help and greeks never start sql.js: they skip the flag (and loading node:v8, ~1-2 ms)
-    if (fastWord !== 'info' && fastWord !== 'greeks') noTierUp()
-    const fast = loadCached(path.join(dir, `fast-${fastWord}.cjs`), `fast-${fastWord}-${meta.buildId}-${configKey(tierUp)}`)
+    // --version, help and greeks never start sql.js: they set no flag (and skip loading node:v8, ~1-3 ms)
+    if (fastWord !== 'info' && fastWord !== 'greeks') {
+      noTierUp()
+      setFlags(SHORT_RUN)
+    }
+    const fast = loadCached(path.join(dir, `fast-${fastWord}.cjs`), `fast-${fastWord}-${meta.buildId}-${configKey()}`)
     if (await fast.run(argv, root, dir)) return exit()
   }
   noTierUp()
-  const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey(tierUp)}`)
+  const bundle = loadCached(path.join(dir, 'main.cjs'), `main-${meta.buildId}-${configKey()}`)
   // oclif finds the package from this URL (the bin script's own, as when this file was an ES module)
   await bundle.execute({dir: require('node:url').pathToFileURL(path.join(root, 'package.json')).href})
   await exit()
@@ -64,8 +104,8 @@ async function main() {
  * process.exit() would cut it: first wait until stdout and stderr have handed over everything.
  */
 async function exit() {
-  const flushed = (stream) => new Promise((resolve) => (stream.writableLength > 0 ? stream.write('', () => resolve()) : resolve()))
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+  const flushed = (stream) => new Promise((resolve) => (stream && stream.writableLength > 0 ? stream.write('', () => resolve()) : resolve()))
+  await Promise.all(streams.map((built) => flushed(built())))
   process.exit()
 }
 
@@ -79,8 +119,8 @@ function cacheDir() {
 }
 
 /** What V8 checks a code cache against besides the source: its version, architecture and flags. */
-function configKey(tierUp) {
-  const text = [process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? '', tierUp ? 'tier-up' : 'no-tier-up'].join('\0')
+function configKey() {
+  const text = [process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? '', ...flagsSet].join('\0')
   let h = 0x811c9dc5 // FNV-1a, 32 bits: a file name, not a security boundary (V8 checks the rest)
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
   return (h >>> 0).toString(16).padStart(8, '0')

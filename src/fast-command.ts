@@ -7,6 +7,7 @@ import {csvToStdout} from './core/cli/csv-output.js'
 import {fastParse} from './core/cli/fast-parse.js'
 import {commandIo, configCache, reportError, writePlainJson, type CommandIo} from './core/cli/io.js'
 import {baseFlags, type FlagsSpec} from './core/cli/spec.js'
+import {isTerminal, useDirectOutput} from './core/cli/stdio.js'
 import {enableReadCache} from './core/store/read-cache.js'
 import {fastStart} from './fast.js'
 
@@ -31,10 +32,11 @@ export async function runCommand(argv: string[], root: string, command: HotComma
   if (command.flags.csv) csvToStdout(args) // as the oclif commands do before parsing
   const json = args.includes('--json')
   // oclif colours JSON for a terminal (BaseCommand.logJson): leave that to it
-  if (json && process.stdout.isTTY && !process.env.NO_COLOR) return false
+  if (json && isTerminal(1) && !process.env.NO_COLOR) return false
   const flags = fastParse(args, {...command.flags, ...baseFlags, ...jsonFlag})
   if (!flags) return false
 
+  useDirectOutput() // (core/cli/stdio.ts)
   const io = commandIo({json, wide: flags.wide === true, dirs: start.dirs})
   // Read replay (core/store/read-cache.ts): a repeated read of an unchanged database skips sql.js.
   // Only here, for the hot read commands run as a short process; keyed by the build like the config cache.

@@ -18,6 +18,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type {Dirs} from './core/cli/io.js'
+import {isTerminal, useDirectOutput, write} from './core/cli/stdio.js'
 
 /**
  * The commands the fast path answers, each with a module core/cli/hot/<name>.ts run by fast-command.ts
@@ -57,11 +58,12 @@ export function fastStart(root: string): {pjson: PackageJson; dirs: Dirs} | null
 export async function runInfo(argv: string[], root: string, bundleDir: string): Promise<boolean> {
   const start = fastStart(root)
   if (start === null) return false
+  useDirectOutput()
   if (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) return rootHelp(start.pjson, bundleDir)
   if (argv[0] !== '--version') return false
   const agent = await userAgent(start.pjson)
   if (agent === null) return false
-  process.stdout.write(`${agent}\n`)
+  write(1, `${agent}\n`)
   return true
 }
 
@@ -95,10 +97,15 @@ async function userAgent(pjson: PackageJson): Promise<string | null> {
  * one's. A terminal, forced colour or a missing file: oclif renders it.
  */
 async function rootHelp(pjson: PackageJson, bundleDir: string): Promise<boolean> {
-  if (process.stdout.isTTY) return false
-  // oclif colours section headers when supports-color says stdout and stderr take colour
-  const supportsColor = (await import('supports-color')).default
-  if (supportsColor.stdout && supportsColor.stderr) return false
+  if (isTerminal(1)) return false
+  // oclif colours section headers when supports-color says stdout and stderr take colour. For a stdout
+  // that is not a terminal it says no unless FORCE_COLOR is set or argv has a --color flag (root help's
+  // argv has none; newer versions also say yes under Azure Pipelines): only then is it asked (it loads
+  // node:tty, a few ms).
+  if ('FORCE_COLOR' in process.env || ('TF_BUILD' in process.env && 'AGENT_NAME' in process.env)) {
+    const supportsColor = (await import('supports-color')).default
+    if (supportsColor.stdout && supportsColor.stderr) return false
+  }
   let help: {userAgent: string; text: string}
   try {
     help = JSON.parse(readFileSync(path.join(bundleDir, 'help.json'), 'utf8'))
@@ -109,6 +116,6 @@ async function rootHelp(pjson: PackageJson, bundleDir: string): Promise<boolean>
   if (agent === null) return false
   const line = `\n  ${help.userAgent}\n`
   if (help.text.split(line).length !== 2 || agent.length + 2 > 80) return false
-  process.stdout.write(help.text.replace(line, `\n  ${agent}\n`))
+  write(1, help.text.replace(line, `\n  ${agent}\n`))
   return true
 }

@@ -37,4 +37,25 @@ describe('compareText', () => {
     const words = ['SPY', 'AAPL', 'A', 'AA', 'B2', 'B10', '2026-01-05', '2025-12-31', 'nifty', 'banknifty', 'Nifty', 'inr_fund', 'tasty-trade', '/ESZ6', 'BRK.B', 'BRK/B', 'é', 'e', 'Z', 'z', '', '10', '9', 'SPX', 'SPXW']
     for (const a of words) for (const b of words) expect(Math.sign(compareText(a, b)), `${a} vs ${b}`).toBe(Math.sign(a.localeCompare(b)))
   })
+
+  it('orders every pair of printable ASCII characters, and one-case strings with symbols, like localeCompare', () => {
+    const chars = Array.from({length: 95}, (_, i) => String.fromCharCode(32 + i))
+    const wrong: string[] = []
+    const check = (a: string, b: string) => {
+      if (Math.sign(compareText(a, b)) !== Math.sign(a.localeCompare(b))) wrong.push(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`)
+    }
+    for (const a of chars) for (const b of chars) check(a, b)
+    // fund names, futures, tickers with classes: spaces, punctuation and digits between one-case letters
+    const names = ['HDFC INDEX FUND NIFTY 50 PLAN', 'HDFCBANK', 'MIRAE ASSET LARGE & MIDCAP', 'M&M', 'M-M', 'M M', 'MM', '/MESH7', '/ES', 'BRK.B', 'BRK/B', 'BRK B', 'PARAG PARIKH FLEXI CAP', 'A_B', 'A-B', 'A,B', "A'B", 'A(B)', 'A+B', 'A$B', 'A~B', 'hdfc index fund', 'm&m', 'brk.b', 'x-1', 'x 1', 'x1', '2026-01-05', '2026-01-05 ', '']
+    for (const a of names) for (const b of names) check(a, b)
+    let seed = 11
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n
+    const upper = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789ABCXYZ"
+    const lower = upper.replace('ABCXYZ', 'abcxyz')
+    for (const alphabet of [upper, lower]) {
+      const word = () => Array.from({length: 1 + rand(5)}, () => alphabet[rand(alphabet.length)]).join('')
+      for (let i = 0; i < 5000; i++) check(word(), word())
+    }
+    expect(wrong).toEqual([])
+  })
 })

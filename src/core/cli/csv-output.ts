@@ -6,6 +6,7 @@
 import type {Config} from '../config/config.js'
 import {UserError} from '../errors.js'
 import type {StringFlag} from './spec.js'
+import {write} from './stdio.js'
 
 /** The flag's spec (spec.ts); oclif-flags.ts csvFlag() is its oclif form. */
 export const csvFlagSpec = {
@@ -28,7 +29,7 @@ export function checkCsvTarget(target: string | undefined, json: boolean): void 
 /** Writes `text` to stdout or FILE (safely); `note` reports a file write on stderr. */
 export async function writeCsv(target: string, text: string, what: string, note: (message: string) => void, protect: {config: Config; dbPath: string}): Promise<void> {
   if (target === '-') {
-    process.stdout.write(text)
+    write(1, text)
     return
   }
   const {writeOutputFile} = await import('./csv.js')

@@ -2,11 +2,12 @@
  * Formatting for human output: unknown numbers print as "?", partial sums get a "*" and a
  * footnote, colour only on a TTY and never with NO_COLOR.
  */
+import {isTerminal} from './stdio.js'
 import {clip, displayWidth, renderTable, wrapWords, type Align, type Column} from './table.js'
 
 export type {Column} from './table.js'
 
-export const colorEnabled = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+export const colorEnabled = isTerminal(1) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
 const paint = (code: number) => (s: string) => (colorEnabled ? `\u001B[${code}m${s}\u001B[0m` : s)
 export const red = paint(31)
 export const green = paint(32)
@@ -139,7 +140,9 @@ export function renderForTerminal(width: number | null, render: () => string): s
   return text
     .split('\n')
     .flatMap((line) => {
-      if (displayWidth(line) <= width || /^[\s]*[┌│├└]/.test(line)) return [line]
+      // table borders (┌│├└), escaped: esbuild keeps a regular expression's characters as written, and one
+      // character past Latin-1 makes the whole fast bundle a two-byte string for V8 (scripts/bundle.mjs)
+      if (displayWidth(line) <= width || /^[\s]*[\u250c\u2502\u251c\u2514]/.test(line)) return [line]
       const indent = /^ */.exec(line)![0]
       const rest = indent.length + 2 < width / 2 ? `${indent}  ` : ''
       const lines = wrapWords(line.slice(indent.length), width - indent.length)

@@ -12,6 +12,7 @@ import {resolveConfigPath} from '../config/lookup.js'
 import {ExternalError, UserError} from '../errors.js'
 import {allowCreatingDirectory} from '../store/gate.js'
 import {renderForTerminal} from './format.js'
+import {printLine, terminal, write} from './stdio.js'
 import {terminalWidth} from './table.js'
 
 /** oclif's per-user directories (config.cacheDir, configDir, dataDir). */
@@ -40,11 +41,11 @@ export function commandIo(o: {json: boolean; wide: boolean; dirs: Dirs}): Comman
     context: (flags) => loadContext(flags, o.dirs),
     now: () => clockNow(process.env),
     print(render) {
-      // console.log, as oclif's this.log: the same bytes either way
-      if (!o.json) console.log(renderForTerminal(terminalWidth(process.stdout, process.env, o.wide), render))
+      // console.log, as oclif's this.log: the same bytes either way (the fast path writes them directly: stdio.ts)
+      if (!o.json) printLine(renderForTerminal(terminalWidth(terminal(1), process.env, o.wide), render))
     },
     note(message) {
-      if (!o.json) process.stderr.write(`${message}\n`)
+      if (!o.json) write(2, `${message}\n`)
     },
   }
 }
@@ -103,7 +104,7 @@ export function clockNow(env: NodeJS.ProcessEnv): Date {
 
 /** JSON as printed when it cannot be coloured (piped, or NO_COLOR). */
 export function writePlainJson(json: unknown): void {
-  process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  write(1, `${JSON.stringify(json, null, 2)}\n`)
 }
 
 type CliError = Error & {exitCode?: number; code?: string; oclif?: {exit?: number}; parse?: unknown}
@@ -121,14 +122,14 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
   const message = (usage || /^Parsing --/.test(error.message) ? usageWording(error.message) : error.message).replace(/\s*\n\s*/g, ' ').trim()
     // Text from input files may carry control characters: shown escaped, never sent raw to a terminal.
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-  if (!known && !usage && process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+  if (!known && !usage && process.env.DEBUG) write(2, `${error.stack}\n`)
   process.exitCode = exitCode
   if (json) {
     const code = known ? error.code : usage ? 'usage' : 'internal'
     logJson({error: {code, message, exitCode}})
     return
   }
-  process.stderr.write(`Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}\n`)
+  write(2, `Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}\n`)
 }
 
 /**

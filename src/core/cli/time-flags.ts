@@ -7,6 +7,7 @@ import {zonedInstant, type Zone} from '../domain/calendar/index.js'
 import {UserError} from '../errors.js'
 import {renderForTerminal} from './format.js'
 import type {FlagsSpec} from './spec.js'
+import {terminal, write} from './stdio.js'
 import {terminalWidth} from './table.js'
 
 /** Flag specs (spec.ts), shared by positions, risk and pnl. */
@@ -38,6 +39,7 @@ export function parseAsOf(text: string, baseCurrency: string): Date {
 /** Stale/failed/never-synced warnings go to stderr in every output mode (stdout stays clean JSON). */
 export function warnData(result: {dataWarnings: string[]}): void {
   // On a terminal, broken at spaces to its width like the rest of the output (never inside a number).
-  const width = terminalWidth(process.stderr, process.env)
-  for (const w of result.dataWarnings) process.stderr.write(`${renderForTerminal(width, () => `warning: ${w}`)}\n`)
+  if (result.dataWarnings.length === 0) return
+  const width = terminalWidth(terminal(2), process.env)
+  for (const w of result.dataWarnings) write(2, `${renderForTerminal(width, () => `warning: ${w}`)}\n`)
 }

@@ -7,7 +7,10 @@
  */
 import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {deserialize, serialize} from 'node:v8'
+import type * as V8 from 'node:v8'
+
+/** node:v8 on first use: loading it pulls in Node's streams (~3 ms), and greeks shares this module without reading a config. */
+const v8 = (): typeof V8 => process.getBuiltinModule('node:v8')
 import type {Config} from './config.js'
 
 export interface ConfigCache {
@@ -33,7 +36,7 @@ function cacheFile(cache: ConfigCache, file: string): string {
 
 export function cachedConfig(cache: ConfigCache, file: string, text: string): Config | undefined {
   try {
-    const e = deserialize(readFileSync(cacheFile(cache, file))) as Entry
+    const e = v8().deserialize(readFileSync(cacheFile(cache, file))) as Entry
     if (e.buildId === cache.buildId && e.file === file && e.home === (process.env.HOME ?? '') && e.text === text) return e.config
   } catch {
     // no cache yet, or unreadable: parse the file
@@ -47,7 +50,7 @@ export function storeConfig(cache: ConfigCache, file: string, text: string, conf
   try {
     mkdirSync(cache.dir, {recursive: true})
     const entry: Entry = {buildId: cache.buildId, file, home: process.env.HOME ?? '', text, config}
-    writeFileSync(tmp, serialize(entry))
+    writeFileSync(tmp, v8().serialize(entry))
     renameSync(tmp, target)
   } catch {
     try {

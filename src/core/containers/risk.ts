@@ -152,7 +152,11 @@ export function estimateCapitalInUse(positions: Position[]): number | null {
     // The value at expiry at each kink (0 and every strike), each summed in the group's order as
     // before, with no object or array per kink: a 1,000-option book has 200 legs × 200 kinks per underlying.
     let loss = Math.max(0, now - valueAtExpiry(group, 0))
-    for (const p of group) if (p.option) loss = Math.max(loss, now - valueAtExpiry(group, p.deliverable ? effectiveOption(p)!.strike : p.option.strike))
+    // each strike once: legs share strikes (calls and puts, several expiries), and the maximum does not
+    // depend on the order its terms come in
+    const strikes = new Set<number>()
+    for (const p of group) if (p.option) strikes.add(p.deliverable ? effectiveOption(p)!.strike : p.option.strike)
+    for (const strike of strikes) loss = Math.max(loss, now - valueAtExpiry(group, strike))
     // Beyond the highest strike the value changes by `slope` per 1.00 of the underlying.
     const slope = group.reduce((v, p) => v + (!p.option || p.option.right === 'call' ? p.quantity * p.multiplier * (p.deliverable ? effectiveOption(p)!.ratio : 1) : 0), 0)
     if (slope < 0) {

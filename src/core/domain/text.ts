@@ -6,20 +6,50 @@
  * identical; anything else goes to Intl as before (test/domain/text.test.ts compares both).
  */
 
-/** Digits and upper-case ASCII letters only, or digits and lower-case only. */
-const UPPER = /^[0-9A-Z]*$/
-const LOWER = /^[0-9a-z]*$/
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+/*
+ * The root collation's primary order of printable ASCII (what localeCompare uses for "en" and the
+ * locales that do not tailor these characters): space, punctuation and symbols, digits, then letters,
+ * upper and lower case of one letter sharing a weight. test/domain/text.test.ts checks it against Intl.
+ */
+const ASCII_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz"
+/** Primary rank of each character code below 127 (letters by their letter), 0 for what the shortcut does not take. */
+const RANK = new Uint8Array(127)
+for (let i = 0; i < ASCII_ORDER.length; i++) {
+  const c = ASCII_ORDER.charCodeAt(i)
+  RANK[c] = i + 1
+  if (c >= 97 && c <= 122) RANK[c - 32] = i + 1 // the upper-case letter
+}
+const CASE_UPPER = 1
+const CASE_LOWER = 2
+
+/** Which one-case alphabet a string is written in: printable ASCII with no lower-case letter (1), none upper-case (2), both (3); 0 = something else. */
+function alphabet(s: string): number {
+  let cases = CASE_UPPER | CASE_LOWER
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 127 || RANK[c] === 0) return 0
+    if (c >= 65 && c <= 90) cases &= CASE_UPPER
+    else if (c >= 97 && c <= 122) cases &= CASE_LOWER
+  }
+  return cases
+}
 
 /**
- * `a.localeCompare(b)`, by sign. Two strings made only of digits and letters of one case, or two ISO dates,
- * compare by code points: in the root collation each such character has its own primary weight in
- * code-point order (digits before letters) and none is ignorable, so the comparisons agree; the dashes of
- * two ISO dates sit at the same places. Anything else asks ICU.
+ * `a.localeCompare(b)`, by sign. Two strings of printable ASCII written in one case (no lower-case
+ * letter in either, or no upper-case letter in either) compare character by character by primary
+ * rank: in the root collation each such character has its own primary weight (none is ignorable:
+ * punctuation is not ignored by default) and none forms a contraction, so the first differing
+ * character decides, and a prefix comes first. Symbols ("HDFC INDEX FUND", "/MESH7", "M&M") are in;
+ * mixed case (tertiary differences) and anything outside ASCII ask ICU.
  */
 export function compareText(a: string, b: string): number {
-  if ((UPPER.test(a) && UPPER.test(b)) || (LOWER.test(a) && LOWER.test(b)) || (ISO_DATE.test(a) && ISO_DATE.test(b))) return a < b ? -1 : a > b ? 1 : 0
-  return a.localeCompare(b)
+  if ((alphabet(a) & alphabet(b)) === 0) return a.localeCompare(b)
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const d = RANK[a.charCodeAt(i)] - RANK[b.charCodeAt(i)]
+    if (d !== 0) return d < 0 ? -1 : 1
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
 }
 
 /**

@@ -136,7 +136,7 @@ export function pendingSettlementRows(db: Db, portfolios?: string[]): PendingSet
   const names = [...new Set(loadEvents(db, {kind: ['expiration', 'assignment', 'exercise', 'cash_settlement']}).filter((e) => e.provisional && want(e.portfolio)).map((e) => e.portfolio))]
   const links = loadLinks(db)
   const seen = dstore.provisionalSeen(db)
-  const positions = repo.loadPositions(db)
+  let positions: ReturnType<typeof repo.loadPositions> | undefined // read only when a settlement is open: every book read runs this
   for (const name of names) {
     const events = loadEvents(db, {portfolio: name})
     // Settled by positions only as recorded by settleProvisional right after a sync (the stored positions lose settled options).
@@ -146,6 +146,7 @@ export function pendingSettlementRows(db: Db, portfolios?: string[]): PendingSet
   }
   for (const u of dstore.pendingSettlements(db, {open: true})) {
     if (!want(u.portfolio)) continue
+    positions ??= repo.loadPositions(db)
     const p = positions.find((q) => q.portfolio === u.portfolio && q.symbol === u.symbol)
     if (!p) continue
     out.push({

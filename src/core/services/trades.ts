@@ -54,7 +54,12 @@ export function marketView(positions: Position[], quotes: Map<string, number>): 
     if (p.markPrice !== null && !(held.get(p.symbol)?.greeks && !p.greeks)) held.set(p.symbol, p)
     if (p.markPrice !== null) marks.set(p.symbol, p.markPrice)
     if (p.underlyingPrice !== null) underlyings.set(p.underlying, p.underlyingPrice)
-    if (p.option && p.iv !== null) ivs.set(p.underlying, [...(ivs.get(p.underlying) ?? []), {iv: p.iv, expiry: p.option.expiry}])
+    if (p.option && p.iv !== null) {
+      // one list per underlying, appended to (a copy per position made this quadratic on big books)
+      const list = ivs.get(p.underlying)
+      if (list) list.push({iv: p.iv, expiry: p.option.expiry})
+      else ivs.set(p.underlying, [{iv: p.iv, expiry: p.option.expiry}])
+    }
   }
   return {marks, underlyings, ivs, held, deliverables}
 }

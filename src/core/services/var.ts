@@ -55,8 +55,11 @@ function hash(s: string): string {
 
 export function inputsKey(positions: Position[], priceVersion: string, config: Config, asOf: Date): string {
   const settings = {var: varSettings(config), stress: config.stress ?? DEFAULT_STRESS_SETTINGS, rates: config.market.rates, dividends: config.market.dividends, fx: config.fxRates}
+  // Each position as [symbol, quantity, multiplier, currency, mark, underlying price, IV].join(','), written
+  // out (join prints null as ""): no array per position on every risk (the keys stored by sync stay valid).
+  const s = (v: string | number | null) => (v === null || v === undefined ? '' : v)
   const book = positions
-    .map((p) => [p.symbol, p.quantity, p.multiplier, p.currency, p.markPrice, p.underlyingPrice, p.iv, p.deliverable ? `${p.deliverable.shares}/${p.deliverable.cash}` : '', p.opaque ? 1 : ''].join(','))
+    .map((p) => `${s(p.symbol)},${s(p.quantity)},${s(p.multiplier)},${s(p.currency)},${s(p.markPrice)},${s(p.underlyingPrice)},${s(p.iv)},${p.deliverable ? `${p.deliverable.shares}/${p.deliverable.cash}` : ''},${p.opaque ? 1 : ''}`)
     .sort()
     .join(';')
   return `${isoDate(asOf)}|${hash(book)}|${positions.length}|${priceVersion}|${hash(JSON.stringify(settings))}`

@@ -15,7 +15,7 @@
  *   runs only before writes. Measured numbers are next to each choice.
  */
 import {constants as fsConstants, readFileSync, statSync, accessSync, openSync, readSync, closeSync, type Stats} from 'node:fs'
-import * as fs from 'node:fs/promises'
+import type * as FsPromises from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import * as path from 'node:path'
 import type {Database as SqlJsDatabase, SqlJsStatic, SqlValue, Statement} from 'sql.js'
@@ -23,6 +23,9 @@ import {missCount, ReplayDb, replayMiss, replayStore} from './read-cache.js'
 import {StoreError} from '../errors.js'
 import {mayCreateDirectory} from './gate.js'
 import {MIGRATIONS, SCHEMA_VERSION, type Migration} from './migrations.js'
+
+/** node:fs/promises on first use: only writers need it, and loading it cost every read ~3-5 ms (it pulls in streams and readline). */
+const fs = (): typeof FsPromises => process.getBuiltinModule('node:fs/promises')
 
 export {SCHEMA_VERSION}
 
@@ -728,7 +731,7 @@ export async function beginWrite(
 
   try {
     // 0700: the directory holds private positions.
-    await fs.mkdir(dir, {recursive: true, mode: 0o700})
+    await fs().mkdir(dir, {recursive: true, mode: 0o700})
   } catch (error) {
     throw new StoreError(`cannot create the directory ${dir} for the ${kind.noun}: ${errorMessage(error)}`)
   }
@@ -825,10 +828,10 @@ function tuneForWrite(raw: SqlJsDatabase, fileBytes: number): void {
  */
 async function resolveTarget(abs: string): Promise<string> {
   try {
-    return await fs.realpath(abs)
+    return await fs().realpath(abs)
   } catch {
     try {
-      return path.join(await fs.realpath(path.dirname(abs)), path.basename(abs))
+      return path.join(await fs().realpath(path.dirname(abs)), path.basename(abs))
     } catch {
       return abs
     }
@@ -899,9 +902,9 @@ async function acquireLock(target: string, options: WriteOptions): Promise<HeldL
   }
   const unlock = release
   // Best effort: the pid only improves a waiter's message.
-  await fs.writeFile(pidFile(target), String(process.pid), {mode: 0o600}).catch(() => undefined)
+  await fs().writeFile(pidFile(target), String(process.pid), {mode: 0o600}).catch(() => undefined)
   held.release = async () => {
-    await fs.rm(pidFile(target), {force: true}).catch(() => undefined)
+    await fs().rm(pidFile(target), {force: true}).catch(() => undefined)
     try {
       await unlock()
     } catch {
@@ -916,8 +919,8 @@ async function acquireLock(target: string, options: WriteOptions): Promise<HeldL
 async function removeOrphanTemps(target: string): Promise<void> {
   const prefix = `${path.basename(target)}.tmp-`
   try {
-    const names = await fs.readdir(path.dirname(target))
-    await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => fs.rm(path.join(path.dirname(target), n), {force: true})))
+    const names = await fs().readdir(path.dirname(target))
+    await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => fs().rm(path.join(path.dirname(target), n), {force: true})))
   } catch {
     // Best effort: a leftover temp file wastes space but harms nothing.
   }
@@ -928,18 +931,18 @@ async function saveAtomically(target: string, data: Uint8Array): Promise<void> {
   // Math.random, not node:crypto: importing crypto measured ~2 ms of start-up, and uniqueness here only
   // needs to avoid our own stale names (we hold the lock, and O_EXCL refuses to reuse a name anyway).
   const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
-  let handle: fs.FileHandle | undefined
+  let handle: FsPromises.FileHandle | undefined
   try {
-    handle = await fs.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
+    handle = await fs().open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
     await handle.chmod(0o600) // the open mode is filtered by the umask; positions are private either way
     await handle.writeFile(data)
     await handle.sync()
     await handle.close()
     handle = undefined
-    await fs.rename(tmp, target)
+    await fs().rename(tmp, target)
   } catch (error) {
     await handle?.close().catch(() => undefined)
-    await fs.rm(tmp, {force: true}).catch(() => undefined)
+    await fs().rm(tmp, {force: true}).catch(() => undefined)
     throw new StoreError(`cannot save the database ${target}: ${errorMessage(error)}. The previous file is unchanged.`)
   }
   await syncDirectory(target)
@@ -949,9 +952,9 @@ async function saveAtomically(target: string, data: Uint8Array): Promise<void> {
 async function syncDirectory(target: string): Promise<void> {
   if (process.platform === 'win32') return
   const dir = path.dirname(target)
-  let handle: fs.FileHandle | undefined
+  let handle: FsPromises.FileHandle | undefined
   try {
-    handle = await fs.open(dir, 'r')
+    handle = await fs().open(dir, 'r')
     await handle.sync()
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code

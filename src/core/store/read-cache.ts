@@ -15,9 +15,11 @@
  * - one file per database path in the per-user cache directory (`reads-<hash of the path>.bin`, mode
  *   0600: it holds rows of the book, like the database itself), written atomically after the run;
  * - a store is used only for the same build, the same kind of file (main or history year), and the same
- *   file: size, inode, modification time in ns, SQLite's change counter (header offset 24, bumped by
- *   every commit) and a CRC-32 of every byte. Every write cotrader makes replaces the file (temp file +
- *   rename: a new inode, a new counter), so any write makes the store stale; so does a copy over it;
+ *   file: size, inode, modification and change times in ns, SQLite's change counter (header offset 24,
+ *   bumped by every commit), and the very same bytes: the store keeps a copy of the file and compares it
+ *   byte for byte (memcmp: cheaper than the CRC-32 it replaced, whose zlib cost a read ~3-10 ms to load).
+ *   Every write cotrader makes replaces the file (temp file + rename: a new inode, a new counter), so
+ *   any write makes the store stale; so does a copy over it;
  * - answers are kept per query (SQL text + parameters), each serialised on its own (JSON when that
  *   round-trips exactly, as rows of numbers, text and NULL do; v8.serialize for blobs, -0, …) and
  *   parsed afresh on every ask, so a caller that changes a row it got cannot change the next caller's;
@@ -32,7 +34,7 @@
  */
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {deserialize, serialize} from 'node:v8'
+import type * as V8 from 'node:v8'
 import type {Db, SqlParams} from './database.js'
 
 export interface ReadCacheSettings {
@@ -86,7 +88,7 @@ export function saveReadCache(): void {
   open.clear()
 }
 
-const FORMAT = 2
+const FORMAT = 3 // 3: the file's bytes kept with the answers (was a CRC-32 of them)
 /** Stores above this size are not written (a 20,000-position book's reads are ~10 MB). */
 const MAX_BYTES = 256 * 1024 * 1024
 /** Stores kept in the cache directory (one per database path: temp databases of tests and scripts come and go). */
@@ -101,6 +103,8 @@ interface StoreFile {
   file: string
   application: string
   identity: string
+  /** a copy of the database file the answers came from: used only while the file holds exactly these bytes */
+  bytes: Uint8Array
   entries: Map<string, Answer>
 }
 
@@ -117,25 +121,28 @@ function jsonExact(v: unknown): boolean {
 }
 
 function encode(v: unknown): Answer {
-  return jsonExact(v) ? JSON.stringify(v) : serialize(v)
+  return jsonExact(v) ? JSON.stringify(v) : v8().serialize(v)
 }
 
 function decode(a: Answer): unknown {
-  return typeof a === 'string' ? JSON.parse(a) : deserialize(a)
+  return typeof a === 'string' ? JSON.parse(a) : v8().deserialize(a)
 }
 
-/** zlib's CRC-32 (native), loaded on first use: the greeks command shares this module and never reads a database. */
-function crc32(bytes: Uint8Array): number {
-  return process.getBuiltinModule('node:zlib').crc32(bytes)
+/** node:v8 on first use (it loads Node's streams): the greeks command shares this module and never reads a database. */
+const v8 = (): typeof V8 => process.getBuiltinModule('node:v8')
+
+/** Byte for byte (memcmp): a store is kept with the very bytes it answers for. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0
 }
 
-/** What the bytes and the file are: any change to either gives another string. */
+/** What the file is: any write to it or over it gives another string (the bytes themselves are compared too: sameBytes). */
 function identityOf(abs: string, bytes: Uint8Array): string | undefined {
   try {
     const st = statSync(abs, {bigint: true})
     if (st.size !== BigInt(bytes.length)) return undefined // changed between the stat and the read
     const counter = bytes.length >= 28 ? ((bytes[24] << 24) | (bytes[25] << 16) | (bytes[26] << 8) | bytes[27]) >>> 0 : 0
-    return `${bytes.length}:${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${counter}:${crc32(bytes)}`
+    return `${bytes.length}:${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${counter}`
   } catch {
     return undefined
   }
@@ -160,6 +167,8 @@ export class ReplayStore {
     private readonly file: string,
     private readonly application: string,
     private readonly identity: string,
+    /** the file's bytes these answers are for */
+    readonly bytes: Uint8Array,
     entries: Map<string, Answer> | undefined,
   ) {
     this.entries = entries ?? new Map()
@@ -186,8 +195,8 @@ export class ReplayStore {
     const tmp = `${target}.${process.pid}.tmp`
     try {
       mkdirSync(this.s.dir, {recursive: true})
-      const body: StoreFile = {format: FORMAT, buildId: this.s.buildId, file: this.file, application: this.application, identity: this.identity, entries: this.entries}
-      writeFileSync(tmp, serialize(body), {mode: 0o600})
+      const body: StoreFile = {format: FORMAT, buildId: this.s.buildId, file: this.file, application: this.application, identity: this.identity, bytes: this.bytes, entries: this.entries}
+      writeFileSync(tmp, v8().serialize(body), {mode: 0o600})
       renameSync(tmp, target)
       prune(this.s.dir, target)
     } catch {
@@ -238,15 +247,15 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
     process.once('exit', saveReadCache)
   }
   const known = open.get(`${abs}\0${identity}`)
-  if (known) return known
+  if (known && sameBytes(known.bytes, bytes)) return known
   let entries: Map<string, Answer> | undefined
   try {
-    const f = deserialize(readFileSync(storePath(s.dir, abs))) as StoreFile
-    if (f.format === FORMAT && f.buildId === s.buildId && f.file === abs && f.application === application && f.identity === identity && f.entries instanceof Map) entries = f.entries
+    const f = v8().deserialize(readFileSync(storePath(s.dir, abs))) as StoreFile
+    if (f.format === FORMAT && f.buildId === s.buildId && f.file === abs && f.application === application && f.identity === identity && f.entries instanceof Map && f.bytes instanceof Uint8Array && sameBytes(f.bytes, bytes)) entries = f.entries
   } catch {
     // none yet, or unreadable: sql.js answers and a new store is written
   }
-  const store = new ReplayStore(s, abs, application, identity, entries)
+  const store = new ReplayStore(s, abs, application, identity, bytes, entries)
   open.set(`${abs}\0${identity}`, store)
   return store
 }

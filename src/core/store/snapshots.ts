@@ -16,7 +16,6 @@
  * with up to 6 places is packed as one, anything else is kept as a float64); IV and per-unit Greeks are stored to fixed
  * decimals: IV, delta, theta, vega, rho to 1e-6, gamma to 1e-7 (per unit).
  */
-import {deflateRawSync, inflateRawSync} from 'node:zlib'
 import {unrealizedPnl} from '../domain/pnl.js'
 import type {ExerciseStyle, InstrumentType, OptionRight, UnitGreeks} from '../domain/types.js'
 import type {Db} from './database.js'
@@ -344,7 +343,7 @@ function readMonth(db: Db, portfolio: string, month: string): Map<string, DayBlo
 }
 
 function splitMonth(portfolio: string, month: string, packed: Uint8Array): Map<string, DayBlob> {
-  const bytes = inflateRawSync(packed)
+  const bytes = process.getBuiltinModule('node:zlib').inflateRawSync(packed) // loaded on first use: most reads have no snapshot
   const r = new Reader(bytes)
   const format = r.uint()
   if (format !== MONTH_FORMAT) throw new Error(`position snapshots of ${portfolio} ${month} are in format ${format}, which this cotrader cannot read`)
@@ -369,7 +368,7 @@ function writeMonth(db: Db, portfolio: string, month: string, days: Map<string, 
     w.uint(d.data.length)
     w.raw(d.data)
   }
-  const data = deflateRawSync(w.bytes(), {level: 6})
+  const data = process.getBuiltinModule('node:zlib').deflateRawSync(w.bytes(), {level: 6})
   db.run(
     `INSERT INTO position_snapshots (portfolio, month, days, data) VALUES (:portfolio, :month, :days, :data)
      ON CONFLICT(portfolio, month) DO UPDATE SET days = excluded.days, data = excluded.data`,

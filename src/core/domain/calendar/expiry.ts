@@ -50,14 +50,20 @@ const expiries = new Map<string, ExpiryTimes>()
 
 /** Settlement of an option expiring on `expiry` (YYYY-MM-DD). Treat the result as read-only (it is shared). */
 export function optionExpiry(expiry: string, c: ContractKey): ExpiryTimes {
+  // A position's row, health and aging each ask for its expiry in turn: the last answer is kept.
+  const l = last
+  if (l.expiry === expiry && l.symbol === c.symbol && l.underlying === c.underlying && l.instrumentType === c.instrumentType && l.currency === c.currency && l.settlement === c.settlement) return l.times
   const market = marketFor(c)
   const root = c.symbol.split(' ')[0].toUpperCase()
   const am = c.settlement ? c.settlement === 'am' : AM_SETTLED_ROOTS.has(root)
   const key = `${expiry}|${market}|${c.instrumentType === 'future_option' ? 'f' : am ? 'am' : 'pm'}`
   let e = expiries.get(key)
   if (!e) expiries.set(key, (e = computeOptionExpiry(expiry, c, market, am)))
+  last = {expiry, symbol: c.symbol, underlying: c.underlying, instrumentType: c.instrumentType, currency: c.currency, settlement: c.settlement, times: e}
   return e
 }
+// (what the answer depends on: the expiry and the contract's fields)
+let last: ContractKey & {expiry: string | undefined; times: ExpiryTimes} = {expiry: undefined, symbol: '', underlying: '', instrumentType: '', currency: '', times: undefined as never}
 
 function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, am: boolean): ExpiryTimes {
   if (market === 'XNSE' || market === 'XBOM') return indiaTimes(market, expiry)

@@ -155,12 +155,24 @@ export const BSE_ROOTS: ReadonlySet<string> = new Set(['SENSEX', 'BANKEX', 'SENS
 
 /** The exchange whose sessions govern a position's prices and expiry. */
 export function marketFor(p: {instrumentType: string; currency: string; underlying: string}): Market {
-  const root = p.underlying.replace(/^\//, '').split(' ')[0].toUpperCase()
-  if (p.currency === 'INR') return BSE_ROOTS.has(root) ? 'XBOM' : 'XNSE'
-  if (p.instrumentType === 'future' || p.instrumentType === 'future_option' || p.underlying.startsWith('/')) return 'XCME'
-  if (US_INDEX.has(root)) return 'XCBO'
+  const u = p.underlying
+  if (p.currency === 'INR') return BSE_ROOTS.has(rootOf(u)) ? 'XBOM' : 'XNSE'
+  if (p.instrumentType === 'future' || p.instrumentType === 'future_option' || u.startsWith('/')) return 'XCME'
+  if (US_INDEX.has(rootOf(u))) return 'XCBO'
   return 'XNYS'
 }
+
+/** The root of an underlying: its first word without a leading "/", upper-case. Kept per underlying: asked several times per position. */
+function rootOf(underlying: string): string {
+  let root = roots.get(underlying)
+  if (root === undefined) {
+    root = underlying.replace(/^\//, '').split(' ')[0].toUpperCase()
+    if (roots.size >= 10_000) roots.clear()
+    roots.set(underlying, root)
+  }
+  return root
+}
+const roots = new Map<string, string>()
 
 export {addDays, dayNumber, weekday, zonedDate, zonedInstant, zoneOffsetMs} from './zones.js'
 export type {Zone} from './zones.js'

@@ -14,11 +14,24 @@ const HOUR_MS = 3_600_000
 export function zoneOffsetMs(zone: Zone, at: Date | number): number {
   if (zone === 'Asia/Kolkata') return 5.5 * HOUR_MS
   const t = typeof at === 'number' ? at : at.getTime()
-  const y = new Date(t).getUTCFullYear()
-  const start = Date.UTC(y, 2, nthWeekdayOfMonth(y, 3, 0, 2), 7) // 02:00 EST = 07:00 UTC
-  const end = Date.UTC(y, 10, nthWeekdayOfMonth(y, 11, 0, 1), 6) // 02:00 EDT = 06:00 UTC
-  return (t >= start && t < end ? -4 : -5) * HOUR_MS
+  let d = dst
+  if (!(t >= d.from && t < d.to)) d = dst = newYorkDst(new Date(t).getUTCFullYear())
+  return (t >= d.start && t < d.end ? -4 : -5) * HOUR_MS
 }
+
+/**
+ * New York's summer time within one UTC year [from, to): [start, end). The last year asked is kept:
+ * a book asks about the same few instants once per position (thousands of times per command).
+ */
+function newYorkDst(y: number): {from: number; to: number; start: number; end: number} {
+  return {
+    from: Date.UTC(y, 0, 1),
+    to: Date.UTC(y + 1, 0, 1),
+    start: Date.UTC(y, 2, nthWeekdayOfMonth(y, 3, 0, 2), 7), // 02:00 EST = 07:00 UTC
+    end: Date.UTC(y, 10, nthWeekdayOfMonth(y, 11, 0, 1), 6), // 02:00 EDT = 06:00 UTC
+  }
+}
+let dst = {from: 1, to: 0, start: 0, end: 0} // no year yet
 
 /** The instant of a wall-clock time in a zone (`date` YYYY-MM-DD, minutes after local midnight; may exceed 24 h or be negative). */
 export function zonedInstant(zone: Zone, date: string, minutes: number): Date {
@@ -41,11 +54,30 @@ export function zonedMinutes(zone: Zone, at: Date): number {
 }
 
 export function dayNumber(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS
+  let n = dayNumbers.get(date)
+  if (n === undefined) {
+    n = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS
+    remember(dayNumbers, date, n)
+  }
+  return n
 }
 
 export function dateOf(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10)
+  let d = dates.get(day)
+  if (d === undefined) remember(dates, day, (d = new Date(day * DAY_MS).toISOString().slice(0, 10))) // throws for NaN: nothing kept
+  return d
+}
+
+/*
+ * Dates and day numbers already converted: the calendar walks the same few dates for every position
+ * (expiry roll-backs, sessions, today in each zone), and each conversion built a Date and strings.
+ * Bounded, for long-running processes.
+ */
+const dayNumbers = new Map<string, number>()
+const dates = new Map<number, string>()
+function remember<K, V>(m: Map<K, V>, k: K, v: V): void {
+  if (m.size >= 20_000) m.clear()
+  m.set(k, v)
 }
 
 export function addDays(date: string, days: number): string {
