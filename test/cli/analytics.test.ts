@@ -88,7 +88,10 @@ describe('analytics on a synced book with two days of snapshots', () => {
     expect(by['XYZ 2027-06-18 95P'].health.breakeven).toBeCloseTo(91.5, 12)
     expect(by['XYZ 2027-06-18 95P'].health.assignmentRisk).toBe(false)
     // --csv: the JSON row's fields, nested ones dotted.
-    const flat = (o: any, pre = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${pre}${k}.`) : [`${pre}${k}`]))
+    // (a null deliverable or per-Greek sources still has its dotted columns, empty)
+    const shapes: Record<string, object> = {deliverable: {shares: 0, underlying: 0, cash: 0}, greeksSources: {delta: 0, gamma: 0, theta: 0, vega: 0, rho: 0}}
+    const flat = (o: any, pre = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (v === null && pre === '' && shapes[k] ? flat(shapes[k], `${k}.`) : v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${pre}${k}.`) : [`${pre}${k}`]))
     const header = ws.run(['positions', '--csv']).stdout.split('\n')[0].split(',')
     expect([...header].sort()).toEqual(flat(by['XYZ 2027-06-18 110C']).sort())
     const human = ws.run(['positions'], {COLUMNS: '250'})
@@ -217,7 +220,10 @@ describe('analytics on a synced book with two days of snapshots', () => {
     const w = ws.run(['whatif', 'list', '--csv']).stdout.trim().split('\n')
     expect(w).toHaveLength(2)
     expect(w[0]).toMatch(/^proposalId,tradeId,portfolio,symbol/)
-    const flat = (o: any, pre = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${pre}${k}.`) : [`${pre}${k}`]))
+    // (a null deliverable or per-Greek sources still has its dotted columns, empty)
+    const shapes: Record<string, object> = {deliverable: {shares: 0, underlying: 0, cash: 0}, greeksSources: {delta: 0, gamma: 0, theta: 0, vega: 0, rho: 0}}
+    const flat = (o: any, pre = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (v === null && pre === '' && shapes[k] ? flat(shapes[k], `${k}.`) : v !== null && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${pre}${k}.`) : [`${pre}${k}`]))
     const row = ws.run(['whatif', 'list', '--json']).json().whatIf[0]
     expect(w[0].split(',').sort()).toEqual(flat(row).sort())
   })

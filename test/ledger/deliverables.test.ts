@@ -89,7 +89,10 @@ describe("the daemon's provisional delivery of a non-standard option", () => {
     const withCash = provisionalSettlementEvents({...position, deliverable: {shares: 150, underlying: 'XYZ', cash: 150}} as never, s, '2026-12-18T21:30:00.000Z', null).find((e) => e.positionEffect === 'open')!
     expect(withCash.price).toBe(39)
     // a standard contract as before: 100 a contract at the strike
-    const standard = provisionalSettlementEvents({...position, deliverable: undefined} as never, s, '2026-12-18T21:30:00.000Z', null).find((e) => e.positionEffect === 'open')!
+    const plain = {...position, symbol: 'XYZ 2026-12-18 60P', deliverable: undefined}
+    const s100 = settleAtExpiry(plain as never, '2026-12-18', {lastAt: '2026-12-18T20:59:00.000Z'})
+    if (s100?.status !== 'settled') throw new Error('expected a settlement')
+    const standard = provisionalSettlementEvents(plain as never, s100, '2026-12-18T21:30:00.000Z', null).find((e) => e.positionEffect === 'open')!
     expect([standard.quantity, standard.price]).toEqual([200, 60])
   })
 })

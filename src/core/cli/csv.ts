@@ -106,7 +106,12 @@ const HEALTH = ['dte', 'profitCaptured', 'breakeven', 'breakevenDistancePct', 'b
 /** `positions --csv`: the position row of --json, nested fields dotted. */
 // Row fields the base position columns may not list yet (each column once).
 const ROW_EXTRA = ['underlyingPriceAsOf', 'settlesAt', 'settlement', 'expired', 'markAsOf', 'markSource'].filter((c) => !(COLUMNS as string[]).includes(c))
-export const POSITION_VIEW_COLUMNS: readonly string[] = [...COLUMNS, ...ROW_EXTRA, 'dayPnl', 'dayPnlBasis', 'dayPnlBasisPrice', 'dayPnlNote', ...HEALTH, ...ENTRY_GREEKS]
+// Per-Greek provenance, the deliverable of a non-standard option and the not-understood marker
+// (docs/TASTYTRADE.md): empty cells when the row has none (standard contract, Greeks unknown).
+const INSTRUMENT_EXTRA = [
+  'settlementKind', ...['delta', 'gamma', 'theta', 'vega', 'rho'].map((k) => `greeksSources.${k}`), ...['shares', 'underlying', 'cash'].map((k) => `deliverable.${k}`), 'opaque',
+]
+export const POSITION_VIEW_COLUMNS: readonly string[] = [...COLUMNS, ...ROW_EXTRA, ...INSTRUMENT_EXTRA, 'dayPnl', 'dayPnlBasis', 'dayPnlBasisPrice', 'dayPnlNote', ...HEALTH, ...ENTRY_GREEKS]
 
 /** `positions --group --csv`: one row per strategy group. */
 export const GROUP_COLUMNS: readonly string[] = [
@@ -115,7 +120,7 @@ export const GROUP_COLUMNS: readonly string[] = [
 ]
 
 /** `whatif list --csv`: the what-if rows of --json (position row + proposal and trade ids). */
-export const WHATIF_COLUMNS: readonly string[] = ['proposalId', 'tradeId', ...COLUMNS, ...ROW_EXTRA, ...ENTRY_GREEKS]
+export const WHATIF_COLUMNS: readonly string[] = ['proposalId', 'tradeId', ...COLUMNS, ...ROW_EXTRA, ...INSTRUMENT_EXTRA, ...ENTRY_GREEKS]
 
 /** `portfolios --csv`. */
 export const PORTFOLIO_COLUMNS: readonly string[] = ['name', 'broker', 'account', 'kind', 'currency', 'shadows', 'source', 'equity', 'cash', 'positions', 'lastSyncAt', 'lastSyncStatus', 'lastSyncError']

@@ -11,6 +11,7 @@
 import {matchProvisional, provisionalOrderId, type ProvisionalGroup} from '../domain/ledger/provisional.js'
 import {NO_FEES, type EventDraft, type EventKind} from '../domain/ledger/events.js'
 import type {ExpirySettlement} from '../domain/expiry-settlement.js'
+import {effectiveOption} from '../domain/deliverable.js'
 import type {Position} from '../domain/types.js'
 import type {Db} from '../store/database.js'
 import * as dstore from '../store/daemon.js'
@@ -88,11 +89,12 @@ export function provisionalSettlementEvents(p: Position, s: ExpirySettlement, at
     },
   ]
   if (s.stockQuantity !== null && p.option) {
-    // A non-standard option (XYZ1 delivering 150 XYZ + cash) delivers contracts × its deliverable's shares,
-    // at the strike's money less the cash per share: (strike × multiplier − cash) ÷ shares.
+    // A non-standard option (XYZ1 delivering 150 XYZ + cash): the settlement already counts its shares
+    // (contracts × deliverable shares); each is bought or sold at the effective strike, (K − cash ÷ multiplier) ÷ ratio.
     const d = p.deliverable
-    const quantity = d ? Math.sign(s.stockQuantity) * Math.abs(p.quantity) * d.shares : s.stockQuantity
-    const price = d && d.shares > 0 ? Math.round(((p.option.strike * p.multiplier - d.cash) / d.shares) * 1e8) / 1e8 : p.option.strike
+    const quantity = s.stockQuantity
+    const eff = d ? effectiveOption(p) : null
+    const price = eff ? Math.round(eff.strike * 1e8) / 1e8 : p.option.strike
     const at = d ? `${price} a share (the ${p.option.strike} strike over ${d.shares} shares${d.cash ? ` less ${d.cash} cash` : ''} a contract)` : `the ${p.option.strike} strike`
     out.push({
       ...base, key: `daemon:${orderId}:stock`, kind, symbol: p.underlying, brokerSymbol: p.underlying, instrumentType: 'equity', underlying: p.underlying,

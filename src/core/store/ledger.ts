@@ -214,15 +214,16 @@ function eventsFromTable(columns: string[], rows: unknown[][]): LedgerEvent[] {
 
 /**
  * The events of a portfolio that matching provisional settlements can look at (services/ledger-provisional.ts),
- * in time order: the provisional events, every event on a symbol one of them names (the broker's
- * settlement or stock delivery), and every settlement-kind event (they resolve unsettled expiries).
- * An import of 100,000 trades reads none of its trades back here (it read all of them before: ~40 %
- * of the import's time). Empty when the portfolio has no provisional event and `settlements` is false.
+ * in time order: the provisional events and live trades (cotrader's own guesses), every event on a
+ * symbol one of them names (the broker's settlement, stock delivery or fill), and every settlement-kind
+ * event (they resolve unsettled expiries). An import of 100,000 trades reads none of its trades back
+ * here (it read all of them before: ~40 % of the import's time). Empty when the portfolio has no
+ * provisional event, no live trade and `settlements` is false.
  */
 export function loadSettlementCandidates(db: Db, portfolio: string, settlements: boolean): LedgerEvent[] {
   const kinds = settlements ? ` OR kind IN ('expiration', 'assignment', 'exercise', 'cash_settlement')` : ''
   const {columns, rows} = db.table(
-    `SELECT * FROM ledger_events WHERE portfolio = ? AND (provisional = 1 OR symbol IN (SELECT symbol FROM ledger_events WHERE portfolio = ? AND provisional = 1)${kinds}) ORDER BY at, id`,
+    `SELECT * FROM ledger_events WHERE portfolio = ? AND (provisional = 1 OR source = 'live' OR symbol IN (SELECT symbol FROM ledger_events WHERE portfolio = ? AND (provisional = 1 OR source = 'live'))${kinds}) ORDER BY at, id`,
     [portfolio, portfolio],
   )
   return eventsFromTable(columns, rows)
