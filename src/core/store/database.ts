@@ -36,11 +36,6 @@ export interface Db {
   run(sql: string, params?: SqlParams): void
   all<T = Record<string, unknown>>(sql: string, params?: SqlParams): T[]
   get<T = Record<string, unknown>>(sql: string, params?: SqlParams): T | undefined
-  /**
-   * Execute ONE statement without keeping it prepared (run() caches by SQL text): for one-off texts such
-   * as a multi-row INSERT with literal values (store/ledger.ts), which would otherwise pile up prepared.
-   */
-  runOnce(sql: string): void
   /** Rows as arrays with the column names once: cheaper than all()'s objects for large reads (sql.js asks for the names per row). */
   table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]}
   /** rows changed by the last statement */
@@ -252,20 +247,6 @@ class SqlJsDb implements Db {
       while (stmt.step()) rows.push(stmt.get())
       return {columns: stmt.getColumnNames(), rows}
     })
-  }
-
-  runOnce(sql: string): void {
-    let stmt: Statement | undefined
-    try {
-      stmt = this.prepareOne(sql)
-      stmt.step()
-    } catch (error) {
-      if (error instanceof TypeError) throw error
-      if (isCorruption(error)) throw corrupt(this.file, errorMessage(error))
-      throw new Error(`${errorMessage(error)} [SQL: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}]`, {cause: error})
-    } finally {
-      stmt?.free()
-    }
   }
 
   changes(): number {

@@ -310,12 +310,6 @@ export class ReplayDb implements Db {
     this.liveDb().run(sql, params)
   }
 
-  runOnce(sql: string): void {
-    this.changed = true
-    this.store.poison()
-    this.liveDb().runOnce(sql)
-  }
-
   changes(): number {
     return this.liveDb().changes()
   }
