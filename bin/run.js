@@ -45,8 +45,33 @@ const flagsSet = []
 function setFlags(...flags) {
   const fresh = flags.filter((f) => !flagsSet.includes(f))
   if (fresh.length === 0) return
-  require('node:v8').setFlagsFromString(fresh.join(' '))
+  setV8Flags(fresh.join(' '))
   flagsSet.push(...fresh)
+}
+/*
+ * v8.setFlagsFromString without loading node:v8: that module loads Node's stream modules at its top
+ * (internal/heap_utils), ~9 M instructions, about a tenth of what `node -e 0` executes. The function is
+ * the one node:v8 calls, on the binding it calls it on; reading that binding through process.binding
+ * emits a deprecation warning (DEP0111), which the command must not print: warnings are silenced for
+ * that call only (emitWarning checks process.noDeprecation synchronously). Where the binding does not
+ * have it (another Node), node:v8 does it.
+ */
+let v8Binding
+function setV8Flags(text) {
+  if (v8Binding === undefined) {
+    const quiet = process.noDeprecation
+    try {
+      process.noDeprecation = true
+      v8Binding = typeof process.binding === 'function' ? process.binding('v8') : null
+    } catch {
+      v8Binding = null // no such binding here
+    } finally {
+      if (quiet === undefined) delete process.noDeprecation
+      else process.noDeprecation = quiet
+    }
+  }
+  if (v8Binding && typeof v8Binding.setFlagsFromString === 'function') v8Binding.setFlagsFromString(text)
+  else require('node:v8').setFlagsFromString(text)
 }
 const noTierUp = () => (keepTierUp ? undefined : setFlags(NO_TIER_UP))
 

@@ -2,16 +2,22 @@
  * The validated config, cached per user and keyed by the config file's exact text: parsing YAML and
  * validating it with zod on every run cost ~20 ms of each command's start-up. A hit needs the same file
  * path, the same bytes, the same HOME (paths starting with ~/ expand against it) and the same build of
- * cotrader (the Config shape changes with the code). Stored with v8.serialize, which keeps undefined
- * fields as they were. Any problem reading or writing the cache just means parsing the file again.
+ * cotrader (the Config shape changes with the code). Stored as tagged JSON (store/cache-file.ts), which
+ * keeps undefined fields as they were, like v8.serialize did, without loading node:v8 (it loads Node's
+ * stream modules: ~9 M instructions a run); a config that JSON cannot carry (none today) falls back to
+ * v8.serialize. Any problem reading or writing the cache just means parsing the file again.
  */
 import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import type * as V8 from 'node:v8'
-
-/** node:v8 on first use: loading it pulls in Node's streams (~3 ms), and greeks shares this module without reading a config. */
-const v8 = (): typeof V8 => process.getBuiltinModule('node:v8')
+import {decodeTagged, encodeTagged, packParts, unpackParts} from '../store/cache-file.js'
 import type {Config} from './config.js'
+
+/** node:v8 only for a config tagged JSON cannot carry: loading it pulls in Node's streams. */
+const v8 = (): typeof V8 => process.getBuiltinModule('node:v8')
+/** The entry's encoding, the first part of the file. */
+const TAGGED = 'tagged-json'
+const V8_SERIALIZED = 'v8'
 
 export interface ConfigCache {
   /** Per-user cache directory. */
@@ -36,8 +42,11 @@ function cacheFile(cache: ConfigCache, file: string): string {
 
 export function cachedConfig(cache: ConfigCache, file: string, text: string): Config | undefined {
   try {
-    const e = v8().deserialize(readFileSync(cacheFile(cache, file))) as Entry
-    if (e.buildId === cache.buildId && e.file === file && e.home === (process.env.HOME ?? '') && e.text === text) return e.config
+    const parts = unpackParts(readFileSync(cacheFile(cache, file)))
+    if (parts === undefined || parts.length !== 2) return undefined
+    const [kind, body] = parts
+    const e = (kind === TAGGED && typeof body === 'string' ? decodeTagged(body) : kind === V8_SERIALIZED && typeof body !== 'string' ? v8().deserialize(body) : undefined) as Entry | undefined
+    if (e !== undefined && e.buildId === cache.buildId && e.file === file && e.home === (process.env.HOME ?? '') && e.text === text) return e.config
   } catch {
     // no cache yet, or unreadable: parse the file
   }
@@ -50,7 +59,8 @@ export function storeConfig(cache: ConfigCache, file: string, text: string, conf
   try {
     mkdirSync(cache.dir, {recursive: true})
     const entry: Entry = {buildId: cache.buildId, file, home: process.env.HOME ?? '', text, config}
-    writeFileSync(tmp, v8().serialize(entry))
+    const tagged = encodeTagged(entry)
+    writeFileSync(tmp, packParts(tagged === undefined ? [V8_SERIALIZED, v8().serialize(entry)] : [TAGGED, tagged]))
     renameSync(tmp, target)
   } catch {
     try {

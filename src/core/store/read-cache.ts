@@ -35,6 +35,7 @@
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import type * as V8 from 'node:v8'
+import {packParts, unpackParts} from './cache-file.js'
 import type {Db, SqlParams} from './database.js'
 
 export interface ReadCacheSettings {
@@ -88,7 +89,7 @@ export function saveReadCache(): void {
   open.clear()
 }
 
-const FORMAT = 3 // 3: the file's bytes kept with the answers (was a CRC-32 of them)
+const FORMAT = 4 // 4: store/cache-file.ts parts instead of v8.serialize; 3: the file's bytes kept with the answers (was a CRC-32 of them)
 /** Stores above this size are not written (a 20,000-position book's reads are ~10 MB). */
 const MAX_BYTES = 256 * 1024 * 1024
 /** Stores kept in the cache directory (one per database path: temp databases of tests and scripts come and go). */
@@ -108,6 +109,31 @@ interface StoreFile {
   entries: Map<string, Answer>
 }
 
+/*
+ * On disk (store/cache-file.ts parts, not v8.serialize: node:v8 loads Node's stream modules): the header
+ * as JSON, the file's bytes, then each query's key and answer in turn (an answer is JSON text or
+ * v8.serialize bytes, told apart by the part's kind). Read back, the bytes and blob answers are views of
+ * the store file's buffer.
+ */
+function packStore(f: StoreFile): Buffer {
+  const parts: Array<string | Uint8Array> = [JSON.stringify({format: f.format, buildId: f.buildId, file: f.file, application: f.application, identity: f.identity}), f.bytes]
+  for (const [k, v] of f.entries) parts.push(k, v)
+  return packParts(parts)
+}
+
+function unpackStore(buf: Buffer): StoreFile | undefined {
+  const parts = unpackParts(buf)
+  if (parts === undefined || parts.length < 2 || parts.length % 2 !== 0 || typeof parts[0] !== 'string' || typeof parts[1] === 'string') return undefined
+  const head = JSON.parse(parts[0]) as Omit<StoreFile, 'bytes' | 'entries'>
+  const entries = new Map<string, Answer>()
+  for (let i = 2; i < parts.length; i += 2) {
+    const key = parts[i]
+    if (typeof key !== 'string') return undefined
+    entries.set(key, parts[i + 1])
+  }
+  return {...head, bytes: parts[1], entries}
+}
+
 /** True when JSON.parse(JSON.stringify(v)) gives v back: strings, finite numbers other than -0, booleans, null, plain arrays and objects of those. */
 function jsonExact(v: unknown): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true
@@ -120,15 +146,16 @@ function jsonExact(v: unknown): boolean {
   return false
 }
 
+/** `undefined` (a `get` that found no row) is the empty text, which no JSON text is: node:v8 is not loaded for it. */
 function encode(v: unknown): Answer {
-  return jsonExact(v) ? JSON.stringify(v) : v8().serialize(v)
+  return v === undefined ? '' : jsonExact(v) ? JSON.stringify(v) : v8().serialize(v)
 }
 
 function decode(a: Answer): unknown {
-  return typeof a === 'string' ? JSON.parse(a) : v8().deserialize(a)
+  return typeof a === 'string' ? (a === '' ? undefined : JSON.parse(a)) : v8().deserialize(a)
 }
 
-/** node:v8 on first use (it loads Node's streams): the greeks command shares this module and never reads a database. */
+/** node:v8 on first use (it loads Node's streams): only for answers JSON cannot carry (blobs, -0, ...). */
 const v8 = (): typeof V8 => process.getBuiltinModule('node:v8')
 
 /** Byte for byte (memcmp): a store is kept with the very bytes it answers for. */
@@ -195,8 +222,7 @@ export class ReplayStore {
     const tmp = `${target}.${process.pid}.tmp`
     try {
       mkdirSync(this.s.dir, {recursive: true})
-      const body: StoreFile = {format: FORMAT, buildId: this.s.buildId, file: this.file, application: this.application, identity: this.identity, bytes: this.bytes, entries: this.entries}
-      writeFileSync(tmp, v8().serialize(body), {mode: 0o600})
+      writeFileSync(tmp, packStore({format: FORMAT, buildId: this.s.buildId, file: this.file, application: this.application, identity: this.identity, bytes: this.bytes, entries: this.entries}), {mode: 0o600})
       renameSync(tmp, target)
       prune(this.s.dir, target)
     } catch {
@@ -250,8 +276,8 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
   if (known && sameBytes(known.bytes, bytes)) return known
   let entries: Map<string, Answer> | undefined
   try {
-    const f = v8().deserialize(readFileSync(storePath(s.dir, abs))) as StoreFile
-    if (f.format === FORMAT && f.buildId === s.buildId && f.file === abs && f.application === application && f.identity === identity && f.entries instanceof Map && f.bytes instanceof Uint8Array && sameBytes(f.bytes, bytes)) entries = f.entries
+    const f = unpackStore(readFileSync(storePath(s.dir, abs)))
+    if (f !== undefined && f.format === FORMAT && f.buildId === s.buildId && f.file === abs && f.application === application && f.identity === identity && f.entries instanceof Map && f.bytes instanceof Uint8Array && sameBytes(f.bytes, bytes)) entries = f.entries
   } catch {
     // none yet, or unreadable: sql.js answers and a new store is written
   }
@@ -327,7 +353,7 @@ export class ReplayDb implements Db {
     const key = keyOf(kind, sql, params)
     if (!this.changed) {
       const hit = this.store.entries.get(key)
-      if (hit) {
+      if (hit !== undefined) {
         hits++
         return decode(hit) as R
       }
