@@ -29,6 +29,11 @@ export interface BookAt {
   asOf: Date
   revalue?: boolean
   expiredBy?: Date
+  /**
+   * false: leave `entryGreeks` empty (risk shows none; not reading them spares decoding a row per
+   * position). Default: read them.
+   */
+  entryGreeks?: boolean
 }
 
 export interface Book {
@@ -55,7 +60,7 @@ export interface Book {
 export async function loadBook(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: BookAt): Promise<Book>
 export async function loadBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, at: BookAt | undefined, also: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra: T}>
 export async function loadBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], at?: BookAt, also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
-  const book = await readBook(config, dbPath, portfolio, also)
+  const book = await readBook(config, dbPath, portfolio, also, at?.entryGreeks ?? true)
   if (!at) return book
   const aging = {asOf: at.expiredBy ?? at.asOf, revalue: at.revalue ?? false, market: (p: Position) => ({rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying)})}
   return {...book, bundles: book.bundles.map((b) => ({...b, ...splitAged(b.positions, aging)}))}
@@ -74,17 +79,17 @@ export function selectedPortfolios(config: Config, portfolio?: string | readonly
   return config.portfolios.filter((p) => wanted.has(p.name))
 }
 
-async function readBook<T>(config: Config, dbPath: string, portfolio?: string | readonly string[], also?: (db: Db, portfolios: string[], history: History) => T): Promise<Book & {extra?: T}> {
+async function readBook<T>(config: Config, dbPath: string, portfolio: string | readonly string[] | undefined, also: ((db: Db, portfolios: string[], history: History) => T) | undefined, entryGreeks: boolean): Promise<Book & {extra?: T}> {
   const configs = selectedPortfolios(config, portfolio)
   const history = also ? await openHistory(dbPath) : undefined
   try {
-    return await readBookFrom(config, dbPath, configs, also && history ? (db, names) => also(db, names, history) : undefined)
+    return await readBookFrom(config, dbPath, configs, also && history ? (db, names) => also(db, names, history) : undefined, entryGreeks)
   } finally {
     history?.close()
   }
 }
 
-function readBookFrom<T>(config: Config, dbPath: string, configs: Config['portfolios'], also?: (db: Db, portfolios: string[]) => T): Promise<Book & {extra?: T}> {
+function readBookFrom<T>(config: Config, dbPath: string, configs: Config['portfolios'], also: ((db: Db, portfolios: string[]) => T) | undefined, entryGreeks: boolean): Promise<Book & {extra?: T}> {
   return readDb(dbPath, (db) => {
     const positions = repo.loadPositions(db)
     const trades = repo.loadTrades(db).filter(isOpen)
@@ -93,7 +98,7 @@ function readBookFrom<T>(config: Config, dbPath: string, configs: Config['portfo
     return {
       bundles: buildBundles(configs, repo.loadPortfolios(db), positions),
       allPositions: positions,
-      entryGreeks: repo.loadEntryGreeks(db),
+      entryGreeks: entryGreeks ? repo.loadEntryGreeks(db) : new Map(),
       agentTrades: trades.filter((t) => t.kind !== 'what_if' && mine(t)),
       whatIf: trades.filter((t) => t.kind === 'what_if' && mine(t)),
       pending: pendingSettlementRows(db, configs.map((c) => c.name)),

@@ -86,7 +86,8 @@ export interface RiskResult {
 export async function riskService(opts: RiskOptions): Promise<RiskResult> {
   const {config} = opts
   const at = opts.valueAt ?? opts.asOf
-  const book = await loadCountedBook(config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined})
+  // risk shows no entry Greeks: they are not read (one row per position less to decode)
+  const book = await loadCountedBook(config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined, entryGreeks: false})
   const benchmark = config.market.benchmark
   const {view, quotes} = book.counted
   // β-weighting compares prices in the base currency: a held benchmark is converted; the quotes file is taken as quoting it in the base currency.
