@@ -76,6 +76,19 @@ export interface PositionRow {
   entryGreeks: EntryGreeks | null
 }
 
+/** Date.toISOString, kept per instant: a book's positions settle at a few instants (one per expiry). */
+function isoOf(d: Date): string {
+  const t = d.getTime()
+  let text = isoTexts.get(t)
+  if (text === undefined) {
+    text = d.toISOString() // throws for an invalid date, as before: nothing kept
+    if (isoTexts.size >= 10_000) isoTexts.clear()
+    isoTexts.set(t, text)
+  }
+  return text
+}
+const isoTexts = new Map<number, string>()
+
 export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null = null): PositionRow {
   const g = positionGreeks(p)
   const e = positionExpiry(p, asOf)
@@ -99,7 +112,7 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     iv: p.iv,
     dte: e ? dayNumber(e.date) - dayNumber(localDate(marketFor(p), asOf)) : null,
     expiry: e?.date ?? null,
-    settlesAt: e?.settlesAt.toISOString() ?? null,
+    settlesAt: e ? isoOf(e.settlesAt) : null,
     settlement: e?.settlement ?? null,
     settlementKind: p.settlementKind ?? null,
     expired: p.expired ?? false,
@@ -117,5 +130,68 @@ export function positionRow(p: Position, asOf: Date, entry: EntryGreeks | null =
     greeksNote: p.greeksNote ?? null,
     entryGreeks: entry,
     pendingSettlement: p.pendingSettlement ?? null,
+  }
+}
+
+/** What services/positions.ts appends to a row: the day P&L and the health (its PositionView). */
+export interface RowTail<D, H> {
+  dayPnl: number | null
+  dayPnlBasis: D
+  dayPnlBasisPrice: number | null
+  dayPnlNote: string | null
+  health: H
+}
+
+/**
+ * positionRow's fields followed by `tail`'s, built as one object: the same keys in the same order as
+ * `{...positionRow(p, asOf, entry), ...tail}` (test/containers/position-view.test.ts), without building the
+ * row and copying its 36 fields (per position of every `positions`).
+ */
+export function positionView<D, H>(p: Position, asOf: Date, entry: EntryGreeks | null, tail: RowTail<D, H>): PositionRow & RowTail<D, H> {
+  const g = positionGreeks(p)
+  const e = positionExpiry(p, asOf)
+  return {
+    portfolio: p.portfolio,
+    symbol: p.symbol,
+    brokerSymbol: p.brokerSymbol,
+    underlying: p.underlying,
+    instrumentType: p.instrumentType,
+    quantity: p.quantity,
+    multiplier: p.multiplier,
+    entryPrice: p.entryPrice,
+    markPrice: p.markPrice,
+    marketValue: marketValue(p),
+    unrealizedPnl: unrealizedPnl(p),
+    currency: p.currency,
+    delta: g?.delta ?? null,
+    gamma: g?.gamma ?? null,
+    theta: g?.theta ?? null,
+    vega: g?.vega ?? null,
+    iv: p.iv,
+    dte: e ? dayNumber(e.date) - dayNumber(localDate(marketFor(p), asOf)) : null,
+    expiry: e?.date ?? null,
+    settlesAt: e ? isoOf(e.settlesAt) : null,
+    settlement: e?.settlement ?? null,
+    settlementKind: p.settlementKind ?? null,
+    expired: p.expired ?? false,
+    markAsOf: p.markPrice === null ? null : p.markAsOf ?? null,
+    markSource: p.markPrice === null ? null : p.markSource ?? null,
+    strike: p.option?.strike ?? null,
+    right: p.option?.right ?? null,
+    underlyingPrice: p.underlyingPrice,
+    underlyingPriceSource: p.underlyingPriceSource,
+    underlyingPriceAsOf: p.underlyingPrice === null ? null : p.underlyingPriceAsOf ?? null,
+    greeksSource: p.greeksSource,
+    greeksSources: greeksSourcesOf(p),
+    deliverable: p.deliverable ?? null,
+    opaque: p.opaque ?? null,
+    greeksNote: p.greeksNote ?? null,
+    entryGreeks: entry,
+    pendingSettlement: p.pendingSettlement ?? null,
+    dayPnl: tail.dayPnl,
+    dayPnlBasis: tail.dayPnlBasis,
+    dayPnlBasisPrice: tail.dayPnlBasisPrice,
+    dayPnlNote: tail.dayPnlNote,
+    health: tail.health,
   }
 }

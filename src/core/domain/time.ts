@@ -15,7 +15,12 @@ const DAY_MS = 86_400_000
 export type ExpiryContract = Partial<ContractKey>
 
 function key(currency: string, c?: ExpiryContract): ContractKey {
-  return {symbol: c?.symbol ?? '', underlying: c?.underlying ?? '', instrumentType: c?.instrumentType ?? 'equity_option', currency, ...(c?.settlement ? {settlement: c.settlement} : {})}
+  // A whole contract of this currency (a position) is its own key: optionExpiry then finds what it
+  // answered for that very object (a position's aging, row and health each ask in turn).
+  if (c !== undefined && typeof c.symbol === 'string' && typeof c.underlying === 'string' && typeof c.instrumentType === 'string' && c.currency === currency) return c as ContractKey
+  const k: ContractKey = {symbol: c?.symbol ?? '', underlying: c?.underlying ?? '', instrumentType: c?.instrumentType ?? 'equity_option', currency}
+  if (c?.settlement) k.settlement = c.settlement
+  return k
 }
 
 /** The instant an option on `expiry` (YYYY-MM-DD) is settled and stops being a live position. */

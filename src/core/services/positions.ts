@@ -2,7 +2,8 @@
  * positions: every position of the selected portfolios with P&L and position Greeks.
  */
 import type {Config} from '../config/config.js'
-import {positionRow, type PositionRow} from '../containers/positions.js'
+import {positionView, type PositionRow} from '../containers/positions.js'
+import type {EntryGreeks} from '../store/repositories.js'
 import type {DayPnl} from '../domain/daypnl.js'
 import {positionHealth, type PositionHealth} from '../domain/health.js'
 import {inCurrency, toBase} from '../domain/money.js'
@@ -109,10 +110,11 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const book = await loadCountedBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   const {config} = opts
   // Health at the instant the book is valued; day P&L by the clock (since the previous close).
-  const view = (p: Position, row: PositionRow, day: DayPnl): PositionView => {
+  // Each row is built with its day P&L and health in one object (containers/positions.ts positionView: viewOf's keys and order).
+  const view = (p: Position, entry: EntryGreeks | null, day: DayPnl): PositionView => {
     const next = config.market.nextDividends?.[p.underlying] ?? null
     const health = positionHealth(p, {asOf: at, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})
-    return viewOf(row, day, health)
+    return positionView(p, at, entry, {dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health})
   }
   const fresh = bookFreshness(opts.config, book.bundles, opts.asOf, opts.maxAge)
   const want = opts.underlying?.toUpperCase()
@@ -120,13 +122,13 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   // The broker's positions (unsettled expiries marked) and the deliveries of provisional settlements, as the counted book holds them.
   const rows = book.counted.portfolios.flatMap((c) => [...c.held, ...c.pending]).filter(keep).map((p) => {
     const entry = book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null
-    return view(p, positionRow(p, at, entry), positionDayPnl(p, book.extra, entry, opts.asOf))
+    return view(p, entry, positionDayPnl(p, book.extra, entry, opts.asOf))
   })
   const live = rows.filter((r) => !r.expired)
   const market = book.counted.view
   const traded = (trades: typeof book.whatIf) => {
     const mine = trades.filter(keep)
-    return tradePositions(mine, market, opts.config, at).map((p, i) => view(p, positionRow(p, at, entryOf(mine[i])), tradeDayPnl(p, mine[i], opts.asOf)))
+    return tradePositions(mine, market, opts.config, at).map((p, i) => view(p, entryOf(mine[i]), tradeDayPnl(p, mine[i], opts.asOf)))
   }
   const groups = () => {
     // Each portfolio's live legs in its own currency; cash decides whether a lone short put is cash-secured.
@@ -135,7 +137,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     return groupStrategies(restated, {asOf: at, rates: config.market.rates, dividends: config.market.dividends, cash})
   }
   // The agent's trades as listed: paper trades from the counted book (aged like positions), live orders still working marked as they are.
-  const paperRows = book.counted.portfolios.flatMap((c) => c.paper.filter((x) => keep(x.position)).map((x) => view(x.position, positionRow(x.position, at, entryOf(x.trade)), tradeDayPnl(x.position, x.trade, opts.asOf))))
+  const paperRows = book.counted.portfolios.flatMap((c) => c.paper.filter((x) => keep(x.position)).map((x) => view(x.position, entryOf(x.trade), tradeDayPnl(x.position, x.trade, opts.asOf))))
   const agentRows = [...paperRows, ...traded(book.agentTrades.filter((t) => t.kind !== 'paper'))]
   // Sums run over the counted book (services/book.ts): research portfolios apart, never-synced portfolios one unknown each.
   const research = new Set(book.counted.portfolios.filter((c) => c.config.kind === 'research').map((c) => c.config.name))

@@ -50,9 +50,15 @@ const expiries = new Map<string, ExpiryTimes>()
 
 /** Settlement of an option expiring on `expiry` (YYYY-MM-DD). Treat the result as read-only (it is shared). */
 export function optionExpiry(expiry: string, c: ContractKey): ExpiryTimes {
-  // A position's row, health and aging each ask for its expiry in turn: the last answer is kept.
+  // A position's row, health and aging each ask for its expiry in turn: the last answer is kept, and the
+  // answer for each contract object (a position: aging asks for every position before the rows do).
   const l = last
-  if (l.expiry === expiry && l.symbol === c.symbol && l.underlying === c.underlying && l.instrumentType === c.instrumentType && l.currency === c.currency && l.settlement === c.settlement) return l.times
+  if (sameContract(l, expiry, c)) return l.times
+  const known = byContract.get(c)
+  if (known !== undefined && sameContract(known, expiry, c)) {
+    last = known
+    return known.times
+  }
   const market = marketFor(c)
   const root = c.symbol.split(' ')[0].toUpperCase()
   const am = c.settlement ? c.settlement === 'am' : AM_SETTLED_ROOTS.has(root)
@@ -60,10 +66,16 @@ export function optionExpiry(expiry: string, c: ContractKey): ExpiryTimes {
   let e = expiries.get(key)
   if (!e) expiries.set(key, (e = computeOptionExpiry(expiry, c, market, am)))
   last = {expiry, symbol: c.symbol, underlying: c.underlying, instrumentType: c.instrumentType, currency: c.currency, settlement: c.settlement, times: e}
+  byContract.set(c, last)
   return e
 }
-// (what the answer depends on: the expiry and the contract's fields)
-let last: ContractKey & {expiry: string | undefined; times: ExpiryTimes} = {expiry: undefined, symbol: '', underlying: '', instrumentType: '', currency: '', times: undefined as never}
+// (what the answer depends on: the expiry and the contract's fields, compared again on every use)
+type Answered = ContractKey & {expiry: string | undefined; times: ExpiryTimes}
+let last: Answered = {expiry: undefined, symbol: '', underlying: '', instrumentType: '', currency: '', times: undefined as never}
+const byContract = new WeakMap<ContractKey, Answered>()
+function sameContract(a: Answered, expiry: string, c: ContractKey): boolean {
+  return a.expiry === expiry && a.symbol === c.symbol && a.underlying === c.underlying && a.instrumentType === c.instrumentType && a.currency === c.currency && a.settlement === c.settlement
+}
 
 function computeOptionExpiry(expiry: string, c: ContractKey, market: Market, am: boolean): ExpiryTimes {
   if (market === 'XNSE' || market === 'XBOM') return indiaTimes(market, expiry)
