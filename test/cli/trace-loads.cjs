@@ -18,4 +18,9 @@ Module._load = function (request, ...rest) {
   loaded.push(`require ${request}`)
   return load.call(this, request, ...rest)
 }
-process.on('exit', () => fs.writeFileSync(process.env.COTRADER_TRACE_FILE, `${loaded.join('\n')}\n`))
+// Node's own modules that cost a warm read most (node:v8 loads the stream modules): listed as `builtin <id>`.
+const builtins = ['v8', 'stream']
+process.on('exit', () => {
+  for (const id of builtins) if (process.moduleLoadList.includes(`NativeModule ${id}`)) loaded.push(`builtin ${id}`)
+  fs.writeFileSync(process.env.COTRADER_TRACE_FILE, `${loaded.join('\n')}\n`)
+})
