@@ -17,7 +17,7 @@ const entry: EntryGreeks = {firstSeenAt: '2026-12-01T15:00:00.000Z', quantity: 1
 const positions: Position[] = [
   pos('-2 AAPL 2027-01-15 150P @ 7.47 mark 5.05', {underlyingPrice: 160, iv: 0.25, greeks: {delta: -0.3, gamma: 0.01, theta: -0.05, vega: 0.2, rho: -0.1}, greeksSource: 'model', markAsOf: '2026-12-07T21:00:00.000Z', markSource: 'file'}),
   pos('100 MSFT @ 400 mark 420'),
-  pos('1 SPX 2026-12-18 6800C @ 10 mark ?', {settlement: 'am', settlementKind: 'cash', opaque: true, pendingSettlement: 'unsettled: no settlement price'}),
+  pos('1 SPX 2026-12-18 6800C @ 10 mark ?', {settlement: 'am', settlementKind: 'cash', opaque: 'adjusted: deliverable not known', pendingSettlement: 'unsettled: no settlement price'}),
   pos('1 XYZ 2027-01-15 50C @ 1 mark 2', {deliverable: {shares: 150, underlying: 'XYZ', cash: 12.5}, expired: true, greeksNote: 'note', underlyingPrice: 55, underlyingPriceAsOf: '2026-12-07T20:00:00.000Z'}),
 ]
 const days: DayPnl[] = [

@@ -77,5 +77,12 @@ export function dayPnl(i: DayPnlInput): DayPnl {
 
 /** The exchange-local calendar date (YYYY-MM-DD) of an instant, by the currency's main exchange (calendar). */
 export function exchangeDate(currency: string, at: Date): string {
-  return localDate(marketFor({instrumentType: 'equity', currency, underlying: ''}), at)
+  // asked once or twice per position, nearly always for the same instant (the clock): the last answer is kept
+  const t = at.getTime()
+  const l = lastExchangeDate
+  if (l.t === t && l.currency === currency) return l.date
+  const date = localDate(marketFor({instrumentType: 'equity', currency, underlying: ''}), at)
+  lastExchangeDate = {currency, t, date}
+  return date
 }
+let lastExchangeDate = {currency: '', t: Number.NaN, date: ''}

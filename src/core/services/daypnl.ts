@@ -49,9 +49,23 @@ export function positionDayPnl(p: Position, history: DayHistory, entry: EntryGre
     position: p,
     previous: prev ? {date: prev.date, quantity: prev.quantity, entryPrice: prev.entryPrice, markPrice: prev.markPrice} : undefined,
     portfolioHasHistory: history.withHistory.has(`${today}\u0000${p.portfolio}`),
-    firstSeenToday: entry !== null && exchangeDate(p.currency, new Date(entry.firstSeenAt)) >= today,
+    firstSeenToday: entry !== null && firstSeenDate(p.currency, entry.firstSeenAt) >= today,
   })
 }
+
+/** The exchange date of a first sighting, kept per currency and instant: one sync stamps every position it adds with one instant. */
+function firstSeenDate(currency: string, firstSeenAt: string): string {
+  let dates = firstSeenDates.get(currency)
+  if (dates === undefined) firstSeenDates.set(currency, (dates = new Map()))
+  let date = dates.get(firstSeenAt)
+  if (date === undefined) {
+    date = exchangeDate(currency, new Date(firstSeenAt))
+    if (dates.size >= 10_000) dates.clear()
+    dates.set(firstSeenAt, date)
+  }
+  return date
+}
+const firstSeenDates = new Map<string, Map<string, string>>()
 
 /** A booked trade's day P&L: from its price when booked today, else unknown (trades have no snapshots). */
 export function tradeDayPnl(p: Position, t: Trade, asOf: Date): DayPnl {
