@@ -13,6 +13,11 @@ describe('cache files without node:v8 (store/cache-file.ts)', () => {
     }
   })
 
+  it('refuses to store a string with a lone surrogate (UTF-8 could not give it back)', () => {
+    expect(() => packParts(['ok \u{1f600}', 'lone \ud800 x'])).toThrow(/lone surrogate/)
+    expect(() => packParts(['lone \udc00'])).toThrow(/lone surrogate/)
+  })
+
   it('refuses what it did not write: another format, a file cut short, an unknown kind', () => {
     const packed = packParts(['a', new Uint8Array([1, 2, 3])])
     expect(unpackParts(packed.subarray(0, packed.length - 1))).toBeUndefined()

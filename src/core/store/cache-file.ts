@@ -20,8 +20,9 @@ const MAGIC = 'cotrader-cache-parts-1'
 const LATIN1 = 0
 const UTF8 = 1
 const BYTES = 2
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
-/** Strings and byte arrays in one buffer: `unpackParts` gives them back in order. */
+/** Strings and byte arrays in one buffer: `unpackParts` gives them back in order (a string with a lone surrogate throws). */
 export function packParts(parts: ReadonlyArray<string | Uint8Array>): Buffer {
   const chunks: Uint8Array[] = []
   let size = 0
@@ -31,6 +32,8 @@ export function packParts(parts: ReadonlyArray<string | Uint8Array>): Buffer {
     if (typeof part === 'string') {
       // eslint-disable-next-line no-control-regex
       kind = /^[\u0000-\u00ff]*$/.test(part) ? LATIN1 : UTF8
+      // UTF-8 would write a lone surrogate as U+FFFD: refused, so that what is read back is what was written
+      if (kind === UTF8 && LONE_SURROGATE.test(part)) throw new Error('cache file: a string with a lone surrogate cannot be stored')
       body = Buffer.from(part, kind === LATIN1 ? 'latin1' : 'utf8')
     } else {
       kind = BYTES
