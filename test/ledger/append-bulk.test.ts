@@ -104,6 +104,6 @@ describe('appending events', () => {
     expect(r).toMatchObject({added: [10], duplicates: 1, conflicts: []})
     const back = await readDb(file, (db) => ({events: loadEvents(db).map((e) => [e.id, e.key, e.quantity]), links: loadLinks(db).map((l) => [l.from, l.to, l.kind])}))
     expect(back.events).toEqual([[10, 'id:C', 10], [5, 'id:A', 10], [9, 'id:B', -4]]) // in time order
-    expect(back.links).toEqual([[9, 5, 'roll'], [10, 5, 'roll']])
+    expect(back.links).toEqual([[10, 5, 'roll'], [9, 5, 'roll']]) // by the time recorded: 'now' < 'then'
   })
 })
