@@ -55,13 +55,16 @@ function literal(v: string | number): string {
  * binding at two thirds of SQLite's share. The portfolio, source, account, currency and the recording
  * time are the same for a whole file, so they are written once into the statement's text instead.
  */
-function sharedValues(rows: (string | number | null)[][]): Fixed[] {
-  return COLUMNS.map((_, i) => {
-    const v = rows[0][i]
-    if (v === null || (typeof v === 'number' && !Number.isSafeInteger(v)) || (typeof v === 'string' && v.includes('\0'))) return undefined
-    for (const r of rows) if (r[i] !== v) return undefined
-    return v
-  })
+function sharedValues(events: EventDraft[], now: string): Fixed[] {
+  const fixed: Fixed[] = rowOf(events[0], now).map((v) =>
+    v === null || (typeof v === 'number' && !Number.isSafeInteger(v)) || (typeof v === 'string' && v.includes('\0')) ? undefined : v,
+  )
+  // Rows are built again per event rather than kept: 100,000 arrays of 37 held at once were old-space garbage.
+  for (let n = 1; n < events.length; n++) {
+    const row = rowOf(events[n], now)
+    for (let i = 0; i < row.length; i++) if (fixed[i] !== undefined && row[i] !== fixed[i]) fixed[i] = undefined
+  }
+  return fixed
 }
 
 /**
@@ -169,10 +172,10 @@ function insertRows(db: Db, fresh: EventDraft[], now: string): number[] {
   const base = db.get<{n: number | null}>('SELECT MAX(id) AS n FROM ledger_events')?.n ?? 0
   const rebuild = fresh.length >= REBUILD_INDEX_FROM && fresh.length >= base
   if (rebuild) db.run('DROP INDEX ledger_events_key')
-  const rows = fresh.map((e) => rowOf(e, now))
-  const fixed = sharedValues(rows)
+  const fixed = sharedValues(fresh, now)
   const texts = new Map<number, string>()
-  for (const row of rows) {
+  for (const e of fresh) {
+    const row = rowOf(e, now)
     const params: (string | number)[] = []
     let shape = 0
     for (let i = 0; i < row.length; i++) {
