@@ -11,9 +11,6 @@ export default class TransactionsImport extends BaseCommand {
     '<%= config.bin %> transactions import activity-2026.csv --portfolio research-wheel',
     '<%= config.bin %> transactions import export.csv --portfolio fidelity-ira --format generic --json',
   ]
-  // An import of a long history spends seconds in SQLite: optimised WebAssembly pays for its compile
-  // many times over there (bench/ledger.mjs, docs/LEDGER.md "Speed"), unlike in a short read.
-  static override keepWasmTierUp = true
   static override args = {
     file: Args.string({description: 'The export file', required: true}),
   }
