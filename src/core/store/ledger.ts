@@ -22,10 +22,80 @@ export interface AppendResult {
   conflicts: AppendConflict[]
 }
 
-const INSERT = `INSERT INTO ledger_events (portfolio, account, source, source_ref, broker_id, key, kind, provisional, at, time_known, trade_date, symbol, broker_symbol,
-    instrument_type, underlying, expiry, strike, option_right, style, quantity, price, multiplier, currency, amount, fee_commission, fee_clearing, fee_regulatory,
-    fee_exchange, fee_other, order_id, position_effect, ratio_from, ratio_to, new_symbol, description, broker_realized_pnl, recorded_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+/** The columns an event is stored in, in the order rowOf gives their values. */
+const COLUMNS = [
+  'portfolio', 'account', 'source', 'source_ref', 'broker_id', 'key', 'kind', 'provisional', 'at', 'time_known', 'trade_date', 'symbol', 'broker_symbol',
+  'instrument_type', 'underlying', 'expiry', 'strike', 'option_right', 'style', 'quantity', 'price', 'multiplier', 'currency', 'amount', 'fee_commission',
+  'fee_clearing', 'fee_regulatory', 'fee_exchange', 'fee_other', 'order_id', 'position_effect', 'ratio_from', 'ratio_to', 'new_symbol', 'description',
+  'broker_realized_pnl', 'recorded_at',
+] as const
+
+function rowOf(e: EventDraft, now: string): (string | number | null)[] {
+  const f = e.fees
+  return [
+    e.portfolio, e.account, e.source, e.sourceRef, e.brokerId, e.key, e.kind, e.provisional ? 1 : 0, e.at, e.timeKnown ? 1 : 0, e.tradeDate, e.symbol, e.brokerSymbol,
+    e.instrumentType, e.underlying, e.option?.expiry ?? null, e.option?.strike ?? null, e.option?.right ?? null, e.option?.style ?? null, e.quantity, e.price,
+    e.multiplier, e.currency, e.amount, f.commission, f.clearing, f.regulatory, f.exchange, f.other, e.orderId, e.positionEffect, e.ratio?.from ?? null,
+    e.ratio?.to ?? null, e.newSymbol ?? null, e.description, e.brokerRealizedPnl, now,
+  ]
+}
+
+/** A value every new row of one append shares: a text or an integer, written into the INSERT as a literal. */
+type Fixed = string | number | undefined
+
+/** The SQL literal of a shared value (texts quoted, ' doubled; only integers, so no decimal is re-read). */
+function literal(v: string | number): string {
+  return typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`
+}
+
+/**
+ * Per column, the value every row shares (undefined: not shared, or NULL, or a fraction). Binding a
+ * value is the dearest part of an insert through sql.js (each text is copied into a fresh allocation
+ * in WebAssembly, freed at the next row): a callgrind count of 20,000 inserts of 37 columns puts
+ * binding at two thirds of SQLite's share. The portfolio, source, account, currency and the recording
+ * time are the same for a whole file, so they are written once into the statement's text instead.
+ */
+function sharedValues(events: EventDraft[], now: string): Fixed[] {
+  const fixed: Fixed[] = rowOf(events[0], now).map((v) =>
+    v === null || (typeof v === 'number' && !Number.isSafeInteger(v)) || (typeof v === 'string' && v.includes('\0')) ? undefined : v,
+  )
+  // Rows are built again per event rather than kept: 100,000 arrays of 37 held at once were old-space garbage.
+  for (let n = 1; n < events.length; n++) {
+    const row = rowOf(events[n], now)
+    for (let i = 0; i < row.length; i++) if (fixed[i] !== undefined && row[i] !== fixed[i]) fixed[i] = undefined
+  }
+  return fixed
+}
+
+/**
+ * The INSERT of one append for a shape: the set of columns that are neither shared nor NULL (a bit per
+ * column of COLUMNS). A column left out of the text takes its default, NULL for every nullable one, so
+ * a NULL is never bound either. A file's events come in a handful of shapes; Db.run keeps one
+ * prepared statement per text.
+ */
+function insertOf(shape: number, fixed: Fixed[]): string {
+  const names: string[] = []
+  const values: string[] = []
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const f = fixed[i]
+    if (f !== undefined) {
+      names.push(COLUMNS[i])
+      values.push(literal(f))
+    } else if (shape % 2 ** (i + 1) >= 2 ** i) {
+      names.push(COLUMNS[i])
+      values.push('?')
+    }
+  }
+  return `INSERT INTO ledger_events (${names.join(', ')}) VALUES (${values.join(', ')})`
+}
+
+/**
+ * An append this large (new rows, and at least as many as the table holds already) drops the
+ * (portfolio, key) index and builds it again after the inserts: SQLite then sorts the keys once
+ * instead of a random B-tree insert per row (bench/ledger.mjs: about a fifth of a 100,000-row
+ * import). The index is built inside the same transaction, so a duplicate key still fails it.
+ */
+const REBUILD_INDEX_FROM = 1000
 
 /** The key and the content columns sameStored compares, as stored (JSON array per row, see storedContent). */
 type StoredContent = [key: string, kind: string, symbol: string | null, quantity: number | null, price: number | null, amount: number | null, tradeDate: string, currency: string]
@@ -61,7 +131,9 @@ function sameStored(s: StoredContent, e: EventDraft): boolean {
  * Appends events (inside the caller's write transaction); duplicates are skipped, conflicts returned and not written.
  *
  * Speed (bench/ledger.mjs, 100,000 rows): the stored keys are read once per portfolio (storedContent),
- * and each new row goes through ONE prepared INSERT reused for every row (Db.run caches it by its text).
+ * each new row goes through a prepared INSERT of its shape (insertOf, values shared by the whole append
+ * written in as literals; Db.run caches them by text), and
+ * a large append builds the key index once at the end (REBUILD_INDEX_FROM).
  * Measured against the alternatives in sql.js: multi-row INSERTs with the values written as SQL
  * literals cost ~1.5× as much (each 200-row text is copied into WebAssembly by a character loop in
  * JavaScript and parsed by SQLite), and a JSON text per row or per batch unpacked by SQLite ~2.5×.
@@ -71,34 +143,53 @@ export function appendEvents(db: Db, events: EventDraft[], now: string): AppendR
   if (events.length === 0) return out
   const stored = new Map<string, Map<string, StoredContent>>()
   for (const p of new Set(events.map((e) => e.portfolio))) stored.set(p, storedContent(db, p))
-  const storedEvent = (e: EventDraft): LedgerEvent => rowToEvent(db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])!)
-  let inserted = 0
+  const fresh: EventDraft[] = []
+  const clashing: EventDraft[] = []
   for (const e of events) {
     const keys = stored.get(e.portfolio)!
     const s = keys.get(e.key)
     if (s !== undefined) {
       // Stored before, or earlier in this call (then its content is the draft's, and it is in the table already).
       if (sameStored(s, e)) out.duplicates++
-      else out.conflicts.push({key: e.key, stored: storedEvent(e), incoming: e})
+      else clashing.push(e)
       continue
     }
-    const f = e.fees
-    db.run(INSERT, [
-      e.portfolio, e.account, e.source, e.sourceRef, e.brokerId, e.key, e.kind, e.provisional ? 1 : 0, e.at, e.timeKnown ? 1 : 0, e.tradeDate, e.symbol, e.brokerSymbol,
-      e.instrumentType, e.underlying, e.option?.expiry ?? null, e.option?.strike ?? null, e.option?.right ?? null, e.option?.style ?? null, e.quantity, e.price,
-      e.multiplier, e.currency, e.amount, f.commission, f.clearing, f.regulatory, f.exchange, f.other, e.orderId, e.positionEffect, e.ratio?.from ?? null,
-      e.ratio?.to ?? null, e.newSymbol ?? null, e.description, e.brokerRealizedPnl, now,
-    ])
     keys.set(e.key, contentOf(e))
-    inserted++
-    out.added.push(inserted)
+    fresh.push(e)
   }
-  // Ids of one writer's inserts in one transaction are consecutive (AUTOINCREMENT): the last one names them all.
-  if (inserted > 0) {
-    const last = db.lastInsertId()
-    out.added = out.added.map((n) => last - inserted + n)
+  if (fresh.length > 0) out.added = insertRows(db, fresh, now)
+  // Read after the inserts: the row a conflict names may be one given earlier in this call.
+  for (const e of clashing) {
+    const stored = rowToEvent(db.get<Record<string, any>>('SELECT * FROM ledger_events WHERE portfolio = ? AND key = ?', [e.portfolio, e.key])!)
+    out.conflicts.push({key: e.key, stored, incoming: e})
   }
   return out
+}
+
+/** Inserts new rows (keys checked by the caller); their ids in the order given. */
+function insertRows(db: Db, fresh: EventDraft[], now: string): number[] {
+  // No AUTOINCREMENT and no deletes (migration 14): each new row's id is the largest so far + 1.
+  const base = db.get<{n: number | null}>('SELECT MAX(id) AS n FROM ledger_events')?.n ?? 0
+  const rebuild = fresh.length >= REBUILD_INDEX_FROM && fresh.length >= base
+  if (rebuild) db.run('DROP INDEX ledger_events_key')
+  const fixed = sharedValues(fresh, now)
+  const texts = new Map<number, string>()
+  for (const e of fresh) {
+    const row = rowOf(e, now)
+    const params: (string | number)[] = []
+    let shape = 0
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i]
+      if (v === null || fixed[i] !== undefined) continue
+      shape += 2 ** i
+      params.push(v)
+    }
+    let sql = texts.get(shape)
+    if (sql === undefined) texts.set(shape, (sql = insertOf(shape, fixed)))
+    db.run(sql, params)
+  }
+  if (rebuild) db.run('CREATE UNIQUE INDEX ledger_events_key ON ledger_events (portfolio, key)')
+  return fresh.map((_, n) => base + n + 1)
 }
 
 export interface EventFilter {

@@ -550,6 +550,63 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX IF EXISTS ledger_events_by_date;
     `,
   },
+  {
+    version: 14,
+    name: 'ledger: events keep their ids without AUTOINCREMENT; the key index is a named index',
+    sql: `
+      -- Speed of imports (bench/ledger.mjs, docs/LEDGER.md "Speed"). AUTOINCREMENT rewrote
+      -- sqlite_sequence on every insert (a fifth of SQLite's share of a 100,000-row import); the ledger
+      -- is append-only (no row is ever deleted), so INTEGER PRIMARY KEY gives the same ids: max + 1,
+      -- consecutive within one writer's transaction. The (portfolio, key) uniqueness moves from the
+      -- table's constraint to a named index, so a large append can drop it and build it again once
+      -- from sorted keys (store/ledger.ts appendEvents), which costs far less than 100,000 random
+      -- B-tree inserts, and still fails the transaction on a duplicate key.
+      CREATE TABLE ledger_events_v14 (
+        id                  INTEGER PRIMARY KEY,
+        portfolio           TEXT NOT NULL,
+        account             TEXT,
+        source              TEXT NOT NULL CHECK (source IN ('broker_api', 'file', 'paper', 'live', 'daemon')),
+        source_ref          TEXT,
+        broker_id           TEXT,
+        key                 TEXT NOT NULL,
+        kind                TEXT NOT NULL,
+        provisional         INTEGER NOT NULL DEFAULT 0,
+        at                  TEXT NOT NULL,
+        time_known          INTEGER NOT NULL DEFAULT 1,
+        trade_date          TEXT NOT NULL,
+        symbol              TEXT,
+        broker_symbol       TEXT,
+        instrument_type     TEXT,
+        underlying          TEXT,
+        expiry              TEXT,
+        strike              REAL,
+        option_right        TEXT,
+        style               TEXT,
+        quantity            REAL,
+        price               REAL,
+        multiplier          REAL,
+        currency            TEXT NOT NULL,
+        amount              REAL,
+        fee_commission      REAL,
+        fee_clearing        REAL,
+        fee_regulatory      REAL,
+        fee_exchange        REAL,
+        fee_other           REAL,
+        order_id            TEXT,
+        position_effect     TEXT,
+        ratio_from          REAL,
+        ratio_to            REAL,
+        new_symbol          TEXT,
+        description         TEXT NOT NULL,
+        broker_realized_pnl REAL,
+        recorded_at         TEXT NOT NULL
+      );
+      INSERT INTO ledger_events_v14 SELECT * FROM ledger_events;
+      DROP TABLE ledger_events;
+      ALTER TABLE ledger_events_v14 RENAME TO ledger_events;
+      CREATE UNIQUE INDEX ledger_events_key ON ledger_events (portfolio, key);
+    `,
+  },
 ]
 
 /** The version a fully migrated file has; a file with a higher user_version was written by a newer cotrader. */
