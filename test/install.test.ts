@@ -43,7 +43,7 @@ describe('npm install prints no warnings of our making', () => {
   it('the installed tree has no invalid or missing dependency (npm ls: no ERESOLVE override)', () => {
     // npm ls reads node_modules only; it reports a peer installed outside its range as "invalid"
     // (esbuild 0.25 under vite's ^0.27 || ^0.28 did).
-    const r = spawnSync('npm', ['ls', '--all', '--json'], {cwd: ROOT, encoding: 'utf8', env: {...process.env, npm_config_offline: 'true'}})
+    const r = spawnSync('npm', ['ls', '--all', '--json'], {cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, npm_config_offline: 'true'}})
     const tree = JSON.parse(r.stdout)
     expect(tree.problems ?? []).toEqual([])
     expect(all.length).toBeGreaterThan(50)
