@@ -260,6 +260,19 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
   return store
 }
 
+/**
+ * Read, don't recompute: `compute()` (a pure function of what it reads through `db` and of `key`) is kept
+ * with the file's answers in its read-replay store and given again, decoded afresh, while the database
+ * file holds the very same bytes and the caller's `key` is the same. `key` must name every other input
+ * of the value (settings, dates, other files' content): the file's own content is covered by the store,
+ * which is used for these bytes only. Without read replay (writers, the daemon, oclif's commands, tests
+ * in-process) it just computes. A value that cannot round-trip exactly is kept with v8.serialize, like an
+ * answer (encode).
+ */
+export function derivedRead<T>(db: Db, key: string, compute: () => T): T {
+  return db instanceof ReplayDb ? db.derived(key, compute) : compute()
+}
+
 /** A query's key: its kind of answer, the SQL text and the parameters (bigint and Uint8Array spelled out). */
 function keyOf(kind: string, sql: string, params: SqlParams | undefined): string {
   const p =
@@ -302,6 +315,25 @@ export class ReplayDb implements Db {
   /** Rows as arrays (store/ledger.ts reads many events this way): recorded like `all`. */
   table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]} {
     return this.query('t', sql, params, (db) => db.table(sql, params))
+  }
+
+  /**
+   * A value computed from this file's answers (derivedRead): given again from the store while the file
+   * holds the same bytes and `key` (everything else the value depends on) is the same.
+   */
+  derived<T>(key: string, compute: () => T): T {
+    const k = `d\0${key}`
+    if (!this.changed) {
+      const hit = this.store.entries.get(k)
+      if (hit) {
+        hits++
+        return decode(hit) as T
+      }
+    }
+    const value = compute()
+    // Recorded only while every answer compute() saw was the file's (a copy that was changed or upgraded in memory poisons the store).
+    if (!this.changed) this.store.record(k, value)
+    return value
   }
 
   run(sql: string, params?: SqlParams): void {

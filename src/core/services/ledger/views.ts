@@ -9,7 +9,7 @@ import type {Config} from '../../config/config.js'
 import {buildChains, type Chain} from '../../domain/ledger/chains.js'
 import type {EventKind, LedgerEvent} from '../../domain/ledger/events.js'
 import {totalFees} from '../../domain/ledger/events.js'
-import type {Book, ClosedLot, LedgerIssue, LotEvent} from '../../domain/ledger/lots.js'
+import type {Book, ClosedLot, LedgerIssue, LotEvent, OpeningLot} from '../../domain/ledger/lots.js'
 import {reconcilePortfolio, type BrokerPosition, type PortfolioReconciliation} from '../../domain/ledger/reconcile.js'
 import {fxRateOn} from '../../domain/ledger/fx.js'
 import {toBase} from '../../domain/money.js'
@@ -19,7 +19,10 @@ import {UserError} from '../../errors.js'
 import {readDb} from '../../store/database.js'
 import {loadPositions} from '../../store/repositories.js'
 import type {Position} from '../../domain/types.js'
-import {loadLedger, loadLotLedger, type LoadedLedger} from './book.js'
+import {bookLots, firstEventDates, loadLedger, openingFrom, readLedgerRows, type LoadedLedger} from './book.js'
+import {openHistory} from '../../store/history.js'
+import {loadLotEvents} from '../../store/ledger.js'
+import {derivedRead} from '../../store/read-cache.js'
 
 /** The rule in one line (kept for callers of the former constant); `fxNote` says what applied to a result. */
 export const FX_NOTE = "base-currency figures use the FX rate stored for each close date, else today's config fx_rates (said per row)"
@@ -114,9 +117,51 @@ export async function realizedService(o: {config: Config; dbPath: string; portfo
   const names = o.portfolios ?? []
   checkPortfolios(o.config, names)
   const {since, until} = realizedWindow(o, o.asOf)
-  // Lots need only the lot fields of each event (loadLotLedger), not the events' text: see docs/LEDGER.md "Speed".
-  const ledger = await loadLotLedger(o.config, o.dbPath, names)
-  return realizedFrom(ledger, o.config, since, until)
+  // Read, don't recompute (docs/LEDGER.md "Speed"): the result is a function of the database's bytes (events,
+  // links, FX rows), the opening balance (history files), the config and the window. The opening balance is
+  // read first (a few replayed queries), then the result is kept with the database's read-replay answers
+  // under a key naming everything else (realizedKey), and given again while the file is the same.
+  // History is opened before the database is read so that both happen in one read (one copy of the file).
+  const h = await openHistory(o.dbPath)
+  try {
+    return await readDb(o.dbPath, (db) => {
+      const {lots: opening} = openingFrom(h, firstEventDates(db), names)
+      return derivedRead(db, realizedKey(o.config, names, since, until, opening), () => {
+        // Lots need only the lot fields of each event (loadLotEvents), not the events' text.
+        const ledger = bookLots(readLedgerRows(db, o.config, names, loadLotEvents), o.config, opening)
+        return realizedFrom(ledger, o.config, since, until)
+      })
+    })
+  } finally {
+    h.close()
+  }
+}
+
+/**
+ * Everything a realised-P&L result depends on besides the database file's own bytes: the whole config
+ * (lot method and assignment basis per portfolio, the broker and transactions format behind the
+ * broker's treatment, deliverables, base currency, today's FX rates; all of it, so that no setting read
+ * now or later is forgotten), the portfolios asked for, the window (its end is today: another day is
+ * another key), the opening balance read from the history files, and what orders the rows (sortedBy's
+ * collator: the default locale, which ICU takes from these environment variables, and ICU's version and
+ * data; asking Intl for the locale would build a collator, ~20 ms). The store is per build, so the code
+ * is covered too.
+ */
+export function realizedKey(config: Config, names: readonly string[], since: string | null, until: string, opening: readonly OpeningLot[]): string {
+  const env = process.env
+  const locale = Object.keys(env)
+    .filter((k) => k.startsWith('LC_') || k === 'LANG' || k === 'LANGUAGE' || k === 'NODE_ICU_DATA')
+    .sort()
+    .map((k) => [k, env[k]])
+  return JSON.stringify(['realized/1', config, names, since, until, opening, locale, process.version, process.versions.icu ?? null, process.execArgv.filter((a) => a.startsWith('--icu')), env.NODE_OPTIONS ?? null], exactKey)
+}
+
+/** JSON.stringify replacer for keys: what JSON would blur (a Map or Set as {}, NaN and ±Infinity as null) spelled out. */
+function exactKey(_k: string, v: unknown): unknown {
+  if (v instanceof Map) return {'(Map)': [...v]}
+  if (v instanceof Set) return {'(Set)': [...v]}
+  if (typeof v === 'number' && !Number.isFinite(v)) return `(number ${v})`
+  return v
 }
 
 export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lots' | 'fx'>, config: Config, since: string | null, until: string): RealizedResult {
