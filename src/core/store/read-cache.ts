@@ -62,6 +62,8 @@ let settings: ReadCacheSettings | undefined
 let hits = 0
 /** Incremented on every ReplayMiss, so that a miss a callback caught and swallowed is still seen. */
 let misses = 0
+/** Derived values (derivedRead) given from a store instead of computed. */
+let derivedHits = 0
 
 /** Turn read replay on for this process (hot read commands only: see the header). */
 export function enableReadCache(s: ReadCacheSettings | undefined): void {
@@ -77,8 +79,8 @@ export function missCount(): number {
   return misses
 }
 
-export function readCacheStats(): {hits: number; misses: number} {
-  return {hits, misses}
+export function readCacheStats(): {hits: number; misses: number; derived: number} {
+  return {hits, misses, derived: derivedHits}
 }
 
 /** Writes the stores this run added to (done at process exit; tests call it directly). */
@@ -326,7 +328,7 @@ export class ReplayDb implements Db {
     if (!this.changed) {
       const hit = this.store.entries.get(k)
       if (hit) {
-        hits++
+        derivedHits++
         return decode(hit) as T
       }
     }
