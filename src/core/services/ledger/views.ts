@@ -11,7 +11,7 @@ import type {EventKind, LedgerEvent} from '../../domain/ledger/events.js'
 import {totalFees} from '../../domain/ledger/events.js'
 import type {Book, ClosedLot, LedgerIssue, LotEvent, OpeningLot} from '../../domain/ledger/lots.js'
 import {reconcilePortfolio, type BrokerPosition, type PortfolioReconciliation} from '../../domain/ledger/reconcile.js'
-import {fxRateOn} from '../../domain/ledger/fx.js'
+import {fxRateOn, type FxRate} from '../../domain/ledger/fx.js'
 import {toBase} from '../../domain/money.js'
 import {addDays} from '../../domain/calendar/zones.js'
 import {localDate} from '../../domain/calendar/index.js'
@@ -168,35 +168,61 @@ export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lo
   const inWindow = (d: string) => (since === null || d >= since) && d <= until
   const closed = ledger.lots.closed.filter((c) => inWindow(c.closeDate))
   const fx = config.fxRates
-  const group = (key: (c: ClosedLot) => string, shape: (c: ClosedLot) => Partial<RealizedRow>): RealizedRow[] => {
-    const m = new Map<string, RealizedRow & {noRate: boolean}>()
-    for (const c of closed) {
-      const k = `${c.portfolio}\u0000${c.book}\u0000${c.currency}\u0000${key(c)}`
-      let row = m.get(k)
-      if (!row) m.set(k, (row = {portfolio: c.portfolio, book: c.book, ...shape(c), currency: c.currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0, noRate: false}))
-      row.closedLots++
-      row.fees = r8(row.fees + c.fees)
-      if (c.realized === null) row.missing++
+  // Each piece's rate once (domain/ledger/fx.ts: its close date's rate, else today's config rate; null
+  // without any), for every level and the note; undefined for a piece whose realised P&L is unknown.
+  const rates = closed.map((c) => (c.realized === null ? undefined : fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)))
+  // The four levels in one pass over the pieces, each row summed in the pieces' order (as one pass per
+  // level did: the same sums to the bit) and built in one literal in the rows' key order.
+  const positions = new Map<string, RealizedRow>()
+  const underlyings = new Map<string, RealizedRow>()
+  const portfolios = new Map<string, RealizedRow>()
+  const months = new Map<string, RealizedRow>()
+  /** rows with a piece that has no rate: their base figure is unknown */
+  const noRate = new Set<RealizedRow>()
+  const add = (row: RealizedRow, c: ClosedLot, rate: FxRate | null | undefined) => {
+    row.closedLots++
+    row.fees = r8(row.fees + c.fees)
+    if (c.realized === null) row.missing++
+    else {
+      row.realized = r8((row.realized ?? 0) + c.realized)
+      if (rate === null || rate === undefined) noRate.add(row)
       else {
-        row.realized = r8((row.realized ?? 0) + c.realized)
-        // Each piece at its close date's rate (domain/ledger/fx.ts); without any rate the row's base figure is unknown.
-        const rate = fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)
-        if (rate === null) row.noRate = true
-        else {
-          row.realizedBase = r8((row.realizedBase ?? 0) + c.realized * rate.rate)
-          if (rate.source === 'config') row.fxAtToday++
-        }
+        row.realizedBase = r8((row.realizedBase ?? 0) + c.realized * rate.rate)
+        if (rate.source === 'config') row.fxAtToday++
       }
     }
-    return [...m.values()].map(({noRate, ...r}) => ({...r, realizedBase: noRate || r.realized === null ? null : r.realizedBase}))
   }
-  const positions = sortedBy(group((c) => c.symbol, (c) => ({symbol: c.symbol, underlying: c.underlying})), (r) => `${r.portfolio} ${r.underlying} ${r.symbol}`)
-  const underlyings = sortedBy(group((c) => c.underlying, (c) => ({underlying: c.underlying})), (r) => `${r.portfolio} ${r.underlying}`)
-  const portfolios = sortedBy(group(() => '', () => ({})), (r) => `${r.portfolio} ${r.book}`)
-  const months = sortedBy(group((c) => c.closeDate.slice(0, 7), (c) => ({month: c.closeDate.slice(0, 7)})), (r) => `${r.portfolio} ${r.book} ${r.month}`)
+  for (let i = 0; i < closed.length; i++) {
+    const c = closed[i]
+    const rate = rates[i]
+    const {portfolio, book, currency} = c
+    const head = `${portfolio}\u0000${book}\u0000${currency}\u0000`
+    const month = c.closeDate.slice(0, 7)
+    let row = positions.get(head + c.symbol)
+    if (!row) positions.set(head + c.symbol, (row = {portfolio, book, symbol: c.symbol, underlying: c.underlying, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+    row = underlyings.get(head + c.underlying)
+    if (!row) underlyings.set(head + c.underlying, (row = {portfolio, book, underlying: c.underlying, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+    row = portfolios.get(head)
+    if (!row) portfolios.set(head, (row = {portfolio, book, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+    row = months.get(head + month)
+    if (!row) months.set(head + month, (row = {portfolio, book, month, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+  }
+  const rows = (m: Map<string, RealizedRow>): RealizedRow[] => {
+    const out = [...m.values()]
+    for (const r of out) if (noRate.has(r) || r.realized === null) r.realizedBase = null
+    return out
+  }
+  const positionRows = sortedBy(rows(positions), (r) => `${r.portfolio} ${r.underlying} ${r.symbol}`)
+  const underlyingRows = sortedBy(rows(underlyings), (r) => `${r.portfolio} ${r.underlying}`)
+  const portfolioRows = sortedBy(rows(portfolios), (r) => `${r.portfolio} ${r.book}`)
+  const monthRows = sortedBy(rows(months), (r) => `${r.portfolio} ${r.book} ${r.month}`)
   let totalBase: number | null = 0
   let missing = 0
-  for (const p of portfolios) {
+  for (const p of portfolioRows) {
     missing += p.missing
     if (p.realizedBase === null) {
       if (p.realized !== null) missing += p.closedLots
@@ -220,7 +246,8 @@ export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lo
     brokerChecks.push({eventId: e.id, portfolio: e.portfolio, symbol: e.symbol, tradeDate: e.tradeDate, ours: ours === null ? null : r2(ours), theirs: e.brokerRealizedPnl, difference: ours === null ? null : r2(ours - e.brokerRealizedPnl)})
   }
   return {
-    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolios, (p) => p.fxAtToday), closed.filter((c) => c.realized !== null && fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)?.source === 'close_date').length), positions, underlyings, portfolios, months, income: [...income.values()],
+    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolioRows, (p) => p.fxAtToday), rates.filter((r) => r?.source === 'close_date').length),
+    positions: positionRows, underlyings: underlyingRows, portfolios: portfolioRows, months: monthRows, income: [...income.values()],
     total: {realizedBase: totalBase, missing}, brokerChecks, brokerDifferences: brokerChecks.filter((c) => c.difference === null || Math.abs(c.difference) >= 0.01).length,
     issues: ledger.lots.issues, unclassified: ledger.lots.unclassified,
   }
