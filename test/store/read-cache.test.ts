@@ -142,4 +142,17 @@ describe('read replay', () => {
     await readDb(file, count('a'))
     expect(computed).toBe(5)
   })
+
+  it('derivedRead keeps the 8 newest values per file (a key naming a day is never asked again once it has passed)', async () => {
+    let computed = 0
+    const value = (key: string) => readDb(file, (db) => derivedRead(db, key, () => ++computed))
+    for (let day = 1; day <= 9; day++) {
+      await value(`day ${day}`)
+      saveReadCache()
+    }
+    expect(computed).toBe(9)
+    for (let day = 2; day <= 9; day++) expect(await value(`day ${day}`)).toBe(day) // kept
+    expect(computed).toBe(9)
+    expect(await value('day 1')).toBe(10) // the oldest was dropped: computed again
+  })
 })

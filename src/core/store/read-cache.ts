@@ -93,6 +93,8 @@ export function saveReadCache(): void {
 const FORMAT = 3 // 3: the file's bytes kept with the answers (was a CRC-32 of them)
 /** Stores above this size are not written (a 20,000-position book's reads are ~10 MB). */
 const MAX_BYTES = 256 * 1024 * 1024
+/** Derived values (derivedRead) kept per store, newest first (ReplayStore.recordDerived). */
+const MAX_DERIVED = 8
 /** Stores kept in the cache directory (one per database path: temp databases of tests and scripts come and go). */
 const MAX_STORES = 32
 
@@ -181,6 +183,18 @@ export class ReplayStore {
     if (this.poisoned) return
     this.entries.set(key, encode(value))
     if (this.added++ === 0) pending.add(this)
+  }
+
+  /**
+   * A derived value (keys starting `d\0`). At most MAX_DERIVED are kept per store, the oldest dropped
+   * first: a value whose key names a day (pnl --realized's window ends today) is never asked again once
+   * the day has passed, and a database left unchanged for weeks must not carry one copy per day.
+   */
+  recordDerived(key: string, value: unknown): void {
+    if (this.poisoned) return
+    const derived = [...this.entries.keys()].filter((k) => k.startsWith('d\0') && k !== key)
+    for (const k of derived.slice(0, Math.max(0, derived.length - (MAX_DERIVED - 1)))) this.entries.delete(k)
+    this.record(key, value)
   }
 
   /** Answers after this point may not be the file's: write nothing. */
@@ -334,7 +348,7 @@ export class ReplayDb implements Db {
     }
     const value = compute()
     // Recorded only while every answer compute() saw was the file's (a copy that was changed or upgraded in memory poisons the store).
-    if (!this.changed) this.store.record(k, value)
+    if (!this.changed) this.store.recordDerived(k, value)
     return value
   }
 
