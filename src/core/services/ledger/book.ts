@@ -15,7 +15,7 @@ import {countedEvents} from '../../domain/ledger/provisional.js'
 import type {Db} from '../../store/database.js'
 import {readDb} from '../../store/database.js'
 import {readHistory, type History} from '../../store/history.js'
-import {loadEvents, loadLinks, loadLotEvents, type EventFilter} from '../../store/ledger.js'
+import {loadEvents, loadLinks, type EventFilter} from '../../store/ledger.js'
 import {loadPriceHistory} from '../../store/prices.js'
 import {lastPositionSnapshotsBefore} from '../../store/snapshots.js'
 
@@ -52,11 +52,6 @@ export interface LoadedLedger<E extends LotEvent = LedgerEvent> {
 /** Loads the events of `portfolios` (all when empty) and computes lots with their opening balances. */
 export function loadLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger> {
   return loadWith(config, dbPath, portfolios, loadEvents)
-}
-
-/** loadLedger with each event's lot fields only (LotEvent): for the views that need lots and realised P&L, not the events' text. */
-export function loadLotLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger<LotEvent>> {
-  return loadWith(config, dbPath, portfolios, loadLotEvents)
 }
 
 async function loadWith<E extends LotEvent>(config: Config, dbPath: string, portfolios: string[], read: (db: Db, filter: EventFilter) => E[]): Promise<LoadedLedger<E>> {
