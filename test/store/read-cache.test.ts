@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {readDb, replayRead, writeDb} from '../../src/core/store/database.js'
-import {enableReadCache, readCacheStats, replayMiss, saveReadCache} from '../../src/core/store/read-cache.js'
+import {derivedRead, enableReadCache, readCacheStats, replayMiss, saveReadCache} from '../../src/core/store/read-cache.js'
 
 let dir: string
 let file: string
@@ -112,5 +112,47 @@ describe('read replay', () => {
     }, 'test')
     expect(result).toBe('right')
     expect(calls).toBe(2)
+  })
+
+  it('derivedRead keeps a computed value for the same bytes and key only; without read replay it always computes', async () => {
+    let computed = 0
+    const count = (key: string) => (db: {all<T>(sql: string, p?: unknown[]): T[]}) =>
+      derivedRead(db as never, key, () => {
+        computed++
+        return {n: rows(db).length, key, nested: [{x: -0}]}
+      })
+    expect(await readDb(file, count('a'))).toEqual({n: 1, key: 'a', nested: [{x: -0}]})
+    saveReadCache()
+    const again = await readDb(file, count('a'))
+    expect(computed).toBe(1)
+    expect(Object.is(again.nested[0].x, -0)).toBe(true) // kept exactly (v8.serialize when JSON would not give it back)
+    again.n = 99 // a caller's copy: the next one gets the kept value
+    expect(await readDb(file, count('a'))).toMatchObject({n: 1})
+    expect(computed).toBe(1)
+    await readDb(file, count('b')) // another key: computed
+    expect(computed).toBe(2)
+
+    // a write makes every kept value stale
+    await writeDb(file, (db) => db.run("INSERT INTO meta (key, value) VALUES ('t2', 'two')"))
+    expect(await readDb(file, count('a'))).toMatchObject({n: 2})
+    expect(computed).toBe(3)
+
+    enableReadCache(undefined)
+    await readDb(file, count('a'))
+    await readDb(file, count('a'))
+    expect(computed).toBe(5)
+  })
+
+  it('derivedRead keeps the 8 newest values per file (a key naming a day is never asked again once it has passed)', async () => {
+    let computed = 0
+    const value = (key: string) => readDb(file, (db) => derivedRead(db, key, () => ++computed))
+    for (let day = 1; day <= 9; day++) {
+      await value(`day ${day}`)
+      saveReadCache()
+    }
+    expect(computed).toBe(9)
+    for (let day = 2; day <= 9; day++) expect(await value(`day ${day}`)).toBe(day) // kept
+    expect(computed).toBe(9)
+    expect(await value('day 1')).toBe(10) // the oldest was dropped: computed again
   })
 })

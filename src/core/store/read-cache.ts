@@ -63,6 +63,8 @@ let settings: ReadCacheSettings | undefined
 let hits = 0
 /** Incremented on every ReplayMiss, so that a miss a callback caught and swallowed is still seen. */
 let misses = 0
+/** Derived values (derivedRead) given from a store instead of computed. */
+let derivedHits = 0
 
 /** Turn read replay on for this process (hot read commands only: see the header). */
 export function enableReadCache(s: ReadCacheSettings | undefined): void {
@@ -78,8 +80,8 @@ export function missCount(): number {
   return misses
 }
 
-export function readCacheStats(): {hits: number; misses: number} {
-  return {hits, misses}
+export function readCacheStats(): {hits: number; misses: number; derived: number} {
+  return {hits, misses, derived: derivedHits}
 }
 
 /** Writes the stores this run added to (done at process exit; tests call it directly). */
@@ -92,6 +94,8 @@ export function saveReadCache(): void {
 const FORMAT = 4 // 4: store/cache-file.ts parts instead of v8.serialize; 3: the file's bytes kept with the answers (was a CRC-32 of them)
 /** Stores above this size are not written (a 20,000-position book's reads are ~10 MB). */
 const MAX_BYTES = 256 * 1024 * 1024
+/** Derived values (derivedRead) kept per store, newest first (ReplayStore.recordDerived). */
+const MAX_DERIVED = 8
 /** Stores kept in the cache directory (one per database path: temp databases of tests and scripts come and go). */
 const MAX_STORES = 32
 
@@ -208,6 +212,18 @@ export class ReplayStore {
     if (this.added++ === 0) pending.add(this)
   }
 
+  /**
+   * A derived value (keys starting `d\0`). At most MAX_DERIVED are kept per store, the oldest dropped
+   * first: a value whose key names a day (pnl --realized's window ends today) is never asked again once
+   * the day has passed, and a database left unchanged for weeks must not carry one copy per day.
+   */
+  recordDerived(key: string, value: unknown): void {
+    if (this.poisoned) return
+    const derived = [...this.entries.keys()].filter((k) => k.startsWith('d\0') && k !== key)
+    for (const k of derived.slice(0, Math.max(0, derived.length - (MAX_DERIVED - 1)))) this.entries.delete(k)
+    this.record(key, value)
+  }
+
   /** Answers after this point may not be the file's: write nothing. */
   poison(): void {
     this.poisoned = true
@@ -286,6 +302,19 @@ export function replayStore(abs: string, bytes: Uint8Array, application: string)
   return store
 }
 
+/**
+ * Read, don't recompute: `compute()` (a pure function of what it reads through `db` and of `key`) is kept
+ * with the file's answers in its read-replay store and given again, decoded afresh, while the database
+ * file holds the very same bytes and the caller's `key` is the same. `key` must name every other input
+ * of the value (settings, dates, other files' content): the file's own content is covered by the store,
+ * which is used for these bytes only. Without read replay (writers, the daemon, oclif's commands, tests
+ * in-process) it just computes. A value that cannot round-trip exactly is kept with v8.serialize, like an
+ * answer (encode).
+ */
+export function derivedRead<T>(db: Db, key: string, compute: () => T): T {
+  return db instanceof ReplayDb ? db.derived(key, compute) : compute()
+}
+
 /** A query's key: its kind of answer, the SQL text and the parameters (bigint and Uint8Array spelled out). */
 function keyOf(kind: string, sql: string, params: SqlParams | undefined): string {
   const p =
@@ -328,6 +357,25 @@ export class ReplayDb implements Db {
   /** Rows as arrays (store/ledger.ts reads many events this way): recorded like `all`. */
   table(sql: string, params?: SqlParams): {columns: string[]; rows: unknown[][]} {
     return this.query('t', sql, params, (db) => db.table(sql, params))
+  }
+
+  /**
+   * A value computed from this file's answers (derivedRead): given again from the store while the file
+   * holds the same bytes and `key` (everything else the value depends on) is the same.
+   */
+  derived<T>(key: string, compute: () => T): T {
+    const k = `d\0${key}`
+    if (!this.changed) {
+      const hit = this.store.entries.get(k)
+      if (hit) {
+        derivedHits++
+        return decode(hit) as T
+      }
+    }
+    const value = compute()
+    // Recorded only while every answer compute() saw was the file's (a copy that was changed or upgraded in memory poisons the store).
+    if (!this.changed) this.store.recordDerived(k, value)
+    return value
   }
 
   run(sql: string, params?: SqlParams): void {

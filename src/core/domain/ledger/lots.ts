@@ -174,6 +174,8 @@ export function deliverableOf(e: {symbol: string | null; option?: unknown}, tabl
  */
 export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio: string) => LotOptions, opening: readonly OpeningLot[] = [], deliverables: DeliverableTable = {}): LotsResult {
   const inv = new Map<string, Lot[]>()
+  // most configs name no deliverable: then no option symbol needs its root worked out
+  const noDeliverables = Object.keys(deliverables).length === 0
   const out: LotsResult = {open: [], closed: [], issues: [], effects: new Map(), cash: [], unclassified: 0}
   const keyOf = (portfolio: string, book: Book, symbol: string) => `${portfolio}\u0000${book}\u0000${symbol}`
   for (const o of opening) {
@@ -246,7 +248,7 @@ export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio:
     } else {
       // Built field by field (no spreads: a lot per opening event, 10,000s of them), in the same key order as before.
       // A non-standard option (XYZ1 delivering 150 XYZ) books against its real underlying and deliverable, as its position does (services/sync.ts).
-      const d = deliverableOf(e, deliverables)
+      const d = noDeliverables ? undefined : deliverableOf(e, deliverables)
       const lot = {portfolio: e.portfolio, book: bookOf(e), symbol: e.symbol!, underlying: d?.underlying ?? e.underlying ?? e.symbol!, instrumentType: e.instrumentType} as Lot
       if (d) lot.deliverable = d.shares
       if (e.option) lot.option = {expiry: e.option.expiry, strike: e.option.strike, right: e.option.right}
@@ -280,7 +282,10 @@ export function computeLots(events: readonly LotEvent[], optionsFor: (portfolio:
     const book = bookOf(e)
     const k = keyOf(e.portfolio, book, e.symbol)
     const fees = totalFees(e.fees)
-    const held = (inv.get(k) ?? []).reduce((s, l) => s + l.quantity, 0)
+    // summed left to right from 0, as reduce did (no closure per event)
+    let held = 0
+    const heldLots = inv.get(k)
+    if (heldLots) for (let i = 0; i < heldLots.length; i++) held += heldLots[i].quantity
     const isOpt = e.instrumentType === 'equity_option' || e.instrumentType === 'future_option'
 
     if (e.kind === 'split' || e.kind === 'reverse_split') {

@@ -14,8 +14,8 @@ import {computeLots, type AssignmentTreatment, type LotEvent, type LotOptions, t
 import {countedEvents} from '../../domain/ledger/provisional.js'
 import type {Db} from '../../store/database.js'
 import {readDb} from '../../store/database.js'
-import {openHistory} from '../../store/history.js'
-import {loadEvents, loadLinks, loadLotEvents, type EventFilter} from '../../store/ledger.js'
+import {readHistory, type History} from '../../store/history.js'
+import {loadEvents, loadLinks, type EventFilter} from '../../store/ledger.js'
 import {loadPriceHistory} from '../../store/prices.js'
 import {lastPositionSnapshotsBefore} from '../../store/snapshots.js'
 
@@ -54,43 +54,58 @@ export function loadLedger(config: Config, dbPath: string, portfolios: string[] 
   return loadWith(config, dbPath, portfolios, loadEvents)
 }
 
-/** loadLedger with each event's lot fields only (LotEvent): for the views that need lots and realised P&L, not the events' text. */
-export function loadLotLedger(config: Config, dbPath: string, portfolios: string[] = []): Promise<LoadedLedger<LotEvent>> {
-  return loadWith(config, dbPath, portfolios, loadLotEvents)
+async function loadWith<E extends LotEvent>(config: Config, dbPath: string, portfolios: string[], read: (db: Db, filter: EventFilter) => E[]): Promise<LoadedLedger<E>> {
+  const {rows, first} = await readDb(dbPath, (db) => ({rows: readLedgerRows(db, config, portfolios, read), first: firstEventDates(db)}))
+  const {opening, lots} = await openingBalances(dbPath, first, portfolios)
+  return {...bookLots(rows, config, lots), opening}
 }
 
-async function loadWith<E extends LotEvent>(config: Config, dbPath: string, portfolios: string[], read: (db: Db, filter: EventFilter) => E[]): Promise<LoadedLedger<E>> {
-  const {events, links, first, fx} = await readDb(dbPath, (db) => {
-    const events = read(db, portfolios.length ? {portfolio: portfolios} : {})
-    const first = new Map(db.all<{portfolio: string; d: string}>('SELECT portfolio, MIN(trade_date) AS d FROM ledger_events GROUP BY portfolio').map((x) => [x.portfolio, x.d]))
-    // FX of the close dates: the price history's currency pairs, only for currencies other than the base.
-    const currencies = [...new Set(events.map((e) => e.currency))].filter((c) => c !== config.baseCurrency)
-    const pairs = currencies.flatMap((c) => Object.values(fxPairSymbols(c, config.baseCurrency)))
-    const fx: FxHistory = pairs.length > 0 ? fxHistoryFromCloses(currencies, config.baseCurrency, loadPriceHistory(db, pairs)) : new Map()
-    return {events, links: loadLinks(db), first, fx}
-  })
+/** Each portfolio's first trade date in the ledger (whichever portfolios are asked: the opening balance is per portfolio). */
+export function firstEventDates(db: Db): Map<string, string> {
+  return new Map(db.all<{portfolio: string; d: string}>('SELECT portfolio, MIN(trade_date) AS d FROM ledger_events GROUP BY portfolio').map((x) => [x.portfolio, x.d]))
+}
+
+/** The ledger's rows that lots rest on: events of `portfolios` (all when empty), links, and the FX of the close dates. */
+export function readLedgerRows<E extends LotEvent>(db: Db, config: Config, portfolios: string[], read: (db: Db, filter: EventFilter) => E[]): {events: E[]; links: LedgerLink[]; fx: FxHistory} {
+  const events = read(db, portfolios.length ? {portfolio: portfolios} : {})
+  // FX of the close dates: the price history's currency pairs, only for currencies other than the base.
+  const currencies = [...new Set(events.map((e) => e.currency))].filter((c) => c !== config.baseCurrency)
+  const pairs = currencies.flatMap((c) => Object.values(fxPairSymbols(c, config.baseCurrency)))
+  const fx: FxHistory = pairs.length > 0 ? fxHistoryFromCloses(currencies, config.baseCurrency, loadPriceHistory(db, pairs)) : new Map()
+  return {events, links: loadLinks(db), fx}
+}
+
+/** The events that count (provisional ones confirmed or replaced drop out) and the lots booked from them on top of the opening balance. */
+export function bookLots<E extends LotEvent>(rows: {events: E[]; links: LedgerLink[]; fx: FxHistory}, config: Config, opening: readonly OpeningLot[]): Omit<LoadedLedger<E>, 'opening'> {
+  const counting = countedEvents(rows.events, rows.links)
+  return {events: counting, links: rows.links, lots: computeLots(counting, lotOptions(config), opening, config.deliverables ?? {}), fx: rows.fx}
+}
+
+/**
+ * The opening balance of each portfolio of `portfolios` (all when empty) that has events: the positions
+ * of its latest daily snapshot dated before its first event (see the header).
+ */
+export async function openingBalances(dbPath: string, first: Map<string, string>, portfolios: string[]): Promise<{opening: LoadedLedger['opening']; lots: OpeningLot[]}> {
+  if (![...first.keys()].some((p) => portfolios.length === 0 || portfolios.includes(p))) return {opening: new Map(), lots: []}
+  // readHistory: under read replay a year file whose answers are not recorded loads sql.js and reads again (a pure read).
+  return readHistory(dbPath, (h) => openingFrom(h, first, portfolios))
+}
+
+/** openingBalances on a history already open (synchronous: a read callback may call it). */
+export function openingFrom(h: History, first: Map<string, string>, portfolios: string[]): {opening: LoadedLedger['opening']; lots: OpeningLot[]} {
   const opening = new Map<string, {date: string | null; positions: number}>()
   const lots: OpeningLot[] = []
-  const names = [...first.keys()].filter((p) => portfolios.length === 0 || portfolios.includes(p))
-  if (names.length > 0) {
-    const h = await openHistory(dbPath)
-    try {
-      for (const name of names) {
-        const rows = lastPositionSnapshotsBefore(h, first.get(name)!, [name])
-        const date = rows.reduce<string | null>((d, r) => (d === null || r.date > d ? r.date : d), null)
-        const day = rows.filter((r) => r.date === date && r.quantity !== 0)
-        opening.set(name, {date, positions: day.length})
-        for (const r of day) {
-          lots.push({
-            portfolio: name, symbol: r.symbol, underlying: r.underlying, instrumentType: r.instrumentType, ...(r.option ? {option: {expiry: r.option.expiry, strike: r.option.strike, right: r.option.right}} : {}),
-            multiplier: r.multiplier, currency: r.currency, quantity: r.quantity, price: r.entryPrice, openedAt: `${r.date}T00:00:00.000Z`, openDate: r.date,
-          })
-        }
-      }
-    } finally {
-      h.close()
+  for (const name of [...first.keys()].filter((p) => portfolios.length === 0 || portfolios.includes(p))) {
+    const rows = lastPositionSnapshotsBefore(h, first.get(name)!, [name])
+    const date = rows.reduce<string | null>((d, r) => (d === null || r.date > d ? r.date : d), null)
+    const day = rows.filter((r) => r.date === date && r.quantity !== 0)
+    opening.set(name, {date, positions: day.length})
+    for (const r of day) {
+      lots.push({
+        portfolio: name, symbol: r.symbol, underlying: r.underlying, instrumentType: r.instrumentType, ...(r.option ? {option: {expiry: r.option.expiry, strike: r.option.strike, right: r.option.right}} : {}),
+        multiplier: r.multiplier, currency: r.currency, quantity: r.quantity, price: r.entryPrice, openedAt: `${r.date}T00:00:00.000Z`, openDate: r.date,
+      })
     }
   }
-  const counting = countedEvents(events, links)
-  return {events: counting, links, lots: computeLots(counting, lotOptions(config), lots, config.deliverables ?? {}), opening, fx}
+  return {opening, lots}
 }

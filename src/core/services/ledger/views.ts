@@ -9,9 +9,9 @@ import type {Config} from '../../config/config.js'
 import {buildChains, type Chain} from '../../domain/ledger/chains.js'
 import type {EventKind, LedgerEvent} from '../../domain/ledger/events.js'
 import {totalFees} from '../../domain/ledger/events.js'
-import type {Book, ClosedLot, LedgerIssue, LotEvent} from '../../domain/ledger/lots.js'
+import type {Book, ClosedLot, LedgerIssue, LotEvent, OpeningLot} from '../../domain/ledger/lots.js'
 import {reconcilePortfolio, type BrokerPosition, type PortfolioReconciliation} from '../../domain/ledger/reconcile.js'
-import {fxRateOn} from '../../domain/ledger/fx.js'
+import {fxRateOn, type FxRate} from '../../domain/ledger/fx.js'
 import {toBase} from '../../domain/money.js'
 import {addDays} from '../../domain/calendar/zones.js'
 import {localDate} from '../../domain/calendar/index.js'
@@ -19,7 +19,10 @@ import {UserError} from '../../errors.js'
 import {readDb} from '../../store/database.js'
 import {loadPositions} from '../../store/repositories.js'
 import type {Position} from '../../domain/types.js'
-import {loadLedger, loadLotLedger, type LoadedLedger} from './book.js'
+import {bookLots, firstEventDates, loadLedger, openingFrom, readLedgerRows, type LoadedLedger} from './book.js'
+import {openHistory} from '../../store/history.js'
+import {loadLotEvents} from '../../store/ledger.js'
+import {derivedRead} from '../../store/read-cache.js'
 
 /** The rule in one line (kept for callers of the former constant); `fxNote` says what applied to a result. */
 export const FX_NOTE = "base-currency figures use the FX rate stored for each close date, else today's config fx_rates (said per row)"
@@ -114,44 +117,112 @@ export async function realizedService(o: {config: Config; dbPath: string; portfo
   const names = o.portfolios ?? []
   checkPortfolios(o.config, names)
   const {since, until} = realizedWindow(o, o.asOf)
-  // Lots need only the lot fields of each event (loadLotLedger), not the events' text: see docs/LEDGER.md "Speed".
-  const ledger = await loadLotLedger(o.config, o.dbPath, names)
-  return realizedFrom(ledger, o.config, since, until)
+  // Read, don't recompute (docs/LEDGER.md "Speed"): the result is a function of the database's bytes (events,
+  // links, FX rows), the opening balance (history files), the config and the window. The opening balance is
+  // read first (a few replayed queries), then the result is kept with the database's read-replay answers
+  // under a key naming everything else (realizedKey), and given again while the file is the same.
+  // History is opened before the database is read so that both happen in one read (one copy of the file).
+  const h = await openHistory(o.dbPath)
+  try {
+    return await readDb(o.dbPath, (db) => {
+      const {lots: opening} = openingFrom(h, firstEventDates(db), names)
+      return derivedRead(db, realizedKey(o.config, names, since, until, opening), () => {
+        // Lots need only the lot fields of each event (loadLotEvents), not the events' text.
+        const ledger = bookLots(readLedgerRows(db, o.config, names, loadLotEvents), o.config, opening)
+        return realizedFrom(ledger, o.config, since, until)
+      })
+    })
+  } finally {
+    h.close()
+  }
+}
+
+/**
+ * Everything a realised-P&L result depends on besides the database file's own bytes: the whole config
+ * (lot method and assignment basis per portfolio, the broker and transactions format behind the
+ * broker's treatment, deliverables, base currency, today's FX rates; all of it, so that no setting read
+ * now or later is forgotten), the portfolios asked for, the window (its end is today: another day is
+ * another key), the opening balance read from the history files, and what orders the rows (sortedBy's
+ * collator: the default locale, which ICU takes from these environment variables, and ICU's version and
+ * data; asking Intl for the locale would build a collator, ~20 ms). The store is per build, so the code
+ * is covered too.
+ */
+export function realizedKey(config: Config, names: readonly string[], since: string | null, until: string, opening: readonly OpeningLot[]): string {
+  const env = process.env
+  const locale = Object.keys(env)
+    .filter((k) => k.startsWith('LC_') || k === 'LANG' || k === 'LANGUAGE' || k === 'NODE_ICU_DATA')
+    .sort()
+    .map((k) => [k, env[k]])
+  return JSON.stringify(['realized/1', config, names, since, until, opening, locale, process.version, process.versions.icu ?? null, process.execArgv.filter((a) => a.startsWith('--icu')), env.NODE_OPTIONS ?? null], exactKey)
+}
+
+/** JSON.stringify replacer for keys: what JSON would blur (a Map or Set as {}, NaN and ±Infinity as null) spelled out. */
+function exactKey(_k: string, v: unknown): unknown {
+  if (v instanceof Map) return {'(Map)': [...v]}
+  if (v instanceof Set) return {'(Set)': [...v]}
+  if (typeof v === 'number' && !Number.isFinite(v)) return `(number ${v})`
+  return v
 }
 
 export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lots' | 'fx'>, config: Config, since: string | null, until: string): RealizedResult {
   const inWindow = (d: string) => (since === null || d >= since) && d <= until
   const closed = ledger.lots.closed.filter((c) => inWindow(c.closeDate))
   const fx = config.fxRates
-  const group = (key: (c: ClosedLot) => string, shape: (c: ClosedLot) => Partial<RealizedRow>): RealizedRow[] => {
-    const m = new Map<string, RealizedRow & {noRate: boolean}>()
-    for (const c of closed) {
-      const k = `${c.portfolio}\u0000${c.book}\u0000${c.currency}\u0000${key(c)}`
-      let row = m.get(k)
-      if (!row) m.set(k, (row = {portfolio: c.portfolio, book: c.book, ...shape(c), currency: c.currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0, noRate: false}))
-      row.closedLots++
-      row.fees = r8(row.fees + c.fees)
-      if (c.realized === null) row.missing++
+  // Each piece's rate once (domain/ledger/fx.ts: its close date's rate, else today's config rate; null
+  // without any), for every level and the note; undefined for a piece whose realised P&L is unknown.
+  const rates = closed.map((c) => (c.realized === null ? undefined : fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)))
+  // The four levels in one pass over the pieces, each row summed in the pieces' order (as one pass per
+  // level did: the same sums to the bit) and built in one literal in the rows' key order.
+  const positions = new Map<string, RealizedRow>()
+  const underlyings = new Map<string, RealizedRow>()
+  const portfolios = new Map<string, RealizedRow>()
+  const months = new Map<string, RealizedRow>()
+  /** rows with a piece that has no rate: their base figure is unknown */
+  const noRate = new Set<RealizedRow>()
+  const add = (row: RealizedRow, c: ClosedLot, rate: FxRate | null | undefined) => {
+    row.closedLots++
+    row.fees = r8(row.fees + c.fees)
+    if (c.realized === null) row.missing++
+    else {
+      row.realized = r8((row.realized ?? 0) + c.realized)
+      if (rate === null || rate === undefined) noRate.add(row)
       else {
-        row.realized = r8((row.realized ?? 0) + c.realized)
-        // Each piece at its close date's rate (domain/ledger/fx.ts); without any rate the row's base figure is unknown.
-        const rate = fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)
-        if (rate === null) row.noRate = true
-        else {
-          row.realizedBase = r8((row.realizedBase ?? 0) + c.realized * rate.rate)
-          if (rate.source === 'config') row.fxAtToday++
-        }
+        row.realizedBase = r8((row.realizedBase ?? 0) + c.realized * rate.rate)
+        if (rate.source === 'config') row.fxAtToday++
       }
     }
-    return [...m.values()].map(({noRate, ...r}) => ({...r, realizedBase: noRate || r.realized === null ? null : r.realizedBase}))
   }
-  const positions = sortedBy(group((c) => c.symbol, (c) => ({symbol: c.symbol, underlying: c.underlying})), (r) => `${r.portfolio} ${r.underlying} ${r.symbol}`)
-  const underlyings = sortedBy(group((c) => c.underlying, (c) => ({underlying: c.underlying})), (r) => `${r.portfolio} ${r.underlying}`)
-  const portfolios = sortedBy(group(() => '', () => ({})), (r) => `${r.portfolio} ${r.book}`)
-  const months = sortedBy(group((c) => c.closeDate.slice(0, 7), (c) => ({month: c.closeDate.slice(0, 7)})), (r) => `${r.portfolio} ${r.book} ${r.month}`)
+  for (let i = 0; i < closed.length; i++) {
+    const c = closed[i]
+    const rate = rates[i]
+    const {portfolio, book, currency} = c
+    const head = `${portfolio}\u0000${book}\u0000${currency}\u0000`
+    const month = c.closeDate.slice(0, 7)
+    let row = positions.get(head + c.symbol)
+    if (!row) positions.set(head + c.symbol, (row = {portfolio, book, symbol: c.symbol, underlying: c.underlying, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+    row = underlyings.get(head + c.underlying)
+    if (!row) underlyings.set(head + c.underlying, (row = {portfolio, book, underlying: c.underlying, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+    row = portfolios.get(head)
+    if (!row) portfolios.set(head, (row = {portfolio, book, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+    row = months.get(head + month)
+    if (!row) months.set(head + month, (row = {portfolio, book, month, currency, realized: null, realizedBase: null, fxAtToday: 0, missing: 0, closedLots: 0, fees: 0}))
+    add(row, c, rate)
+  }
+  const rows = (m: Map<string, RealizedRow>): RealizedRow[] => {
+    const out = [...m.values()]
+    for (const r of out) if (noRate.has(r) || r.realized === null) r.realizedBase = null
+    return out
+  }
+  const positionRows = sortedBy(rows(positions), (r) => `${r.portfolio} ${r.underlying} ${r.symbol}`)
+  const underlyingRows = sortedBy(rows(underlyings), (r) => `${r.portfolio} ${r.underlying}`)
+  const portfolioRows = sortedBy(rows(portfolios), (r) => `${r.portfolio} ${r.book}`)
+  const monthRows = sortedBy(rows(months), (r) => `${r.portfolio} ${r.book} ${r.month}`)
   let totalBase: number | null = 0
   let missing = 0
-  for (const p of portfolios) {
+  for (const p of portfolioRows) {
     missing += p.missing
     if (p.realizedBase === null) {
       if (p.realized !== null) missing += p.closedLots
@@ -175,7 +246,8 @@ export function realizedFrom(ledger: Pick<LoadedLedger<LotEvent>, 'events' | 'lo
     brokerChecks.push({eventId: e.id, portfolio: e.portfolio, symbol: e.symbol, tradeDate: e.tradeDate, ours: ours === null ? null : r2(ours), theirs: e.brokerRealizedPnl, difference: ours === null ? null : r2(ours - e.brokerRealizedPnl)})
   }
   return {
-    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolios, (p) => p.fxAtToday), closed.filter((c) => c.realized !== null && fxRateOn(c.currency, c.closeDate, config.baseCurrency, ledger.fx, fx)?.source === 'close_date').length), positions, underlyings, portfolios, months, income: [...income.values()],
+    since, until, baseCurrency: config.baseCurrency, fxNote: fxNote(sumOf(portfolioRows, (p) => p.fxAtToday), rates.filter((r) => r?.source === 'close_date').length),
+    positions: positionRows, underlyings: underlyingRows, portfolios: portfolioRows, months: monthRows, income: [...income.values()],
     total: {realizedBase: totalBase, missing}, brokerChecks, brokerDifferences: brokerChecks.filter((c) => c.difference === null || Math.abs(c.difference) >= 0.01).length,
     issues: ledger.lots.issues, unclassified: ledger.lots.unclassified,
   }
