@@ -43,7 +43,7 @@ function rowOf(e: EventDraft, now: string): (string | number | null)[] {
 /** A value every new row of one append shares: a text or an integer, written into the INSERT as a literal. */
 type Fixed = string | number | undefined
 
-/** The SQL literal of a shared value (texts quoted, ' doubled; only integers, so no decimal is re-read). */
+/** The SQL literal of a shared value (texts quoted, ' doubled; only integers other than -0, so no number is re-read differently). */
 function literal(v: string | number): string {
   return typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`
 }
@@ -57,7 +57,7 @@ function literal(v: string | number): string {
  */
 function sharedValues(events: EventDraft[], now: string): Fixed[] {
   const fixed: Fixed[] = rowOf(events[0], now).map((v) =>
-    v === null || (typeof v === 'number' && !Number.isSafeInteger(v)) || (typeof v === 'string' && v.includes('\0')) ? undefined : v,
+    v === null || (typeof v === 'number' && (!Number.isSafeInteger(v) || Object.is(v, -0))) || (typeof v === 'string' && v.includes('\0')) ? undefined : v,
   )
   // Rows are built again per event rather than kept: 100,000 arrays of 37 held at once were old-space garbage.
   for (let n = 1; n < events.length; n++) {
