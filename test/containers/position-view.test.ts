@@ -1,6 +1,6 @@
 /*
  * positionView (containers/positions.ts) builds a row with its day P&L and health in one object: it must
- * give exactly services/positions.ts viewOf(positionRow(...)): same keys, same order, same values (the
+ * give exactly `{...positionRow(...), ...tail}`: same keys, same order, same values (the
  * --json output is printed from it).
  */
 import {describe, expect, it} from 'vitest'
@@ -8,7 +8,6 @@ import {positionRow, positionView} from '../../src/core/containers/positions.js'
 import type {DayPnl} from '../../src/core/domain/daypnl.js'
 import {positionHealth} from '../../src/core/domain/health.js'
 import type {Position} from '../../src/core/domain/types.js'
-import {viewOf} from '../../src/core/services/positions.js'
 import type {EntryGreeks} from '../../src/core/store/repositories.js'
 import {pos} from '../domain/builders.js'
 
@@ -26,12 +25,12 @@ const days: DayPnl[] = [
 ]
 
 describe('positionView: a row with its day P&L and health, built at once', () => {
-  it('has exactly the keys, order and values of viewOf(positionRow(...))', () => {
+  it('has exactly the keys, order and values of {...positionRow(...), ...tail}', () => {
     for (const p of positions)
       for (const e of [null, entry])
         for (const day of days) {
           const health = positionHealth(p, {asOf: at, rate: 0.04, dividend: 0, nextDividend: null})
-          const want = viewOf(positionRow(p, at, e), day, health)
+          const want = {...positionRow(p, at, e), dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health}
           const got = positionView(p, at, e, {dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health})
           expect(Object.keys(got)).toEqual(Object.keys(want))
           expect(JSON.stringify(got)).toBe(JSON.stringify(want))

@@ -110,7 +110,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   const book = await loadCountedBook(opts.config, opts.dbPath, opts.portfolio, {asOf: at, revalue: opts.valueAt !== undefined}, (_db, names, history) => readDayHistory(history, names, opts.asOf))
   const {config} = opts
   // Health at the instant the book is valued; day P&L by the clock (since the previous close).
-  // Each row is built with its day P&L and health in one object (containers/positions.ts positionView: viewOf's keys and order).
+  // Each row is built with its day P&L and health in one object (containers/positions.ts positionView: the row's keys, then the tail's).
   const view = (p: Position, entry: EntryGreeks | null, day: DayPnl): PositionView => {
     const next = config.market.nextDividends?.[p.underlying] ?? null
     const health = positionHealth(p, {asOf: at, rate: rateFor(config, p.currency), dividend: dividendFor(config, p.underlying), nextDividend: next})
@@ -179,22 +179,4 @@ export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketVal
     const day = wholeTotal(mine.map((r) => r.dayPnl))
     return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, dayPnl: day.value, dayPnlMissing: day.missing, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
   })
-}
-
-/**
- * A row with its day P&L and health, every field written out in the row's order (containers/positions.ts
- * positionRow: the JSON keeps that order). Not `{...row, dayPnl, ...}`: V8 copies a 33-field object
- * through its slow path, ~20-50 µs a row, most of a 1,000-position `positions --json`.
- */
-export function viewOf(r: PositionRow, day: DayPnl, health: PositionHealth): PositionView {
-  return {
-    portfolio: r.portfolio, symbol: r.symbol, brokerSymbol: r.brokerSymbol, underlying: r.underlying, instrumentType: r.instrumentType,
-    quantity: r.quantity, multiplier: r.multiplier, entryPrice: r.entryPrice, markPrice: r.markPrice, marketValue: r.marketValue,
-    unrealizedPnl: r.unrealizedPnl, currency: r.currency, delta: r.delta, gamma: r.gamma, theta: r.theta, vega: r.vega, iv: r.iv,
-    dte: r.dte, expiry: r.expiry, settlesAt: r.settlesAt, settlement: r.settlement, settlementKind: r.settlementKind, expired: r.expired, markAsOf: r.markAsOf,
-    markSource: r.markSource, strike: r.strike, right: r.right, underlyingPrice: r.underlyingPrice,
-    underlyingPriceSource: r.underlyingPriceSource, underlyingPriceAsOf: r.underlyingPriceAsOf, greeksSource: r.greeksSource,
-    greeksSources: r.greeksSources, deliverable: r.deliverable, opaque: r.opaque, greeksNote: r.greeksNote, entryGreeks: r.entryGreeks, pendingSettlement: r.pendingSettlement,
-    dayPnl: day.dayPnl, dayPnlBasis: day.basis, dayPnlBasisPrice: day.basisPrice, dayPnlNote: day.note, health,
-  }
 }
