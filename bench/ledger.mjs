@@ -58,6 +58,12 @@ export function runLedgerBench({bin, env, tmp, line, only}) {
   const imports = [0, 1, 2].map((i) => run(path.join(tmp, `import-${i}.sqlite`), ['transactions', 'import', 'tx100k.csv', '--portfolio', 'big', '--format', 'generic']))
   line('transactions import, 100,000 rows (median ms)', median(imports).toFixed(0), '<= 2000 ms')
   line('  re-import of the same file, nothing added (ms)', run(path.join(tmp, 'import-0.sqlite'), ['transactions', 'import', 'tx100k.csv', '--portfolio', 'big', '--format', 'generic']).toFixed(0), '')
+  // What sql.js alone needs for these rows (bench/sqljs-insert-floor.mjs): SQLite's own work, and the rows handed over one by one.
+  const floor = spawnSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'sqljs-insert-floor.mjs'), path.join(tmp, 'import-0.sqlite')], {env, encoding: 'utf8'})
+  if (floor.status !== 0) throw new Error(`sqljs-insert-floor.mjs exited ${floor.status}: ${floor.stderr}`)
+  const {insertSelectMs, perRowMs} = JSON.parse(floor.stdout)
+  line('  sql.js: the same rows, INSERT ... SELECT (ms)', insertSelectMs.toFixed(0), '')
+  line('  sql.js: the same rows from memory, row by row (ms)', perRowMs.toFixed(0), '')
 
   // 2. pnl --realized over 10 years of 20,000 events.
   const {pnl, db20} = runRealized()
