@@ -273,7 +273,7 @@ describe('a simulated fortnight of faults on the demo book and the fake TastyTra
       ['UBER 2027-03-12 100P', '2027-03-12', 'assigned', 95, 5, 'stored_close'],
       ['UBER 2027-03-19 110C', '2027-03-19', 'expired', 102, 0, 'stored_close'],
     ])
-    expect(expiries[0].realizedPnl).toBeCloseTo(-300, 9) // (5 − 2) × −1 × 100
+    expect(expiries[0].realizedPnl).toBeCloseTo(200, 9) // (0 − 2) × −1 × 100: the premium; the 5 given up is in the 100 shares at the strike
     expect(expiries[1].realizedPnl).toBeCloseTo(-50, 9) // (0 − 0.50) × 1 × 100
     expect(expiries[0].at).toBe('2027-03-15T15:00:00.000Z') // processed late, under its own date
     // The price of the 19th is one the daemon saw on the 19th, within the close's window.

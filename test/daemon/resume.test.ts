@@ -17,6 +17,8 @@ import * as dstore from '../../src/core/store/daemon.js'
 import {loadEvents} from '../../src/core/store/ledger.js'
 import {upsertPrices} from '../../src/core/store/prices.js'
 import {tradesList} from '../../src/core/services/trades.js'
+import {bookApprovedTrades} from '../../src/core/services/ledger/booked.js'
+import {realizedService} from '../../src/core/services/ledger/views.js'
 import * as repo from '../../src/core/store/repositories.js'
 import {demoCopy, simDaemon, type SimDaemon} from './helpers.js'
 
@@ -54,12 +56,16 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
     writeFileSync(path.join(ws.dataDir, 'sim.csv'), CSV(95))
     sim = simDaemon(ws, new Date('2026-11-30T14:00:00Z'))
     await sim.daemon.boot()
-    // A paper trade approved earlier: long one UBER 90 call expiring Friday, bought at 1.00.
-    await writeDb(ws.dbPath, (db) => repo.insertTrade(db, {
+    // A paper trade approved earlier: long one UBER 90 call expiring Friday, bought at 1.00 (booked as approve books it: the trade and its ledger event).
+    const call = {
       portfolio: 'sim-expiry', kind: 'paper', status: 'open', proposalId: null, symbol: 'UBER 2026-12-04 90C', brokerSymbol: null, instrumentType: 'equity_option', underlying: 'UBER',
       quantity: 1, price: 1, multiplier: 100, currency: 'USD', option: {expiry: '2026-12-04', strike: 90, right: 'call', style: 'american'},
       entry: {underlyingPrice: 95, iv: null, greeks: null, greeksSource: 'none'}, orderId: null, orderStatus: null, createdAt: '2026-11-30T14:00:00.000Z',
-    }, '2026-11-30T14:00:00.000Z'))
+    } as const
+    await writeDb(ws.dbPath, (db) => {
+      repo.insertTrade(db, call, call.createdAt)
+      bookApprovedTrades(db, [call], 0, 'paper', call.createdAt)
+    })
     sim.daemon.start()
     await sim.clock.runUntil(new Date('2026-12-03T18:30:00Z')) // Thursday 13:30 New York: the lid closes
     // While it sleeps: Friday closes at 95 (stored as the DXLink daily candles / a price import would store it) …
@@ -115,15 +121,16 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
     const {expiries, events} = await readDb(ws.dbPath, (db) => ({expiries: dstore.listExpiries(db).filter((e) => e.portfolio === 'sim-expiry'), events: loadEvents(db, {portfolio: 'sim-expiry'}).filter((e) => e.source === 'daemon')}))
     expect(expiries).toHaveLength(1)
     expect(expiries[0]).toMatchObject({symbol: 'UBER 2026-12-04 100P', date: '2026-12-04', outcome: 'assigned', underlyingPrice: 95, intrinsic: 5, priceSource: 'stored_close', stockQuantity: 100, kind: 'option'})
-    expect(expiries[0].realizedPnl).toBeCloseTo(-300, 9) // (5 − 2) × −1 × 100
+    expect(expiries[0].realizedPnl).toBeCloseTo(200, 9) // (0 − 2) × −1 × 100: the premium; the 5 given up is in the 100 shares at the strike
     expect(expiries[0].at).toBe(resumedAt.toISOString()) // processed late, under its own date
     expect(events.map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional])).toEqual([
       ['assignment', 'UBER 2026-12-04 100P', 1, 0, true],
       ['assignment', 'UBER', 100, 100, true],
     ])
     const log = sim.lines.join('\n')
-    expect(log).toMatch(/expiry 2026-12-04: sim-expiry UBER 2026-12-04 100P assigned → 100 UBER on the close 95 of 2026-12-04/)
-    expect(log).not.toMatch(/expired worthless|realized \+?200/)
+    expect(log).toMatch(/expiry 2026-12-04: sim-expiry UBER 2026-12-04 100P assigned → 100 UBER on the close 95 of 2026-12-04, realized 200\.00 USD/)
+    // Monday's 102 would have let it expire worthless
+    expect(log).not.toMatch(/100P expired|on the close 102/)
   })
 
   it('the call at the strike is pin risk: pending settlement, alerted once, still in the book', async () => {
@@ -162,14 +169,17 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
     expect(tick).toContain(st.lastTick!.message)
   })
 
-  it('the paper call settles at its expiry like a held leg: exercised on 95, realised (5 − 1) × 100 = 400, 100 paper shares at 90; one number everywhere', async () => {
+  it('the paper call settles at its expiry like a held leg: exercised on 95, the option closed at 0, realised (0 − 1) × 100 = −100, 100 paper shares at 90 (+500 at 95): +400 in all, counted once; one number everywhere', async () => {
     const {trades, events} = await readDb(ws.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'paper'}).filter((t) => t.portfolio === 'sim-expiry'), events: loadEvents(db, {portfolio: 'sim-expiry'}).filter((e) => e.source === 'paper')}))
     expect(trades.map((t) => [t.symbol, t.status, t.quantity, t.price])).toEqual([['UBER 2026-12-04 90C', 'exercised', 1, 1], ['UBER', 'open', 100, 90]])
     const closes = await readDb(ws.dbPath, (db) => repo.loadTradeCloses(db))
-    expect(closes.get(trades[0].id)).toMatchObject({closePrice: 5, realizedPnl: 400})
-    expect(events.map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional])).toEqual([['exercise', 'UBER 2026-12-04 90C', -1, 0, false], ['exercise', 'UBER', 100, 90, false]])
+    expect(closes.get(trades[0].id)).toMatchObject({closePrice: 0, realizedPnl: -100})
+    expect(events.map((e) => [e.kind, e.symbol, e.quantity, e.price, e.provisional])).toEqual([['trade', 'UBER 2026-12-04 90C', 1, 1, false], ['exercise', 'UBER 2026-12-04 90C', -1, 0, false], ['exercise', 'UBER', 100, 90, false]])
     const list = await tradesList({config: sim.config, dbPath: ws.dbPath, portfolio: 'sim-expiry', asOf: new Date('2026-12-28T22:00:00Z')})
     const line = list.trades.find((t) => t.symbol === 'UBER 2026-12-04 90C')!
-    expect(line).toMatchObject({status: 'exercised', realizedPnl: 400})
+    expect(line).toMatchObject({status: 'exercised', realizedPnl: -100})
+    // trades list and the ledger's lots agree on the option's realised P&L (the same convention: the option closes at 0)
+    const realized = await realizedService({config: sim.config, dbPath: ws.dbPath, portfolios: ['sim-expiry'], asOf: new Date('2026-12-28T22:00:00Z')})
+    expect(realized.positions.find((r) => r.symbol === 'UBER 2026-12-04 90C')?.realized).toBe(-100)
   })
 })

@@ -55,7 +55,7 @@ describe('settlement at expiry by the calendar rule', () => {
     const put = option('AAPL 2026-04-03 200P', -2, 3, 190)
     const s = settleAtExpiry(put, '2026-04-02', {lastAt: '2026-04-02T19:55:00Z'})
     expect(s).toMatchObject({status: 'settled', expiryDate: '2026-04-02', settlement: 'pm', intrinsic: 10, outcome: 'assigned', stockQuantity: 200})
-    expect(s!.status === 'settled' && s!.realizedPnl).toBe(-1400) // (10 − 3) × −2 × 100
+    expect(s!.status === 'settled' && s!.realizedPnl).toBe(600) // (0 − 3) × −2 × 100: the premium kept; the 10 of intrinsic value is in the 200 shares at the 200 strike
     expect(settleAtExpiry(put, '2026-04-01')).toBeNull()
   })
 

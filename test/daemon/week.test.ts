@@ -97,7 +97,7 @@ describe('simulated Thanksgiving week 2026 on the demo book', () => {
       ['UBER 2026-11-27 100P', '2026-11-27', 'assigned', 100 - 94.35],
     ])
     expect(sim[0].realizedPnl).toBeCloseTo(-50, 9) // (0 − 0.50) × 1 × 100
-    expect(sim[1].realizedPnl).toBeCloseTo(-365, 9) // (5.65 − 2.00) × −1 × 100
+    expect(sim[1].realizedPnl).toBeCloseTo(200, 9) // (0 − 2.00) × −1 × 100: the premium; the 5.65 given up is in the 100 shares at the 100 strike
     expect(sim[1]).toMatchObject({stockSymbol: 'UBER', stockQuantity: 100})
     expect(sim[0].at).toBe('2026-11-25T21:15:00.000Z')
     expect(positions.filter((p) => p.portfolio === 'sim-expiry')).toEqual([])

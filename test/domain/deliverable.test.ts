@@ -39,7 +39,7 @@ describe('deliverable', () => {
     expect(s).toMatchObject({status: 'settled', outcome: 'assigned', stockQuantity: -300})
     if (s?.status !== 'settled') throw new Error('not settled')
     expect(s.intrinsic).toBeCloseTo(10, 10)
-    expect(s.realizedPnl).toBeCloseTo((10 - 12) * -2 * 100, 8)
+    expect(s.realizedPnl).toBeCloseTo((0 - 12) * -2 * 100, 8) // the premium kept: the intrinsic value is in the 300 shares at 33.33
     const a = settleAtExpiry(abc1, '2026-06-18', closes)
     expect(a).toMatchObject({status: 'pending', reason: 'no_settlement_price', detail: expect.stringMatching(/deliverable is unknown.*pending until the broker's records arrive/)})
   })

@@ -68,9 +68,13 @@ describe('the settlement instant’s price, never a later one', () => {
     expect(settleAtExpiry(put, '2026-12-04', {lastAt: '2026-12-07T15:00:00.000Z', seen: {'UBER|2026-12-04': {price: 95, at: '2026-12-04T17:00:00.000Z'}}})).toMatchObject({status: 'pending'})
   })
 
-  it('Friday’s stored close settles it: assigned at 95, realised (5 − 2) × −1 × 100 = −300', () => {
+  it('Friday’s stored close settles it: assigned at 95, the option closes at 0, realised (0 − 2) × −1 × 100 = +200; the shares at the 100 strike carry the −5', () => {
     const s = settleAtExpiry(put, '2026-12-04', {lastAt: '2026-12-07T15:00:00.000Z', closes: {'UBER|2026-12-04': {price: 95, at: '2026-12-04 (stored close)'}}})
-    expect(s).toMatchObject({status: 'settled', outcome: 'assigned', underlyingPrice: 95, priceSource: 'stored_close', intrinsic: 5, stockQuantity: 100, realizedPnl: -300})
+    expect(s).toMatchObject({status: 'settled', outcome: 'assigned', underlyingPrice: 95, priceSource: 'stored_close', intrinsic: 5, stockQuantity: 100, realizedPnl: 200})
+    // Counted once: the option's realised P&L plus the delivered shares valued at the settlement price is the
+    // trade's whole P&L, premium 200 less the 5 × 100 given up at assignment = −300.
+    if (s?.status !== 'settled') throw new Error('not settled')
+    expect(s.realizedPnl! + s.stockQuantity! * (s.underlyingPrice - 100)).toBe(-300)
   })
 
   it('a price the daemon saw on Friday within the window before the close settles it, said to be the close observed then', () => {

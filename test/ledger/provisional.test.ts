@@ -90,10 +90,10 @@ async function state(): Promise<{shares: number; links: string[]; pending: strin
 }
 
 describe('the daemon settles an assigned put provisionally; the broker rules', () => {
-  it('the settlement: assigned at the close of 95, 100 shares at the 100 strike, realised (5 − 2) × −1 × 100 = −300 on the option', () => {
+  it('the settlement: assigned at the close of 95, 100 shares at the 100 strike, realised (0 − 2) × −1 × 100 = +200 on the option', () => {
     const s = settlement()
     expect(s).toMatchObject({outcome: 'assigned', underlyingPrice: 95, intrinsic: 5, stockQuantity: 100, priceSource: 'close'})
-    expect(s.realizedPnl).toBe(-300) // (5 − 2) × −1 × 100: the premium kept, less the intrinsic given up at assignment
+    expect(s.realizedPnl).toBe(200) // (0 − 2) × −1 × 100: the premium kept; the 5 given up is in the shares bought at 100 (as the ledger's lots count it)
   })
 
   it('provisional first, then the broker’s transactions, then its positions: 100 shares throughout, pending until the positions', async () => {

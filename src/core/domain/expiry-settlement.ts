@@ -19,7 +19,12 @@
  * less → expired worthless. A short physically settled option whose underlying closed within the pin
  * band of its strike (± max($0.05, 0.1 % of the strike) by default) is `pending` (pin_risk): its
  * holder may exercise either way, so only the broker's records can say.
- * Realised P&L = (settlement value − entry) × quantity × multiplier, money in the position's currency.
+ * Realised P&L of the option, money in the position's currency: cash-settled or expired, (settlement
+ * value − entry) × quantity × multiplier; assigned or exercised into the underlying, (0 − entry) ×
+ * quantity × multiplier: the option closes at 0, realising its premium, and its intrinsic value is in
+ * the shares delivered at the strike (TastyTrade's and Fidelity's booking, and the ledger's `separate`
+ * convention, domain/ledger/lots.ts). Counting the intrinsic value in both, on the option at the
+ * settlement price and again in shares bought at the strike, would count it twice.
  * Futures settle at their final settlement price (the close of the last trading day as stored or
  * observed that day). Pure: prices and their observation times come in as arguments.
  */
@@ -92,7 +97,11 @@ export interface ExpirySettlement {
   outcome: ExpiryOutcome
   /** signed shares delivered (+ bought, − sold) on assignment/exercise; null otherwise */
   stockQuantity: number | null
-  /** money in the position's currency; null when the entry price is unknown */
+  /**
+   * the option's realised P&L, money in the position's currency (per position): (settlement value −
+   * entry) × quantity × multiplier, where a delivery's option closes at 0 (its value is in the shares
+   * at the strike); null when the entry price is unknown
+   */
   realizedPnl: number | null
   /** a remark on the figure (in the money by less than the exercise threshold); null otherwise */
   note: string | null
@@ -197,7 +206,8 @@ export function settleAtExpiry(p: OptionPosition, date: string, prices: Settleme
     intrinsic: value,
     outcome,
     stockQuantity,
-    realizedPnl: p.entryPrice === null ? null : (value - p.entryPrice) * p.quantity * p.multiplier,
+    // A delivery carries the intrinsic value in its shares (booked at the strike): the option itself closes at 0.
+    realizedPnl: p.entryPrice === null ? null : ((stockQuantity === null ? value : 0) - p.entryPrice) * p.quantity * p.multiplier,
     note: raw > 0 && !itm ? `in the money by ${round(raw)}, less than the ${rules.exerciseThreshold} exercise threshold: not exercised` : null,
   }
 }

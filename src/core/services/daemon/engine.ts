@@ -869,7 +869,8 @@ export class Daemon {
   /**
    * Paper option trades (booked by `approve`) settle at their expiry like held legs, on the same prices:
    * the trade gets its outcome as status, the settlement value as close price and its realised P&L; a
-   * delivery into stock is a new paper trade at the strike; both are ledger events with source 'paper'
+   * delivery into stock closes the option at 0 and is a new paper trade at the strike (the intrinsic value
+   * counted once, in the shares, as the ledger counts it); both are ledger events with source 'paper'
    * (final: no broker will confirm a paper trade). Pending (no price, pin risk) ones stay open.
    */
   private settlePaperTrades(db: Db, portfolios: string[], date: string, prices: SettlementPrices, at: string, synced: repo.StoredPortfolio[]): (dstore.ExpiryRow & {note: string | null})[] {
@@ -886,7 +887,8 @@ export class Daemon {
       const lastAt = near ? near.underlyingPriceAsOf ?? synced.find((s) => s.name === near.portfolio)?.lastSyncAt ?? null : null
       const r = settleAtExpiry(p, date, {...prices, lastAt}, this.d.settings.settlement)
       if (!r || r.status !== 'settled' || r.realizedPnl === null) continue
-      if (!dstore.settlePaperTrade(db, t.id, r.outcome, {closePrice: r.intrinsic, realizedPnl: r.realizedPnl, closedAt: at})) continue
+      // A delivery closes the option at 0 (its value is in the paper shares at the strike); a cash settlement or an expiry at its value.
+      if (!dstore.settlePaperTrade(db, t.id, r.outcome, {closePrice: r.stockQuantity === null ? r.intrinsic : 0, realizedPnl: r.realizedPnl, closedAt: at})) continue
       const events = provisionalSettlementEvents(p, r, r.priceAt.includes('T') ? r.priceAt : at, null).map((e) => ({
         ...e, source: 'paper' as const, provisional: false, key: e.key.replace(/^daemon:daemon:/, `paper:trade ${t.id}:`), orderId: `paper:trade ${t.id}`, sourceRef: `trade ${t.id} at expiry`,
         description: e.description.replace(/^provisional /, '').replace('provisional delivery', 'delivery'),
