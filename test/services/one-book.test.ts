@@ -40,7 +40,8 @@ describe('one book: every view totals the same book', () => {
     // A paper call approved in fidelity-ira (200 MSFT of delta's worth of contracts) …
     const added = await whatifAdd({config, dbPath: ws.dbPath, asOf: AT, portfolio: 'fidelity-ira', legs: ['2 MSFT 2027-01-15 600C @ 3.10'], env: {}})
     await approve({config, dbPath: ws.dbPath, asOf: AT, id: added.proposalId, live: false, force: false, yes: true})
-    // … and 500 UBER booked by an exercise, exactly as the daemon's settlement books it (a paper stock trade).
+    // … and 500 UBER held as a paper stock trade (the delivery of an exercised paper option; a broker position's
+    // exercise is a provisional settlement instead: test/services/one-book-exercise.test.ts).
     await writeDb(ws.dbPath, (db) => {
       repo.insertTrade(db, {
         portfolio: 'sim-expiry', kind: 'paper', status: 'open', proposalId: null, symbol: 'UBER', brokerSymbol: 'UBER', instrumentType: 'equity', underlying: 'UBER',
