@@ -51,18 +51,22 @@ export function renderRisk(r: RiskResult): string {
       pnl(u.unrealizedPnl),
     ])
     rows.push([bold('Total'), '', partial(num(p.delta, 1), p.missingGreeks), partial(num(p.gamma, 3), p.missingGreeks), partial(num(p.theta), p.missingGreeks),
-      partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), num(p.betaWeightedDelta, 1), pnl(p.unrealizedPnl)])
+      partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), partial(num(p.betaWeightedDelta, 1), p.missingBeta ?? 0), pnl(p.unrealizedPnl)])
     out.push(table(riskColumns(r.benchmark), rows))
     if (p.missingGreeks > 0) out.push(dim(`  * ${p.missingGreeks} position(s) with unknown Greeks or underlying price left out (see: cotrader positions)`))
+    if ((p.missingBeta ?? 0) > p.missingGreeks) out.push(dim(`  * βΔ leaves out ${p.missingBeta} position(s) without a beta or a price (market.betas in the config)`))
     for (const b of p.breaches) out.push(red(`  BREACH ${b.message}`))
     for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
   }
   const t = r.totals
   const m = (s: string) => partial(s, t.missing)
-  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${partial(num(t.betaWeightedDelta, 1), t.betaWeightedDeltaMissing ?? t.missing)} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
   // Never-synced portfolios are counted apart from positions (each is one unknown part of the totals).
   const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
   if (t.missing > 0) out.push(dim(`  * partial, left out: ${unknownParts(t.missing, unknownReal)} (positions with unknown Greeks, price or P&L, or portfolios without an FX rate)`))
+  // βΔ has its own count: a position without a beta is left out of it alone.
+  const bm = t.betaWeightedDeltaMissing ?? 0
+  if (bm > 0 && bm !== t.missing) out.push(dim(`  * βΔ left out: ${unknownParts(bm, unknownReal)} (positions without a beta, price or Greeks: market.betas in the config)`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   // A book with a never-synced portfolio is unknown: no "no breach" claim for it.
   if (r.breaches.length > 0) out.push(red(`${r.breaches.length} risk limit breach(es).`))

@@ -504,7 +504,13 @@ export class Daemon {
     const {positions, stored} = await readDb(this.d.dbPath, (db) => ({positions: repo.loadPositions(db), stored: repo.loadPortfolios(db)}))
     const mine = positions.filter((p) => real.some((r) => r.name === p.portfolio))
     const risk = await riskService({config, dbPath: this.d.dbPath, asOf: now})
-    const bwd = risk.portfolios.filter((p) => p.kind === 'real').reduce<number | null>((s, p) => (p.betaWeightedDelta === null ? s : (s ?? 0) + p.betaWeightedDelta), null)
+    // The real book's βΔ as `risk` totals it (one book: paper trades and pending deliveries in). A partial
+    // one (a never-synced portfolio, positions without a beta) is unknown to the delta band: a hedge sized
+    // on the known part alone would be a wrong number, so the band is not judged.
+    const bwdMissing = risk.totals.betaWeightedDeltaMissing
+    const bwd = bwdMissing > 0 ? null : risk.totals.betaWeightedDelta
+    if (bwdMissing > 0 && this.d.settings.rules.deltaBand)
+      this.d.log.info(`scan: delta band not judged: the book's beta-weighted delta is partial (${bwdMissing} position(s) or never-synced portfolio(s) without a beta, price or Greeks)`, {job: 'scan'})
     const hedgeHome = real.find((p) => p.currency === config.baseCurrency && stored.some((s) => s.name === p.name && s.lastSyncAt))?.name ?? null
     const hits = evaluateRules(mine, {betaWeightedDelta: bwd, benchmark: config.market.benchmark, benchmarkPrice: risk.benchmarkPrice, defaultHedgePortfolio: hedgeHome}, this.d.settings.rules, now)
     const created = await writeDb(this.d.dbPath, (db) => {
