@@ -131,7 +131,7 @@ export const PNL_COLUMNS: readonly string[] = ['level', 'portfolio', 'source', '
 /** `risk --csv`: the underlying rows of each portfolio (level underlying) and the portfolio row (level portfolio). */
 export const RISK_COLUMNS: readonly string[] = [
   'level', 'portfolio', 'kind', 'underlying', 'currency', 'underlyingPrice', 'positions', 'delta', 'gamma', 'theta', 'vega', 'deltaDollars', 'betaWeightedDelta', 'beta',
-  'unrealizedPnl', 'missingGreeks', 'equity', 'cash', 'capitalInUse', 'capitalBasis', 'capitalUtilizationPct', 'missingPnl', 'breaches', 'unchecked', 'synced', 'expired', 'pricesAsOf',
+  'unrealizedPnl', 'missingGreeks', 'equity', 'cash', 'capitalInUse', 'capitalBasis', 'capitalUtilizationPct', 'missingPnl', 'missingBeta', 'breaches', 'unchecked', 'synced', 'expired', 'pricesAsOf',
 ]
 
 /** The rows behind `risk --csv`: each portfolio's underlyings, then the portfolio itself. */

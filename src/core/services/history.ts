@@ -30,7 +30,7 @@ export interface HistoryOptions {
 
 export interface PnlHistoryRow {
   date: string
-  /** portfolio = one portfolio in its currency; total = every portfolio in the base currency */
+  /** portfolio = one portfolio in its currency; total = the real portfolios in the base currency (research never summed in) */
   level: 'portfolio' | 'total'
   /** null on total rows */
   portfolio: string | null
@@ -83,6 +83,8 @@ export interface HistoryResult<Row> {
   rows: Row[]
   /** portfolios selected that have no snapshot in the range */
   noHistory: string[]
+  /** research portfolios selected: their rows are listed, never summed into the total rows */
+  research: string[]
 }
 
 export type PnlHistoryResult = HistoryResult<PnlHistoryRow>
@@ -111,7 +113,8 @@ async function load(o: HistoryOptions) {
   const snaps = await readHistory(o.dbPath, (h) => portfolioSnapshots(h, {portfolios: names, from: range.from, to: range.to}))
   const dates = [...new Set(snaps.map((s) => s.date))].sort()
   const seen = new Set(snaps.map((s) => s.portfolio))
-  return {names, real, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
+  const research = configs.filter((c) => c.kind === 'research').map((c) => c.name)
+  return {names, real, research, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
 }
 
 /**
@@ -166,7 +169,7 @@ export type RealizedByDay = (config: Config, dbPath: string, names: string[]) =>
 
 /** Without `realizedByDay` the realised columns are unknown (null). */
 export async function pnlHistoryService(o: HistoryOptions, realizedByDay?: RealizedByDay): Promise<PnlHistoryResult> {
-  const {names, real, range, snaps, dates, noHistory} = await load(o)
+  const {names, real, research, range, snaps, dates, noHistory} = await load(o)
   const rows = rowsFor(o.config, real, snaps, dates, ['equity', 'unrealizedPnl', 'dayPnl'] as const, [] as const)
   const realized = dates.length > 0 && realizedByDay ? await realizedByDay(o.config, o.dbPath, names) : null
   return {
@@ -176,12 +179,13 @@ export async function pnlHistoryService(o: HistoryOptions, realizedByDay?: Reali
       return {date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, equity: r.equity, unrealizedPnl: r.unrealizedPnl, dayPnl: r.dayPnl, missing: r.missing, ...re}
     }),
     noHistory,
+    research,
   }
 }
 
 export async function riskHistoryService(o: HistoryOptions): Promise<RiskHistoryResult> {
-  const {real, range, snaps, dates, noHistory} = await load(o)
+  const {real, research, range, snaps, dates, noHistory} = await load(o)
   // β-weighted delta is in benchmark shares already; net delta is summed as shares; theta and vega are money.
   const rows = rowsFor(o.config, real, snaps, dates, ['theta', 'vega'] as const, ['delta', 'betaWeightedDelta'] as const)
-  return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, delta: r.delta, betaWeightedDelta: r.betaWeightedDelta, theta: r.theta, vega: r.vega, missing: r.missing})), noHistory}
+  return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, delta: r.delta, betaWeightedDelta: r.betaWeightedDelta, theta: r.theta, vega: r.vega, missing: r.missing})), noHistory, research}
 }

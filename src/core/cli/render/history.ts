@@ -54,8 +54,9 @@ export function renderPnlHistory(r: PnlHistoryResult): string {
   const out = [table(['Date', 'Portfolio', 'Ccy', 'Equity', 'Open P&L', 'Day P&L', 'Realised'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
   const single = r.rows.some((x) => x.level === 'portfolio') && new Set(r.rows.filter((x) => x.level === 'portfolio').map((x) => x.portfolio)).size === 1
   const series = r.rows.filter((x) => (single ? x.level === 'portfolio' : x.level === 'total'))
-  out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, all portfolios (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
+  out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, real book (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
   if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  if (r.research.length > 0) out.push(dim(`Totals are the real book: research portfolios (${r.research.join(', ')}) are listed, never summed in`))
   out.push(dim("Realised: cumulative realised P&L of the ledger's lots closed up to that day (cotrader pnl --realized); ? = no ledger"))
   if (r.rows.some((x) => x.fxAtToday > 0)) out.push(dim("~ some closed lots converted at today's config FX rate: no rate stored for their close date (cotrader prices import, a pair such as USDINR)"))
   if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
@@ -71,8 +72,9 @@ export function renderRiskHistory(r: RiskHistoryResult): string {
   ])
   const out = [table(['Date', 'Portfolio', 'Ccy', 'Δ shares', 'βΔ', 'Θ/day', 'Vega/pt'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
   const totals = r.rows.filter((x) => x.level === 'total')
-  out.push(lineChart('Beta-weighted delta, all portfolios (benchmark shares)', totals.map((x) => x.date), totals.map((x) => x.betaWeightedDelta)))
+  out.push(lineChart('Beta-weighted delta, real book (benchmark shares)', totals.map((x) => x.date), totals.map((x) => x.betaWeightedDelta)))
   if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  if (r.research.length > 0) out.push(dim(`Totals are the real book: research portfolios (${r.research.join(', ')}) are listed, never summed in`))
   if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
   return out.join('\n')
 }

@@ -3,7 +3,7 @@ import {renderStress, renderVar} from './var.js'
 import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, unknownParts, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
-export function riskColumns(benchmark: string): Column[] {
+export function riskColumns(benchmark: string, betaNote?: string): Column[] {
   return [
     {header: 'Underlying', priority: 0, minWidth: 12, shorten: shortSymbol},
     {header: 'Price', align: 'right', priority: 7},
@@ -12,7 +12,7 @@ export function riskColumns(benchmark: string): Column[] {
     {header: 'Θ/day', align: 'right', priority: 4},
     {header: 'Vega/pt', align: 'right', priority: 5},
     {header: 'Δ$', align: 'right', priority: 1},
-    {header: `βΔ ${benchmark}`, align: 'right', priority: 6},
+    {header: `βΔ ${benchmark}`, align: 'right', priority: 6, ...(betaNote ? {note: betaNote} : {})},
     {header: 'Unreal. P&L', align: 'right', priority: 3},
   ]
 }
@@ -52,9 +52,10 @@ export function renderRisk(r: RiskResult): string {
     ])
     rows.push([bold('Total'), '', partial(num(p.delta, 1), p.missingGreeks), partial(num(p.gamma, 3), p.missingGreeks), partial(num(p.theta), p.missingGreeks),
       partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), partial(num(p.betaWeightedDelta, 1), p.missingBeta ?? 0), pnl(p.unrealizedPnl)])
-    out.push(table(riskColumns(r.benchmark), rows))
+    // The βΔ note goes with its column: hidden on a narrow terminal when the column is.
+    const betaNote = (p.missingBeta ?? 0) > p.missingGreeks ? `* βΔ leaves out ${p.missingBeta} position(s) without a beta or a price (market.betas in the config)` : undefined
+    out.push(table(riskColumns(r.benchmark, betaNote), rows))
     if (p.missingGreeks > 0) out.push(dim(`  * ${p.missingGreeks} position(s) with unknown Greeks or underlying price left out (see: cotrader positions)`))
-    if ((p.missingBeta ?? 0) > p.missingGreeks) out.push(dim(`  * βΔ leaves out ${p.missingBeta} position(s) without a beta or a price (market.betas in the config)`))
     for (const b of p.breaches) out.push(red(`  BREACH ${b.message}`))
     for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
   }
