@@ -7,6 +7,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 import {loadConfig, type Config} from '../../src/core/config/config.js'
 import {approve} from '../../src/core/services/approve.js'
+import {attributionService} from '../../src/core/services/attribution.js'
 import {pnlHistoryService, riskHistoryService} from '../../src/core/services/history.js'
 import {pnlService} from '../../src/core/services/pnl.js'
 import {positionsService} from '../../src/core/services/positions.js'
@@ -88,6 +89,12 @@ describe('one book: every view totals the same book', () => {
       if (c.dayPnl === null) expect(b.dayPnl).toBeNull()
       else close(c.dayPnl, b.dayPnl)
     }
+  })
+
+  it('pnl --attribution attributes the same book: the paper call and the stock are lines of it', async () => {
+    const [attr, pnl] = await Promise.all([attributionService({config, dbPath: ws.dbPath, asOf: AT, since: 'entry'}), pnlService({config, dbPath: ws.dbPath, asOf: AT})])
+    const lines = (r: {positions: {portfolio: string; symbol: string | null}[]}) => r.positions.map((l) => `${l.portfolio} ${l.symbol}`).sort()
+    expect(lines(attr)).toEqual(lines(pnl))
   })
 
   it('the paper call moves delta and the exercised stock counts 500 shares in risk', async () => {
