@@ -136,6 +136,8 @@ describe('one book: every view totals the same book', () => {
     const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
     const fmt = (v: number | null) => (v === null ? '?' : v.toLocaleString('en-US', {maximumFractionDigits: 2, minimumFractionDigits: 2}))
     expect(summary).toContain('end of day XNYS 2026-11-24')
+    // The never-synced portfolio is named as unknown, not left out silently.
+    expect(summary).toMatch(/^ {2}tastytrade +never synced: numbers unknown$/m)
     for (const name of ['fidelity-ira', 'sim-expiry']) {
       const line = summary.split('\n').find((l) => l.trim().startsWith(`${name} `))!
       const r = risk.portfolios.find((p) => p.portfolio === name)!

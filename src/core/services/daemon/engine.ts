@@ -753,6 +753,8 @@ export class Daemon {
     for (const p of snap.portfolios)
       lines.push(`  ${p.portfolio.padEnd(20)} equity ${fmt(p.equity)} ${p.currency}  day ${fmt(p.dayPnl)}  unrealized ${fmt(p.unrealizedPnl)}  Δ ${fmt(p.delta)}  θ ${fmt(p.theta)}/day  ${p.positions} positions`)
     for (const k of snap.kept) lines.push(`  ${k.padEnd(20)} snapshot of ${date} taken that day kept`)
+    // A never-synced portfolio is unknown, not absent: the summary says so rather than leave it out silently.
+    for (const k of snap.skipped) lines.push(`  ${k.padEnd(20)} never synced: numbers unknown`)
     if (snap.late.length > 0)
       lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${l.price ?? '?'} (seen ${l.observedAt ? stamp(l.observedAt) : '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
     for (const e of expired)
