@@ -105,11 +105,17 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
       const before = (k: 'delta' | 'theta' | 'vega' | 'deltaDollars') => (b ? b[k] : 0)
       return [n, arrow(num(before('delta'), 1), num(a?.delta, 1)), arrow(num(before('theta')), num(a?.theta)), arrow(num(before('vega')), num(a?.vega)), arrow(money(before('deltaDollars'), 0), money(a?.deltaDollars, 0))]
     })
-    rows.push([bold('Total'), arrow(num(w.before.delta, 1), num(w.after.delta, 1)), arrow(num(w.before.theta), num(w.after.theta)), arrow(num(w.before.vega), num(w.after.vega)), arrow(money(w.before.deltaDollars, 0), money(w.after.deltaDollars, 0))])
+    // Partial sums (positions with unknown Greeks left out) are marked on both sides, as in the tables above.
+    const was = (t: string) => partial(t, w.before.missingGreeks)
+    const is = (t: string) => partial(t, w.after.missingGreeks)
+    rows.push([bold('Total'), arrow(was(num(w.before.delta, 1)), is(num(w.after.delta, 1))), arrow(was(num(w.before.theta)), is(num(w.after.theta))), arrow(was(num(w.before.vega)), is(num(w.after.vega))), arrow(was(money(w.before.deltaDollars, 0)), is(money(w.after.deltaDollars, 0)))])
     out.push(table(WHATIF_RISK_COLUMNS, rows))
     out.push(`  capital utilisation ${arrow(pct(w.before.capitalUtilizationPct), pct(w.after.capitalUtilizationPct))}`)
+    if (w.after.missingGreeks > 0) out.push(dim(`  * ${w.after.missingGreeks} position(s) with unknown Greeks or underlying price left out`))
     for (const b of w.newBreaches) out.push(red(`  would breach: ${b.message}`))
-    if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
+    // No "no new breach" claim where a limit could not be checked after the trades.
+    if (w.newBreaches.length === 0 && w.after.unchecked.length > 0) out.push(yellow(`  no new breach among the limits checked; unchecked: ${w.after.unchecked.join('; ')}`))
+    else if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
   }
   return out.join('\n')
 }
