@@ -118,6 +118,7 @@ describe('one book: every view totals the same book', () => {
       close(s.theta, r.theta)
       close(s.equity, r.equity)
     }
+    const pnl = await pnlService({config, dbPath: ws.dbPath, asOf: AT})
     const pnlHist = await pnlHistoryService({config, dbPath: ws.dbPath, asOf: AT, since: '2026-11-24'})
     const riskHist = await riskHistoryService({config, dbPath: ws.dbPath, asOf: AT, since: '2026-11-24'})
     const t = pnlHist.rows.find((r) => r.level === 'total' && r.date === '2026-11-24')!
@@ -130,6 +131,12 @@ describe('one book: every view totals the same book', () => {
     close(rt.theta, risk.totals.theta)
     // Research rows are listed but not in the total.
     expect(pnlHist.rows.some((r) => r.portfolio === 'research-wheel')).toBe(true)
+    expect(pnlHist.research).toEqual(['research-wheel', 'research-condor', 'research-tt'])
+    // Counted per column: the equity total leaves out exactly the never-synced portfolio (no snapshot).
+    expect(t.equityMissing).toBe(1)
+    expect(t.unrealizedPnlMissing).toBe(1)
+    expect(pnl.unknownPortfolios).toEqual(['tastytrade'])
+    expect(t.missing).toBeGreaterThanOrEqual(t.equityMissing)
   })
 
   it("the daemon's end-of-day summary shows the same equity, unrealized P&L, Δ and θ as risk, paper trades and stock included", async () => {

@@ -143,7 +143,7 @@ export function riskCsvRows(portfolios: readonly {portfolio: string; underlyings
 }
 
 /** `pnl --history --csv`: one row per portfolio per date, and the base-currency total of each date. */
-export const PNL_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'equity', 'unrealizedPnl', 'dayPnl', 'missing', 'realizedPnl', 'realizedMissing', 'fxAtToday']
+export const PNL_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'equity', 'unrealizedPnl', 'dayPnl', 'missing', 'equityMissing', 'unrealizedPnlMissing', 'dayPnlMissing', 'realizedPnl', 'realizedMissing', 'fxAtToday']
 
 /** `risk --history --csv`. */
 export const RISK_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'delta', 'betaWeightedDelta', 'theta', 'vega', 'missing']
