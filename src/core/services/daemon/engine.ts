@@ -502,8 +502,11 @@ export class Daemon {
     const {config} = this.d
     const real = config.portfolios.filter((p) => p.kind === 'real')
     const {positions, stored} = await readDb(this.d.dbPath, (db) => ({positions: repo.loadPositions(db), stored: repo.loadPortfolios(db)}))
-    const mine = positions.filter((p) => real.some((r) => r.name === p.portfolio))
     const risk = await riskService({config, dbPath: this.d.dbPath, asOf: now})
+    // Positions past their settlement instant are out of the book every view counts (services/book.ts):
+    // no rule proposes to close what has expired and waits for the end of day's settlement.
+    const expired = new Set(risk.portfolios.flatMap((p) => (p.expired ?? []).map((s) => `${p.portfolio}\u0000${s}`)))
+    const mine = positions.filter((p) => real.some((r) => r.name === p.portfolio) && !expired.has(`${p.portfolio}\u0000${p.symbol}`))
     // The real book's βΔ as `risk` totals it (one book: paper trades and pending deliveries in). A partial
     // one (a never-synced portfolio, positions without a beta) is unknown to the delta band: a hedge sized
     // on the known part alone would be a wrong number, so the band is not judged.
