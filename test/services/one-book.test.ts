@@ -34,6 +34,7 @@ describe('one book: every view totals the same book', () => {
   let config: Config
   let summary = ''
   let breachKeys: string[] = []
+  let monitorLines: string[] = []
 
   beforeAll(async () => {
     config = loadConfig(ws.configFile)
@@ -58,6 +59,7 @@ describe('one book: every view totals the same book', () => {
     const alerts = await readDb(ws.dbPath, (db) => dstore.listAlerts(db, {}))
     summary = alerts.filter((a) => a.kind === 'eod' && a.key.startsWith('eod:XNYS:')).map((a) => a.message).join('\n')
     breachKeys = sim.daemon.status.breaches
+    monitorLines = sim.lines.filter((l) => l.includes('[monitor]'))
   }, 300_000)
 
   it('positions, pnl and risk give the same unrealized P&L per portfolio and in total, paper call and exercised stock included', async () => {
@@ -176,5 +178,7 @@ describe('one book: every view totals the same book', () => {
     const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
     const keys = risk.breaches.map((b) => `breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`).sort()
     expect(breachKeys).toEqual(keys)
+    // The monitor's line (and so `daemon status`'s last tick) never reads as a clean book while tastytrade is unknown.
+    expect(monitorLines.some((l) => l.includes(`${keys.length} breach(es) (limits unknown: tastytrade never synced)`))).toBe(true)
   })
 })

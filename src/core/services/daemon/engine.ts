@@ -447,7 +447,9 @@ export class Daemon {
     const util = risk.portfolios.filter((p) => p.capitalUtilizationPct !== null).map((p) => `${p.portfolio} ${p.capitalUtilizationPct!.toFixed(1)}%`)
     const synced = sync ? `${sync.ok} ok, ${sync.failed} failed, ${sync.skipped} skipped` : 'all brokers backing off'
     const waiting = all.length - due.length
-    this.lastMessage = `sync ${synced}${waiting ? `, ${waiting} backing off` : ''}; ${risk.breaches.length} breach(es); capital in use ${util.join(', ') || 'unknown'}`
+    // A never-synced real portfolio is unknown: "0 breach(es)" alone would claim a clean book.
+    const unknown = risk.notSynced.filter((n) => risk.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
+    this.lastMessage = `sync ${synced}${waiting ? `, ${waiting} backing off` : ''}; ${risk.breaches.length} breach(es)${unknown.length > 0 ? ` (limits unknown: ${unknown.join(', ')} never synced)` : ''}; capital in use ${util.join(', ') || 'unknown'}`
     this.d.log.info(`${label}: ${this.lastMessage}`, {job: 'monitor'})
   }
 
