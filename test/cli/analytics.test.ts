@@ -142,7 +142,7 @@ describe('analytics on a synced book with two days of snapshots', () => {
     expect(j.rows.find((r: any) => r.level === 'total' && r.date === D2).dayPnl).toBeNull()
     expect(j.rows.find((r: any) => r.portfolio === 'inr' && r.date === D1)).toMatchObject({currency: 'INR', equity: 1_010_000})
     const human = ws.run(['pnl', '--history', '--days', '5']).stdout
-    expect(human).toMatch(/Equity, all portfolios \(USD\)/)
+    expect(human).toMatch(/Equity, real book \(USD\)/)
     expect(human).toMatch(/62,620/)
     const csv = ws.run(['pnl', '--history', '--days', '5', '--csv']).stdout.trim().split('\n')
     expect(csv[0].split(',').sort()).toEqual(Object.keys(j.rows[0]).sort())

@@ -56,6 +56,24 @@ describe('unknown is never 0', () => {
     expect(ws.run(['risk', '--with-whatif', '--portfolio', 'tt', '--fail-on-breach'], NOW).code).toBe(3)
   })
 
+  it('βΔ with a position without a beta is marked partial and counted, in the table and the real book line', () => {
+    const r = ws.run(['risk'], NOW)
+    // AAPL has no beta in this config: its two positions are left out of βΔ, and tt is unknown.
+    expect(r.stdout).toMatch(/Total\s*│.*│\s*\?\* │/)
+    expect(r.stdout).toContain('* βΔ leaves out 2 position(s) without a beta or a price')
+    expect(r.stdout).toMatch(/βΔ \?\* SPY/)
+    expect(r.stdout).toContain('* βΔ left out: 2 position(s) and 1 never-synced portfolio(s) (tt)')
+    const j = ws.run(['risk', '--json'], NOW).json()
+    expect(j.portfolios.find((p: {portfolio: string}) => p.portfolio === 'alpha').missingBeta).toBe(2)
+    expect(j.totals.betaWeightedDeltaMissing).toBe(3)
+  })
+
+  it("pnl's footnote counts what its total leaves out: the never-synced portfolio, not a position", () => {
+    const r = ws.run(['pnl'], NOW)
+    expect(r.stdout).toContain('* sum of known values; left out: 1 never-synced portfolio(s) (tt)')
+    expect(r.stdout).not.toContain('positions with an unknown entry or mark price')
+  })
+
   it('pnl --with-whatif on a never-synced portfolio: ? → ?', () => {
     const r = ws.run(['pnl', '--with-whatif', '--portfolio', 'tt'], NOW)
     expect(r.stdout).toMatch(/With what-if trades, tt: \?\* → \?\* USD/)

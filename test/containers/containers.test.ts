@@ -150,3 +150,34 @@ describe('a portfolio never adds two currencies', () => {
     expect(risk.missingGreeks).toBe(1)
   })
 })
+
+describe('beta-weighted delta: a position without a beta is one unknown part, counted (never a silent 0)', () => {
+  // SPY at 500 is the benchmark; AAPL has a beta of 1.2, the fund 31617E745 none.
+  const aapl = pos('100 AAPL @ 150 mark 250')
+  const fund = pos('10 31617E745 @ 200 mark 240')
+  const market = {betas: {AAPL: 1.2}, benchmarkPrice: 500, fxRates: {USD: 1}}
+
+  it('the total is the known part (100 × 1.2 × 250 ÷ 500 = 60 SPY shares), with the fund counted as left out', () => {
+    const risk = portfolioRisk({config: cfg('p', 'manual', 'A'), stored: stored('p', 'manual', 'A', 30_000), positions: [aapl, fund]}, market)
+    expect(risk.betaWeightedDelta).toBeCloseTo(60, 9)
+    expect(risk.missingBeta).toBe(1)
+    // Greeks and P&L are all known: only βΔ is partial.
+    expect(risk.missingGreeks).toBe(0)
+  })
+
+  it('with every beta known nothing is left out', () => {
+    const risk = portfolioRisk({config: cfg('p', 'manual', 'A'), stored: stored('p', 'manual', 'A', 30_000), positions: [aapl]}, market)
+    expect(risk.missingBeta).toBe(0)
+  })
+
+  it("the book's total counts the positions without a beta plus each never-synced portfolio", async () => {
+    const {riskTotals} = await import('../../src/core/services/risk.js')
+    const known = portfolioRisk({config: cfg('p', 'manual', 'A'), stored: stored('p', 'manual', 'A', 30_000), positions: [aapl, fund]}, market)
+    const never = portfolioRisk({config: cfg('tt', 'tastytrade', 'B'), stored: null, positions: []}, market)
+    const t = riskTotals([known, never], {USD: 1})
+    expect(t.betaWeightedDelta).toBeCloseTo(60, 9)
+    expect(t.betaWeightedDeltaMissing).toBe(2)
+    // The other totals leave out only the never-synced portfolio.
+    expect(t.missing).toBe(1)
+  })
+})

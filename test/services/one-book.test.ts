@@ -7,6 +7,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 import {loadConfig, type Config} from '../../src/core/config/config.js'
 import {approve} from '../../src/core/services/approve.js'
+import {attributionService} from '../../src/core/services/attribution.js'
 import {pnlHistoryService, riskHistoryService} from '../../src/core/services/history.js'
 import {pnlService} from '../../src/core/services/pnl.js'
 import {positionsService} from '../../src/core/services/positions.js'
@@ -33,6 +34,7 @@ describe('one book: every view totals the same book', () => {
   let config: Config
   let summary = ''
   let breachKeys: string[] = []
+  let monitorLines: string[] = []
 
   beforeAll(async () => {
     config = loadConfig(ws.configFile)
@@ -40,7 +42,8 @@ describe('one book: every view totals the same book', () => {
     // A paper call approved in fidelity-ira (200 MSFT of delta's worth of contracts) …
     const added = await whatifAdd({config, dbPath: ws.dbPath, asOf: AT, portfolio: 'fidelity-ira', legs: ['2 MSFT 2027-01-15 600C @ 3.10'], env: {}})
     await approve({config, dbPath: ws.dbPath, asOf: AT, id: added.proposalId, live: false, force: false, yes: true})
-    // … and 500 UBER booked by an exercise, exactly as the daemon's settlement books it (a paper stock trade).
+    // … and 500 UBER held as a paper stock trade (the delivery of an exercised paper option; a broker position's
+    // exercise is a provisional settlement instead: test/services/one-book-exercise.test.ts).
     await writeDb(ws.dbPath, (db) => {
       repo.insertTrade(db, {
         portfolio: 'sim-expiry', kind: 'paper', status: 'open', proposalId: null, symbol: 'UBER', brokerSymbol: 'UBER', instrumentType: 'equity', underlying: 'UBER',
@@ -56,6 +59,7 @@ describe('one book: every view totals the same book', () => {
     const alerts = await readDb(ws.dbPath, (db) => dstore.listAlerts(db, {}))
     summary = alerts.filter((a) => a.kind === 'eod' && a.key.startsWith('eod:XNYS:')).map((a) => a.message).join('\n')
     breachKeys = sim.daemon.status.breaches
+    monitorLines = sim.lines.filter((l) => l.includes('[monitor]'))
   }, 300_000)
 
   it('positions, pnl and risk give the same unrealized P&L per portfolio and in total, paper call and exercised stock included', async () => {
@@ -89,6 +93,12 @@ describe('one book: every view totals the same book', () => {
     }
   })
 
+  it('pnl --attribution attributes the same book: the paper call and the stock are lines of it', async () => {
+    const [attr, pnl] = await Promise.all([attributionService({config, dbPath: ws.dbPath, asOf: AT, since: 'entry'}), pnlService({config, dbPath: ws.dbPath, asOf: AT})])
+    const lines = (r: {positions: {portfolio: string; symbol: string | null}[]}) => r.positions.map((l) => `${l.portfolio} ${l.symbol}`).sort()
+    expect(lines(attr)).toEqual(lines(pnl))
+  })
+
   it('the paper call moves delta and the exercised stock counts 500 shares in risk', async () => {
     const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
     const sim = risk.portfolios.find((p) => p.portfolio === 'sim-expiry')!
@@ -110,6 +120,7 @@ describe('one book: every view totals the same book', () => {
       close(s.theta, r.theta)
       close(s.equity, r.equity)
     }
+    const pnl = await pnlService({config, dbPath: ws.dbPath, asOf: AT})
     const pnlHist = await pnlHistoryService({config, dbPath: ws.dbPath, asOf: AT, since: '2026-11-24'})
     const riskHist = await riskHistoryService({config, dbPath: ws.dbPath, asOf: AT, since: '2026-11-24'})
     const t = pnlHist.rows.find((r) => r.level === 'total' && r.date === '2026-11-24')!
@@ -122,12 +133,20 @@ describe('one book: every view totals the same book', () => {
     close(rt.theta, risk.totals.theta)
     // Research rows are listed but not in the total.
     expect(pnlHist.rows.some((r) => r.portfolio === 'research-wheel')).toBe(true)
+    expect(pnlHist.research).toEqual(['research-wheel', 'research-condor', 'research-tt'])
+    // Counted per column: the equity total leaves out exactly the never-synced portfolio (no snapshot).
+    expect(t.equityMissing).toBe(1)
+    expect(t.unrealizedPnlMissing).toBe(1)
+    expect(pnl.unknownPortfolios).toEqual(['tastytrade'])
+    expect(t.missing).toBeGreaterThanOrEqual(t.equityMissing)
   })
 
   it("the daemon's end-of-day summary shows the same equity, unrealized P&L, Δ and θ as risk, paper trades and stock included", async () => {
     const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
     const fmt = (v: number | null) => (v === null ? '?' : v.toLocaleString('en-US', {maximumFractionDigits: 2, minimumFractionDigits: 2}))
     expect(summary).toContain('end of day XNYS 2026-11-24')
+    // The never-synced portfolio is named as unknown, not left out silently.
+    expect(summary).toMatch(/^ {2}tastytrade +never synced: numbers unknown$/m)
     for (const name of ['fidelity-ira', 'sim-expiry']) {
       const line = summary.split('\n').find((l) => l.trim().startsWith(`${name} `))!
       const r = risk.portfolios.find((p) => p.portfolio === name)!
@@ -159,5 +178,7 @@ describe('one book: every view totals the same book', () => {
     const risk = await riskService({config, dbPath: ws.dbPath, asOf: AT})
     const keys = risk.breaches.map((b) => `breach:${b.portfolio}:${b.limit}${b.underlying ? `:${b.underlying}` : ''}${b.symbol ? `:${b.symbol}` : ''}`).sort()
     expect(breachKeys).toEqual(keys)
+    // The monitor's line (and so `daemon status`'s last tick) never reads as a clean book while tastytrade is unknown.
+    expect(monitorLines.some((l) => l.includes(`${keys.length} breach(es) (limits unknown: tastytrade never synced)`))).toBe(true)
   })
 })

@@ -131,7 +131,7 @@ export const PNL_COLUMNS: readonly string[] = ['level', 'portfolio', 'source', '
 /** `risk --csv`: the underlying rows of each portfolio (level underlying) and the portfolio row (level portfolio). */
 export const RISK_COLUMNS: readonly string[] = [
   'level', 'portfolio', 'kind', 'underlying', 'currency', 'underlyingPrice', 'positions', 'delta', 'gamma', 'theta', 'vega', 'deltaDollars', 'betaWeightedDelta', 'beta',
-  'unrealizedPnl', 'missingGreeks', 'equity', 'cash', 'capitalInUse', 'capitalBasis', 'capitalUtilizationPct', 'missingPnl', 'breaches', 'unchecked', 'synced', 'expired', 'pricesAsOf',
+  'unrealizedPnl', 'missingGreeks', 'equity', 'cash', 'capitalInUse', 'capitalBasis', 'capitalUtilizationPct', 'missingPnl', 'missingBeta', 'breaches', 'unchecked', 'synced', 'expired', 'pricesAsOf',
 ]
 
 /** The rows behind `risk --csv`: each portfolio's underlyings, then the portfolio itself. */
@@ -143,7 +143,7 @@ export function riskCsvRows(portfolios: readonly {portfolio: string; underlyings
 }
 
 /** `pnl --history --csv`: one row per portfolio per date, and the base-currency total of each date. */
-export const PNL_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'equity', 'unrealizedPnl', 'dayPnl', 'missing', 'realizedPnl', 'realizedMissing', 'fxAtToday']
+export const PNL_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'equity', 'unrealizedPnl', 'dayPnl', 'missing', 'equityMissing', 'unrealizedPnlMissing', 'dayPnlMissing', 'realizedPnl', 'realizedMissing', 'fxAtToday']
 
 /** `risk --history --csv`. */
 export const RISK_HISTORY_COLUMNS: readonly string[] = ['date', 'level', 'portfolio', 'currency', 'delta', 'betaWeightedDelta', 'theta', 'vega', 'missing']

@@ -71,6 +71,11 @@ export interface PortfolioRisk {
   missingGreeks: number
   /** positions whose P&L is unknown (no mark or entry), left out of unrealizedPnl */
   missingPnl: number
+  /**
+   * positions left out of betaWeightedDelta: those of underlyings without a beta (market.betas) or a price
+   * in the base currency, and those with unknown Greeks; betaWeightedDelta is partial when > 0
+   */
+  missingBeta: number
   underlyings: UnderlyingRisk[]
   breaches: Breach[]
   /** limits that could not be checked because a number was unknown */
@@ -291,6 +296,7 @@ export function portfolioRisk(bundle: PortfolioBundle, market: RiskMarket): Port
     unrealizedPnl: sumOf(underlyings, 'unrealizedPnl'),
     missingGreeks: underlyings.reduce((n, u) => n + u.missingGreeks, 0),
     missingPnl: positions.filter((p) => unrealizedPnl(p) === null).length,
+    missingBeta: underlyings.reduce((n, u) => n + (u.betaWeightedDelta === null ? u.positions : u.missingGreeks), 0),
     underlyings,
     breaches: [],
     unchecked: [],
@@ -311,7 +317,7 @@ function unknownRisk(bundle: PortfolioBundle, expired: string[]): PortfolioRisk 
   return {
     portfolio: config.name, kind: config.kind, currency: config.currency, equity: null, cash: null, capitalInUse: null, capitalBasis: 'unknown',
     capitalUtilizationPct: null, delta: null, gamma: null, theta: null, vega: null, deltaDollars: null, betaWeightedDelta: null, unrealizedPnl: null,
-    missingGreeks: 0, missingPnl: 0, underlyings: [], breaches: [], unchecked: limits.map((l) => `${l}: never synced, nothing known`),
+    missingGreeks: 0, missingPnl: 0, missingBeta: 0, underlyings: [], breaches: [], unchecked: limits.map((l) => `${l}: never synced, nothing known`),
     synced: false, expired, pricesAsOf: null,
   }
 }

@@ -17,6 +17,7 @@ import * as repo from '../store/repositories.js'
 import {bookApprovedTrades} from './ledger/booked.js'
 import {loadQuotesFile} from './market.js'
 import {marketView, newTrade, tradePositions, whatifRisks, type TradesContext} from './trades.js'
+import {loadCountedBook} from './book.js'
 
 export interface PendingItem {
   id: number
@@ -148,9 +149,12 @@ async function approveLive(
   const held = new Map(bundles[0].positions.map((q) => [q.symbol, q.quantity]))
   const order = orderFor(trades, held)
   // Pre-trade risk: the trade's effect on this portfolio, refused on a new breach unless --force.
+  // On the book `risk` shows (services/book.ts countBook: expired legs out, paper trades and pending
+  // deliveries in), so "no new breach" here means what `risk --with-whatif` would say.
+  const counted = (await loadCountedBook(o.config, o.dbPath, real.name, {asOf: o.asOf, entryGreeks: false})).counted.portfolios.map((c) => c.bundle)
   const asWhatif = trades.map((t, i) => ({...t, id: -1 - i, portfolio: `${real.name}#live`}))
   const cfg: Config = {...o.config, portfolios: [...o.config.portfolios, {...real, name: `${real.name}#live`, kind: 'whatif', shadows: real.name, broker: 'none'}]}
-  const [risk] = whatifRisks(cfg, bundles, asWhatif, view, {benchmarkPrice: null}, o.asOf)
+  const [risk] = whatifRisks(cfg, counted, asWhatif, view, {benchmarkPrice: null}, o.asOf)
   const newBreaches = risk?.newBreaches ?? []
   // Nobody to ask and no --yes: refuse before the broker is contacted at all.
   if (!o.yes && !o.confirm) throw new UserError('refusing to send a live order without confirmation: no terminal to ask on; pass --yes to confirm in scripts')

@@ -16,7 +16,7 @@ import {convert, toBase} from '../domain/money.js'
 import type {Position, UnitGreeks} from '../domain/types.js'
 import {UserError} from '../errors.js'
 import {lastPositionSnapshotsBefore, type PositionSnapshot} from '../store/snapshots.js'
-import {isNeverSynced, loadBook, neverSynced} from './book.js'
+import {isNeverSynced, loadCountedBook, neverSynced} from './book.js'
 
 export interface AttributionOptions {
   config: Config
@@ -95,7 +95,8 @@ export async function attributionService(o: AttributionOptions): Promise<Attribu
   if (since !== 'yesterday' && since !== 'entry' && (!DATE.test(since) || Number.isNaN(Date.parse(since))))
     throw new UserError(`--since ${since}: expected yesterday, entry or a date YYYY-MM-DD`)
   const fromSnap = (s: PositionSnapshot): Start => ({at: s.takenAt, quantity: s.quantity, price: s.markPrice, underlyingPrice: s.underlyingPrice, iv: s.iv, greeks: s.greeks})
-  const book = await loadBook(o.config, o.dbPath, o.portfolio, {asOf: o.asOf}, (_db, names, history) => {
+  // The counted book (services/book.ts), as pnl's: paper trades and pending deliveries are attributed too.
+  const book = await loadCountedBook(o.config, o.dbPath, o.portfolio, {asOf: o.asOf}, (_db, names, history) => {
     const starts = new Map<string, Start>()
     if (since === 'entry') return starts
     // Yesterday: before each exchange's today; a date: on or before it.
@@ -117,7 +118,7 @@ export async function attributionService(o: AttributionOptions): Promise<Attribu
   const portfolios: AttributionLine[] = []
   const base: Record<Term, (number | null)[]> = Object.fromEntries(TERMS.map((k) => [k, []])) as never
   let baseMissing = 0
-  for (const b of book.bundles) {
+  for (const b of book.counted.portfolios.map((c) => c.bundle)) {
     if (b.config.kind === 'whatif') continue
     const end = b.stored?.lastSyncAt ? new Date(b.stored.lastSyncAt) : o.asOf
     const items = b.positions.map((p) => {

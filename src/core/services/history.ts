@@ -30,7 +30,7 @@ export interface HistoryOptions {
 
 export interface PnlHistoryRow {
   date: string
-  /** portfolio = one portfolio in its currency; total = every portfolio in the base currency */
+  /** portfolio = one portfolio in its currency; total = the real portfolios in the base currency (research never summed in) */
   level: 'portfolio' | 'total'
   /** null on total rows */
   portfolio: string | null
@@ -43,6 +43,10 @@ export interface PnlHistoryRow {
   dayPnl: number | null
   /** portfolios left out of a total row (no snapshot that day, unknown value or no FX rate; research portfolios are never in it); on portfolio rows, positions the snapshot left out */
   missing: number
+  /** what `missing` says, per column: total rows count the portfolios left out of that column's sum; portfolio rows the positions (0 for equity, the broker's figure) */
+  equityMissing: number
+  unrealizedPnlMissing: number
+  dayPnlMissing: number
   /**
    * cumulative realised P&L of the ledger's lots (every book: broker, paper, live) closed on or before
    * this date, money; null when the portfolio has no ledger events (unknown, not 0). Total rows: in the
@@ -83,6 +87,8 @@ export interface HistoryResult<Row> {
   rows: Row[]
   /** portfolios selected that have no snapshot in the range */
   noHistory: string[]
+  /** research portfolios selected: their rows are listed, never summed into the total rows */
+  research: string[]
 }
 
 export type PnlHistoryResult = HistoryResult<PnlHistoryRow>
@@ -111,7 +117,8 @@ async function load(o: HistoryOptions) {
   const snaps = await readHistory(o.dbPath, (h) => portfolioSnapshots(h, {portfolios: names, from: range.from, to: range.to}))
   const dates = [...new Set(snaps.map((s) => s.date))].sort()
   const seen = new Set(snaps.map((s) => s.portfolio))
-  return {names, real, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
+  const research = configs.filter((c) => c.kind === 'research').map((c) => c.name)
+  return {names, real, research, range, snaps, dates, noHistory: names.filter((n) => !seen.has(n))}
 }
 
 /**
@@ -126,31 +133,37 @@ function rowsFor<K extends string>(
   dates: string[],
   money: readonly K[],
   plain: readonly K[],
-): ({date: string; level: 'portfolio' | 'total'; portfolio: string | null; currency: string; missing: number} & Record<K, number | null>)[] {
-  type Row = {date: string; level: 'portfolio' | 'total'; portfolio: string | null; currency: string; missing: number} & Record<K, number | null>
+): ({date: string; level: 'portfolio' | 'total'; portfolio: string | null; currency: string; missing: number; missingBy: Record<string, number>} & Record<K, number | null>)[] {
+  type Row = {date: string; level: 'portfolio' | 'total'; portfolio: string | null; currency: string; missing: number; missingBy: Record<string, number>} & Record<K, number | null>
   const out: Row[] = []
   const get = (s: PortfolioSnapshot, k: K) => (s as unknown as Record<K, number | null>)[k]
   for (const date of dates) {
     const day = snaps.filter((s) => s.date === date)
     for (const s of day) {
-      const row = {date, level: 'portfolio', portfolio: s.portfolio, currency: s.currency, missing: s.missing} as Row
-      for (const k of [...money, ...plain]) (row as Record<K, number | null>)[k] = get(s, k)
+      const row = {date, level: 'portfolio', portfolio: s.portfolio, currency: s.currency, missing: s.missing, missingBy: {}} as Row
+      for (const k of [...money, ...plain]) {
+        ;(row as Record<K, number | null>)[k] = get(s, k)
+        // Equity is the broker's figure (plus paper P&L): not a sum the snapshot left positions out of.
+        row.missingBy[k] = k === 'equity' ? 0 : s.missing
+      }
       out.push(row)
     }
     if (names.length === 0) continue // only research portfolios selected: nothing to total
     const absent = names.filter((n) => !day.some((s) => s.portfolio === n)).length
     const summed = day.filter((s) => names.includes(s.portfolio))
-    const totalRow = {date, level: 'total', portfolio: null, currency: config.baseCurrency, missing: 0} as Row
+    const totalRow = {date, level: 'total', portfolio: null, currency: config.baseCurrency, missing: 0, missingBy: {}} as Row
     let missing = 0
     for (const k of money) {
       const t = total(summed.map((s) => toBase(get(s, k), s.currency, config.fxRates)))
       ;(totalRow as Record<K, number | null>)[k] = t.value
       missing = Math.max(missing, t.missing)
+      totalRow.missingBy[k] = t.missing + absent
     }
     for (const k of plain) {
       const t = total(summed.map((s) => get(s, k)))
       ;(totalRow as Record<K, number | null>)[k] = t.value
       missing = Math.max(missing, t.missing)
+      totalRow.missingBy[k] = t.missing + absent
     }
     totalRow.missing = missing + absent
     out.push(totalRow)
@@ -166,22 +179,26 @@ export type RealizedByDay = (config: Config, dbPath: string, names: string[]) =>
 
 /** Without `realizedByDay` the realised columns are unknown (null). */
 export async function pnlHistoryService(o: HistoryOptions, realizedByDay?: RealizedByDay): Promise<PnlHistoryResult> {
-  const {names, real, range, snaps, dates, noHistory} = await load(o)
+  const {names, real, research, range, snaps, dates, noHistory} = await load(o)
   const rows = rowsFor(o.config, real, snaps, dates, ['equity', 'unrealizedPnl', 'dayPnl'] as const, [] as const)
   const realized = dates.length > 0 && realizedByDay ? await realizedByDay(o.config, o.dbPath, names) : null
   return {
     asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates,
     rows: rows.map((r) => {
       const re = realized === null ? {realizedPnl: null, realizedMissing: 0, fxAtToday: 0} : r.level === 'portfolio' ? realized.portfolio(r.portfolio!, r.date) : realized.total(real, r.date)
-      return {date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, equity: r.equity, unrealizedPnl: r.unrealizedPnl, dayPnl: r.dayPnl, missing: r.missing, ...re}
+      return {
+        date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, equity: r.equity, unrealizedPnl: r.unrealizedPnl, dayPnl: r.dayPnl, missing: r.missing,
+        equityMissing: r.missingBy.equity, unrealizedPnlMissing: r.missingBy.unrealizedPnl, dayPnlMissing: r.missingBy.dayPnl, ...re,
+      }
     }),
     noHistory,
+    research,
   }
 }
 
 export async function riskHistoryService(o: HistoryOptions): Promise<RiskHistoryResult> {
-  const {real, range, snaps, dates, noHistory} = await load(o)
+  const {real, research, range, snaps, dates, noHistory} = await load(o)
   // β-weighted delta is in benchmark shares already; net delta is summed as shares; theta and vega are money.
   const rows = rowsFor(o.config, real, snaps, dates, ['theta', 'vega'] as const, ['delta', 'betaWeightedDelta'] as const)
-  return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, delta: r.delta, betaWeightedDelta: r.betaWeightedDelta, theta: r.theta, vega: r.vega, missing: r.missing})), noHistory}
+  return {asOf: o.asOf.toISOString(), baseCurrency: o.config.baseCurrency, ...range, dates, rows: rows.map((r) => ({date: r.date, level: r.level, portfolio: r.portfolio, currency: r.currency, delta: r.delta, betaWeightedDelta: r.betaWeightedDelta, theta: r.theta, vega: r.vega, missing: r.missing})), noHistory, research}
 }

@@ -121,7 +121,9 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     if (b.config.kind === 'whatif') continue
     const booked = c.paper.map((x) => ({p: x.position, t: x.trade}))
     // Underlying and portfolio lines are in the portfolio's currency: other currencies are restated first.
-    const held = c.held
+    // The stock of a provisional settlement (an exercise or assignment the broker has not confirmed yet) is
+    // held like a broker position, as positions and risk count it.
+    const held = [...c.held, ...c.pending]
     const fallback = b.stored?.pricesAsOf ?? b.stored?.lastSyncAt ?? null
     for (const p of held) day.set(p, positionDayPnl(p, book.extra, book.entryGreeks.get(`${p.portfolio}\u0000${p.symbol}`) ?? null, opts.asOf).dayPnl)
     for (const a of booked) day.set(a.p, tradeDayPnl(a.p, a.t, opts.asOf).dayPnl)

@@ -41,6 +41,11 @@ export interface RiskTotals {
   unrealizedPnl: number | null
   /** benchmark shares */
   betaWeightedDelta: number | null
+  /**
+   * left out of betaWeightedDelta: positions without a beta, a price or Greeks (PortfolioRisk.missingBeta)
+   * plus never-synced portfolios; partial when > 0
+   */
+  betaWeightedDeltaMissing: number
   /** portfolios whose numbers could not be converted (no FX rate) */
   unconverted: string[]
   /** positions (plus unconverted and never-synced portfolios) left out of these sums: they are partial when > 0 */
@@ -126,6 +131,7 @@ export function riskTotals(portfolios: PortfolioRisk[], fxRates: Record<string, 
     vega: conv('vega'),
     unrealizedPnl: conv('unrealizedPnl'),
     betaWeightedDelta: total(portfolios.map((p) => p.betaWeightedDelta)).value,
+    betaWeightedDeltaMissing: portfolios.reduce((n, p) => n + (p.missingBeta ?? 0) + (p.synced === false ? 1 : 0), 0),
     unconverted: portfolios.filter((p) => fxRates[p.currency] === undefined).map((p) => p.portfolio),
     missing: portfolios.reduce((n, p) => n + Math.max(p.missingGreeks, p.missingPnl) + (fxRates[p.currency] === undefined || p.synced === false ? 1 : 0), 0),
     expired: portfolios.reduce((n, p) => n + (p.expired?.length ?? 0), 0),

@@ -48,14 +48,15 @@ export function renderPnlHistory(r: PnlHistoryResult): string {
   const rows = r.rows.map((x) => {
     // Realised: cumulative to that day's close, from the ledger (~: some pieces at today's FX rate; *: some left out)
     const realized = `${x.fxAtToday > 0 ? '~' : ''}${partial(pnl(x.realizedPnl), x.realizedMissing)}`
-    const cells = [x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency, partial(money(x.equity), x.missing), partial(pnl(x.unrealizedPnl), x.missing), partial(pnl(x.dayPnl), x.missing), realized]
+    const cells = [x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency, partial(money(x.equity), x.equityMissing ?? x.missing), partial(pnl(x.unrealizedPnl), x.unrealizedPnlMissing ?? x.missing), partial(pnl(x.dayPnl), x.dayPnlMissing ?? x.missing), realized]
     return cells
   })
   const out = [table(['Date', 'Portfolio', 'Ccy', 'Equity', 'Open P&L', 'Day P&L', 'Realised'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
   const single = r.rows.some((x) => x.level === 'portfolio') && new Set(r.rows.filter((x) => x.level === 'portfolio').map((x) => x.portfolio)).size === 1
   const series = r.rows.filter((x) => (single ? x.level === 'portfolio' : x.level === 'total'))
-  out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, all portfolios (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
-  if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, real book (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
+  if (r.rows.some((x) => x.missing > 0)) out.push(dim(pnlPartialNote(r.rows)))
+  if (r.research.length > 0) out.push(dim(`Totals are the real book: research portfolios (${r.research.join(', ')}) are listed, never summed in`))
   out.push(dim("Realised: cumulative realised P&L of the ledger's lots closed up to that day (cotrader pnl --realized); ? = no ledger"))
   if (r.rows.some((x) => x.fxAtToday > 0)) out.push(dim("~ some closed lots converted at today's config FX rate: no rate stored for their close date (cotrader prices import, a pair such as USDINR)"))
   if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
@@ -71,8 +72,24 @@ export function renderRiskHistory(r: RiskHistoryResult): string {
   ])
   const out = [table(['Date', 'Portfolio', 'Ccy', 'Δ shares', 'βΔ', 'Θ/day', 'Vega/pt'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
   const totals = r.rows.filter((x) => x.level === 'total')
-  out.push(lineChart('Beta-weighted delta, all portfolios (benchmark shares)', totals.map((x) => x.date), totals.map((x) => x.betaWeightedDelta)))
-  if (r.rows.some((x) => x.missing > 0)) out.push(dim('* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'))
+  out.push(lineChart('Beta-weighted delta, real book (benchmark shares)', totals.map((x) => x.date), totals.map((x) => x.betaWeightedDelta)))
+  if (r.rows.some((x) => x.missing > 0)) out.push(dim(partialNote(r.rows, r.noHistory.filter((n) => !r.research.includes(n)))))
+  if (r.research.length > 0) out.push(dim(`Totals are the real book: research portfolios (${r.research.join(', ')}) are listed, never summed in`))
   if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
   return out.join('\n')
+}
+
+/** The footnote of `*`, with the count of the latest partial total (portfolios left out of it: no snapshot that day, an unknown value, no FX rate). */
+function partialNote(rows: {level: string; date: string; missing: number}[], noHistory: string[]): string {
+  const last = rows.filter((x) => x.level === 'total' && x.missing > 0).at(-1)
+  const count = last ? `; the total of ${last.date} leaves out ${last.missing} portfolio(s)${noHistory.length > 0 ? `, ${noHistory.join(', ')} without snapshots among them` : ''}` : ''
+  return `* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out${count}`
+}
+
+/** `pnl --history`'s footnote of `*`, counting per column what the latest partial total leaves out. */
+function pnlPartialNote(rows: PnlHistoryResult['rows']): string {
+  const last = rows.filter((x) => x.level === 'total' && x.missing > 0).at(-1)
+  const parts = last ? ([['equity', last.equityMissing], ['open P&L', last.unrealizedPnlMissing], ['day P&L', last.dayPnlMissing]] as const).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`) : []
+  const count = parts.length > 0 ? `; the total of ${last!.date} leaves out ${parts.join(', ')} portfolio(s)` : ''
+  return `* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out${count}`
 }

@@ -37,7 +37,9 @@ export function renderPnl(r: PnlResult): string {
   out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}, day ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
   if (r.research.portfolios.length > 0) out.push(`Research (${r.research.portfolios.join(', ')}), not in the totals: ${partial(pnl(r.research.totalBase), r.research.missing)} ${r.baseCurrency}`)
   if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown: ${unknownParts(r.dayPnlBaseMissing, r.unknownPortfolios)}${r.dayPnlBaseMissing > r.unknownPortfolios.length ? ' (no broker close price and no earlier snapshot; run cotrader snapshot daily)' : ''}`))
-  if (r.totalBaseMissing > 0 || r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
+  // Counted like positions' footnote: never-synced portfolios apart from positions.
+  if (r.totalBaseMissing > 0) out.push(dim(`* sum of known values; left out: ${unknownParts(r.totalBaseMissing, r.unknownPortfolios)}${r.totalBaseMissing > r.unknownPortfolios.length ? ' (an unknown entry or mark price, or no FX rate to the base currency)' : ''}`))
+  else if (r.positions.some((l) => l.missing > 0)) out.push(dim('* positions with an unknown entry or mark price, or no FX rate to the base currency, are left out of the sums'))
   for (const w of r.whatif ?? []) out.push(`With what-if trades, ${w.portfolio}: ${partial(pnl(w.before), w.missing)} → ${partial(pnl(w.after), w.missing)} ${w.currency}`)
   if (r.positions.some((l) => l.expired === true)) out.push(dim('* expired positions show their last P&L and are left out of every sum'))
   if (r.notSynced.length > 0) out.push(dim(`Never synced: ${r.notSynced.join(', ')}: numbers unknown (the warning above says what to do)`))

@@ -3,7 +3,7 @@ import {renderStress, renderVar} from './var.js'
 import {bold, dim, green, money, num, partial, pct, pnl, red, shortSymbol, table, unknownParts, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
-export function riskColumns(benchmark: string): Column[] {
+export function riskColumns(benchmark: string, betaNote?: string): Column[] {
   return [
     {header: 'Underlying', priority: 0, minWidth: 12, shorten: shortSymbol},
     {header: 'Price', align: 'right', priority: 7},
@@ -12,7 +12,7 @@ export function riskColumns(benchmark: string): Column[] {
     {header: 'Θ/day', align: 'right', priority: 4},
     {header: 'Vega/pt', align: 'right', priority: 5},
     {header: 'Δ$', align: 'right', priority: 1},
-    {header: `βΔ ${benchmark}`, align: 'right', priority: 6},
+    {header: `βΔ ${benchmark}`, align: 'right', priority: 6, ...(betaNote ? {note: betaNote} : {})},
     {header: 'Unreal. P&L', align: 'right', priority: 3},
   ]
 }
@@ -51,18 +51,23 @@ export function renderRisk(r: RiskResult): string {
       pnl(u.unrealizedPnl),
     ])
     rows.push([bold('Total'), '', partial(num(p.delta, 1), p.missingGreeks), partial(num(p.gamma, 3), p.missingGreeks), partial(num(p.theta), p.missingGreeks),
-      partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), num(p.betaWeightedDelta, 1), pnl(p.unrealizedPnl)])
-    out.push(table(riskColumns(r.benchmark), rows))
+      partial(num(p.vega), p.missingGreeks), partial(money(p.deltaDollars, 0), p.missingGreeks), partial(num(p.betaWeightedDelta, 1), p.missingBeta ?? 0), pnl(p.unrealizedPnl)])
+    // The βΔ note goes with its column: hidden on a narrow terminal when the column is.
+    const betaNote = (p.missingBeta ?? 0) > p.missingGreeks ? `* βΔ leaves out ${p.missingBeta} position(s) without a beta or a price (market.betas in the config)` : undefined
+    out.push(table(riskColumns(r.benchmark, betaNote), rows))
     if (p.missingGreeks > 0) out.push(dim(`  * ${p.missingGreeks} position(s) with unknown Greeks or underlying price left out (see: cotrader positions)`))
     for (const b of p.breaches) out.push(red(`  BREACH ${b.message}`))
     for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
   }
   const t = r.totals
   const m = (s: string) => partial(s, t.missing)
-  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${m(num(t.betaWeightedDelta, 1))} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${partial(num(t.betaWeightedDelta, 1), t.betaWeightedDeltaMissing ?? t.missing)} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
   // Never-synced portfolios are counted apart from positions (each is one unknown part of the totals).
   const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
   if (t.missing > 0) out.push(dim(`  * partial, left out: ${unknownParts(t.missing, unknownReal)} (positions with unknown Greeks, price or P&L, or portfolios without an FX rate)`))
+  // βΔ has its own count: a position without a beta is left out of it alone.
+  const bm = t.betaWeightedDeltaMissing ?? 0
+  if (bm > 0 && bm !== t.missing) out.push(dim(`  * βΔ left out: ${unknownParts(bm, unknownReal)} (positions without a beta, price or Greeks: market.betas in the config)`))
   if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
   // A book with a never-synced portfolio is unknown: no "no breach" claim for it.
   if (r.breaches.length > 0) out.push(red(`${r.breaches.length} risk limit breach(es).`))
@@ -100,11 +105,17 @@ export function renderWhatifRisk(list: NonNullable<RiskResult['whatif']>): strin
       const before = (k: 'delta' | 'theta' | 'vega' | 'deltaDollars') => (b ? b[k] : 0)
       return [n, arrow(num(before('delta'), 1), num(a?.delta, 1)), arrow(num(before('theta')), num(a?.theta)), arrow(num(before('vega')), num(a?.vega)), arrow(money(before('deltaDollars'), 0), money(a?.deltaDollars, 0))]
     })
-    rows.push([bold('Total'), arrow(num(w.before.delta, 1), num(w.after.delta, 1)), arrow(num(w.before.theta), num(w.after.theta)), arrow(num(w.before.vega), num(w.after.vega)), arrow(money(w.before.deltaDollars, 0), money(w.after.deltaDollars, 0))])
+    // Partial sums (positions with unknown Greeks left out) are marked on both sides, as in the tables above.
+    const was = (t: string) => partial(t, w.before.missingGreeks)
+    const is = (t: string) => partial(t, w.after.missingGreeks)
+    rows.push([bold('Total'), arrow(was(num(w.before.delta, 1)), is(num(w.after.delta, 1))), arrow(was(num(w.before.theta)), is(num(w.after.theta))), arrow(was(num(w.before.vega)), is(num(w.after.vega))), arrow(was(money(w.before.deltaDollars, 0)), is(money(w.after.deltaDollars, 0)))])
     out.push(table(WHATIF_RISK_COLUMNS, rows))
     out.push(`  capital utilisation ${arrow(pct(w.before.capitalUtilizationPct), pct(w.after.capitalUtilizationPct))}`)
+    if (w.after.missingGreeks > 0) out.push(dim(`  * ${w.after.missingGreeks} position(s) with unknown Greeks or underlying price left out`))
     for (const b of w.newBreaches) out.push(red(`  would breach: ${b.message}`))
-    if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
+    // No "no new breach" claim where a limit could not be checked after the trades.
+    if (w.newBreaches.length === 0 && w.after.unchecked.length > 0) out.push(yellow(`  no new breach among the limits checked; unchecked: ${w.after.unchecked.join('; ')}`))
+    else if (w.newBreaches.length === 0) out.push(green('  no new risk limit breach'))
   }
   return out.join('\n')
 }

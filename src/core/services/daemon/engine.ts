@@ -447,7 +447,9 @@ export class Daemon {
     const util = risk.portfolios.filter((p) => p.capitalUtilizationPct !== null).map((p) => `${p.portfolio} ${p.capitalUtilizationPct!.toFixed(1)}%`)
     const synced = sync ? `${sync.ok} ok, ${sync.failed} failed, ${sync.skipped} skipped` : 'all brokers backing off'
     const waiting = all.length - due.length
-    this.lastMessage = `sync ${synced}${waiting ? `, ${waiting} backing off` : ''}; ${risk.breaches.length} breach(es); capital in use ${util.join(', ') || 'unknown'}`
+    // A never-synced real portfolio is unknown: "0 breach(es)" alone would claim a clean book.
+    const unknown = risk.notSynced.filter((n) => risk.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
+    this.lastMessage = `sync ${synced}${waiting ? `, ${waiting} backing off` : ''}; ${risk.breaches.length} breach(es)${unknown.length > 0 ? ` (limits unknown: ${unknown.join(', ')} never synced)` : ''}; capital in use ${util.join(', ') || 'unknown'}`
     this.d.log.info(`${label}: ${this.lastMessage}`, {job: 'monitor'})
   }
 
@@ -502,9 +504,18 @@ export class Daemon {
     const {config} = this.d
     const real = config.portfolios.filter((p) => p.kind === 'real')
     const {positions, stored} = await readDb(this.d.dbPath, (db) => ({positions: repo.loadPositions(db), stored: repo.loadPortfolios(db)}))
-    const mine = positions.filter((p) => real.some((r) => r.name === p.portfolio))
     const risk = await riskService({config, dbPath: this.d.dbPath, asOf: now})
-    const bwd = risk.portfolios.filter((p) => p.kind === 'real').reduce<number | null>((s, p) => (p.betaWeightedDelta === null ? s : (s ?? 0) + p.betaWeightedDelta), null)
+    // Positions past their settlement instant are out of the book every view counts (services/book.ts):
+    // no rule proposes to close what has expired and waits for the end of day's settlement.
+    const expired = new Set(risk.portfolios.flatMap((p) => (p.expired ?? []).map((s) => `${p.portfolio}\u0000${s}`)))
+    const mine = positions.filter((p) => real.some((r) => r.name === p.portfolio) && !expired.has(`${p.portfolio}\u0000${p.symbol}`))
+    // The real book's βΔ as `risk` totals it (one book: paper trades and pending deliveries in). A partial
+    // one (a never-synced portfolio, positions without a beta) is unknown to the delta band: a hedge sized
+    // on the known part alone would be a wrong number, so the band is not judged.
+    const bwdMissing = risk.totals.betaWeightedDeltaMissing
+    const bwd = bwdMissing > 0 ? null : risk.totals.betaWeightedDelta
+    if (bwdMissing > 0 && this.d.settings.rules.deltaBand)
+      this.d.log.info(`scan: delta band not judged: the book's beta-weighted delta is partial (${bwdMissing} position(s) or never-synced portfolio(s) without a beta, price or Greeks)`, {job: 'scan'})
     const hedgeHome = real.find((p) => p.currency === config.baseCurrency && stored.some((s) => s.name === p.name && s.lastSyncAt))?.name ?? null
     const hits = evaluateRules(mine, {betaWeightedDelta: bwd, benchmark: config.market.benchmark, benchmarkPrice: risk.benchmarkPrice, defaultHedgePortfolio: hedgeHome}, this.d.settings.rules, now)
     const created = await writeDb(this.d.dbPath, (db) => {
@@ -747,6 +758,8 @@ export class Daemon {
     for (const p of snap.portfolios)
       lines.push(`  ${p.portfolio.padEnd(20)} equity ${fmt(p.equity)} ${p.currency}  day ${fmt(p.dayPnl)}  unrealized ${fmt(p.unrealizedPnl)}  Δ ${fmt(p.delta)}  θ ${fmt(p.theta)}/day  ${p.positions} positions`)
     for (const k of snap.kept) lines.push(`  ${k.padEnd(20)} snapshot of ${date} taken that day kept`)
+    // A never-synced portfolio is unknown, not absent: the summary says so rather than leave it out silently.
+    for (const k of snap.skipped) lines.push(`  ${k.padEnd(20)} never synced: numbers unknown`)
     if (snap.late.length > 0)
       lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${l.price ?? '?'} (seen ${l.observedAt ? stamp(l.observedAt) : '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
     for (const e of expired)
