@@ -5,7 +5,7 @@
  * not exist (exit 2 naming the directory, which is not created). The list of writers is checked against
  * the commands the CLI has, so a new command must be classified here.
  */
-import {chmodSync, existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {beforeAll, describe, expect, it, vi} from 'vitest'
 import {cli, ROOT, workspace} from './helpers.js'
@@ -167,6 +167,26 @@ describe('the write gate', () => {
       expect(r.code, r.stderr).toBe(0)
       expect(existsSync(path.join(data, 'cotrader', 'cotrader.sqlite'))).toBe(true)
     })
+  })
+
+  it('the daemon\'s log and alerts file in a directory that does not exist: exit 2 naming it, nothing created (as --db and --csv)', () => {
+    const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n'})
+    expect(ws.run(['sync'], NOW).code).toBe(0)
+    const before = tree(ws.dir)
+    const missing = path.join(ws.dir, 'logs', 'dir')
+    const r = ws.run(['daemon', '--once', '--log-file', path.join(missing, 'd.log')], NOW)
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain(`Error: the directory ${missing} for the daemon log ${path.join(missing, 'd.log')} does not exist (nothing was written).`)
+    expect(existsSync(path.join(ws.dir, 'logs'))).toBe(false)
+    expect(tree(ws.dir)).toEqual(before)
+
+    const withAlerts = `${CONFIG}daemon: {alerts: {file: alerts/out.jsonl}}\n`
+    writeFileSync(ws.config, withAlerts)
+    const before2 = tree(ws.dir)
+    const a = ws.run(['daemon', '--once', '--log-file', path.join(ws.dir, 'd.log'), '--json'], NOW)
+    expect(a.code, a.stderr).toBe(2)
+    expect(a.json().error.message).toContain(`the directory ${path.join(ws.dir, 'alerts')} for the alerts file`)
+    expect(tree(ws.dir)).toEqual(before2)
   })
 
   it('a read-only history directory is refused by snapshot, the database untouched', () => {
