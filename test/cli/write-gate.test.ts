@@ -120,6 +120,17 @@ describe('the write gate', () => {
     })
   })
 
+  it('the gate comes before any work: a malformed import file on a read-only database is refused as read-only, not parsed', () => {
+    const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n', 'bad.csv': 'not,a,known,header\n1,2,3,4\n'})
+    expect(ws.run(['sync'], NOW).code).toBe(0)
+    chmodSync(ws.db, 0o444)
+    for (const args of [['transactions', 'import', path.join(ws.dir, 'bad.csv'), '--portfolio', 'alpha', '--format', 'generic'], ['prices', 'import', path.join(ws.dir, 'bad.csv')]]) {
+      const r = ws.run(args, NOW)
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toMatch(/book\.sqlite is read-only/)
+    }
+  })
+
   describe('a read-only database: every reader still works, and writes nothing', () => {
     const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n', 'prices.csv': PRICES})
     beforeAll(() => {
