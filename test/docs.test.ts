@@ -5,14 +5,17 @@
  * - the README stays a front page (under 200 lines, the two quickstart commands .ci/run relies on);
  * - every relative link in README.md and docs/*.md points to a file (and heading) that exists;
  * - every `cotrader …` example in the README runs on the demo book, in order, and gives plausible
- *   numbers (the what-if legs' implied vols near the held AAPL options').
+ *   numbers (the what-if legs' implied vols near the held AAPL options'), and the what-if example still
+ *   fits a demo that `npm start` writes on a later day (its legs priced near their marks, not at prices
+ *   of another day: a sold put entered at 4.35 against a mark of 2.74 showed +161 on entry).
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 // @ts-expect-error: a plain ES module script without types
 import {commandsMarkdown} from '../scripts/commands-doc.mjs'
-import {ROOT, type RunResult} from './cli/helpers.js'
+import {cli, ROOT, tempDir, type RunResult} from './cli/helpers.js'
+import {demoExports} from '../src/demo/exports.js'
 import {syncedDemoBook, type DemoBook} from './cli/demo-book.js'
 
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
@@ -117,5 +120,41 @@ describe('the README examples on the demo book', () => {
     const g = runs.find((x) => x.args[0] === 'greeks' && x.args.includes('--json'))!.r.json()
     expect(g.iv).toBeGreaterThan(0.05)
     expect(g.iv).toBeLessThan(1)
+  })
+})
+
+describe('the README what-if example on a demo written on a later day (npm start writes it relative to today)', () => {
+  // The last day the demo's AAPL expiry is still 2027-01-15 (the first monthly 35+ days out), as the README says.
+  const LATER = '2026-12-11T21:05:00Z'
+  let legs: any[]
+  let held: any[]
+  beforeAll(() => {
+    const dir = tempDir('cotrader-demo-later-')
+    mkdirSync(path.join(dir, 'config'))
+    mkdirSync(path.join(dir, 'data'))
+    const config = path.join(dir, 'config', 'risk_config.yaml')
+    copyFileSync(path.join(ROOT, 'config', 'risk_config.yaml'), config)
+    for (const [name, text] of demoExports(new Date(LATER))) writeFileSync(path.join(dir, 'data', name), text)
+    const run = (args: string[]) => {
+      const r = cli(args, {cwd: dir, env: {COTRADER_CONFIG: config, COTRADER_NOW: LATER, COTRADER_CACHE_DIR: path.join(dir, 'cache')}})
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0)
+      return r
+    }
+    run(['prices', 'import', path.join(dir, 'data', 'price_history_us.csv')])
+    run(['sync'])
+    const example = readmeExamples().find((a) => a[0] === 'whatif' && a[1] === 'add')!
+    legs = run([...example, '--json']).json().trades
+    held = run(['positions', '--underlying', 'AAPL', '--json']).json().positions.filter((p: any) => p.iv !== null)
+  }, 120_000)
+
+  it('its legs are entered near their marks, at implied vols near the held AAPL options\'', () => {
+    expect(legs.length).toBe(2)
+    expect(held.length).toBeGreaterThan(0)
+    for (const l of legs) {
+      expect(l.expiry, `${l.symbol}: the README's expiry is the demo's on ${LATER}`).toBe(held[0].expiry)
+      expect(Math.abs(l.entryPrice - l.markPrice), `${l.symbol}: entered at ${l.entryPrice}, marked ${l.markPrice}`).toBeLessThan(0.05)
+      expect(l.iv, l.symbol).toBeGreaterThan(Math.min(...held.map((p: any) => p.iv)) - 0.1)
+      expect(l.iv, l.symbol).toBeLessThan(Math.max(...held.map((p: any) => p.iv)) + 0.1)
+    }
   })
 })

@@ -5,7 +5,9 @@
  *   printed an ERESOLVE override);
  * - every installed package with an install script is allowed in package.json `allowScripts`
  *   (npm 11 lists the ones it skipped);
- * - the build runs `oclif manifest` without its update check ("oclif update available").
+ * - the build runs `oclif manifest` without its update check ("oclif update available");
+ * - the project's .npmrc turns off npm's funding appeal and its own update notice (a fresh clone under a
+ *   default user config printed "65 packages are looking for funding" and "New minor version of npm").
  * The fresh-clone check itself (git clone; npm install; count the lines) is in the report of issue 20.
  */
 import {readdirSync, readFileSync, existsSync} from 'node:fs'
@@ -54,6 +56,12 @@ describe('npm install prints no warnings of our making', () => {
     const scripted = all.map(manifest).filter((m) => ['preinstall', 'install', 'postinstall'].some((s) => m.scripts?.[s]))
     expect(scripted.length).toBeGreaterThan(0) // esbuild's postinstall
     for (const m of scripted) expect(allowed, m.name).toContain(m.name)
+  })
+
+  it('.npmrc: no funding appeal, no npm update notice', () => {
+    const npmrc = readFileSync(path.join(ROOT, '.npmrc'), 'utf8')
+    expect(npmrc).toMatch(/^fund=false$/m)
+    expect(npmrc).toMatch(/^update-notifier=false$/m)
   })
 
   it('the build skips oclif\'s update check', () => {

@@ -427,7 +427,8 @@ describe.concurrent('trade commands offline (built CLI, real processes)', () => 
       [['reject', '999'], /no proposal with ID 999/],
       [['whatif', 'remove', '999'], /no proposal or what-if trade with ID 999/],
       [['whatif', 'remove', String(decided)], /is approved, not pending/],
-      [['whatif', 'payoff', '--portfolio', 'tt'], /no open what-if trades in tt-whatif/],
+      // the hint repeats the portfolio as given (the README's form), with the leg's syntax
+      [['whatif', 'payoff', '--portfolio', 'tt'], /no open what-if trades in tt-whatif; add some with: cotrader whatif add --portfolio tt --leg "QTY SYMBOL \[@ PRICE\]"/],
       [['approve', '0'], /"0" is not a proposal ID/],
       [['reject', 'abc'], /"abc" is not a proposal ID/],
       [['approve', String(ro), '--live', '--yes'], /trading is not enabled for portfolio "tt-ro"; set trading_enabled: true/],

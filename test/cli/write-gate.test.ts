@@ -5,7 +5,7 @@
  * not exist (exit 2 naming the directory, which is not created). The list of writers is checked against
  * the commands the CLI has, so a new command must be classified here.
  */
-import {chmodSync, existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {beforeAll, describe, expect, it, vi} from 'vitest'
 import {cli, ROOT, workspace} from './helpers.js'
@@ -42,8 +42,26 @@ const WRITERS: Record<string, (ids: {proposal: number; trade: number}, dir: stri
   daemon: (_ids, dir) => ['daemon', '--once', '--log-file', path.join(dir, 'daemon.log')],
   'transactions import': (_ids, dir) => ['transactions', 'import', path.join(dir, 'fills.csv'), '--portfolio', 'alpha', '--format', 'generic'],
 }
-/** Commands that only read (or only write files the user names with --csv). */
-const READERS = ['alerts', 'autocomplete', 'daemon status', 'greeks', 'ledger', 'pnl', 'portfolios', 'positions', 'reconcile', 'risk', 'trades list', 'whatif list', 'whatif payoff']
+/**
+ * Commands that only read (or only write files the user names with --csv), with arguments that run them
+ * on the book below: each must work on a read-only database (a reader that keeps a derived cache, such as
+ * `risk` storing the VaR it computed, computes and shows it without storing).
+ */
+const READERS: Record<string, string[]> = {
+  alerts: ['alerts'],
+  autocomplete: ['autocomplete', 'bash'],
+  'daemon status': ['daemon', 'status'],
+  greeks: ['greeks', '--type', 'call', '--spot', '100', '--strike', '100', '--days', '30', '--vol', '0.2'],
+  ledger: ['ledger'],
+  pnl: ['pnl'],
+  portfolios: ['portfolios'],
+  positions: ['positions'],
+  reconcile: ['reconcile'],
+  risk: ['risk'],
+  'trades list': ['trades', 'list'],
+  'whatif list': ['whatif', 'list'],
+  'whatif payoff': ['whatif', 'payoff', '--portfolio', 'alpha'],
+}
 
 const NOW = {COTRADER_NOW: '2026-11-24T21:30:00Z'}
 
@@ -65,7 +83,7 @@ describe('the write gate', () => {
   it('the writers and readers listed here are every command the CLI has', () => {
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
     const commands = Object.keys(manifest.commands).map((c) => c.replace(/:/g, ' ')).filter((c) => c !== 'daemon index')
-    const known = new Set([...Object.keys(WRITERS), ...READERS])
+    const known = new Set([...Object.keys(WRITERS), ...Object.keys(READERS)])
     expect(commands.filter((c) => !known.has(c)), 'classify each new command as a writer (with arguments that write) or a reader').toEqual([])
   })
 
@@ -102,6 +120,44 @@ describe('the write gate', () => {
     })
   })
 
+  it('the gate comes before any work: a malformed import file on a read-only database is refused as read-only, not parsed', () => {
+    const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n', 'bad.csv': 'not,a,known,header\n1,2,3,4\n'})
+    expect(ws.run(['sync'], NOW).code).toBe(0)
+    chmodSync(ws.db, 0o444)
+    for (const args of [['transactions', 'import', path.join(ws.dir, 'bad.csv'), '--portfolio', 'alpha', '--format', 'generic'], ['prices', 'import', path.join(ws.dir, 'bad.csv')]]) {
+      const r = ws.run(args, NOW)
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toMatch(/book\.sqlite is read-only/)
+    }
+  })
+
+  describe('a read-only database: every reader still works, and writes nothing', () => {
+    const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n', 'prices.csv': PRICES})
+    beforeAll(() => {
+      expect(ws.run(['prices', 'import', path.join(ws.dir, 'prices.csv')], NOW).code).toBe(0)
+      expect(ws.run(['sync'], NOW).code).toBe(0)
+      expect(ws.run(['whatif', 'add', '--portfolio', 'alpha', '--leg', '-1 AAPL 2027-01-15 190P @ 6.00'], NOW).code).toBe(0)
+      chmodSync(ws.db, 0o444)
+    })
+
+    // The next day too: the VaR stored by sync is then stale, and risk recomputes it (where it used to refuse to run).
+    it.each([...Object.keys(READERS).map((name) => [name, NOW.COTRADER_NOW]), ['risk', '2026-11-25T21:30:00Z'], ['risk --with-whatif', '2026-11-25T21:30:00Z']])('%s at %s', (name, now) => {
+      const args = READERS[name] ?? ['risk', '--with-whatif']
+      const before = tree(ws.dir)
+      for (const json of [false, true]) {
+        const r = ws.run([...args, ...(json ? ['--json'] : [])], {COTRADER_NOW: now})
+        expect(r.code, `${name}: ${r.stdout} ${r.stderr}`).toBe(0)
+        expect(r.stderr).not.toMatch(/read-only/)
+        expect(tree(ws.dir)).toEqual(before)
+      }
+    })
+
+    it('risk shows the VaR it computed without storing it', () => {
+      const r = ws.run(['risk', '--json'], {COTRADER_NOW: '2026-11-25T21:30:00Z'}).json()
+      expect(JSON.stringify(r)).toMatch(/"recomputed":true/)
+    })
+  })
+
   describe('--db in a directory that does not exist: every writer exits 2 naming it, and creates nothing', () => {
     const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n', 'prices.csv': PRICES, 'fills.csv': 'date,kind,symbol,quantity,price\n2026-11-20 10:00:00,trade,AAPL,10,190\n'})
     const missing = path.join(ws.dir, 'missing', 'dir')
@@ -122,6 +178,26 @@ describe('the write gate', () => {
       expect(r.code, r.stderr).toBe(0)
       expect(existsSync(path.join(data, 'cotrader', 'cotrader.sqlite'))).toBe(true)
     })
+  })
+
+  it('the daemon\'s log and alerts file in a directory that does not exist: exit 2 naming it, nothing created (as --db and --csv)', () => {
+    const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\n'})
+    expect(ws.run(['sync'], NOW).code).toBe(0)
+    const before = tree(ws.dir)
+    const missing = path.join(ws.dir, 'logs', 'dir')
+    const r = ws.run(['daemon', '--once', '--log-file', path.join(missing, 'd.log')], NOW)
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain(`Error: the directory ${missing} for the daemon log ${path.join(missing, 'd.log')} does not exist (nothing was written).`)
+    expect(existsSync(path.join(ws.dir, 'logs'))).toBe(false)
+    expect(tree(ws.dir)).toEqual(before)
+
+    const withAlerts = `${CONFIG}daemon: {alerts: {file: alerts/out.jsonl}}\n`
+    writeFileSync(ws.config, withAlerts)
+    const before2 = tree(ws.dir)
+    const a = ws.run(['daemon', '--once', '--log-file', path.join(ws.dir, 'd.log'), '--json'], NOW)
+    expect(a.code, a.stderr).toBe(2)
+    expect(a.json().error.message).toContain(`the directory ${path.join(ws.dir, 'alerts')} for the alerts file`)
+    expect(tree(ws.dir)).toEqual(before2)
   })
 
   it('a read-only history directory is refused by snapshot, the database untouched', () => {

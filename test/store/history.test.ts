@@ -6,7 +6,7 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -123,6 +123,20 @@ describe('moving the snapshots of an older database out to the year files', () =
     expect(main).toEqual({version: SCHEMA_VERSION, tables: [], runs: [{portfolio: 'alpha'}]})
     // Later reads and writes leave the moved history alone.
     await writeDb(db, (d) => d.run("INSERT INTO sync_runs (portfolio, started_at, finished_at, status) VALUES ('beta', 'a', 'b', 'ok')"))
+    expect(await readHistory(db, everything)).toEqual(EXPECTED)
+  })
+
+  it('a read-only older database: a history read says the move needs one write, and changes nothing', async () => {
+    const db = join(dir, 'old.sqlite')
+    await legacyDb(db)
+    const before = readFileSync(db)
+    chmodSync(db, 0o444)
+    const error = await readHistory(db, everything).then(() => null, (e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as Error).message).toMatch(/is from an older cotrader \(schema version \d+\) that kept the daily snapshots inside the database; .* the file is read-only \(nothing was changed\)\. Make it writable once/)
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(existsSync(historyDir(db))).toBe(false)
+    chmodSync(db, 0o644)
     expect(await readHistory(db, everything)).toEqual(EXPECTED)
   })
 

@@ -75,9 +75,12 @@ export function portfolioFreshness(b: PortfolioBundle, now: Date, max: MaxAge = 
   const base = {portfolio: name, market, lastSyncAt: s?.lastSyncAt ?? null, lastSyncStatus: s?.lastSyncStatus ?? null, lastSyncError: s?.lastSyncError ?? null}
   if (!s?.lastSyncAt) {
     const failed = s?.lastSyncStatus === 'failed' ? ` (its only sync failed: ${s.lastSyncError ?? 'no reason recorded'})` : ''
-    // A sync that skipped it (credentials missing) would skip it again: the hint is what to set first.
-    const skipped = s?.lastSyncStatus === 'skipped' && s.lastSyncError ? `; sync skipped it: ${s.lastSyncError}; then run: cotrader sync -p ${name}` : null
-    return {...base, status: 'never_synced', pricesAsOf: null, ageHours: null, warning: `${name}: never synced${failed}: its numbers are unknown${skipped ?? `; run: cotrader sync -p ${name}`}`}
+    // A sync that skipped it (credentials missing) would skip it again, and one that failed (rejected
+    // credentials, no network) would fail again: the hint says what comes first, then the command.
+    const hint = s?.lastSyncStatus === 'skipped' && s.lastSyncError ? `; sync skipped it: ${s.lastSyncError}; then run: cotrader sync -p ${name}`
+      : failed ? `; once that is fixed, run: cotrader sync -p ${name}`
+      : `; run: cotrader sync -p ${name}`
+    return {...base, status: 'never_synced', pricesAsOf: null, ageHours: null, warning: `${name}: never synced${failed}: its numbers are unknown${hint}`}
   }
   const pricesAsOf = s.pricesAsOf ?? s.lastSyncAt
   const at = new Date(pricesAsOf)

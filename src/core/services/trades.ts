@@ -342,7 +342,7 @@ export async function whatifPayoff(o: TradesContext & {portfolio: string; underl
   const {whatif} = whatifPortfolioFor(o.config, o.portfolio)
   const {trades, positions} = await readDb(o.dbPath, (db) => ({trades: repo.loadTrades(db, {kind: 'what_if', status: 'open'}), positions: repo.loadPositions(db)}))
   const mine = trades.filter((t) => t.portfolio === whatif.name)
-  if (mine.length === 0) throw new UserError(`no open what-if trades in ${whatif.name}; add some with: cotrader whatif add --portfolio ${whatif.name} --leg "..."`)
+  if (mine.length === 0) throw new UserError(`no open what-if trades in ${whatif.name}; add some with: cotrader whatif add --portfolio ${o.portfolio} --leg "QTY SYMBOL [@ PRICE]"`)
   const underlyings = [...new Set(mine.map((t) => t.underlying))]
   const underlying = o.underlying?.toUpperCase() ?? (underlyings.length === 1 ? underlyings[0] : undefined)
   if (!underlying) throw new UserError(`what-if trades in ${whatif.name} are on ${underlyings.join(', ')}; pick one with --underlying`)

@@ -16,7 +16,7 @@ import {bookStress, DEFAULT_STRESS_SETTINGS, type StressCell} from '../domain/st
 import {UserError} from '../errors.js'
 import {apiEngine} from '../pricing/revalue.js'
 import type {Db} from '../store/database.js'
-import {readDb, writeDb} from '../store/database.js'
+import {mayWrite, readDb, writeDb} from '../store/database.js'
 import {openHistory, type History} from '../store/history.js'
 import {loadPriceHistory, loadVars, priceHistoryVersion, saveVar} from '../store/prices.js'
 import * as repo from '../store/repositories.js'
@@ -89,7 +89,7 @@ function bundlesIn(db: Db, configs: PortfolioConfig[]): PortfolioBundle[] {
  * the worst cell in and stores it. `history` is the snapshot history (opened before the write; the
  * years of the lookback are read from it here).
  */
-export function refreshVarsInDb(db: Db, history: History, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean; positions?: Map<string, Position[]>} = {}): PortfolioVar[] {
+export function refreshVarsInDb(db: Db, history: History, config: Config, asOf: Date, names?: string[], opts: {stress?: boolean; positions?: Map<string, Position[]>; store?: boolean} = {}): PortfolioVar[] {
   const settings = varSettings(config)
   const version = priceHistoryVersion(db, history)
   // sync hands over the positions it has just written (reading 1,000 rows back costs more than the VaR).
@@ -104,7 +104,7 @@ export function refreshVarsInDb(db: Db, history: History, config: Config, asOf: 
   const now = asOf.toISOString()
   return bundles.map((b) => {
     const v = computeOne(b, prices, config, settings, asOf, opts.stress ?? true)
-    if (b.stored || given) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
+    if ((b.stored || given) && opts.store !== false) saveVar(db, {portfolio: b.config.name, computedAt: now, inputsKey: inputsKey(b.positions, version, config, asOf), result: v})
     return {...v, portfolio: b.config.name, computedAt: now, recomputed: true}
   })
 }
@@ -194,14 +194,19 @@ async function varsWith(opts: VarOptions, bundles: PortfolioBundle[], history: H
   if (stale.length > 0 || cells.size > 0) {
     let fresh: PortfolioVar[]
     try {
-      fresh = await writeDb(opts.dbPath, (db) => {
-        const keys = loadVars(db)
-        for (const [name, worst] of cells) {
-          const s = keys.get(name)
-          if (s && s.inputsKey === stored.get(name)?.inputsKey) saveVar(db, {...s, result: {...(s.result as Computed), worstStress: worst}})
-        }
-        return stale.length > 0 ? refreshVarsInDb(db, history, opts.config, opts.asOf, stale) : []
-      })
+      // A database the write gate refuses (read-only file or directory) is still readable: compute, show, store nothing.
+      if (!mayWrite(opts.dbPath)) {
+        fresh = stale.length > 0 ? await readDb(opts.dbPath, (db) => refreshVarsInDb(db, history, opts.config, opts.asOf, stale, {store: false})) : []
+      } else {
+        fresh = await writeDb(opts.dbPath, (db) => {
+          const keys = loadVars(db)
+          for (const [name, worst] of cells) {
+            const s = keys.get(name)
+            if (s && s.inputsKey === stored.get(name)?.inputsKey) saveVar(db, {...s, result: {...(s.result as Computed), worstStress: worst}})
+          }
+          return stale.length > 0 ? refreshVarsInDb(db, history, opts.config, opts.asOf, stale) : []
+        })
+      }
     } catch (error) {
       if (error instanceof RangeError) throw new UserError(`VaR: ${error.message} (fix var: in the config)`)
       throw error

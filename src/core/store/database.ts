@@ -622,6 +622,22 @@ export function writeGate(file: string, kind: FileKind = MAIN_FILE): void {
   throw new StoreError(`the directory ${dir} does not exist, so the ${kind.noun} ${abs} was not created (nothing was written). Create the directory first, or point --db at a file in an existing directory.`)
 }
 
+/**
+ * Whether the write gate would let a write of `file` through (no throw). For readers that store a derived
+ * cache as a courtesy (services/var.ts: `risk` keeps the VaR it computed): on a file the gate refuses
+ * (read-only database or directory) they compute and show it without storing, so reading never fails
+ * because a cache could not be written.
+ */
+export function mayWrite(file: string, kind: FileKind = MAIN_FILE): boolean {
+  try {
+    writeGate(file, kind)
+    return true
+  } catch (error) {
+    if (error instanceof StoreError) return false
+    throw error
+  }
+}
+
 function existsDir(dir: string): boolean {
   try {
     return statSync(dir).isDirectory()

@@ -22,7 +22,7 @@ import * as path from 'node:path'
 import type {SqlJsStatic} from 'sql.js'
 import {StoreError} from '../errors.js'
 import {
-  assertSynchronous, beginWrite, checkDbPath, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, openFileForRead, writeDb, writeGate,
+  assertSynchronous, beginWrite, checkDbPath, headerVersion, LEGACY_HISTORY_MIGRATION, loadSqlJs, mayWrite, openFileForRead, writeDb, writeGate,
   replayRead, type Db, type FileKind, type OpenWrite, type WriteOptions,
 } from './database.js'
 import {MIGRATIONS, type Migration} from './migrations.js'
@@ -273,6 +273,9 @@ async function moveOutIfOld(dbPath: string): Promise<void> {
   const v = headerVersion(dbPath)
   const moved = moveVersion()
   if (v === undefined || moved === undefined || v === 0 || v >= moved) return
+  // The move is a write: on a file the gate refuses, say why a read needs it (not just "read-only").
+  if (!mayWrite(dbPath))
+    throw new StoreError(`${path.resolve(dbPath)} is from an older cotrader (schema version ${v}) that kept the daily snapshots inside the database; they move out to the history files on first use, which needs one write, and the file is read-only (nothing was changed). Make it writable once (chmod u+w) and run the command again.`)
   await writeDb(dbPath, () => undefined)
 }
 

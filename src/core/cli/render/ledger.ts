@@ -78,7 +78,7 @@ function issueLines(issues: readonly LedgerIssue[], unclassified: number): strin
 
 export function renderRealized(r: RealizedResult): string {
   const window = r.since ? `${r.since} to ${r.until}` : `all history to ${r.until}`
-  if (r.positions.length === 0 && r.income.length === 0) return `No realised P&L ${window}: no lot of the ledger closed in that window.${issueLines(r.issues, r.unclassified).join('\n')}`
+  if (r.positions.length === 0 && r.income.length === 0) return `No realised P&L ${window}: no lot of the ledger closed in that window (its events: cotrader ledger; more of them: cotrader transactions import FILE --portfolio P).${issueLines(r.issues, r.unclassified).join('\n')}`
   const val = (row: RealizedRow) => (row.missing ? `${pnl(row.realized)} (${row.missing} ?)` : pnl(row.realized))
   // ~: some pieces converted at today's config rate (no rate stored for their close date; see the FX note)
   const base = (row: RealizedRow) => (row.realizedBase === null ? UNKNOWN : `${row.fxAtToday > 0 ? '~' : ''}${pnl(row.realizedBase)}`)

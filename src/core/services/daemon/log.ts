@@ -4,8 +4,9 @@
  * Anything that looks like a secret (the configured secret values, bearer tokens, key=value pairs
  * named token/secret/password) is masked before it is written.
  */
-import {appendFileSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs'
+import {accessSync, appendFileSync, constants as fsConstants, mkdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
+import {UserError} from '../../errors.js'
 import type {Clock} from '../clock.js'
 
 export type Level = 'debug' | 'info' | 'warn' | 'error'
@@ -49,6 +50,37 @@ export function redact(text: string, secrets: string[] = []): string {
   for (const s of secrets) if (s.length >= 6) out = out.split(s).join('[redacted]')
   for (const [re, to] of PATTERNS) out = out.replace(re, to)
   return out
+}
+
+/**
+ * A file the daemon appends to (its log, the alerts file), checked before the daemon starts, as the write
+ * gate checks the database and `--csv` its output: its directory must exist (unless it is `creatable`,
+ * the default log in the user data directory) and the file, or the directory for a new one, be writable.
+ * Usage error (exit 2) naming the path; nothing created.
+ */
+export function checkAppendFile(file: string, what: string, creatable = false): void {
+  const dir = path.dirname(file)
+  const st = statOrUndefined(file)
+  if (st?.isDirectory()) throw new UserError(`the ${what} ${file} is a directory (nothing was written); name a file`)
+  const dirSt = statOrUndefined(dir)
+  if (!dirSt) {
+    if (creatable) return
+    throw new UserError(`the directory ${dir} for the ${what} ${file} does not exist (nothing was written). Create it first, or name a file in an existing directory.`)
+  }
+  if (!dirSt.isDirectory()) throw new UserError(`${dir} is not a directory, so the ${what} ${file} cannot be written there (nothing was written)`)
+  try {
+    accessSync(st ? file : dir, fsConstants.W_OK)
+  } catch {
+    throw new UserError(`the ${what} ${st ? file : dir} is read-only, so the daemon will not start (nothing was written). Make it writable or name another file.`)
+  }
+}
+
+function statOrUndefined(file: string) {
+  try {
+    return statSync(file)
+  } catch {
+    return undefined
+  }
 }
 
 export function createLogger(o: LoggerOptions): Logger {

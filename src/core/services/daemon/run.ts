@@ -4,6 +4,7 @@
  * SIGTERM/SIGINT (clean stop, exit 0 within 10 s) while SIGHUP reloads the config. --once runs one
  * cycle and returns.
  */
+import path from 'node:path'
 import {loadConfig, type Config} from '../../config/config.js'
 import {createAlerter} from '../alerts.js'
 import {calendar} from '../calendar-adapter.js'
@@ -13,7 +14,7 @@ import {UserError} from '../../errors.js'
 import {Daemon, type DaemonDeps} from './engine.js'
 import {daemonSettings} from './config.js'
 import {acquireDaemonLock} from './lock.js'
-import {createLogger} from './log.js'
+import {checkAppendFile, createLogger} from './log.js'
 import {writeGate} from '../../store/database.js'
 
 export interface DaemonRunOptions {
@@ -43,6 +44,9 @@ export async function runDaemon(o: DaemonRunOptions): Promise<DaemonRunResult> {
   const broker = liveOrders(o.config, o.env)
   // The write gate before the pid file, the log or any alert: a daemon that could not write its database does not start.
   writeGate(o.dbPath)
+  // Its log and alerts file likewise: a missing directory is refused, not created (the default log's, in the user data directory, excepted).
+  checkAppendFile(settings.log.file, 'daemon log', settings.log.file === path.join(o.dataDir, 'daemon.log'))
+  if (settings.alerts.file) checkAppendFile(settings.alerts.file, 'alerts file')
   const lock = acquireDaemonLock(o.dbPath, clock.now())
   let daemon: Daemon | undefined
   const secrets = [o.env.TASTYTRADE_CLIENT_SECRET, o.env.TASTYTRADE_REFRESH_TOKEN].filter((s): s is string => Boolean(s))

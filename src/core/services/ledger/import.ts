@@ -15,7 +15,7 @@ import {TRANSACTION_FORMATS} from '../../config/schema.js'
 import {assignContentKeys, type EventDraft} from '../../domain/ledger/events.js'
 import {UserError} from '../../errors.js'
 import type {Db} from '../../store/database.js'
-import {writeDb} from '../../store/database.js'
+import {writeDb, writeGate} from '../../store/database.js'
 import {appendEvents, type AppendConflict} from '../../store/ledger.js'
 import {settleProvisional} from '../ledger-provisional.js'
 
@@ -117,6 +117,7 @@ export interface ImportTransactionsResult {
 
 /** `cotrader transactions import FILE --portfolio P [--format F]`: one file, one transaction. */
 export async function importTransactionsService(o: ImportTransactionsOptions): Promise<ImportTransactionsResult> {
+  writeGate(o.dbPath) // store/database.ts: the one gate of every write, before any work (a large file is not parsed for a write that cannot happen)
   const p = o.config.portfolios.find((q) => q.name === o.portfolio)
   if (!p) throw new UserError(`unknown portfolio "${o.portfolio}"; configured: ${o.config.portfolios.map((q) => q.name).join(', ')}`)
   if (p.kind === 'whatif') throw new UserError(`portfolio "${p.name}" is a what-if portfolio; transactions belong to a real or research one`)
