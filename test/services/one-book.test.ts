@@ -181,4 +181,22 @@ describe('one book: every view totals the same book', () => {
     // The monitor's line (and so `daemon status`'s last tick) never reads as a clean book while tastytrade is unknown.
     expect(monitorLines.some((l) => l.includes(`${keys.length} breach(es) (limits unknown: tastytrade never synced)`))).toBe(true)
   })
+
+  it("risk's VaR and stress grid measure the same book as its Greeks: the paper call and the 500 UBER are valued, and the stored VaR is read again", async () => {
+    const first = await riskService({config, dbPath: ws.dbPath, asOf: AT, stress: true})
+    const counted = (name: string) => first.portfolios.find((p) => p.portfolio === name)!
+    for (const name of ['fidelity-ira', 'sim-expiry']) {
+      const v = first.var.find((x) => x.portfolio === name)!
+      const positions = counted(name).underlyings.reduce((n, u) => n + u.positions, 0)
+      // every position of the counted book is either valued or counted as missing: none is left out silently
+      expect(v.positions + v.missing).toBe(positions)
+    }
+    // the 500 UBER alone move sim-expiry's grid: its worst cell is a loss of at least 15 % of 500 × the UBER price
+    const uber = first.portfolios.find((p) => p.portfolio === 'sim-expiry')!.underlyings.find((u) => u.underlying === 'UBER')!
+    const grid = first.stress!.find((g) => g.portfolio === 'sim-expiry')!
+    expect(grid.worst!.pnl).toBeLessThanOrEqual(-0.15 * 500 * uber.underlyingPrice! + 1e-6)
+    // computed on this book once, then read: the key is the counted book's
+    const again = await riskService({config, dbPath: ws.dbPath, asOf: AT})
+    for (const v of again.var) expect(v.recomputed).toBe(false)
+  })
 })

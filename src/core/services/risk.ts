@@ -114,8 +114,9 @@ export async function riskService(opts: RiskOptions): Promise<RiskResult> {
     breaches: real.flatMap((p) => p.breaches),
     research: {totals: riskTotals(research, config.fxRates), breaches: research.flatMap((p) => p.breaches)},
     notSynced: neverSynced(book.bundles),
-    var: await portfolioVars({config, dbPath: opts.dbPath, asOf: opts.asOf, bundles: book.bundles, force: opts.recomputeVar}),
-    ...(opts.stress ? {stress: portfolioStress(config, book.bundles, at)} : {}),
+    // VaR and the stress grid measure the same counted book as the Greeks above (paper trades, pending deliveries).
+    var: await portfolioVars({config, dbPath: opts.dbPath, asOf: opts.asOf, bundles, force: opts.recomputeVar}),
+    ...(opts.stress ? {stress: portfolioStress(config, bundles, at)} : {}),
     ...(opts.withWhatif
       ? {whatif: whatifRisks(config, bundles, book.whatIf, view, {benchmarkPrice}, at)}
       : {}),

@@ -160,7 +160,7 @@ export interface VarOptions {
   config: Config
   dbPath: string
   asOf: Date
-  /** the book risk already loaded */
+  /** the book risk already loaded: the counted book (services/book.ts countBook), paper trades and pending deliveries in */
   bundles: PortfolioBundle[]
   /** recompute even when the stored figures are current */
   force?: boolean
@@ -204,7 +204,9 @@ async function varsWith(opts: VarOptions, bundles: PortfolioBundle[], history: H
             const s = keys.get(name)
             if (s && s.inputsKey === stored.get(name)?.inputsKey) saveVar(db, {...s, result: {...(s.result as Computed), worstStress: worst}})
           }
-          return stale.length > 0 ? refreshVarsInDb(db, history, opts.config, opts.asOf, stale) : []
+          // Computed on the book risk counts (paper trades and pending deliveries in), stored under that book's key.
+        const positions = new Map(bundles.filter((b) => stale.includes(b.config.name)).map((b) => [b.config.name, b.positions]))
+        return stale.length > 0 ? refreshVarsInDb(db, history, opts.config, opts.asOf, stale, {positions}) : []
         })
       }
     } catch (error) {
