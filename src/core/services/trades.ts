@@ -409,8 +409,12 @@ export interface TradeLine {
 
 export interface TradesListResult {
   trades: TradeLine[]
-  /** trades the filters left out: closed ones (--open) and those of other portfolios (--portfolio), so an empty list can say why */
-  excluded: {closed: number; otherPortfolios: number}
+  /**
+   * trades the filters left out, so an empty list can say why: closed paper/live trades (--open), the
+   * broker's fills of the selected portfolios (--open: fills are never open trades), and the paper/live
+   * trades of other portfolios (--portfolio)
+   */
+  excluded: {closed: number; otherPortfolios: number; fills: number}
   /** Σ realised P&L of closed paper trades per currency, money */
   realized: {currency: string; realizedPnl: number}[]
 }
@@ -419,13 +423,15 @@ export interface TradesListResult {
 export async function tradesList(o: TradesContext & {portfolio?: string | readonly string[]; open?: boolean}): Promise<TradesListResult> {
   const names = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
   for (const n of names) findPortfolio(o.config, n)
-  const {trades, closes, positions, ledger, links} = await readDb(o.dbPath, (db) => ({
+  const {trades, closes, positions, ledger, links, fillsLeftOut} = await readDb(o.dbPath, (db) => ({
     trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'),
     closes: repo.loadTradeCloses(db),
     positions: repo.loadPositions(db),
     // broker-originated trades: the ledger's fills from the broker's records (its API, export files), and the live bookings they confirm
     ledger: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}),
     links: o.open ? [] : loadLinks(db),
+    // --open lists no broker fills: counted, so an empty list can say they were left out
+    fillsLeftOut: o.open ? loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}).filter((e) => e.source === 'broker_api' || e.source === 'file').length : 0,
   }))
   // A live booking the broker's fill confirmed or replaced is one trade: the live line, with its fill.
   const byId = new Map(ledger.map((e) => [e.id, e]))
@@ -467,7 +473,7 @@ export async function tradesList(o: TradesContext & {portfolio?: string | readon
     })
   }
   const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
-  return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
+  return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length, fills: fillsLeftOut}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
 }
 
 function brokerFill(fills: LedgerEvent[] | undefined): TradeLine['brokerFill'] {

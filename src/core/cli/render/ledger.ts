@@ -3,7 +3,7 @@ import type {Chain} from '../../domain/ledger/chains.js'
 import type {LedgerIssue} from '../../domain/ledger/lots.js'
 import type {ImportTransactionsResult} from '../../services/ledger/import.js'
 import type {LedgerResult, RealizedResult, RealizedRow, ReconcileResult} from '../../services/ledger/views.js'
-import {bold, dim, money, pnl, portfolioColumn, qty, table, UNKNOWN, yellow, type Column} from '../format.js'
+import {bold, dim, money, pnl, portfolioColumn, qty, shortSymbol, table, UNKNOWN, yellow, type Column} from '../format.js'
 
 export function renderImport(r: ImportTransactionsResult): string {
   const span = r.firstDate ? ` from ${r.firstDate} to ${r.lastDate}` : ''
@@ -19,15 +19,17 @@ export function renderLedger(r: LedgerResult): string {
   const cols: Column[] = [
     {header: 'ID', align: 'right', priority: 6},
     {header: 'Date', priority: 0},
-    {header: 'Portfolio', priority: 4, minWidth: 8},
+    // rows of several portfolios (a research book's imports beside a paper trade): Portfolio stays, cut in the middle
+    portfolioColumn(4),
     {header: 'Kind', priority: 0},
-    {header: 'Symbol', priority: 0},
+    {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
     {header: 'Qty', align: 'right', priority: 0},
     {header: 'Price', align: 'right', priority: 1},
     {header: 'Fees', align: 'right', priority: 5},
     {header: 'Realised', align: 'right', priority: 1},
     {header: 'Broker', align: 'right', priority: 7},
-    {header: 'Ccy', priority: 3},
+    // Realised and Price are money of the row's currency: the currency goes with them
+    {header: 'Ccy', priority: 2},
     {header: 'Chain', priority: 6},
     {header: 'Source', priority: 8, minWidth: 8},
   ]
@@ -86,7 +88,7 @@ export function renderRealized(r: RealizedResult): string {
   const out = [bold(`Realised P&L, ${window}`), '']
   out.push(
     table(
-      [{header: 'Portfolio', priority: 2, minWidth: 8}, {header: 'Symbol', priority: 0}, {header: 'Lots', align: 'right', priority: 3}, {header: 'Fees', align: 'right', priority: 4}, {header: 'Realised', align: 'right', priority: 0}, {header: 'Ccy', priority: 1}, {header: `In ${r.baseCurrency}`, align: 'right', priority: 1}],
+      [portfolioColumn(2), {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol}, {header: 'Lots', align: 'right', priority: 3}, {header: 'Fees', align: 'right', priority: 4}, {header: 'Realised', align: 'right', priority: 0}, {header: 'Ccy', priority: 1}, {header: `In ${r.baseCurrency}`, align: 'right', priority: 1}],
       r.positions.map((row) => [bookTag(row), row.symbol!, String(row.closedLots), money(row.fees), val(row), row.currency, base(row)]),
     ),
   )

@@ -56,7 +56,7 @@ export function renderPending(items: PendingItem[]): string {
   if (items.length === 0) return 'Nothing waits for approval.'
   return table(
     PENDING_COLUMNS,
-    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price === null ? UNKNOWN : money(l.price)}`).join('\n'), i.reason ?? '', utc(i.createdAt)]),
+    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${qty(l.quantity)} ${l.symbol} @ ${l.price === null ? UNKNOWN : price(l.price)}`).join('\n'), i.reason ?? '', utc(i.createdAt)]),
   )
 }
 
@@ -81,7 +81,7 @@ export function renderApprove(r: ApproveResult): string {
 }
 
 export function renderWhatifPayoff(r: WhatifPayoffResult): string {
-  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${money(l.price)}`).join(', ')
+  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${qty(l.quantity)} ${l.symbol} @ ${price(l.price)}`).join(', ')
   return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency, width: Math.min(tableWidth() ?? 80, 120)})}`
 }
 
@@ -103,15 +103,16 @@ export const TRADES_LIST_COLUMNS: Column[] = [
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
   if (r.trades.length === 0) {
     // Say what the filters left out, so an empty list is not mistaken for an empty book.
-    const {closed, otherPortfolios} = r.excluded
-    if (closed > 0) return dim(`No open paper or live trades; ${closed} closed trade(s) left out by --open (drop --open to list them).`)
+    const {closed, otherPortfolios, fills} = r.excluded
+    const open = [closed > 0 ? `${closed} closed trade(s)` : '', fills > 0 ? `${fills} broker fill(s)` : ''].filter(Boolean).join(' and ')
+    if (open) return dim(`No open paper or live trades${otherPortfolios > 0 ? ' in the selected portfolio(s)' : ''}; --open left out ${open} (drop --open to list them).`)
     if (otherPortfolios > 0) return dim(`No paper, live or broker trades in the selected portfolio(s); ${otherPortfolios} trade(s) in other portfolios (drop --portfolio to list them).`)
     return dim('No paper, live or broker trades (approve a proposal to book one: cotrader approve ID; broker fills come from the ledger: cotrader transactions import).')
   }
   const rows = r.trades.map((t) => [
     // a live order the broker's fill confirmed: one line, naming the fill the ledger counts
-    String(t.id), t.portfolio, t.kind, t.brokerFill ? `${t.status}; broker fill #${t.brokerFill.eventIds.join(', #')}${t.brokerFill.price !== null && t.brokerFill.price !== t.openPrice ? ` @ ${money(t.brokerFill.price)}` : ''}` : t.status, t.symbol, qty(t.quantity), money(t.openPrice),
-    t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),
+    String(t.id), t.portfolio, t.kind, t.brokerFill ? `${t.status}; broker fill #${t.brokerFill.eventIds.join(', #')}${t.brokerFill.price !== null && t.brokerFill.price !== t.openPrice ? ` @ ${price(t.brokerFill.price)}` : ''}` : t.status, t.symbol, qty(t.quantity), price(t.openPrice),
+    t.closePrice !== null ? price(t.closePrice) : price(t.markPrice),
     t.realizedPnl !== null ? '' : pnl(t.unrealizedPnl), t.realizedPnl === null ? '' : pnl(t.realizedPnl), t.currency,
   ])
   const out = [table(TRADES_LIST_COLUMNS, rows)]
