@@ -19,6 +19,7 @@ import {renderSnapshot} from '../../src/core/cli/render/snapshot.js'
 import {renderSync} from '../../src/core/cli/render/sync.js'
 import {renderGreeks} from '../../src/core/cli/render/greeks.js'
 import {renderPending, renderTradesList, renderWhatifList, renderWhatifPayoff} from '../../src/core/cli/render/trades.js'
+import {renderLedger, renderRealized, renderReconcile} from '../../src/core/cli/render/ledger.js'
 import {displayWidth} from '../../src/core/cli/table.js'
 import {syncedDemoBook, type DemoBook} from './demo-book.js'
 
@@ -52,12 +53,17 @@ const VIEWS: View[] = [
   {name: 'trades list', args: ['trades', 'list'], render: renderTradesList, portfolios: (r) => distinct(r.trades)},
   {name: 'alerts', args: ['alerts'], render: renderAlerts},
   {name: 'daemon status', args: ['daemon', 'status'], render: renderDaemonStatus},
+  // the ledger lists the research book's imported fills beside the paper trade booked on approval
+  {name: 'ledger', args: ['ledger'], render: renderLedger, portfolios: (r) => distinct(r.events)},
+  {name: 'pnl --realized', args: ['pnl', '--realized'], render: renderRealized, portfolios: (r) => distinct(r.positions)},
+  {name: 'reconcile', args: ['reconcile'], render: renderReconcile},
 ]
 
 const NOTES: [header: string, note: string][] = [
   ['Max%', 'Max% ='],
   ['BE σ', 'BE σ ='],
   ['P(ITM)', 'P(ITM) ='],
+  ['Realised', 'Realised: cumulative'],
 ]
 
 /** The header lines of the tables in a rendering (the line after each top border). */
@@ -163,11 +169,51 @@ describe('at 80 columns', () => {
     expect(wide).toContain('Max% =')
   })
 
+  it('pnl keeps Source (short) where a paper trade and the broker position share portfolio and symbol', () => {
+    const r = results.get('pnl')
+    const twins = r.positions.filter((l: any) => l.portfolio === 'fidelity-ira' && l.symbol === 'MSFT 2027-01-15 560C')
+    expect(twins.map((l: any) => l.source).sort()).toEqual(['paper', 'position'])
+    const out = renderForTerminal(80, () => renderPnl(r))
+    expect(headers(out)[0]).toMatch(/│ Src /)
+    const rows = out.split('\n').filter((l) => /fide…ira │ MSFT 2027-01-15 560C/.test(l))
+    expect(rows.map((l) => l.split('│')[3].trim()).sort()).toEqual(['paper', 'pos.'])
+  })
+
+  it('pnl --history: the Realised column\'s note goes with the column', () => {
+    const out = renderForTerminal(80, () => renderPnlHistory(results.get('pnl --history')))
+    expect(headers(out)[0]).not.toContain('Realised')
+    expect(out).not.toContain('Realised: cumulative')
+    expect(renderForTerminal(120, () => renderPnlHistory(results.get('pnl --history')))).toContain('Realised: cumulative')
+  })
+
+  it('ledger keeps Portfolio and Realised beside Price', () => {
+    const header = headers(renderForTerminal(80, () => renderLedger(results.get('ledger'))))[0]
+    for (const col of [/Portf/, /Symbol/, /Qty/, /Price/, /Realised/]) expect(header).toMatch(col)
+  })
+
+  it('table notes wrap at spaces with a hanging indent, a hidden header never split', () => {
+    const out = renderForTerminal(80, () => renderPositions(results.get('positions')))
+    const note = out.split('\n').findIndex((l) => l.startsWith('(hidden to fit 80 columns'))
+    expect(out.split('\n')[note + 1]).toMatch(/^ {2}\S/)
+    expect(out).not.toMatch(/BE\n/)
+  })
+
   it('summary lines wrap at spaces with a hanging indent, never inside a number', () => {
     const out = renderForTerminal(80, () => renderPositions(results.get('positions')))
     const research = out.split('\n').findIndex((l) => l.startsWith('Research portfolios'))
     expect(research).toBeGreaterThan(0)
     expect(out.split('\n')[research + 1]).toMatch(/^ {2}\S/)
     for (const l of out.split('\n')) expect(l).not.toMatch(/^\s*[\d,.]+\*?$/)
+  })
+})
+
+describe('empty lists say what the filter left out', () => {
+  it('trades list --open on a portfolio with only broker fills counts the fills --open left out', () => {
+    const r = book.run(['trades', 'list', '--open', '--portfolio', 'research-wheel'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/^No open paper or live trades in the selected portfolio\(s\); --open left out \d+ broker fill\(s\) \(drop --open to list them\)\. $/)
+    const j = book.run(['trades', 'list', '--open', '--portfolio', 'research-wheel', '--json']).json()
+    expect(j.trades).toEqual([])
+    expect(j.excluded.fills).toBeGreaterThan(10)
   })
 })

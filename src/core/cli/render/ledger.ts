@@ -21,8 +21,9 @@ export function renderLedger(r: LedgerResult): string {
     {header: 'Date', priority: 0},
     // rows of several portfolios (a research book's imports beside a paper trade): Portfolio stays, cut in the middle
     portfolioColumn(4),
-    {header: 'Kind', priority: 0},
-    {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
+    // on 80 columns Kind and Symbol shorten ("assi…", "AAPL 260116 240P") so that Realised stays beside Price
+    {header: 'Kind', priority: 0, minWidth: 5},
+    {header: 'Symbol', priority: 0, minWidth: 16, shorten: shortSymbol},
     {header: 'Qty', align: 'right', priority: 0},
     {header: 'Price', align: 'right', priority: 1},
     {header: 'Fees', align: 'right', priority: 5},

@@ -12,7 +12,7 @@ export function pnlColumns(base: string, keys: string[], sourceTellsApart = fals
   const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : portfolioColumn(4)
   // Source tells a paper trade from the broker's position in the same symbol and portfolio: then it stays,
   // shortened as far as its values stay distinct ("pos…" / "pap…"), like Portfolio.
-  const source: Column = sourceTellsApart ? {header: 'Source', shortHeader: 'Src', priority: 5, minWidth: 3, keepIfDistinct: true} : {header: 'Source', priority: 5}
+  const source: Column = sourceTellsApart ? {header: 'Source', shortHeader: 'Src', priority: 5, minWidth: 5, keepIfDistinct: true, shorten: shortSource} : {header: 'Source', priority: 5}
   const key = (header: string): Column => (header === 'Source' ? source : {header, priority: 0, minWidth: 18, shorten: shortSymbol})
   return [
     portfolio,
@@ -23,6 +23,11 @@ export function pnlColumns(base: string, keys: string[], sourceTellsApart = fals
     {header: base, align: 'right', priority: 3},
     {header: `Day ${base.replace(/^P&L /, '')}`, align: 'right', priority: 3},
   ]
+}
+
+/** A line's source in a narrow column: "pos." for a broker position, "paper" and "live" as they are. */
+function shortSource(text: string, _width: number): string {
+  return text.replace('position', 'pos.').replace(' (expired)', ' exp.')
 }
 
 export function renderPnl(r: PnlResult): string {
