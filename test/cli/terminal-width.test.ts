@@ -186,6 +186,12 @@ describe('at 80 columns', () => {
     expect(renderForTerminal(120, () => renderPnlHistory(results.get('pnl --history')))).toContain('Realised: cumulative')
   })
 
+  it('pnl --attribution: the money of each position has its currency (INR and USD rows)', () => {
+    const r = results.get('pnl --attribution')
+    expect(new Set(r.positions.map((l: any) => l.currency)).size).toBeGreaterThan(1)
+    for (const w of [80, 120]) expect(headers(renderForTerminal(w, () => renderAttribution(r)))[0]).toMatch(/│ Ccy │/)
+  })
+
   it('ledger keeps Portfolio and Realised beside Price', () => {
     const header = headers(renderForTerminal(80, () => renderLedger(results.get('ledger'))))[0]
     for (const col of [/Portf/, /Symbol/, /Qty/, /Price/, /Realised/]) expect(header).toMatch(col)
