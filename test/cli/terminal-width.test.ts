@@ -222,4 +222,12 @@ describe('empty lists say what the filter left out', () => {
     expect(j.trades).toEqual([])
     expect(j.excluded.fills).toBeGreaterThan(10)
   })
+
+  it('ledger with filters that match nothing names them and counts what they left out (not "import some")', () => {
+    const r = book.run(['ledger', '--underlying', 'ZZZ', '-p', 'research-wheel'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^No ledger events match --underlying ZZZ; \d+ event\(s\) of research-wheel left out \(drop --underlying to list them\)\.\n$/)
+    expect(book.run(['ledger', '--underlying', 'ZZZ', '--json']).json().excluded).toMatchObject({portfolios: [], filters: ['--underlying ZZZ']})
+    expect(book.run(['ledger', '-p', 'zerodha']).stdout).toMatch(/^The ledger holds no events for zerodha\. Import some/)
+  })
 })

@@ -15,7 +15,13 @@ export function renderImport(r: ImportTransactionsResult): string {
 const q = (v: number | null) => (v === null ? '' : qty(v))
 
 export function renderLedger(r: LedgerResult): string {
-  if (r.events.length === 0) return 'The ledger holds no events here. Import some: cotrader transactions import FILE --portfolio P (or source.transactions in the config, read by sync).'
+  if (r.events.length === 0) {
+    // Say what the filters left out, so an empty list is not mistaken for an empty ledger.
+    const where = r.excluded.portfolios.length > 0 ? ` of ${r.excluded.portfolios.join(', ')}` : ''
+    const {filters, byFilters} = r.excluded
+    if (byFilters > 0) return dim(`No ledger events match ${filters.join(' ')}; ${byFilters} event(s)${where} left out (drop ${filters.length > 1 ? 'those flags' : filters[0].split(' ')[0]} to list them).`)
+    return `The ledger holds no events${where ? ` for ${r.excluded.portfolios.join(', ')}` : ''}. Import some: cotrader transactions import FILE --portfolio P (or source.transactions in the config, read by sync).`
+  }
   const cols: Column[] = [
     {header: 'ID', align: 'right', priority: 6},
     {header: 'Date', priority: 0},
