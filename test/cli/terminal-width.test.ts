@@ -223,6 +223,11 @@ describe('empty lists say what the filter left out', () => {
     expect(j.excluded.fills).toBeGreaterThan(10)
   })
 
+  it('whatif list --portfolio with what-if legs only elsewhere says so', () => {
+    const r = book.run(['whatif', 'list', '-p', 'zerodha'])
+    expect(r.stdout).toMatch(/^No open what-if trades in the selected portfolio\(s\); [1-9]\d* leg\(s\) in other portfolios \(drop --portfolio to list them\)\.\n$/)
+  })
+
   it('ledger with filters that match nothing names them and counts what they left out (not "import some")', () => {
     const r = book.run(['ledger', '--underlying', 'ZZZ', '-p', 'research-wheel'])
     expect(r.code).toBe(0)

@@ -252,6 +252,8 @@ export interface WhatifRow extends PositionRow {
 
 export interface WhatifListResult {
   whatIf: WhatifRow[]
+  /** open what-if legs of other portfolios that --portfolio left out, so an empty list can say why */
+  excluded: {otherPortfolios: number}
 }
 
 export async function whatifList(o: TradesContext & {portfolio?: string | readonly string[]}): Promise<WhatifListResult> {
@@ -261,7 +263,7 @@ export async function whatifList(o: TradesContext & {portfolio?: string | readon
   const mine = trades.filter((t) => !names || names.includes(t.portfolio))
   const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
   const rows = tradePositions(mine, view, o.config, o.asOf)
-  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf, entryOf(mine[i])), proposalId: mine[i].proposalId!, tradeId: mine[i].id}))}
+  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf, entryOf(mine[i])), proposalId: mine[i].proposalId!, tradeId: mine[i].id})), excluded: {otherPortfolios: trades.length - mine.length}}
 }
 
 export async function whatifRemove(o: TradesContext & {id: number}): Promise<{removed: number}> {

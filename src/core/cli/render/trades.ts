@@ -49,7 +49,9 @@ export function renderWhatifAdd(r: WhatifAddResult): string {
 }
 
 export function renderWhatifList(r: WhatifListResult): string {
-  return r.whatIf.length === 0 ? 'No open what-if trades.' : tradeTable(r.whatIf, true)
+  if (r.whatIf.length > 0) return tradeTable(r.whatIf, true)
+  const others = r.excluded?.otherPortfolios ?? 0
+  return others > 0 ? dim(`No open what-if trades in the selected portfolio(s); ${others} leg(s) in other portfolios (drop --portfolio to list them).`) : 'No open what-if trades.'
 }
 
 export function renderPending(items: PendingItem[]): string {
