@@ -130,6 +130,14 @@ describe('messages', () => {
     expect(r.stderr).not.toMatch(/The following error|See more help|Parsing/)
   })
 
+  it('an unknown command: our wording (with a near command), exit 2, not oclif\'s " ›   Error: command positon not found"', () => {
+    const r = ws.run(['positon'], NOW)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^Error: command "positon" not found \(did you mean positions\?\); commands: alerts, .*positions.*\n$/)
+    expect(ws.run(['whatif', 'ad'], NOW).stderr).toMatch(/^Error: command "whatif ad" not found \(did you mean whatif add\?\)/)
+    expect(ws.run(['zzz', '--json'], NOW).json().error).toMatchObject({code: 'usage', exitCode: 2})
+  })
+
   it('trades list --open with only closed trades says what --open left out', () => {
     expect(ws.run(['sync', '-p', 'alpha'], NOW).code).toBe(0)
     const id = ws.run(['whatif', 'add', '--portfolio', 'alpha', '--leg', '10 AAPL @ 200', '--json'], NOW).json().proposalId

@@ -15,8 +15,11 @@ describe('usageWording: oclif parse errors in our words', () => {
     ['Missing 1 required arg:\nid  Trade ID (from trades list).\nSee more help with --help', 'missing the argument ID (Trade ID (from trades list)) (see --help)'],
     // several failed checks: one sentence, the missing flags together; the dim colour oclif puts on them on a terminal is gone
     ['The following errors occurred:\n  \u001B[2mMissing required flag leg\n  Missing required flag portfolio\u001B[22m\nSee more help with --help', 'missing required flags --leg, --portfolio (see --help)'],
-    ['The following errors occurred:\n  Missing required flag spot\n  --x=1 cannot also be provided when using --y\nSee more help with --help', 'missing required flag --spot; --x=1 cannot also be provided when using --y (see --help)'],
+    ['The following errors occurred:\n  Missing required flag spot\n  --x=1 cannot also be provided when using --y\nSee more help with --help', 'missing required flag --spot; --y and --x cannot be used together (see --help)'],
     ['Expected an integer but received: abc', 'expected a whole number, got abc (see --help)'],
+    ['Parsing --days \n\tExpected an integer but received: abc\nSee more help with --help', '--days: expected a whole number, got abc (see --help)'],
+    // exclusive flags, reported by oclif once from each side: one sentence, once
+    ['The following errors occurred:\n  --history=true cannot also be provided when using --realized\n  --realized=true cannot also be provided when using --history\nSee more help with --help', '--realized and --history cannot be used together (see --help)'],
   ])('%j', (raw, ours) => {
     expect(usageWording(raw).replace(/\s*\n\s*/g, ' ')).toBe(ours)
   })

@@ -165,7 +165,18 @@ export function usageWording(raw: string): string {
   m = m.replace(/^Missing (\d+) required args?:\s+([\w-]+)\s+([\s\S]*)$/, (_all, _n: string, name: string, what: string) => `missing the argument ${name.toUpperCase()} (${what.trim().replace(/\.$/, '')})`)
   m = m.replace(/^All of the following must be provided when using (--[\w-]+): /, '$1 needs ')
   m = m.replace(/Expected an integer greater than or equal to (\S+) but received: (\S+)/, 'expected a whole number ≥ $1, got $2')
-  m = m.replace(/^Expected an integer but received: (\S+)/, 'expected a whole number, got $1')
+  m = m.replace(/Expected an integer but received: (\S+)/, 'expected a whole number, got $1')
+  // exclusive flags: "--history=true cannot also be provided when using --realized; --realized=true cannot also …" → one pair, once
+  const seen = new Set<string>()
+  m = m
+    .split('; ')
+    .flatMap((part) => {
+      const x = /^--([\w-]+)(?:=\S+)? cannot also be provided when using --([\w-]+)$/.exec(part)
+      if (!x) return [part]
+      const key = [x[1], x[2]].sort().join(' ')
+      return seen.has(key) || !seen.add(key) ? [] : [`--${x[2]} and --${x[1]} cannot be used together`]
+    })
+    .join('; ')
   // Lower-case a leading word of oclif's ("Expected …"), never a flag or a quoted value.
   return `${/^[A-Z][a-z]/.test(m) ? m.charAt(0).toLowerCase() + m.slice(1) : m} (see --help)`
 }
