@@ -209,9 +209,20 @@ function fit(columns: Column[], natural: number[], values: Set<string>[], limit:
   return {keep, widths}
 }
 
-/** Word-wraps a cell's text to `width` (a word longer than the line is clipped). */
+/**
+ * Word-wraps a line of a cell to `width` (a word longer than the line is clipped). Runs of spaces that
+ * aligned it as a column in a wide message (an end-of-day summary's "inr-fund      equity …") are one
+ * space once it wraps, and its continuation lines are indented two spaces, so each wrapped line still
+ * reads as one item.
+ */
 function wrapCell(text: string, width: number): string[] {
-  return wrapWords(text, width)
+  const found = /^ */.exec(text)![0]
+  const indent = found.length <= width / 3 ? found : ''
+  const body = text.slice(found.length).replace(/ {2,}/g, ' ')
+  const [first, ...rest] = wrapWords(body, width - indent.length)
+  if (rest.length === 0) return [indent + first]
+  const hang = indent.length + 2 <= width / 3 ? `${indent}  ` : indent
+  return [indent + first, ...wrapWords(rest.join(' '), width - hang.length).map((l) => hang + l)]
 }
 
 /**
