@@ -152,6 +152,13 @@ describe('fitting rules of issue 20', () => {
     expect(out.join(' ').replace(/[│ ]+/g, ' ')).toContain('limit breached: fidelity-ira MSFT: |delta dollars| 80,975.34 exceeds 60,000')
   })
 
+  it('a wrapped line of an aligned message (an end-of-day summary) keeps its indent, loses its padding, and continues further in', () => {
+    const cols: Column[] = [{header: 'ID', priority: 0}, {header: 'Message', priority: 0, minWidth: 12, cut: 'wrap'}]
+    const msg = 'end of day XNSE\n  zerodha              equity 1,787,559.00 INR  day ?  4 positions'
+    const cells = renderTable(cols, [['7', msg]], {width: 36}).split('\n').slice(3, -1).map((l) => l.split('│')[2].slice(1).trimEnd())
+    expect(cells).toEqual(['end of day XNSE', '  zerodha equity', '    1,787,559.00 INR day ?', '    4 positions'])
+  })
+
   it('drops the columns of a group together (a grid thins out evenly)', () => {
     const vols = [-10, -5, 0, 5, 10]
     const cols: Column[] = [{header: 'move', priority: 0}, ...vols.map((v, j) => ({header: String(v), align: 'right' as const, priority: j === 2 || j === 0 || j === 4 ? 1 : 2, group: 'vol'}))]
