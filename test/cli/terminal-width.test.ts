@@ -192,6 +192,16 @@ describe('at 80 columns', () => {
     for (const w of [80, 120]) expect(headers(renderForTerminal(w, () => renderAttribution(r)))[0]).toMatch(/│ Ccy │/)
   })
 
+  it('portfolios: each name told apart, its kind (research is never summed), equity with its currency', () => {
+    const r = results.get('portfolios')
+    for (const w of [80, 120]) {
+      const out = renderForTerminal(w, () => renderPortfolios(r))
+      for (const col of [/Name/, /Kind/, /│ Ccy │/, /Equity/, /Status/]) expect(headers(out)[0]).toMatch(col)
+      const names = out.split('\n').filter((l) => l.startsWith('│ ') && !l.includes('Name')).map((l) => l.split('│')[1].trim())
+      expect(new Set(names).size).toBe(r.portfolios.length)
+    }
+  })
+
   it('ledger keeps Portfolio and Realised beside Price', () => {
     const header = headers(renderForTerminal(80, () => renderLedger(results.get('ledger'))))[0]
     for (const col of [/Portf/, /Symbol/, /Qty/, /Price/, /Realised/]) expect(header).toMatch(col)
