@@ -8,7 +8,7 @@ export const PORTFOLIO_COLUMNS: Column[] = [
   {header: 'Name', priority: 0, minWidth: 11, cut: 'middle', keepIfDistinct: true},
   {header: 'Kind', priority: 3},
   {header: 'Broker', priority: 6},
-  {header: 'Account', priority: 8, minWidth: 6},
+  {header: 'Account', priority: 8}, // an account number is shown whole or not at all (a cut one reads as another)
   {header: 'Ccy', priority: 1},
   {header: 'Equity', align: 'right', priority: 1},
   {header: 'Positions', align: 'right', priority: 5},
