@@ -202,6 +202,15 @@ describe('at 80 columns', () => {
     }
   })
 
+  it('positions --group: the strategy groups\' money (INR and USD) keeps its currency', () => {
+    for (const w of [80, 120]) {
+      const out = renderForTerminal(w, () => renderPositions(results.get('positions --group')))
+      const groups = headers(out).find((h) => h.includes('Strategy'))!
+      expect(groups).toMatch(/Max loss/)
+      expect(groups).toMatch(/│ Ccy │/)
+    }
+  })
+
   it('ledger keeps Portfolio and Realised beside Price', () => {
     const header = headers(renderForTerminal(80, () => renderLedger(results.get('ledger'))))[0]
     for (const col of [/Portf/, /Symbol/, /Qty/, /Price/, /Realised/]) expect(header).toMatch(col)
