@@ -211,6 +211,13 @@ describe('at 80 columns', () => {
     }
   })
 
+  it('trades list: Kind stays while paper trades and broker fills (numbered apart) are listed, with the currency', () => {
+    const r = results.get('trades list')
+    expect(new Set(r.trades.map((t: any) => t.kind))).toEqual(new Set(['paper', 'broker']))
+    const header = headers(renderForTerminal(80, () => renderTradesList(r)))[0]
+    for (const col of [/│ ID │/, /Portf/, /Kind/, /Symbol/, /Qty/, /Unreal\. P&L/, /│ Ccy │/]) expect(header).toMatch(col)
+  })
+
   it('ledger keeps Portfolio and Realised beside Price', () => {
     const header = headers(renderForTerminal(80, () => renderLedger(results.get('ledger'))))[0]
     for (const col of [/Portf/, /Symbol/, /Qty/, /Price/, /Realised/]) expect(header).toMatch(col)

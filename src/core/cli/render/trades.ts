@@ -91,15 +91,17 @@ export function renderWhatifPayoff(r: WhatifPayoffResult): string {
 export const TRADES_LIST_COLUMNS: Column[] = [
   {header: 'ID', align: 'right', priority: 0},
   portfolioColumn(7),
-  {header: 'Kind', priority: 8},
+  // paper and live trades and the broker's fills number apart (trade 4 and ledger event 4): Kind stays while both are listed
+  {header: 'Kind', priority: 8, keepIfDistinct: true, minWidth: 5},
   {header: 'Status', priority: 5},
   {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
   {header: 'Qty', align: 'right', priority: 0},
   {header: 'Open', align: 'right', priority: 6},
   {header: 'Mark/Close', align: 'right', priority: 4},
   {header: 'Unreal. P&L', align: 'right', priority: 1},
-  {header: 'Realised P&L', align: 'right', priority: 2},
-  {header: 'Ccy', priority: 3},
+  {header: 'Realised P&L', align: 'right', priority: 3},
+  // the currency of the P&L shown comes back before a second money column
+  {header: 'Ccy', priority: 2},
 ]
 
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
