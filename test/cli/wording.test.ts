@@ -4,6 +4,7 @@
 import {describe, expect, it} from 'vitest'
 import {price, qty, unknownParts} from '../../src/core/cli/format.js'
 import {reportError, usageWording} from '../../src/core/cli/io.js'
+import {renderGreeks} from '../../src/core/cli/render/greeks.js'
 import {total, wholeTotal} from '../../src/core/domain/sum.js'
 
 describe('usageWording: oclif parse errors in our words', () => {
@@ -64,5 +65,13 @@ describe('reportError', () => {
     } finally {
       process.exitCode = before
     }
+  })
+})
+
+describe('greeks: numbers like every other column', () => {
+  it('thousands separators and no "-0"', () => {
+    const out = renderGreeks({model: 'black76', style: 'european', engine: null, right: 'call', price: 1234.5678, iv: 0.2, delta: 0.5, gamma: 0.0001234, theta: -1e-9, vega: 12.5, rho: 3.25, years: 0.5} as any)
+    expect(out).toMatch(/│ price │ +1,234\.567800 │/)
+    expect(out).toMatch(/│ theta │ +0\.000000 │/)
   })
 })
