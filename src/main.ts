@@ -64,7 +64,12 @@ export const COMMANDS = {
  * gets a document.
  */
 export async function execute(options: Parameters<typeof oclifExecute>[0]): Promise<unknown> {
-  const argv = options.args ?? process.argv.slice(2)
+  let argv = options.args ?? process.argv.slice(2)
+  // "cotrader help positions" is "cotrader positions --help" (oclif answers "command help:positions not found")
+  if (argv[0] === 'help') {
+    argv = [...argv.slice(1), '--help']
+    options = {...options, args: argv}
+  }
   const unknown = unknownCommand(argv)
   if (unknown) {
     const names = Object.keys(COMMANDS).map((c) => c.replace(':', ' '))
@@ -105,7 +110,7 @@ function unknownCommand(argv: string[]): string | null {
     words.push(a)
     if (words.length === 2) break
   }
-  if (words.length === 0 || words[0] === 'help') return null
+  if (words.length === 0) return null
   const ids = Object.keys(COMMANDS)
   if (ids.includes(words[0])) return null
   const topic = ids.some((id) => id.startsWith(`${words[0]}:`))

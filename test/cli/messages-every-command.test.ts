@@ -64,5 +64,15 @@ describe('usage mistakes on every command, in our words', {timeout: 300_000}, ()
   it('an unknown command or subcommand', () => {
     usage(['positon'], '"positon"')
     usage(['whatif', 'ad'], '"whatif ad"')
+    usage(['help', 'nosuch'], '"nosuch"')
+  })
+
+  it('help COMMAND is COMMAND --help (oclif answered "command help:positions not found")', () => {
+    for (const words of [['positions'], ['whatif', 'add'], ['whatif']]) {
+      const r = ws.run(['help', ...words])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toBe(ws.run([...words, '--help']).stdout)
+      expect(r.stdout).toMatch(/USAGE/)
+    }
   })
 })
