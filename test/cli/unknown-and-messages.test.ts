@@ -143,7 +143,10 @@ describe('messages', () => {
     const id = ws.run(['whatif', 'add', '--portfolio', 'alpha', '--leg', '10 AAPL @ 200', '--json'], NOW).json().proposalId
     expect(ws.run(['approve', String(id)], NOW).code).toBe(0)
     const trade = ws.run(['trades', 'list', '--json'], NOW).json().trades[0].id
-    expect(ws.run(['trades', 'close', String(trade), '--price', '201'], NOW).code).toBe(0)
+    const closed = ws.run(['trades', 'close', String(trade), '--price', '1201.125'], NOW)
+    expect(closed.code).toBe(0)
+    // the close price with the decimals the realised P&L came from, separators like every table
+    expect(closed.stdout).toBe(`trade ${trade} (+10 AAPL) closed at 1,201.125: realised P&L 10,011.25 USD\n`)
     expect(ws.run(['trades', 'list', '--open'], NOW).stdout).toBe('No open paper or live trades; --open left out 1 closed trade(s) (drop --open to list them).\n')
     expect(ws.run(['trades', 'list', '--portfolio', 'tt'], NOW).stdout).toBe('No paper, live or broker trades in the selected portfolio(s); 1 trade(s) in other portfolios (drop --portfolio to list them).\n')
     expect(ws.run(['trades', 'list', '--open', '--json'], NOW).json().excluded).toEqual({closed: 1, otherPortfolios: 0, fills: 0})

@@ -515,7 +515,9 @@ export async function tradesClose(o: TradesContext & {id: number; price?: number
   })
   if (!ok) throw new UserError(`trade ${o.id} was closed by another process meanwhile; nothing changed`, 'conflict')
   const trade: TradeLine = {...t, status: 'closed', markPrice: null, unrealizedPnl: null, ...close}
-  return {trade, message: `trade ${o.id} (${t.quantity > 0 ? '+' : ''}${t.quantity} ${t.symbol}) closed at ${cents(price)}: realised P&L ${cents(close.realizedPnl)} ${t.currency}`}
+  // the price with the decimals the realised P&L was computed from (4.355, not 4.36), numbers with separators like every table
+  const n = (v: number, min: number, max: number) => (Math.abs(v) < 0.5 * 10 ** -max ? 0 : v).toLocaleString('en-US', {minimumFractionDigits: min, maximumFractionDigits: max})
+  return {trade, message: `trade ${o.id} (${t.quantity > 0 ? '+' : ''}${n(t.quantity, 0, 6)} ${t.symbol}) closed at ${n(price, 2, 6)}: realised P&L ${n(close.realizedPnl, 2, 2)} ${t.currency}`}
 }
 
 /** Money to cents for messages, never "-0.00". */
