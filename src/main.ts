@@ -59,19 +59,26 @@ export const COMMANDS = {
 }
 
 /**
- * oclif's runner, except that under --json an unknown command is answered in JSON too (oclif prints
- * its "command not found" as text), so a script parsing stdout always gets a document.
+ * oclif's runner, except that an unknown command is answered in our words (oclif prints
+ * " ›   Error: command foo not found"), and in JSON under --json, so a script parsing stdout always
+ * gets a document.
  */
 export async function execute(options: Parameters<typeof oclifExecute>[0]): Promise<unknown> {
-  const argv = options.args ?? process.argv.slice(2)
-  if (argv.includes('--json')) {
-    const unknown = unknownCommand(argv)
-    if (unknown) {
-      const message = `command "${unknown}" not found; commands: ${Object.keys(COMMANDS).map((c) => c.replace(':', ' ')).join(', ')}`
-      process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
-      process.exitCode = 2
-      return undefined
-    }
+  let argv = options.args ?? process.argv.slice(2)
+  // "cotrader help positions" is "cotrader positions --help" (oclif answers "command help:positions not found")
+  if (argv[0] === 'help') {
+    argv = [...argv.slice(1), '--help']
+    options = {...options, args: argv}
+  }
+  const unknown = unknownCommand(argv)
+  if (unknown) {
+    const names = Object.keys(COMMANDS).map((c) => c.replace(':', ' '))
+    const near = names.filter((n) => editDistance(n, unknown) <= 2)
+    const message = `command "${unknown}" not found${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; commands: ${names.join(', ')}`
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
+    else process.stderr.write(`Error: ${message}\n`)
+    process.exitCode = 2
+    return undefined
   }
   // A word after a command that takes no arguments: oclif would print " ›   Error: command positions:extra not found".
   const extra = unexpectedWord(argv)
@@ -103,10 +110,21 @@ function unknownCommand(argv: string[]): string | null {
     words.push(a)
     if (words.length === 2) break
   }
-  if (words.length === 0 || words[0] === 'help') return null
+  if (words.length === 0) return null
   const ids = Object.keys(COMMANDS)
   if (ids.includes(words[0])) return null
   const topic = ids.some((id) => id.startsWith(`${words[0]}:`))
   if (topic && (words.length === 1 || ids.includes(`${words[0]}:${words[1]}`))) return null
   return words.join(' ')
+}
+
+/** Levenshtein distance (for "did you mean": a typed command one or two letters off). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({length: b.length + 1}, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = row
+  }
+  return prev[b.length]
 }

@@ -35,7 +35,7 @@ export default class Approve extends BaseCommand {
       ...ctx, id: args.id, live: flags.live, force: flags.force, yes: flags.yes,
       confirm: tty
         ? async (dryRun, order) => {
-            this.log(renderDryRun(dryRun, order))
+            this.print(() => renderDryRun(dryRun, order)) // fitted to the terminal like every output
             const rl = createInterface({input: process.stdin, output: process.stdout})
             const answer = await rl.question('Send this order? [y/N] ')
             rl.close()

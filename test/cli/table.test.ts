@@ -65,10 +65,10 @@ describe('renderTable', () => {
     // Without Note the table is 51 wide; without Ccy too, 45; then P&L, 33.
     const at50 = renderTable(cols, rows, {width: 50}).split('\n')
     expect(at50[1]).toBe('│ Name                    │ Qty │       P&L │')
-    expect(at50.slice(6)).toEqual(['(hidden to fit 50 columns: Note, Ccy; --wide shows', 'all)'])
+    expect(at50.slice(6)).toEqual(['(hidden to fit 50 columns: Note, Ccy; --wide shows', '  all)'])
     const at40 = renderTable(cols, rows, {width: 40}).split('\n')
     expect(at40[1]).toBe('│ Name                    │ Qty │')
-    expect(at40.slice(6).join(' ')).toBe('(hidden to fit 40 columns: Note, P&L, Ccy; --wide shows all)')
+    expect(at40.slice(6).map((l) => l.trim()).join(' ')).toBe('(hidden to fit 40 columns: Note, P&L, Ccy; --wide shows all)')
   })
 
   it('among equal priorities drops the rightmost first; columns without a priority go from the right', () => {
@@ -150,6 +150,13 @@ describe('fitting rules of issue 20', () => {
     const out = renderTable(cols, [['1', 'limit breached: fidelity-ira MSFT: |delta dollars| 80,975.34 exceeds 60,000']], {width: 30}).split('\n')
     for (const l of out) expect(displayWidth(l)).toBeLessThanOrEqual(30)
     expect(out.join(' ').replace(/[│ ]+/g, ' ')).toContain('limit breached: fidelity-ira MSFT: |delta dollars| 80,975.34 exceeds 60,000')
+  })
+
+  it('a wrapped line of an aligned message (an end-of-day summary) keeps its indent, loses its padding, and continues further in', () => {
+    const cols: Column[] = [{header: 'ID', priority: 0}, {header: 'Message', priority: 0, minWidth: 12, cut: 'wrap'}]
+    const msg = 'end of day XNSE\n  zerodha              equity 1,787,559.00 INR  day ?  4 positions'
+    const cells = renderTable(cols, [['7', msg]], {width: 36}).split('\n').slice(3, -1).map((l) => l.split('│')[2].slice(1).trimEnd())
+    expect(cells).toEqual(['end of day XNSE', '  zerodha equity', '    1,787,559.00 INR day ?', '    4 positions'])
   })
 
   it('drops the columns of a group together (a grid thins out evenly)', () => {

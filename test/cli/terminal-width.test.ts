@@ -19,6 +19,7 @@ import {renderSnapshot} from '../../src/core/cli/render/snapshot.js'
 import {renderSync} from '../../src/core/cli/render/sync.js'
 import {renderGreeks} from '../../src/core/cli/render/greeks.js'
 import {renderPending, renderTradesList, renderWhatifList, renderWhatifPayoff} from '../../src/core/cli/render/trades.js'
+import {renderLedger, renderRealized, renderReconcile} from '../../src/core/cli/render/ledger.js'
 import {displayWidth} from '../../src/core/cli/table.js'
 import {syncedDemoBook, type DemoBook} from './demo-book.js'
 
@@ -44,6 +45,9 @@ const VIEWS: View[] = [
   {name: 'risk --with-whatif', args: ['risk', '--with-whatif'], render: renderRiskView},
   {name: 'risk --stress', args: ['risk', '--stress', '--portfolio', 'fidelity-personal'], render: renderRiskView},
   {name: 'risk --history', args: ['risk', '--history'], render: renderRiskHistory},
+  {name: 'risk --var', args: ['risk', '--var'], render: renderRiskView},
+  {name: 'pnl --with-whatif', args: ['pnl', '--with-whatif'], render: renderPnl, portfolios: (r) => distinct(r.positions)},
+  {name: 'positions --as-of', args: ['positions', '--as-of', '2026-12-18'], render: renderPositions, portfolios: (r) => distinct(r.positions)},
   {name: 'snapshot', args: ['snapshot'], render: renderSnapshot},
   {name: 'greeks', args: ['greeks', '--type', 'put', '--spot', '268.40', '--strike', '250', '--expiry', '2027-01-15', '--price', '4.36', '--rate', '0.042', '--style', 'american'], render: renderGreeks},
   {name: 'whatif list', args: ['whatif', 'list'], render: renderWhatifList, portfolios: (r) => distinct(r.whatIf)},
@@ -52,12 +56,17 @@ const VIEWS: View[] = [
   {name: 'trades list', args: ['trades', 'list'], render: renderTradesList, portfolios: (r) => distinct(r.trades)},
   {name: 'alerts', args: ['alerts'], render: renderAlerts},
   {name: 'daemon status', args: ['daemon', 'status'], render: renderDaemonStatus},
+  // the ledger lists the research book's imported fills beside the paper trade booked on approval
+  {name: 'ledger', args: ['ledger'], render: renderLedger, portfolios: (r) => distinct(r.events)},
+  {name: 'pnl --realized', args: ['pnl', '--realized'], render: renderRealized, portfolios: (r) => distinct(r.positions)},
+  {name: 'reconcile', args: ['reconcile'], render: renderReconcile},
 ]
 
 const NOTES: [header: string, note: string][] = [
   ['Max%', 'Max% ='],
   ['BE σ', 'BE σ ='],
   ['P(ITM)', 'P(ITM) ='],
+  ['Realised', 'Realised: cumulative'],
 ]
 
 /** The header lines of the tables in a rendering (the line after each top border). */
@@ -163,11 +172,96 @@ describe('at 80 columns', () => {
     expect(wide).toContain('Max% =')
   })
 
+  it('pnl keeps Source (short) where a paper trade and the broker position share portfolio and symbol', () => {
+    const r = results.get('pnl')
+    const twins = r.positions.filter((l: any) => l.portfolio === 'fidelity-ira' && l.symbol === 'MSFT 2027-01-15 560C')
+    expect(twins.map((l: any) => l.source).sort()).toEqual(['paper', 'position'])
+    const out = renderForTerminal(80, () => renderPnl(r))
+    expect(headers(out)[0]).toMatch(/│ Src /)
+    const rows = out.split('\n').filter((l) => /fide…ira │ MSFT 2027-01-15 560C/.test(l))
+    expect(rows.map((l) => l.split('│')[3].trim()).sort()).toEqual(['paper', 'pos.'])
+  })
+
+  it('pnl --history: the Realised column\'s note goes with the column', () => {
+    const out = renderForTerminal(80, () => renderPnlHistory(results.get('pnl --history')))
+    expect(headers(out)[0]).not.toContain('Realised')
+    expect(out).not.toContain('Realised: cumulative')
+    expect(renderForTerminal(120, () => renderPnlHistory(results.get('pnl --history')))).toContain('Realised: cumulative')
+  })
+
+  it('pnl --attribution: the money of each position has its currency (INR and USD rows)', () => {
+    const r = results.get('pnl --attribution')
+    expect(new Set(r.positions.map((l: any) => l.currency)).size).toBeGreaterThan(1)
+    for (const w of [80, 120]) expect(headers(renderForTerminal(w, () => renderAttribution(r)))[0]).toMatch(/│ Ccy │/)
+  })
+
+  it('portfolios: each name told apart, its kind (research is never summed), equity with its currency', () => {
+    const r = results.get('portfolios')
+    for (const w of [80, 120]) {
+      const out = renderForTerminal(w, () => renderPortfolios(r))
+      for (const col of [/Name/, /Kind/, /│ Ccy │/, /Equity/, /Status/]) expect(headers(out)[0]).toMatch(col)
+      const names = out.split('\n').filter((l) => l.startsWith('│ ') && !l.includes('Name')).map((l) => l.split('│')[1].trim())
+      expect(new Set(names).size).toBe(r.portfolios.length)
+    }
+  })
+
+  it('positions --group: the strategy groups\' money (INR and USD) keeps its currency', () => {
+    for (const w of [80, 120]) {
+      const out = renderForTerminal(w, () => renderPositions(results.get('positions --group')))
+      const groups = headers(out).find((h) => h.includes('Strategy'))!
+      expect(groups).toMatch(/Max loss/)
+      expect(groups).toMatch(/│ Ccy │/)
+    }
+  })
+
+  it('trades list: Kind stays while paper trades and broker fills (numbered apart) are listed, with the currency', () => {
+    const r = results.get('trades list')
+    expect(new Set(r.trades.map((t: any) => t.kind))).toEqual(new Set(['paper', 'broker']))
+    const header = headers(renderForTerminal(80, () => renderTradesList(r)))[0]
+    for (const col of [/│ ID │/, /Portf/, /Kind/, /Symbol/, /Qty/, /Unreal\. P&L/, /│ Ccy │/]) expect(header).toMatch(col)
+  })
+
+  it('ledger keeps Portfolio and Realised beside Price', () => {
+    const header = headers(renderForTerminal(80, () => renderLedger(results.get('ledger'))))[0]
+    for (const col of [/Portf/, /Symbol/, /Qty/, /Price/, /Realised/]) expect(header).toMatch(col)
+  })
+
+  it('table notes wrap at spaces with a hanging indent, a hidden header never split', () => {
+    const out = renderForTerminal(80, () => renderPositions(results.get('positions')))
+    const note = out.split('\n').findIndex((l) => l.startsWith('(hidden to fit 80 columns'))
+    expect(out.split('\n')[note + 1]).toMatch(/^ {2}\S/)
+    expect(out).not.toMatch(/BE\n/)
+  })
+
   it('summary lines wrap at spaces with a hanging indent, never inside a number', () => {
     const out = renderForTerminal(80, () => renderPositions(results.get('positions')))
     const research = out.split('\n').findIndex((l) => l.startsWith('Research portfolios'))
     expect(research).toBeGreaterThan(0)
     expect(out.split('\n')[research + 1]).toMatch(/^ {2}\S/)
     for (const l of out.split('\n')) expect(l).not.toMatch(/^\s*[\d,.]+\*?$/)
+  })
+})
+
+describe('empty lists say what the filter left out', () => {
+  it('trades list --open on a portfolio with only broker fills counts the fills --open left out', () => {
+    const r = book.run(['trades', 'list', '--open', '--portfolio', 'research-wheel'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/^No open paper or live trades in the selected portfolio\(s\); --open left out \d+ broker fill\(s\) \(drop --open to list them\)\. $/)
+    const j = book.run(['trades', 'list', '--open', '--portfolio', 'research-wheel', '--json']).json()
+    expect(j.trades).toEqual([])
+    expect(j.excluded.fills).toBeGreaterThan(10)
+  })
+
+  it('whatif list --portfolio with what-if legs only elsewhere says so', () => {
+    const r = book.run(['whatif', 'list', '-p', 'zerodha'])
+    expect(r.stdout).toMatch(/^No open what-if trades in the selected portfolio\(s\); [1-9]\d* leg\(s\) in other portfolios \(drop --portfolio to list them\)\.\n$/)
+  })
+
+  it('ledger with filters that match nothing names them and counts what they left out (not "import some")', () => {
+    const r = book.run(['ledger', '--underlying', 'ZZZ', '-p', 'research-wheel'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^No ledger events match --underlying ZZZ; \d+ event\(s\) of research-wheel left out \(drop --underlying to list them\)\.\n$/)
+    expect(book.run(['ledger', '--underlying', 'ZZZ', '--json']).json().excluded).toMatchObject({portfolios: [], filters: ['--underlying ZZZ']})
+    expect(book.run(['ledger', '-p', 'zerodha']).stdout).toMatch(/^The ledger holds no events for zerodha\. Import some/)
   })
 })

@@ -136,6 +136,11 @@ describe('messages', () => {
     [['risk', '--history', '--days', '0'], 'Error: --days: expected a whole number ≥ 1, got 0 (see --help)\n'],
     [['risk', '--fail-on-unchecked'], 'Error: --fail-on-unchecked needs --fail-on-breach (see --help)\n'],
     [['positions', 'extra'], 'Error: unexpected argument "extra": positions takes no arguments (see --help)\n'],
+    // several missing flags named together, once each (was "missing required flag --leg missing required flag --portfolio")
+    [['whatif', 'add'], 'Error: missing required flags --leg, --portfolio (see --help)\n'],
+    // an ID that is not one: a usage error naming what it should be (was oclif's "Expected an integer …", exit 1)
+    [['trades', 'close', 'abc'], 'Error: "abc" is not a trade ID: IDs are whole numbers from 1 (see: cotrader trades list)\n'],
+    [['trades', 'close', '0'], 'Error: "0" is not a trade ID: IDs are whole numbers from 1 (see: cotrader trades list)\n'],
   ])('%j: our wording, not oclif\'s', (args, message) => {
     const r = ws.run(args, NOW)
     expect(r.code).toBe(2)
@@ -143,15 +148,26 @@ describe('messages', () => {
     expect(r.stderr).not.toMatch(/The following error|See more help|Parsing/)
   })
 
+  it('an unknown command: our wording (with a near command), exit 2, not oclif\'s " ›   Error: command positon not found"', () => {
+    const r = ws.run(['positon'], NOW)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^Error: command "positon" not found \(did you mean positions\?\); commands: alerts, .*positions.*\n$/)
+    expect(ws.run(['whatif', 'ad'], NOW).stderr).toMatch(/^Error: command "whatif ad" not found \(did you mean whatif add\?\)/)
+    expect(ws.run(['zzz', '--json'], NOW).json().error).toMatchObject({code: 'usage', exitCode: 2})
+  })
+
   it('trades list --open with only closed trades says what --open left out', () => {
     expect(ws.run(['sync', '-p', 'alpha'], NOW).code).toBe(0)
     const id = ws.run(['whatif', 'add', '--portfolio', 'alpha', '--leg', '10 AAPL @ 200', '--json'], NOW).json().proposalId
     expect(ws.run(['approve', String(id)], NOW).code).toBe(0)
     const trade = ws.run(['trades', 'list', '--json'], NOW).json().trades[0].id
-    expect(ws.run(['trades', 'close', String(trade), '--price', '201'], NOW).code).toBe(0)
-    expect(ws.run(['trades', 'list', '--open'], NOW).stdout).toBe('No open paper or live trades; 1 closed trade(s) left out by --open (drop --open to list them).\n')
+    const closed = ws.run(['trades', 'close', String(trade), '--price', '1201.125'], NOW)
+    expect(closed.code).toBe(0)
+    // the close price with the decimals the realised P&L came from, separators like every table
+    expect(closed.stdout).toBe(`trade ${trade} (+10 AAPL) closed at 1,201.125: realised P&L 10,011.25 USD\n`)
+    expect(ws.run(['trades', 'list', '--open'], NOW).stdout).toBe('No open paper or live trades; --open left out 1 closed trade(s) (drop --open to list them).\n')
     expect(ws.run(['trades', 'list', '--portfolio', 'tt'], NOW).stdout).toBe('No paper, live or broker trades in the selected portfolio(s); 1 trade(s) in other portfolios (drop --portfolio to list them).\n')
-    expect(ws.run(['trades', 'list', '--open', '--json'], NOW).json().excluded).toEqual({closed: 1, otherPortfolios: 0})
+    expect(ws.run(['trades', 'list', '--open', '--json'], NOW).json().excluded).toEqual({closed: 1, otherPortfolios: 0, fills: 0})
   })
 
   it('a bad daemon.scan.timezone is reported at its key and line, not as a bad cron expression', () => {
@@ -161,5 +177,22 @@ describe('messages', () => {
     expect(r.code).toBe(2)
     const line = CONFIG.split('\n').length + 3
     expect(r.stderr).toBe(`Error: ${file}:${line}: daemon.scan.timezone: not a time zone; use an IANA name such as America/New_York or Asia/Kolkata\n`)
+  })
+
+  it('the daemon\'s own config checks (cron expression, delta band, backoff) name the key with file:line too', () => {
+    const cases: [yaml: string, key: string, line: number, what: RegExp][] = [
+      ['daemon:\n  scan:\n    cron: "*/30 9-16 * * 1-8"\n    timezone: America/New_York\n', 'daemon.scan.cron', 3, /invalid cron expression "\*\/30 9-16 \* \* 1-8" in America\/New_York: .*dayOfWeek/],
+      ['daemon:\n  rules:\n    delta_band: {min: 10, max: 5}\n', 'daemon.rules.delta_band', 3, /min 10 is above max 5/],
+      ['daemon:\n  backoff: {initial_seconds: 60, max_seconds: 30}\n', 'daemon.backoff', 2, /max_seconds 30 is below initial_seconds 60/],
+    ]
+    for (const [yaml, key, offset, what] of cases) {
+      const file = path.join(ws.dir, `${key}.yaml`)
+      writeFileSync(file, `${CONFIG}${yaml}`)
+      const r = cli(['daemon', '--once', '--config', file, '--db', ws.db], {cwd: ws.dir, env: NOW})
+      expect(r.code, r.stderr).toBe(2)
+      const line = CONFIG.split('\n').length - 1 + offset
+      expect(r.stderr.startsWith(`Error: ${file}:${line}: ${key}: `), r.stderr).toBe(true)
+      expect(r.stderr).toMatch(what)
+    }
   })
 })

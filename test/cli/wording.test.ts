@@ -3,7 +3,8 @@
  */
 import {describe, expect, it} from 'vitest'
 import {price, qty, unknownParts} from '../../src/core/cli/format.js'
-import {usageWording} from '../../src/core/cli/io.js'
+import {reportError, usageWording} from '../../src/core/cli/io.js'
+import {renderGreeks} from '../../src/core/cli/render/greeks.js'
 import {total, wholeTotal} from '../../src/core/domain/sum.js'
 
 describe('usageWording: oclif parse errors in our words', () => {
@@ -13,6 +14,13 @@ describe('usageWording: oclif parse errors in our words', () => {
     ['The following error occurred:\n  Missing required flag portfolio\nSee more help with --help', 'missing required flag --portfolio (see --help)'],
     ['Nonexistent flag: --bogus\nSee more help with --help', 'unknown flag: --bogus (see --help)'],
     ['Missing 1 required arg:\nid  Trade ID (from trades list).\nSee more help with --help', 'missing the argument ID (Trade ID (from trades list)) (see --help)'],
+    // several failed checks: one sentence, the missing flags together; the dim colour oclif puts on them on a terminal is gone
+    ['The following errors occurred:\n  \u001B[2mMissing required flag leg\n  Missing required flag portfolio\u001B[22m\nSee more help with --help', 'missing required flags --leg, --portfolio (see --help)'],
+    ['The following errors occurred:\n  Missing required flag spot\n  --x=1 cannot also be provided when using --y\nSee more help with --help', 'missing required flag --spot; --y and --x cannot be used together (see --help)'],
+    ['Expected an integer but received: abc', 'expected a whole number, got abc (see --help)'],
+    ['Parsing --days \n\tExpected an integer but received: abc\nSee more help with --help', '--days: expected a whole number, got abc (see --help)'],
+    // exclusive flags, reported by oclif once from each side: one sentence, once
+    ['The following errors occurred:\n  --history=true cannot also be provided when using --realized\n  --realized=true cannot also be provided when using --history\nSee more help with --help', '--realized and --history cannot be used together (see --help)'],
   ])('%j', (raw, ours) => {
     expect(usageWording(raw).replace(/\s*\n\s*/g, ' ')).toBe(ours)
   })
@@ -44,5 +52,26 @@ describe('numbers alike in every column', () => {
     expect(price(5.0512)).toBe('5.0512')
     expect(price(2.123456789)).toBe('2.123457')
     expect(price(null)).toBe('?')
+  })
+})
+
+describe('reportError', () => {
+  it('an error of oclif\'s own argument parsers (Args.integer) is a usage error: exit 2, our wording', () => {
+    const before = process.exitCode
+    let json: any
+    try {
+      reportError(new Error('Expected an integer but received: abc'), true, (j) => (json = j))
+      expect(json).toEqual({error: {code: 'usage', message: 'expected a whole number, got abc (see --help)', exitCode: 2}})
+    } finally {
+      process.exitCode = before
+    }
+  })
+})
+
+describe('greeks: numbers like every other column', () => {
+  it('thousands separators and no "-0"', () => {
+    const out = renderGreeks({model: 'black76', style: 'european', engine: null, right: 'call', price: 1234.5678, iv: 0.2, delta: 0.5, gamma: 0.0001234, theta: -1e-9, vega: 12.5, rho: 3.25, years: 0.5} as any)
+    expect(out).toMatch(/│ price │ +1,234\.567800 │/)
+    expect(out).toMatch(/│ theta │ +0\.000000 │/)
   })
 })

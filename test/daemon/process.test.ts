@@ -108,7 +108,7 @@ describe('cotrader daemon as a real process', () => {
     const ws = demoCopy({daemon: DAEMON_YAML().replace('cron: "0 11,15 * * 1-5"', 'cron: "99 * * * *"')})
     const r = cli(['daemon', '--once', '--config', ws.configFile], {cwd: ws.dir})
     expect(r.code).toBe(2)
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: .*risk_config\.yaml: daemon\.scan\.cron: invalid cron expression "99 \* \* \* \*" in America\/New_York/)])
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: .*risk_config\.yaml:\d+: daemon\.scan\.cron: invalid cron expression "99 \* \* \* \*" in America\/New_York/)])
     const ws2 = demoCopy({daemon: DAEMON_YAML().replace('in_hours_seconds: 3600', 'in_hours_seconds: 0')})
     const r2 = cli(['daemon', '--config', ws2.configFile], {cwd: ws2.dir})
     expect(r2.code).toBe(2)

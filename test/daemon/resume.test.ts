@@ -128,7 +128,7 @@ describe('asleep over an expiry Friday, then stopped over Christmas', () => {
       ['assignment', 'UBER', 100, 100, true],
     ])
     const log = sim.lines.join('\n')
-    expect(log).toMatch(/expiry 2026-12-04: sim-expiry UBER 2026-12-04 100P assigned → 100 UBER on the close 95 of 2026-12-04, realized 200\.00 USD/)
+    expect(log).toMatch(/expiry 2026-12-04: sim-expiry UBER 2026-12-04 100P assigned → 100 UBER on the close 95.00 of 2026-12-04, realized 200\.00 USD/)
     // Monday's 102 would have let it expire worthless
     expect(log).not.toMatch(/100P expired|on the close 102/)
   })

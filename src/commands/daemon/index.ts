@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../core/cli/base.js'
+import {renderForTerminal} from '../../core/cli/format.js'
+import {terminalWidth} from '../../core/cli/table.js'
 import {runDaemon, type DaemonRunResult} from '../../core/services/daemon/run.js'
 
 export default class DaemonCommand extends BaseCommand {
@@ -24,7 +26,8 @@ export default class DaemonCommand extends BaseCommand {
     const configFile = config.file
     return runDaemon({
       config, configFile, dbPath, dataDir: this.config.dataDir, once: flags.once, logFile: flags['log-file'], env: process.env,
-      human: process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      // on a terminal, each log line wrapped at spaces to its width (continuing indented), like every prose line
+      human: process.stderr.isTTY ? (line) => process.stderr.write(`${renderForTerminal(terminalWidth(process.stderr, process.env), () => line)}\n`) : undefined,
     })
   }
 }

@@ -11,11 +11,18 @@ const price = Flags.custom<number>({
   },
 })
 
+/** A trade ID as the user typed it: a whole number from 1, else a usage error naming it (exit 2). */
+function parseTradeId(text: string): number {
+  const id = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(id) || id < 1) throw new UserError(`"${text}" is not a trade ID: IDs are whole numbers from 1 (see: cotrader trades list)`)
+  return id
+}
+
 export default class TradesClose extends BaseCommand {
   static override summary = 'Close an open paper trade at a price (default: its current mark) and record the realised P&L.'
   static override description = `Realised P&L = (close − open) × signed quantity × multiplier, money in the trade's currency. Without --price the trade closes at its current mark: the book's mark for the symbol, else the model at the trade's IV and the current underlying price. A closed trade leaves positions, pnl and risk; trades list shows it with its realised P&L. Live trades are closed by an order at the broker.`
   static override examples = ['<%= config.bin %> trades close 7', '<%= config.bin %> trades close 7 --price 4.35', '<%= config.bin %> trades close 7 --json']
-  static override args = {id: Args.integer({description: 'Trade ID (from trades list).', required: true, min: 1})}
+  static override args = {id: Args.integer({description: 'Trade ID (from trades list).', required: true, parse: async (s) => parseTradeId(s)})}
   static override flags = {price: price({description: 'Close price per unit, in the trade currency (default: the current mark).'})}
 
   async run(): Promise<TradesCloseResult> {

@@ -45,7 +45,7 @@ export function commandIo(o: {json: boolean; wide: boolean; dirs: Dirs}): Comman
       if (!o.json) printLine(renderForTerminal(terminalWidth(terminal(1), process.env, o.wide), render))
     },
     note(message) {
-      if (!o.json) write(2, `${message}\n`)
+      if (!o.json) write(2, `${forStderr(message)}\n`)
     },
   }
 }
@@ -116,7 +116,7 @@ type CliError = Error & {exitCode?: number; code?: string; oclif?: {exit?: numbe
 export function reportError(error: CliError, json: boolean, logJson: (json: unknown) => void): void {
   const known = error instanceof UserError || error instanceof ExternalError
   // oclif's flag and argument errors (CLIParseError and friends) are usage errors: exit 2.
-  const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message))
+  const usage = !known && (error.parse !== undefined || error.oclif?.exit === 2 || /^Parsing (--|\S+ argument)/.test(error.message) || ARG_PARSE.test(error.message))
   const exitCode = known ? error.exitCode! : usage ? 2 : 1
   // oclif prefixes errors thrown by our flag parsers with "Parsing --flag": reworded like its own.
   const message = (usage || /^Parsing --/.test(error.message) ? usageWording(error.message) : error.message).replace(/\s*\n\s*/g, ' ').trim()
@@ -129,8 +129,16 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
     logJson({error: {code, message, exitCode}})
     return
   }
-  write(2, `Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}\n`)
+  write(2, `${forStderr(`Error: ${message}${known || usage ? '' : ' (set DEBUG=1 for details)'}`)}\n`)
 }
+
+/** A message for stderr, wrapped at spaces to the terminal's width when stderr is one (as print does for stdout). */
+function forStderr(text: string): string {
+  return renderForTerminal(terminalWidth(terminal(2), process.env), () => text)
+}
+
+/** oclif's own argument parsers (Args.integer) throw plain errors: usage errors all the same. */
+const ARG_PARSE = /^Expected an integer (but|greater|less)/
 
 /**
  * oclif's parse errors in our wording: the flag named once ("Parsing --price --price "-3" …" came from
@@ -138,7 +146,18 @@ export function reportError(error: CliError, json: boolean, logJson: (json: unkn
  * boilerplate, flags written as flags ("--portfolio", not "portfolio"), and a pointer to the help.
  */
 export function usageWording(raw: string): string {
-  let m = raw.replace(/\s*See more help with --help\s*$/, '').replace(/^The following errors? occurred:\s*/, '').trim()
+  // oclif dims the reasons on a colour terminal: the codes go before the words are read
+  // eslint-disable-next-line no-control-regex
+  let m = raw.replace(/\u001B\[[0-9;]*m/g, '').replace(/\s*See more help with --help\s*$/, '').trim()
+  // oclif's list of failed flag checks, one a line: one sentence, the missing flags named together
+  // ("missing required flags --leg, --portfolio", not "missing required flag --leg missing required flag --portfolio")
+  const list = /^The following errors? occurred:\s*/.exec(m)
+  if (list) {
+    const reasons = m.slice(list[0].length).split('\n').map((l) => l.trim()).filter(Boolean)
+    const missing = reasons.flatMap((l) => /^Missing required flag ([\w-]+)$/.exec(l)?.[1] ?? [])
+    const others = reasons.filter((l) => !/^Missing required flag /.test(l))
+    m = [...(missing.length > 1 ? [`missing required flags ${missing.map((f) => `--${f}`).join(', ')}`] : missing.map((f) => `Missing required flag ${f}`)), ...others].join('; ')
+  }
   // Parsing --flag <message>: keep oclif's flag name only when the message does not start with it.
   m = m.replace(/^Parsing (--[\w-]+)\s+([\s\S]*)$/, (_all, flag: string, rest: string) => (rest.trim().startsWith(flag) ? rest.trim() : `${flag}: ${rest.trim()}`))
   m = m.replace(/Missing required flags? ([\w-]+)/g, (_all, name: string) => `missing required flag --${name}`)
@@ -146,6 +165,18 @@ export function usageWording(raw: string): string {
   m = m.replace(/^Missing (\d+) required args?:\s+([\w-]+)\s+([\s\S]*)$/, (_all, _n: string, name: string, what: string) => `missing the argument ${name.toUpperCase()} (${what.trim().replace(/\.$/, '')})`)
   m = m.replace(/^All of the following must be provided when using (--[\w-]+): /, '$1 needs ')
   m = m.replace(/Expected an integer greater than or equal to (\S+) but received: (\S+)/, 'expected a whole number ≥ $1, got $2')
+  m = m.replace(/Expected an integer but received: (\S+)/, 'expected a whole number, got $1')
+  // exclusive flags: "--history=true cannot also be provided when using --realized; --realized=true cannot also …" → one pair, once
+  const seen = new Set<string>()
+  m = m
+    .split('; ')
+    .flatMap((part) => {
+      const x = /^--([\w-]+)(?:=\S+)? cannot also be provided when using --([\w-]+)$/.exec(part)
+      if (!x) return [part]
+      const key = [x[1], x[2]].sort().join(' ')
+      return seen.has(key) || !seen.add(key) ? [] : [`--${x[2]} and --${x[1]} cannot be used together`]
+    })
+    .join('; ')
   // Lower-case a leading word of oclif's ("Expected …"), never a flag or a quoted value.
   return `${/^[A-Z][a-z]/.test(m) ? m.charAt(0).toLowerCase() + m.slice(1) : m} (see --help)`
 }

@@ -209,9 +209,20 @@ function fit(columns: Column[], natural: number[], values: Set<string>[], limit:
   return {keep, widths}
 }
 
-/** Word-wraps a cell's text to `width` (a word longer than the line is clipped). */
+/**
+ * Word-wraps a line of a cell to `width` (a word longer than the line is clipped). Runs of spaces that
+ * aligned it as a column in a wide message (an end-of-day summary's "inr-fund      equity …") are one
+ * space once it wraps, and its continuation lines are indented two spaces, so each wrapped line still
+ * reads as one item.
+ */
 function wrapCell(text: string, width: number): string[] {
-  return wrapWords(text, width)
+  const found = /^ */.exec(text)![0]
+  const indent = found.length <= width / 3 ? found : ''
+  const body = text.slice(found.length).replace(/ {2,}/g, ' ')
+  const [first, ...rest] = wrapWords(body, width - indent.length)
+  if (rest.length === 0) return [indent + first]
+  const hang = indent.length + 2 <= width / 3 ? `${indent}  ` : indent
+  return [indent + first, ...wrapWords(rest.join(' '), width - hang.length).map((l) => hang + l)]
 }
 
 /**
@@ -265,15 +276,22 @@ export function renderTable(columns: Column[], rows: string[][], opts: TableOpti
   let text = out.join('\n')
   if (limit !== null && limit !== undefined && out[0].length > limit) text = out.map((line) => clip(line, limit)).join('\n')
   const paint = opts.note ?? ((s: string) => s)
-  const hidden = columns.filter((_, i) => !keep.includes(i)).map((c) => c.header)
-  if (hidden.length > 0) {
-    const note = `(hidden to fit ${limit} columns: ${hidden.join(', ')}; --wide shows all)`
-    text += `\n${wrapWords(note, limit ?? Infinity).map(paint).join('\n')}`
-  }
+  // a header is one word of the note (no-break spaces): "BE σ" is never split over two lines
+  const hidden = columns.filter((_, i) => !keep.includes(i)).map((c) => c.header.replace(/ /g, '\u00a0'))
+  if (hidden.length > 0) text += `\n${noteLines(`(hidden to fit ${limit} columns: ${hidden.join(', ')}; --wide shows all)`, limit).map(paint).join('\n')}`
   // A column's explanation only while the column is shown (and only when it has rows to explain).
   const notes = rows.length === 0 ? [] : keep.map((i) => columns[i].note).filter((x): x is string => Boolean(x))
-  for (const note of [...new Set(notes)]) text += `\n${wrapWords(note, limit ?? Infinity).map(paint).join('\n')}`
+  for (const note of [...new Set(notes)]) text += `\n${noteLines(note, limit).map(paint).join('\n')}`
   return text
+}
+
+/** A note under a table: each of its lines wrapped at spaces, continuing two spaces in (like every other prose line). */
+function noteLines(note: string, limit: number | null | undefined): string[] {
+  const width = limit ?? Infinity
+  return note.split('\n').flatMap((line) => {
+    const [first, ...rest] = wrapWords(line, width)
+    return rest.length === 0 ? [first] : [first, ...wrapWords(rest.join(' '), width - 2).map((l) => `  ${l}`)]
+  })
 }
 
 /** Prose broken into lines at spaces; a word longer than the line is clipped. */

@@ -84,6 +84,12 @@ export interface Config {
   deliverables?: Record<string, Deliverable>
   /** the daemon section as validated (snake_case; services/daemon/config.ts reads it) */
   daemon?: RawDaemon
+  /**
+   * The line in the file of the keys checked after loading (the daemon's cron expression, delta band,
+   * backoff: croner is not loaded with the config), by dotted path ("daemon.scan.cron"), so their errors
+   * say file:line like every other config error. Absent for configs built in code.
+   */
+  keyLines?: Record<string, number>
 }
 
 // Without YAML or zod, for the fast path: re-exported so every importer of this module keeps working.
@@ -190,6 +196,12 @@ export function parseConfig(text: string, file: string): Config {
       limits: toLimits({...defaults, ...p.limits}),
     })),
     daemon: raw.daemon,
+    keyLines: Object.fromEntries(
+      [['daemon', 'scan', 'cron'], ['daemon', 'rules', 'delta_band'], ['daemon', 'backoff']].flatMap((k) => {
+        const at = lineOf(doc, lines, k)
+        return at ? [[k.join('.'), Number(at.slice(1))]] : []
+      }),
+    ),
     deliverables: Object.fromEntries(Object.entries(raw.deliverables).map(([root, d]) => [root.toUpperCase(), {shares: d.shares, underlying: d.underlying.toUpperCase(), cash: d.cash}])),
     var: toVar(raw.var),
     stress: toStress(raw.stress),

@@ -252,6 +252,8 @@ export interface WhatifRow extends PositionRow {
 
 export interface WhatifListResult {
   whatIf: WhatifRow[]
+  /** open what-if legs of other portfolios that --portfolio left out, so an empty list can say why */
+  excluded: {otherPortfolios: number}
 }
 
 export async function whatifList(o: TradesContext & {portfolio?: string | readonly string[]}): Promise<WhatifListResult> {
@@ -261,7 +263,7 @@ export async function whatifList(o: TradesContext & {portfolio?: string | readon
   const mine = trades.filter((t) => !names || names.includes(t.portfolio))
   const view = marketView(positions, await loadQuotesFile(o.config.market.quotesFile))
   const rows = tradePositions(mine, view, o.config, o.asOf)
-  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf, entryOf(mine[i])), proposalId: mine[i].proposalId!, tradeId: mine[i].id}))}
+  return {whatIf: rows.map((p, i) => ({...positionRow(p, o.asOf, entryOf(mine[i])), proposalId: mine[i].proposalId!, tradeId: mine[i].id})), excluded: {otherPortfolios: trades.length - mine.length}}
 }
 
 export async function whatifRemove(o: TradesContext & {id: number}): Promise<{removed: number}> {
@@ -409,8 +411,12 @@ export interface TradeLine {
 
 export interface TradesListResult {
   trades: TradeLine[]
-  /** trades the filters left out: closed ones (--open) and those of other portfolios (--portfolio), so an empty list can say why */
-  excluded: {closed: number; otherPortfolios: number}
+  /**
+   * trades the filters left out, so an empty list can say why: closed paper/live trades (--open), the
+   * broker's fills of the selected portfolios (--open: fills are never open trades), and the paper/live
+   * trades of other portfolios (--portfolio)
+   */
+  excluded: {closed: number; otherPortfolios: number; fills: number}
   /** Σ realised P&L of closed paper trades per currency, money */
   realized: {currency: string; realizedPnl: number}[]
 }
@@ -419,13 +425,15 @@ export interface TradesListResult {
 export async function tradesList(o: TradesContext & {portfolio?: string | readonly string[]; open?: boolean}): Promise<TradesListResult> {
   const names = o.portfolio === undefined ? [] : typeof o.portfolio === 'string' ? [o.portfolio] : [...o.portfolio]
   for (const n of names) findPortfolio(o.config, n)
-  const {trades, closes, positions, ledger, links} = await readDb(o.dbPath, (db) => ({
+  const {trades, closes, positions, ledger, links, fillsLeftOut} = await readDb(o.dbPath, (db) => ({
     trades: repo.loadTrades(db).filter((t) => t.kind !== 'what_if'),
     closes: repo.loadTradeCloses(db),
     positions: repo.loadPositions(db),
     // broker-originated trades: the ledger's fills from the broker's records (its API, export files), and the live bookings they confirm
     ledger: o.open ? [] : loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}),
     links: o.open ? [] : loadLinks(db),
+    // --open lists no broker fills: counted, so an empty list can say they were left out
+    fillsLeftOut: o.open ? loadEvents(db, {kind: ['trade', 'assignment', 'exercise', 'expiration', 'cash_settlement'], ...(names.length > 0 ? {portfolio: names} : {})}).filter((e) => e.source === 'broker_api' || e.source === 'file').length : 0,
   }))
   // A live booking the broker's fill confirmed or replaced is one trade: the live line, with its fill.
   const byId = new Map(ledger.map((e) => [e.id, e]))
@@ -467,7 +475,7 @@ export async function tradesList(o: TradesContext & {portfolio?: string | readon
     })
   }
   const currencies = [...new Set(lines.filter((l) => l.realizedPnl !== null).map((l) => l.currency))].sort()
-  return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
+  return {trades: lines, excluded: {closed: inPortfolios.length - mine.length, otherPortfolios: trades.length - inPortfolios.length, fills: fillsLeftOut}, realized: currencies.map((currency) => ({currency, realizedPnl: lines.filter((l) => l.currency === currency).reduce((s, l) => s + (l.realizedPnl ?? 0), 0)}))}
 }
 
 function brokerFill(fills: LedgerEvent[] | undefined): TradeLine['brokerFill'] {
@@ -507,7 +515,9 @@ export async function tradesClose(o: TradesContext & {id: number; price?: number
   })
   if (!ok) throw new UserError(`trade ${o.id} was closed by another process meanwhile; nothing changed`, 'conflict')
   const trade: TradeLine = {...t, status: 'closed', markPrice: null, unrealizedPnl: null, ...close}
-  return {trade, message: `trade ${o.id} (${t.quantity > 0 ? '+' : ''}${t.quantity} ${t.symbol}) closed at ${cents(price)}: realised P&L ${cents(close.realizedPnl)} ${t.currency}`}
+  // the price with the decimals the realised P&L was computed from (4.355, not 4.36), numbers with separators like every table
+  const n = (v: number, min: number, max: number) => (Math.abs(v) < 0.5 * 10 ** -max ? 0 : v).toLocaleString('en-US', {minimumFractionDigits: min, maximumFractionDigits: max})
+  return {trade, message: `trade ${o.id} (${t.quantity > 0 ? '+' : ''}${n(t.quantity, 0, 6)} ${t.symbol}) closed at ${n(price, 2, 6)}: realised P&L ${n(close.realizedPnl, 2, 2)} ${t.currency}`}
 }
 
 /** Money to cents for messages, never "-0.00". */

@@ -12,7 +12,8 @@ const KEY = (header: string): Column => ({header, priority: 0, minWidth: 18, sho
 
 export function renderAttribution(r: AttributionResult): string {
   const out: string[] = [bold(`P&L attribution since ${r.since}`)]
-  out.push(table([portfolioColumn(9), KEY('Symbol'), {header: 'Days', align: 'right', priority: 8}, ...TERMS], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.days === null ? '' : num(l.days, 2), ...cells(l)])))
+  // Ccy with the money it qualifies (a book of INR and USD positions), like the tables below
+  out.push(table([portfolioColumn(9), KEY('Symbol'), {header: 'Days', align: 'right', priority: 8}, {header: 'Ccy', priority: 1}, ...TERMS], r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.days === null ? '' : num(l.days, 2), l.currency, ...cells(l)])))
   out.push(bold('By underlying'))
   out.push(table([portfolioColumn(9), KEY('Underlying'), {header: 'Ccy', priority: 1}, ...TERMS], r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', l.currency, ...cells(l)])))
   out.push(bold('By portfolio'))

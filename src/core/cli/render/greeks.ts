@@ -1,5 +1,5 @@
 import type {GreeksResult} from '../../services/greeks.js'
-import {table, type Column} from '../format.js'
+import {num, table, type Column} from '../format.js'
 
 /** Column priority: the unit is cut, then dropped, when the terminal is narrow. */
 export const GREEKS_COLUMNS: Column[] = [
@@ -9,7 +9,8 @@ export const GREEKS_COLUMNS: Column[] = [
 ]
 
 export function renderGreeks(r: GreeksResult): string {
-  const f = (v: number, d = 6) => v.toFixed(d)
+  // thousands separators like every other number (an index option's price: 1,234.567000); -0 prints as 0
+  const f = (v: number, d = 6) => num(v, d)
   return table(
     GREEKS_COLUMNS,
     [

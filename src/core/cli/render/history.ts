@@ -4,7 +4,7 @@
  */
 import asciichart from 'asciichart'
 import type {PnlHistoryResult, RiskHistoryResult} from '../../services/history.js'
-import {bold, dim, money, num, partial, pnl, table, yellow} from '../format.js'
+import {bold, dim, money, num, partial, pnl, table, yellow, type Column} from '../format.js'
 
 /**
  * A line chart of `values` over `dates` (unknown days left out), stretched to `width` columns by
@@ -51,14 +51,25 @@ export function renderPnlHistory(r: PnlHistoryResult): string {
     const cells = [x.date, x.level === 'total' ? bold(`Total ${x.currency}`) : x.portfolio!, x.currency, partial(money(x.equity), x.equityMissing ?? x.missing), partial(pnl(x.unrealizedPnl), x.unrealizedPnlMissing ?? x.missing), partial(pnl(x.dayPnl), x.dayPnlMissing ?? x.missing), realized]
     return cells
   })
-  const out = [table(['Date', 'Portfolio', 'Ccy', 'Equity', 'Open P&L', 'Day P&L', 'Realised'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right'])]
+  // What Realised means (and its "~") is said under the table only while the column is shown (table.ts `note`).
+  const fxNote = r.rows.some((x) => x.fxAtToday > 0)
+    ? "\n~ some closed lots converted at today's config FX rate: no rate stored for their close date (cotrader prices import, a pair such as USDINR)"
+    : ''
+  const columns: Column[] = [
+    {header: 'Date', priority: 0},
+    {header: 'Portfolio', priority: 1},
+    {header: 'Ccy', priority: 2},
+    {header: 'Equity', align: 'right', priority: 3},
+    {header: 'Open P&L', align: 'right', priority: 4},
+    {header: 'Day P&L', align: 'right', priority: 5},
+    {header: 'Realised', align: 'right', priority: 6, note: `Realised: cumulative realised P&L of the ledger's lots closed up to that day (cotrader pnl --realized); ? = no ledger${fxNote}`},
+  ]
+  const out = [table(columns, rows)]
   const single = r.rows.some((x) => x.level === 'portfolio') && new Set(r.rows.filter((x) => x.level === 'portfolio').map((x) => x.portfolio)).size === 1
   const series = r.rows.filter((x) => (single ? x.level === 'portfolio' : x.level === 'total'))
   out.push(lineChart(single ? `Equity of ${series[0].portfolio} (${series[0].currency})` : `Equity, real book (${r.baseCurrency})`, series.map((x) => x.date), series.map((x) => x.equity)))
   if (r.rows.some((x) => x.missing > 0)) out.push(dim(pnlPartialNote(r.rows)))
   if (r.research.length > 0) out.push(dim(`Totals are the real book: research portfolios (${r.research.join(', ')}) are listed, never summed in`))
-  out.push(dim("Realised: cumulative realised P&L of the ledger's lots closed up to that day (cotrader pnl --realized); ? = no ledger"))
-  if (r.rows.some((x) => x.fxAtToday > 0)) out.push(dim("~ some closed lots converted at today's config FX rate: no rate stored for their close date (cotrader prices import, a pair such as USDINR)"))
   if (r.noHistory.length > 0) out.push(dim(`No snapshots in range: ${r.noHistory.join(', ')}`))
   return out.join('\n')
 }

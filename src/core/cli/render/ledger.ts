@@ -3,7 +3,7 @@ import type {Chain} from '../../domain/ledger/chains.js'
 import type {LedgerIssue} from '../../domain/ledger/lots.js'
 import type {ImportTransactionsResult} from '../../services/ledger/import.js'
 import type {LedgerResult, RealizedResult, RealizedRow, ReconcileResult} from '../../services/ledger/views.js'
-import {bold, dim, money, pnl, portfolioColumn, qty, table, UNKNOWN, yellow, type Column} from '../format.js'
+import {bold, dim, money, pnl, portfolioColumn, qty, shortSymbol, table, UNKNOWN, yellow, type Column} from '../format.js'
 
 export function renderImport(r: ImportTransactionsResult): string {
   const span = r.firstDate ? ` from ${r.firstDate} to ${r.lastDate}` : ''
@@ -15,19 +15,28 @@ export function renderImport(r: ImportTransactionsResult): string {
 const q = (v: number | null) => (v === null ? '' : qty(v))
 
 export function renderLedger(r: LedgerResult): string {
-  if (r.events.length === 0) return 'The ledger holds no events here. Import some: cotrader transactions import FILE --portfolio P (or source.transactions in the config, read by sync).'
+  if (r.events.length === 0) {
+    // Say what the filters left out, so an empty list is not mistaken for an empty ledger.
+    const where = r.excluded.portfolios.length > 0 ? ` of ${r.excluded.portfolios.join(', ')}` : ''
+    const {filters, byFilters} = r.excluded
+    if (byFilters > 0) return dim(`No ledger events match ${filters.join(' ')}; ${byFilters} event(s)${where} left out (drop ${filters.length > 1 ? 'those flags' : filters[0].split(' ')[0]} to list them).`)
+    return `The ledger holds no events${where ? ` for ${r.excluded.portfolios.join(', ')}` : ''}. Import some: cotrader transactions import FILE --portfolio P (or source.transactions in the config, read by sync).`
+  }
   const cols: Column[] = [
     {header: 'ID', align: 'right', priority: 6},
     {header: 'Date', priority: 0},
-    {header: 'Portfolio', priority: 4, minWidth: 8},
-    {header: 'Kind', priority: 0},
-    {header: 'Symbol', priority: 0},
+    // rows of several portfolios (a research book's imports beside a paper trade): Portfolio stays, cut in the middle
+    portfolioColumn(4),
+    // on 80 columns Kind and Symbol shorten ("assi…", "AAPL 260116 240P") so that Realised stays beside Price
+    {header: 'Kind', priority: 0, minWidth: 5},
+    {header: 'Symbol', priority: 0, minWidth: 16, shorten: shortSymbol},
     {header: 'Qty', align: 'right', priority: 0},
     {header: 'Price', align: 'right', priority: 1},
     {header: 'Fees', align: 'right', priority: 5},
     {header: 'Realised', align: 'right', priority: 1},
     {header: 'Broker', align: 'right', priority: 7},
-    {header: 'Ccy', priority: 3},
+    // Realised and Price are money of the row's currency: the currency goes with them
+    {header: 'Ccy', priority: 2},
     {header: 'Chain', priority: 6},
     {header: 'Source', priority: 8, minWidth: 8},
   ]
@@ -86,7 +95,7 @@ export function renderRealized(r: RealizedResult): string {
   const out = [bold(`Realised P&L, ${window}`), '']
   out.push(
     table(
-      [{header: 'Portfolio', priority: 2, minWidth: 8}, {header: 'Symbol', priority: 0}, {header: 'Lots', align: 'right', priority: 3}, {header: 'Fees', align: 'right', priority: 4}, {header: 'Realised', align: 'right', priority: 0}, {header: 'Ccy', priority: 1}, {header: `In ${r.baseCurrency}`, align: 'right', priority: 1}],
+      [portfolioColumn(2), {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol}, {header: 'Lots', align: 'right', priority: 3}, {header: 'Fees', align: 'right', priority: 4}, {header: 'Realised', align: 'right', priority: 0}, {header: 'Ccy', priority: 1}, {header: `In ${r.baseCurrency}`, align: 'right', priority: 1}],
       r.positions.map((row) => [bookTag(row), row.symbol!, String(row.closedLots), money(row.fees), val(row), row.currency, base(row)]),
     ),
   )

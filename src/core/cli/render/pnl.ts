@@ -6,11 +6,14 @@ import {bold, dim, partial, pnl, portfolioColumn, shortSymbol, table, unknownPar
  * what the row is (symbol / underlying; the portfolio in the by-portfolio table), its P&L and currency,
  * then the P&L in the base currency, the portfolio (cut before it is dropped), the price source.
  */
-export function pnlColumns(base: string, keys: string[]): Column[] {
+export function pnlColumns(base: string, keys: string[], sourceTellsApart = false): Column[] {
   // Day P&L beside the open P&L (priority 1), in the base currency after the base-currency P&L.
   // Portfolio stays while rows of several portfolios are shown (cut in the middle first).
   const portfolio: Column = keys.length === 0 ? {header: 'Portfolio', priority: 0} : portfolioColumn(4)
-  const key = (header: string): Column => (header === 'Source' ? {header, priority: 5} : {header, priority: 0, minWidth: 18, shorten: shortSymbol})
+  // Source tells a paper trade from the broker's position in the same symbol and portfolio: then it stays,
+  // shortened as far as its values stay distinct ("pos…" / "pap…"), like Portfolio.
+  const source: Column = sourceTellsApart ? {header: 'Source', shortHeader: 'Src', priority: 5, minWidth: 5, keepIfDistinct: true, shorten: shortSource} : {header: 'Source', priority: 5}
+  const key = (header: string): Column => (header === 'Source' ? source : {header, priority: 0, minWidth: 18, shorten: shortSymbol})
   return [
     portfolio,
     ...keys.map(key),
@@ -22,13 +25,23 @@ export function pnlColumns(base: string, keys: string[]): Column[] {
   ]
 }
 
+/** A line's source in a narrow column: "pos." for a broker position, "paper" and "live" as they are. */
+function shortSource(text: string, _width: number): string {
+  return text.replace('position', 'pos.').replace(' (expired)', ' exp.')
+}
+
 export function renderPnl(r: PnlResult): string {
   const out: string[] = []
   if (r.valuedAt !== r.asOf) out.push(bold(`Valued as of ${utc(r.valuedAt)} (time decay and expiries to then; today's prices)`))
   const base = `P&L ${r.baseCurrency}`
   const cells = (l: PnlLine) => [partial(pnl(l.unrealizedPnl), l.missing), partial(pnl(l.dayPnl), l.dayPnlMissing), l.currency, partial(pnl(l.unrealizedPnlBase), l.missing), partial(pnl(l.dayPnlBase), l.dayPnlMissing)]
   out.push(bold('By position'))
-  out.push(table(pnlColumns(base, ['Symbol', 'Source']), r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.expired === true ? `${l.source} (expired)` : l.source, ...cells(l)])))
+  const seen = new Set<string>()
+  const twice = r.positions.some((l) => {
+    const k = `${l.portfolio}\u0000${l.symbol}`
+    return seen.has(k) || !seen.add(k)
+  })
+  out.push(table(pnlColumns(base, ['Symbol', 'Source'], twice), r.positions.map((l) => [l.portfolio, l.symbol ?? '', l.expired === true ? `${l.source} (expired)` : l.source, ...cells(l)])))
   out.push(bold('By underlying'))
   out.push(table(pnlColumns(base, ['Underlying']), r.underlyings.map((l) => [l.portfolio, l.underlying ?? '', ...cells(l)])))
   out.push(bold('By portfolio'))

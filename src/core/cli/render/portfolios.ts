@@ -2,16 +2,18 @@ import type {PortfoliosResult} from '../../services/portfolios.js'
 import {dim, green, money, red, table, utc, yellow, type Column} from '../format.js'
 
 /** Column priority (0 = always shown; the largest number is dropped first when the terminal is narrow). */
+// On 80 columns: the name (cut in the middle: "fidel…hatif"), its kind (research is never in the real
+// totals), the equity with its currency (INR and USD equities side by side), the last sync and its status.
 export const PORTFOLIO_COLUMNS: Column[] = [
-  {header: 'Name', priority: 0},
-  {header: 'Kind', priority: 7},
+  {header: 'Name', priority: 0, minWidth: 11, cut: 'middle', keepIfDistinct: true},
+  {header: 'Kind', priority: 3},
   {header: 'Broker', priority: 6},
-  {header: 'Account', priority: 8, minWidth: 6},
-  {header: 'Ccy', priority: 5},
-  {header: 'Equity', align: 'right', priority: 2},
-  {header: 'Positions', align: 'right', priority: 4},
-  {header: 'Last sync', priority: 3},
-  {header: 'Status', priority: 1},
+  {header: 'Account', priority: 8}, // an account number is shown whole or not at all (a cut one reads as another)
+  {header: 'Ccy', priority: 1},
+  {header: 'Equity', align: 'right', priority: 1},
+  {header: 'Positions', align: 'right', priority: 5},
+  {header: 'Last sync', priority: 4},
+  {header: 'Status', priority: 2},
 ]
 
 export function renderPortfolios(r: PortfoliosResult): string {

@@ -108,13 +108,14 @@ export const GROUP_COLUMNS: Column[] = [
   {header: 'Legs', priority: 0, minWidth: 14, cut: 'wrap'},
   {header: 'DTE', align: 'right', priority: 5},
   {header: 'Max profit', align: 'right', priority: 2},
+  // Max loss and its currency go last (INR and USD groups side by side)
   {header: 'Max loss', align: 'right', priority: 1},
   {header: 'Break-even', align: 'right', priority: 3},
   {header: 'Δ sh', align: 'right', priority: 7},
   {header: 'Θ/day', align: 'right', priority: 8},
   {header: 'Vega/pt', align: 'right', priority: 9},
   {header: 'Unreal. P&L', align: 'right', priority: 4},
-  {header: 'Ccy', priority: 2},
+  {header: 'Ccy', priority: 0.5},
 ]
 
 export function renderGroups(groups: StrategyGroup[]): string {

@@ -49,14 +49,16 @@ export function renderWhatifAdd(r: WhatifAddResult): string {
 }
 
 export function renderWhatifList(r: WhatifListResult): string {
-  return r.whatIf.length === 0 ? 'No open what-if trades.' : tradeTable(r.whatIf, true)
+  if (r.whatIf.length > 0) return tradeTable(r.whatIf, true)
+  const others = r.excluded?.otherPortfolios ?? 0
+  return others > 0 ? dim(`No open what-if trades in the selected portfolio(s); ${others} leg(s) in other portfolios (drop --portfolio to list them).`) : 'No open what-if trades.'
 }
 
 export function renderPending(items: PendingItem[]): string {
   if (items.length === 0) return 'Nothing waits for approval.'
   return table(
     PENDING_COLUMNS,
-    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${l.price === null ? UNKNOWN : money(l.price)}`).join('\n'), i.reason ?? '', utc(i.createdAt)]),
+    items.map((i) => [String(i.id), i.source, i.portfolio, i.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${qty(l.quantity)} ${l.symbol} @ ${l.price === null ? UNKNOWN : price(l.price)}`).join('\n'), i.reason ?? '', utc(i.createdAt)]),
   )
 }
 
@@ -81,7 +83,7 @@ export function renderApprove(r: ApproveResult): string {
 }
 
 export function renderWhatifPayoff(r: WhatifPayoffResult): string {
-  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${l.quantity} ${l.symbol} @ ${money(l.price)}`).join(', ')
+  const legs = r.legs.map((l) => `${l.quantity > 0 ? '+' : ''}${qty(l.quantity)} ${l.symbol} @ ${price(l.price)}`).join(', ')
   return `${r.portfolio}: ${legs} (${r.underlying} at ${money(r.spot)})\n${renderPayoff(r.analysis, {color: colorEnabled, currency: r.currency, width: Math.min(tableWidth() ?? 80, 120)})}`
 }
 
@@ -89,29 +91,32 @@ export function renderWhatifPayoff(r: WhatifPayoffResult): string {
 export const TRADES_LIST_COLUMNS: Column[] = [
   {header: 'ID', align: 'right', priority: 0},
   portfolioColumn(7),
-  {header: 'Kind', priority: 8},
+  // paper and live trades and the broker's fills number apart (trade 4 and ledger event 4): Kind stays while both are listed
+  {header: 'Kind', priority: 8, keepIfDistinct: true, minWidth: 5},
   {header: 'Status', priority: 5},
   {header: 'Symbol', priority: 0, minWidth: 18, shorten: shortSymbol},
   {header: 'Qty', align: 'right', priority: 0},
   {header: 'Open', align: 'right', priority: 6},
   {header: 'Mark/Close', align: 'right', priority: 4},
   {header: 'Unreal. P&L', align: 'right', priority: 1},
-  {header: 'Realised P&L', align: 'right', priority: 2},
-  {header: 'Ccy', priority: 3},
+  {header: 'Realised P&L', align: 'right', priority: 3},
+  // the currency of the P&L shown comes back before a second money column
+  {header: 'Ccy', priority: 2},
 ]
 
 export function renderTradesList(r: import('../../services/trades.js').TradesListResult): string {
   if (r.trades.length === 0) {
     // Say what the filters left out, so an empty list is not mistaken for an empty book.
-    const {closed, otherPortfolios} = r.excluded
-    if (closed > 0) return dim(`No open paper or live trades; ${closed} closed trade(s) left out by --open (drop --open to list them).`)
+    const {closed, otherPortfolios, fills} = r.excluded
+    const open = [closed > 0 ? `${closed} closed trade(s)` : '', fills > 0 ? `${fills} broker fill(s)` : ''].filter(Boolean).join(' and ')
+    if (open) return dim(`No open paper or live trades${otherPortfolios > 0 ? ' in the selected portfolio(s)' : ''}; --open left out ${open} (drop --open to list them).`)
     if (otherPortfolios > 0) return dim(`No paper, live or broker trades in the selected portfolio(s); ${otherPortfolios} trade(s) in other portfolios (drop --portfolio to list them).`)
     return dim('No paper, live or broker trades (approve a proposal to book one: cotrader approve ID; broker fills come from the ledger: cotrader transactions import).')
   }
   const rows = r.trades.map((t) => [
     // a live order the broker's fill confirmed: one line, naming the fill the ledger counts
-    String(t.id), t.portfolio, t.kind, t.brokerFill ? `${t.status}; broker fill #${t.brokerFill.eventIds.join(', #')}${t.brokerFill.price !== null && t.brokerFill.price !== t.openPrice ? ` @ ${money(t.brokerFill.price)}` : ''}` : t.status, t.symbol, qty(t.quantity), money(t.openPrice),
-    t.closePrice !== null ? money(t.closePrice) : money(t.markPrice),
+    String(t.id), t.portfolio, t.kind, t.brokerFill ? `${t.status}; broker fill #${t.brokerFill.eventIds.join(', #')}${t.brokerFill.price !== null && t.brokerFill.price !== t.openPrice ? ` @ ${price(t.brokerFill.price)}` : ''}` : t.status, t.symbol, qty(t.quantity), price(t.openPrice),
+    t.closePrice !== null ? price(t.closePrice) : price(t.markPrice),
     t.realizedPnl !== null ? '' : pnl(t.unrealizedPnl), t.realizedPnl === null ? '' : pnl(t.realizedPnl), t.currency,
   ])
   const out = [table(TRADES_LIST_COLUMNS, rows)]

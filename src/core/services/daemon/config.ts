@@ -33,15 +33,16 @@ export interface DaemonSettings {
 
 export function daemonSettings(config: Config, dataDir: string): DaemonSettings {
   const d = config.daemon
-  const where = `${config.file}: daemon`
+  // file:line: key, like the errors of config.ts (which cannot check these without loading croner)
+  const at = (key: string) => `${config.file}${config.keyLines?.[key] ? `:${config.keyLines[key]}` : ''}: ${key}`
   const scan = {cron: d?.scan.cron ?? '*/30 * * * *', timezone: d?.scan.timezone ?? 'America/New_York'}
-  cronOf(scan.cron, scan.timezone, `${where}.scan.cron`)
+  cronOf(scan.cron, scan.timezone, at('daemon.scan.cron'))
   const offsets = d?.eod.markets ?? {}
   const base = d?.eod.offset_minutes ?? 15
   const r = d?.rules
-  if (r?.delta_band && r.delta_band.min > r.delta_band.max) throw new ConfigError(`${where}.rules.delta_band: min ${r.delta_band.min} is above max ${r.delta_band.max}`)
+  if (r?.delta_band && r.delta_band.min > r.delta_band.max) throw new ConfigError(`${at('daemon.rules.delta_band')}: min ${r.delta_band.min} is above max ${r.delta_band.max}`)
   const b = d?.backoff
-  if (b && b.max_seconds < b.initial_seconds) throw new ConfigError(`${where}.backoff: max_seconds ${b.max_seconds} is below initial_seconds ${b.initial_seconds}`)
+  if (b && b.max_seconds < b.initial_seconds) throw new ConfigError(`${at('daemon.backoff')}: max_seconds ${b.max_seconds} is below initial_seconds ${b.initial_seconds}`)
   const dir = path.dirname(config.file)
   return {
     monitorInHours: d?.monitor.in_hours_seconds ?? 60,

@@ -761,9 +761,9 @@ export class Daemon {
     // A never-synced portfolio is unknown, not absent: the summary says so rather than leave it out silently.
     for (const k of snap.skipped) lines.push(`  ${k.padEnd(20)} never synced: numbers unknown`)
     if (snap.late.length > 0)
-      lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${l.price ?? '?'} (seen ${l.observedAt ? stamp(l.observedAt) : '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
+      lines.push(`  late: ${snap.late.length} position(s) without a close of ${date}, valued at a later price: ${snap.late.slice(0, 5).map((l) => `${l.symbol} ${px(l.price)} (seen ${l.observedAt ? stamp(l.observedAt) : '?'})`).join(', ')}${snap.late.length > 5 ? ', …' : ''}`)
     for (const e of expired)
-      lines.push(`  expiry ${e.date}: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${e.stockQuantity} ${e.stockSymbol}` : ''} on ${e.priceSource === 'open' ? 'the opening print' : 'the close'} ${e.underlyingPrice} of ${e.date}, realized ${fmt(e.realizedPnl)} ${e.currency} (provisional until the broker's records)${e.note ? ` (${e.note})` : ''}`)
+      lines.push(`  expiry ${e.date}: ${e.portfolio} ${e.symbol} ${e.outcome}${e.stockQuantity ? ` → ${px(e.stockQuantity, 0)} ${e.stockSymbol}` : ''} on ${e.priceSource === 'open' ? 'the opening print' : 'the close'} ${px(e.underlyingPrice)} of ${e.date}, realized ${fmt(e.realizedPnl)} ${e.currency} (provisional until the broker's records)${e.note ? ` (${e.note})` : ''}`)
     for (const p of pending) lines.push(`  pending settlement: ${p.portfolio} ${p.symbol} (expired ${p.expiryDate}): ${p.detail}`)
     // Opening prices are needed only on their expiry date's end of day: keep a week, like sync runs.
     const week = new Date(now.getTime() - SYNC_RUNS_KEPT_MS).toISOString().slice(0, 10)
@@ -934,6 +934,11 @@ export class Daemon {
     this.status.lastSeenAt = this.now.toISOString()
     return structuredClone(this.status)
   }
+}
+
+/** A price or quantity in a message: thousands separators like every table (26,517.3, 1,000), up to 6 decimals (at least `min`). */
+function px(v: number | null | undefined, min = 2): string {
+  return v === null || v === undefined ? '?' : v.toLocaleString('en-US', {minimumFractionDigits: min, maximumFractionDigits: 6})
 }
 
 function fmt(v: number | null): string {

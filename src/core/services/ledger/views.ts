@@ -284,6 +284,8 @@ export interface LedgerResult {
   chains: Chain[]
   issues: LedgerIssue[]
   unclassified: number
+  /** what the filters left out, so an empty list can say why: events of the selected portfolios (all: []) that the filters given (as typed: "--kind dividend") did not match */
+  excluded: {portfolios: string[]; filters: string[]; byFilters: number}
 }
 
 export interface LedgerOptions {
@@ -326,6 +328,11 @@ export async function ledgerService(o: LedgerOptions): Promise<LedgerResult> {
     chains: o.chain !== undefined ? chains.filter((c) => c.id.toLowerCase() === o.chain!.toLowerCase() || c.id.slice(1) === o.chain) : chains,
     issues: ledger.lots.issues,
     unclassified: ledger.lots.unclassified,
+    excluded: {
+      portfolios: names,
+      filters: ([['--underlying', o.underlying], ['--kind', o.kind], ['--since', o.since], ['--chain', o.chain]] as const).flatMap(([f, v]) => (v === undefined ? [] : [`${f} ${v}`])),
+      byFilters: ledger.events.length - events.length,
+    },
   }
 }
 
