@@ -118,6 +118,46 @@ describe('unknown is never 0', () => {
   })
 })
 
+describe('a selection of research portfolios only has no real book to total', () => {
+  const ws = workspace({
+    'risk_config.yaml': `
+base_currency: USD
+market:
+  rates: {USD: 0.04}
+  quotes_file: quotes.csv
+portfolios:
+  - {name: alpha, broker: manual, account: A1, source: {file: alpha.csv, format: generic}}
+  - {name: lab, broker: manual, kind: research, account: R1, source: {file: lab.csv, format: generic}}
+`,
+    'alpha.csv': ALPHA,
+    'lab.csv': 'symbol,quantity,entry_price,mark_price,underlying_price\nMSFT,10,400,420,\nCASH,5000,,,\n',
+    'quotes.csv': 'symbol,price\nSPY,600\nAAPL,200\nMSFT,420\n',
+  })
+  beforeAll(() => {
+    expect(ws.run(['sync'], NOW).code).toBe(0)
+  })
+
+  it('positions, pnl and risk -p lab: the research line, no real-book total of 0 and no "no breach" claim', () => {
+    const positions = ws.run(['positions', '-p', 'lab'], NOW)
+    expect(positions.stdout).toContain('Research portfolios, not in the totals, USD: market value 4,200.00, unrealized P&L +200.00')
+    expect(positions.stdout).not.toMatch(/Total in USD/)
+    const pnl = ws.run(['pnl', '-p', 'lab'], NOW)
+    expect(pnl.stdout).toContain('Research (lab), not in the totals: +200.00 USD')
+    expect(pnl.stdout).not.toMatch(/Total in USD/)
+    const risk = ws.run(['risk', '-p', 'lab'], NOW)
+    expect(risk.stdout).toMatch(/Research portfolios \(not in the real book's totals or breaches\) in USD:/)
+    expect(risk.stdout).not.toMatch(/Real book in USD|No risk limit breached/)
+    expect(ws.run(['positions', '-p', 'lab', '--json'], NOW).json().realPortfolios).toEqual([])
+  })
+
+  it('with a real portfolio in the selection the real book is totalled as before', () => {
+    expect(ws.run(['positions', '-p', 'lab', '-p', 'alpha'], NOW).stdout).toMatch(/Total in USD: unrealized P&L/)
+    expect(ws.run(['pnl', '-p', 'lab', '-p', 'alpha'], NOW).stdout).toMatch(/Total in USD: /)
+    expect(ws.run(['risk', '-p', 'lab', '-p', 'alpha'], NOW).stdout).toMatch(/Real book in USD:/)
+    expect(ws.run(['pnl', '-p', 'alpha', '--json'], NOW).json().realPortfolios).toEqual(['alpha'])
+  })
+})
+
 describe('messages', () => {
   const ws = workspace({'risk_config.yaml': CONFIG, 'alpha.csv': ALPHA, 'quotes.csv': 'symbol,price\nSPY,600\nAAPL,200\n'})
 

@@ -52,6 +52,8 @@ export interface PnlResult {
   portfolios: PnlLine[]
   /** per currency, money in that currency */
   byCurrency: {currency: string; unrealizedPnl: number | null; missing: number; dayPnl: number | null; dayPnlMissing: number}[]
+  /** the real portfolios in the selection; none (only research portfolios asked for) = no real-book total to show */
+  realPortfolios: string[]
   /** the real book in the base currency (research portfolios excluded), of the positions whose P&L and FX rate are known */
   totalBase: number | null
   /** positions left out of totalBase */
@@ -175,6 +177,7 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
       const d = wholeTotal(mine.map((p) => p.dayPnl))
       return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
     }),
+    realPortfolios: book.counted.portfolios.filter((c) => c.real).map((c) => c.config.name),
     totalBase: base.value,
     totalBaseMissing: base.missing,
     dayPnlBase: dayBase.value,

@@ -79,6 +79,8 @@ export interface PositionsResult {
   groups?: StrategyGroup[]
   /** with --group: the ledger's roll chains of these portfolios (credit collected, realised so far, P&L since the chain began) */
   chains?: import('../domain/ledger/chains.js').Chain[]
+  /** the real portfolios in the selection; none (only research portfolios asked for) = no real-book total to show */
+  realPortfolios: string[]
   /** the real book: broker positions and paper trades of real portfolios (research portfolios excluded) */
   totals: CurrencyTotal[]
   /** research portfolios on their own (never part of `totals` or `unrealizedPnlBase`) */
@@ -154,6 +156,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     positions: rows,
     agentTrades: agentRows,
     whatIf: traded(book.whatIf),
+    realPortfolios: book.counted.portfolios.filter((c) => c.real).map((c) => c.config.name),
     totals: currencyTotals(realRows),
     researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,

@@ -47,7 +47,8 @@ export function renderPnl(r: PnlResult): string {
   out.push(bold('By portfolio'))
   out.push(table(pnlColumns(base, []), r.portfolios.map((l) => [l.portfolio, ...cells(l)])))
   for (const c of r.byCurrency) out.push(`Total ${c.currency}: ${partial(pnl(c.unrealizedPnl), c.missing)}, day ${partial(pnl(c.dayPnl), c.dayPnlMissing)}`)
-  out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}, day ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
+  // Only research portfolios asked for: there is no real book to total (their own line follows), not a real book of 0.
+  if (r.realPortfolios.length > 0) out.push(bold(`Total in ${r.baseCurrency}: ${partial(pnl(r.totalBase), r.totalBaseMissing)}, day ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}`) + (r.research.portfolios.length > 0 ? dim('  (real book; research below)') : ''))
   if (r.research.portfolios.length > 0) out.push(`Research (${r.research.portfolios.join(', ')}), not in the totals: ${partial(pnl(r.research.totalBase), r.research.missing)} ${r.baseCurrency}`)
   if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown: ${unknownParts(r.dayPnlBaseMissing, r.unknownPortfolios)}${r.dayPnlBaseMissing > r.unknownPortfolios.length ? ' (no broker close price and no earlier snapshot; run cotrader snapshot daily)' : ''}`))
   // Counted like positions' footnote: never-synced portfolios apart from positions.

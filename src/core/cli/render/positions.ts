@@ -75,7 +75,8 @@ export function renderPositions(r: PositionsResult): string {
       out.push(yellow(`pending settlement: ${p.portfolio} ${p.symbol} ${qty(p.quantity)}: ${p.pendingSettlement}`))
     for (const t of r.totals)
       out.push(`Total ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`)
-    out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)
+    // Only research portfolios asked for: there is no real book to total (their own line follows), not a real book of 0.
+    if (r.realPortfolios.length > 0) out.push(`Total in ${r.baseCurrency}: unrealized P&L ${partial(pnl(r.unrealizedPnlBase), r.unrealizedPnlBaseMissing)}, day P&L ${partial(pnl(r.dayPnlBase), r.dayPnlBaseMissing)}${r.agentTrades.length > 0 ? ' (paper trades included)' : ''}`)
     for (const t of r.researchTotals)
       out.push(dim(`Research portfolios, not in the totals, ${t.currency}: market value ${partial(money(t.marketValue), t.missing)}, unrealized P&L ${partial(pnl(t.unrealizedPnl), t.missing)}, day P&L ${partial(pnl(t.dayPnl), t.dayPnlMissing)}`))
     if (r.dayPnlBaseMissing > 0) out.push(dim(`* day P&L unknown: ${unknownParts(r.dayPnlBaseMissing, r.unknownPortfolios)}${r.dayPnlBaseMissing > r.unknownPortfolios.length ? ' (no broker close price, no earlier snapshot: run cotrader snapshot daily)' : ''}`))

@@ -59,20 +59,24 @@ export function renderRisk(r: RiskResult): string {
     for (const b of p.breaches) out.push(red(`  BREACH ${b.message}`))
     for (const u of p.unchecked) out.push(yellow(`  unchecked limit ${u}`))
   }
-  const t = r.totals
-  const m = (s: string) => partial(s, t.missing)
-  out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${partial(num(t.betaWeightedDelta, 1), t.betaWeightedDeltaMissing ?? t.missing)} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
-  // Never-synced portfolios are counted apart from positions (each is one unknown part of the totals).
-  const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
-  if (t.missing > 0) out.push(dim(`  * partial, left out: ${unknownParts(t.missing, unknownReal)} (positions with unknown Greeks, price or P&L, or portfolios without an FX rate)`))
-  // βΔ has its own count: a position without a beta is left out of it alone.
-  const bm = t.betaWeightedDeltaMissing ?? 0
-  if (bm > 0 && bm !== t.missing) out.push(dim(`  * βΔ left out: ${unknownParts(bm, unknownReal)} (positions without a beta, price or Greeks: market.betas in the config)`))
-  if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
-  // A book with a never-synced portfolio is unknown: no "no breach" claim for it.
-  if (r.breaches.length > 0) out.push(red(`${r.breaches.length} risk limit breach(es).`))
-  else if (unknownReal.length > 0) out.push(yellow(`Risk limits unknown: ${unknownReal.join(', ')} never synced, nothing known (--fail-on-breach exits 3).`))
-  else out.push(green('No risk limit breached.'))
+  // Only research portfolios asked for: there is no real book to total or to judge against the limits
+  // (their own line follows), not a real book of 0 with no breach.
+  if (r.portfolios.some((p) => p.kind === 'real')) {
+    const t = r.totals
+    const m = (s: string) => partial(s, t.missing)
+    out.push(bold(`Real book in ${r.baseCurrency}:`) + ` Δ$ ${m(money(t.deltaDollars, 0))}  Θ/day ${m(money(t.theta))}  vega/pt ${m(money(t.vega))}  unrealized P&L ${m(pnl(t.unrealizedPnl))}  βΔ ${partial(num(t.betaWeightedDelta, 1), t.betaWeightedDeltaMissing ?? t.missing)} ${r.benchmark} @ ${money(r.benchmarkPrice)}`)
+    // Never-synced portfolios are counted apart from positions (each is one unknown part of the totals).
+    const unknownReal = r.notSynced.filter((n) => r.portfolios.some((p) => p.portfolio === n && p.kind === 'real'))
+    if (t.missing > 0) out.push(dim(`  * partial, left out: ${unknownParts(t.missing, unknownReal)} (positions with unknown Greeks, price or P&L, or portfolios without an FX rate)`))
+    // βΔ has its own count: a position without a beta is left out of it alone.
+    const bm = t.betaWeightedDeltaMissing ?? 0
+    if (bm > 0 && bm !== t.missing) out.push(dim(`  * βΔ left out: ${unknownParts(bm, unknownReal)} (positions without a beta, price or Greeks: market.betas in the config)`))
+    if (t.unconverted.length > 0) out.push(yellow(`No FX rate to ${r.baseCurrency} for: ${t.unconverted.join(', ')} (add fx_rates to the config); left out of the totals`))
+    // A book with a never-synced portfolio is unknown: no "no breach" claim for it.
+    if (r.breaches.length > 0) out.push(red(`${r.breaches.length} risk limit breach(es).`))
+    else if (unknownReal.length > 0) out.push(yellow(`Risk limits unknown: ${unknownReal.join(', ')} never synced, nothing known (--fail-on-breach exits 3).`))
+    else out.push(green('No risk limit breached.'))
+  }
   if (r.portfolios.some((p) => p.kind === 'research')) {
     const rt = r.research.totals
     const rm = (s: string) => partial(s, rt.missing)
