@@ -7,7 +7,7 @@ import {approve, approveList, parseProposalId, type ApproveResult, type PendingI
 
 export default class Approve extends BaseCommand {
   static override summary = 'List what waits for approval, or approve one item: book it as a paper trade, or send it live.'
-  static override description = `Without an ID: pending what-if trades and proposals. With an ID: book it as paper trades (entry Greeks captured now, marked to market afterwards). --live sends a real TastyTrade order, only when the portfolio has trading_enabled: first a dry run (buying-power effect, fees, warnings), then a risk-limit check that refuses a new breach unless --force, then confirmation (y/N on a terminal, --yes in scripts). Approving twice never books twice.`
+  static override description = `Without an ID: pending what-if trades and proposals. With an ID: book it as paper trades (entry Greeks captured now, marked to market afterwards). --live sends a real TastyTrade order, only when the portfolio has trading_enabled: first a dry run (buying-power effect, fees, warnings), then a risk-limit check that refuses a new breach, or a portfolio never synced (its limits cannot be checked), unless --force, then confirmation (y/N on a terminal, --yes in scripts). Approving twice never books twice.`
   static override examples = [
     '<%= config.bin %> approve',
     '<%= config.bin %> approve 3',
@@ -17,7 +17,7 @@ export default class Approve extends BaseCommand {
   static override args = {id: Args.integer({description: 'Proposal ID (from approve or whatif list).', parse: async (s) => parseProposalId(s)})}
   static override flags = {
     live: Flags.boolean({description: 'Send a real order to the broker (needs trading_enabled).'}),
-    force: Flags.boolean({description: 'With --live: send even if the order would breach a risk limit.', dependsOn: ['live']}),
+    force: Flags.boolean({description: 'With --live: send even if the order would breach a risk limit, or its portfolio was never synced (limits unknown).', dependsOn: ['live']}),
     yes: Flags.boolean({char: 'y', description: 'With --live: do not ask for confirmation.', dependsOn: ['live']}),
   }
 

@@ -473,11 +473,19 @@ afterAll(async () => {
   await Promise.all([...fakes].map((f) => f.close()))
 })
 
-async function withFake(scenario: Partial<Scenario>, body: (book: LiveBook) => Promise<void>): Promise<void> {
-  const fake = await startFakeTastytrade(scenario)
+async function withFake(scenario: Partial<Scenario>, body: (book: LiveBook) => Promise<void>, {synced = true} = {}): Promise<void> {
+  // An account that holds nothing yet (the orders below open every leg), synced once before each test.
+  const fake = await startFakeTastytrade({positions: [], ...scenario})
   fakes.add(fake)
   try {
     const book = openBook({TASTYTRADE_API_URL: fake.url, TASTYTRADE_CLIENT_SECRET: CLIENT_SECRET, TASTYTRADE_REFRESH_TOKEN: REFRESH_TOKEN})
+    // A live order is checked against the synced book (a never-synced one is refused: its limits are unknown).
+    if (synced) {
+      await book.ok(['sync', '--portfolio', 'tt'])
+      // What each test asserts about the fake's traffic starts after that sync (tokens issued stay in the secrets check).
+      fake.state.requests.length = 0
+      fake.state.tokenScopes.length = 0
+    }
     await body({...book, fake})
     expectNoSecrets(expect, {...book, fake})
   } finally {
@@ -508,6 +516,19 @@ const DRY_RUN = '/accounts/5WT0001/orders/dry-run'
 const orderPosts = (fake: FakeTastytrade) => fake.state.requests.filter((r) => r.method === 'POST' && (r.path === ORDERS || r.path === DRY_RUN))
 
 describe.concurrent('approve --live against the fake tastytrade (built CLI, real processes)', () => {
+  test('a never-synced book: its limits cannot be checked, so refused with exit 3 before the broker is contacted; --force sends it', TIMEOUT, async () => {
+    await withFake({}, async (book) => {
+      const id = (await book.ok(['whatif', 'add', '--portfolio', 'tt', ...VERTICAL])).proposalId
+      const refused = await book.sh(['approve', String(id), '--live', '--yes'])
+      expect(refused.code, refused.stderr).toBe(3)
+      expect(refused.stderr).toMatch(/^Error: refused: portfolio "tt" was never synced, so the order's effect on its risk limits cannot be checked \(run: cotrader sync -p tt; or --force to send anyway\)/)
+      expect(orderPosts(book.fake)).toEqual([])
+      expect((await proposals(book.db))[0]).toMatchObject({id, status: 'pending'})
+      expect(await book.ok(['approve', String(id), '--live', '--yes', '--force'])).toMatchObject({id, status: 'executed'})
+      expect(book.fake.state.ordersPlaced).toBe(1)
+    }, {synced: false})
+  })
+
   test('dry run, then the order: executed, order id recorded, dash-case legs, opening actions, net credit limit', TIMEOUT, async () => {
     await withFake({}, async (book) => {
       const id = (await book.ok(['whatif', 'add', '--portfolio', 'tt', ...VERTICAL])).proposalId

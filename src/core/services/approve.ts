@@ -151,7 +151,11 @@ async function approveLive(
   // Pre-trade risk: the trade's effect on this portfolio, refused on a new breach unless --force.
   // On the book `risk` shows (services/book.ts countBook: expired legs out, paper trades and pending
   // deliveries in), so "no new breach" here means what `risk --with-whatif` would say.
-  const counted = (await loadCountedBook(o.config, o.dbPath, real.name, {asOf: o.asOf, entryGreeks: false})).counted.portfolios.map((c) => c.bundle)
+  const countedBook = (await loadCountedBook(o.config, o.dbPath, real.name, {asOf: o.asOf, entryGreeks: false})).counted.portfolios
+  // A never-synced book is unknown: its limits cannot be checked, and unchecked is not "no breach".
+  if (countedBook.some((c) => c.config.name === real.name && c.unknown) && !o.force)
+    throw new BreachRefusal(`refused: portfolio "${real.name}" was never synced, so the order's effect on its risk limits cannot be checked (run: cotrader sync -p ${real.name}; or --force to send anyway)`)
+  const counted = countedBook.map((c) => c.bundle)
   const asWhatif = trades.map((t, i) => ({...t, id: -1 - i, portfolio: `${real.name}#live`}))
   const cfg: Config = {...o.config, portfolios: [...o.config.portfolios, {...real, name: `${real.name}#live`, kind: 'whatif', shadows: real.name, broker: 'none'}]}
   const [risk] = whatifRisks(cfg, counted, asWhatif, view, {benchmarkPrice: null}, o.asOf)
