@@ -94,13 +94,16 @@ export function renderRiskHistory(r: RiskHistoryResult): string {
 function partialNote(rows: {level: string; date: string; missing: number}[], noHistory: string[]): string {
   const last = rows.filter((x) => x.level === 'total' && x.missing > 0).at(-1)
   const count = last ? `; the total of ${last.date} leaves out ${last.missing} portfolio(s)${noHistory.length > 0 ? `, ${noHistory.join(', ')} without snapshots among them` : ''}` : ''
-  return `* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out${count}`
+  return `${PARTIAL}${count}`
 }
+
+/** What `*` means in the history tables; each table's note adds what its latest partial total leaves out. */
+const PARTIAL = '* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out'
 
 /** `pnl --history`'s footnote of `*`, counting per column what the latest partial total leaves out. */
 function pnlPartialNote(rows: PnlHistoryResult['rows']): string {
   const last = rows.filter((x) => x.level === 'total' && x.missing > 0).at(-1)
   const parts = last ? ([['equity', last.equityMissing], ['open P&L', last.unrealizedPnlMissing], ['day P&L', last.dayPnlMissing]] as const).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`) : []
   const count = parts.length > 0 ? `; the total of ${last!.date} leaves out ${parts.join(', ')} portfolio(s)` : ''
-  return `* partial: positions or portfolios with unknown values (or no snapshot that day, or no FX rate) are left out${count}`
+  return `${PARTIAL}${count}`
 }
