@@ -9,7 +9,7 @@ import type {RealizedResult} from '../core/services/ledger/views.js'
 
 export default class Pnl extends BaseCommand {
   static override summary = 'Unrealized and day P&L per position, underlying and portfolio, in each currency and in the base currency; history and attribution.'
-  static override description = `Day P&L is the change since the previous close: TastyTrade's close price where the API gives it, else the previous daily snapshot's mark; a position opened today counts from its entry; unknown ("?") without a previous mark.
+  static override description = `Day P&L is the change since the previous close: the broker's own basis where it gives one (TastyTrade's close price from the API, Fidelity's "Today's Gain/Loss Dollar" in its export), else the previous daily snapshot's mark; a position opened today counts from its entry; unknown ("?") without a previous mark.
 --realized shows the realised P&L of the ledger's closed lots (cotrader ledger; docs/LEDGER.md) per position, underlying, month and portfolio, with the broker's own figure where its export states one.
 --history shows daily equity, open P&L and day P&L from the snapshots (cotrader snapshot), and the cumulative realised P&L of the ledger's lots closed up to each day, as a table and a chart. --attribution splits each position's P&L since yesterday's snapshot, its entry or a date into delta, gamma, theta, vega, rho and the residual.`
   static override examples = [

@@ -98,6 +98,20 @@ describe('unknown is never 0', () => {
     }
   })
 
+  it("a never-synced portfolio is one unknown part of its currency's totals as well (positions and pnl), not a silent 0", () => {
+    // alpha (synced) and tt (never synced) are both USD: the USD totals are partial and their day P&L unknown.
+    const pos = ok(['positions'])
+    expect(pos.totals).toEqual([expect.objectContaining({currency: 'USD', missing: 1, dayPnl: null, dayPnlMissing: 3})])
+    const pnl = ok(['pnl'])
+    expect(pnl.byCurrency).toEqual([{currency: 'USD', unrealizedPnl: expect.any(Number), missing: 1, dayPnl: null, dayPnlMissing: 3}])
+    expect(pnl.byCurrency[0].unrealizedPnl).toBeCloseTo(pos.totals[0].unrealizedPnl, 9)
+    expect(ws.run(['positions', '--wide'], NOW).stdout).toMatch(/Total USD: market value [\d,.]+\*, unrealized P&L \+[\d,.]+\*, day P&L \?\*/)
+    expect(ws.run(['pnl'], NOW).stdout).toMatch(/Total USD: \+[\d,.]+\*, day \?\*/)
+    // alpha alone: nothing unknown in its currency
+    expect(ok(['positions', '-p', 'alpha']).totals).toEqual([expect.objectContaining({currency: 'USD', missing: 0, dayPnlMissing: 2})])
+    expect(ok(['pnl', '-p', 'alpha']).byCurrency).toEqual([expect.objectContaining({currency: 'USD', missing: 0, dayPnlMissing: 2})])
+  })
+
   it('--portfolio is repeatable on positions, risk and pnl', () => {
     const j = ok(['positions', '-p', 'alpha', '-p', 'tt'])
     expect([...new Set(j.positions.map((p: any) => p.portfolio))]).toEqual(['alpha'])

@@ -158,12 +158,15 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
   const summed = positions.filter((p) => p.source !== 'whatif' && p.expired !== true)
   const realLines = summed.filter((p) => !researchNames.has(p.portfolio))
   // A never-synced portfolio is an unknown in the total (counted in totalBaseMissing), not a silent 0.
-  const realUnknownNames = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map((c) => c.config.name)
+  const realUnknownBooks = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research')
+  const realUnknownNames = realUnknownBooks.map((c) => c.config.name)
   const realUnknown = realUnknownNames.map(() => null)
   const base = total([...realLines.map((p) => p.unrealizedPnlBase), ...realUnknown])
   const dayBase = wholeTotal([...realLines.map((p) => p.dayPnlBase), ...realUnknown])
   const researchBase = total(summed.filter((p) => researchNames.has(p.portfolio)).map((p) => p.unrealizedPnlBase))
-  const currencies = [...new Set(realLines.map((p) => p.currency))].sort()
+  // each never-synced portfolio is one unknown part of its currency's totals too, as of the base totals
+  const unknownIn = (currency: string) => realUnknownBooks.filter((c) => c.config.currency === currency).map(() => null)
+  const currencies = [...new Set([...realLines.map((p) => p.currency), ...realUnknownBooks.map((c) => c.config.currency)])].sort()
   return {
     asOf: opts.asOf.toISOString(),
     valuedAt: at.toISOString(),
@@ -173,8 +176,8 @@ export async function pnlService(opts: PnlOptions): Promise<PnlResult> {
     portfolios,
     byCurrency: currencies.map((currency) => {
       const mine = realLines.filter((p) => p.currency === currency)
-      const t = total(mine.map((p) => p.unrealizedPnl))
-      const d = wholeTotal(mine.map((p) => p.dayPnl))
+      const t = total([...mine.map((p) => p.unrealizedPnl), ...unknownIn(currency)])
+      const d = wholeTotal([...mine.map((p) => p.dayPnl), ...unknownIn(currency)])
       return {currency, unrealizedPnl: t.value, missing: t.missing, dayPnl: d.value, dayPnlMissing: d.missing}
     }),
     realPortfolios: book.counted.portfolios.filter((c) => c.real).map((c) => c.config.name),

@@ -53,9 +53,9 @@ export interface CurrencyTotal {
   unrealizedPnl: number | null
   /** Σ day P&L, money in `currency`; null when any part is unknown (dayPnlMissing > 0) */
   dayPnl: number | null
-  /** positions whose day P&L is unknown (dayPnl is then null: known only when every part is) */
+  /** positions whose day P&L is unknown, plus one per never-synced real portfolio of this currency (dayPnl is then null: known only when every part is) */
   dayPnlMissing: number
-  /** positions whose mark or entry price is unknown, left out of the sums */
+  /** positions whose mark or entry price is unknown, left out of the sums, plus one per never-synced real portfolio of this currency */
   missing: number
   /** expired positions (past settlement) of this currency, left out of the sums */
   expired: number
@@ -144,7 +144,8 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   // Sums run over the counted book (services/book.ts): research portfolios apart, never-synced portfolios one unknown each.
   const research = new Set(book.counted.portfolios.filter((c) => c.config.kind === 'research').map((c) => c.config.name))
   const realRows = [...rows, ...paperRows].filter((r) => !research.has(r.portfolio))
-  const realUnknownNames = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research').map((c) => c.config.name)
+  const realUnknownBooks = book.counted.portfolios.filter((c) => c.unknown && c.config.kind !== 'research')
+  const realUnknownNames = realUnknownBooks.map((c) => c.config.name)
   const realUnknown = realUnknownNames.map(() => null)
   const base = total([...realRows.filter((r) => !r.expired).map((r) => toBase(r.unrealizedPnl, r.currency, opts.config.fxRates)), ...realUnknown])
   // Day P&L is known only when every part is (domain/sum.ts wholeTotal): a partial day P&L would pass unknowns off as 0.
@@ -157,7 +158,7 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
     agentTrades: agentRows,
     whatIf: traded(book.whatIf),
     realPortfolios: book.counted.portfolios.filter((c) => c.real).map((c) => c.config.name),
-    totals: currencyTotals(realRows),
+    totals: currencyTotals(realRows, realUnknownBooks.map((c) => c.config.currency)),
     researchTotals: currencyTotals([...rows, ...paperRows].filter((r) => research.has(r.portfolio))),
     unrealizedPnlBase: base.value,
     unrealizedPnlBaseMissing: base.missing,
@@ -171,15 +172,20 @@ export async function positionsService(opts: PositionsOptions): Promise<Position
   }
 }
 
-/** Per-currency sums of the live rows; expired rows (expired: true) are counted, not summed. */
-export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketValue' | 'unrealizedPnl' | 'dayPnl'> & Partial<Pick<PositionRow, 'expired' | 'markAsOf'>>)[]): CurrencyTotal[] {
-  const currencies = [...new Set(rows.map((r) => r.currency))].sort()
+/**
+ * Per-currency sums of the live rows; expired rows (expired: true) are counted, not summed.
+ * `unknown`: the currency of each never-synced portfolio in the sums, one unknown part of its
+ * currency's totals (as of the base totals): never a silent 0.
+ */
+export function currencyTotals(rows: (Pick<PositionView, 'currency' | 'marketValue' | 'unrealizedPnl' | 'dayPnl'> & Partial<Pick<PositionRow, 'expired' | 'markAsOf'>>)[], unknown: string[] = []): CurrencyTotal[] {
+  const currencies = [...new Set([...rows.map((r) => r.currency), ...unknown])].sort()
   return currencies.map((currency) => {
     const all = rows.filter((r) => r.currency === currency)
     const mine = all.filter((r) => !r.expired)
-    const pnl = total(mine.map((r) => r.unrealizedPnl))
-    const mv = total(mine.map((r) => r.marketValue))
-    const day = wholeTotal(mine.map((r) => r.dayPnl))
+    const unknownParts = unknown.filter((c) => c === currency).map(() => null)
+    const pnl = total([...mine.map((r) => r.unrealizedPnl), ...unknownParts])
+    const mv = total([...mine.map((r) => r.marketValue), ...unknownParts])
+    const day = wholeTotal([...mine.map((r) => r.dayPnl), ...unknownParts])
     return {currency, marketValue: mv.value, unrealizedPnl: pnl.value, dayPnl: day.value, dayPnlMissing: day.missing, missing: Math.max(pnl.missing, mv.missing), expired: all.length - mine.length, pricesAsOf: oldest(mine.map((r) => r.markAsOf))}
   })
 }

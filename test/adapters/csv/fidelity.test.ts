@@ -5,6 +5,8 @@ import {describe, expect, it} from 'vitest'
 import type {PortfolioConfig} from '../../../src/core/config/config.js'
 import {ImportError, importPositionsFile} from '../../../src/core/adapters/csv/index.js'
 import {downloadedAt} from '../../../src/core/adapters/csv/fidelity.js'
+import {dayPnl} from '../../../src/core/domain/daypnl.js'
+import type {Position} from '../../../src/core/domain/types.js'
 import {ExternalError} from '../../../src/core/errors.js'
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/csv')
@@ -58,6 +60,7 @@ describe('fidelity: the canonical 16-column export', () => {
       iv: null,
       greeks: null,
       greeksSource: 'none',
+      previousClose: 50.762, // the day-P&L basis: 50.922 − Today's Gain/Loss 144.00 ÷ 900
     })
   })
 
@@ -101,6 +104,63 @@ describe('fidelity: the canonical 16-column export', () => {
     ])
     const r = importPositionsFile(portfolio(file, 'Z1'), {skipInvalid: false})
     expect(r.positions[1]).toMatchObject({symbol: 'AAPL 2027-01-15 250C', underlyingPrice: 230.5, underlyingPriceSource: 'file', entryPrice: 10.5})
+  })
+})
+
+describe("fidelity: the day P&L is Fidelity's own (Today's Gain/Loss Dollar)", () => {
+  /** Day P&L of an imported position on its first sync: no snapshot yet, so only the broker's basis can give one. */
+  const firstDay = (p: Parameters<typeof dayPnl>[0]['position']) => dayPnl({position: p, portfolioHasHistory: false, firstSeenToday: false})
+
+  it('turns each row into a basis per unit whose day P&L is the stated one (long, short option, fund)', () => {
+    const roth = new Map(importFixture('fidelity_positions.csv', 'X11111111').positions.map((p) => [p.symbol, p]))
+    const tod = new Map(importFixture('fidelity_positions.csv', 'Z22222222').positions.map((p) => [p.symbol, p]))
+    // basis = Last Price − Today's Gain/Loss ÷ (quantity × multiplier): the previous close for what was held overnight
+    expect(roth.get('VWO')!.previousClose).toBe(50.762) // 50.922 − 144.00 ÷ 900 (= Last Price Change +$0.160)
+    expect(tod.get('TSLA 2026-08-21 360P')!.previousClose).toBe(23.5) // short 2 puts: 25.00 − (−300.00) ÷ (−200)
+    expect(tod.get('UBER 2026-06-18 82.5C')!.previousClose).toBe(4.25)
+    expect(tod.get('BRK.B')!.previousClose).toBe(414.19)
+    const cases: Array<[Map<string, Position>, string, number]> = [
+      [roth, 'VWO', 144],
+      [roth, '31617E745', 1014.3],
+      [roth, 'EEE 2026-12-18 50C', -20],
+      [tod, 'TSLA 2026-08-21 360P', -300],
+      [tod, 'UBER 2026-06-18 82.5C', 780],
+      [tod, 'BRK.B', -21.1],
+    ]
+    for (const [book, symbol, stated] of cases) {
+      const d = firstDay(book.get(symbol)!)
+      expect(d.basis, symbol).toBe('broker')
+      expect(d.dayPnl!, symbol).toBeCloseTo(stated, 9)
+    }
+  })
+
+  it('sums the day P&L of a symbol held in two rows (Cash and Margin)', () => {
+    const aapl = importFixture('fidelity_positions.csv', 'Z22222222').positions.find((p) => p.symbol === 'AAPL')!
+    expect(aapl.previousClose).toBe(229.25) // 230.50 − (125.00 + 25.00) ÷ 120
+    expect(firstDay(aapl).dayPnl!).toBeCloseTo(150, 9)
+  })
+
+  it('a position bought today: the basis is the fill Fidelity counts from, not the previous close', () => {
+    // 100 shares bought today at 100.00; last 101.00, up 3.00 on the day: Fidelity's day gain is 100 × (101 − 100).
+    const file = tempExport(['Z1,Individual,XYZ,XYZ CORP,100,$101.00,+$3.00,"$10,100.00",+$100.00,+1.00%,+$100.00,+1.00%,100%,"$10,000.00",$100.00,Cash'])
+    const xyz = importPositionsFile(portfolio(file, 'Z1'), {skipInvalid: false}).positions[0]
+    expect(xyz.previousClose).toBe(100)
+    expect(firstDay(xyz).dayPnl!).toBeCloseTo(100, 9)
+  })
+
+  it('no stated day P&L (blank, --, or a merged row without it; the sentence-case export has no such column): none, so the day P&L stays unknown, not 0', () => {
+    const file = tempExport([
+      'Z1,Individual,AAA,AAA CORP,10,$50.00,+$1.00,$500.00,,,+$100.00,+25%,50%,$400.00,$40.00,Cash',
+      'Z1,Individual,BBB,BBB CORP,10,$50.00,--,$500.00,--,--,+$100.00,+25%,50%,$400.00,$40.00,Cash',
+      'Z1,Individual,CCC,CCC CORP,10,$50.00,+$1.00,$500.00,+$10.00,+2%,+$100.00,+25%,25%,$400.00,$40.00,Cash',
+      'Z1,Individual,CCC,CCC CORP,10,$50.00,+$1.00,$500.00,,,+$100.00,+25%,25%,$400.00,$40.00,Margin',
+    ])
+    const r = importPositionsFile(portfolio(file, 'Z1'), {skipInvalid: false})
+    for (const p of r.positions) {
+      expect(p.previousClose, p.symbol).toBeUndefined()
+      expect(firstDay(p), p.symbol).toMatchObject({dayPnl: null, basis: null})
+    }
+    for (const p of importFixture('fidelity_2026.csv', 'Z00000123').positions) expect(p.previousClose, p.symbol).toBeUndefined()
   })
 })
 

@@ -14,7 +14,7 @@ import {crossCheck, halfUlp} from './crosscheck.js'
 import {checkDraft, eachRow, finalize, round, type Draft} from './positions.js'
 import {ImportError, isBlank, locateColumns, RowError, sameAccount, type ColumnSpec, type CsvRecord} from './table.js'
 
-type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'currentValue' | 'gainTotal' | 'costTotal' | 'costAverage'
+type Col = 'account' | 'symbol' | 'description' | 'quantity' | 'lastPrice' | 'currentValue' | 'gainToday' | 'gainTotal' | 'costTotal' | 'costAverage'
 
 const SPEC: ColumnSpec<Col> = {
   columns: {
@@ -24,6 +24,7 @@ const SPEC: ColumnSpec<Col> = {
     quantity: ['Quantity'],
     lastPrice: ['Last Price'],
     currentValue: ['Current Value'],
+    gainToday: ["Today's Gain/Loss Dollar"],
     gainTotal: ['Total Gain/Loss Dollar'],
     costTotal: ['Cost Basis Total', 'Cost Basis'],
     costAverage: ['Average Cost Basis', 'Cost Basis Per Share'],
@@ -125,6 +126,8 @@ export function importFidelity(portfolio: PortfolioConfig, display: string, reco
         entryPrice: entryPrice === null ? null : round(entryPrice),
         markPrice: mark,
         currency: portfolio.currency,
+        // the day P&L Fidelity states (the day-P&L basis follows from it: adapters/csv/positions.ts finalize)
+        dayGain: row.number('gainToday'),
       }),
     )
     const rowValue = value ?? (mark !== null ? quantity * mark * multiplier : null)

@@ -25,6 +25,8 @@ export interface Draft {
   style?: ExerciseStyle
   /** When the row itself carries the underlying's price (tastytrade, generic). */
   underlyingPrice?: number | null
+  /** The broker's day P&L of the row, money (Fidelity "Today's Gain/Loss Dollar"); null/absent = not stated. */
+  dayGain?: number | null
 }
 
 /**
@@ -107,6 +109,11 @@ export function finalize(drafts: Draft[], portfolio: PortfolioConfig, display: s
       greeksSource: 'none',
     }
     if (d.parsed.option) position.option = {...d.parsed.option, style: d.style ?? defaultExerciseStyle(d.parsed, d.currency)}
+    // The broker's day-P&L basis per unit, from its own day P&L: the previous close for what was held
+    // overnight, the fill for what was bought today (as TastyTrade states it), so the day P&L is the broker's.
+    // Rounded to 1e-12 only: binary noise goes (336.78, not 336.78000000000003), the broker's cents stay (round's 1e-8
+    // would move the day P&L of 210.337 fund shares by 1e-6).
+    if (d.dayGain != null && d.markPrice !== null) position.previousClose = Math.round((d.markPrice - d.dayGain / (d.quantity * d.multiplier)) * 1e12) / 1e12
     return position
   })
 }
@@ -136,6 +143,8 @@ function merge(group: Draft[], display: string, warnings: string[]): Draft {
     entryPrice: quantity === 0 ? null : entryPrice,
     markPrice: group.find((d) => d.markPrice !== null)?.markPrice ?? null,
     underlyingPrice: group.find((d) => d.underlyingPrice != null)?.underlyingPrice ?? null,
+    // one day P&L for the merged position: known only when every row states its own
+    dayGain: group.every((d) => d.dayGain != null) ? round(group.reduce((s, d) => s + (d.dayGain as number), 0)) : null,
   }
 }
 
