@@ -74,22 +74,39 @@ export async function execute(options: Parameters<typeof oclifExecute>[0]): Prom
   if (unknown) {
     const names = Object.keys(COMMANDS).map((c) => c.replace(':', ' '))
     const near = names.filter((n) => editDistance(n, unknown) <= 2)
-    const message = `command "${unknown}" not found${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; commands: ${names.join(', ')}`
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
-    else process.stderr.write(`Error: ${message}\n`)
-    process.exitCode = 2
-    return undefined
+    return usageError(argv, `command "${unknown}" not found${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; commands: ${names.join(', ')}`)
   }
   // A word after a command that takes no arguments: oclif would print " ›   Error: command positions:extra not found".
   const extra = unexpectedWord(argv)
-  if (extra) {
-    const message = `unexpected argument "${extra.word}": ${extra.command} takes no arguments (see --help)`
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
-    else process.stderr.write(`Error: ${message}\n`)
-    process.exitCode = 2
-    return undefined
-  }
+  if (extra) return usageError(argv, `unexpected argument "${extra.word}": ${extra.command} takes no arguments (see --help)`)
+  // --skip-invalid=yes: oclif answers "unexpected argument: yes", which names neither the flag nor the fix.
+  const valued = valuedSwitch(argv)
+  if (valued) return usageError(argv, `--${valued.name} is a switch and takes no value: write --${valued.name}, not ${valued.written} (see --help)`)
   return oclifExecute(options)
+}
+
+/** A usage error before oclif runs: exit 2, the message on stderr, or as a JSON document under --json. */
+function usageError(argv: string[], message: string): undefined {
+  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {code: 'usage', message, exitCode: 2}}, null, 2)}\n`)
+  else process.stderr.write(`Error: ${message}\n`)
+  process.exitCode = 2
+  return undefined
+}
+
+/** The first `--name=value` where the command's flag `name` is a switch (boolean), before any `--`. */
+function valuedSwitch(argv: string[]): {name: string; written: string} | null {
+  const table = COMMANDS as Record<string, {flags?: Record<string, {type?: string}>; baseFlags?: Record<string, {type?: string}>; enableJsonFlag?: boolean}>
+  const id = table[`${argv[0]}:${argv[1]}`] ? `${argv[0]}:${argv[1]}` : argv[0]
+  const command = id === undefined ? undefined : table[id]
+  if (!command) return null
+  const switches = new Set(Object.entries({...command.baseFlags, ...command.flags}).filter(([, f]) => f.type === 'boolean').map(([name]) => name))
+  if (command.enableJsonFlag) switches.add('json')
+  for (const a of argv) {
+    if (a === '--') break
+    const m = /^--([\w-]+)=/.exec(a)
+    if (m && switches.has(m[1])) return {name: m[1], written: a}
+  }
+  return null
 }
 
 /** The first word after a command that takes no arguments (and is no topic), with the command. */

@@ -190,6 +190,10 @@ describe('messages', () => {
     [['risk', '--history', '--days', '0'], 'Error: --days: expected a whole number ≥ 1, got 0 (see --help)\n'],
     [['risk', '--fail-on-unchecked'], 'Error: --fail-on-unchecked needs --fail-on-breach (see --help)\n'],
     [['positions', 'extra'], 'Error: unexpected argument "extra": positions takes no arguments (see --help)\n'],
+    // a value given to a switch (was oclif's "unexpected argument: yes")
+    [['sync', '--skip-invalid=yes'], 'Error: --skip-invalid is a switch and takes no value: write --skip-invalid, not --skip-invalid=yes (see --help)\n'],
+    [['positions', '--wide=1'], 'Error: --wide is a switch and takes no value: write --wide, not --wide=1 (see --help)\n'],
+    [['daemon', 'status', '--json=true'], 'Error: --json is a switch and takes no value: write --json, not --json=true (see --help)\n'],
     // several missing flags named together, once each (was "missing required flag --leg missing required flag --portfolio")
     [['whatif', 'add'], 'Error: missing required flags --leg, --portfolio (see --help)\n'],
     // an ID that is not one: a usage error naming what it should be (was oclif's "Expected an integer …", exit 1)
