@@ -14,7 +14,7 @@ export default class Portfolios extends BaseCommand {
     const {flags} = await this.parse(Portfolios)
     checkCsvTarget(flags.csv, this.jsonEnabled())
     const ctx = this.context(flags)
-    const result = await portfoliosService(ctx)
+    const result = await portfoliosService({...ctx, asOf: this.now()})
     if (flags.csv !== undefined) {
       const {rowsCsv, MONEY_COLUMNS, PORTFOLIO_COLUMNS} = await import('../core/cli/csv.js')
       await writeCsv(flags.csv, rowsCsv(result.portfolios, PORTFOLIO_COLUMNS, MONEY_COLUMNS), `${result.portfolios.length} portfolios`, (m) => this.note(m), ctx)

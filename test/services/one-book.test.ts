@@ -10,6 +10,7 @@ import {approve} from '../../src/core/services/approve.js'
 import {attributionService} from '../../src/core/services/attribution.js'
 import {pnlHistoryService, riskHistoryService} from '../../src/core/services/history.js'
 import {pnlService} from '../../src/core/services/pnl.js'
+import {portfoliosService} from '../../src/core/services/portfolios.js'
 import {positionsService} from '../../src/core/services/positions.js'
 import {riskService} from '../../src/core/services/risk.js'
 import {snapshotService} from '../../src/core/services/snapshot.js'
@@ -91,6 +92,23 @@ describe('one book: every view totals the same book', () => {
       if (c.dayPnl === null) expect(b.dayPnl).toBeNull()
       else close(c.dayPnl, b.dayPnl)
     }
+  })
+
+  it('portfolios shows the equity risk shows: the paper call is in it (was the broker\'s equity at the last sync alone)', async () => {
+    const [list, risk] = await Promise.all([portfoliosService({config, dbPath: ws.dbPath, asOf: AT}), riskService({config, dbPath: ws.dbPath, asOf: AT})])
+    let paperMoved = false
+    for (const p of risk.portfolios.filter((x) => x.kind !== 'whatif')) {
+      const row = list.portfolios.find((x) => x.name === p.portfolio)!
+      if (p.synced === false) {
+        expect(row.equity).toBeNull()
+        continue
+      }
+      close(row.equity, p.equity)
+      const stored = (await readDb(ws.dbPath, (db) => repo.loadPortfolios(db))).find((x) => x.name === p.portfolio)!
+      if (stored.balances.equity !== row.equity) paperMoved = true
+    }
+    // The paper MSFT call's P&L moves its portfolio's equity away from the stored broker figure.
+    expect(paperMoved).toBe(true)
   })
 
   it('pnl --attribution attributes the same book: the paper call and the stock are lines of it', async () => {

@@ -1,8 +1,9 @@
 /*
- * portfolios: what is configured, and how each one's last sync went.
+ * portfolios: what is configured, and how each one's last sync went. Equity is the counted book's
+ * (services/book.ts), as risk shows it: the broker's at the last sync plus open paper trades.
  */
 import type {Config} from '../config/config.js'
-import {loadBook} from './book.js'
+import {loadCountedBook} from './book.js'
 
 export interface PortfolioSummary {
   name: string
@@ -12,7 +13,7 @@ export interface PortfolioSummary {
   currency: string
   shadows: string | null
   source: string | null
-  /** money in `currency`, from the last successful sync; null = unknown or never synced */
+  /** money in `currency`: the broker's equity at the last successful sync, with the P&L of open paper trades (the counted book, as risk shows it); null = unknown or never synced */
   equity: number | null
   cash: number | null
   positions: number | null
@@ -27,12 +28,12 @@ export interface PortfoliosResult {
   portfolios: PortfolioSummary[]
 }
 
-export async function portfoliosService(opts: {config: Config; dbPath: string}): Promise<PortfoliosResult> {
-  const book = await loadBook(opts.config, opts.dbPath)
+export async function portfoliosService(opts: {config: Config; dbPath: string; asOf: Date}): Promise<PortfoliosResult> {
+  const book = await loadCountedBook(opts.config, opts.dbPath, undefined, {asOf: opts.asOf, entryGreeks: false})
   return {
     config: opts.config.file,
     database: opts.dbPath,
-    portfolios: book.bundles.map(({config: p, stored: s}) => ({
+    portfolios: book.counted.portfolios.map(({config: p, bundle: {stored: s}}) => ({
       name: p.name,
       broker: p.broker,
       account: p.account ?? null,
