@@ -200,6 +200,7 @@ describe('fidelity: bad rows', () => {
     ['a blank quantity (blank is not 0)', 'Z1,Individual,AAPL,APPLE INC,,$230.50,,"$23,050.00",,,,,,,,Margin', /:3: Quantity is blank; a blank is not 0/],
     ['an option with an impossible date', 'Z1,Individual, -AAPL270230C250,AAPL,-1,$8.40,,-$840.00,,,,,,,,Margin', /:3: .*not a valid YYMMDD/],
     ['garbage in Last Price', 'Z1,Individual,AAPL,APPLE INC,100,$2x0,,"$23,050.00",,,,,,,,Margin', /:3: Last Price "\$2x0" is not a number/],
+    ["garbage in Today's Gain/Loss Dollar", 'Z1,Individual,AAPL,APPLE INC,100,$230.50,,"$23,050.00",+$1x5,,,,,,,Margin', /:3: Today's Gain\/Loss Dollar "\+\$1x5" is not a number/],
   ])('%s fails with the file and the line', (_name, bad, message) => {
     const file = tempExport([good, bad])
     let error: unknown
